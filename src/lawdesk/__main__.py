@@ -1,0 +1,3 @@
+from lawdesk.cli import main
+
+main()

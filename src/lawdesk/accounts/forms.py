@@ -1,0 +1,118 @@
+"""Forms: officer sign-up (allauth), login with agency checks, and desk management forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.forms import LoginForm, SignupForm
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from lawdesk.accounts.models import Agency, Officer, User
+from lawdesk.accounts.services import check_officer_email, register_officer
+from lawdesk.audit.services import record
+from lawdesk.core.clock import utcnow
+from lawdesk.core.errors import DomainError
+
+
+class OfficerSignupForm(SignupForm):
+    """An officer signs up with an address on a verified domain of an active agency."""
+
+    full_name = forms.CharField(max_length=200, label="Full name")
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(status=Agency.Status.ACTIVE).order_by("country", "name"),
+        label="Agency",
+        help_text="Your unit or office. Your e-mail address must be on one of its verified domains.",
+        error_messages={"invalid_choice": "This agency is not accepting sign-ups."},
+    )
+    title = forms.CharField(max_length=120, label="Title or rank")
+    supervisor_name = forms.CharField(max_length=200, label="Supervisor's name")
+    supervisor_email = forms.EmailField(
+        label="Supervisor's e-mail", help_text="On your agency's domain; used to confirm requests."
+    )
+    field_order = ["full_name", "email", "agency", "title", "supervisor_name", "supervisor_email",
+                   "password1", "password2"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        agency: Agency | None = cleaned.get("agency")
+        email = cleaned.get("email")
+        if agency is not None and email:
+            try:
+                check_officer_email(agency, email)
+            except DomainError as exc:
+                self.add_error("email", exc.message)
+        supervisor = cleaned.get("supervisor_email")
+        if agency is not None and supervisor:
+            try:
+                check_officer_email(agency, supervisor)
+            except DomainError:
+                self.add_error("supervisor_email", "The supervisor's address must also be on a "
+                               "verified domain of the agency.")
+            if email and supervisor.strip().lower() == email.strip().lower():
+                self.add_error("supervisor_email", "The supervisor must be someone else.")
+        return cleaned
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.is_bound and self.errors:
+            self._audit_rejection()
+
+    def _audit_rejection(self) -> None:
+        # Record which fields failed and why — never the passwords.
+        raw_agency = self.data.get("agency", "")
+        record(
+            "accounts:signup:rejected",
+            request=self.request,
+            params={
+                "email": str(self.data.get("email", ""))[:254],
+                "agency_id": str(raw_agency)[:20],
+                "errors": {
+                    field: [e.code or "invalid" for e in errs.as_data()]
+                    for field, errs in self.errors.items()
+                },
+            },
+        )
+
+    def save(self, request: Any) -> User:
+        with transaction.atomic():
+            user: User = super().save(request)
+            try:
+                register_officer(
+                    user=user, agency=self.cleaned_data["agency"], title=self.cleaned_data["title"],
+                    supervisor_name=self.cleaned_data["supervisor_name"],
+                    supervisor_email=self.cleaned_data["supervisor_email"], now=utcnow(),
+                    request=request,
+                )
+            except DomainError as exc:  # the agency changed status between clean() and save()
+                raise ValidationError(exc.message) from exc
+        return user
+
+    def custom_signup(self, request: Any, user: User) -> None:
+        user.full_name = self.cleaned_data["full_name"].strip()
+        user.save(update_fields=["full_name"])
+
+
+class AgencyAwareLoginForm(LoginForm):
+    """Refuse the login of a suspended officer, or of an officer of a suspended agency."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        user = getattr(self, "user", None)
+        if user is None:
+            return cleaned
+        officer = user.officer_or_none
+        reason = ""
+        if officer is not None and officer.status == Officer.Status.SUSPENDED:
+            reason = "Your officer account is suspended. Contact the platform's legal team."
+        elif officer is not None and officer.agency.status == Agency.Status.SUSPENDED:
+            reason = (f"{officer.agency.name} is suspended on this platform; its officers cannot "
+                      "sign in. Contact the platform's legal team.")
+        elif officer is None and user.staff_or_none is not None and not user.staff.active:
+            reason = "Your staff account is disabled."
+        if reason:
+            record("accounts:login:refused", actor=user, request=self.request,
+                   params={"reason": reason})
+            raise ValidationError(reason, code="account_suspended")
+        return cleaned

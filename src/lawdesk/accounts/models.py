@@ -1,0 +1,192 @@
+"""Agencies, their verified domains, officers and platform staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+
+from lawdesk.accounts.validators import validate_age_recipient, validate_country
+from lawdesk.core.permissions import STAFF_ROLES
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in: an officer of an agency, or a member of the platform's staff."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        db_table = "accounts_user"
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    @property
+    def officer_or_none(self) -> Officer | None:
+        try:
+            return self.officer
+        except Officer.DoesNotExist:
+            return None
+
+    @property
+    def staff_or_none(self) -> StaffMember | None:
+        try:
+            return self.staff
+        except StaffMember.DoesNotExist:
+            return None
+
+
+class Agency(models.Model):
+    """A public authority that may send requests: police unit, prosecutor's office, court…"""
+
+    class Kind(models.TextChoices):
+        POLICE = "police", "Police"
+        GENDARMERIE = "gendarmerie", "Gendarmerie"
+        CUSTOMS = "customs", "Customs"
+        PROSECUTOR = "prosecutor", "Prosecutor's office"
+        INVESTIGATING_JUDGE = "investigating_judge", "Investigating judge"
+        COURT = "court", "Court"
+        ADMINISTRATIVE = "administrative_authority", "Administrative authority"
+        INTELLIGENCE = "intelligence_service", "Intelligence service"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+
+    name = models.CharField(max_length=200, unique=True)
+    country = models.CharField(max_length=2, validators=[validate_country])
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The call-back number comes from an independent source (an official directory, a
+    # liaison meeting), never from a request: it is what defeats forged emergency requests.
+    callback_phone = models.CharField(max_length=20, blank=True)
+    callback_source = models.CharField(max_length=300, blank=True)
+    callback_recorded_by = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    callback_recorded_at = models.DateTimeField(null=True, blank=True)
+    age_public_key = models.CharField(
+        max_length=100, blank=True, validators=[validate_age_recipient]
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "accounts_agency"
+        verbose_name_plural = "agencies"
+        ordering = ["country", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    def verified_domains(self) -> list[str]:
+        return [d.domain for d in self.domains.all() if d.verified_at is not None]
+
+
+class AgencyDomain(models.Model):
+    """An e-mail domain that the platform verified belongs to the agency."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="domains")
+    # ASCII (IDNA) lower-case form; exact match only — subdomains are separate domains.
+    domain = models.CharField(max_length=253)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verification_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        db_table = "accounts_agency_domain"
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "domain"], name="uniq_agency_domain")
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class Officer(models.Model):
+    """An officer of exactly one agency; inactive until platform staff approve."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting approval"
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="officer")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="officers")
+    title = models.CharField(max_length=120)
+    supervisor_name = models.CharField(max_length=200)
+    supervisor_email = models.EmailField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "accounts_officer"
+        ordering = ["agency", "user__full_name"]
+
+    def __str__(self) -> str:
+        return f"{self.user.full_name}, {self.title} — {self.agency.name}"
+
+    @property
+    def is_active_officer(self) -> bool:
+        """Only an approved officer of an active agency with an active login acts as officer."""
+        return (
+            self.status == self.Status.ACTIVE
+            and self.agency.status == Agency.Status.ACTIVE
+            and self.user.is_active
+        )
+
+
+class StaffMember(models.Model):
+    """A member of the platform's legal / trust-and-safety team, with one or more roles."""
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="staff")
+    roles = models.JSONField(default=list)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "accounts_staff_member"
+
+    def __str__(self) -> str:
+        return f"{self.user.full_name} ({', '.join(self.roles)})"
+
+    def clean_roles(self) -> None:
+        unknown = set(self.roles) - set(STAFF_ROLES)
+        if unknown:
+            raise ValueError(f"unknown staff roles: {sorted(unknown)}")

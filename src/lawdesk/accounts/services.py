@@ -1,0 +1,266 @@
+"""Use cases on agencies, officers and staff: one function, one transaction, one audit event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from lawdesk.accounts.models import Agency, AgencyDomain, Officer, StaffMember, User
+from lawdesk.accounts.validators import email_domain, normalize_domain, normalize_phone
+from lawdesk.audit.services import record
+from lawdesk.core.errors import DomainError, PermissionDenied
+from lawdesk.core.permissions import STAFF_ROLES, has_perm
+
+AGENCY_FIELDS = ("name", "country", "kind", "age_public_key")
+
+
+def _require(actor: User, permission: str) -> None:
+    if not has_perm(actor, permission):
+        raise PermissionDenied(f"You are not allowed to do this ({permission}).")
+
+
+def _agency_snapshot(agency: Agency) -> dict[str, Any]:
+    return {field: getattr(agency, field) for field in AGENCY_FIELDS} | {
+        "status": agency.status,
+        "callback_phone": agency.callback_phone,
+    }
+
+
+@transaction.atomic
+def create_agency(
+    *, actor: User, now: datetime, name: str, country: str, kind: str, age_public_key: str = "",
+    request: HttpRequest | None = None,
+) -> Agency:
+    """Register an agency (pending until its domains and call-back number are verified)."""
+    _require(actor, "desk:agency:manage")
+    agency = Agency(
+        name=name.strip(), country=country.upper(), kind=kind, age_public_key=age_public_key.strip(),
+        created_at=now, updated_at=now,
+    )
+    agency.full_clean()
+    agency.save()
+    record("accounts:agency:created", actor=actor, target=agency, params=_agency_snapshot(agency),
+           request=request, now=now)
+    return agency
+
+
+@transaction.atomic
+def update_agency(
+    *, actor: User, now: datetime, agency: Agency, request: HttpRequest | None = None, **changes: Any
+) -> Agency:
+    """Change an agency's name, country, kind or age key; the audit event lists old and new."""
+    _require(actor, "desk:agency:manage")
+    unknown = set(changes) - set(AGENCY_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    diff = {}
+    for field, value in changes.items():
+        value = value.strip() if isinstance(value, str) else value
+        if field == "country":
+            value = value.upper()
+        if getattr(agency, field) != value:
+            diff[field] = {"from": getattr(agency, field), "to": value}
+            setattr(agency, field, value)
+    if not diff:
+        return agency
+    agency.updated_at = now
+    agency.full_clean()
+    agency.save()
+    record("accounts:agency:updated", actor=actor, target=agency, params={"changes": diff},
+           request=request, now=now)
+    return agency
+
+
+@transaction.atomic
+def add_verified_domain(
+    *, actor: User, now: datetime, agency: Agency, domain: str, note: str,
+    request: HttpRequest | None = None,
+) -> AgencyDomain:
+    """Record that staff verified the agency owns ``domain`` (exact domain, not subdomains)."""
+    _require(actor, "desk:agency:manage")
+    try:
+        ascii_domain = normalize_domain(domain)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field="domain", code="invalid_domain") from None
+    if not note.strip():
+        raise DomainError("Say how the domain was verified.", field="note", code="required")
+    if AgencyDomain.objects.filter(agency=agency, domain=ascii_domain).exists():
+        raise DomainError(f"{ascii_domain} is already registered for this agency.", field="domain",
+                          code="duplicate_domain")
+    entry = AgencyDomain.objects.create(
+        agency=agency, domain=ascii_domain, verified_at=now, verified_by=actor,
+        verification_note=note.strip(),
+    )
+    Agency.objects.filter(pk=agency.pk).update(updated_at=now)
+    record("accounts:agency:domain_verified", actor=actor, target=agency,
+           params={"domain": ascii_domain, "note": note.strip()}, request=request, now=now)
+    return entry
+
+
+@transaction.atomic
+def remove_domain(
+    *, actor: User, now: datetime, agency: Agency, domain: str, request: HttpRequest | None = None
+) -> None:
+    """Withdraw a domain; existing officers keep their accounts, new sign-ups are refused."""
+    _require(actor, "desk:agency:manage")
+    deleted, _ = AgencyDomain.objects.filter(agency=agency, domain=domain).delete()
+    if not deleted:
+        raise DomainError(f"{domain} is not a domain of this agency.", field="domain", code="not_found")
+    Agency.objects.filter(pk=agency.pk).update(updated_at=now)
+    record("accounts:agency:domain_removed", actor=actor, target=agency, params={"domain": domain},
+           request=request, now=now)
+
+
+@transaction.atomic
+def record_callback_number(
+    *, actor: User, now: datetime, agency: Agency, phone: str, source: str,
+    request: HttpRequest | None = None,
+) -> Agency:
+    """Record the agency's call-back number and where staff independently found it."""
+    _require(actor, "desk:agency:manage")
+    try:
+        e164 = normalize_phone(phone)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field="phone", code="invalid_phone") from None
+    if len(source.strip()) < 5:
+        raise DomainError(
+            "Name the independent source of this number (e.g. the ministry's official directory).",
+            field="source", code="required",
+        )
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    previous = agency.callback_phone
+    agency.callback_phone, agency.callback_source = e164, source.strip()
+    agency.callback_recorded_by, agency.callback_recorded_at, agency.updated_at = actor, now, now
+    agency.save()
+    record("accounts:agency:callback_recorded", actor=actor, target=agency,
+           params={"phone": e164, "previous": previous, "source": source.strip()},
+           request=request, now=now)
+    return agency
+
+
+@transaction.atomic
+def set_agency_status(
+    *, actor: User, now: datetime, agency: Agency, status: str, reason: str,
+    request: HttpRequest | None = None,
+) -> Agency:
+    """Activate or suspend an agency; activation needs a verified domain and a call-back number."""
+    _require(actor, "desk:agency:manage")
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    if status not in Agency.Status.values:
+        raise DomainError(f"Unknown status {status!r}.", field="status", code="invalid")
+    if not reason.strip():
+        raise DomainError("Give a reason.", field="reason", code="required")
+    if status == Agency.Status.ACTIVE:
+        if not agency.verified_domains():
+            raise DomainError("Verify at least one e-mail domain before activating the agency.",
+                              field="status", code="no_domain")
+        if not agency.callback_phone:
+            raise DomainError("Record the independently sourced call-back number before "
+                              "activating the agency.", field="status", code="no_callback")
+    previous = agency.status
+    if previous == status:
+        return agency
+    agency.status, agency.updated_at = status, now
+    agency.save(update_fields=["status", "updated_at"])
+    record("accounts:agency:status_changed", actor=actor, target=agency,
+           params={"from": previous, "to": status, "reason": reason.strip()}, request=request, now=now)
+    return agency
+
+
+def check_officer_email(agency: Agency, email: str) -> None:
+    """Raise a field error unless ``email`` is on one of the agency's verified domains."""
+    domain = email_domain(email)
+    verified = agency.verified_domains()
+    if domain not in verified:
+        shown = domain or email.rpartition("@")[2]
+        raise DomainError(
+            f"{shown} is not a verified e-mail domain of {agency.name}. "
+            f"Sign up with your official address at: {', '.join(verified) or '(none yet)'}.",
+            field="email", code="unverified_domain",
+        )
+
+
+def register_officer(
+    *, user: User, agency: Agency, title: str, supervisor_name: str, supervisor_email: str,
+    now: datetime, request: HttpRequest | None = None,
+) -> Officer:
+    """Attach a new officer profile (pending approval) to a user created by the sign-up flow."""
+    if agency.status != Agency.Status.ACTIVE:
+        raise DomainError(f"{agency.name} is not accepting sign-ups ({agency.get_status_display()}).",
+                          field="agency", code="agency_not_active")
+    check_officer_email(agency, user.email)
+    try:
+        check_officer_email(agency, supervisor_email)
+    except DomainError as exc:
+        raise DomainError("The supervisor's address must also be on a verified domain of the "
+                          "agency.", field="supervisor_email", code=exc.code) from None
+    if supervisor_email.strip().lower() == user.email.lower():
+        raise DomainError("The supervisor must be someone else.", field="supervisor_email",
+                          code="self_supervisor")
+    officer = Officer.objects.create(
+        user=user, agency=agency, title=title.strip(), supervisor_name=supervisor_name.strip(),
+        supervisor_email=supervisor_email.strip().lower(), created_at=now,
+    )
+    record("accounts:officer:signed_up", actor=user, target=officer,
+           params={"agency_id": agency.pk, "agency": agency.name, "email": user.email,
+                   "title": officer.title, "supervisor_email": officer.supervisor_email},
+           request=request, now=now)
+    return officer
+
+
+@transaction.atomic
+def decide_officer(
+    *, actor: User, now: datetime, officer: Officer, status: str, reason: str = "",
+    request: HttpRequest | None = None,
+) -> Officer:
+    """Approve (active) or suspend an officer; both are audited with the reason."""
+    permission = "desk:officer:approve" if status == Officer.Status.ACTIVE else "desk:officer:suspend"
+    _require(actor, permission)
+    officer = Officer.objects.select_for_update().select_related("user", "agency").get(pk=officer.pk)
+    if status not in (Officer.Status.ACTIVE, Officer.Status.SUSPENDED):
+        raise DomainError(f"Unknown status {status!r}.", field="status", code="invalid")
+    if status == Officer.Status.SUSPENDED and not reason.strip():
+        raise DomainError("Give the reason for the suspension.", field="reason", code="required")
+    if status == Officer.Status.ACTIVE:
+        if officer.agency.status != Agency.Status.ACTIVE:
+            raise DomainError("The officer's agency is not active.", field="status",
+                              code="agency_not_active")
+        if not officer.user.emailaddress_set.filter(verified=True, email__iexact=officer.user.email).exists():
+            raise DomainError("The officer has not verified their e-mail address yet.",
+                              field="status", code="email_unverified")
+    previous = officer.status
+    if previous == status:
+        return officer
+    officer.status, officer.decided_by, officer.decided_at = status, actor, now
+    officer.decision_reason = reason.strip()
+    officer.save()
+    action = "approved" if status == Officer.Status.ACTIVE else "suspended"
+    record(f"accounts:officer:{action}", actor=actor, target=officer,
+           params={"officer": officer.user.email, "agency": officer.agency.name, "from": previous,
+                   "reason": reason.strip()}, request=request, now=now)
+    return officer
+
+
+@transaction.atomic
+def create_staff_member(
+    *, actor: User | None, now: datetime, email: str, full_name: str, roles: list[str],
+    password: str | None = None, request: HttpRequest | None = None,
+) -> StaffMember:
+    """Create a platform staff login with roles (``actor`` None only for the bootstrap CLI)."""
+    if actor is not None:
+        _require(actor, "desk:staff:manage")
+    unknown = set(roles) - set(STAFF_ROLES)
+    if unknown or not roles:
+        raise DomainError(f"Roles must be among {sorted(STAFF_ROLES)}.", field="roles", code="invalid")
+    if User.objects.filter(email__iexact=email).exists():
+        raise DomainError(f"{email} already has an account.", field="email", code="duplicate_email")
+    user = User.objects.create_user(email=email, password=password, full_name=full_name)
+    staff = StaffMember.objects.create(user=user, roles=sorted(roles), created_at=now)
+    record("accounts:staff:created", actor=actor, target=staff,
+           params={"email": user.email, "roles": staff.roles}, request=request, now=now)
+    return staff

@@ -1,0 +1,77 @@
+"""Audit receivers for authentication events raised by Django and django-allauth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.signals import email_confirmed, password_changed, password_reset
+from allauth.mfa.signals import (
+    authentication_failed,
+    authenticator_added,
+    authenticator_removed,
+    authenticator_reset,
+)
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from lawdesk.audit.services import record
+
+
+@receiver(user_logged_in, dispatch_uid="audit_login")
+def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record("accounts:login:succeeded", actor=user, target=user, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="audit_login_failed")
+def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kw: Any) -> None:
+    # Django has already replaced the password in ``credentials`` with asterisks; keep only
+    # the identifier that was tried.
+    tried = str(credentials.get("email") or credentials.get("username") or "")[:254]
+    record("accounts:login:failed", actor=None, request=request, params={"email": tried})
+
+
+@receiver(user_logged_out, dispatch_uid="audit_logout")
+def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        record("accounts:logout:done", actor=user, target=user, request=request)
+
+
+@receiver(email_confirmed, dispatch_uid="audit_email_confirmed")
+def _email_confirmed(sender: Any, request: Any, email_address: Any, **kwargs: Any) -> None:
+    record("accounts:email:verified", actor=email_address.user, target=email_address.user,
+           request=request, params={"email": email_address.email})
+
+
+@receiver(password_changed, dispatch_uid="audit_password_changed")
+def _password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record("accounts:password:changed", actor=user, target=user, request=request)
+
+
+@receiver(password_reset, dispatch_uid="audit_password_reset")
+def _password_reset(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record("accounts:password:reset", actor=user, target=user, request=request)
+
+
+def _mfa_event(action: str, request: Any, user: Any, authenticator: Any) -> None:
+    record(f"accounts:mfa:{action}", actor=user, target=user, request=request,
+           params={"type": authenticator.type})
+
+
+@receiver(authenticator_added, dispatch_uid="audit_mfa_added")
+def _mfa_added(sender: Any, request: Any, user: Any, authenticator: Any, **kw: Any) -> None:
+    _mfa_event("enrolled", request, user, authenticator)
+
+
+@receiver(authenticator_removed, dispatch_uid="audit_mfa_removed")
+def _mfa_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kw: Any) -> None:
+    _mfa_event("removed", request, user, authenticator)
+
+
+@receiver(authenticator_reset, dispatch_uid="audit_mfa_reset")
+def _mfa_reset(sender: Any, request: Any, user: Any, authenticator: Any, **kw: Any) -> None:
+    _mfa_event("reset", request, user, authenticator)
+
+
+@receiver(authentication_failed, dispatch_uid="audit_mfa_failed")
+def _mfa_failed(sender: Any, request: Any, user: Any, authenticator: Any, **kw: Any) -> None:
+    _mfa_event("failed", request, user, authenticator)

@@ -1,0 +1,199 @@
+"""Pages: the officer portal home and the desk's agency and officer management."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from lawdesk.accounts import services
+from lawdesk.accounts.desk_forms import (
+    AgencyForm,
+    CallbackForm,
+    DomainForm,
+    OfficerDecisionForm,
+    StatusForm,
+)
+from lawdesk.accounts.models import Agency, Officer
+from lawdesk.accounts.selectors import get_agency_for, get_officer_for, officers_for_desk
+from lawdesk.core.clock import utcnow
+from lawdesk.core.errors import DomainError
+from lawdesk.core.permissions import has_perm
+from lawdesk.core.views import apply_domain_error, require_perm
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each user to their side of lawdesk."""
+    if has_perm(request.user, "desk:home:view"):
+        return redirect("desk:home")
+    if has_perm(request.user, "portal:case:view"):
+        return redirect("portal:dashboard")
+    return redirect("portal:pending")
+
+
+@login_required
+def pending(request: HttpRequest) -> HttpResponse:
+    """The waiting room of an officer whose account or agency is not active."""
+    if has_perm(request.user, "portal:case:view") or has_perm(request.user, "desk:home:view"):
+        return redirect("home")
+    return render(request, "accounts/pending.html", {"officer": request.user.officer_or_none})
+
+
+@require_perm("portal:case:view")
+def portal_dashboard(request: HttpRequest) -> HttpResponse:
+    """The officer's home: their agency and its requests."""
+    officer = request.user.officer
+    return render(request, "accounts/portal_dashboard.html", {"officer": officer,
+                                                              "agency": officer.agency})
+
+
+@require_perm("portal:agency:view")
+def portal_agency(request: HttpRequest, agency_id: int) -> HttpResponse:
+    """The officer's agency profile (another agency answers 404)."""
+    agency = get_agency_for(request.user, agency_id)
+    return render(request, "accounts/portal_agency.html", {
+        "agency": agency,
+        "officers": agency.officers.select_related("user").filter(status=Officer.Status.ACTIVE),
+    })
+
+
+@require_perm("desk:home:view")
+def desk_home(request: HttpRequest) -> HttpResponse:
+    """The staff desk's landing page."""
+    return render(request, "accounts/desk_home.html", {
+        "pending_officers": Officer.objects.filter(status=Officer.Status.PENDING).count(),
+        "agencies": Agency.objects.count(),
+        "pending_agencies": Agency.objects.filter(status=Agency.Status.PENDING).count(),
+    })
+
+
+@require_perm("desk:officer:view")
+def officer_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status") or None
+    if status not in (None, *Officer.Status.values):
+        status = None
+    return render(request, "accounts/officer_list.html", {
+        "officers": officers_for_desk(status=status), "status": status,
+        "statuses": Officer.Status.choices,
+    })
+
+
+@require_perm("desk:officer:view")
+@require_http_methods(["GET", "POST"])
+def officer_detail(request: HttpRequest, officer_id: int) -> HttpResponse:
+    officer = get_officer_for(request.user, officer_id)
+    form = OfficerDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        target = (Officer.Status.ACTIVE if form.cleaned_data["decision"] == "approve"
+                  else Officer.Status.SUSPENDED)
+        try:
+            services.decide_officer(actor=request.user, now=utcnow(), officer=officer,
+                                    status=target, reason=form.cleaned_data["reason"],
+                                    request=request)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"{officer.user.full_name} is now "
+                             f"{Officer.Status(target).label.lower()}.")
+            return redirect("desk:officer", officer_id=officer.pk)
+    return render(request, "accounts/officer_detail.html", {
+        "officer": officer, "form": form,
+        "can_decide": has_perm(request.user, "desk:officer:approve"),
+        "email_verified": officer.user.emailaddress_set.filter(verified=True).exists(),
+    })
+
+
+@require_perm("desk:agency:view")
+def agency_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/agency_list.html", {
+        "agencies": Agency.objects.prefetch_related("domains").order_by("country", "name"),
+        "can_manage": has_perm(request.user, "desk:agency:manage"),
+    })
+
+
+@require_perm("desk:agency:manage")
+@require_http_methods(["GET", "POST"])
+def agency_create(request: HttpRequest) -> HttpResponse:
+    form = AgencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agency = services.create_agency(actor=request.user, now=utcnow(), request=request,
+                                            **form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        except Exception as exc:  # full_clean's ValidationError (e.g. duplicate name)
+            from django.core.exceptions import ValidationError
+
+            if not isinstance(exc, ValidationError):
+                raise
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"{agency.name} registered. Verify a domain and record the "
+                             "call-back number, then activate it.")
+            return redirect("desk:agency", agency_id=agency.pk)
+    return render(request, "accounts/agency_form.html", {"form": form, "agency": None})
+
+
+@require_perm("desk:agency:manage")
+@require_http_methods(["GET", "POST"])
+def agency_edit(request: HttpRequest, agency_id: int) -> HttpResponse:
+    agency = get_agency_for(request.user, agency_id)
+    initial = {f: getattr(agency, f) for f in services.AGENCY_FIELDS}
+    form = AgencyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        from django.core.exceptions import ValidationError
+
+        try:
+            services.update_agency(actor=request.user, now=utcnow(), agency=agency,
+                                   request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Agency updated.")
+            return redirect("desk:agency", agency_id=agency.pk)
+    return render(request, "accounts/agency_form.html", {"form": form, "agency": agency})
+
+
+@require_perm("desk:agency:view")
+@require_http_methods(["GET", "POST"])
+def agency_detail(request: HttpRequest, agency_id: int) -> HttpResponse:
+    """Agency page; its POST actions (domain, call-back, status) each have their own form."""
+    agency = get_agency_for(request.user, agency_id)
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = {
+        "domain": DomainForm(request.POST if action == "domain" else None, prefix="domain"),
+        "callback": CallbackForm(request.POST if action == "callback" else None, prefix="callback"),
+        "status": StatusForm(request.POST if action == "status" else None, prefix="status",
+                             initial={"status": agency.status}),
+    }
+    if action in forms:
+        if not has_perm(request.user, "desk:agency:manage"):
+            return render(request, "404.html", status=404)
+        form = forms[action]
+        if form.is_valid():
+            data, now = form.cleaned_data, utcnow()
+            try:
+                if action == "domain":
+                    services.add_verified_domain(actor=request.user, now=now, agency=agency,
+                                                 request=request, **data)
+                elif action == "callback":
+                    services.record_callback_number(actor=request.user, now=now, agency=agency,
+                                                    request=request, **data)
+                else:
+                    services.set_agency_status(actor=request.user, now=now, agency=agency,
+                                               request=request, **data)
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, "Saved.")
+                return redirect("desk:agency", agency_id=agency.pk)
+    return render(request, "accounts/agency_detail.html", {
+        "agency": agency, "forms": forms, "domains": agency.domains.all(),
+        "officers": agency.officers.select_related("user").order_by("status", "user__full_name"),
+        "can_manage": has_perm(request.user, "desk:agency:manage"),
+    })

@@ -1,0 +1,109 @@
+"""Writing to the audit trail: one call, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.db import models, transaction
+from django.http import HttpRequest
+
+from lawdesk.audit.hashing import event_hash
+from lawdesk.audit.models import ChainHead, Event
+from lawdesk.core.clock import utcnow
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    """Round-trip through JSON so what is hashed is exactly what the database gives back."""
+    result: dict[str, Any] = json.loads(json.dumps(params, default=str, sort_keys=True))
+    return result
+
+
+def actor_snapshot(user: Any) -> dict[str, Any]:
+    """What the actor was when acting: name, e-mail, roles and agency."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {"kind": "anonymous"} if user is not None else {"kind": "system"}
+    from lawdesk.core.permissions import roles_of
+
+    snap: dict[str, Any] = {
+        "kind": "user",
+        "email": user.email,
+        "name": user.full_name,
+        "roles": sorted(roles_of(user)),
+    }
+    officer = getattr(user, "officer_or_none", None)
+    if officer is not None:
+        snap["agency_id"] = officer.agency_id
+        snap["agency"] = officer.agency.name
+    return snap
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address as the web server saw it (a proxy header is not trusted here)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    action: str,
+    *,
+    actor: Any = None,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    params: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> Event:
+    """Append one event to the chain, in the current transaction (or its own).
+
+    ``action`` is ``source:subject:action``, e.g. ``accounts:officer:approved``.
+    """
+    if action.count(":") != 2:
+        raise ValueError(f"audit action must be source:subject:action, got {action!r}")
+    if target is not None:
+        target_type = target._meta.label_lower
+        target_id = str(target.pk)
+    if actor is None and request is not None:
+        actor = getattr(request, "user", None)
+    ip = client_ip(request) if request is not None else None
+    user_agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
+    at = now or utcnow()
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    snapshot = _jsonable(actor_snapshot(actor))
+    clean = _jsonable(params or {})
+    with transaction.atomic():
+        # The head row lock serialises writers on PostgreSQL; SQLite's IMMEDIATE transactions
+        # already serialise them.
+        head = ChainHead.objects.select_for_update().get(id=1)
+        seq = head.seq + 1
+        digest = event_hash(
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            actor=snapshot,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            params=clean,
+            ip=ip,
+            user_agent=user_agent,
+            prev_hash=head.hash,
+        )
+        event = Event.objects.create(
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            actor=snapshot,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            params=clean,
+            ip=ip,
+            user_agent=user_agent,
+            prev_hash=head.hash,
+            hash=digest,
+        )
+        head.seq, head.hash = seq, digest
+        head.save(update_fields=["seq", "hash"])
+    return event

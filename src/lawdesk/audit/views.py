@@ -1,0 +1,27 @@
+"""The auditor's view of the trail."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from lawdesk.audit.models import Event
+from lawdesk.audit.verify import verify_chain
+from lawdesk.core.views import require_perm
+
+
+@require_perm("desk:audit:view")
+def event_list(request: HttpRequest) -> HttpResponse:
+    """Newest events first, filterable by action prefix; viewing is itself audited."""
+    from lawdesk.audit.services import record
+
+    prefix = request.GET.get("action", "").strip()[:100]
+    events = Event.objects.order_by("-seq")
+    if prefix:
+        events = events.filter(action__startswith=prefix)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    record("audit:trail:viewed", request=request, params={"filter": prefix, "page": page.number})
+    report = verify_chain() if request.GET.get("verify") == "1" else None
+    return render(request, "audit/event_list.html", {"page": page, "prefix": prefix,
+                                                     "report": report})

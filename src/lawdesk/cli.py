@@ -1,0 +1,168 @@
+"""The ``lawdesk`` command line: run the server and worker, seed the demo, verify the audit trail."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="lawdesk — lawful requests from public authorities.", no_args_is_help=True)
+demo_app = typer.Typer(help="The embedded demo.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+app.add_typer(audit_app, name="audit")
+console = Console(width=max(Console().width, 150))
+
+
+def django_setup() -> None:
+    """Configure Django for commands that touch the database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lawdesk.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    django_setup()
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command (e.g. ``lawdesk manage migrate``)."""
+    django_setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["lawdesk manage", *ctx.args])
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema and the shared cache table."""
+    _manage("migrate", "--no-input", "--verbosity", "0")
+    _manage("createcachetable")
+    console.print("Database ready.")
+
+
+def _web_cmd(host: str, port: int, workers: int) -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "lawdesk.wsgi:application", "--bind",
+            f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
+            "--graceful-timeout", "5"]
+
+
+def _worker_cmd() -> list[str]:
+    return [sys.executable, "-m", "lawdesk", "manage", "db_worker", "--interval", "1"]
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
+    """Run the web server (gunicorn) in the foreground."""
+    os.execv(sys.executable, _web_cmd(host, port, workers))
+
+
+@app.command()
+def worker() -> None:
+    """Run one background worker in the foreground."""
+    _manage("db_worker", "--interval", "1")
+
+
+@app.command()
+def up(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
+       seed: Annotated[bool, typer.Option(help="Seed the demo data.")] = True) -> None:
+    """Migrate, seed the demo, start the web server and the worker, and print how to log in."""
+    migrate()
+    if seed:
+        demo_seed()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lawdesk.settings"}
+    procs = [subprocess.Popen(_web_cmd(host, port, workers), env=env),  # noqa: S603
+             subprocess.Popen(_worker_cmd(), env=env)]  # noqa: S603
+    console.print(f"\n[bold green]lawdesk is running at http://{host}:{port}/[/]  (Ctrl-C stops it)\n")
+    if seed:
+        _print_logins()
+
+    def stop(*_: object) -> None:
+        for p in procs:
+            p.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for p in procs:
+            p.wait(timeout=15)
+
+
+@demo_app.command("seed")
+def demo_seed() -> None:
+    """Create the demo agencies, officers and staff (idempotent)."""
+    django_setup()
+    from lawdesk.demo.seed import seed
+
+    seed()
+    console.print("Demo data ready.")
+
+
+def _print_logins() -> None:
+    django_setup()
+    import pyotp
+
+    from lawdesk.accounts.models import User
+    from lawdesk.demo.seed import DEMO_PASSWORD, USERS, totp_secret
+
+    table = Table(title=f"Demo logins — password for all: {DEMO_PASSWORD}")
+    for col in ("role", "e-mail", "TOTP secret (add to an authenticator app)", "code now"):
+        table.add_column(col, overflow="fold", no_wrap=True)
+    for spec in USERS:
+        user = User.objects.get(email=spec.email)
+        secret = totp_secret(user)
+        table.add_row(spec.role, spec.email, secret, pyotp.TOTP(secret).now())
+    console.print(table)
+    console.print("Current codes any time: [bold].venv/bin/lawdesk demo codes[/]  "
+                  "(a code is accepted once; wait for the next one to sign in again)")
+
+
+@demo_app.command("codes")
+def demo_codes() -> None:
+    """Print the demo users' TOTP secrets and their current codes."""
+    _print_logins()
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 naming the first broken sequence number."""
+    django_setup()
+    from lawdesk.audit.verify import verify_chain
+
+    report = verify_chain()
+    if report.missing_triggers:
+        console.print(f"[red]Append-only triggers missing:[/] {', '.join(sorted(report.missing_triggers))}")
+    if report.broken_seq is not None or report.problem:
+        where = f" at sequence {report.broken_seq}" if report.broken_seq is not None else ""
+        console.print(f"[bold red]Audit chain BROKEN{where}:[/] {report.problem}")
+        raise typer.Exit(1)
+    if report.missing_triggers:
+        console.print(f"Chain content intact ({report.length} events) but unprotected.")
+        raise typer.Exit(1)
+    console.print(f"[green]Audit chain intact:[/] {report.length} events, head {report.head_hash}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The permission vocabulary: ``scope:resource:action`` names mapped to roles in one table.
+
+Every view and service asks ``has_perm(user, "desk:officer:approve")``; nothing else decides
+who may do what. A role is either ``officer`` (an approved officer of an active agency) or
+one of the platform staff roles.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", "Officer"
+    INTAKE = "intake", "Intake clerk"
+    REVIEWER = "reviewer", "Legal reviewer"
+    APPROVER = "approver", "Approver"
+    ADMIN = "admin", "Administrator"
+    AUDITOR = "auditor", "Auditor"
+
+
+STAFF_ROLES = frozenset(
+    {Role.INTAKE, Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.AUDITOR}
+)
+_ALL_STAFF = STAFF_ROLES
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Officer portal: always limited to the officer's own agency by the selectors.
+    "portal:agency:view": frozenset({Role.OFFICER}),
+    "portal:case:view": frozenset({Role.OFFICER}),
+    "portal:case:create": frozenset({Role.OFFICER}),
+    # Staff desk.
+    "desk:home:view": _ALL_STAFF,
+    "desk:agency:view": _ALL_STAFF,
+    "desk:agency:manage": frozenset({Role.ADMIN}),
+    "desk:officer:view": frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.AUDITOR}),
+    "desk:officer:approve": frozenset({Role.ADMIN}),
+    "desk:officer:suspend": frozenset({Role.ADMIN}),
+    "desk:staff:manage": frozenset({Role.ADMIN}),
+    "desk:audit:view": frozenset({Role.AUDITOR, Role.ADMIN}),
+}
+
+
+def roles_of(user: Any) -> frozenset[str]:
+    """Return the roles the user holds right now (empty for anonymous or inactive users)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_lawdesk_roles", None)
+    if cached is not None:
+        return cached
+    roles: set[str] = set()
+    officer = user.officer_or_none
+    if officer is not None and officer.is_active_officer:
+        roles.add(Role.OFFICER)
+    staff = user.staff_or_none
+    if staff is not None and staff.active:
+        roles.update(r for r in staff.roles if r in STAFF_ROLES)
+    result = frozenset(roles)
+    user._lawdesk_roles = result
+    return result
+
+
+def has_perm(user: Any, permission: str) -> bool:
+    """True when one of the user's roles grants ``permission`` (unknown names raise)."""
+    try:
+        allowed = PERMISSIONS[permission]
+    except KeyError:
+        raise KeyError(f"unknown permission {permission!r}; add it to PERMISSIONS") from None
+    return bool(roles_of(user) & allowed)

@@ -1,0 +1,1 @@
+"""The embedded demo: agencies, officers and staff with TOTP enrolled (idempotent)."""

@@ -1,0 +1,273 @@
+"""Django settings for lawdesk, read from the environment.
+
+Two modes:
+- embedded (default): SQLite under ``$LAWDESK_HOME`` (``./var``), secrets generated there on
+  first run, plain HTTP on loopback for the demo;
+- production (``LAWDESK_MODE=production``): refuses to start with a missing or default secret,
+  with ``DEBUG`` on, or without an explicit ``DATABASE_URL`` and ``LAWDESK_ALLOWED_HOSTS``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+HOME = Path(os.environ.get("LAWDESK_HOME", Path.cwd() / "var")).resolve()
+HOME.mkdir(parents=True, exist_ok=True)
+
+MODE = os.environ.get("LAWDESK_MODE", "embedded")
+if MODE not in {"embedded", "production", "test"}:
+    raise ImproperlyConfigured(f"LAWDESK_MODE must be embedded, production or test, not {MODE!r}")
+PRODUCTION = MODE == "production"
+
+_INSECURE_SECRETS = {"", "changeme", "secret", "django-insecure", "lawdesk"}
+
+
+def _generated_secret(name: str) -> str:
+    """Return a secret kept in a file under HOME, creating it (mode 0600) on first use."""
+    path = HOME / name
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("LAWDESK_SECRET_KEY", "")
+DEBUG = os.environ.get("LAWDESK_DEBUG", "0") == "1"
+if PRODUCTION:
+    if SECRET_KEY.strip().lower() in _INSECURE_SECRETS or len(SECRET_KEY) < 40:
+        raise ImproperlyConfigured(
+            "LAWDESK_SECRET_KEY must be set to a random value of at least 40 characters "
+            "in production mode."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("LAWDESK_DEBUG must not be on in production mode.")
+    if "DATABASE_URL" not in os.environ:
+        raise ImproperlyConfigured("DATABASE_URL must be set in production mode.")
+elif not SECRET_KEY:
+    SECRET_KEY = _generated_secret("secret_key")
+
+# Encrypts secrets kept in the database (TOTP seeds). Separate from SECRET_KEY so that
+# rotating the session-signing key does not lock every user out of their second factor.
+LAWDESK_FIELD_KEY = os.environ.get("LAWDESK_FIELD_KEY", "")
+if PRODUCTION and len(LAWDESK_FIELD_KEY) < 32:
+    raise ImproperlyConfigured("LAWDESK_FIELD_KEY must be a random value of at least 32 characters.")
+if not LAWDESK_FIELD_KEY:
+    LAWDESK_FIELD_KEY = _generated_secret("field_key")
+
+_hosts = os.environ.get("LAWDESK_ALLOWED_HOSTS", "")
+if PRODUCTION and not _hosts:
+    raise ImproperlyConfigured("LAWDESK_ALLOWED_HOSTS must list the public host names.")
+ALLOWED_HOSTS = [h.strip() for h in _hosts.split(",") if h.strip()] or [
+    "127.0.0.1",
+    "localhost",
+    "testserver",
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("LAWDESK_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "lawdesk.core",
+    "lawdesk.audit",
+    "lawdesk.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lawdesk.core.middleware.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "lawdesk.accounts.middleware.RequireSecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "lawdesk.urls"
+WSGI_APPLICATION = "lawdesk.wsgi.application"
+ASGI_APPLICATION = "lawdesk.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lawdesk.core.context_processors.lawdesk",
+            ],
+        },
+    }
+]
+
+# --- Database ---------------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{HOME / 'lawdesk.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE takes the write lock at BEGIN, so two writers never both read the same
+    # audit-chain head; WAL lets the web server read while the worker writes.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    # A database cache is shared by every web and worker process: allauth's rate limits
+    # (login lockout) and its used-TOTP-code markers must hold across processes.
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "lawdesk_cache",
+    }
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Authentication --------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+ACCOUNT_ADAPTER = "lawdesk.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "lawdesk.accounts.forms.OfficerSignupForm",
+    "login": "lawdesk.accounts.forms.AgencyAwareLoginForm",
+}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_UNIQUE_EMAIL = True
+# Officers must be told plainly that an address is already registered (issue 2 "bad input").
+ACCOUNT_PREVENT_ENUMERATION = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[lawdesk] "
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/15m/key",
+    "signup": "20/m/ip",
+}
+ACCOUNT_LOGIN_ATTEMPTS_LIMIT = 5
+MFA_ADAPTER = "lawdesk.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = os.environ.get("LAWDESK_PLATFORM_NAME", "lawdesk")
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+MFA_PASSKEY_LOGIN_ENABLED = False
+
+# --- Security baseline -----------------------------------------------------------------
+TLS = PRODUCTION or os.environ.get("LAWDESK_TLS", "0") == "1"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = TLS
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_SECURE = TLS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if TLS:
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = os.environ.get("LAWDESK_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+# --- Mail --------------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "LAWDESK_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = os.environ.get("LAWDESK_EMAIL_DIR", str(HOME / "mail"))
+DEFAULT_FROM_EMAIL = os.environ.get("LAWDESK_FROM_EMAIL", "lawdesk@platform.example")
+EMAIL_HOST = os.environ.get("LAWDESK_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("LAWDESK_EMAIL_PORT", "25"))
+
+# --- i18n, static ------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = HOME / "files"
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# --- Logging: never log secrets; request bodies are not logged at all. -------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "lawdesk.core.logging.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LAWDESK_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- lawdesk -----------------------------------------------------------------------------
+LAWDESK_PLATFORM_NAME = os.environ.get("LAWDESK_PLATFORM_NAME", "Msgr (synthetic platform)")
+LAWDESK_BASE_URL = os.environ.get("LAWDESK_BASE_URL", "http://127.0.0.1:8000")
