@@ -1,0 +1,413 @@
+"""The one connector implementation, written once in Ibis; runs on DuckDB, PostgreSQL, ….
+
+Engine differences are limited to *where the tables are* (the ``tables`` mapping) and one
+SQL function every engine must provide: ``from_hex(text) -> binary`` (built into DuckDB;
+:func:`lawdesk.platform.postgres.load_postgres` creates it in PostgreSQL). IP addresses are
+passed through it because Ibis renders binary literals in a form PostgreSQL rejects.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from lawdesk.platform.connector import (
+    Account,
+    Chat,
+    IpEvent,
+    IpMatch,
+    IpQuery,
+    Message,
+    MessageMeta,
+    NotHeld,
+    PlatformConnector,
+    Resolution,
+    SecretChat,
+    SubscriberRecord,
+    UnknownAccount,
+    UsernameHeld,
+)
+from lawdesk.platform.identifiers import (
+    DEFAULT_MAX_WINDOW,
+    Identifier,
+    Window,
+    ip_from_bytes,
+    ip_to_bytes,
+)
+
+TABLE_KEYS = (
+    "accounts",
+    "usernames",
+    "chats",
+    "chat_members",
+    "events_by_account",
+    "events_by_ip",
+    "messages_by_chat",
+    "messages_by_sender",
+)
+
+#: Parquet file (or glob) of each logical table inside a generated dataset directory.
+PARQUET_FILES = {
+    "accounts": "accounts.parquet",
+    "usernames": "usernames.parquet",
+    "chats": "chats.parquet",
+    "chat_members": "chat_members.parquet",
+    "events_by_account": "events_by_account/*.parquet",
+    "events_by_ip": "events_by_ip.parquet",
+    "messages_by_chat": "messages_by_chat/*.parquet",
+    "messages_by_sender": "messages_by_sender.parquet",
+}
+
+SERVICE = "msgr.example messenger account (free)"
+
+
+@ibis.udf.scalar.builtin
+def from_hex(value: str) -> bytes:  # type: ignore[empty-body]
+    """SQL ``from_hex``: hex text to binary (DuckDB built-in; a SQL function in PostgreSQL)."""
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
+def _hex_ip(ip: str) -> ir.Value:
+    return from_hex(ibis.literal(ip_to_bytes(ip).hex()))
+
+
+def _rows(table: pa.Table) -> list[dict[str, Any]]:
+    return table.to_pylist()
+
+
+class IbisConnector(PlatformConnector):
+    """PlatformConnector over any Ibis backend holding the platform tables."""
+
+    def __init__(
+        self,
+        con: ibis.BaseBackend,
+        tables: Mapping[str, str] | None = None,
+        *,
+        max_window: timedelta = DEFAULT_MAX_WINDOW,
+    ) -> None:
+        super().__init__(max_window=max_window)
+        self.con = con
+        names = {k: k for k in TABLE_KEYS} | dict(tables or {})
+        self.t: dict[str, ir.Table] = {k: con.table(names[k]) for k in TABLE_KEYS}
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _accounts(self, ids: Sequence[int]) -> dict[int, Account]:
+        if not ids:
+            return {}
+        a = self.t["accounts"]
+        expr = a.filter(a.account_id.isin(list(ids))).select(
+            "account_id", "phone", "username", "display_name", "created_at", "last_seen", "deleted"
+        )
+        return {r["account_id"]: self._account(r) for r in _rows(expr.to_pyarrow())}
+
+    @staticmethod
+    def _account(r: dict[str, Any]) -> Account:
+        return Account(
+            account_id=int(r["account_id"]),
+            phone=r["phone"],
+            username=r["username"],
+            display_name=r["display_name"],
+            created_at=r["created_at"].astimezone(UTC),
+            last_seen=r["last_seen"].astimezone(UTC),
+            deleted=bool(r["deleted"]),
+        )
+
+    @staticmethod
+    def _chat(r: dict[str, Any]) -> Chat:
+        return Chat(
+            chat_id=int(r["chat_id"]),
+            kind=r["kind"],
+            title=r["title"],
+            public_name=r["public_name"],
+            owner_id=int(r["owner_id"]),
+            created_at=r["created_at"].astimezone(UTC),
+        )
+
+    @staticmethod
+    def _event(r: dict[str, Any]) -> IpEvent:
+        return IpEvent(
+            account_id=int(r["account_id"]),
+            ip=ip_from_bytes(r["ip"]),
+            port=None if r["port"] is None else int(r["port"]),
+            ts=r["ts"].astimezone(UTC),
+            app=r["app"],
+        )
+
+    def _chats_named(self, name: str) -> list[Chat]:
+        c = self.t["chats"]
+        expr = c.filter(c.public_name == name).order_by(c.chat_id)
+        return [self._chat(r) for r in _rows(expr.to_pyarrow())]
+
+    def _username_rows(self, name: str) -> list[dict[str, Any]]:
+        u = self.t["usernames"]
+        expr = u.filter(u.username == name).order_by([u.held_from, u.account_id])
+        return _rows(expr.to_pyarrow())
+
+    # -- engine hooks ----------------------------------------------------------------------
+    def _resolve(self, ident: Identifier) -> list[Resolution]:
+        a = self.t["accounts"]
+        out: list[Resolution] = []
+        if ident.kind in ("phone", "account_id"):
+            cond = (
+                a.phone == ident.value
+                if ident.kind == "phone"
+                else a.account_id == int(ident.value)
+            )
+            ids = [r["account_id"] for r in _rows(a.filter(cond).select("account_id").to_pyarrow())]
+            accounts = self._accounts(ids)
+            return [
+                Resolution(str(ident), ident.kind, account=accounts[i]) for i in sorted(accounts)
+            ]
+        # usernames (current and former) and public links share one namespace
+        rows = self._username_rows(ident.value)
+        accounts = self._accounts(sorted({int(r["account_id"]) for r in rows}))
+        for r in rows:
+            held = UsernameHeld(r["username"], _utc(r["held_from"]), _utc(r["held_until"]))  # type: ignore[arg-type]
+            current = r["held_until"] is None
+            matched = (
+                "public_link"
+                if ident.kind == "public_link" and current
+                else ("username" if current else "former_username")
+            )
+            out.append(
+                Resolution(str(ident), matched, account=accounts[int(r["account_id"])], held=held)  # type: ignore[arg-type]
+            )
+        for chat in self._chats_named(ident.value):
+            out.append(Resolution(str(ident), "public_link", chat=chat))
+        return out
+
+    def _subscriber(self, account_id: int) -> SubscriberRecord:
+        a = self.t["accounts"]
+        rows = _rows(a.filter(a.account_id == account_id).to_pyarrow())
+        if not rows:
+            raise UnknownAccount(account_id)
+        r = rows[0]
+        u = self.t["usernames"]
+        names = u.filter(u.account_id == account_id).order_by([u.held_from, u.username])
+        held = tuple(
+            UsernameHeld(n["username"], n["held_from"].astimezone(UTC), _utc(n["held_until"]))
+            for n in _rows(names.to_pyarrow())
+        )
+        return SubscriberRecord(
+            account=self._account(r),
+            usernames=held,
+            registration_ip=ip_from_bytes(r["registration_ip"]),
+            service=SERVICE,
+            app=r["app"],
+        )
+
+    def _ip_history(self, account_id: int, window: Window) -> list[IpEvent]:
+        e = self.t["events_by_account"]
+        expr = e.filter(
+            e.account_id == account_id, e.ts >= window.start, e.ts < window.end
+        ).order_by([e.ts, e.ip, e.port, e.app])
+        return [self._event(r) for r in _rows(expr.to_pyarrow())]
+
+    def _who_used_ip(self, query: IpQuery, tolerance: timedelta) -> list[IpEvent]:
+        e = self.t["events_by_ip"]
+        conds = [
+            e.ip == _hex_ip(query.ip),
+            e.ts >= query.at - tolerance,
+            e.ts <= query.at + tolerance,
+        ]
+        if query.port is not None:
+            conds.append(e.port == query.port)
+        expr = e.filter(*conds).order_by([e.ts, e.account_id, e.port, e.app])
+        return [self._event(r) for r in _rows(expr.to_pyarrow())]
+
+    def _who_used_ip_batch(self, queries: Sequence[IpQuery], tolerance: timedelta) -> list[IpMatch]:
+        if not queries:
+            return []
+        q = ibis.memtable(
+            pa.table(
+                {
+                    "qi": pa.array(range(len(queries)), pa.int64()),
+                    "qip": pa.array([ip_to_bytes(x.ip).hex() for x in queries], pa.string()),
+                    "qport": pa.array([x.port for x in queries], pa.int32()),
+                    "qlo": pa.array([x.at - tolerance for x in queries], pa.timestamp("us", "UTC")),
+                    "qhi": pa.array([x.at + tolerance for x in queries], pa.timestamp("us", "UTC")),
+                }
+            )
+        )
+        q = q.mutate(qipb=from_hex(q.qip))
+        e = self.t["events_by_ip"]
+        joined = e.join(
+            q,
+            [
+                e.ip == q.qipb,
+                e.ts >= q.qlo,
+                e.ts <= q.qhi,
+                q.qport.isnull() | (e.port == q.qport),
+            ],
+        )
+        expr = joined.select("qi", "account_id", "ip", "port", "ts", "app").order_by(
+            ["qi", "ts", "account_id", "port", "app"]
+        )
+        return [IpMatch(int(r["qi"]), self._event(r)) for r in _rows(expr.to_pyarrow())]
+
+    def _message_meta(self, account_id: int, window: Window) -> list[MessageMeta]:
+        m = self.t["messages_by_sender"]
+        expr = m.filter(m.sender_id == account_id, m.ts >= window.start, m.ts < window.end)
+        expr = expr.select(
+            "message_id",
+            "chat_id",
+            "sender_id",
+            "recipient_id",
+            "ts",
+            size=(m.text.length() + m.media_size.fill_null(0)).cast("int64"),
+        ).order_by(["ts", "message_id"])
+        return [
+            MessageMeta(
+                message_id=int(r["message_id"]),
+                chat_id=int(r["chat_id"]),
+                sender_id=int(r["sender_id"]),
+                recipient_id=None if r["recipient_id"] is None else int(r["recipient_id"]),
+                ts=r["ts"].astimezone(UTC),
+                size=int(r["size"]),
+            )
+            for r in _rows(expr.to_pyarrow())
+        ]
+
+    def _secret_chat_ids(self, chat_ids: Sequence[int], account_ids: Sequence[int]) -> list[int]:
+        c = self.t["chats"]
+        found: set[int] = set()
+        if chat_ids:
+            expr = c.filter(c.chat_id.isin(list(chat_ids)), c.kind == "secret").select("chat_id")
+            found |= {int(r["chat_id"]) for r in _rows(expr.to_pyarrow())}
+        for account_id in account_ids:
+            found |= {s.chat_id for s in self._secret_chats(account_id)}
+        return sorted(found)
+
+    def _secret_chats(self, account_id: int) -> list[SecretChat]:
+        c, m = self.t["chats"], self.t["chat_members"]
+        mine = m.filter(m.account_id == account_id).select("chat_id")
+        secret = c.filter(c.kind == "secret", c.chat_id.isin(mine.chat_id)).select(
+            "chat_id", "created_at"
+        )
+        chats = {int(r["chat_id"]): r["created_at"] for r in _rows(secret.to_pyarrow())}
+        if not chats:
+            return []
+        members = m.filter(m.chat_id.isin(list(chats))).select("chat_id", "account_id")
+        parts: dict[int, list[int]] = {k: [] for k in chats}
+        for r in _rows(members.to_pyarrow()):
+            parts[int(r["chat_id"])].append(int(r["account_id"]))
+        return [
+            SecretChat(
+                chat_id=k,
+                participants=tuple(sorted(parts[k])),
+                created_at=chats[k].astimezone(UTC),
+                content=NotHeld(f"content of secret chat {k}"),
+            )
+            for k in sorted(chats)
+        ]
+
+    def _batches(self, expr: ir.Table, batch_rows: int) -> Iterator[pa.RecordBatch]:
+        """Stream an expression's result in record batches."""
+        raw = getattr(self.con, "con", None)
+        if self.con.name == "duckdb" and not hasattr(raw, "fetch_record_batch"):
+            # Ibis 12's DuckDB streaming calls a method DuckDB 2 removed; stream on our own
+            # cursor instead (a cursor also keeps other lookups from cancelling the stream).
+            cursor = raw.cursor()  # type: ignore[union-attr]
+            try:
+                yield from cursor.sql(str(self.con.compile(expr))).to_arrow_reader(batch_rows)
+            finally:
+                cursor.close()
+            return
+        yield from expr.to_pyarrow_batches(chunk_size=batch_rows)
+
+    def _stream_content(
+        self, window: Window, chat_ids: Sequence[int], account_ids: Sequence[int], batch_rows: int
+    ) -> Iterator[Message]:
+        cols = [
+            "message_id",
+            "chat_id",
+            "sender_id",
+            "recipient_id",
+            "ts",
+            "text",
+            "media_ref",
+            "media_size",
+            "media_sha256",
+        ]
+        exprs: list[ir.Table] = []
+        if chat_ids:
+            m = self.t["messages_by_chat"]
+            exprs.append(
+                m.filter(m.chat_id.isin(list(chat_ids)), m.ts >= window.start, m.ts < window.end)
+                .select(cols)
+                .order_by(["chat_id", "ts", "message_id"])
+            )
+        if account_ids:
+            s = self.t["messages_by_sender"]
+            conds = [s.sender_id.isin(list(account_ids)), s.ts >= window.start, s.ts < window.end]
+            if chat_ids:
+                # already streamed above with its chat
+                conds.append(~s.chat_id.isin(list(chat_ids)))
+            exprs.append(s.filter(*conds).select(cols).order_by(["sender_id", "ts", "message_id"]))
+        for expr in exprs:
+            for batch in self._batches(expr, batch_rows):
+                for r in batch.to_pylist():
+                    yield Message(
+                        message_id=int(r["message_id"]),
+                        chat_id=int(r["chat_id"]),
+                        sender_id=int(r["sender_id"]),
+                        recipient_id=None if r["recipient_id"] is None else int(r["recipient_id"]),
+                        ts=r["ts"].astimezone(UTC),
+                        text=r["text"],
+                        media_ref=r["media_ref"],
+                        media_size=None if r["media_size"] is None else int(r["media_size"]),
+                        media_sha256=r["media_sha256"],
+                    )
+
+
+def duckdb_connector(
+    data_dir: Path | str, *, max_window: timedelta = DEFAULT_MAX_WINDOW, threads: int | None = None
+) -> IbisConnector:
+    """A connector over a generated dataset directory, with DuckDB reading the Parquet files."""
+    root = Path(data_dir).resolve()
+    if not (root / "manifest.json").exists():
+        raise FileNotFoundError(
+            f"no platform dataset at {root}; run `lawdesk platform generate --out {data_dir}`"
+        )
+    con = ibis.duckdb.connect()
+    # metadata caching keeps Parquet footers decoded between lookups
+    con.raw_sql("SET parquet_metadata_cache = true")
+    if threads:
+        con.raw_sql(f"SET threads = {int(threads)}")
+    for key, rel in PARQUET_FILES.items():
+        path = str(root / rel).replace("'", "''")
+        con.raw_sql(f"CREATE VIEW {key} AS SELECT * FROM read_parquet('{path}')")  # noqa: S608
+    return IbisConnector(con, max_window=max_window)
+
+
+def postgres_connector(url: str, *, max_window: timedelta = DEFAULT_MAX_WINDOW) -> IbisConnector:
+    """A connector over a PostgreSQL database loaded with ``load_postgres``."""
+    from lawdesk.platform.postgres import PG_TABLE_NAMES
+
+    con = ibis.connect(url.replace("postgresql://", "postgres://", 1))
+    return IbisConnector(con, PG_TABLE_NAMES, max_window=max_window)
+
+
+def open_connector(
+    location: str | Path | None = None, *, max_window: timedelta = DEFAULT_MAX_WINDOW
+) -> IbisConnector:
+    """Open a connector from a dataset directory or a ``postgresql://`` URL.
+
+    The default location is $LAWDESK_PLATFORM_DIR, else ``var/platform``.
+    """
+    if location is None:
+        location = os.environ.get("LAWDESK_PLATFORM_DIR", "var/platform")
+    text = str(location)
+    if text.startswith(("postgres://", "postgresql://")):
+        return postgres_connector(text, max_window=max_window)
+    return duckdb_connector(text.removeprefix("duckdb://"), max_window=max_window)

@@ -1,0 +1,254 @@
+"""Parsing and normalising identifiers a request names: phones, usernames, ids, links, IPs, times.
+
+Every parser raises :class:`IdentifierError` with a message that names the problem, so the
+request intake form (and the CLI) can show it next to the field it came from.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import phonenumbers
+
+from lawdesk.core.errors import DomainError
+
+#: Host name of the bundled synthetic messenger; public links look like ``https://msgr.example/name``.
+PLATFORM_HOST = "msgr.example"
+
+#: Account ids of the synthetic platform are at least this large, so a short number is not an id.
+MIN_ACCOUNT_ID = 1_000_000
+
+DEFAULT_MAX_WINDOW = timedelta(days=366)
+
+_USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+_LINK_RE = re.compile(
+    r"^(?:(?:https?://)?(?:www\.)?"
+    + re.escape(PLATFORM_HOST)
+    + r"/)([A-Za-z][A-Za-z0-9_]{3,31})/?$",
+    re.IGNORECASE,
+)
+
+IdentifierKind = Literal["phone", "username", "account_id", "public_link"]
+
+
+class IdentifierError(DomainError, ValueError):
+    """An identifier, address, port or time that cannot be understood; the message says why."""
+
+    code = "invalid_identifier"
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """A parsed account/chat identifier: its kind and normalised value."""
+
+    kind: IdentifierKind
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+def normalise_phone(text: str, *, default_region: str | None = None) -> str:
+    """Return the E.164 form of a phone number in any common formatting; else IdentifierError."""
+    raw = text.strip()
+    if not raw:
+        raise IdentifierError("phone number is empty", field="phone")
+    # "00" international prefix is common in Europe; phonenumbers only knows it per region.
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException as exc:
+        raise IdentifierError(
+            f"{text!r} is not a phone number ({exc.args[0] if exc.args else exc}); "
+            "give it in international form, e.g. +33 6 12 34 56 78",
+            field="phone",
+        ) from exc
+    if not phonenumbers.is_possible_number(number):
+        raise IdentifierError(
+            f"{text!r} is not a possible phone number for country code +{number.country_code}",
+            field="phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_username(text: str) -> str:
+    """Return a username without its leading @, lower-cased, or raise IdentifierError."""
+    name = text.strip().removeprefix("@")
+    if not _USERNAME_RE.match(name):
+        raise IdentifierError(
+            f"{text!r} is not a username: 4-32 letters, digits or _, starting with a letter",
+            field="username",
+        )
+    # usernames are case-insensitive on the platform and stored lower-case
+    return name.lower()
+
+
+def parse_identifier(text: str) -> Identifier:
+    """Classify and normalise an account/chat identifier (phone, @username, id, public link)."""
+    raw = text.strip()
+    if not raw:
+        raise IdentifierError("identifier is empty", field="identifier")
+    link = _LINK_RE.match(raw)
+    if link:
+        return Identifier("public_link", link.group(1).lower())
+    if "/" in raw or raw.lower().startswith(("http:", "https:")):
+        raise IdentifierError(
+            f"{text!r} is not a public link of this platform; expected https://{PLATFORM_HOST}/<name>",
+            field="identifier",
+        )
+    if raw.startswith("+") or raw.startswith("00"):
+        return Identifier("phone", normalise_phone(raw))
+    if raw.startswith("@"):
+        return Identifier("username", normalise_username(raw))
+    digits = raw.replace(" ", "")
+    if digits.isdigit():
+        number = int(digits)
+        if number >= MIN_ACCOUNT_ID and " " not in raw and len(digits) <= 10:
+            return Identifier("account_id", str(number))
+        raise IdentifierError(
+            f"{text!r} is ambiguous: a phone number needs its +country code, "
+            f"an account id is a number ≥ {MIN_ACCOUNT_ID}",
+            field="identifier",
+        )
+    if re.fullmatch(r"[\d\s().\-]+", raw):
+        raise IdentifierError(
+            f"{text!r} looks like a phone number without its +country code", field="identifier"
+        )
+    return Identifier("username", normalise_username(raw))
+
+
+def parse_account_id(text: str | int) -> int:
+    """Return a numeric account id, or raise IdentifierError."""
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise IdentifierError(f"{text!r} is not a numeric account id", field="account") from None
+    if value < MIN_ACCOUNT_ID:
+        raise IdentifierError(
+            f"{text!r} is not an account id (ids are ≥ {MIN_ACCOUNT_ID})", field="account"
+        )
+    return value
+
+
+def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """Parse an IPv4 or IPv6 address; a v4-mapped IPv6 address comes back as IPv4."""
+    raw = text.strip()
+    try:
+        addr = ipaddress.ip_address(raw.strip("[]"))
+    except ValueError:
+        raise IdentifierError(f"{text!r} is not an IPv4 or IPv6 address", field="ip") from None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    return addr
+
+
+def parse_port(text: str | int) -> int:
+    """Parse a TCP/UDP source port (0-65535)."""
+    try:
+        port = int(str(text).strip())
+    except ValueError:
+        raise IdentifierError(f"{text!r} is not a port number", field="port") from None
+    if not 0 <= port <= 65535:
+        raise IdentifierError(f"port {port} is outside 0-65535", field="port")
+    return port
+
+
+def parse_ip_port(text: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int | None]:
+    """Parse ``ip``, ``ip:port`` (IPv4) or ``[ipv6]:port``; the port is None when absent."""
+    raw = text.strip()
+    if raw.startswith("["):
+        host, sep, rest = raw[1:].partition("]")
+        if not sep:
+            raise IdentifierError(f"{text!r}: missing ']' after the IPv6 address", field="ip")
+        if not rest:
+            return parse_ip(host), None
+        if not rest.startswith(":"):
+            raise IdentifierError(f"{text!r}: expected ':port' after ']'", field="ip")
+        return parse_ip(host), parse_port(rest[1:])
+    if raw.count(":") == 1:
+        host, _, port = raw.partition(":")
+        return parse_ip(host), parse_port(port)
+    return parse_ip(raw), None
+
+
+def ip_to_bytes(addr: ipaddress.IPv4Address | ipaddress.IPv6Address | str) -> bytes:
+    """Return the 16-byte stored form of an address (IPv4 as v4-mapped IPv6)."""
+    if isinstance(addr, str):
+        addr = parse_ip(addr)
+    if isinstance(addr, ipaddress.IPv4Address):
+        return b"\x00" * 10 + b"\xff\xff" + addr.packed
+    return addr.packed
+
+
+def ip_from_bytes(raw: bytes) -> str:
+    """Return the canonical text of a 16-byte stored address (v4-mapped shown as IPv4)."""
+    addr = ipaddress.IPv6Address(bytes(raw))
+    mapped = addr.ipv4_mapped
+    return str(mapped) if mapped is not None else str(addr)
+
+
+def parse_time(text: str | datetime) -> datetime:
+    """Parse an ISO 8601 time; it must carry a zone (``Z`` or an offset). Returns UTC."""
+    if isinstance(text, datetime):
+        value = text
+    else:
+        raw = text.strip()
+        try:
+            value = datetime.fromisoformat(raw.replace("z", "Z"))
+        except ValueError:
+            raise IdentifierError(
+                f"{text!r} is not an ISO 8601 time, e.g. 2025-09-15T10:00:00Z", field="time"
+            ) from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise IdentifierError(
+            f"{text!r} has no time zone; add Z for UTC or an offset like +02:00", field="time"
+        )
+    return value.astimezone(UTC)
+
+
+def parse_duration(text: str | timedelta) -> timedelta:
+    """Parse a tolerance like ``300``/``300s``, ``5m``, ``2h``, ``10d``."""
+    if isinstance(text, timedelta):
+        return text
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text)
+    if not match:
+        raise IdentifierError(
+            f"{text!r} is not a duration; use e.g. 300s, 5m, 2h or 10d", field="tolerance"
+        )
+    unit = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+    return timedelta(seconds=float(match.group(1)) * unit)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A half-open time window [start, end) in UTC."""
+
+    start: datetime
+    end: datetime
+
+    def to_json(self) -> dict[str, str]:
+        """Return the window as ISO 8601 strings."""
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def make_window(
+    start: str | datetime, end: str | datetime, *, max_window: timedelta = DEFAULT_MAX_WINDOW
+) -> Window:
+    """Build a validated window: both ends zoned, end after start, no longer than max_window."""
+    s, e = parse_time(start), parse_time(end)
+    if e <= s:
+        raise IdentifierError(
+            f"the window ends ({e.isoformat()}) before or when it starts ({s.isoformat()})",
+            field="window",
+        )
+    if e - s > max_window:
+        raise IdentifierError(
+            f"the window is {(e - s).days} days long; the maximum is {max_window.days} days",
+            field="window",
+        )
+    return Window(s, e)
