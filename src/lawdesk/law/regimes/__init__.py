@@ -1,0 +1,1 @@
+"""One module per legal regime; lawdesk.law.registry lists them."""
