@@ -13,11 +13,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lawdesk.platform import cli as platform_cli
+
 app = typer.Typer(help="lawdesk — lawful requests from public authorities.", no_args_is_help=True)
 demo_app = typer.Typer(help="The embedded demo.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
 app.add_typer(audit_app, name="audit")
+app.add_typer(platform_cli.app, name="platform")
 console = Console(width=max(Console().width, 150))
 
 

@@ -822,6 +822,7 @@ def _duckdb_sorted_copy(src_glob: str, dest: Path, order_by: str, tmp: Path, col
     try:
         con.execute(f"SET temp_directory='{tmp}'")
         con.execute("SET preserve_insertion_order=true")
+        con.execute("SET enable_progress_bar=false")
         mem = os.environ.get("LAWDESK_GENERATOR_MEMORY", "8GB")
         con.execute(f"SET memory_limit='{mem}'")
         con.execute(
