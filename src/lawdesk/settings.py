@@ -243,6 +243,7 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -271,3 +272,7 @@ LOGGING = {
 # --- lawdesk -----------------------------------------------------------------------------
 LAWDESK_PLATFORM_NAME = os.environ.get("LAWDESK_PLATFORM_NAME", "Msgr (synthetic platform)")
 LAWDESK_BASE_URL = os.environ.get("LAWDESK_BASE_URL", "http://127.0.0.1:8000")
+
+if MODE == "test":
+    # Hashing cost is what makes passwords safe, and what makes a test suite slow.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

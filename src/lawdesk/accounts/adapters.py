@@ -19,6 +19,22 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return True
 
+    def is_reauthentication_required(self, *, app: str, **kwargs: object) -> bool:
+        """Skip the password prompt for a user's very first second factor, right after login.
+
+        Reauthentication protects an existing factor from a hijacked session; a user with no
+        factor yet has nothing to protect and has just typed the password to get here.
+        """
+        from allauth.core import context
+        from allauth.mfa.utils import is_mfa_enabled
+
+        request = context.request
+        user = getattr(request, "user", None)
+        if app == "allauth.mfa" and user is not None and user.is_authenticated \
+                and not is_mfa_enabled(user):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
 
 def _field_key() -> bytes:
     """The 256-bit key that encrypts MFA secrets at rest, derived from the field-key setting."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.forms import LoginForm, SignupForm
+from allauth.core import context as allauth_context
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -64,7 +65,7 @@ class OfficerSignupForm(SignupForm):
         raw_agency = self.data.get("agency", "")
         record(
             "accounts:signup:rejected",
-            request=self.request,
+            request=allauth_context.request,
             params={
                 "email": str(self.data.get("email", ""))[:254],
                 "agency_id": str(raw_agency)[:20],

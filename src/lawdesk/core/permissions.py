@@ -47,9 +47,6 @@ def roles_of(user: Any) -> frozenset[str]:
     """Return the roles the user holds right now (empty for anonymous or inactive users)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_lawdesk_roles", None)
-    if cached is not None:
-        return cached
     roles: set[str] = set()
     officer = user.officer_or_none
     if officer is not None and officer.is_active_officer:
@@ -57,9 +54,7 @@ def roles_of(user: Any) -> frozenset[str]:
     staff = user.staff_or_none
     if staff is not None and staff.active:
         roles.update(r for r in staff.roles if r in STAFF_ROLES)
-    result = frozenset(roles)
-    user._lawdesk_roles = result
-    return result
+    return frozenset(roles)
 
 
 def has_perm(user: Any, permission: str) -> bool:

@@ -94,6 +94,8 @@ class CategoryResult:
     fields: tuple[str, ...] | None = None
     scope: str | None = None
     override: Override | None = None
+    # The policy's field limit for this category, kept so an override to allowed stays within it.
+    policy_fields: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (every key always present)."""
@@ -106,6 +108,7 @@ class CategoryResult:
             "fields": list(self.fields) if self.fields is not None else None,
             "scope": self.scope,
             "override": self.override.to_dict() if self.override else None,
+            "policy_fields": list(self.policy_fields) if self.policy_fields is not None else None,
         }
 
 

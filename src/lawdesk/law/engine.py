@@ -19,6 +19,7 @@ from lawdesk.law.decision import (
 )
 from lawdesk.law.facts import Facts
 from lawdesk.law.policy import evaluate_policy
+from lawdesk.law.regimes.common import is_production
 from lawdesk.law.registry import REGIMES
 from lawdesk.law.rules import ActionRule, CategoryRule, Context, RegimeSpec, RouteRule
 from lawdesk.law.version import ruleset_version
@@ -115,6 +116,9 @@ def _category(spec: RegimeSpec, ctx: Context, category: DataCategory) -> Categor
         process=process,
         fields=fields,
         scope=law.scope if outcome is Outcome.ALLOWED else None,
+        policy_fields=narrow_fields(law.fields, ctx.policy.disclose.get(category))
+        if is_production(ctx)
+        else law.fields,
     )
 
 

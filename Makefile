@@ -1,0 +1,55 @@
+# lawdesk — two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres:postgres@127.0.0.1:5432/lawdesk
+
+.PHONY: demo test test-sqlite test-postgres lint install install-dev system-test-deps clean
+
+$(BIN)/python:
+	./scripts/ensure-venv.sh "$(PYTHON)" "$(VENV)"
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make demo: install, migrate, seed, run the web server and the worker, print the logins.
+demo: install
+	./scripts/ensure-system-libs.sh
+	$(BIN)/lawdesk up
+
+system-test-deps:
+	./scripts/ensure-system-libs.sh
+	./scripts/ensure-chromium.sh
+	./scripts/ensure-postgres.sh
+
+## make test: everything the tests need, then the whole suite on SQLite and on PostgreSQL.
+test: install-dev system-test-deps
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "=== test suite on SQLite ==="
+	LAWDESK_MODE=test LAWDESK_HOME=$(CURDIR)/var/test-sqlite DATABASE_URL=sqlite:///$(CURDIR)/var/test-sqlite/db.sqlite3 \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "=== test suite on PostgreSQL ==="
+	LAWDESK_MODE=test LAWDESK_HOME=$(CURDIR)/var/test-postgres DATABASE_URL=$(PG_URL) \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+
+clean:
+	rm -rf var/test-sqlite var/test-postgres

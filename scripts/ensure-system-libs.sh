@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# System libraries the runtime needs: Pango for WeasyPrint (PDF certificates and reports)
+# and the age command-line tool (independent verification of encrypted packages).
+set -euo pipefail
+missing=()
+ldconfig -p | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+command -v age >/dev/null || missing+=(age)
+fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+if ((${#missing[@]})); then
+  echo "Installing system packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi

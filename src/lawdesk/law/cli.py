@@ -1,0 +1,91 @@
+"""``lawdesk law``: check a request's facts against the rules, and generate the rule docs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from lawdesk.law.config import DEFAULT_CONFIG, DeploymentConfig, load_config
+from lawdesk.law.engine import decide
+from lawdesk.law.facts import FactsError, parse_facts_json
+from lawdesk.law.version import ruleset_version
+
+app = typer.Typer(
+    help="The legal rule engine: which authority may obtain which data, and why.",
+    no_args_is_help=True,
+)
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(lines: list[str]) -> None:
+    for line in lines:
+        typer.echo(line, err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _config(path: Path | None) -> DeploymentConfig:
+    if path is None:
+        return DEFAULT_CONFIG
+    try:
+        return load_config(path)
+    except ValidationError as exc:
+        _fail([f"error: {path}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()])
+    except (OSError, ValueError) as exc:
+        _fail([f"error: {path}: {exc}"])
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@app.command()
+def check(
+    file: Annotated[Path, typer.Argument(help="JSON facts of one request ('-' for stdin).")],
+    config: Annotated[Path | None, typer.Option(help="Deployment configuration (TOML).")] = None,
+) -> None:
+    """Decide one request and print the decision as JSON."""
+    try:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail([f"error: cannot read {file}: {exc.strerror or exc}"])
+    try:
+        facts = parse_facts_json(text)
+    except FactsError as exc:
+        _fail([f"error: {field}: {msg}" for field, msg in exc.errors])
+    # The engine reads no clock; the CLI supplies one for the e-Evidence application date.
+    decision = decide(facts, config=_config(config), now=datetime.now(UTC))
+    typer.echo(json.dumps(decision.to_dict(), indent=2, ensure_ascii=False))
+
+
+@app.command()
+def docs(
+    out: Annotated[Path, typer.Option(help="Folder for the generated pages.")] = Path("docs/law"),
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Fail if the committed pages differ; write nothing.")
+    ] = False,
+) -> None:
+    """Generate one Markdown page per regime from the rule definitions."""
+    from lawdesk.law.docs import stale_pages, write_pages
+
+    if check_only:
+        stale = stale_pages(out)
+        if stale:
+            _fail([f"stale: {p} (run `lawdesk law docs --out {out}`)" for p in stale])
+        typer.echo(f"{out}: up to date")
+        return
+    for path in write_pages(out):
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
+def version() -> None:
+    """Print the ruleset version."""
+    typer.echo(ruleset_version())
+
+
+if __name__ == "__main__":
+    app()

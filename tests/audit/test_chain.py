@@ -1,0 +1,135 @@
+"""The audit trail is append-only and any tampering is named by `lawdesk audit verify`."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from typer.testing import CliRunner
+
+from lawdesk.audit import triggers
+from lawdesk.audit.models import Event
+from lawdesk.audit.services import record
+from lawdesk.audit.verify import verify_chain
+from lawdesk.cli import app
+
+pytestmark = pytest.mark.django_db
+
+
+def _five_events(now):
+    return [record("test:thing:done", params={"n": i, "text": "é ✓"}, now=now) for i in range(5)]
+
+
+def _cli_verify():
+    return CliRunner().invoke(app, ["audit", "verify"])
+
+
+def test_intact_chain_reports_length_and_head(now):
+    events = _five_events(now)
+    report = verify_chain()
+    assert report.intact
+    assert report.length == events[-1].seq == 5
+    assert report.head_hash == events[-1].hash
+    result = _cli_verify()
+    assert result.exit_code == 0, result.output
+    assert "intact" in result.output and "5 events" in result.output
+
+
+def test_each_event_links_to_the_previous_hash(now):
+    events = _five_events(now)
+    for before, after in zip(events, events[1:], strict=False):
+        assert after.prev_hash == before.hash
+        assert after.seq == before.seq + 1
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_event SET action = 'test:thing:undone' WHERE seq = 2",
+    "DELETE FROM audit_event WHERE seq = 2",
+])
+def test_triggers_refuse_update_and_delete(now, statement):
+    _five_events(now)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert Event.objects.get(seq=2).action == "test:thing:done"
+
+
+def test_modified_row_with_triggers_dropped_is_named(now):
+    _five_events(now)
+    triggers.drop(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_event SET params = %s WHERE seq = 3", ['{"n": 99}'])
+    triggers.install(connection)
+    report = verify_chain()
+    assert report.broken_seq == 3
+    assert "modified" in report.problem
+    result = _cli_verify()
+    assert result.exit_code == 1
+    assert "BROKEN at sequence 3" in result.output
+
+
+def test_deleted_row_is_named_as_missing(now):
+    _five_events(now)
+    triggers.drop(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_event WHERE seq = 2")
+    triggers.install(connection)
+    report = verify_chain()
+    assert report.broken_seq == 2
+    assert "missing" in report.problem
+
+
+def test_deleting_the_newest_rows_is_detected_by_the_head(now):
+    _five_events(now)
+    triggers.drop(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_event WHERE seq >= 4")
+    triggers.install(connection)
+    report = verify_chain()
+    assert not report.intact
+    assert report.broken_seq == 4
+    assert "removed from the end" in report.problem
+
+
+def test_reordered_rows_are_detected(now):
+    _five_events(now)
+    triggers.drop(connection)
+    with connection.cursor() as cursor:
+        # Swap the contents of 2 and 3 by renumbering through a free value.
+        cursor.execute("UPDATE audit_event SET seq = -2 WHERE seq = 2")
+        cursor.execute("UPDATE audit_event SET seq = 2 WHERE seq = 3")
+        cursor.execute("UPDATE audit_event SET seq = 3 WHERE seq = -2")
+    triggers.install(connection)
+    report = verify_chain()
+    assert report.broken_seq == 2
+
+
+def test_inserted_forged_row_is_detected(now):
+    events = _five_events(now)
+    triggers.drop(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_event SET seq = seq + 100 WHERE seq >= 3")
+        cursor.execute("UPDATE audit_event SET seq = seq - 99 WHERE seq >= 103")
+    Event.objects.create(seq=3, at=now, actor={}, action="forged:row:inserted", params={},
+                         prev_hash=events[1].hash, hash="f" * 64)
+    triggers.install(connection)
+    assert verify_chain().broken_seq == 3
+
+
+def test_dropped_triggers_alone_fail_verification(now):
+    _five_events(now)
+    triggers.drop(connection)
+    report = verify_chain()
+    assert report.missing_triggers
+    assert not report.intact
+    result = _cli_verify()
+    assert result.exit_code == 1
+    assert "triggers missing" in result.output
+
+
+def test_actor_snapshot_keeps_agency_and_roles(now, make_agency, make_officer):
+    agency = make_agency(name="Brigade numérique")
+    user = make_officer(agency)
+    event = record("test:thing:seen", actor=user, now=now)
+    assert event.actor["agency"] == "Brigade numérique"
+    assert event.actor["roles"] == ["officer"]
+    assert event.actor["email"] == user.email

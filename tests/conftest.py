@@ -1,0 +1,121 @@
+"""Shared fixtures: real database (SQLite or PostgreSQL from DATABASE_URL), real objects."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from itertools import count
+
+import pyotp
+import pytest
+
+_seq = count(1)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def make_staff(db, now) -> Callable[..., object]:
+    """Create a staff member with roles (and, by default, an enrolled TOTP)."""
+    from lawdesk.accounts.services import create_staff_member
+
+    def make(*roles: str, email: str | None = None, totp: bool = True, password: str = "correct horse battery 9"):
+        staff = create_staff_member(actor=None, now=now, email=email or f"staff{next(_seq)}@platform.example",
+                                    full_name="Staff Person", roles=list(roles) or ["reviewer"],
+                                    password=password)
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=staff.user, email=staff.user.email, verified=True, primary=True)
+        if totp:
+            enrol_totp(staff.user)
+        return staff.user
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_staff):
+    return make_staff("admin", email="root-admin@platform.example")
+
+
+@pytest.fixture
+def make_agency(db, now, admin_user) -> Callable[..., object]:
+    """Create an active agency with one verified domain and a call-back number."""
+    from lawdesk.accounts import services
+
+    def make(name: str | None = None, domain: str | None = None, country: str = "FR",
+             kind: str = "police", status: str = "active"):
+        n = next(_seq)
+        agency = services.create_agency(actor=admin_user, now=now, name=name or f"Agency {n}",
+                                        country=country, kind=kind)
+        services.add_verified_domain(actor=admin_user, now=now, agency=agency,
+                                     domain=domain or f"agency{n}.example", note="DNS TXT checked")
+        services.record_callback_number(actor=admin_user, now=now, agency=agency,
+                                        phone="+33 1 99 00 00 01", source="Official directory")
+        if status != "pending":
+            services.set_agency_status(actor=admin_user, now=now, agency=agency, status="active",
+                                       reason="verified")
+        if status == "suspended":
+            services.set_agency_status(actor=admin_user, now=now, agency=agency, status="suspended",
+                                       reason="compromised mailbox")
+        agency.refresh_from_db()
+        return agency
+
+    return make
+
+
+@pytest.fixture
+def make_officer(db, now, admin_user) -> Callable[..., object]:
+    """Create an officer of ``agency`` with a verified e-mail, approved unless told otherwise."""
+    from allauth.account.models import EmailAddress
+
+    from lawdesk.accounts import services
+    from lawdesk.accounts.models import User
+
+    def make(agency, *, local: str | None = None, approve: bool = True, totp: bool = True,
+             password: str = "correct horse battery 9"):
+        domain = agency.verified_domains()[0]
+        email = f"{local or f'officer{next(_seq)}'}@{domain}"
+        user = User.objects.create_user(email=email, password=password, full_name="Officer Person")
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        officer = services.register_officer(user=user, agency=agency, title="Lieutenant",
+                                            supervisor_name="Chief", now=now,
+                                            supervisor_email=f"chief{next(_seq)}@{domain}")
+        if approve:
+            services.decide_officer(actor=admin_user, now=now, officer=officer, status="active")
+        if totp:
+            enrol_totp(user)
+        return User.objects.get(pk=user.pk)
+
+    return make
+
+
+def enrol_totp(user) -> str:
+    """Enrol a TOTP authenticator for ``user`` and return its secret."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    secret = base64.b32encode(os.urandom(20)).decode()
+    TOTP.activate(user, secret)
+    user._test_totp_secret = secret
+    return secret
+
+
+def totp_secret(user) -> str:
+    from lawdesk.demo.seed import totp_secret as secret_of
+
+    return secret_of(user)
+
+
+def login(client, user, *, password: str = "correct horse battery 9", code: str | None = None):
+    """Sign in through the real allauth flow: password, then the TOTP code."""
+    response = client.post("/accounts/login/", {"login": user.email, "password": password})
+    assert response.status_code == 302, response.content[:2000]
+    if response["Location"].startswith("/accounts/2fa/authenticate"):
+        code = code or pyotp.TOTP(totp_secret(user)).now()
+        response = client.post("/accounts/2fa/authenticate/", {"code": code})
+    return response
