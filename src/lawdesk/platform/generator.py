@@ -839,7 +839,8 @@ def _duckdb_sorted_copy(src_glob: str, dest: Path, order_by: str, tmp: Path, col
         con.execute(f"SET memory_limit='{mem}'")
         con.execute(
             f"COPY (SELECT {columns} FROM read_parquet('{src_glob}') ORDER BY {order_by}) "  # noqa: S608
-            f"TO '{dest}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE}, PARQUET_VERSION V2)"
+            f"TO '{dest}' (FORMAT parquet, COMPRESSION zstd, "
+            f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}, PARQUET_VERSION V2)"
         )
     finally:
         con.close()
