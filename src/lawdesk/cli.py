@@ -138,9 +138,24 @@ def _print_logins() -> None:
 
 
 @demo_app.command("codes")
-def demo_codes() -> None:
+def demo_codes(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False) -> None:
     """Print the demo users' TOTP secrets and their current codes."""
-    _print_logins()
+    if not as_json:
+        _print_logins()
+        return
+    django_setup()
+    import json
+
+    from lawdesk.accounts.models import User
+    from lawdesk.demo.seed import USERS, totp_secret
+
+    rows = []
+    for spec in USERS:
+        user = User.objects.get(email=spec.email)
+        officer = user.officer_or_none
+        rows.append({"email": spec.email, "role": spec.role, "secret": totp_secret(user),
+                     "agency_id": officer.agency_id if officer else None})
+    print(json.dumps(rows))
 
 
 @audit_app.command("verify")

@@ -105,6 +105,23 @@ def parse_identifier(text: str) -> Identifier:
         return Identifier("phone", normalise_phone(raw))
     if raw.startswith("@"):
         return Identifier("username", normalise_username(raw))
+    compact = re.sub(r"[\s().\-]", "", raw)
+    if compact.isdigit():
+        if compact == raw and not raw.startswith("0") and len(raw) <= 10:
+            if int(raw) >= MIN_ACCOUNT_ID:
+                return Identifier("account_id", raw)
+        elif len(compact) >= 8:
+            raise IdentifierError(
+                f"{text!r} looks like a phone number without its +country code, "
+                "e.g. +33 6 12 34 56 78",
+                field="identifier",
+            )
+        raise IdentifierError(
+            f"{text!r} is neither an account id (a number ≥ {MIN_ACCOUNT_ID}) nor a phone "
+            "number with its +country code",
+            field="identifier",
+        )
+    return Identifier("username", normalise_username(raw))
     digits = raw.replace(" ", "")
     if digits.isdigit():
         number = int(digits)

@@ -49,6 +49,16 @@ SPEC = RegimeSpec(
     ),
     category_rules=(
         CategoryRule(
+            id="dsa.secret_chat_content_not_held",
+            regime=R,
+            categories=CONTENT_ONLY,
+            article=f"{REG} Art. 10(1)",
+            explanation="A DSA order reaches only information the platform has collected and "
+            "controls; secret-chat content is end-to-end encrypted and not held.",
+            outcome=Outcome.NOT_HELD,
+            when=secret_chat_content,
+        ),
+        CategoryRule(
             id="dsa.art9.no_data_disclosure",
             regime=R,
             article=f"{REG} Art. 9(1)",
@@ -57,16 +67,6 @@ SPEC = RegimeSpec(
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process="DSA Art. 10 order or a production order",
             when=_art9,
-        ),
-        CategoryRule(
-            id="dsa.art10.secret_chat_content_not_held",
-            regime=R,
-            categories=CONTENT_ONLY,
-            article=f"{REG} Art. 10(1)",
-            explanation="An Art. 10 order reaches only information the platform has collected "
-            "and controls; secret-chat content is end-to-end encrypted and not held.",
-            outcome=Outcome.NOT_HELD,
-            when=secret_chat_content,
         ),
         CategoryRule(
             id="dsa.art10_2.incomplete_order",

@@ -157,6 +157,17 @@ SPEC = RegimeSpec(
     ),
     category_rules=(
         CategoryRule(
+            id="eevidence.annex3.secret_chat_content_not_held",
+            regime=R,
+            article=f"{REG} Art. 10, Annex III (de-facto impossibility)",
+            explanation="Secret chats are end-to-end encrypted and the platform holds no key, so "
+            "their content cannot be produced; answer with Annex III, de-facto impossibility "
+            "(check paragraph).",
+            categories=CONTENT_ONLY,
+            outcome=Outcome.NOT_HELD,
+            when=secret_chat_content,
+        ),
+        CategoryRule(
             id="eevidence.art34.not_yet_applicable",
             regime=R,
             article=f"{REG} Art. 34",
@@ -217,17 +228,6 @@ SPEC = RegimeSpec(
             "execute a custodial sentence of at least 4 months.",
             outcome=Outcome.NOT_ALLOWED,
             when=_not_criminal,
-        ),
-        CategoryRule(
-            id="eevidence.annex3.secret_chat_content_not_held",
-            regime=R,
-            article=f"{REG} Art. 10, Annex III (de-facto impossibility)",
-            explanation="Secret chats are end-to-end encrypted and the platform holds no key, so "
-            "their content cannot be produced; answer with Annex III, de-facto impossibility "
-            "(check paragraph).",
-            categories=CONTENT_ONLY,
-            outcome=Outcome.NOT_HELD,
-            when=secret_chat_content,
         ),
         CategoryRule(
             id="eevidence.art10_6.incomplete_order",

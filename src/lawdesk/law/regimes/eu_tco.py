@@ -5,8 +5,9 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from lawdesk.law import deadlines as d
-from lawdesk.law.regimes.common import incomplete
+from lawdesk.law.regimes.common import incomplete, secret_chat_content
 from lawdesk.law.rules import (
+    CONTENT_ONLY,
     ActionRule,
     CategoryRule,
     Context,
@@ -34,6 +35,16 @@ SPEC = RegimeSpec(
         "The order is about content, not data disclosure."
     ),
     category_rules=(
+        CategoryRule(
+            id="tco.secret_chat_content_not_held",
+            regime=R,
+            categories=CONTENT_ONLY,
+            article=f"{REG} Art. 3",
+            explanation="Secret-chat content is end-to-end encrypted and the platform holds no "
+            "key; a removal order cannot reach it and no data is handed over.",
+            outcome=Outcome.NOT_HELD,
+            when=secret_chat_content,
+        ),
         CategoryRule(
             id="tco.art3.no_data_disclosure",
             regime=R,

@@ -94,16 +94,6 @@ SPEC = RegimeSpec(
     ),
     category_rules=(
         CategoryRule(
-            id="sca.no_us_entity",
-            regime=R,
-            article=f"{USC} 2703, 2702",
-            explanation="The deployment has no US entity holding the data, so US process and "
-            "2702 disclosures do not reach it; the request needs mutual legal assistance (check).",
-            outcome=Outcome.NEEDS_FURTHER_PROCESS,
-            process="mutual legal assistance",
-            when=_no_us_entity,
-        ),
-        CategoryRule(
             id="sca.secret_chat_content_not_held",
             regime=R,
             categories=CONTENT_ONLY,
@@ -112,6 +102,16 @@ SPEC = RegimeSpec(
             "key, so no process can make it produce that content.",
             outcome=Outcome.NOT_HELD,
             when=secret_chat_content,
+        ),
+        CategoryRule(
+            id="sca.no_us_entity",
+            regime=R,
+            article=f"{USC} 2703, 2702",
+            explanation="The deployment has no US entity holding the data, so US process and "
+            "2702 disclosures do not reach it; the request needs mutual legal assistance (check).",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="mutual legal assistance",
+            when=_no_us_entity,
         ),
         CategoryRule(
             id="sca.2702_c4.emergency_non_content",

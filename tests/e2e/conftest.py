@@ -1,0 +1,145 @@
+"""Browser journeys: a real lawdesk server process, driven in Debian's headless Chromium.
+
+The server runs as in production — gunicorn, its own database (a fresh SQLite file, or a fresh
+PostgreSQL database when the suite runs on PostgreSQL), mail written to files — so these tests
+see exactly what an officer or reviewer sees.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from urllib.parse import urlparse
+
+import pyotp
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(os.environ.get("LAWDESK_SCREENSHOTS", "var/screenshots"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run `make test`, which installs it.")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }
+
+
+@dataclass
+class LiveServer:
+    url: str
+    env: dict[str, str]
+    home: Path
+    used_codes: set[tuple[str, str]] = field(default_factory=set)
+
+    def cli(self, *args: str) -> str:
+        """Run ``lawdesk ARGS`` against this server's database and return its output."""
+        result = subprocess.run([sys.executable, "-m", "lawdesk", *args], env=self.env,
+                                capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    def demo_users(self) -> dict[str, dict]:
+        return {row["email"]: row for row in json.loads(self.cli("demo", "codes", "--json"))}
+
+    def code(self, secret: str) -> str:
+        """A TOTP code not used before in this session (a code is accepted only once)."""
+        totp = pyotp.TOTP(secret)
+        while (secret, totp.now()) in self.used_codes:
+            time.sleep(1)
+        code = totp.now()
+        self.used_codes.add((secret, code))
+        return code
+
+    def mails_to(self, address: str) -> list[str]:
+        mail_dir = self.home / "mail"
+        if not mail_dir.exists():
+            return []
+        found = []
+        for path in sorted(mail_dir.iterdir(), key=lambda p: p.stat().st_mtime):
+            text = path.read_text(errors="replace")
+            if f"To: {address}" in text:
+                found.append(text)
+        return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _postgres_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    conninfo = f"host={parsed.hostname} port={parsed.port or 5432} user={parsed.username} " \
+               f"password={parsed.password or ''} dbname=postgres"
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def live_server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    home = tmp_path_factory.mktemp("lawdesk-e2e")
+    base_url = os.environ.get("DATABASE_URL", "")
+    pg_db = None
+    if base_url.startswith("postgres"):
+        pg_db = f"lawdesk_e2e_{os.getpid()}"
+        _postgres_admin(base_url, f"DROP DATABASE IF EXISTS {pg_db}")
+        _postgres_admin(base_url, f"CREATE DATABASE {pg_db}")
+        db_url = base_url.rsplit("/", 1)[0] + "/" + pg_db
+    else:
+        db_url = f"sqlite:///{home / 'lawdesk.sqlite3'}"
+    env = {**os.environ, "LAWDESK_HOME": str(home), "DATABASE_URL": db_url, "LAWDESK_MODE": "test",
+           "LAWDESK_EMAIL_DIR": str(home / "mail"), "DJANGO_SETTINGS_MODULE": "lawdesk.settings",
+           "LAWDESK_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend"}
+    port = _free_port()
+    server = LiveServer(url=f"http://127.0.0.1:{port}", env=env, home=home)
+    server.cli("migrate")
+    server.cli("demo", "seed")
+    log = (home / "server.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "lawdesk", "serve", "--port", str(port),  # noqa: S603
+                             "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(server.url + "/accounts/login/", timeout=2)  # noqa: S310
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((home / "server.log").read_text()) from None
+                time.sleep(0.3)
+        yield server
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        log.close()
+        if pg_db:
+            _postgres_admin(base_url, f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
+
+
+@pytest.fixture
+def server(live_server_process: LiveServer) -> LiveServer:
+    return live_server_process
+
+
+def shot(page, name: str) -> None:
+    """Keep a screenshot of the page for people to look at (var/screenshots/)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

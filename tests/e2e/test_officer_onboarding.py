@@ -1,0 +1,122 @@
+"""An officer signs up, verifies the address, enrols TOTP, is approved, and signs in."""
+
+from __future__ import annotations
+
+import re
+
+import pyotp
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LiveServer, shot
+
+pytestmark = pytest.mark.e2e
+
+ADMIN = "admin@platform.example"
+PASSWORD = "Quiet-harbour-lamp-71"
+
+
+def sign_in(page: Page, server: LiveServer, email: str, password: str, secret: str) -> None:
+    page.goto(server.url + "/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.fill("input[name=code]", server.code(secret))
+    page.click("button[type=submit]")
+
+
+def sign_out(page: Page) -> None:
+    page.click("text=Sign out")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_officer_signup_verify_enrol_approve_login(page: Page, server: LiveServer) -> None:
+    email = "lea.martin@police-nationale.example"
+    # 1. Sign up from the agency's verified domain.
+    page.goto(server.url + "/accounts/signup/")
+    page.fill("input[name=full_name]", "Léa Martin")
+    page.fill("input[name=email]", email)
+    page.select_option("select[name=agency]", label="Office mineurs (OFMIN) — Police nationale (FR)")
+    page.fill("input[name=title]", "Lieutenant de police")
+    page.fill("input[name=supervisor_name]", "Commissaire Hélène Laurent")
+    page.fill("input[name=supervisor_email]", "helene.laurent@police-nationale.example")
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    shot(page, "01-signup")
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("Verify Your Email Address")
+
+    # 2. Verify the address with the link from the e-mail.
+    mails = server.mails_to(email)
+    assert len(mails) == 1
+    link = re.search(r"http://127\.0\.0\.1:\d+/accounts/confirm-email/[^\s]+", mails[0])
+    assert link, mails[0]
+    page.goto(link.group(0))
+    page.click("button[type=submit]")
+
+    # 3. Sign in with the password: the second factor must be enrolled first.
+    page.goto(server.url + "/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
+    page.goto(server.url + "/portal/")  # no way around enrolment
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
+    secret = page.input_value("#authenticator_secret")
+    shot(page, "02-enrol-totp")
+    page.fill("input[name=code]", "123456" if pyotp.TOTP(secret).now() != "123456" else "654321")
+    page.click("button[type=submit]")
+    expect(page.locator("body")).to_contain_text("Incorrect code")
+    page.fill("input[name=code]", server.code(secret))
+    page.click("button[type=submit]")
+    page.goto(server.url + "/")
+    expect(page.locator("h1")).to_contain_text("awaiting approval")
+    shot(page, "03-pending")
+    sign_out(page)
+
+    # 4. The platform admin approves the officer.
+    admin_secret = server.demo_users()[ADMIN]["secret"]
+    sign_in(page, server, ADMIN, "demo-password-2026", admin_secret)
+    page.goto(server.url + "/desk/officers/?status=pending")
+    shot(page, "04-desk-pending-officers")
+    page.click("text=Léa Martin")
+    expect(page.locator("body")).to_contain_text("verified")
+    page.click("button:has-text('Approve officer')")
+    expect(page.locator(".messages")).to_contain_text("is now active")
+    shot(page, "05-officer-approved")
+    sign_out(page)
+
+    # 5. The officer signs in with a code and sees the agency's empty dashboard.
+    sign_in(page, server, email, PASSWORD, secret)
+    expect(page).to_have_url(re.compile(r"/portal/$"))
+    expect(page.locator("h1")).to_contain_text("Office mineurs (OFMIN)")
+    expect(page.get_by_test_id("empty-cases")).to_contain_text("No requests yet")
+    shot(page, "06-officer-dashboard")
+
+
+def test_officer_of_agency_b_gets_404_on_agency_a(page: Page, server: LiveServer) -> None:
+    users = server.demo_users()
+    officer_a = users["claire.dubois@police-nationale.example"]
+    officer_b = users["julien.moreau@justice-paris.example"]
+    sign_in(page, server, officer_b["email"], "demo-password-2026", officer_b["secret"])
+    own = page.goto(f"{server.url}/portal/agency/{officer_b['agency_id']}/")
+    assert own is not None and own.status == 200
+    other = page.goto(f"{server.url}/portal/agency/{officer_a['agency_id']}/")
+    assert other is not None and other.status == 404
+    expect(page.locator("h1")).to_have_text("Not found")
+    missing = page.goto(f"{server.url}/portal/agency/987654/")
+    assert missing is not None and missing.status == 404
+    desk = page.goto(f"{server.url}/desk/")
+    assert desk is not None and desk.status == 404
+
+
+def test_pages_have_no_inline_script_and_send_a_strict_csp(page: Page, server: LiveServer) -> None:
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    response = page.goto(server.url + "/accounts/login/")
+    assert response is not None
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert page.locator("script:not([src])").count() == 0
+    page.goto(server.url + "/accounts/signup/")
+    assert violations == []
