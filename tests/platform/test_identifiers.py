@@ -89,7 +89,7 @@ def test_ip_parsing_and_canonical_form():
 
 @pytest.mark.parametrize("text", ["203.0.113.999", "hello", "1.2.3", "[2001:db8::1", "2001:db8::g"])
 def test_bad_ip(text):
-    with pytest.raises(IdentifierError, match="not an IPv4 or IPv6 address|missing"):
+    with pytest.raises(IdentifierError, match=r"not an IPv4 or IPv6 address|missing"):
         parse_ip_port(text)
 
 
