@@ -46,7 +46,7 @@ def test_signup_from_verified_domain_creates_pending_officer_and_sends_verificat
 
 @pytest.mark.parametrize("email", [
     "camille@po1ice.example",          # look-alike: digit one for l
-    "camille@pоlice.example",          # Cyrillic о (U+043E)
+    "camille@pоlice.example",          # Cyrillic o (U+043E)
     "camille@paris.police.example",    # a subdomain that nobody verified
     "camille@police.example.evil.example",
     "camille@gmail.example",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from typer.testing import CliRunner
@@ -36,7 +38,7 @@ def test_intact_chain_reports_length_and_head(now):
 
 def test_each_event_links_to_the_previous_hash(now):
     events = _five_events(now)
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.hash
         assert after.seq == before.seq + 1
 
@@ -47,9 +49,9 @@ def test_each_event_links_to_the_previous_hash(now):
 ])
 def test_triggers_refuse_update_and_delete(now, statement):
     _five_events(now)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
+            connection.cursor() as cursor:
+        cursor.execute(statement)
     assert Event.objects.get(seq=2).action == "test:thing:done"
 
 

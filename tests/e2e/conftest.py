@@ -17,7 +17,6 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from urllib.parse import urlparse
 
 import pyotp
@@ -113,13 +112,13 @@ def live_server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Li
     server.cli("migrate")
     server.cli("demo", "seed")
     log = (home / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "lawdesk", "serve", "--port", str(port),  # noqa: S603
+    proc = subprocess.Popen([sys.executable, "-m", "lawdesk", "serve", "--port", str(port),
                              "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                urllib.request.urlopen(server.url + "/accounts/login/", timeout=2)  # noqa: S310
+                urllib.request.urlopen(server.url + "/accounts/login/", timeout=2)
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -230,7 +231,8 @@ def decide_officer(
         if officer.agency.status != Agency.Status.ACTIVE:
             raise DomainError("The officer's agency is not active.", field="status",
                               code="agency_not_active")
-        if not officer.user.emailaddress_set.filter(verified=True, email__iexact=officer.user.email).exists():
+        if not EmailAddress.objects.filter(user=officer.user, verified=True,
+                                           email__iexact=officer.user.email).exists():
             raise DomainError("The officer has not verified their e-mail address yet.",
                               field="status", code="email_unverified")
     previous = officer.status

@@ -29,8 +29,8 @@ def validate_country(value: str) -> None:
 def normalize_domain(value: str) -> str:
     """Return the ASCII (IDNA/punycode) lower-case form of a domain, or raise.
 
-    Comparing the ASCII forms makes a Unicode look-alike (``pоlice.example`` with a Cyrillic
-    ``о``) a different domain from the verified one, as it is on the wire.
+    Comparing the ASCII forms makes a Unicode look-alike (``police.example`` spelt with a
+    Cyrillic o, U+043E) a different domain from the verified one, as it is on the wire.
     """
     raw = value.strip().rstrip(".").lower()
     if not raw or "@" in raw or "/" in raw or " " in raw:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -21,11 +22,11 @@ from lawdesk.accounts.selectors import get_agency_for, get_officer_for, officers
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
 from lawdesk.core.permissions import has_perm
-from lawdesk.core.views import apply_domain_error, require_perm
+from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """Send each user to their side of lawdesk."""
     if has_perm(request.user, "desk:home:view"):
         return redirect("desk:home")
@@ -35,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def pending(request: HttpRequest) -> HttpResponse:
+def pending(request: AuthedRequest) -> HttpResponse:
     """The waiting room of an officer whose account or agency is not active."""
     if has_perm(request.user, "portal:case:view") or has_perm(request.user, "desk:home:view"):
         return redirect("home")
@@ -43,7 +44,7 @@ def pending(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("portal:case:view")
-def portal_dashboard(request: HttpRequest) -> HttpResponse:
+def portal_dashboard(request: AuthedRequest) -> HttpResponse:
     """The officer's home: their agency and its requests."""
     officer = request.user.officer
     return render(request, "accounts/portal_dashboard.html", {"officer": officer,
@@ -51,7 +52,7 @@ def portal_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("portal:agency:view")
-def portal_agency(request: HttpRequest, agency_id: int) -> HttpResponse:
+def portal_agency(request: AuthedRequest, agency_id: int) -> HttpResponse:
     """The officer's agency profile (another agency answers 404)."""
     agency = get_agency_for(request.user, agency_id)
     return render(request, "accounts/portal_agency.html", {
@@ -61,7 +62,7 @@ def portal_agency(request: HttpRequest, agency_id: int) -> HttpResponse:
 
 
 @require_perm("desk:home:view")
-def desk_home(request: HttpRequest) -> HttpResponse:
+def desk_home(request: AuthedRequest) -> HttpResponse:
     """The staff desk's landing page."""
     return render(request, "accounts/desk_home.html", {
         "pending_officers": Officer.objects.filter(status=Officer.Status.PENDING).count(),
@@ -71,7 +72,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("desk:officer:view")
-def officer_list(request: HttpRequest) -> HttpResponse:
+def officer_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in (None, *Officer.Status.values):
         status = None
@@ -83,7 +84,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
 
 @require_perm("desk:officer:view")
 @require_http_methods(["GET", "POST"])
-def officer_detail(request: HttpRequest, officer_id: int) -> HttpResponse:
+def officer_detail(request: AuthedRequest, officer_id: int) -> HttpResponse:
     officer = get_officer_for(request.user, officer_id)
     form = OfficerDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -102,12 +103,12 @@ def officer_detail(request: HttpRequest, officer_id: int) -> HttpResponse:
     return render(request, "accounts/officer_detail.html", {
         "officer": officer, "form": form,
         "can_decide": has_perm(request.user, "desk:officer:approve"),
-        "email_verified": officer.user.emailaddress_set.filter(verified=True).exists(),
+        "email_verified": EmailAddress.objects.filter(user=officer.user, verified=True).exists(),
     })
 
 
 @require_perm("desk:agency:view")
-def agency_list(request: HttpRequest) -> HttpResponse:
+def agency_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/agency_list.html", {
         "agencies": Agency.objects.prefetch_related("domains").order_by("country", "name"),
         "can_manage": has_perm(request.user, "desk:agency:manage"),
@@ -116,7 +117,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
 
 @require_perm("desk:agency:manage")
 @require_http_methods(["GET", "POST"])
-def agency_create(request: HttpRequest) -> HttpResponse:
+def agency_create(request: AuthedRequest) -> HttpResponse:
     form = AgencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -140,7 +141,7 @@ def agency_create(request: HttpRequest) -> HttpResponse:
 
 @require_perm("desk:agency:manage")
 @require_http_methods(["GET", "POST"])
-def agency_edit(request: HttpRequest, agency_id: int) -> HttpResponse:
+def agency_edit(request: AuthedRequest, agency_id: int) -> HttpResponse:
     agency = get_agency_for(request.user, agency_id)
     initial = {f: getattr(agency, f) for f in services.AGENCY_FIELDS}
     form = AgencyForm(request.POST or None, initial=initial)
@@ -161,7 +162,7 @@ def agency_edit(request: HttpRequest, agency_id: int) -> HttpResponse:
 
 @require_perm("desk:agency:view")
 @require_http_methods(["GET", "POST"])
-def agency_detail(request: HttpRequest, agency_id: int) -> HttpResponse:
+def agency_detail(request: AuthedRequest, agency_id: int) -> HttpResponse:
     """Agency page; its POST actions (domain, call-back, status) each have their own form."""
     agency = get_agency_for(request.user, agency_id)
     action = request.POST.get("action") if request.method == "POST" else None

@@ -17,7 +17,7 @@ class Event(models.Model):
     target_type = models.CharField(max_length=50, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     params = models.JSONField(default=dict)
-    ip = models.CharField(max_length=45, null=True, blank=True)
+    ip = models.CharField(max_length=45, null=True, blank=True)  # noqa: DJ001 (None = no request)
     user_agent = models.CharField(max_length=300, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
@@ -48,3 +48,6 @@ class ChainHead(models.Model):
 
     class Meta:
         db_table = "audit_chain_head"
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.views import redirect_to_login
@@ -12,6 +12,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from lawdesk.core.errors import DomainError
 from lawdesk.core.permissions import has_perm
+
+if TYPE_CHECKING:
+    from lawdesk.accounts.models import User
+
+
+class AuthedRequest(HttpRequest):
+    """A request whose user is a signed-in lawdesk user (what ``require_perm`` guarantees)."""
+
+    user: User
 
 
 def require_perm(permission: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:

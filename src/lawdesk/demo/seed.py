@@ -6,6 +6,7 @@ import base64
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -19,7 +20,7 @@ from lawdesk.accounts.models import Agency, Officer, User
 from lawdesk.audit.services import record
 from lawdesk.core.clock import utcnow
 
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 — printed for the demo on purpose
+DEMO_PASSWORD = "demo-password-2026"
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class DemoUser:
     title: str = ""
 
 
-AGENCIES = [
+AGENCIES: list[dict[str, Any]] = [
     {
         "name": "Office mineurs (OFMIN) — Police nationale",
         "country": "FR", "kind": Agency.Kind.POLICE, "domain": "police-nationale.example",
