@@ -195,7 +195,6 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/15m/key",
     "signup": "20/m/ip",
 }
-ACCOUNT_LOGIN_ATTEMPTS_LIMIT = 5
 MFA_ADAPTER = "lawdesk.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = os.environ.get("LAWDESK_PLATFORM_NAME", "lawdesk")
