@@ -1,0 +1,169 @@
+"""The facts format, its errors, the deployment config and the ``lawdesk law`` commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lawdesk.law.cli import app
+from lawdesk.law.config import load_config
+from lawdesk.law.deadlines import days, due_at, hours
+from lawdesk.law.facts import FactsError, parse_facts, parse_facts_json
+from lawdesk.law.vocabulary import EU_MEMBER_STATES, ISO_3166_ALPHA2, RequestKind
+from tests.law.conftest import EPOC_FR, NOW
+
+runner = CliRunner()
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "law" / "examples"
+
+
+def _errors(data: dict) -> dict[str, str]:
+    with pytest.raises(FactsError) as info:
+        parse_facts(data)
+    return dict(info.value.errors)
+
+
+def test_country_lists() -> None:
+    assert len(ISO_3166_ALPHA2) == 249
+    assert len(EU_MEMBER_STATES) == 27
+    assert EU_MEMBER_STATES <= ISO_3166_ALPHA2
+
+
+def test_lowercase_country_is_normalised() -> None:
+    assert parse_facts({**EPOC_FR, "authority_country": "fr"}).authority_country == "FR"
+
+
+def test_uk_is_rejected_with_a_hint() -> None:
+    assert "use 'GB'" in _errors({**EPOC_FR, "authority_country": "UK"})["authority_country"]
+
+
+def test_unknown_field_is_named() -> None:
+    assert "unknown field" in _errors({**EPOC_FR, "categorys": ["subscriber"]})["categorys"]
+
+
+def test_bad_enum_value_is_named() -> None:
+    assert "instrument" in _errors({**EPOC_FR, "instrument": "fax"})
+
+
+def test_missing_categories_is_named() -> None:
+    assert "categories" in _errors({**EPOC_FR, "categories": []})
+
+
+def test_duplicate_categories_is_named() -> None:
+    assert "categories" in _errors({**EPOC_FR, "categories": ["content", "content"]})
+
+
+def test_request_kind_must_match_instrument() -> None:
+    assert "request_kind" in _errors({**EPOC_FR, "instrument": "epoc_pr",
+                                      "request_kind": "production"})
+
+
+def test_naive_received_at_is_rejected() -> None:
+    assert "received_at" in _errors({**EPOC_FR, "received_at": "2026-11-02T09:00:00"})
+
+
+def test_establishment_must_be_a_member_state() -> None:
+    errors = _errors({**EPOC_FR, "establishment": {"eu_member_state": "CH"}})
+    assert any(k.startswith("establishment") for k in errors)
+
+
+def test_request_kind_is_derived_from_the_instrument() -> None:
+    facts = parse_facts({**EPOC_FR, "instrument": "epoc_pr"})
+    assert facts.kind is RequestKind.PRESERVATION
+
+
+def test_bad_json_is_reported() -> None:
+    with pytest.raises(FactsError, match="not valid JSON"):
+        parse_facts_json("{")
+    with pytest.raises(FactsError, match="JSON object"):
+        parse_facts_json("[]")
+
+
+def test_config_from_toml(tmp_path: Path) -> None:
+    path = tmp_path / "law.toml"
+    path.write_text(
+        '[establishment]\neu_member_state = "FR"\nus_entity = false\n'
+        '[deadlines]\ndsa_without_undue_delay = { hours = 24 }\n'
+        '[policy]\nrequire_named_suspect = false\n'
+        '[policy.disclose]\nsubscriber = ["phone_number", "email"]\n'
+    )
+    config = load_config(path)
+    assert config.establishment.eu_member_state == "FR"
+    assert config.deadline("dsa_without_undue_delay") == hours(24)
+    assert config.deadline("fr_requisition") == days(10)
+    assert not config.policy.require_named_suspect
+
+
+def test_config_rejects_unknown_deadline_and_fields() -> None:
+    with pytest.raises(ValueError, match="unknown deadline"):
+        load_config({"deadlines": {"tco": {"hours": 2}}})
+    with pytest.raises(ValueError, match="unknown subscriber fields"):
+        load_config({"policy": {"disclose": {"subscriber": ["password"]}}})
+
+
+def test_due_at_adds_the_period() -> None:
+    assert due_at(NOW, hours(8)) - NOW == hours(8).as_timedelta()
+    with pytest.raises(ValueError):
+        due_at(NOW.replace(tzinfo=None), days(1))
+
+
+def test_cli_check_prints_the_decision(tmp_path: Path) -> None:
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps({**EPOC_FR, "categories": ["subscriber", "content"]}))
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["categories"]["subscriber"]["outcome"] == "allowed"
+    assert out["categories"]["subscriber"]["fields"] == ["phone_number"]
+    reason = out["categories"]["content"]["reasons"][0]
+    assert set(reason) == {"rule", "regime", "article", "explanation"}
+    assert out["deadline"]["days"] == 10
+    assert {"rule", "article"} <= set(out["deadline"])
+    assert all({"duty", "article"} <= set(d) for d in out["duties"])
+    assert out["ruleset_version"]
+
+
+def test_cli_check_names_the_bad_field(tmp_path: Path) -> None:
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps({**EPOC_FR, "authority_country": "XX", "emergncy": True}))
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    assert "authority_country" in result.stderr
+    assert "emergncy: unknown field" in result.stderr
+
+
+def test_cli_check_rejects_bad_json_and_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "request.json"
+    path.write_text("{not json")
+    assert runner.invoke(app, ["check", str(path)]).exit_code == 2
+    missing = runner.invoke(app, ["check", str(tmp_path / "nope.json")])
+    assert missing.exit_code == 2
+    assert "cannot read" in missing.stderr
+
+
+def test_cli_check_with_config(tmp_path: Path) -> None:
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({**EPOC_FR, "categories": ["content"], "issuer_role": "judge"}))
+    config = tmp_path / "law.toml"
+    config.write_text("[policy.disclose]\ncontent = []\n")
+    result = runner.invoke(app, ["check", str(request), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["categories"]["content"]["outcome"] == "allowed"
+    config.write_text("[policy]\nnonsense = 1\n")
+    bad = runner.invoke(app, ["check", str(request), "--config", str(config)])
+    assert bad.exit_code == 2
+    assert "nonsense" in bad.stderr
+
+
+def test_cli_docs_check(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["docs", "--out", str(tmp_path), "--check"]).exit_code == 2
+    assert runner.invoke(app, ["docs", "--out", str(tmp_path)]).exit_code == 0
+    assert runner.invoke(app, ["docs", "--out", str(tmp_path), "--check"]).exit_code == 0
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.name)
+def test_documented_examples_are_valid(example: Path) -> None:
+    result = runner.invoke(app, ["check", str(example)])
+    assert result.exit_code == 0, result.output
