@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lawdesk.law import cli as law_cli
 from lawdesk.platform import cli as platform_cli
 
 app = typer.Typer(help="lawdesk — lawful requests from public authorities.", no_args_is_help=True)
@@ -21,6 +22,7 @@ audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=
 app.add_typer(demo_app, name="demo")
 app.add_typer(audit_app, name="audit")
 app.add_typer(platform_cli.app, name="platform")
+app.add_typer(law_cli.app, name="law")
 console = Console(width=max(Console().width, 150))
 
 
