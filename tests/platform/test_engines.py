@@ -1,0 +1,123 @@
+"""The same connector code on DuckDB (Parquet) and PostgreSQL gives identical answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lawdesk.platform.connector import IpQuery, to_json
+from lawdesk.platform.identifiers import ip_from_bytes
+
+from .conftest import ACCOUNTS
+
+FIRST_ID, LAST_ID = 1_000_000, 1_000_000 + ACCOUNTS - 1
+SPAN = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC))
+SETTINGS = settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@pytest.fixture(scope="module")
+def sample_events(dataset):
+    """A deterministic sample of real (ip, port, ts) rows to aim reverse lookups at."""
+    con = duckdb.connect()
+    rows = con.execute(
+        f"SELECT ip, port, ts FROM read_parquet('{dataset}/events_by_ip.parquet') "
+        "USING SAMPLE reservoir(200 ROWS) REPEATABLE (42)"
+    ).fetchall()
+    return [(ip_from_bytes(ip), port, ts) for ip, port, ts in rows]
+
+
+def same(a, b):
+    assert to_json(a) == to_json(b)
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "+33612345678",
+        "1000001",
+        "@nightowl",
+        "nightowl_paris",
+        "night_owl",
+        "https://msgr.example/demo_channel",
+        "msgr.example/demo_group",
+        "@nobody_here",
+    ],
+)
+def test_resolve_agrees(duck, pg, identifier):
+    same(duck.resolve(identifier), pg.resolve(identifier))
+
+
+def test_demo_lookups_agree(duck, pg):
+    w = duck.window("2025-09-10T00:00:00Z", "2025-09-20T00:00:00Z")
+    same(duck.subscriber(1000001), pg.subscriber(1000001))
+    same(duck.traffic(1000001, w), pg.traffic(1000001, w))
+    same(duck.secret_chats(1000001), pg.secret_chats(1000001))
+    at = datetime(2025, 9, 15, 10, tzinfo=UTC)
+    same(duck.who_used_ip("203.0.113.7", None, at), pg.who_used_ip("203.0.113.7", None, at))
+    wide = duck.window("2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
+    dc = duck.content(wide, chat_ids=[700_000_001, 700_000_004, 700_000_003], account_ids=[1000002])
+    pc = pg.content(wide, chat_ids=[700_000_001, 700_000_004, 700_000_003], account_ids=[1000002])
+    same(dc.not_held, pc.not_held)
+    same(list(dc), list(pc))
+
+
+@SETTINGS
+@given(
+    account=st.integers(FIRST_ID, LAST_ID),
+    start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 6, 1)),
+    days=st.integers(1, 120),
+)
+def test_forward_lookups_agree(duck, pg, account, start, days):
+    w = duck.window(start.replace(tzinfo=UTC), start.replace(tzinfo=UTC) + timedelta(days=days))
+    same(duck.ip_history(account, w), pg.ip_history(account, w))
+    same(duck.traffic(account, w), pg.traffic(account, w))
+    same(duck.subscriber(account), pg.subscriber(account))
+
+
+@SETTINGS
+@given(
+    pick=st.integers(0, 199),
+    with_port=st.booleans(),
+    shift=st.integers(-600, 600),
+    tolerance=st.integers(0, 900),
+)
+def test_reverse_lookups_agree(duck, pg, sample_events, pick, with_port, shift, tolerance):
+    ip, port, ts = sample_events[pick]
+    at = ts + timedelta(seconds=shift)
+    tol = timedelta(seconds=tolerance)
+    d = duck.who_used_ip(ip, port if with_port else None, at, tol)
+    p = pg.who_used_ip(ip, port if with_port else None, at, tol)
+    same(d, p)
+    if with_port and abs(shift) <= tolerance:
+        assert any(e.ip == ip and e.port == port and e.ts == ts for e in d)
+
+
+def test_batch_reverse_lookup_agrees(duck, pg, sample_events):
+    queries = [
+        IpQuery(ip, port if i % 3 else None, ts + timedelta(seconds=(i * 37) % 400 - 200))
+        for i, (ip, port, ts) in enumerate(sample_events)
+    ]
+    d = duck.who_used_ip_batch(queries, timedelta(minutes=5))
+    assert len({m.query_index for m in d}) >= len(queries) // 2
+    same(d, pg.who_used_ip_batch(queries, timedelta(minutes=5)))
+
+
+@SETTINGS
+@given(
+    chats=st.lists(st.integers(700_000_001, 700_000_400), max_size=4),
+    accounts=st.lists(st.integers(FIRST_ID, FIRST_ID + 50), max_size=2),
+    start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 6, 1)),
+)
+def test_content_agrees(duck, pg, chats, accounts, start):
+    s = start.replace(tzinfo=UTC)
+    w = duck.window(s, s + timedelta(days=60))
+    d = duck.content(w, chat_ids=chats, account_ids=accounts, batch_rows=50)
+    p = pg.content(w, chat_ids=chats, account_ids=accounts, batch_rows=50)
+    same(d.not_held, p.not_held)
+    same(list(d), list(p))
