@@ -86,7 +86,9 @@ def policies(draw: st.DrawFn) -> PlatformPolicy:
         if known is None or draw(st.booleans()):
             disclose[category] = None
         else:
-            disclose[category] = tuple(draw(st.lists(st.sampled_from(known), unique=True)))
+            disclose[category] = tuple(
+                draw(st.lists(st.sampled_from(known), min_size=1, unique=True))
+            )
     return PlatformPolicy(
         disclose=disclose,
         require_judicial_order=draw(st.booleans()),

@@ -101,6 +101,10 @@ def test_config_rejects_unknown_deadline_and_fields() -> None:
         load_config({"deadlines": {"tco": {"hours": 2}}})
     with pytest.raises(ValueError, match="unknown subscriber fields"):
         load_config({"policy": {"disclose": {"subscriber": ["password"]}}})
+    with pytest.raises(ValueError, match="list the fields"):
+        load_config({"policy": {"disclose": {"subscriber": []}}})
+    with pytest.raises(ValueError, match="has no field list"):
+        load_config({"policy": {"disclose": {"content": ["text"]}}})
 
 
 def test_due_at_adds_the_period() -> None:
@@ -147,10 +151,11 @@ def test_cli_check_with_config(tmp_path: Path) -> None:
     request = tmp_path / "request.json"
     request.write_text(json.dumps({**EPOC_FR, "categories": ["content"], "issuer_role": "judge"}))
     config = tmp_path / "law.toml"
-    config.write_text("[policy.disclose]\ncontent = []\n")
+    config.write_text('[policy.disclose]\ncontent = "all"\n')
     result = runner.invoke(app, ["check", str(request), "--config", str(config)])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["categories"]["content"]["outcome"] == "allowed"
+    content = json.loads(result.stdout)["categories"]["content"]
+    assert (content["outcome"], content["fields"]) == ("allowed", None)
     config.write_text("[policy]\nnonsense = 1\n")
     bad = runner.invoke(app, ["check", str(request), "--config", str(config)])
     assert bad.exit_code == 2

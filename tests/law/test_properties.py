@@ -49,6 +49,7 @@ def test_permissive_policy_leaves_the_law_unchanged(f: Facts) -> None:
     for result in decision.categories.values():
         assert result.outcome is result.law_outcome
         assert len(result.reasons) == 1
+    assert "policy.narrows_binding_order" not in {d.reason.rule for d in decision.duties}
 
 
 @settings(max_examples=150, deadline=None)

@@ -50,6 +50,14 @@ class PlatformPolicy(BaseModel):
     # Telegram's § 8.3 says nothing about emergencies; a deployment may choose to answer them.
     emergency_disclosure: bool = False
 
+    @field_validator("disclose", mode="before")
+    @classmethod
+    def _all_means_whole_category(cls, value: Any) -> Any:
+        # TOML has no null, so "all" spells "the whole category".
+        if isinstance(value, dict):
+            return {k: None if v == "all" else v for k, v in value.items()}
+        return value
+
     @field_validator("disclose")
     @classmethod
     def _known_fields(
@@ -60,8 +68,12 @@ class PlatformPolicy(BaseModel):
             DataCategory.IDENTIFICATION: IDENTIFICATION_FIELDS,
         }
         for category, fields in value.items():
-            if fields is None or category not in known:
+            if fields is None:
                 continue
+            if category not in known:
+                raise ValueError(f'{category.value}: has no field list; use "all"')
+            if not fields:
+                raise ValueError(f'{category.value}: list the fields, or use "all"')
             unknown = sorted(set(fields) - set(known[category]))
             if unknown:
                 raise ValueError(f"unknown {category.value} fields: {', '.join(unknown)}")

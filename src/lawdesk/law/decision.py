@@ -96,6 +96,8 @@ class CategoryResult:
     override: Override | None = None
     # The policy's field limit for this category, kept so an override to allowed stays within it.
     policy_fields: tuple[str, ...] | None = None
+    # The law's allowed outcome answers a binding order (not a voluntary disclosure).
+    binding: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (every key always present)."""
@@ -109,6 +111,7 @@ class CategoryResult:
             "scope": self.scope,
             "override": self.override.to_dict() if self.override else None,
             "policy_fields": list(self.policy_fields) if self.policy_fields is not None else None,
+            "binding": self.binding,
         }
 
 

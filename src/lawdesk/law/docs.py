@@ -136,11 +136,7 @@ def _policy_defaults() -> list[str]:
             c.value,
             "never"
             if c not in policy.disclose
-            else (
-                "whole category"
-                if policy.disclose[c] is None
-                else ", ".join(policy.disclose[c] or ())
-            ),
+            else ("whole category" if policy.disclose[c] is None else ", ".join(policy.disclose[c] or ())),
         ]
         for c in DataCategory
     ]

@@ -18,7 +18,7 @@ from lawdesk.law.decision import (
     stricter,
 )
 from lawdesk.law.facts import Facts
-from lawdesk.law.policy import evaluate_policy
+from lawdesk.law.policy import CONFLICT, evaluate_policy
 from lawdesk.law.regimes.common import is_production
 from lawdesk.law.registry import REGIMES
 from lawdesk.law.rules import ActionRule, CategoryRule, Context, RegimeSpec, RouteRule
@@ -30,8 +30,7 @@ UNDECIDED = CategoryRule(
     id="engine.no_rule_matched",
     regime=Regime.ROUTING,
     article="lawdesk rule engine",
-    explanation="No encoded rule decides this category for these facts, so a lawyer must "
-    "review it.",
+    explanation="No encoded rule decides this category for these facts, so a lawyer must review it.",
     outcome=Outcome.NEEDS_FURTHER_PROCESS,
     process="legal review",
 )
@@ -79,7 +78,7 @@ def _duties(spec: RegimeSpec, ctx: Context) -> tuple[DutyResult, ...]:
         for other in REGIMES.values()
         if other is not spec
         for rule in other.duty_rules
-        if rule.always
+        if rule.always and rule is not CONFLICT
     ]
     out = []
     for rule in rules:
@@ -119,7 +118,20 @@ def _category(spec: RegimeSpec, ctx: Context, category: DataCategory) -> Categor
         policy_fields=narrow_fields(law.fields, ctx.policy.disclose.get(category))
         if is_production(ctx)
         else law.fields,
+        binding=law.outcome is Outcome.ALLOWED and not law.voluntary,
     )
+
+
+def _policy_conflict(categories: dict[DataCategory, CategoryResult]) -> DutyResult | None:
+    # `_category` cites the policy only when it changed the outcome or narrowed the fields.
+    narrowed = [
+        c.value
+        for c, r in categories.items()
+        if r.binding and r.reasons[-1].regime == Regime.PLATFORM_POLICY.value
+    ]
+    if not narrowed:
+        return None
+    return DutyResult(CONFLICT.duty, Reason.of(CONFLICT), MappingProxyType({"categories": narrowed}))
 
 
 def decide(
@@ -135,6 +147,10 @@ def decide(
         deadline = DeadlineResult(
             config.deadline("default_response"), Reason.of(REGIMES[Regime.MLA].deadline_rules[0])
         )
+    duties = _duties(spec, ctx)
+    conflict = _policy_conflict(categories)
+    if conflict is not None:
+        duties = (*duties, conflict)
     return Decision(
         ruleset_version=ruleset_version(),
         regime=spec.regime,
@@ -142,13 +158,11 @@ def decide(
         categories=MappingProxyType(categories),
         action=_action(spec, ctx),
         deadline=deadline,
-        duties=_duties(spec, ctx),
+        duties=duties,
     )
 
 
-def law_only(
-    facts: Facts, *, config: DeploymentConfig = DEFAULT_CONFIG
-) -> dict[DataCategory, Outcome]:
+def law_only(facts: Facts, *, config: DeploymentConfig = DEFAULT_CONFIG) -> dict[DataCategory, Outcome]:
     """The law's outcome per category, before the platform policy (for tests and review)."""
     ctx = Context(facts=facts, config=config)
     spec = REGIMES[route(ctx).target]

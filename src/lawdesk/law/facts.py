@@ -32,9 +32,7 @@ from lawdesk.law.vocabulary import (
 def _country(value: str) -> str:
     code = value.strip().upper()
     if code in COUNTRY_CODE_HINTS:
-        raise ValueError(
-            f"{value!r} is not an ISO 3166-1 alpha-2 code; use {COUNTRY_CODE_HINTS[code]!r}"
-        )
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 code; use {COUNTRY_CODE_HINTS[code]!r}")
     if code not in ISO_3166_ALPHA2:
         raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
     return code
@@ -53,9 +51,7 @@ class Establishment(BaseModel):
         description="Member state of the establishment or legal representative designated "
         "to receive e-Evidence orders (Directive (EU) 2023/1544); null if none.",
     )
-    us_entity: bool = Field(
-        default=True, description="The platform has a US entity that holds the data."
-    )
+    us_entity: bool = Field(default=True, description="The platform has a US entity that holds the data.")
 
     @model_validator(mode="after")
     def _eu_state_is_member(self) -> Self:
@@ -111,9 +107,7 @@ class Facts(BaseModel):
             raise ValueError("categories: each data category may appear only once")
         kind = self.kind
         if kind is not RequestKind.REMOVAL and not self.categories:
-            raise ValueError(
-                f"categories: a {kind.value} request must ask for at least one data category"
-            )
+            raise ValueError(f"categories: a {kind.value} request must ask for at least one data category")
         implied = DEFAULT_REQUEST_KIND.get(self.instrument)
         if (
             self.request_kind is not None

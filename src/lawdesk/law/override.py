@@ -43,9 +43,7 @@ def apply_override(
     current = decision.categories[category]
     if outcome is Outcome.NOT_HELD or current.outcome is Outcome.NOT_HELD:
         # Whether the platform holds data is a fact, not a judgement: correct the facts instead.
-        raise OverrideError(
-            "outcome: not_held reflects what the platform holds; correct the facts instead"
-        )
+        raise OverrideError("outcome: not_held reflects what the platform holds; correct the facts instead")
     if outcome is current.outcome:
         raise OverrideError(f"outcome: {category.value} is already {outcome.value}")
     record = Override(
@@ -60,8 +58,7 @@ def apply_override(
         rule=OVERRIDE_RULE_ID,
         regime="review",
         article="reviewer decision",
-        explanation=f"{record.reviewer} changed {current.outcome.value} to {outcome.value}: "
-        f"{reason}",
+        explanation=f"{record.reviewer} changed {current.outcome.value} to {outcome.value}: {reason}",
     )
     updated: CategoryResult = replace(
         current,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lawdesk.law.regimes.common import is_emergency, is_production
-from lawdesk.law.rules import CategoryRule, Context, RegimeSpec
-from lawdesk.law.vocabulary import DataCategory, Outcome, Regime
+from lawdesk.law.rules import CategoryRule, Context, DutyRule, RegimeSpec
+from lawdesk.law.vocabulary import DataCategory, Duty, Outcome, Regime
 
 R = Regime.PLATFORM_POLICY
 SOURCE = "platform policy (default: Telegram privacy policy § 8.3, since September 2024)"
@@ -23,9 +23,7 @@ def _emergency_allowed(ctx: Context) -> bool:
 
 
 def _judicial_missing(ctx: Context) -> bool:
-    return ctx.policy.require_judicial_order and not ctx.issued_or_validated_by(
-        ctx.policy.judicial_roles
-    )
+    return ctx.policy.require_judicial_order and not ctx.issued_or_validated_by(ctx.policy.judicial_roles)
 
 
 def _suspect_missing(ctx: Context) -> bool:
@@ -113,12 +111,28 @@ SPEC = RegimeSpec(
     ),
 )
 
-_RULES = {rule.id: rule for rule in SPEC.category_rules}
+# Applied by the engine after combining law and policy, because it depends on both outcomes.
+CONFLICT = DutyRule(
+    id="policy.narrows_binding_order",
+    regime=R,
+    article="the order's regime: refusing a binding order needs a ground (e.g. Reg. (EU) "
+    "2023/1543 Art. 10, Annex III; sanctions Art. 15)",
+    explanation="The platform policy discloses less than a binding order requires: a lawyer "
+    "must decide whether to comply or to answer with a ground for non-execution.",
+    duty=Duty.POLICY_CONFLICT_REVIEW,
+    when=lambda ctx: False,
+)
+SPEC = RegimeSpec(
+    regime=SPEC.regime,
+    title=SPEC.title,
+    source=SPEC.source,
+    summary=SPEC.summary,
+    category_rules=SPEC.category_rules,
+    duty_rules=(CONFLICT,),
+)
 
 
-def evaluate_policy(
-    ctx: Context, category: DataCategory
-) -> tuple[CategoryRule, tuple[str, ...] | None]:
+def evaluate_policy(ctx: Context, category: DataCategory) -> tuple[CategoryRule, tuple[str, ...] | None]:
     """Return the policy rule deciding ``category`` and the fields it allows (None = all)."""
     disclosed = ctx.policy.disclose
     for rule in SPEC.category_rules:

@@ -22,9 +22,7 @@ from lawdesk.law.vocabulary import (
 )
 
 ALL_CATEGORIES: frozenset[DataCategory] = frozenset(DataCategory)
-LOW_TIER: frozenset[DataCategory] = frozenset(
-    {DataCategory.SUBSCRIBER, DataCategory.IDENTIFICATION}
-)
+LOW_TIER: frozenset[DataCategory] = frozenset({DataCategory.SUBSCRIBER, DataCategory.IDENTIFICATION})
 HIGH_TIER: frozenset[DataCategory] = frozenset({DataCategory.TRAFFIC, DataCategory.CONTENT})
 CONTENT_ONLY: frozenset[DataCategory] = frozenset({DataCategory.CONTENT})
 
@@ -70,9 +68,7 @@ class Context:
     def issued_or_validated_by(self, roles: frozenset[IssuerRole]) -> bool:
         """Whether the issuer, or the validating authority, has one of ``roles``."""
         f = self.facts
-        return f.issuer_role in roles or (
-            f.validator_role is not None and f.validator_role in roles
-        )
+        return f.issuer_role in roles or (f.validator_role is not None and f.validator_role in roles)
 
     def asks(self, categories: frozenset[DataCategory]) -> bool:
         """Whether the request asks for any of ``categories``."""
@@ -117,10 +113,14 @@ class CategoryRule(Rule):
     process: str | None = None  # what is still needed, for needs_further_process
     fields: tuple[str, ...] | None = None  # scope limit within the category
     scope: str | None = None  # e.g. "relating_to_emergency"
+    # An allowed outcome the platform may decline (e.g. 18 U.S.C. 2702 emergency disclosure);
+    # every other allowed outcome answers a binding order the platform must execute.
+    voluntary: bool = False
 
     def definition(self) -> dict[str, Any]:
         """The rule's declarative content."""
         return super().definition() | {
+            "voluntary": self.voluntary,
             "categories": sorted(c.value for c in self.categories),
             "outcome": self.outcome.value,
             "process": self.process,

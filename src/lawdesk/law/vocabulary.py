@@ -134,6 +134,7 @@ class Duty(StrEnum):
     VERIFY_EMERGENCY = "verify_emergency"
     LIMIT_TO_EMERGENCY = "limit_to_emergency"
     TRANSPARENCY_REPORT = "transparency_report"
+    POLICY_CONFLICT_REVIEW = "policy_conflict_review"
 
 
 # e-Evidence Art. 5(4)(b)-(c): offences for which traffic and content data may be ordered

@@ -22,9 +22,7 @@ REG = "Reg. (EU) 2022/2065"
 _art9 = instrument_is(InstrumentType.DSA_ART9_ORDER)
 _art10 = instrument_is(InstrumentType.DSA_ART10_ORDER)
 
-NON_CONTENT = frozenset(
-    {DataCategory.SUBSCRIBER, DataCategory.IDENTIFICATION, DataCategory.TRAFFIC}
-)
+NON_CONTENT = frozenset({DataCategory.SUBSCRIBER, DataCategory.IDENTIFICATION, DataCategory.TRAFFIC})
 
 
 def _art9_complete(ctx: Context) -> bool:

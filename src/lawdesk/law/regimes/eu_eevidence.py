@@ -127,9 +127,7 @@ def _preservation_in_scope(ctx: Context) -> bool:
 
 
 def _high_tier_notified(ctx: Context) -> bool:
-    return (
-        _production_in_scope(ctx) and ctx.asks(HIGH_TIER) and ctx.facts.enforcing_authority_notified
-    )
+    return _production_in_scope(ctx) and ctx.asks(HIGH_TIER) and ctx.facts.enforcing_authority_notified
 
 
 def _secret_chat_in_scope(ctx: Context) -> bool:
@@ -461,9 +459,7 @@ SPEC = RegimeSpec(
             ),
             when=lambda ctx: (
                 _incomplete_in_scope(ctx)
-                or (
-                    _production_in_scope(ctx) and ctx.asks(HIGH_TIER) and _notification_missing(ctx)
-                )
+                or (_production_in_scope(ctx) and ctx.asks(HIGH_TIER) and _notification_missing(ctx))
             ),
         ),
         DutyRule(

@@ -63,8 +63,7 @@ SPEC = RegimeSpec(
             id="routing.eu_instrument_from_outside_eu",
             regime=R,
             target=Regime.MLA,
-            article="Reg. (EU) 2023/1543 Art. 1(1); Reg. (EU) 2022/2065 Art. 9-10; "
-            "Reg. (EU) 2021/784 Art. 3",
+            article="Reg. (EU) 2023/1543 Art. 1(1); Reg. (EU) 2022/2065 Art. 9-10; Reg. (EU) 2021/784 Art. 3",
             explanation="EPOCs, DSA orders and TCO removal orders can only be issued by "
             "authorities of EU member states.",
             when=_eu_instrument_from_outside,
@@ -91,8 +90,7 @@ SPEC = RegimeSpec(
             regime=R,
             target=Regime.EU_EEVIDENCE,
             article="Reg. (EU) 2023/1543 Art. 1",
-            explanation="A European Production or Preservation Order follows the e-Evidence "
-            "Regulation.",
+            explanation="A European Production or Preservation Order follows the e-Evidence Regulation.",
             when=_epoc,
         ),
         RouteRule(

@@ -63,10 +63,7 @@ def _us_preservation(ctx: Context) -> bool:
 
 def _us_process(ctx: Context) -> bool:
     return (
-        _us_authority(ctx)
-        and is_production(ctx)
-        and not voluntary_emergency(ctx)
-        and not _no_us_entity(ctx)
+        _us_authority(ctx) and is_production(ctx) and not voluntary_emergency(ctx) and not _no_us_entity(ctx)
     )
 
 
@@ -123,6 +120,7 @@ SPEC = RegimeSpec(
             "emergency; it is voluntary and limited to that data.",
             outcome=Outcome.ALLOWED,
             scope="relating_to_emergency",
+            voluntary=True,
             when=voluntary_emergency,
         ),
         CategoryRule(
@@ -135,6 +133,7 @@ SPEC = RegimeSpec(
             "voluntary and limited to that data.",
             outcome=Outcome.ALLOWED,
             scope="relating_to_emergency",
+            voluntary=True,
             when=voluntary_emergency,
         ),
         CategoryRule(
