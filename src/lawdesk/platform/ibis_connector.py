@@ -85,6 +85,20 @@ def _rows(table: pa.Table) -> list[dict[str, Any]]:
     return table.to_pylist()
 
 
+class _Tables(dict[str, ir.Table]):
+    """Table expressions looked up on first use (opening touches no table)."""
+
+    def __init__(self, con: ibis.BaseBackend, names: Mapping[str, str]) -> None:
+        super().__init__()
+        self._con = con
+        self._names = names
+
+    def __missing__(self, key: str) -> ir.Table:
+        table = self._con.table(self._names[key])
+        self[key] = table
+        return table
+
+
 class IbisConnector(PlatformConnector):
     """PlatformConnector over any Ibis backend holding the platform tables."""
 
@@ -97,8 +111,8 @@ class IbisConnector(PlatformConnector):
     ) -> None:
         super().__init__(max_window=max_window)
         self.con = con
-        names = {k: k for k in TABLE_KEYS} | dict(tables or {})
-        self.t: dict[str, ir.Table] = {k: con.table(names[k]) for k in TABLE_KEYS}
+        self.table_names = {k: k for k in TABLE_KEYS} | dict(tables or {})
+        self.t = _Tables(con, self.table_names)
 
     # -- helpers ---------------------------------------------------------------------------
     def _accounts(self, ids: Sequence[int]) -> dict[int, Account]:
