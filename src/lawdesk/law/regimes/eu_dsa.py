@@ -145,7 +145,7 @@ SPEC = RegimeSpec(
             regime=R,
             article=f"{REG} Art. 9(5)",
             explanation="Inform the user who provided the content of the order, the statement of "
-            "reasons, the redress available and the territorial scope.",
+            "reasons, the redress available and the territorial scope (check paragraph).",
             duty=Duty.INFORM_UPLOADER,
             when=_art9_complete,
         ),

@@ -111,11 +111,8 @@ def _notification_missing(ctx: Context) -> bool:
     # Art. 8(2): no notification needed only when both the offence and the person are in the
     # issuing state; a known foreign residence without notification is a defect to clarify.
     f = ctx.facts
-    return (
-        not f.enforcing_authority_notified
-        and f.person_residence is not None
-        and f.person_residence != f.authority_country
-    )
+    abroad = [c for c in (f.person_residence, f.offence_country) if c is not None]
+    return not f.enforcing_authority_notified and any(c != f.authority_country for c in abroad)
 
 
 def _production_in_scope(ctx: Context) -> bool:
@@ -221,7 +218,7 @@ SPEC = RegimeSpec(
         CategoryRule(
             id="eevidence.art2.criminal_proceedings_only",
             regime=R,
-            article=f"{REG} Art. 1(1), Art. 2(1)",
+            article=f"{REG} Art. 1-2 (check paragraph)",
             explanation="EPOCs and EPOC-PRs may only be issued in criminal proceedings or to "
             "execute a custodial sentence of at least 4 months.",
             outcome=Outcome.NOT_ALLOWED,
@@ -328,8 +325,9 @@ SPEC = RegimeSpec(
             regime=R,
             categories=HIGH_TIER,
             article=f"{REG} Art. 8(1)-(2), Art. 10(6)",
-            explanation="The person lives outside the issuing state, so the enforcing authority "
-            "should have been notified of this traffic or content order: ask for clarification.",
+            explanation="The person lives, or the offence took place, outside the issuing state, "
+            "so the enforcing authority should have been notified of this traffic or content "
+            "order: ask for clarification.",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process="notification of the enforcing authority (clarification)",
             when=_notification_missing,

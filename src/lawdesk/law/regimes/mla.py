@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from lawdesk.law.regimes.common import (
     domestic_to_eu_establishment,
+    is_emergency,
     national_instrument,
     secret_chat_content,
 )
 from lawdesk.law.rules import CONTENT_ONLY, CategoryRule, Context, DeadlineRule, RegimeSpec
-from lawdesk.law.vocabulary import EU_INSTRUMENTS, Outcome, Regime
+from lawdesk.law.vocabulary import EEVIDENCE_STATES, EU_INSTRUMENTS, Outcome, Regime
 
 R = Regime.MLA
 MLA = "mutual legal assistance"
@@ -29,6 +30,10 @@ def _national_not_encoded(ctx: Context) -> bool:
 
 def _outside_eevidence_area(ctx: Context) -> bool:
     return ctx.facts.authority_country == "DK"
+
+
+def _eu_emergency(ctx: Context) -> bool:
+    return ctx.facts.authority_country in EEVIDENCE_STATES and is_emergency(ctx)
 
 
 def _foreign_to_us_entity(ctx: Context) -> bool:
@@ -86,6 +91,16 @@ SPEC = RegimeSpec(
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process=MLA,
             when=_outside_eevidence_area,
+        ),
+        CategoryRule(
+            id="mla.eu_emergency_needs_emergency_epoc",
+            regime=R,
+            article="Reg. (EU) 2023/1543 Art. 3(18), Art. 4(5), Art. 10(4)",
+            explanation="Without a US entity to disclose voluntarily, a member-state authority's "
+            "emergency needs an emergency EPOC, which the platform must answer within 8 hours.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="emergency European Production Order (EPOC)",
+            when=_eu_emergency,
         ),
         CategoryRule(
             id="mla.foreign_authority_us_entity",

@@ -36,9 +36,9 @@ USC = "18 U.S.C."
 NON_CONTENT = LOW_TIER | {DataCategory.TRAFFIC}
 TRAFFIC_ONLY = frozenset({DataCategory.TRAFFIC})
 
-_warrant = instrument_is(InstrumentType.SEARCH_WARRANT)
-_d_order = instrument_is(InstrumentType.US_2703D_ORDER)
-_subpoena = instrument_is(InstrumentType.US_SUBPOENA)
+_warrant_instrument = instrument_is(InstrumentType.SEARCH_WARRANT)
+_d_order_instrument = instrument_is(InstrumentType.US_2703D_ORDER)
+_subpoena_instrument = instrument_is(InstrumentType.US_SUBPOENA)
 
 
 def _no_us_entity(ctx: Context) -> bool:
@@ -49,12 +49,22 @@ def _us_authority(ctx: Context) -> bool:
     return ctx.facts.authority_country == "US"
 
 
+# A foreign "search warrant" is not US process: every compulsory rule checks the authority.
+def _warrant(ctx: Context) -> bool:
+    return _us_authority(ctx) and _warrant_instrument(ctx)
+
+
+def _d_order(ctx: Context) -> bool:
+    return _us_authority(ctx) and _d_order_instrument(ctx)
+
+
+def _subpoena(ctx: Context) -> bool:
+    return _us_authority(ctx) and _subpoena_instrument(ctx)
+
+
 def voluntary_emergency(ctx: Context) -> bool:
-    """An emergency request without compulsory process: only voluntary disclosure is possible."""
-    return is_emergency(ctx) and ctx.facts.instrument in (
-        InstrumentType.EMERGENCY_REQUEST,
-        InstrumentType.OTHER,
-    )
+    """An emergency: what compulsory process does not reach may still be disclosed voluntarily."""
+    return is_emergency(ctx)
 
 
 def _us_preservation(ctx: Context) -> bool:
@@ -62,9 +72,7 @@ def _us_preservation(ctx: Context) -> bool:
 
 
 def _us_process(ctx: Context) -> bool:
-    return (
-        _us_authority(ctx) and is_production(ctx) and not voluntary_emergency(ctx) and not _no_us_entity(ctx)
-    )
+    return _us_authority(ctx) and is_production(ctx) and not _no_us_entity(ctx)
 
 
 def _emergency_with_entity(ctx: Context) -> bool:
@@ -111,32 +119,6 @@ SPEC = RegimeSpec(
             when=_no_us_entity,
         ),
         CategoryRule(
-            id="sca.2702_c4.emergency_non_content",
-            regime=R,
-            categories=NON_CONTENT,
-            article=f"{USC} 2702(c)(4)",
-            explanation="In an emergency involving danger of death or serious physical injury "
-            "the platform may, in good faith, disclose non-content records relating to the "
-            "emergency; it is voluntary and limited to that data.",
-            outcome=Outcome.ALLOWED,
-            scope="relating_to_emergency",
-            voluntary=True,
-            when=voluntary_emergency,
-        ),
-        CategoryRule(
-            id="sca.2702_b8.emergency_content",
-            regime=R,
-            categories=CONTENT_ONLY,
-            article=f"{USC} 2702(b)(8)",
-            explanation="In an emergency involving danger of death or serious physical injury "
-            "the platform may, in good faith, disclose content relating to the emergency; it is "
-            "voluntary and limited to that data.",
-            outcome=Outcome.ALLOWED,
-            scope="relating_to_emergency",
-            voluntary=True,
-            when=voluntary_emergency,
-        ),
-        CategoryRule(
             id="sca.2703_f.preservation",
             regime=R,
             article=f"{USC} 2703(f)",
@@ -144,16 +126,6 @@ SPEC = RegimeSpec(
             "content it holds pending legal process.",
             outcome=Outcome.ALLOWED,
             when=_us_preservation,
-        ),
-        CategoryRule(
-            id="sca.foreign_authority",
-            regime=R,
-            article=f"{USC} 2711(4), 2523",
-            explanation="A foreign authority gets no compulsory process under the SCA; outside an "
-            "emergency it must use mutual legal assistance or a CLOUD Act agreement.",
-            outcome=Outcome.NEEDS_FURTHER_PROCESS,
-            process="mutual legal assistance or a CLOUD Act agreement",
-            when=lambda ctx: not _us_authority(ctx),
         ),
         CategoryRule(
             id="sca.2703_a_b.warrant",
@@ -183,6 +155,42 @@ SPEC = RegimeSpec(
             "times, service type, phone number, temporarily assigned IP address, means of payment.",
             outcome=Outcome.ALLOWED,
             when=_subpoena,
+        ),
+        CategoryRule(
+            id="sca.2702_c4.emergency_non_content",
+            regime=R,
+            categories=NON_CONTENT,
+            article=f"{USC} 2702(c)(4)",
+            explanation="In an emergency involving danger of death or serious physical injury "
+            "the platform may, in good faith, disclose non-content records relating to the "
+            "emergency; it is voluntary and limited to that data.",
+            outcome=Outcome.ALLOWED,
+            scope="relating_to_emergency",
+            voluntary=True,
+            when=voluntary_emergency,
+        ),
+        CategoryRule(
+            id="sca.2702_b8.emergency_content",
+            regime=R,
+            categories=CONTENT_ONLY,
+            article=f"{USC} 2702(b)(8)",
+            explanation="In an emergency involving danger of death or serious physical injury "
+            "the platform may, in good faith, disclose content relating to the emergency; it is "
+            "voluntary and limited to that data.",
+            outcome=Outcome.ALLOWED,
+            scope="relating_to_emergency",
+            voluntary=True,
+            when=voluntary_emergency,
+        ),
+        CategoryRule(
+            id="sca.foreign_authority",
+            regime=R,
+            article=f"{USC} 2711(4), 2523",
+            explanation="A foreign authority gets no compulsory process under the SCA; outside an "
+            "emergency it must use mutual legal assistance or a CLOUD Act agreement.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="mutual legal assistance or a CLOUD Act agreement",
+            when=lambda ctx: not _us_authority(ctx),
         ),
         CategoryRule(
             id="sca.2703_d.traffic_needs_d_order",
