@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 from lawdesk.law.deadlines import CONFIGURABLE_DEFAULTS, Duration
 from lawdesk.law.facts import Establishment
@@ -37,6 +37,10 @@ class PlatformPolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    source: str = Field(
+        default="Telegram privacy policy § 8.3 (since September 2024)",
+        description="Where the policy is published; cited as the article of policy reasons.",
+    )
     # category -> fields the platform discloses; null = the whole category; absent = never.
     disclose: dict[DataCategory, tuple[str, ...] | None] = Field(
         default_factory=lambda: _DEFAULT_DISCLOSE.copy()
@@ -79,10 +83,15 @@ class PlatformPolicy(BaseModel):
                 raise ValueError(f"unknown {category.value} fields: {', '.join(unknown)}")
         return value
 
+    @field_serializer("judicial_roles")
+    def _sorted_roles(self, roles: frozenset[IssuerRole]) -> list[str]:
+        return sorted(r.value for r in roles)
+
     @classmethod
     def permissive(cls) -> PlatformPolicy:
         """A policy that adds no restriction: the platform discloses whatever the law allows."""
         return cls(
+            source="no platform restriction (the law only)",
             disclose=dict.fromkeys(DataCategory),
             require_judicial_order=False,
             require_named_suspect=False,
@@ -119,6 +128,10 @@ class DeploymentConfig(BaseModel):
                 raise ValueError(f'deadline {key!r}: use {{"hours": n}} or {{"days": n}}')
             merged[key] = Duration(amount, unit)
         return merged
+
+    @field_serializer("deadlines")
+    def _deadlines_as_units(self, value: dict[str, Duration]) -> dict[str, dict[str, int]]:
+        return {key: duration.to_dict() for key, duration in value.items()}
 
     def deadline(self, key: str) -> Duration:
         """Return the configured duration for an open-ended legal period."""

@@ -102,7 +102,9 @@ def _category(spec: RegimeSpec, ctx: Context, category: DataCategory) -> Categor
     # The policy's reason is shown whenever it changed something, so nobody reads a law
     # citation as the whole story.
     if outcome is not law.outcome or fields != law.fields:
-        reasons.append(Reason.of(pol))
+        reasons.append(
+            Reason(pol.id, pol.regime.value, f"platform policy: {ctx.policy.source}", pol.explanation)
+        )
     if outcome is Outcome.NEEDS_FURTHER_PROCESS:
         process = law.process if law.outcome is Outcome.NEEDS_FURTHER_PROCESS else pol.process
     else:

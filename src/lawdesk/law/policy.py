@@ -7,7 +7,7 @@ from lawdesk.law.rules import CategoryRule, Context, DutyRule, RegimeSpec
 from lawdesk.law.vocabulary import DataCategory, Duty, Outcome, Regime
 
 R = Regime.PLATFORM_POLICY
-SOURCE = "platform policy (default: Telegram privacy policy § 8.3, since September 2024)"
+SOURCE = "platform policy, as published (PlatformPolicy.source)"
 
 
 def _not_disclosure(ctx: Context) -> bool:
@@ -35,7 +35,7 @@ def _suspect_missing(ctx: Context) -> bool:
 SPEC = RegimeSpec(
     regime=R,
     title="Platform policy",
-    source=SOURCE,
+    source="the deployment's PlatformPolicy; default: Telegram privacy policy § 8.3 (since September 2024)",
     summary=(
         "A layer the deployment configures on top of the law. The final outcome of each "
         "category is the stricter of the law's and the policy's (allowed > "

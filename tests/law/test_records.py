@@ -1,0 +1,66 @@
+"""Stored decisions are reproducible from facts, configuration and ruleset version."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+
+import lawdesk.law as law
+from lawdesk.law.config import DEFAULT_CONFIG, DeploymentConfig, PlatformPolicy, load_config
+from lawdesk.law.facts import Facts
+from lawdesk.law.records import RulesetMismatch, decision_record, replay, verify_record
+from tests.law.conftest import NOW, make_facts
+from tests.law.strategies import facts, policies
+
+
+def test_public_api_is_importable_from_the_package() -> None:
+    for name in law.__all__:
+        assert getattr(law, name) is not None
+    with pytest.raises(AttributeError):
+        law.nothing_here
+
+
+def test_record_round_trips_through_json_with_an_override() -> None:
+    f = make_facts(user_named_as_suspect=False)
+    decision = law.apply_override(
+        law.decide(f, now=NOW), category="subscriber", outcome="allowed",
+        reason="Suspect status confirmed by the prosecutor's letter of 2 Nov.",
+        reviewer="reviewer@platform.example", now=NOW,
+    )
+    record = json.loads(json.dumps(decision_record(f, decision, config=DEFAULT_CONFIG, now=NOW)))
+    assert verify_record(record)
+    assert replay(record).to_dict()["overrides"][0]["reviewer"] == "reviewer@platform.example"
+
+
+def test_record_from_another_ruleset_is_refused() -> None:
+    f = make_facts()
+    record = decision_record(f, law.decide(f, now=NOW), config=DEFAULT_CONFIG, now=NOW)
+    record["ruleset_version"] = "2020.1.1+000000000000"
+    with pytest.raises(RulesetMismatch):
+        replay(record)
+
+
+def test_tampered_record_does_not_verify() -> None:
+    f = make_facts()
+    record = decision_record(f, law.decide(f, now=NOW), config=DEFAULT_CONFIG, now=NOW)
+    record["decision"]["categories"]["subscriber"]["outcome"] = "not_allowed"
+    assert not verify_record(record)
+
+
+def test_config_dump_loads_back() -> None:
+    config = load_config({"deadlines": {"fr_requisition": {"days": 3}},
+                          "policy": {"disclose": {"content": "all"}}})
+    assert DeploymentConfig.model_validate(config.model_dump(mode="json")) == config
+
+
+@settings(max_examples=50, deadline=None)
+@given(f=facts, policy=policies())
+def test_every_decision_replays_identically(f: Facts, policy: PlatformPolicy) -> None:
+    config = DeploymentConfig(policy=policy)
+    record = json.loads(
+        json.dumps(decision_record(f, law.decide(f, config=config, now=NOW), config=config,
+                                   now=NOW))
+    )
+    assert verify_record(record)
