@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lawdesk.evidence.cli import verify_command
 from lawdesk.law import cli as law_cli
 from lawdesk.platform import cli as platform_cli
 
@@ -23,6 +24,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(audit_app, name="audit")
 app.add_typer(platform_cli.app, name="platform")
 app.add_typer(law_cli.app, name="law")
+app.command("verify")(verify_command)
 console = Console(width=max(Console().width, 150))
 
 

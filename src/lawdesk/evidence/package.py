@@ -1,0 +1,479 @@
+"""Build an evidence package: stream records into a BagIt bag, certify, sign, zip, encrypt.
+
+Layout of the bag (``<bag>/`` is ``evidence-<case>-<UTC time>``)::
+
+    bagit.txt  bag-info.txt
+    manifest-sha256.txt  manifest-sha512.txt          payload checksums
+    tagmanifest-sha256.txt  tagmanifest-sha512.txt    tag-file checksums (incl. the public key)
+    signature/platform-ed25519.pub.pem                the platform key (untrusted on its own)
+    signature/tagmanifest-sha256.txt.sig              raw 64-byte Ed25519 signature
+    data/<category>/<target>.jsonl                    JSON Lines, one record per line
+    data/<category>/<target>.csv                      the same records as CSV (RFC 4180)
+    data/not_held.json                                what was asked for but is not held, and why
+    data/package.json                                 machine-readable description and index
+    data/certificate.pdf                              certificate of authenticity
+
+JSON Lines rather than one JSON array: every line stands alone, so writers and readers stream
+without holding the whole file, and a reader can count records with ``wc -l``.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from datetime import time as dtime
+from decimal import Decimal
+from enum import Enum, StrEnum
+from ipaddress import IPv4Address, IPv6Address
+from pathlib import Path
+from typing import Any, BinaryIO
+from uuid import UUID
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from lawdesk.evidence import bag
+from lawdesk.evidence.signing import Signer
+
+_FLUSH_CHARS = 1 << 20  # encode and hash in ~1 MB slices: few syscalls, flat memory
+_SOFTWARE = "lawdesk (https://github.com/lawdesk) evidence packager"
+
+
+class PackageError(Exception):
+    """The package cannot be built as described (bad input, not a failure of the machine)."""
+
+
+@dataclass(frozen=True)
+class Authority:
+    """The requesting authority."""
+
+    name: str
+    country: str
+
+
+@dataclass(frozen=True)
+class LegalInstrument:
+    """The order the production answers."""
+
+    type: str
+    reference: str
+    date: date
+
+
+@dataclass(frozen=True)
+class RecordSet:
+    """Records of one data category about one target; ``rows`` may be a one-shot generator."""
+
+    category: str
+    target: str
+    rows: Iterable[Mapping[str, Any]]
+    fields: Sequence[str] | None = None  # CSV columns; default: the first row's keys
+    system: str | None = None  # the system the rows came from, for the certificate
+
+
+class NotHeldReason(StrEnum):
+    """Why requested data is not in the package."""
+
+    END_TO_END_ENCRYPTED = "end_to_end_encrypted"
+    PAST_RETENTION = "past_retention"
+    ACCOUNT_DELETED = "account_deleted"
+    NOT_COLLECTED = "not_collected"
+    NO_SUCH_ACCOUNT = "no_such_account"
+
+
+NOT_HELD_TEXT: dict[str, str] = {
+    NotHeldReason.END_TO_END_ENCRYPTED: "The content is end-to-end encrypted; the platform does not "
+    "hold the keys and cannot read it.",
+    NotHeldReason.PAST_RETENTION: "The data was deleted when its retention period ended, before the "
+    "order was received.",
+    NotHeldReason.ACCOUNT_DELETED: "The account was deleted and its data erased before the order "
+    "was received.",
+    NotHeldReason.NOT_COLLECTED: "The platform does not collect this data.",
+    NotHeldReason.NO_SUCH_ACCOUNT: "No account matches this identifier.",
+}
+
+
+@dataclass(frozen=True)
+class NotHeld:
+    """A statement that data asked for about a target is not held, and why."""
+
+    target: str
+    category: str
+    reason: str
+    explanation: str = ""
+
+    def text(self) -> str:
+        """The explanation, or the standard one for the reason."""
+        return self.explanation or NOT_HELD_TEXT.get(self.reason, self.reason)
+
+
+@dataclass
+class PackageDescription:
+    """Everything a package states about itself, and the records it carries."""
+
+    case_number: str
+    authority: Authority
+    instrument: LegalInstrument
+    platform_name: str
+    producer: str
+    systems: Sequence[str]
+    records: Iterable[RecordSet]
+    not_held: Sequence[NotHeld] = ()
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """One payload file of the bag."""
+
+    path: str
+    size: int
+    sha256: str
+    sha512: str
+
+
+@dataclass(frozen=True)
+class RecordSetSummary:
+    """What was written for one record set."""
+
+    category: str
+    target: str
+    rows: int
+    jsonl: str
+    csv: str
+    fields: tuple[str, ...]
+    system: str | None
+
+
+@dataclass(frozen=True)
+class BagResult:
+    """A bag written to a directory (``build_package`` removes the directory once zipped)."""
+
+    path: Path
+    name: str
+    files: tuple[PackageFile, ...]
+    record_sets: tuple[RecordSetSummary, ...]
+    payload_bytes: int
+    tagmanifest_sha256: str
+    key_fingerprint: str
+
+
+@dataclass(frozen=True)
+class BuiltPackage:
+    """The finished package file and what it holds (for the case record and the audit trail)."""
+
+    path: Path
+    sha256: str
+    size: int
+    encrypted: bool
+    recipient: str | None
+    bag: BagResult = field(repr=False)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date | dtime):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID | IPv4Address | IPv6Address):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    raise TypeError(f"cannot write a {type(value).__name__} into an evidence record")
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default).encode
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dict | list | tuple):
+        return _dumps(value)
+    converted = _json_default(value)
+    return converted if isinstance(converted, str) else _dumps(converted)
+
+
+class _HashingFile:
+    """A new file that hashes (sha256 and sha512) and counts what is written to it."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._fh: BinaryIO = open(path, "xb")  # noqa: SIM115 - closed in finish()
+        self._sha256 = hashlib.sha256()
+        self._sha512 = hashlib.sha512()
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self._fh.write(data)
+        self._sha256.update(data)
+        self._sha512.update(data)
+        self.size += len(data)
+
+    def finish(self, rel: str) -> PackageFile:
+        self._fh.close()
+        return PackageFile(rel, self.size, self._sha256.hexdigest(), self._sha512.hexdigest())
+
+
+def _write_file(root: Path, rel: str, data: bytes) -> PackageFile:
+    out = _HashingFile(root / rel)
+    out.write(data)
+    return out.finish(rel)
+
+
+def _write_record_set(root: Path, rel_stem: str, rs: RecordSet) -> tuple[list[PackageFile], RecordSetSummary]:
+    """Stream one record set into ``<stem>.jsonl`` and ``<stem>.csv`` in a single pass over its rows."""
+    jout = _HashingFile(root / f"{rel_stem}.jsonl")
+    cout = _HashingFile(root / f"{rel_stem}.csv")
+    jbuf: list[str] = []
+    jchars = 0
+    cbuf = io.StringIO()
+    writer = csv.writer(cbuf, lineterminator="\r\n")
+    fields: list[str] | None = list(rs.fields) if rs.fields is not None else None
+    fieldset = set(fields or ())
+    if fields is not None:
+        writer.writerow(fields)
+    n = 0
+    for row in rs.rows:
+        n += 1
+        if fields is None:
+            fields = list(row)
+            fieldset = set(fields)
+            writer.writerow(fields)
+        for key in row:
+            if key not in fieldset:
+                # Dropping a column silently would alter evidence; the caller must name it.
+                raise PackageError(f"{rs.category}/{rs.target}: record {n} has field {key!r} "
+                                   f"outside the CSV columns {fields}")
+        line = _dumps(row)
+        jbuf.append(line)
+        jbuf.append("\n")
+        jchars += len(line) + 1
+        writer.writerow([_csv_cell(row.get(f)) for f in fields])
+        if jchars >= _FLUSH_CHARS:
+            jout.write("".join(jbuf).encode())
+            jbuf.clear()
+            jchars = 0
+            cout.write(cbuf.getvalue().encode())
+            cbuf.seek(0)
+            cbuf.truncate()
+    jout.write("".join(jbuf).encode())
+    cout.write(cbuf.getvalue().encode())
+    files = [jout.finish(f"{rel_stem}.jsonl"), cout.finish(f"{rel_stem}.csv")]
+    summary = RecordSetSummary(rs.category, rs.target, n, files[0].path, files[1].path,
+                               tuple(fields or ()), rs.system)
+    return files, summary
+
+
+def _aware(now: datetime) -> datetime:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(UTC)
+
+
+def bag_name(case_number: str, now: datetime) -> str:
+    """The bag's directory name, also the package file's stem."""
+    return f"evidence-{bag.safe_segment(case_number)}-{_aware(now):%Y%m%dT%H%M%SZ}"
+
+
+def _fingerprint_of_pem(pem: bytes) -> str:
+    key = serialization.load_pem_public_key(pem)
+    if not isinstance(key, Ed25519PublicKey):
+        raise PackageError("the signer's public key is not an Ed25519 key")
+    return bag.fingerprint_raw(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+
+
+def write_bag(description: PackageDescription, *, now: datetime, signer: Signer, dest: Path) -> BagResult:
+    """Write the signed bag into the new directory ``dest`` (its name becomes the bag's name)."""
+    now = _aware(now)
+    pem = signer.public_key_pem()
+    key_fp = _fingerprint_of_pem(pem)
+    dest.mkdir(parents=False, exist_ok=False)
+    payload: list[PackageFile] = []
+    summaries: list[RecordSetSummary] = []
+    used: set[str] = set()
+    for rs in description.records:
+        stem = f"data/{bag.safe_segment(rs.category)}/{bag.safe_segment(rs.target)}"
+        # Two targets may map to the same safe name ("a/b" and "a_b"), or one target may come
+        # from two systems: number the later ones rather than overwrite.
+        unique, k = stem, 1
+        while unique.lower() in used or unique in (bag.NOT_HELD_FILE, bag.CONTENTS_FILE):
+            k += 1
+            unique = f"{stem}~{k}"
+        used.add(unique.lower())
+        files, summary = _write_record_set(dest, unique, rs)
+        payload.extend(files)
+        summaries.append(summary)
+
+    not_held = [{"target": s.target, "category": s.category, "reason": s.reason, "explanation": s.text()}
+                for s in description.not_held]
+    payload.append(_write_file(dest, bag.NOT_HELD_FILE, _json_bytes(
+        {"case_number": description.case_number, "statements": not_held})))
+    payload.append(_write_file(dest, bag.CONTENTS_FILE, _json_bytes(
+        _contents(description, now, key_fp, summaries))))
+
+    # Imported here: WeasyPrint is heavy, and only the builder needs it.
+    from lawdesk.evidence.certificate import render_certificate
+
+    pdf = render_certificate(description=description, now=now, files=payload, record_sets=summaries,
+                             key_fingerprint=key_fp, bag_name=dest.name)
+    payload.append(_write_file(dest, bag.CERTIFICATE_FILE, pdf))
+
+    for alg in bag.ALGORITHMS:
+        (dest / f"manifest-{alg}.txt").write_text(
+            bag.manifest_text({f.path: getattr(f, alg) for f in payload}), encoding="utf-8")
+    (dest / "bagit.txt").write_text(bag.BAGIT_TXT, encoding="utf-8")
+    payload_bytes = sum(f.size for f in payload)
+    (dest / "bag-info.txt").write_text(
+        _bag_info(description, now, key_fp, payload_bytes, len(payload)), encoding="utf-8")
+    (dest / bag.PUBLIC_KEY_FILE).parent.mkdir()
+    (dest / bag.PUBLIC_KEY_FILE).write_bytes(pem)
+
+    tag_files = ["bagit.txt", "bag-info.txt", *(f"manifest-{a}.txt" for a in bag.ALGORITHMS),
+                 bag.PUBLIC_KEY_FILE]
+    for alg in bag.ALGORITHMS:
+        digests = {t: hashlib.new(alg, (dest / t).read_bytes()).hexdigest() for t in tag_files}
+        (dest / f"tagmanifest-{alg}.txt").write_text(bag.manifest_text(digests), encoding="utf-8")
+    signed = (dest / bag.SIGNED_FILE).read_bytes()
+    (dest / bag.SIGNATURE_FILE).write_bytes(signer.sign(signed))
+    return BagResult(dest, dest.name, tuple(payload), tuple(summaries), payload_bytes,
+                     hashlib.sha256(signed).hexdigest(), key_fp)
+
+
+def _json_bytes(obj: Any) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default) + "\n").encode()
+
+
+def _contents(d: PackageDescription, now: datetime, key_fp: str,
+              summaries: list[RecordSetSummary]) -> dict[str, Any]:
+    return {
+        "format": bag.FORMAT,
+        "case_number": d.case_number,
+        "authority": dataclasses.asdict(d.authority),
+        "legal_instrument": {"type": d.instrument.type, "reference": d.instrument.reference,
+                             "date": d.instrument.date.isoformat()},
+        "platform": d.platform_name,
+        "produced_at": now.isoformat(),
+        "producer": d.producer,
+        "systems": list(d.systems),
+        "signing_key_fingerprint": key_fp,
+        "record_sets": [{"category": s.category, "target": s.target, "records": s.rows,
+                         "jsonl": s.jsonl, "csv": s.csv, "fields": list(s.fields), "system": s.system}
+                        for s in summaries],
+        "not_held": bag.NOT_HELD_FILE,
+        "certificate": bag.CERTIFICATE_FILE,
+    }
+
+
+def _bag_info(d: PackageDescription, now: datetime, key_fp: str, octets: int, count: int) -> str:
+    lines = [
+        bag.tag_line("Source-Organization", d.platform_name),
+        bag.tag_line("Contact-Name", d.producer),
+        bag.tag_line("External-Identifier", d.case_number),
+        bag.tag_line("External-Description",
+                     f"Records produced by {d.platform_name} for case {d.case_number} in answer to "
+                     f"{d.instrument.type} {d.instrument.reference} of {d.instrument.date.isoformat()} "
+                     f"from {d.authority.name} ({d.authority.country})"),
+        bag.tag_line("Bagging-Date", now.date().isoformat()),
+        bag.tag_line("Bag-Software-Agent", _SOFTWARE),
+        bag.tag_line("Payload-Oxum", f"{octets}.{count}"),
+        bag.tag_line("Lawdesk-Format", bag.FORMAT),
+        bag.tag_line("Lawdesk-Case-Number", d.case_number),
+        bag.tag_line("Lawdesk-Authority", d.authority.name),
+        bag.tag_line("Lawdesk-Authority-Country", d.authority.country),
+        bag.tag_line("Lawdesk-Instrument-Type", d.instrument.type),
+        bag.tag_line("Lawdesk-Instrument-Reference", d.instrument.reference),
+        bag.tag_line("Lawdesk-Instrument-Date", d.instrument.date.isoformat()),
+        bag.tag_line("Lawdesk-Platform", d.platform_name),
+        bag.tag_line("Lawdesk-Produced-At", now.isoformat().replace("+00:00", "Z")),
+        bag.tag_line("Lawdesk-Producer", d.producer),
+        *(bag.tag_line("Lawdesk-System", s) for s in d.systems),
+        bag.tag_line("Lawdesk-Signing-Key-Fingerprint", key_fp),
+        bag.tag_line("Lawdesk-Signature", f"Ed25519 over {bag.SIGNED_FILE} in {bag.SIGNATURE_FILE}"),
+    ]
+    return "".join(lines)
+
+
+def zip_bag(bag_dir: Path, zip_path: Path, *, now: datetime) -> None:
+    """Zip the bag under its own name, deterministically: sorted entries, fixed times and modes."""
+    stamp = _aware(now).timetuple()[:6]
+    files = sorted(p.relative_to(bag_dir).as_posix() for p in bag_dir.rglob("*") if p.is_file())
+    with zipfile.ZipFile(zip_path, "x", compression=zipfile.ZIP_DEFLATED) as zf:
+        for rel in files:
+            info = zipfile.ZipInfo(f"{bag_dir.name}/{rel}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            # Declared up front so zipfile picks ZIP64 for big files instead of failing mid-write.
+            info.file_size = (bag_dir / rel).stat().st_size
+            with open(bag_dir / rel, "rb") as src, zf.open(info, "w") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def encrypt_to(src: Path, dst: Path, recipient: str) -> None:
+    """Encrypt ``src`` to an age X25519 recipient (``age1…``)."""
+    import pyrage
+
+    pyrage.encrypt_file(str(src), str(dst), [_recipient(recipient)])
+
+
+def _recipient(recipient: str) -> Any:
+    import pyrage
+
+    try:
+        return pyrage.x25519.Recipient.from_str(recipient.strip())
+    except pyrage.RecipientError as exc:
+        raise PackageError(f"not an age recipient (age1…): {recipient!r}") from exc
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def build_package(description: PackageDescription, *, now: datetime, signer: Signer, dest_dir: Path,
+                  recipient: str | None = None, workdir: Path | None = None) -> BuiltPackage:
+    """Build ``<dest_dir>/<bag>.zip`` (or ``.zip.age`` when ``recipient`` is given) and return it."""
+    if recipient is not None:
+        _recipient(recipient)  # fail before the expensive part
+    name = bag_name(description.case_number, now)
+    final = dest_dir / (f"{name}.zip.age" if recipient else f"{name}.zip")
+    if final.exists():
+        raise PackageError(f"{final} already exists")
+    # The plaintext bag and zip live only in this directory, removed whatever happens.
+    with tempfile.TemporaryDirectory(prefix=".lawdesk-build-", dir=workdir or dest_dir) as tmp:
+        result = write_bag(description, now=now, signer=signer, dest=Path(tmp) / name)
+        zipped = Path(tmp) / f"{name}.zip"
+        zip_bag(result.path, zipped, now=now)
+        shutil.rmtree(result.path)
+        out = zipped
+        if recipient:
+            out = Path(tmp) / f"{name}.zip.age"
+            encrypt_to(zipped, out, recipient)
+            zipped.unlink()
+        partial = dest_dir / f".{final.name}.partial"
+        shutil.move(out, partial)
+        os.replace(partial, final)
+    return BuiltPackage(final, _sha256_file(final), final.stat().st_size, recipient is not None,
+                        recipient, result)

@@ -1,0 +1,52 @@
+"""Who signs a package: the platform key in production, any Ed25519 key in tests and benchmarks."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+
+class Signer(Protocol):
+    """Signs bytes with an Ed25519 key and tells its public half."""
+
+    def sign(self, message: bytes) -> bytes:
+        """A 64-byte Ed25519 signature over ``message``."""
+        ...
+
+    def public_key_pem(self) -> bytes:
+        """The public key as SubjectPublicKeyInfo PEM."""
+        ...
+
+
+class KeySigner:
+    """A signer holding an Ed25519 private key in memory."""
+
+    def __init__(self, key: Ed25519PrivateKey) -> None:
+        self._key = key
+
+    def sign(self, message: bytes) -> bytes:
+        """A 64-byte Ed25519 signature over ``message``."""
+        return self._key.sign(message)
+
+    def public_key_pem(self) -> bytes:
+        """The public key as SubjectPublicKeyInfo PEM."""
+        return self._key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+class PlatformSigner:
+    """The platform key of ``lawdesk.core.keys`` (needs Django settings, imported only when used)."""
+
+    def sign(self, message: bytes) -> bytes:
+        """Sign with the platform key."""
+        from lawdesk.core import keys
+
+        return keys.sign(message)
+
+    def public_key_pem(self) -> bytes:
+        """The platform public key PEM."""
+        from lawdesk.core import keys
+
+        return keys.public_key_pem()

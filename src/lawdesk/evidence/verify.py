@@ -1,0 +1,430 @@
+"""Verify an evidence package on the recipient's machine: no Django, no database.
+
+Checks, stopping at the first failure and naming it: decryption (age), a safe unzip, the
+Ed25519 signature over ``tagmanifest-sha256.txt``, both tag manifests, both payload manifests
+(every file present, none extra, every checksum), and ``Payload-Oxum``.
+
+Trust rule: the signature proves who made the package only against a key obtained elsewhere —
+``public_key_pem`` (the platform's published PEM) or ``trusted_fingerprint``. Without either,
+the embedded key is used to check consistency and its fingerprint is reported, but the result
+is ``UNTRUSTED_KEY``, never ``VERIFIED``: anyone who can alter a package can re-sign it with a
+key of their own and embed that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from lawdesk.evidence import bag
+
+AGE_MAGIC = b"age-encryption.org/v1\n"
+AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
+ZIP_MAGIC = b"PK\x03\x04"
+_HEX = {"sha256": re.compile(r"[0-9a-f]{64}"), "sha512": re.compile(r"[0-9a-f]{128}")}
+
+
+class Failure(Exception):
+    """The first thing found wrong: ``where`` (a file, or the package) and ``why``."""
+
+    def __init__(self, where: str, why: str) -> None:
+        super().__init__(f"{where}: {why}")
+        self.where = where
+        self.why = why
+
+
+class Status(StrEnum):
+    """Overall outcome of a verification."""
+
+    VERIFIED = "verified"  # intact, and signed by the key the user trusts
+    UNTRUSTED_KEY = "untrusted_key"  # intact and consistently signed, but by a key nobody vouched for
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps against zip bombs and hostile archives."""
+
+    max_total_bytes: int = 64 << 30
+    max_members: int = 100_000
+    max_ratio: int = 200  # uncompressed : compressed, per member above 1 MiB and overall
+    ratio_floor: int = 1 << 20
+
+
+@dataclass
+class Report:
+    """What was verified, or the first failure."""
+
+    package: str
+    encrypted: bool = False
+    bag_name: str = ""
+    bagit_version: str = ""
+    bag_info: dict[str, list[str]] = field(default_factory=dict)
+    payload_files: int = 0
+    payload_bytes: int = 0
+    manifests: list[str] = field(default_factory=list)
+    tag_files: int = 0
+    tag_manifests: list[str] = field(default_factory=list)
+    signature_valid: bool = False
+    key_source: str = ""  # "public key file", "fingerprint", "embedded (untrusted)"
+    key_fingerprint: str = ""
+    embedded_fingerprint: str = ""
+    failure: str | None = None
+
+    @property
+    def status(self) -> Status:
+        """VERIFIED, UNTRUSTED_KEY or FAILED."""
+        if self.failure is not None:
+            return Status.FAILED
+        return Status.VERIFIED if self.key_source != "embedded (untrusted)" else Status.UNTRUSTED_KEY
+
+    def first(self, label: str) -> str:
+        """The first value of a bag-info label, or ''."""
+        return (self.bag_info.get(label) or [""])[0]
+
+
+def load_identities(path: Path) -> list[Any]:
+    """The age X25519 identities in a file as written by ``age-keygen`` (comments ignored)."""
+    import pyrage
+
+    identities = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Failure(str(path), f"cannot read the identity file ({exc})") from exc
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("AGE-SECRET-KEY-"):
+            try:
+                identities.append(pyrage.x25519.Identity.from_str(line))
+            except pyrage.IdentityError as exc:
+                raise Failure(str(path), "malformed AGE-SECRET-KEY line") from exc
+    if not identities:
+        raise Failure(str(path), "no age identity (AGE-SECRET-KEY-1…) in the file")
+    return identities
+
+
+def _load_public_key(pem: bytes, where: str) -> Ed25519PublicKey:
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except ValueError as exc:
+        raise Failure(where, "not a PEM public key") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise Failure(where, "not an Ed25519 public key")
+    return key
+
+
+def fingerprint(key: Ed25519PublicKey) -> str:
+    """``SHA256:<base64>`` of the raw key, as the platform publishes it."""
+    return bag.fingerprint_raw(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+
+
+def _safe_member(name: str) -> PurePosixPath:
+    if "\\" in name or "\x00" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        raise Failure(name, "unsafe path in the zip")
+    p = PurePosixPath(name)
+    if any(part in ("", ".", "..") for part in p.parts) or not p.parts:
+        raise Failure(name, "unsafe path in the zip")
+    return p
+
+
+def safe_unzip(archive: Path, dest: Path, limits: Limits) -> None:
+    """Extract into ``dest``, refusing traversal, links, duplicates, and oversized or bomb-like members."""
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise Failure(archive.name, f"not a readable zip ({exc})") from exc
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > limits.max_members:
+            raise Failure(archive.name, f"more than {limits.max_members} entries")
+        seen: set[str] = set()
+        declared = 0
+        for info in infos:
+            _safe_member(info.filename.rstrip("/") if info.is_dir() else info.filename)
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                raise Failure(info.filename, "symbolic link in the zip")
+            if info.flag_bits & 0x1:
+                raise Failure(info.filename, "zip-encrypted entry")
+            key = info.filename.rstrip("/").casefold()  # case-insensitive file systems collide too
+            if key in seen:
+                raise Failure(info.filename, "duplicate entry in the zip")
+            seen.add(key)
+            declared += info.file_size
+        if declared > limits.max_total_bytes:
+            raise Failure(archive.name, f"would unpack to {declared:,} bytes, over the "
+                                        f"{limits.max_total_bytes:,} limit")
+        compressed = max(sum(i.compress_size for i in infos), 1)
+        if declared > limits.ratio_floor and declared / compressed > limits.max_ratio:
+            raise Failure(archive.name, f"compression ratio {declared // compressed}:1 looks like a zip bomb")
+        written = 0
+        for info in infos:
+            target = dest.joinpath(*_safe_member(info.filename.rstrip("/")).parts)
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            if (info.file_size > limits.ratio_floor
+                    and info.file_size / max(info.compress_size, 1) > limits.max_ratio):
+                raise Failure(info.filename, "compression ratio looks like a zip bomb")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            got = 0
+            try:
+                with zf.open(info) as src, open(target, "xb") as out:
+                    # Count what really comes out: the sizes in the directory are the attacker's.
+                    while chunk := src.read(1 << 20):
+                        got += len(chunk)
+                        written += len(chunk)
+                        if got > info.file_size or written > limits.max_total_bytes:
+                            raise Failure(info.filename, "unpacks to more than its declared size")
+                        out.write(chunk)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                raise Failure(info.filename, f"corrupt zip entry ({exc})") from exc
+
+
+def _find_bag(root: Path) -> Path:
+    if (root / "bagit.txt").is_file():
+        return root
+    entries = [p for p in root.iterdir()]
+    if len(entries) == 1 and entries[0].is_dir() and (entries[0] / "bagit.txt").is_file():
+        return entries[0]
+    raise Failure("bagit.txt", "missing: the package holds no BagIt bag")
+
+
+def _read_tags(path: Path, rel: str) -> dict[str, list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise Failure(rel, "not UTF-8") from exc
+    tags: dict[str, list[str]] = {}
+    label = None
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if line[0] in " \t" and label is not None:  # folded continuation line
+            tags[label][-1] += " " + line.strip()
+            continue
+        if ":" not in line:
+            raise Failure(rel, f"malformed line {line[:40]!r}")
+        label, value = line.split(":", 1)
+        label = label.strip()
+        tags.setdefault(label, []).append(value.strip())
+    return tags
+
+
+def _read_manifest(bag_dir: Path, rel: str, alg: str) -> dict[str, str]:
+    path = bag_dir / rel
+    if not path.is_file():
+        raise Failure(rel, "missing")
+    entries: dict[str, str] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split(None, 1)
+        if len(parts) != 2 or not _HEX[alg].fullmatch(parts[0].lower()):
+            raise Failure(rel, f"malformed line {n}")
+        name = bag.decode_manifest_path(parts[1].strip())
+        p = PurePosixPath(name)
+        if name.startswith("/") or "\\" in name or any(x in ("", ".", "..") for x in p.parts):
+            raise Failure(rel, f"unsafe path on line {n}: {name!r}")
+        if name in entries:
+            raise Failure(rel, f"{name} listed twice")
+        entries[name] = parts[0].lower()
+    return entries
+
+
+def _digests(path: Path) -> dict[str, str]:
+    hashes = {alg: hashlib.new(alg) for alg in bag.ALGORITHMS}
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            for h in hashes.values():
+                h.update(chunk)
+    return {alg: h.hexdigest() for alg, h in hashes.items()}
+
+
+def _walk(bag_dir: Path) -> list[str]:
+    """Every regular file in the bag, relative, POSIX; links and special files are failures."""
+    out = []
+    for dirpath, dirnames, filenames in os.walk(bag_dir, followlinks=False):
+        for name in dirnames + filenames:
+            full = Path(dirpath) / name
+            rel = full.relative_to(bag_dir).as_posix()
+            st = full.lstat()
+            if stat.S_ISLNK(st.st_mode):
+                raise Failure(rel, "symbolic link in the bag")
+            if name in filenames:
+                if not stat.S_ISREG(st.st_mode):
+                    raise Failure(rel, "not a regular file")
+                out.append(rel)
+    return sorted(out)
+
+
+def _check_signature(bag_dir: Path, report: Report, public_key_pem: bytes | None,
+                     trusted_fingerprint: str | None) -> None:
+    sig_path = bag_dir / bag.SIGNATURE_FILE
+    if not sig_path.is_file():
+        raise Failure(bag.SIGNATURE_FILE, "missing: the package is not signed")
+    if not (bag_dir / bag.SIGNED_FILE).is_file():
+        raise Failure(bag.SIGNED_FILE, "missing")
+    embedded: Ed25519PublicKey | None = None
+    if (bag_dir / bag.PUBLIC_KEY_FILE).is_file():
+        embedded = _load_public_key((bag_dir / bag.PUBLIC_KEY_FILE).read_bytes(), bag.PUBLIC_KEY_FILE)
+        report.embedded_fingerprint = fingerprint(embedded)
+    if public_key_pem is not None:
+        key = _load_public_key(public_key_pem, "--public-key")
+        report.key_source = "public key file"
+    elif trusted_fingerprint is not None:
+        if embedded is None:
+            raise Failure(bag.PUBLIC_KEY_FILE, "missing: cannot compare with the given fingerprint")
+        if report.embedded_fingerprint != trusted_fingerprint.strip():
+            raise Failure(bag.PUBLIC_KEY_FILE, f"key {report.embedded_fingerprint} is not the trusted "
+                                               f"key {trusted_fingerprint.strip()}")
+        key = embedded
+        report.key_source = "fingerprint"
+    else:
+        if embedded is None:
+            raise Failure(bag.PUBLIC_KEY_FILE, "missing, and no --public-key given")
+        key = embedded
+        report.key_source = "embedded (untrusted)"
+    report.key_fingerprint = fingerprint(key)
+    signature = sig_path.read_bytes()
+    try:
+        key.verify(signature, (bag_dir / bag.SIGNED_FILE).read_bytes())
+    except InvalidSignature:
+        raise Failure(bag.SIGNATURE_FILE, f"Ed25519 signature over {bag.SIGNED_FILE} does not verify "
+                                          f"with key {report.key_fingerprint}") from None
+    report.signature_valid = True
+
+
+def verify_bag(bag_dir: Path, report: Report, *, public_key_pem: bytes | None = None,
+               trusted_fingerprint: str | None = None) -> None:
+    """Verify an unpacked bag in place, filling ``report``; raise :class:`Failure` at the first problem."""
+    report.bag_name = bag_dir.name
+    all_files = _walk(bag_dir)
+    bagit_tags = _read_tags(bag_dir / "bagit.txt", "bagit.txt")
+    report.bagit_version = (bagit_tags.get("BagIt-Version") or [""])[0]
+    if report.bagit_version not in ("1.0", "0.97"):
+        raise Failure("bagit.txt", f"unsupported BagIt-Version {report.bagit_version!r}")
+    if (bagit_tags.get("Tag-File-Character-Encoding") or [""])[0].upper() != "UTF-8":
+        raise Failure("bagit.txt", "Tag-File-Character-Encoding is not UTF-8")
+
+    # The signature first: it anchors everything else, so a tampered tag manifest is reported
+    # as such rather than as whichever file its altered lines happen to mention.
+    _check_signature(bag_dir, report, public_key_pem, trusted_fingerprint)
+
+    tag_entries: dict[str, dict[str, str]] = {}
+    for alg in bag.ALGORITHMS:
+        rel = f"tagmanifest-{alg}.txt"
+        tag_entries[alg] = _read_manifest(bag_dir, rel, alg)
+        report.tag_manifests.append(alg)
+    listed_tags = set(tag_entries["sha256"])
+    if set(tag_entries["sha512"]) != listed_tags:
+        diff = sorted(listed_tags ^ set(tag_entries["sha512"]))[0]
+        raise Failure(diff, "listed in only one of the two tag manifests")
+    required = {"bagit.txt", "bag-info.txt", *(f"manifest-{a}.txt" for a in bag.ALGORITHMS)}
+    for rel in sorted(required - listed_tags):
+        raise Failure(rel, "not covered by the tag manifests")
+    for rel in sorted(listed_tags):
+        if rel.startswith("data/"):
+            raise Failure(rel, "payload file listed in a tag manifest")
+        if not (bag_dir / rel).is_file():
+            raise Failure(rel, "listed in tagmanifest-sha256.txt but missing")
+        got = _digests(bag_dir / rel)
+        for alg in bag.ALGORITHMS:
+            if got[alg] != tag_entries[alg][rel]:
+                raise Failure(rel, f"{alg} mismatch (tagmanifest-{alg}.txt)")
+    report.tag_files = len(listed_tags)
+
+    unlisted_ok = {bag.SIGNATURE_FILE, *(f"tagmanifest-{a}.txt" for a in bag.ALGORITHMS)}
+    for rel in all_files:
+        if not rel.startswith("data/") and rel not in listed_tags and rel not in unlisted_ok:
+            raise Failure(rel, "not listed in the tag manifests (extra file)")
+
+    manifests = {alg: _read_manifest(bag_dir, f"manifest-{alg}.txt", alg) for alg in bag.ALGORITHMS}
+    report.manifests = list(bag.ALGORITHMS)
+    payload = [rel for rel in all_files if rel.startswith("data/")]
+    present = set(payload)
+    for alg, entries in manifests.items():
+        for rel in sorted(entries):
+            if not rel.startswith("data/"):
+                raise Failure(rel, f"outside data/ in manifest-{alg}.txt")
+            if rel not in present:
+                raise Failure(rel, f"listed in manifest-{alg}.txt but missing")
+    for rel in payload:
+        for alg, entries in manifests.items():
+            if rel not in entries:
+                raise Failure(rel, f"not listed in manifest-{alg}.txt (extra file)")
+    total = 0
+    for rel in payload:
+        got = _digests(bag_dir / rel)
+        for alg in bag.ALGORITHMS:
+            if got[alg] != manifests[alg][rel]:
+                raise Failure(rel, f"{alg} mismatch")
+        total += (bag_dir / rel).stat().st_size
+    report.payload_files, report.payload_bytes = len(payload), total
+
+    report.bag_info = _read_tags(bag_dir / "bag-info.txt", "bag-info.txt")
+    oxum = report.first("Payload-Oxum")
+    if not oxum:
+        raise Failure("bag-info.txt", "no Payload-Oxum")
+    if oxum != f"{total}.{len(payload)}":
+        raise Failure("bag-info.txt", f"Payload-Oxum {oxum} but the payload is {total}.{len(payload)}")
+
+
+def verify_package(package: Path, *, identity: Path | None = None, public_key_pem: bytes | None = None,
+                   trusted_fingerprint: str | None = None, limits: Limits | None = None,
+                   workdir: Path | None = None) -> Report:
+    """Verify a package file (``.zip.age``, ``.zip``) or an unpacked bag directory; never raises Failure."""
+    report = Report(package=str(package))
+    limits = limits or Limits()
+    try:
+        if package.is_dir():
+            verify_bag(_find_bag(package), report, public_key_pem=public_key_pem,
+                       trusted_fingerprint=trusted_fingerprint)
+            return report
+        if not package.is_file():
+            raise Failure(package.name, "no such file")
+        with tempfile.TemporaryDirectory(prefix="lawdesk-verify-", dir=workdir) as tmp:
+            archive = package
+            with open(package, "rb") as fh:
+                head = fh.read(len(AGE_ARMOR))
+            if head.startswith(AGE_MAGIC) or head.startswith(AGE_ARMOR):
+                report.encrypted = True
+                if identity is None:
+                    raise Failure(package.name, "age-encrypted: pass the recipient's identity file "
+                                                "(--identity)")
+                archive = Path(tmp) / "package.zip"
+                _decrypt(package, archive, load_identities(identity))
+            elif not head.startswith(ZIP_MAGIC):
+                raise Failure(package.name, "neither an age-encrypted file nor a zip")
+            unpacked = Path(tmp) / "bag"
+            unpacked.mkdir()
+            safe_unzip(archive, unpacked, limits)
+            if archive != package:
+                archive.unlink()  # plaintext no longer needed; keep the disk use to one copy
+            verify_bag(_find_bag(unpacked), report, public_key_pem=public_key_pem,
+                       trusted_fingerprint=trusted_fingerprint)
+    except Failure as exc:
+        report.failure = str(exc)
+    return report
+
+
+def _decrypt(src: Path, dst: Path, identities: list[Any]) -> None:
+    import pyrage
+
+    try:
+        pyrage.decrypt_file(str(src), str(dst), identities)
+    except pyrage.DecryptError as exc:
+        raise Failure(src.name, f"cannot decrypt with the given identity ({exc})") from exc
