@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "lawdesk.core",
     "lawdesk.audit",
     "lawdesk.accounts",
+    "lawdesk.transparency",
+    "lawdesk.cases",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +273,15 @@ LOGGING = {
 # --- lawdesk -----------------------------------------------------------------------------
 LAWDESK_PLATFORM_NAME = os.environ.get("LAWDESK_PLATFORM_NAME", "Msgr (synthetic platform)")
 LAWDESK_BASE_URL = os.environ.get("LAWDESK_BASE_URL", "http://127.0.0.1:8000")
+LAWDESK_MAX_WINDOW_DAYS = int(os.environ.get("LAWDESK_MAX_WINDOW_DAYS", "366"))
+LAWDESK_MAX_ATTACHMENT_BYTES = int(os.environ.get("LAWDESK_MAX_ATTACHMENT_MB", "20")) * 1_000_000
+LAWDESK_VOLUME_PER_OFFICER_DAY = int(os.environ.get("LAWDESK_VOLUME_PER_OFFICER_DAY", "20"))
+LAWDESK_VOLUME_PER_AGENCY_DAY = int(os.environ.get("LAWDESK_VOLUME_PER_AGENCY_DAY", "200"))
+# The rule engine's deployment configuration (establishment, platform policy, deadlines):
+# a TOML file path, or None for the defaults documented in docs/law/.
+LAWDESK_LAW_CONFIG = os.environ.get("LAWDESK_LAW_CONFIG") or None
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 if MODE == "test":
     # Hashing cost is what makes passwords safe, and what makes a test suite slow.

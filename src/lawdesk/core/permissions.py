@@ -40,6 +40,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "desk:officer:suspend": frozenset({Role.ADMIN}),
     "desk:staff:manage": frozenset({Role.ADMIN}),
     "desk:audit:view": frozenset({Role.AUDITOR, Role.ADMIN}),
+    # Cases on the desk. Approving a disclosure is kept apart from administering the system.
+    "desk:case:view": _ALL_STAFF,
+    "desk:case:review": frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER}),
+    "desk:case:assign": frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER, Role.ADMIN}),
+    "desk:case:callback": frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER}),
+    "desk:case:propose": frozenset({Role.REVIEWER, Role.APPROVER}),
+    "desk:case:approve": frozenset({Role.APPROVER}),
+    "desk:case:refuse": frozenset({Role.REVIEWER, Role.APPROVER}),
 }
 
 

@@ -1,0 +1,269 @@
+"""The intake schema shared by the officer portal and the JSON API, with field-level errors."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any, Self
+
+from django.conf import settings
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from lawdesk.law.vocabulary import (
+    DataCategory,
+    InstrumentType,
+    IssuerRole,
+    OffenceCategory,
+    RequestKind,
+)
+from lawdesk.platform.identifiers import (
+    IdentifierError,
+    parse_identifier,
+    parse_ip_port,
+)
+
+_IP_LINE = re.compile(r"^\s*(?P<addr>\S+)\s*@\s*(?P<at>\S+)\s*$")
+
+
+def max_window() -> timedelta:
+    """The longest time window a request may ask for (configurable)."""
+    return timedelta(days=int(getattr(settings, "LAWDESK_MAX_WINDOW_DAYS", 366)))
+
+
+class TargetIn(BaseModel):
+    """One identifier; IP targets give the moment of use (``at``), others a time window."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    identifier: str = Field(min_length=1, max_length=300,
+                            description="+E.164 phone, @username, account id, public link, "
+                                        "or an IP address with optional port (203.0.113.7:4711).")
+    window_start: AwareDatetime | None = None
+    window_end: AwareDatetime | None = None
+    at: AwareDatetime | None = Field(default=None, description="IP targets: when it was used.")
+
+
+class ParsedTarget(BaseModel):
+    """A target after parsing: its kind and normalised value."""
+
+    kind: str
+    raw: str
+    value: str
+    port: int | None = None
+    at: datetime | None = None
+    window_start: datetime
+    window_end: datetime
+
+
+class IntakeData(BaseModel):
+    """Everything an authority sends with a request."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: RequestKind
+    instrument_type: InstrumentType
+    instrument_reference: str = Field(min_length=1, max_length=200)
+    instrument_date: date
+    issuer_name: str = Field(min_length=1, max_length=200)
+    issuer_role: IssuerRole
+    validator_name: str = Field(default="", max_length=200)
+    validator_role: IssuerRole | None = None
+    authority_file_number: str = Field(min_length=1, max_length=100)
+    offence_category: OffenceCategory
+    offence_description: str = Field(min_length=10, max_length=5000)
+    max_sentence_years: int | None = Field(default=None, ge=0, le=100)
+    user_named_as_suspect: bool = False
+    categories: list[DataCategory] = Field(default_factory=list)
+    targets: list[TargetIn] = Field(min_length=1, max_length=100)
+    window_start: AwareDatetime | None = None
+    window_end: AwareDatetime | None = None
+    emergency_threat: str = Field(default="", max_length=5000)
+    nondisclosure_order: bool = False
+    nondisclosure_until: date | None = None
+    content_locations: str = Field(default="", max_length=10000)
+    supervisor_name: str = Field(default="", max_length=200)
+    supervisor_email: str = Field(default="", max_length=254)
+    language: str = Field(default="en", pattern=r"^[a-z]{2}$")
+
+    @field_validator("categories")
+    @classmethod
+    def _unique(cls, value: list[DataCategory]) -> list[DataCategory]:
+        if len(set(value)) != len(value):
+            raise ValueError("each data category may be asked only once")
+        return value
+
+    @field_validator("supervisor_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        from django.core.exceptions import ValidationError as DjangoValidationError
+        from django.core.validators import validate_email
+
+        if value:
+            try:
+                validate_email(value)
+            except DjangoValidationError:
+                raise ValueError("Enter a valid e-mail address.") from None
+        return value.lower()
+
+    @model_validator(mode="after")
+    def _rules(self) -> Self:
+        errors: list[tuple[str, str]] = []
+        if self.kind == RequestKind.EMERGENCY_DISCLOSURE and len(self.emergency_threat) < 20:
+            errors.append(("emergency_threat", "An emergency request must describe the imminent "
+                           "threat to life, physical integrity or safety (at least 20 characters)."))
+        if self.kind != RequestKind.REMOVAL and not self.categories:
+            errors.append(("categories", "Choose at least one data category."))
+        if self.kind == RequestKind.REMOVAL and not self.content_locations.strip():
+            errors.append(("content_locations", "A removal order must give the exact location "
+                           "(URL or identifier) of each item of content."))
+        if self.nondisclosure_until is not None and not self.nondisclosure_order:
+            errors.append(("nondisclosure_until", "Tick the non-disclosure order box, or leave "
+                           "the end date empty."))
+        if self.validator_role is not None and not self.validator_name:
+            errors.append(("validator_name", "Name the validating authority."))
+        if self.window_start and self.window_end:
+            self._check_window(self.window_start, self.window_end, "window_end", errors)
+        if errors:
+            raise IntakeErrors(errors)
+        return self
+
+    @staticmethod
+    def _check_window(start: datetime, end: datetime, field: str,
+                      errors: list[tuple[str, str]]) -> None:
+        if end <= start:
+            errors.append((field, "The window must end after it starts."))
+        elif end - start > max_window():
+            errors.append((field, f"The window is {(end - start).days} days long; the maximum "
+                           f"is {max_window().days} days."))
+
+    def parsed_targets(self) -> list[ParsedTarget]:
+        """Parse every identifier; raise IntakeErrors naming the target that fails."""
+        parsed: list[ParsedTarget] = []
+        errors: list[tuple[str, str]] = []
+        for index, target in enumerate(self.targets):
+            where = f"targets.{index}"
+            try:
+                parsed.append(self._parse_one(target))
+            except IdentifierError as exc:
+                errors.append((f"{where}.identifier", f"Target {index + 1}: {exc.message}"))
+            except _WindowProblem as exc:
+                errors.append((f"{where}.{exc.field}", f"Target {index + 1}: {exc}"))
+        if errors:
+            raise IntakeErrors(errors)
+        return parsed
+
+    def _parse_one(self, target: TargetIn) -> ParsedTarget:
+        text = target.identifier.strip()
+        at = target.at
+        match = _IP_LINE.match(text)
+        if match:  # "203.0.113.7:4711 @ 2026-10-01T10:00:00Z" as typed in the portal
+            from lawdesk.platform.identifiers import parse_time
+
+            text, at = match.group("addr"), parse_time(match.group("at"))
+        if _looks_like_ip(text):
+            address, port = parse_ip_port(text)
+            if at is None:
+                raise _WindowProblem("at", "an IP address needs the moment it was used "
+                                           "(e.g. 203.0.113.7:4711 @ 2026-10-01T10:00:00Z).")
+            # Carrier-grade NAT: without a port the address may name hundreds of users.
+            return ParsedTarget(kind="ip", raw=target.identifier, value=str(address), port=port,
+                                at=at, window_start=at - timedelta(minutes=5),
+                                window_end=at + timedelta(minutes=5))
+        identifier = parse_identifier(text)
+        start = target.window_start or self.window_start
+        end = target.window_end or self.window_end
+        if start is None or end is None:
+            raise _WindowProblem("window_start", "give the time window (start and end) for "
+                                                 "this identifier.")
+        if end <= start:
+            raise _WindowProblem("window_end", "the window must end after it starts.")
+        if end - start > max_window():
+            raise _WindowProblem("window_end", f"the window is {(end - start).days} days long; "
+                                               f"the maximum is {max_window().days} days.")
+        return ParsedTarget(kind=identifier.kind, raw=target.identifier, value=identifier.value,
+                            window_start=start, window_end=end)
+
+
+class _WindowProblem(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _looks_like_ip(text: str) -> bool:
+    import ipaddress
+
+    candidate = text.strip()
+    if candidate.startswith("["):
+        return True
+    host = candidate.rsplit(":", 1)[0] if candidate.count(":") == 1 else candidate
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+class IntakeErrors(ValueError):
+    """Field-level errors: a list of (field path, message) pairs."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{f}: {m}" for f, m in errors))
+        self.errors = errors
+
+    def as_dict(self) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for field, message in self.errors:
+            result.setdefault(field, []).append(message)
+        return result
+
+
+_FRIENDLY = {
+    "missing": "This field is required.",
+    "string_too_short": "This field is required.",
+    "enum": "Choose one of the listed values.",
+    "date_from_datetime_parsing": "Enter a date as YYYY-MM-DD.",
+    "date_parsing": "Enter a date as YYYY-MM-DD.",
+    "timezone_aware": "Give a time zone: add Z for UTC or an offset like +02:00.",
+    "extra_forbidden": "Unknown field.",
+}
+
+
+def validate_intake(payload: dict[str, Any]) -> tuple[IntakeData | None, list[ParsedTarget],
+                                                        dict[str, list[str]]]:
+    """Validate a request; return (data, parsed targets, errors by field path)."""
+    try:
+        data = IntakeData.model_validate(payload)
+    except ValidationError as exc:
+        return None, [], _pydantic_errors(exc)
+    except IntakeErrors as exc:
+        return None, [], exc.as_dict()
+    try:
+        targets = data.parsed_targets()
+    except IntakeErrors as exc:
+        return None, [], exc.as_dict()
+    return data, targets, {}
+
+
+def _pydantic_errors(exc: ValidationError) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for error in exc.errors():
+        ctx_error = (error.get("ctx") or {}).get("error")
+        if isinstance(ctx_error, IntakeErrors):
+            for field, messages in ctx_error.as_dict().items():
+                result.setdefault(field, []).extend(messages)
+            continue
+        field = ".".join(str(p) for p in error["loc"]) or "__all__"
+        message = _FRIENDLY.get(error["type"], error["msg"])
+        if error["type"] == "string_too_short" and error.get("ctx", {}).get("min_length", 1) > 1:
+            message = f"Write at least {error['ctx']['min_length']} characters."
+        result.setdefault(field, []).append(message)
+    return result

@@ -1,0 +1,312 @@
+"""The Case aggregate: one request from an authority and everything done about it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from lawdesk.law.vocabulary import (
+    DataCategory,
+    InstrumentType,
+    IssuerRole,
+    OffenceCategory,
+    RefusalGround,
+    RequestKind,
+)
+
+
+def _choices(enum: type) -> list[tuple[str, str]]:
+    return [(m.value, m.value.replace("_", " ").capitalize()) for m in enum]
+
+
+KIND_CHOICES = [
+    (RequestKind.PRODUCTION.value, "Production order"),
+    (RequestKind.PRESERVATION.value, "Preservation order"),
+    (RequestKind.EMERGENCY_DISCLOSURE.value, "Emergency disclosure"),
+    (RequestKind.REMOVAL.value, "Removal order"),
+]
+INSTRUMENT_CHOICES = [
+    ("court_order", "Court order"),
+    ("search_warrant", "Search warrant"),
+    ("investigating_judge_order", "Investigating judge's order"),
+    ("prosecutor_requisition", "Prosecutor's requisition"),
+    ("police_requisition", "Police requisition"),
+    ("epoc", "European Production Order (EPOC)"),
+    ("epoc_pr", "European Preservation Order (EPOC-PR)"),
+    ("us_subpoena", "US subpoena"),
+    ("us_2703d_order", "US 2703(d) order"),
+    ("emergency_request", "Emergency request"),
+    ("dsa_art9_order", "DSA Art. 9 order (act against illegal content)"),
+    ("dsa_art10_order", "DSA Art. 10 order (provide information)"),
+    ("tco_removal_order", "TCO removal order (terrorist content)"),
+    ("other", "Other"),
+]
+assert {c for c, _ in INSTRUMENT_CHOICES} == {m.value for m in InstrumentType}
+ISSUER_ROLE_CHOICES = _choices(IssuerRole)
+OFFENCE_CHOICES = _choices(OffenceCategory)
+CATEGORY_CHOICES = [
+    (DataCategory.SUBSCRIBER.value, "Subscriber data"),
+    (DataCategory.IDENTIFICATION.value, "Data for identifying the user (IP, port, time)"),
+    (DataCategory.TRAFFIC.value, "Traffic data"),
+    (DataCategory.CONTENT.value, "Content data"),
+]
+REFUSAL_CHOICES = [
+    (RefusalGround.INCOMPLETE_OR_MANIFEST_ERROR.value,
+     "Incomplete, manifest errors or insufficient information"),
+    (RefusalGround.IMMUNITIES_OR_PRESS_FREEDOM.value, "Immunities, privileges or press freedom"),
+    (RefusalGround.DE_FACTO_IMPOSSIBILITY.value,
+     "De-facto impossibility (including data not held)"),
+    (RefusalGround.CONFLICTING_OBLIGATIONS.value, "Conflicting obligations under third-country law"),
+    (RefusalGround.OTHER.value, "Other (explain)"),
+]
+
+
+class Status(models.TextChoices):
+    # Production and emergency disclosure.
+    RECEIVED = "received", "Received"
+    IN_REVIEW = "in_review", "In review"
+    AWAITING_CLARIFICATION = "awaiting_clarification", "Awaiting clarification"
+    APPROVED = "approved", "Approved"
+    PARTIALLY_APPROVED = "partially_approved", "Partially approved"
+    REFUSED = "refused", "Refused"
+    COLLECTING = "collecting", "Collecting data"
+    DELIVERED = "delivered", "Delivered"
+    CLOSED = "closed", "Closed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    # Preservation.
+    PRESERVED = "preserved", "Preserved"
+    EXTENDED = "extended", "Preservation extended"
+    RELEASED = "released", "Released"
+    EXPIRED = "expired", "Expired"
+    CONVERTED = "converted", "Converted to production"
+    # Removal.
+    ACTIONED = "actioned", "Actioned"
+    EFFECT_REPORTED = "effect_reported", "Effect reported"
+
+
+class Urgency(models.TextChoices):
+    ON_TIME = "on_time", "On time"
+    DUE_SOON = "due_soon", "Due soon"
+    OVERDUE = "overdue", "Overdue"
+    PAUSED = "paused", "Clock paused"
+    DONE = "done", "Answered"
+
+
+class Case(models.Model):
+    """One request from a public authority."""
+
+    number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    kind = models.CharField(max_length=24, choices=KIND_CHOICES)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.RECEIVED)
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="cases")
+    officer = models.ForeignKey("accounts.Officer", on_delete=models.PROTECT, related_name="cases")
+    supervisor_name = models.CharField(max_length=200)
+    supervisor_email = models.EmailField()
+    language = models.CharField(max_length=8, default="en")
+    channel = models.CharField(max_length=10, default="portal")  # portal | api | import
+
+    instrument_type = models.CharField(max_length=32, choices=INSTRUMENT_CHOICES)
+    instrument_reference = models.CharField(max_length=200)
+    instrument_date = models.DateField()
+    issuer_name = models.CharField(max_length=200)
+    issuer_role = models.CharField(max_length=24, choices=ISSUER_ROLE_CHOICES)
+    validator_name = models.CharField(max_length=200, blank=True)
+    validator_role = models.CharField(max_length=24, choices=ISSUER_ROLE_CHOICES, blank=True)
+
+    authority_file_number = models.CharField(max_length=100)
+    offence_category = models.CharField(max_length=40, choices=OFFENCE_CHOICES)
+    offence_description = models.TextField()
+    max_sentence_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    user_named_as_suspect = models.BooleanField(default=False)
+
+    categories = models.JSONField(default=list)
+    emergency_threat = models.TextField(blank=True)
+    nondisclosure_order = models.BooleanField(default=False)
+    nondisclosure_until = models.DateField(null=True, blank=True)
+    content_locations = models.TextField(blank=True)  # removal orders: URLs / identifiers
+
+    # Clock. A case always has a deadline; while paused, ``paused_remaining`` holds what is left.
+    received_at = models.DateTimeField()
+    deadline_at = models.DateTimeField()
+    deadline_rule = models.CharField(max_length=120)
+    deadline_article = models.CharField(max_length=200)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_remaining = models.DurationField(null=True, blank=True)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ON_TIME)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="assigned_cases")
+    flags = models.JSONField(default=list)
+
+    # Emergency call-back: the agency's registered number, called by staff.
+    callback_confirmed_at = models.DateTimeField(null=True, blank=True)
+    callback_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                              on_delete=models.PROTECT, related_name="+")
+    callback_number = models.CharField(max_length=20, blank=True)
+    callback_person = models.CharField(max_length=200, blank=True)
+    callback_supervisor = models.CharField(max_length=200, blank=True)
+
+    refusal_ground = models.CharField(max_length=40, choices=REFUSAL_CHOICES, blank=True)
+    refusal_text = models.TextField(blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+
+    receipt = models.JSONField(default=dict)
+    receipt_sha256 = models.CharField(max_length=64)
+    # The rule engine's decision at intake (kept with the rule-set version that produced it).
+    decision = models.JSONField(default=dict)
+    ruleset_version = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        db_table = "cases_case"
+        ordering = ["deadline_at"]
+        indexes = [
+            models.Index(fields=["status", "deadline_at"]),
+            models.Index(fields=["agency", "-received_at"]),
+            models.Index(fields=["officer", "-received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"case {self.pk}"
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.kind == RequestKind.EMERGENCY_DISCLOSURE
+
+    @property
+    def needs_callback(self) -> bool:
+        return self.is_emergency and self.callback_confirmed_at is None
+
+    def category_labels(self) -> list[str]:
+        labels = dict(CATEGORY_CHOICES)
+        return [labels.get(c, c) for c in self.categories]
+
+
+class Target(models.Model):
+    """One identifier named in the request, with the time window asked for it."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", "Phone number"
+        USERNAME = "username", "Username"
+        ACCOUNT_ID = "account_id", "Account id"
+        PUBLIC_LINK = "public_link", "Public link"
+        IP = "ip", "IP address (+ port) at a time"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="targets")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    raw = models.CharField(max_length=300)
+    value = models.CharField(max_length=300)  # normalised: E.164, lower-case username, …
+    port = models.PositiveIntegerField(null=True, blank=True)
+    at = models.DateTimeField(null=True, blank=True)  # IP targets: the moment of use
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    approved = models.BooleanField(null=True, blank=True)  # None until decided
+
+    class Meta:
+        db_table = "cases_target"
+        ordering = ["case", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
+
+class Attachment(models.Model):
+    """A document received with the case (the signed instrument, annexes)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        db_table = "cases_attachment"
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Message(models.Model):
+    """A message between the platform and the requester, or an internal staff note."""
+
+    class Kind(models.TextChoices):
+        CLARIFICATION_REQUEST = "clarification_request", "Clarification requested"
+        CLARIFICATION_ANSWER = "clarification_answer", "Clarification answer"
+        NOTE = "note", "Internal note"
+        NOTICE = "notice", "Notice to the requester"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "cases_message"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.case_id}"
+
+    @property
+    def visible_to_requester(self) -> bool:
+        return self.kind != self.Kind.NOTE
+
+
+class Proposal(models.Model):
+    """A reviewer's proposed disclosure scope, waiting for a second person's approval."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="proposals")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    proposed_at = models.DateTimeField()
+    partial = models.BooleanField(default=False)
+    categories = models.JSONField(default=list)
+    target_ids = models.JSONField(default=list)
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    legal_basis = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, blank=True)  # approved | rejected
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "cases_proposal"
+        ordering = ["-proposed_at"]
+
+    def __str__(self) -> str:
+        return f"proposal {self.pk} on case {self.case_id}"
+
+    @property
+    def open(self) -> bool:
+        return self.decided_at is None
+
+
+class ApiToken(models.Model):
+    """A personal API token of an officer. Only its hash is stored."""
+
+    officer = models.ForeignKey("accounts.Officer", on_delete=models.CASCADE,
+                                related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "cases_api_token"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

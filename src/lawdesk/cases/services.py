@@ -1,0 +1,673 @@
+"""Use cases of the case lifecycle: one function, one transaction, its audit event.
+
+Every function takes the acting user and ``now``; none reads the clock. Status changes go
+through :func:`_move`, which checks the transition table, keeps the clock and urgency right,
+and writes the audit event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import HttpRequest
+
+from lawdesk.accounts.models import Agency, User
+from lawdesk.audit.services import record
+from lawdesk.cases import clock, flows, notify
+from lawdesk.cases.intake import IntakeData, ParsedTarget, validate_intake
+from lawdesk.cases.models import Attachment, Case, Message, Proposal, Status, Target
+from lawdesk.core.errors import DomainError, PermissionDenied
+from lawdesk.core.permissions import has_perm
+from lawdesk.law.vocabulary import DataCategory, RefusalGround, RequestKind
+
+PDF_MAGIC = b"%PDF-"
+
+
+class IntakeRefused(DomainError):
+    """Field-level validation errors of a submitted request."""
+
+    code = "invalid_request"
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("The request has errors: " + "; ".join(
+            f"{f}: {' '.join(m)}" for f, m in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file received with a request (from a form or the API)."""
+
+    name: str
+    content: UploadedFile
+
+
+def _require(actor: User, permission: str) -> None:
+    if not has_perm(actor, permission):
+        raise PermissionDenied(f"You are not allowed to do this ({permission}).")
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("agency", "officer__user").get(pk=case.pk)
+
+
+def _move(case: Case, target: str, *, actor: User | None, now: datetime, action: str,
+          reason: str = "", params: dict[str, Any] | None = None,
+          request: HttpRequest | None = None) -> None:
+    """Change status through the transition table, keep the clock, audit, notify."""
+    flows.check(case.kind, case.status, target)
+    previous = case.status
+    case.status = target
+    if target == Status.AWAITING_CLARIFICATION:
+        clock.pause(case, now)
+    elif previous == Status.AWAITING_CLARIFICATION:
+        clock.resume(case, now)
+    if target in flows.ANSWERED and case.decided_at is None:
+        case.decided_at = now
+    if target in flows.TERMINAL:
+        case.closed_at = now
+    case.urgency = clock.urgency(case, now)
+    case.save()
+    record(f"cases:case:{action}", actor=actor, target=case, request=request, now=now,
+           params={"number": case.number, "from": previous, "to": target, "reason": reason,
+                   **(params or {})})
+    notify.status_changed(case, previous=previous)
+
+
+# --- Intake -----------------------------------------------------------------------------
+
+def _law_facts(case: Case, targets: Sequence[ParsedTarget] | None = None) -> dict[str, Any]:
+    """The rule engine's facts for a case (see docs/law/input-format.md)."""
+    facts: dict[str, Any] = {
+        "authority_country": case.agency.country,
+        "authority_kind": case.agency.kind,
+        "issuer_role": case.issuer_role,
+        "instrument": case.instrument_type,
+        "request_kind": case.kind,
+        "emergency": case.kind == RequestKind.EMERGENCY_DISCLOSURE,
+        "offence_category": case.offence_category,
+        "categories": list(case.categories),
+        "user_named_as_suspect": case.user_named_as_suspect,
+        "nondisclosure_order": case.nondisclosure_order,
+        "received_at": case.received_at.isoformat(),
+    }
+    if case.validator_role:
+        facts["validator_role"] = case.validator_role
+    if case.max_sentence_years is not None:
+        facts["max_sentence_months"] = min(case.max_sentence_years * 12, 1200)
+    if case.nondisclosure_until:
+        facts["nondisclosure_until"] = case.nondisclosure_until.isoformat()
+    return facts
+
+
+def decide_law(case: Case) -> dict[str, Any]:
+    """Run the rule engine on a case's facts and return the decision as JSON."""
+    from lawdesk.law.config import load_config
+    from lawdesk.law.engine import decide
+    from lawdesk.law.facts import Facts
+
+    facts = Facts.model_validate(_law_facts(case))
+    decision = decide(facts, config=load_config(getattr(settings, "LAWDESK_LAW_CONFIG", None)))
+    result: dict[str, Any] = decision.to_dict()
+    result["facts"] = _law_facts(case)
+    return result
+
+
+_INSTRUMENT_COUNTRIES = {
+    "us_subpoena": {"US"}, "us_2703d_order": {"US"},
+}
+_EU_INSTRUMENTS = {"epoc", "epoc_pr", "dsa_art9_order", "dsa_art10_order", "tco_removal_order"}
+# Agency kinds that ordinarily send each kind of instrument (anything else is flagged).
+_INSTRUMENT_KINDS = {
+    "search_warrant": {"police", "gendarmerie", "customs", "prosecutor", "court",
+                       "investigating_judge"},
+    "investigating_judge_order": {"investigating_judge", "court", "police", "gendarmerie"},
+    "prosecutor_requisition": {"prosecutor", "police", "gendarmerie", "customs"},
+    "police_requisition": {"police", "gendarmerie", "customs"},
+    "dsa_art9_order": {"administrative_authority", "court", "prosecutor", "police"},
+    "dsa_art10_order": {"administrative_authority", "court", "prosecutor", "police"},
+}
+
+
+def _flags(case: Case, decision: dict[str, Any], now: datetime) -> list[str]:
+    """Risk flags for the desk: first-time requester, unusual country or kind, volume."""
+    from lawdesk.law.vocabulary import EU_MEMBER_STATES
+
+    flags = []
+    if not Case.objects.filter(officer=case.officer).exclude(pk=case.pk).exists():
+        flags.append("first_time_requester")
+    countries = _INSTRUMENT_COUNTRIES.get(case.instrument_type)
+    if (countries and case.agency.country not in countries) or (
+            case.instrument_type in _EU_INSTRUMENTS and case.agency.country not in EU_MEMBER_STATES):
+        flags.append("outside_country")
+    kinds = _INSTRUMENT_KINDS.get(case.instrument_type)
+    if kinds and case.agency.kind not in kinds:
+        flags.append("outside_kind")
+    day_ago = now - timedelta(hours=24)
+    officer_volume = Case.objects.filter(officer=case.officer, received_at__gte=day_ago).count()
+    agency_volume = Case.objects.filter(agency=case.agency, received_at__gte=day_ago).count()
+    if (officer_volume > settings.LAWDESK_VOLUME_PER_OFFICER_DAY
+            or agency_volume > settings.LAWDESK_VOLUME_PER_AGENCY_DAY):
+        flags.append("volume_spike")
+    if decision.get("regime") == "mla":
+        flags.append("no_legal_channel")
+    if case.kind == RequestKind.EMERGENCY_DISCLOSURE:
+        flags.append("emergency_callback_required")
+    return flags
+
+
+def _store_upload(case: Case, upload: Upload, *, actor: User, now: datetime) -> Attachment:
+    """Check that an upload is a PDF within the size limit, hash it, keep it with the case."""
+    limit = settings.LAWDESK_MAX_ATTACHMENT_BYTES
+    content = upload.content
+    if content.size is not None and content.size > limit:
+        raise IntakeRefused({"attachments": [
+            f"{upload.name} is {content.size // 1_000_000} MB; the limit is "
+            f"{limit // 1_000_000} MB."]})
+    content.seek(0)
+    head = content.read(1024)
+    if not head.startswith(PDF_MAGIC):
+        raise IntakeRefused({"attachments": [
+            f"{upload.name} is not a PDF document (it does not start with %PDF-)."]})
+    content.seek(0)
+    digest, size = hashlib.sha256(), 0
+    for chunk in content.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise IntakeRefused({"attachments": [f"{upload.name} is larger than the limit."]})
+    content.seek(0)
+    safe_name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "document.pdf"
+    attachment = Attachment(case=case, original_name=safe_name, sha256=digest.hexdigest(),
+                            size=size, uploaded_at=now, uploaded_by=actor)
+    attachment.file.save(f"{case.number}-{digest.hexdigest()[:16]}.pdf", content, save=False)
+    attachment.save()
+    return attachment
+
+
+def _receipt(case: Case, targets: list[Target], attachments: list[Attachment]) -> dict[str, Any]:
+    """What was received, in a canonical form whose SHA-256 goes on the receipt."""
+    return {
+        "case_number": case.number,
+        "received_at": case.received_at.isoformat(),
+        "agency": {"id": case.agency_id, "name": case.agency.name, "country": case.agency.country},
+        "officer": case.officer.user.email,
+        "kind": case.kind,
+        "instrument": {"type": case.instrument_type, "reference": case.instrument_reference,
+                       "date": case.instrument_date.isoformat(), "issuer": case.issuer_name,
+                       "issuer_role": case.issuer_role, "validator": case.validator_name,
+                       "validator_role": case.validator_role},
+        "authority_file_number": case.authority_file_number,
+        "offence": {"category": case.offence_category, "description": case.offence_description,
+                    "max_sentence_years": case.max_sentence_years},
+        "categories": list(case.categories),
+        "targets": [{"kind": t.kind, "value": t.value, "port": t.port,
+                     "at": t.at.isoformat() if t.at else None,
+                     "window": [t.window_start.isoformat(), t.window_end.isoformat()]}
+                    for t in targets],
+        "emergency_threat": case.emergency_threat,
+        "nondisclosure_order": case.nondisclosure_order,
+        "nondisclosure_until": case.nondisclosure_until.isoformat() if case.nondisclosure_until else None,
+        "content_locations": case.content_locations,
+        "attachments": [{"name": a.original_name, "sha256": a.sha256, "size": a.size}
+                        for a in attachments],
+        "deadline_at": case.deadline_at.isoformat(),
+        "deadline_basis": f"{case.deadline_article} ({case.deadline_rule})",
+    }
+
+
+def canonical_sha256(document: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of ``document`` (sorted keys, compact, UTF-8)."""
+    encoded = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
+                   uploads: Sequence[Upload] = (), channel: str = "portal",
+                   request: HttpRequest | None = None) -> Case:
+    """Accept a request from a verified officer, or refuse it with field-level errors.
+
+    Nothing is saved unless everything is valid; a refusal is audited all the same.
+    """
+    officer = actor.officer_or_none
+    if officer is None or not has_perm(actor, "portal:case:create"):
+        record("cases:intake:refused", actor=actor, request=request, now=now,
+               params={"reason": "requester_not_verified", "channel": channel})
+        raise PermissionDenied("Only an approved officer of an active agency can send requests.")
+    data, targets, errors = validate_intake(payload)
+    if not errors and data is not None:
+        if data.kind != RequestKind.EMERGENCY_DISCLOSURE and not uploads:
+            errors = {"attachments": ["Attach the signed legal instrument as a PDF."]}
+    if errors or data is None:
+        record("cases:intake:refused", actor=actor, request=request, now=now,
+               params={"reason": "invalid", "channel": channel,
+                       "fields": sorted(errors)})
+        raise IntakeRefused(errors)
+    try:
+        return _create_case(actor=actor, now=now, data=data, targets=targets, uploads=uploads,
+                            channel=channel, request=request)
+    except IntakeRefused as exc:
+        record("cases:intake:refused", actor=actor, request=request, now=now,
+               params={"reason": "invalid", "channel": channel, "fields": sorted(exc.errors)})
+        raise
+
+
+@transaction.atomic
+def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[ParsedTarget],
+                 uploads: Sequence[Upload], channel: str, request: HttpRequest | None) -> Case:
+    officer = actor.officer
+    agency = Agency.objects.select_for_update().get(pk=officer.agency_id)
+    if agency.status != Agency.Status.ACTIVE:
+        raise PermissionDenied("Your agency is not active on this platform.")
+    case = Case(
+        kind=data.kind, agency=agency, officer=officer, channel=channel,
+        supervisor_name=data.supervisor_name or officer.supervisor_name,
+        supervisor_email=data.supervisor_email or officer.supervisor_email,
+        language=data.language, instrument_type=data.instrument_type,
+        instrument_reference=data.instrument_reference, instrument_date=data.instrument_date,
+        issuer_name=data.issuer_name, issuer_role=data.issuer_role,
+        validator_name=data.validator_name, validator_role=data.validator_role or "",
+        authority_file_number=data.authority_file_number,
+        offence_category=data.offence_category, offence_description=data.offence_description,
+        max_sentence_years=data.max_sentence_years,
+        user_named_as_suspect=data.user_named_as_suspect,
+        categories=[c.value for c in data.categories], emergency_threat=data.emergency_threat,
+        nondisclosure_order=data.nondisclosure_order, nondisclosure_until=data.nondisclosure_until,
+        content_locations=data.content_locations, received_at=now,
+        deadline_at=now, deadline_rule="pending", deadline_article="pending", receipt_sha256="",
+    )
+    case.save()
+    case.number = f"LD-{now.year}-{case.pk:06d}"
+    decision = decide_law(case)
+    deadline = decision["deadline"]
+    period = timedelta(hours=deadline["hours"]) if "hours" in deadline else \
+        timedelta(days=deadline["days"])
+    case.deadline_at = now + period
+    case.deadline_rule = deadline["rule"]
+    case.deadline_article = f"{deadline['regime']}: {deadline['article']}"
+    case.decision, case.ruleset_version = decision, decision["ruleset_version"]
+    rows = [Target.objects.create(case=case, position=i, kind=t.kind, raw=t.raw[:300],
+                                  value=t.value, port=t.port, at=t.at,
+                                  window_start=t.window_start, window_end=t.window_end)
+            for i, t in enumerate(targets)]
+    attachments = [_store_upload(case, u, actor=actor, now=now) for u in uploads]
+    case.flags = _flags(case, decision, now)
+    case.receipt = _receipt(case, rows, attachments)
+    case.receipt_sha256 = canonical_sha256(case.receipt)
+    case.urgency = clock.urgency(case, now)
+    case.save()
+    record("cases:case:received", actor=actor, target=case, request=request, now=now,
+           params={"number": case.number, "kind": case.kind, "channel": channel,
+                   "receipt_sha256": case.receipt_sha256, "flags": case.flags,
+                   "deadline_at": case.deadline_at.isoformat(),
+                   "ruleset_version": case.ruleset_version})
+    duties = {d["duty"] for d in decision.get("duties", [])}
+    if case.kind == RequestKind.PRESERVATION or "preserve_on_receipt" in duties:
+        _instruct_preservation(case, now=now)
+    notify.received(case)
+    return case
+
+
+def _instruct_preservation(case: Case, *, now: datetime) -> None:
+    """Tell the platform to preserve the targets' data now (the law's preserve-on-receipt)."""
+    record("cases:preservation:instructed", actor=None, target=case, now=now,
+           params={"number": case.number,
+                   "targets": [f"{t.kind}:{t.value}" for t in case.targets.all()]})
+    if case.kind == RequestKind.PRESERVATION:
+        _move(case, Status.PRESERVED, actor=None, now=now, action="preserved",
+              reason="preserved on receipt")
+
+
+# --- Review -----------------------------------------------------------------------------
+
+@transaction.atomic
+def start_review(*, case: Case, actor: User, now: datetime,
+                 request: HttpRequest | None = None) -> Case:
+    """Acknowledge the request and take it into review (assigning it to the actor if free)."""
+    _require(actor, "desk:case:review")
+    case = _lock(case)
+    if case.assigned_to_id is None:
+        case.assigned_to = actor
+    if case.acknowledged_at is None:
+        case.acknowledged_at = now
+    _move(case, Status.IN_REVIEW, actor=actor, now=now, action="review_started", request=request)
+    return case
+
+
+@transaction.atomic
+def assign(*, case: Case, actor: User, assignee: User | None, now: datetime,
+           request: HttpRequest | None = None) -> Case:
+    """Give the case to a reviewer (or take it off anyone's desk)."""
+    _require(actor, "desk:case:assign")
+    if assignee is not None and not has_perm(assignee, "desk:case:review"):
+        raise DomainError(f"{assignee.full_name} cannot review cases.", field="assignee")
+    case = _lock(case)
+    previous = case.assigned_to
+    case.assigned_to = assignee
+    case.save(update_fields=["assigned_to"])
+    record("cases:case:assigned", actor=actor, target=case, request=request, now=now,
+           params={"number": case.number, "from": previous.email if previous else None,
+                   "to": assignee.email if assignee else None})
+    return case
+
+
+@transaction.atomic
+def ask_clarification(*, case: Case, actor: User, now: datetime, question: str,
+                      request: HttpRequest | None = None) -> Case:
+    """Ask the requester a question; the legal clock stops until they answer (Art. 10(6))."""
+    _require(actor, "desk:case:review")
+    if len(question.strip()) < 10:
+        raise DomainError("Write the question for the requester (at least 10 characters).",
+                          field="question", code="required")
+    case = _lock(case)
+    Message.objects.create(case=case, kind=Message.Kind.CLARIFICATION_REQUEST, author=actor,
+                           body=question.strip(), created_at=now)
+    _move(case, Status.AWAITING_CLARIFICATION, actor=actor, now=now,
+          action="clarification_requested", request=request)
+    return case
+
+
+@transaction.atomic
+def answer_clarification(*, case: Case, actor: User, now: datetime, answer: str,
+                         request: HttpRequest | None = None) -> Case:
+    """The requester answers; the clock resumes with the time that was left."""
+    case = _lock(case)
+    _require_requester(case, actor)
+    if len(answer.strip()) < 2:
+        raise DomainError("Write your answer.", field="answer", code="required")
+    Message.objects.create(case=case, kind=Message.Kind.CLARIFICATION_ANSWER, author=actor,
+                           body=answer.strip(), created_at=now)
+    _move(case, Status.IN_REVIEW, actor=actor, now=now, action="clarification_answered",
+          request=request)
+    return case
+
+
+@transaction.atomic
+def add_note(*, case: Case, actor: User, now: datetime, body: str,
+             request: HttpRequest | None = None) -> Message:
+    """An internal note on the case (never shown to the requester)."""
+    _require(actor, "desk:case:view")
+    if not body.strip():
+        raise DomainError("Write the note.", field="body", code="required")
+    note = Message.objects.create(case=case, kind=Message.Kind.NOTE, author=actor,
+                                  body=body.strip(), created_at=now)
+    record("cases:note:added", actor=actor, target=case, request=request, now=now,
+           params={"number": case.number})
+    return note
+
+
+@transaction.atomic
+def record_callback(*, case: Case, actor: User, now: datetime, person: str, supervisor: str,
+                    request: HttpRequest | None = None) -> Case:
+    """Record the call-back confirming an emergency request on the agency's registered number."""
+    _require(actor, "desk:case:callback")
+    case = _lock(case)
+    if not case.is_emergency:
+        raise DomainError("Only emergency requests need a call-back.", field="person")
+    if not case.agency.callback_phone:
+        raise DomainError("The agency has no registered call-back number; record one from an "
+                          "independent source first.", field="person", code="no_callback")
+    if len(person.strip()) < 3:
+        raise DomainError("Name the person who confirmed the request on the call.",
+                          field="person", code="required")
+    if len(supervisor.strip()) < 3:
+        raise DomainError("Name the supervisor who confirmed the emergency.",
+                          field="supervisor", code="required")
+    case.callback_confirmed_at, case.callback_confirmed_by = now, actor
+    case.callback_number = case.agency.callback_phone
+    case.callback_person, case.callback_supervisor = person.strip(), supervisor.strip()
+    case.flags = [f for f in case.flags if f != "emergency_callback_required"]
+    case.save()
+    record("cases:callback:confirmed", actor=actor, target=case, request=request, now=now,
+           params={"number": case.number, "called": case.callback_number,
+                   "person": case.callback_person, "supervisor": case.callback_supervisor})
+    return case
+
+
+def _allowed_categories(case: Case) -> set[str]:
+    categories = case.decision.get("categories", {})
+    return {c for c, result in categories.items() if result.get("outcome") == "allowed"}
+
+
+@transaction.atomic
+def propose_disclosure(*, case: Case, actor: User, now: datetime, categories: Sequence[str],
+                       target_ids: Sequence[int], legal_basis: str,
+                       window_start: datetime | None = None, window_end: datetime | None = None,
+                       request: HttpRequest | None = None) -> Proposal:
+    """A reviewer proposes what to disclose; a second person must approve it."""
+    _require(actor, "desk:case:propose")
+    case = _lock(case)
+    if case.status != Status.IN_REVIEW:
+        raise DomainError("Only a case in review can get a disclosure proposal.", field="status")
+    if case.proposals.filter(decided_at__isnull=True).exists():
+        raise DomainError("A proposal is already waiting for approval.", field="categories")
+    chosen = list(dict.fromkeys(categories))
+    if not chosen:
+        raise DomainError("Choose at least one data category to disclose.", field="categories")
+    not_asked = set(chosen) - set(case.categories)
+    if not_asked:
+        raise DomainError(f"Not asked for in the request: {', '.join(sorted(not_asked))}.",
+                          field="categories")
+    not_allowed = set(chosen) - _allowed_categories(case)
+    if not_allowed:
+        raise DomainError("The rule engine does not allow disclosing: "
+                          f"{', '.join(sorted(not_allowed))}. See the legal analysis.",
+                          field="categories", code="not_allowed_by_law")
+    ids = {t.pk: t for t in case.targets.all()}
+    chosen_targets = [int(i) for i in dict.fromkeys(target_ids)]
+    if not chosen_targets or set(chosen_targets) - set(ids):
+        raise DomainError("Choose the targets to disclose, among the request's targets.",
+                          field="target_ids")
+    if len(legal_basis.strip()) < 10:
+        raise DomainError("State the legal basis of the disclosure (at least 10 characters).",
+                          field="legal_basis", code="required")
+    if window_start and window_end and window_end <= window_start:
+        raise DomainError("The window must end after it starts.", field="window_end")
+    earliest = min(ids[i].window_start for i in chosen_targets)
+    latest = max(ids[i].window_end for i in chosen_targets)
+    if (window_start and window_start < earliest) or (window_end and window_end > latest):
+        raise DomainError("The window can only narrow what was asked.", field="window_start")
+    partial = (set(chosen) != set(case.categories) or set(chosen_targets) != set(ids)
+               or bool(window_start and window_start > earliest)
+               or bool(window_end and window_end < latest))
+    proposal = Proposal.objects.create(
+        case=case, proposed_by=actor, proposed_at=now, partial=partial, categories=chosen,
+        target_ids=chosen_targets, window_start=window_start, window_end=window_end,
+        legal_basis=legal_basis.strip(),
+    )
+    record("cases:disclosure:proposed", actor=actor, target=case, request=request, now=now,
+           params={"number": case.number, "proposal": proposal.pk, "categories": chosen,
+                   "targets": chosen_targets, "partial": partial,
+                   "legal_basis": proposal.legal_basis})
+    return proposal
+
+
+def approve_proposal(*, proposal: Proposal, actor: User, now: datetime, note: str = "",
+                     request: HttpRequest | None = None) -> Case:
+    """Second pair of eyes: approve a proposed disclosure (never one's own)."""
+    _require(actor, "desk:case:approve")
+    if proposal.proposed_by_id == actor.pk:
+        # Audited in its own transaction: the refusal itself must stay on record.
+        record("cases:disclosure:four_eyes_refused", actor=actor, target=proposal.case,
+               request=request, now=now,
+               params={"number": proposal.case.number, "proposal": proposal.pk})
+        raise PermissionDenied("Four eyes: the approver must be a different person from the "
+                               "reviewer who proposed the disclosure.")
+    return _approve(proposal=proposal, actor=actor, now=now, note=note, request=request)
+
+
+@transaction.atomic
+def _approve(*, proposal: Proposal, actor: User, now: datetime, note: str,
+             request: HttpRequest | None) -> Case:
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    case = _lock(proposal.case)
+    if not proposal.open:
+        raise DomainError("This proposal was already decided.", field="proposal")
+    if proposal.proposed_by_id == actor.pk:  # re-checked under the lock
+        raise PermissionDenied("Four eyes: you proposed this disclosure.")
+    if case.needs_callback:
+        raise DomainError("Emergency request: record the call-back confirmation on the agency's "
+                          "registered number before approving any disclosure.",
+                          field="callback", code="callback_required")
+    proposal.decided_by, proposal.decided_at = actor, now
+    proposal.outcome, proposal.decision_note = "approved", note.strip()
+    proposal.save()
+    for target in case.targets.all():
+        target.approved = target.pk in proposal.target_ids
+        target.save(update_fields=["approved"])
+    status = Status.PARTIALLY_APPROVED if proposal.partial else Status.APPROVED
+    _move(case, status, actor=actor, now=now, action="approved", reason=note.strip(),
+          params={"proposal": proposal.pk, "proposed_by": proposal.proposed_by.email,
+                  "categories": proposal.categories, "targets": proposal.target_ids,
+                  "legal_basis": proposal.legal_basis},
+          request=request)
+    return case
+
+
+@transaction.atomic
+def reject_proposal(*, proposal: Proposal, actor: User, now: datetime, note: str,
+                    request: HttpRequest | None = None) -> Case:
+    """The approver sends the proposal back; the case stays in review."""
+    _require(actor, "desk:case:approve")
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if not proposal.open:
+        raise DomainError("This proposal was already decided.", field="proposal")
+    if len(note.strip()) < 5:
+        raise DomainError("Say why the proposal is sent back.", field="note", code="required")
+    proposal.decided_by, proposal.decided_at = actor, now
+    proposal.outcome, proposal.decision_note = "rejected", note.strip()
+    proposal.save()
+    record("cases:disclosure:sent_back", actor=actor, target=proposal.case, request=request,
+           now=now, params={"number": proposal.case.number, "proposal": proposal.pk,
+                            "note": note.strip()})
+    return proposal.case
+
+
+@transaction.atomic
+def refuse(*, case: Case, actor: User, now: datetime, ground: str, text: str,
+           request: HttpRequest | None = None) -> Case:
+    """Refuse the request on one of the e-Evidence Annex III grounds."""
+    _require(actor, "desk:case:refuse")
+    if ground not in {g.value for g in RefusalGround}:
+        raise DomainError("Choose a refusal ground from the list.", field="ground", code="invalid")
+    if ground == RefusalGround.OTHER and len(text.strip()) < 10:
+        raise DomainError("Explain the refusal (the ground 'other' needs a text).", field="text",
+                          code="required")
+    case = _lock(case)
+    case.refusal_ground, case.refusal_text = ground, text.strip()
+    _move(case, Status.REFUSED, actor=actor, now=now, action="refused", reason=text.strip(),
+          params={"ground": ground}, request=request)
+    return case
+
+
+def _require_requester(case: Case, actor: User) -> None:
+    officer = actor.officer_or_none
+    if officer is None or not has_perm(actor, "portal:case:view") or officer.agency_id != case.agency_id:
+        raise PermissionDenied("Only officers of the requesting agency can do this.")
+
+
+@transaction.atomic
+def withdraw(*, case: Case, actor: User, now: datetime, reason: str,
+             request: HttpRequest | None = None) -> Case:
+    """The requesting agency withdraws its request (from any open state)."""
+    case = _lock(case)
+    _require_requester(case, actor)
+    if len(reason.strip()) < 3:
+        raise DomainError("Say why the request is withdrawn.", field="reason", code="required")
+    case.withdrawal_reason = reason.strip()
+    _move(case, Status.WITHDRAWN, actor=actor, now=now, action="withdrawn", reason=reason.strip(),
+          request=request)
+    return case
+
+
+# --- Preservation and removal -------------------------------------------------------------
+
+@transaction.atomic
+def extend_preservation(*, case: Case, actor: User, now: datetime, reason: str,
+                        request: HttpRequest | None = None) -> Case:
+    """Extend a preservation on the authority's request (e-Evidence +30 days; US +90)."""
+    _require(actor, "desk:case:review")
+    case = _lock(case)
+    extra = timedelta(days=90 if case.agency.country == "US" else 30)
+    case.deadline_at = case.deadline_at + extra
+    _move(case, Status.EXTENDED, actor=actor, now=now, action="preservation_extended",
+          reason=reason, params={"until": case.deadline_at.isoformat()}, request=request)
+    return case
+
+
+@transaction.atomic
+def release_preservation(*, case: Case, actor: User, now: datetime, reason: str,
+                         request: HttpRequest | None = None) -> Case:
+    """End a preservation early (order revoked, or no follow-up)."""
+    _require(actor, "desk:case:review")
+    if len(reason.strip()) < 3:
+        raise DomainError("Say why the preservation is released.", field="reason")
+    case = _lock(case)
+    _move(case, Status.RELEASED, actor=actor, now=now, action="preservation_released",
+          reason=reason.strip(), request=request)
+    return case
+
+
+@transaction.atomic
+def action_removal(*, case: Case, actor: User, now: datetime, action: str, note: str,
+                   request: HttpRequest | None = None) -> Case:
+    """Record that the content was removed or access to it restricted."""
+    _require(actor, "desk:case:review")
+    if action not in ("removed", "restricted"):
+        raise DomainError("Choose: removed, or access restricted.", field="action")
+    case = _lock(case)
+    _move(case, Status.ACTIONED, actor=actor, now=now, action="removal_actioned", reason=note,
+          params={"action": action}, request=request)
+    return case
+
+
+@transaction.atomic
+def report_effect(*, case: Case, actor: User, now: datetime, note: str,
+                  request: HttpRequest | None = None) -> Case:
+    """Tell the authority that effect was given to its order (DSA Art. 9 'if and when')."""
+    _require(actor, "desk:case:review")
+    case = _lock(case)
+    Message.objects.create(case=case, kind=Message.Kind.NOTICE, author=actor,
+                           body=note.strip() or "Effect was given to the order.", created_at=now)
+    _move(case, Status.EFFECT_REPORTED, actor=actor, now=now, action="effect_reported",
+          reason=note, request=request)
+    return case
+
+
+# --- Clocks -------------------------------------------------------------------------------
+
+def escalate(*, now: datetime) -> dict[str, int]:
+    """Recompute every open case's urgency; audit each change. Idempotent (run every minute)."""
+    changed: dict[str, int] = {}
+    open_cases = Case.objects.exclude(status__in=flows.TERMINAL).only(
+        "pk", "number", "status", "kind", "deadline_at", "received_at", "paused_at",
+        "paused_remaining", "urgency")
+    for case in open_cases.iterator(chunk_size=500):
+        level = clock.urgency(case, now)
+        if level == case.urgency:
+            continue
+        with transaction.atomic():
+            locked = Case.objects.select_for_update().get(pk=case.pk)
+            level = clock.urgency(locked, now)
+            if level == locked.urgency:
+                continue
+            previous, locked.urgency = locked.urgency, level
+            locked.save(update_fields=["urgency"])
+            record("cases:case:escalated", actor=None, target=locked, now=now,
+                   params={"number": locked.number, "from": previous, "to": level,
+                           "deadline_at": locked.deadline_at.isoformat()})
+        changed[level] = changed.get(level, 0) + 1
+    return changed
+
+
+def categories_asked(case: Case) -> list[DataCategory]:
+    """The data categories of the request, as enum members."""
+    return [DataCategory(c) for c in case.categories]
