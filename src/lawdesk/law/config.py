@@ -53,6 +53,8 @@ class PlatformPolicy(BaseModel):
     criminal_cases_only: bool = True
     # Telegram's § 8.3 says nothing about emergencies; a deployment may choose to answer them.
     emergency_disclosure: bool = False
+    # Forged emergency requests are the known attack: confirm by call-back before answering.
+    verify_emergencies: bool = True
 
     @field_validator("disclose", mode="before")
     @classmethod

@@ -73,16 +73,19 @@ def _deadline(spec: RegimeSpec, ctx: Context) -> DeadlineResult | None:
 
 
 def _duties(spec: RegimeSpec, ctx: Context) -> tuple[DutyResult, ...]:
-    rules = list(spec.duty_rules) + [
+    always = [
         rule
         for other in REGIMES.values()
         if other is not spec
         for rule in other.duty_rules
         if rule.always and rule is not CONFLICT
     ]
-    out = []
-    for rule in rules:
+    out: list[DutyResult] = []
+    for rule in [*spec.duty_rules, *always]:
         if not rule.when(ctx):
+            continue
+        # A regime's own duty (e.g. the SCA's good-faith check) stands in for a general one.
+        if rule.always and rule.regime is not spec.regime and rule.duty in {d.duty for d in out}:
             continue
         params: dict[str, Any] = dict(rule.params)
         if rule.duty is Duty.NO_USER_NOTICE and ctx.facts.nondisclosure_until is not None:

@@ -97,6 +97,8 @@ class Facts(BaseModel):
     nondisclosure_order: bool = False
     nondisclosure_until: date | None = None
     formally_complete: bool = True
+    immunity_or_press_freedom: bool = False
+    conflicting_third_country_law: bool = False
     apparent_csam: bool = False
     received_at: AwareDatetime | None = None
     establishment: Establishment | None = None

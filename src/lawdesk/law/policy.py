@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from lawdesk.law.regimes.common import is_emergency, is_production
 from lawdesk.law.rules import CategoryRule, Context, DutyRule, RegimeSpec
 from lawdesk.law.vocabulary import DataCategory, Duty, Outcome, Regime
@@ -122,13 +124,25 @@ CONFLICT = DutyRule(
     duty=Duty.POLICY_CONFLICT_REVIEW,
     when=lambda ctx: False,
 )
+VERIFY_EMERGENCY = DutyRule(
+    id="policy.verify_emergency",
+    regime=R,
+    article=SOURCE,
+    explanation="Before answering an emergency request, confirm it by calling back the agency on "
+    "its independently sourced number, with a supervisor's confirmation: forged emergency "
+    "requests from hacked police mailboxes are a known attack.",
+    duty=Duty.VERIFY_EMERGENCY,
+    params=MappingProxyType({"call_back": True, "supervisor_confirmation": True}),
+    when=lambda ctx: ctx.policy.verify_emergencies and is_emergency(ctx),
+    always=True,
+)
 SPEC = RegimeSpec(
     regime=SPEC.regime,
     title=SPEC.title,
     source=SPEC.source,
     summary=SPEC.summary,
     category_rules=SPEC.category_rules,
-    duty_rules=(CONFLICT,),
+    duty_rules=(CONFLICT, VERIFY_EMERGENCY),
 )
 
 

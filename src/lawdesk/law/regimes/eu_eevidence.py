@@ -234,6 +234,28 @@ SPEC = RegimeSpec(
             process="clarification by the issuing authority",
             when=incomplete,
         ),
+        CategoryRule(
+            id="eevidence.annex3.immunities_or_press_freedom",
+            regime=R,
+            article=f"{REG} Art. 10, Annex III (check paragraph)",
+            explanation="Executing the order could interfere with immunities or privileges or "
+            "with press freedom: inform the issuing and enforcing authorities with Annex III "
+            "and wait for their decision.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="decision of the issuing or enforcing authority on immunities",
+            when=lambda ctx: ctx.facts.immunity_or_press_freedom,
+        ),
+        CategoryRule(
+            id="eevidence.art17.conflicting_obligations",
+            regime=R,
+            article=f"{REG} Art. 17",
+            explanation="Producing the data would breach the law of a third country: send a "
+            "reasoned objection; the issuing authority reviews the order and a court may decide "
+            "(check).",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="review of the reasoned objection by the issuing authority",
+            when=lambda ctx: is_production(ctx) and ctx.facts.conflicting_third_country_law,
+        ),
         # Preservation (EPOC-PR).
         CategoryRule(
             id="eevidence.art4_3.preservation_issuer",
@@ -459,6 +481,26 @@ SPEC = RegimeSpec(
                 _incomplete_in_scope(ctx)
                 or (_production_in_scope(ctx) and ctx.asks(HIGH_TIER) and _notification_missing(ctx))
             ),
+        ),
+        DutyRule(
+            id="eevidence.annex3.immunities_notice",
+            regime=R,
+            article=f"{REG} Art. 10, Annex III (check paragraph)",
+            explanation="Inform the issuing and enforcing authorities with Annex III that the "
+            "order may interfere with immunities, privileges or press freedom.",
+            duty=Duty.ANNEX_III_NOTICE,
+            params=MappingProxyType({"ground": RefusalGround.IMMUNITIES_OR_PRESS_FREEDOM.value}),
+            when=lambda ctx: in_scope(ctx) and ctx.facts.immunity_or_press_freedom,
+        ),
+        DutyRule(
+            id="eevidence.art17.reasoned_objection",
+            regime=R,
+            article=f"{REG} Art. 17",
+            explanation="Send a reasoned objection on the conflicting third-country law within "
+            "10 days of receipt, using Annex III (check).",
+            duty=Duty.ANNEX_III_NOTICE,
+            params=MappingProxyType({"ground": RefusalGround.CONFLICTING_OBLIGATIONS.value, "days": 10}),
+            when=lambda ctx: _production_in_scope(ctx) and ctx.facts.conflicting_third_country_law,
         ),
         DutyRule(
             id="eevidence.annex3.de_facto_impossibility",
