@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "lawdesk.audit",
     "lawdesk.accounts",
     "lawdesk.transparency",
+    "lawdesk.transparency",
     "lawdesk.cases",
 ]
 

@@ -35,4 +35,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("portal/", include(portal_patterns)),
     path("desk/", include(desk_patterns)),
+    path("transparency/", include("lawdesk.transparency.urls")),
 ]

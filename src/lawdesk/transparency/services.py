@@ -1,0 +1,199 @@
+"""Writing to the verifiable log (append a leaf, sign a checkpoint) and proofs from storage."""
+
+from __future__ import annotations
+
+import base64
+import os
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from lawdesk.audit.services import record
+from lawdesk.core import keys
+from lawdesk.transparency import merkle, note
+from lawdesk.transparency.leaves import SALT_BYTES, Leaf, commitment
+from lawdesk.transparency.models import Checkpoint, LogHead, LogLeaf, TreeNode
+
+
+class AlreadyLogged(ValueError):
+    """The case already has a leaf: a case is counted once, and a leaf is never changed."""
+
+
+def origin() -> str:
+    """The log's name: the checkpoint origin and signing key name, e.g. ``example.org/transparency``.
+
+    ``LAWDESK_TRANSPARENCY_ORIGIN`` sets it; otherwise it derives from ``LAWDESK_BASE_URL``.
+    It must never change: verifiers pin the key under this name.
+    """
+    configured = os.environ.get("LAWDESK_TRANSPARENCY_ORIGIN") or getattr(
+        settings, "LAWDESK_TRANSPARENCY_ORIGIN", "")
+    if configured:
+        return str(configured)
+    url = urlsplit(settings.LAWDESK_BASE_URL)
+    return f"{url.netloc}{url.path.rstrip('/')}/transparency"
+
+
+def verifier() -> note.Verifier:
+    """The platform key as a note verifier under the log's name."""
+    return note.parse_verifier_key(note.verifier_key_string(origin(), keys.public_key_raw()))
+
+
+def _locked_head() -> LogHead:
+    # The row lock serialises appends on PostgreSQL; SQLite's IMMEDIATE transactions already do.
+    head = LogHead.objects.select_for_update().filter(id=1).first()
+    if head is None:  # a database flushed by a test; migrations create the row
+        LogHead.objects.get_or_create(id=1, defaults={"size": 0})
+        head = LogHead.objects.select_for_update().get(id=1)
+    return head
+
+
+def node_source(needed: set[tuple[int, int]]) -> merkle.NodeSource:
+    """Fetch the named perfect-subtree hashes in one query and serve them to the proof code."""
+    by_level: dict[int, list[int]] = {}
+    for level, index in needed:
+        by_level.setdefault(level, []).append(index)
+    found: dict[tuple[int, int], bytes] = {}
+    if by_level:
+        query = Q()
+        for level, indexes in by_level.items():
+            query |= Q(level=level, index__in=indexes)
+        for level, index, digest in TreeNode.objects.filter(query).values_list("level", "index", "hash"):
+            found[(level, index)] = bytes.fromhex(digest)
+
+    def source(level: int, index: int) -> bytes:
+        try:
+            return found[(level, index)]
+        except KeyError:
+            raise merkle.ProofError(f"tree node {level}/{index} is missing from storage") from None
+
+    return source
+
+
+def _previous_nodes(index: int) -> merkle.NodeSource:
+    """The left siblings appending leaf ``index`` combines with (one per trailing 1 bit)."""
+    needed, level, i = set(), 0, index
+    while i & 1:
+        needed.add((level, i - 1))
+        level, i = level + 1, i >> 1
+    return node_source(needed)
+
+
+def append_leaf(*, case_ref: str, period: str, country: str, kind: str, outcome: str,
+                accounts_affected: int, now: datetime) -> LogLeaf:
+    """Append the leaf of a closed case to the log, in the caller's transaction; return it."""
+    if not case_ref or len(case_ref) > 100:
+        raise ValueError("case_ref must be 1 to 100 characters")
+    salt = os.urandom(SALT_BYTES)
+    leaf = Leaf(period=period, country=country, kind=kind, outcome=outcome,
+                accounts_affected=accounts_affected, commitment=commitment(salt, case_ref))
+    data = leaf.encode()
+    digest = merkle.leaf_hash(data.encode())
+    with transaction.atomic():
+        head = _locked_head()
+        if LogLeaf.objects.filter(case_ref=case_ref).exists():
+            raise AlreadyLogged(f"case {case_ref} is already in the transparency log")
+        index = head.size
+        row = LogLeaf.objects.create(index=index, data=data, leaf_hash=digest.hex(), case_ref=case_ref,
+                                     salt=salt.hex(), period=period, country=country, created_at=now)
+        TreeNode.objects.bulk_create([
+            TreeNode(level=level, index=i, hash=h.hex())
+            for level, i, h in merkle.new_nodes(_previous_nodes(index), index, digest)
+        ])
+        head.size = index + 1
+        head.save(update_fields=["size"])
+        record("transparency:leaf:appended", actor=None, target=row,
+               params={"index": index, "leaf_hash": digest.hex(), "case_ref": case_ref}, now=now)
+    return row
+
+
+def tree_size() -> int:
+    """The number of leaves appended so far (signed or not)."""
+    head = LogHead.objects.filter(id=1).first()
+    return head.size if head else 0
+
+
+def root_at(size: int) -> bytes:
+    """The tree head over the first ``size`` leaves."""
+    _check_size(size)
+    return merkle.root_hash(node_source(merkle.nodes_for_root(size)), size)
+
+
+def _check_size(size: int) -> None:
+    if not 0 <= size <= tree_size():
+        raise merkle.ProofError(f"the log has no tree of size {size}")
+
+
+def inclusion_proof(leaf_index: int, tree_size: int) -> list[bytes]:
+    """The audit path of leaf ``leaf_index`` in the tree of ``tree_size`` leaves."""
+    _check_size(tree_size)
+    needed = merkle.nodes_for_inclusion(leaf_index, tree_size)
+    return merkle.inclusion_proof(node_source(needed), leaf_index, tree_size)
+
+
+def consistency_proof(old: int, new: int) -> list[bytes]:
+    """The proof that the tree of ``old`` leaves is a prefix of the tree of ``new`` leaves."""
+    _check_size(new)
+    needed = merkle.nodes_for_consistency(old, new)
+    return merkle.consistency_proof(node_source(needed), old, new)
+
+
+def publish_checkpoint(*, now: datetime) -> Checkpoint:
+    """Sign and store a checkpoint of the whole log (the latest one if no leaf came since)."""
+    with transaction.atomic():
+        head = _locked_head()
+        latest = Checkpoint.objects.order_by("-size").first()
+        if latest is not None and latest.size == head.size:
+            return latest
+        root = root_at(head.size)
+        if latest is not None:
+            # A log must never sign a checkpoint inconsistent with one it signed before: check
+            # the stored tree against the last one before the key touches it.
+            merkle.verify_consistency(latest.size, head.size, bytes.fromhex(latest.root_hash), root,
+                                      consistency_proof(latest.size, head.size))
+        name = origin()
+        text = note.format_checkpoint(name, head.size, root)
+        signed = note.sign_note(text, name, keys.sign, keys.public_key_raw())
+        checkpoint = Checkpoint.objects.create(size=head.size, root_hash=root.hex(), note_text=signed,
+                                               created_at=now)
+        record("transparency:checkpoint:published", actor=None, target=checkpoint,
+               params={"size": head.size, "root_hash": root.hex(), "origin": name}, now=now)
+    return checkpoint
+
+
+def latest_checkpoint() -> Checkpoint | None:
+    """The most recent signed checkpoint, or None before the first."""
+    return Checkpoint.objects.order_by("-size").first()
+
+
+def b64(h: bytes) -> str:
+    """Standard base64, as checkpoints and proofs are published."""
+    return base64.b64encode(h).decode()
+
+
+def receipt_for(case_ref: str) -> dict[str, Any] | None:
+    """What the requesting officer gets once their case's leaf is under a signed checkpoint.
+
+    The leaf, the salt that opens its commitment, the checkpoint and the inclusion proof: with
+    the platform's verifier key, they show the case was counted in the published log. None
+    while no checkpoint covers the leaf yet.
+    """
+    leaf = LogLeaf.objects.filter(case_ref=case_ref).first()
+    if leaf is None:
+        return None
+    checkpoint = Checkpoint.objects.filter(size__gt=leaf.index).order_by("-size").first()
+    if checkpoint is None:
+        return None
+    return {
+        "format": "lawdesk-transparency-receipt/v1",
+        "case_ref": case_ref,
+        "salt": leaf.salt,
+        "leaf_index": leaf.index,
+        "leaf": leaf.data,
+        "checkpoint": checkpoint.note_text,
+        "inclusion_proof": [b64(h) for h in inclusion_proof(leaf.index, checkpoint.size)],
+        "verifier_key": verifier().encode(),
+    }

@@ -1,0 +1,18 @@
+"""Public URLs of the transparency log, mounted at ``/transparency/``."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from lawdesk.transparency import views
+
+app_name = "transparency"
+urlpatterns = [
+    path("log/checkpoint", views.checkpoint, name="checkpoint"),
+    path("log/leaves", views.leaves, name="leaves"),
+    path("log/proof/inclusion", views.inclusion, name="inclusion"),
+    path("log/proof/consistency", views.consistency, name="consistency"),
+    path("log/key", views.key, name="key"),
+    path("report.json", views.report, name="report"),
+    path("reports.json", views.reports, name="reports"),
+]
