@@ -91,7 +91,6 @@ INSTALLED_APPS = [
     "lawdesk.audit",
     "lawdesk.accounts",
     "lawdesk.transparency",
-    "lawdesk.transparency",
     "lawdesk.cases",
 ]
 
