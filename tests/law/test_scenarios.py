@@ -236,7 +236,7 @@ SCENARIOS = [
     S("dsa_art10_content_needs_production_order",
       with_(DSA, instrument="dsa_art10_order", categories=["content"]),
       {"content": (F, "dsa.art10.content_needs_production_order")}),
-    S("dsa.secret_chat_content_not_held",
+    S("dsa_art10_secret_chat_content_not_held",
       with_(DSA, instrument="dsa_art10_order", categories=["content"], secret_chat_content=True),
       {"content": (H, "dsa.secret_chat_content_not_held")}),
     S("dsa_order_from_us_authority_has_no_channel", with_(DSA, authority_country="US"),
