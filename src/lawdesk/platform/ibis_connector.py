@@ -9,7 +9,7 @@ passed through it because Ibis renders binary literals in a form PostgreSQL reje
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from lawdesk.platform.identifiers import (
     ip_from_bytes,
     ip_to_bytes,
 )
+from lawdesk.platform.prepared import Prepared
 
 TABLE_KEYS = (
     "accounts",
@@ -77,10 +78,6 @@ def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC)
 
 
-def _hex_ip(ip: str) -> ir.Value:
-    return from_hex(ibis.literal(ip_to_bytes(ip).hex()))
-
-
 def _rows(table: pa.Table) -> list[dict[str, Any]]:
     return table.to_pylist()
 
@@ -113,6 +110,7 @@ class IbisConnector(PlatformConnector):
         self.con = con
         self.table_names = {k: k for k in TABLE_KEYS} | dict(tables or {})
         self.t = _Tables(con, self.table_names)
+        self._prepared: dict[str, Prepared] = {}
 
     # -- helpers ---------------------------------------------------------------------------
     def _accounts(self, ids: Sequence[int]) -> dict[int, Account]:
@@ -151,7 +149,7 @@ class IbisConnector(PlatformConnector):
     def _event(r: dict[str, Any]) -> IpEvent:
         return IpEvent(
             account_id=int(r["account_id"]),
-            ip=ip_from_bytes(r["ip"]),
+            ip=ip_from_bytes(bytes(r["ip"])),
             port=None if r["port"] is None else int(r["port"]),
             ts=r["ts"].astimezone(UTC),
             app=r["app"],
@@ -172,16 +170,10 @@ class IbisConnector(PlatformConnector):
         a = self.t["accounts"]
         out: list[Resolution] = []
         if ident.kind in ("phone", "account_id"):
-            cond = (
-                a.phone == ident.value
-                if ident.kind == "phone"
-                else a.account_id == int(ident.value)
-            )
+            cond = a.phone == ident.value if ident.kind == "phone" else a.account_id == int(ident.value)
             ids = [r["account_id"] for r in _rows(a.filter(cond).select("account_id").to_pyarrow())]
             accounts = self._accounts(ids)
-            return [
-                Resolution(str(ident), ident.kind, account=accounts[i]) for i in sorted(accounts)
-            ]
+            return [Resolution(str(ident), ident.kind, account=accounts[i]) for i in sorted(accounts)]
         # usernames (current and former) and public links share one namespace
         rows = self._username_rows(ident.value)
         accounts = self._accounts(sorted({int(r["account_id"]) for r in rows}))
@@ -220,24 +212,37 @@ class IbisConnector(PlatformConnector):
             app=r["app"],
         )
 
+    def _prep(self, key: str, build: Callable[..., ir.Table], dtypes: Sequence[str]) -> Prepared:
+        """The compiled-once form of a hot lookup (see ``prepared.py``)."""
+        if key not in self._prepared:
+            self._prepared[key] = Prepared(self.con, build, dtypes)
+        return self._prepared[key]
+
     def _ip_history(self, account_id: int, window: Window) -> list[IpEvent]:
-        e = self.t["events_by_account"]
-        expr = e.filter(
-            e.account_id == account_id, e.ts >= window.start, e.ts < window.end
-        ).order_by([e.ts, e.ip, e.port, e.app])
-        return [self._event(r) for r in _rows(expr.to_pyarrow())]
+        def build(account: ir.Value, start: ir.Value, end: ir.Value) -> ir.Table:
+            e = self.t["events_by_account"]
+            return e.filter(e.account_id == account, e.ts >= start, e.ts < end).order_by(
+                [e.ts, e.ip, e.port, e.app]
+            )
+
+        run = self._prep("ip_history", build, ("int64", "timestamp", "timestamp"))
+        return [self._event(r) for r in run(account_id, window.start, window.end)]
 
     def _who_used_ip(self, query: IpQuery, tolerance: timedelta) -> list[IpEvent]:
-        e = self.t["events_by_ip"]
-        conds = [
-            e.ip == _hex_ip(query.ip),
-            e.ts >= query.at - tolerance,
-            e.ts <= query.at + tolerance,
-        ]
+        def build(ip_hex: ir.Value, lo: ir.Value, hi: ir.Value, *port: ir.Value) -> ir.Table:
+            e = self.t["events_by_ip"]
+            conds = [e.ip == from_hex(ip_hex), e.ts >= lo, e.ts <= hi]
+            if port:
+                conds.append(e.port == port[0])
+            return e.filter(*conds).order_by([e.ts, e.account_id, e.port, e.app])
+
+        args: list[Any] = [ip_to_bytes(query.ip).hex(), query.at - tolerance, query.at + tolerance]
+        dtypes = ["string", "timestamp", "timestamp"]
         if query.port is not None:
-            conds.append(e.port == query.port)
-        expr = e.filter(*conds).order_by([e.ts, e.account_id, e.port, e.app])
-        return [self._event(r) for r in _rows(expr.to_pyarrow())]
+            args.append(query.port)
+            dtypes.append("int64")
+        run = self._prep(f"who_used_ip/{len(args)}", build, dtypes)
+        return [self._event(r) for r in run(*args)]
 
     def _who_used_ip_batch(self, queries: Sequence[IpQuery], tolerance: timedelta) -> list[IpMatch]:
         if not queries:
@@ -305,9 +310,7 @@ class IbisConnector(PlatformConnector):
     def _secret_chats(self, account_id: int) -> list[SecretChat]:
         c, m = self.t["chats"], self.t["chat_members"]
         mine = m.filter(m.account_id == account_id).select("chat_id")
-        secret = c.filter(c.kind == "secret", c.chat_id.isin(mine.chat_id)).select(
-            "chat_id", "created_at"
-        )
+        secret = c.filter(c.kind == "secret", c.chat_id.isin(mine.chat_id)).select("chat_id", "created_at")
         chats = {int(r["chat_id"]): r["created_at"] for r in _rows(secret.to_pyarrow())}
         if not chats:
             return []
