@@ -6,10 +6,17 @@ from django.urls import include, path
 
 from lawdesk.accounts import views as accounts_views
 from lawdesk.audit import views as audit_views
+from lawdesk.cases import views_desk, views_portal
 
 portal_patterns = (
     [
-        path("", accounts_views.portal_dashboard, name="dashboard"),
+        path("", views_portal.dashboard, name="dashboard"),
+        path("cases/new/", views_portal.new_request, name="case_new"),
+        path("cases/new/check/", views_portal.validate_request, name="case_validate"),
+        path("cases/<int:case_id>/", views_portal.case_detail, name="case"),
+        path("cases/<int:case_id>/receipt.json", views_portal.receipt, name="receipt"),
+        path("cases/<int:case_id>/documents/<int:attachment_id>/", views_desk.attachment,
+             name="attachment"),
         path("pending/", accounts_views.pending, name="pending"),
         path("agency/<int:agency_id>/", accounts_views.portal_agency, name="agency"),
     ],
@@ -18,7 +25,10 @@ portal_patterns = (
 
 desk_patterns = (
     [
-        path("", accounts_views.desk_home, name="home"),
+        path("", views_desk.queue, name="home"),
+        path("cases/<int:case_id>/", views_desk.case_page, name="case"),
+        path("cases/<int:case_id>/documents/<int:attachment_id>/", views_desk.attachment,
+             name="attachment"),
         path("officers/", accounts_views.officer_list, name="officers"),
         path("officers/<int:officer_id>/", accounts_views.officer_detail, name="officer"),
         path("agencies/", accounts_views.agency_list, name="agencies"),

@@ -43,14 +43,6 @@ def pending(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/pending.html", {"officer": request.user.officer_or_none})
 
 
-@require_perm("portal:case:view")
-def portal_dashboard(request: AuthedRequest) -> HttpResponse:
-    """The officer's home: their agency and its requests."""
-    officer = request.user.officer
-    return render(request, "accounts/portal_dashboard.html", {"officer": officer,
-                                                              "agency": officer.agency})
-
-
 @require_perm("portal:agency:view")
 def portal_agency(request: AuthedRequest, agency_id: int) -> HttpResponse:
     """The officer's agency profile (another agency answers 404)."""
@@ -58,16 +50,6 @@ def portal_agency(request: AuthedRequest, agency_id: int) -> HttpResponse:
     return render(request, "accounts/portal_agency.html", {
         "agency": agency,
         "officers": agency.officers.select_related("user").filter(status=Officer.Status.ACTIVE),
-    })
-
-
-@require_perm("desk:home:view")
-def desk_home(request: AuthedRequest) -> HttpResponse:
-    """The staff desk's landing page."""
-    return render(request, "accounts/desk_home.html", {
-        "pending_officers": Officer.objects.filter(status=Officer.Status.PENDING).count(),
-        "agencies": Agency.objects.count(),
-        "pending_agencies": Agency.objects.filter(status=Agency.Status.PENDING).count(),
     })
 
 

@@ -242,10 +242,12 @@ def validate_intake(payload: dict[str, Any]) -> tuple[IntakeData | None, list[Pa
     """Validate a request; return (data, parsed targets, errors by field path)."""
     try:
         data = IntakeData.model_validate(payload)
-    except ValidationError as exc:
-        return None, [], _pydantic_errors(exc)
-    except IntakeErrors as exc:
-        return None, [], exc.as_dict()
+    except (ValidationError, IntakeErrors) as exc:
+        errors = _pydantic_errors(exc) if isinstance(exc, ValidationError) else exc.as_dict()
+        # Report bad identifiers in the same answer, not one round-trip later.
+        for field, messages in identifier_errors(payload).items():
+            errors.setdefault(field, messages)
+        return None, [], errors
     try:
         targets = data.parsed_targets()
     except IntakeErrors as exc:
@@ -267,3 +269,60 @@ def _pydantic_errors(exc: ValidationError) -> dict[str, list[str]]:
             message = f"Write at least {error['ctx']['min_length']} characters."
         result.setdefault(field, []).append(message)
     return result
+
+
+def identifier_errors(payload: dict[str, Any]) -> dict[str, list[str]]:
+    """Check each target's identifier on its own, whatever the rest of the form looks like."""
+    errors: dict[str, list[str]] = {}
+    targets = payload.get("targets") or []
+    if not isinstance(targets, list):
+        return errors
+    for index, target in enumerate(targets):
+        text = str(target.get("identifier", "") if isinstance(target, dict) else "").strip()
+        match = _IP_LINE.match(text)
+        try:
+            if match or _looks_like_ip(text):
+                from lawdesk.platform.identifiers import parse_time
+
+                parse_ip_port(match.group("addr") if match else text)
+                if match:
+                    parse_time(match.group("at"))
+                elif not (isinstance(target, dict) and target.get("at")):
+                    raise IdentifierError("an IP address needs the moment it was used, "
+                                          "e.g. 203.0.113.7:4711 @ 2026-10-01T10:00:00Z")
+            else:
+                parse_identifier(text)
+        except IdentifierError as exc:
+            errors[f"targets.{index}.identifier"] = [f"Target {index + 1}: {exc.message}"]
+    return errors
+
+
+def live_errors(payload: dict[str, Any], touched: set[str]) -> dict[str, list[str]]:
+    """Errors to show while the officer types: only for fields they have filled in.
+
+    Cross-field rules run as soon as their fields are there, even if the rest of the form is
+    still incomplete (pydantic would skip them until every field is valid).
+    """
+    _, _, errors = validate_intake(payload)
+    shown = {f: m for f, m in errors.items() if f.split(".")[0] in touched}
+    if "targets" in touched:
+        for field, messages in identifier_errors(payload).items():
+            if field not in shown:
+                shown[field] = messages
+    kind = payload.get("kind")
+    threat = str(payload.get("emergency_threat") or "")
+    if kind == RequestKind.EMERGENCY_DISCLOSURE and "emergency_threat" in touched and len(threat) < 20:
+        shown.setdefault("emergency_threat", ["Describe the imminent threat (at least 20 "
+                                              "characters)."])
+    start, end = payload.get("window_start"), payload.get("window_end")
+    if start and end and ({"window_start", "window_end"} & touched) and "window_end" not in shown:
+        try:
+            window_errors: list[tuple[str, str]] = []
+            IntakeData._check_window(datetime.fromisoformat(str(start).replace("Z", "+00:00")),
+                                     datetime.fromisoformat(str(end).replace("Z", "+00:00")),
+                                     "window_end", window_errors)
+            for field, message in window_errors:
+                shown.setdefault(field, []).append(message)
+        except (ValueError, TypeError):
+            pass
+    return shown

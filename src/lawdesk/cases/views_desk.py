@@ -1,0 +1,231 @@
+"""Staff desk pages: the queue sorted by deadline, and the case page with its actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from lawdesk.accounts.models import Agency, StaffMember, User
+from lawdesk.audit.models import Event
+from lawdesk.audit.services import record
+from lawdesk.cases import clock, flows, services
+from lawdesk.cases.forms import (
+    AssignForm,
+    CallbackForm,
+    DecisionForm,
+    NoteForm,
+    ProposalForm,
+    QuestionForm,
+    ReasonForm,
+    RefuseForm,
+    RemovalForm,
+)
+from lawdesk.cases.models import KIND_CHOICES, Case, Status, Urgency
+from lawdesk.cases.selectors import desk_queue, get_case_for
+from lawdesk.core.clock import utcnow
+from lawdesk.core.errors import DomainError
+from lawdesk.core.permissions import Role, has_perm
+from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
+from lawdesk.law.vocabulary import RequestKind
+
+FLAG_LABELS = {
+    "first_time_requester": "First-time requester",
+    "outside_country": "Instrument foreign to the agency's country",
+    "outside_kind": "Unusual instrument for this kind of agency",
+    "volume_spike": "Sudden volume",
+    "no_legal_channel": "No legal channel (MLA)",
+    "emergency_callback_required": "Call-back required",
+}
+
+
+@require_perm("desk:case:view")
+def queue(request: AuthedRequest) -> HttpResponse:
+    """Every open case, the closest deadline first; filters by kind, country, agency, status, flag."""
+    now = utcnow()
+    filters = {k: request.GET.get(k, "").strip()[:40] for k in
+               ("kind", "country", "agency", "status", "flag")}
+    include_closed = request.GET.get("closed") == "1"
+    cases = desk_queue(**filters, include_closed=include_closed)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    for case in page:
+        case.live_urgency = clock.urgency(case, now)  # type: ignore[attr-defined]
+        case.remaining = clock.remaining(case, now)  # type: ignore[attr-defined]
+    open_cases = Case.objects.exclude(status__in=flows.TERMINAL)
+    counts = open_cases.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(deadline_at__lt=now, paused_at__isnull=True)),
+        unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
+        callback=Count("pk", filter=Q(kind=RequestKind.EMERGENCY_DISCLOSURE,
+                                      callback_confirmed_at__isnull=True)),
+    )
+    return render(request, "cases/desk_queue.html", {
+        "page": page, "filters": filters, "include_closed": include_closed, "counts": counts,
+        "kinds": KIND_CHOICES, "statuses": Status.choices, "flags": FLAG_LABELS.items(),
+        "agencies": Agency.objects.order_by("name"), "flag_labels": FLAG_LABELS,
+        "countries": sorted(set(Agency.objects.values_list("country", flat=True))),
+    })
+
+
+def _staff_choices() -> list[tuple[int, str]]:
+    people = StaffMember.objects.filter(active=True).select_related("user")
+    reviewers = {Role.INTAKE, Role.REVIEWER, Role.APPROVER}
+    return [(s.user.pk, f"{s.user.full_name} ({', '.join(s.roles)})") for s in people
+            if reviewers & set(s.roles)]
+
+
+def _forms(case: Case, post: Any, action: str | None) -> dict[str, Any]:
+    def bound(name: str) -> Any:
+        return post if action == name else None
+
+    targets = [(t.pk, f"{t.get_kind_display()}: {t.value}") for t in case.targets.all()]
+    allowed = services._allowed_categories(case) & set(case.categories)
+    return {
+        "question": QuestionForm(bound("question"), prefix="q"),
+        "note": NoteForm(bound("note"), prefix="n"),
+        "callback": CallbackForm(bound("callback"), prefix="cb"),
+        "propose": ProposalForm(bound("propose"), prefix="p", targets=targets, initial={
+            "categories": sorted(allowed), "target_ids": [t[0] for t in targets]}),
+        "decide": DecisionForm(post if action in ("approve", "send_back") else None, prefix="d"),
+        "refuse": RefuseForm(bound("refuse"), prefix="r"),
+        "assign": AssignForm(bound("assign"), prefix="a", staff=_staff_choices(),
+                             initial={"assignee": case.assigned_to_id}),
+        "reason": ReasonForm(post if action in ("extend", "release") else None, prefix="rs"),
+        "removal": RemovalForm(bound("removal"), prefix="rm"),
+    }
+
+
+def _run(action: str, case: Case, forms: dict[str, Any], request: AuthedRequest) -> str | None:
+    """Carry out one desk action; return the success message, or None if a form has errors."""
+    actor, now = request.user, utcnow()
+    common: dict[str, Any] = {"actor": actor, "now": now, "request": request}
+    form_name = {"approve": "decide", "send_back": "decide", "extend": "reason",
+                 "release": "reason"}.get(action, action)
+    form = forms.get(form_name)
+    if form is not None and not form.is_valid():
+        return None
+    data = form.cleaned_data if form is not None else {}
+    try:
+        if action == "start_review":
+            services.start_review(case=case, **common)
+            return "Review started; the request is acknowledged."
+        if action == "assign":
+            assignee = User.objects.filter(pk=data["assignee"]).first() if data["assignee"] else None
+            services.assign(case=case, assignee=assignee, **common)
+            return "Assignment saved."
+        if action == "question":
+            services.ask_clarification(case=case, question=data["question"], **common)
+            return "Question sent; the legal clock is paused until the requester answers."
+        if action == "note":
+            services.add_note(case=case, body=data["body"], **common)
+            return "Note added."
+        if action == "callback":
+            services.record_callback(case=case, person=data["person"],
+                                     supervisor=data["supervisor"], **common)
+            return "Call-back recorded."
+        if action == "propose":
+            services.propose_disclosure(case=case, categories=data["categories"],
+                                        target_ids=data["target_ids"],
+                                        legal_basis=data["legal_basis"], **common)
+            return "Disclosure proposed. A second person must approve it."
+        if action in ("approve", "send_back"):
+            proposal = case.proposals.filter(decided_at__isnull=True).first()
+            if proposal is None:
+                raise DomainError("There is no proposal waiting.", field="note")
+            if action == "approve":
+                services.approve_proposal(proposal=proposal, note=data["note"], **common)
+                return "Disclosure approved."
+            services.reject_proposal(proposal=proposal, note=data["note"], **common)
+            return "Proposal sent back to review."
+        if action == "refuse":
+            services.refuse(case=case, ground=data["ground"], text=data["text"], **common)
+            return "Request refused; the requester is notified."
+        if action == "extend":
+            services.extend_preservation(case=case, reason=data["reason"], **common)
+            return "Preservation extended."
+        if action == "release":
+            services.release_preservation(case=case, reason=data["reason"], **common)
+            return "Preservation released."
+        if action == "removal":
+            services.action_removal(case=case, action=data["action"], note=data["note"], **common)
+            return "Removal recorded."
+        if action == "report_effect":
+            services.report_effect(case=case, note="Effect was given to the order.", **common)
+            return "Effect reported to the authority."
+    except DomainError as exc:
+        if form is not None:
+            apply_domain_error(form, exc)
+        else:
+            forms["note"].add_error(None, exc.message)
+        return None
+    raise Http404("Unknown action.")
+
+
+def _timeline(case: Case) -> list[Event]:
+    return list(Event.objects.filter(target_type="cases.case", target_id=str(case.pk))
+                .exclude(action="cases:case:viewed").order_by("seq"))
+
+
+@require_perm("desk:case:view")
+@require_http_methods(["GET", "POST"])
+def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
+    """Everything about one case, and the actions its status and the user's roles allow."""
+    case = get_case_for(request.user, case_id)
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = _forms(case, request.POST, action)
+    status = 200
+    if action:
+        done = _run(action, case, forms, request)
+        if done:
+            messages.success(request, done)
+            return redirect("desk:case", case_id=case.pk)
+        status = 400
+    else:
+        record("cases:case:viewed", request=request, target=case,
+               params={"number": case.number, "side": "desk"})
+    now = utcnow()
+    user = request.user
+    proposal = case.proposals.filter(decided_at__isnull=True).select_related("proposed_by").first()
+    can = {
+        "review": has_perm(user, "desk:case:review"),
+        "propose": has_perm(user, "desk:case:propose") and case.status == Status.IN_REVIEW
+        and proposal is None and case.kind in (RequestKind.PRODUCTION,
+                                               RequestKind.EMERGENCY_DISCLOSURE),
+        "approve": has_perm(user, "desk:case:approve") and proposal is not None,
+        "refuse": has_perm(user, "desk:case:refuse")
+        and Status.REFUSED in flows.allowed(case.kind, case.status),
+        "callback": has_perm(user, "desk:case:callback") and case.needs_callback,
+        "assign": has_perm(user, "desk:case:assign") and flows.is_open(case.status),
+    }
+    return render(request, "cases/desk_case.html", {
+        "case": case, "forms": forms, "can": can, "proposal": proposal,
+        "own_proposal": proposal is not None and proposal.proposed_by_id == user.pk,
+        "targets": case.targets.all(), "attachments": case.attachments.all(),
+        "messages_list": case.messages.select_related("author"), "timeline": _timeline(case),
+        "urgency": clock.urgency(case, now), "remaining": clock.remaining(case, now),
+        "allowed_next": flows.allowed(case.kind, case.status), "Status": Status,
+        "flag_labels": FLAG_LABELS, "decision": case.decision, "Urgency": Urgency,
+        "past_proposals": case.proposals.filter(decided_at__isnull=False)
+        .select_related("proposed_by", "decided_by"),
+    }, status=status)
+
+
+def attachment(request: AuthedRequest, case_id: int, attachment_id: int) -> HttpResponse:
+    """Download a document of the case (staff, or the requesting agency); audited."""
+    if not request.user.is_authenticated:
+        raise Http404("Not found.")
+    case = get_case_for(request.user, case_id)
+    item = case.attachments.filter(pk=attachment_id).first()
+    if item is None:
+        raise Http404("No such document.")
+    record("cases:attachment:downloaded", request=request, target=case,
+           params={"number": case.number, "attachment": item.pk, "sha256": item.sha256})
+    response = FileResponse(item.file.open("rb"), content_type="application/pdf",
+                            as_attachment=True, filename=item.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,130 @@
+"""Officer portal pages: the agency's cases, the request form, a case and its receipt."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lawdesk.audit.services import record
+from lawdesk.cases import clock, flows, services
+from lawdesk.cases.forms import AnswerForm, RequestForm, WithdrawForm, payload_from_post
+from lawdesk.cases.intake import live_errors
+from lawdesk.cases.models import Message, Status
+from lawdesk.cases.selectors import cases_for_agency, get_case_for
+from lawdesk.core.clock import utcnow
+from lawdesk.core.errors import DomainError
+from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
+
+
+@require_perm("portal:case:view")
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    """The officer's home: their agency's requests with status and deadline."""
+    officer = request.user.officer
+    page = Paginator(cases_for_agency(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "cases/portal_dashboard.html", {
+        "officer": officer, "agency": officer.agency, "page": page, "now": utcnow(),
+    })
+
+
+def _field_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Fold nested paths (targets.2.identifier) onto the form field that shows them."""
+    folded: dict[str, list[str]] = {}
+    for path, messages_ in errors.items():
+        folded.setdefault(path.split(".")[0], []).extend(messages_)
+    return folded
+
+
+@require_perm("portal:case:create")
+@require_http_methods(["GET", "POST"])
+def new_request(request: AuthedRequest) -> HttpResponse:
+    """The request form; on error everything typed is kept and each field says what is wrong."""
+    form = RequestForm(request.POST or None)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        from lawdesk.cases.services import Upload
+
+        uploads = [Upload(name=f.name, content=f) for f in request.FILES.getlist("attachments")]
+        try:
+            case = services.submit_request(actor=request.user, now=utcnow(),
+                                           payload=payload_from_post(request.POST),
+                                           uploads=uploads, channel="portal", request=request)
+        except services.IntakeRefused as exc:
+            errors = _field_errors(exc.errors)
+        else:
+            messages.success(request, f"Request received as {case.number}. Keep the receipt: "
+                             "it proves what you sent and when.")
+            return redirect("portal:case", case_id=case.pk)
+    return render(request, "cases/portal_new.html", {
+        "form": form, "errors": errors, "has_errors": bool(errors),
+    }, status=400 if errors else 200)
+
+
+@require_perm("portal:case:create")
+@require_POST
+def validate_request(request: AuthedRequest) -> HttpResponse:
+    """HTMX: check the form as the officer types; answers with out-of-band error snippets."""
+    payload = payload_from_post(request.POST)
+    touched = {k for k, v in request.POST.lists() if any(str(x).strip() for x in v)}
+    errors = _field_errors(live_errors(payload, touched))
+    fields = [name for name in RequestForm.base_fields]
+    return render(request, "cases/_live_errors.html", {
+        "fields": [(name, errors.get(name, [])) for name in fields],
+    })
+
+
+@require_perm("portal:case:view")
+@require_http_methods(["GET", "POST"])
+def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
+    """One of the agency's cases: status, deadline, receipt, messages, answer, withdraw."""
+    case = get_case_for(request.user, case_id)
+    action = request.POST.get("action") if request.method == "POST" else None
+    answer_form = AnswerForm(request.POST if action == "answer" else None)
+    withdraw_form = WithdrawForm(request.POST if action == "withdraw" else None, prefix="w")
+    now = utcnow()
+    if action in ("answer", "withdraw"):
+        form = answer_form if action == "answer" else withdraw_form
+        if form.is_valid():
+            try:
+                if action == "answer":
+                    services.answer_clarification(case=case, actor=request.user, now=now,
+                                                  answer=form.cleaned_data["answer"],
+                                                  request=request)
+                    messages.success(request, "Answer sent. The legal clock runs again.")
+                else:
+                    services.withdraw(case=case, actor=request.user, now=now,
+                                      reason=form.cleaned_data["reason"], request=request)
+                    messages.success(request, "The request is withdrawn.")
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                return redirect("portal:case", case_id=case.pk)
+    else:
+        record("cases:case:viewed", request=request, target=case, now=now,
+               params={"number": case.number, "side": "portal"})
+    return render(request, "cases/portal_case.html", {
+        "case": case, "targets": case.targets.all(), "now": now,
+        "remaining": clock.remaining(case, now),
+        "messages_list": case.messages.exclude(kind=Message.Kind.NOTE).select_related("author"),
+        "answer_form": answer_form, "withdraw_form": withdraw_form,
+        "can_answer": case.status == Status.AWAITING_CLARIFICATION,
+        "can_withdraw": flows.is_open(case.status) and Status.WITHDRAWN in flows.allowed(
+            case.kind, case.status),
+        "attachments": case.attachments.all(),
+    })
+
+
+@require_perm("portal:case:view")
+def receipt(request: AuthedRequest, case_id: int) -> HttpResponse:
+    """The receipt as a JSON file: exactly the document whose SHA-256 the case shows."""
+    case = get_case_for(request.user, case_id)
+    record("cases:receipt:downloaded", request=request, target=case,
+           params={"number": case.number})
+    body = json.dumps(case.receipt, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    response = HttpResponse(body.encode(), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{case.number}-receipt.json"'
+    return response

@@ -1,0 +1,42 @@
+"""Template helpers: human durations for legal clocks, labels for codes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """'2 d 4 h', '3 h 10 min', '12 min' — or 'overdue by …' when negative."""
+    if value is None:
+        return ""
+    seconds = int(value.total_seconds())
+    prefix = "overdue by " if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        text = f"{days} d {hours} h"
+    elif hours:
+        text = f"{hours} h {minutes} min"
+    else:
+        text = f"{minutes} min"
+    return prefix + text
+
+
+@register.filter
+def label(value: str) -> str:
+    """Turn a code such as ``needs_further_process`` into 'Needs further process'."""
+    return str(value).replace("_", " ").capitalize()
+
+
+@register.filter
+def get(mapping: dict[str, Any], key: str) -> Any:
+    """Look up ``key`` in a dict from a template."""
+    return mapping.get(key) if isinstance(mapping, dict) else None

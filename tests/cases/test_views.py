@@ -1,0 +1,99 @@
+"""Portal and desk pages of a case, through the real views and templates."""
+
+from __future__ import annotations
+
+import pytest
+
+from lawdesk.audit.models import Event
+from lawdesk.cases.models import Case, Status
+from tests.cases.conftest import PDF_BYTES
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(**overrides):
+    data = {
+        "kind": "production", "instrument_type": "epoc", "instrument_reference": "EPOC-77",
+        "instrument_date": "2026-10-30", "issuer_name": "Anne Roussel", "issuer_role": "prosecutor",
+        "authority_file_number": "J3-118", "offence_category": "fraud",
+        "offence_description": "Phishing campaign against bank customers.",
+        "max_sentence_years": "5", "categories": ["subscriber", "identification"],
+        "targets": "+33 6 12 34 56 78\n@night_owl", "window_start": "2026-09-01T00:00",
+        "window_end": "2026-10-01T00:00", "user_named_as_suspect": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def _pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("order.pdf", PDF_BYTES, "application/pdf")
+
+
+def test_officer_submits_through_the_portal_form(client, officer):
+    login(client, officer)
+    response = client.post("/portal/cases/new/", {**_form(), "attachments": _pdf()})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert response["Location"] == f"/portal/cases/{case.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert case.number in page and case.receipt_sha256 in page
+    receipt = client.get(f"/portal/cases/{case.pk}/receipt.json")
+    import hashlib
+
+    assert hashlib.sha256(receipt.content).hexdigest() == case.receipt_sha256
+
+
+def test_portal_form_errors_are_shown_per_field_and_nothing_saved(client, officer):
+    login(client, officer)
+    response = client.post("/portal/cases/new/", _form(targets="+33 6\n@ok_name",
+                                                       window_end="2028-10-01T00:00"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="err-targets"' in html and "Target 1" in html
+    assert "maximum is 366 days" in html
+    assert Case.objects.count() == 0
+
+
+def test_live_validation_reports_only_touched_fields(client, officer):
+    login(client, officer)
+    response = client.post("/portal/cases/new/check/", {"targets": "+33 6"})
+    html = response.content.decode()
+    assert "Target 1" in html
+    assert "This field is required" not in html
+    assert 'hx-swap-oob="true"' in html
+
+
+def test_desk_queue_and_case_page(client, submit, reviewer):
+    case = submit()
+    login(client, reviewer)
+    queue = client.get("/desk/").content.decode()
+    assert case.number in queue
+    page = client.get(f"/desk/cases/{case.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Legal analysis" in html and "Art. 4" in html
+    assert Event.objects.filter(action="cases:case:viewed", target_id=str(case.pk)).exists()
+    client.post(f"/desk/cases/{case.pk}/", {"action": "start_review"})
+    case.refresh_from_db()
+    assert case.status == Status.IN_REVIEW
+
+
+def test_other_agency_officer_gets_404_on_case_and_receipt(client, submit, make_agency, make_officer):
+    case = submit()
+    other = make_officer(make_agency(name="Other agency"))
+    login(client, other)
+    for path in (f"/portal/cases/{case.pk}/", f"/portal/cases/{case.pk}/receipt.json",
+                 f"/portal/cases/{case.pk}/documents/{case.attachments.get().pk}/"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_officer_never_sees_internal_notes(client, submit, officer, reviewer, now):
+    from lawdesk.cases import services
+
+    case = submit()
+    services.add_note(case=case, actor=reviewer, now=now, body="Looks like a forged order?")
+    login(client, officer)
+    assert "forged" not in client.get(f"/portal/cases/{case.pk}/").content.decode()
