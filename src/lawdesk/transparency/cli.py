@@ -1,0 +1,116 @@
+"""``lawdesk transparency``: verify a published log (anyone), export or sign it (the platform)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lawdesk.transparency import note
+from lawdesk.transparency.verify import (
+    DEFAULT_STATE_DIR,
+    SourceError,
+    State,
+    VerifyError,
+    open_source,
+    verify_log,
+    verify_receipt,
+)
+
+app = typer.Typer(help="The verifiable transparency log.", no_args_is_help=True)
+
+EXIT_MISMATCH = 1
+EXIT_UNREADABLE = 2
+
+StateDir = Annotated[Path, typer.Option("--state-dir", help="Where pinned keys and the last checkpoint "
+                                        "seen are kept.")]
+KeyOpt = Annotated[str | None, typer.Option("--key", help="The log's verifier key (name+id+base64), "
+                                            "instead of trusting the published one on first use.")]
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lawdesk.settings")
+    import django
+
+    django.setup()
+
+
+def _fail(lines: list[str], code: int) -> None:
+    for line in lines:
+        typer.echo(f"FAIL: {line}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command("verify")
+def verify(
+    url_or_dir: Annotated[str, typer.Argument(help="http(s)://host/transparency/, a report.json URL, "
+                                              "or an export directory.")],
+    state_dir: StateDir = DEFAULT_STATE_DIR,
+    key: KeyOpt = None,
+) -> None:
+    """Check signature, leaves, consistency with the last checkpoint seen, and every report count."""
+    try:
+        outcome = verify_log(open_source(url_or_dir), state=State(state_dir), key=key)
+    except SourceError as exc:
+        _fail([f"cannot read the log: {exc}"], EXIT_UNREADABLE)
+    except note.NoteError as exc:
+        _fail([f"key: {exc}"], EXIT_MISMATCH)
+    except VerifyError as exc:
+        _fail(exc.problems, EXIT_MISMATCH)
+    for line in outcome.notes:
+        typer.echo(f"ok: {line}")
+    typer.echo(f"VERIFIED {outcome.origin} at size {outcome.size}")
+
+
+@app.command("verify-receipt")
+def verify_receipt_command(
+    receipt_file: Annotated[Path, typer.Argument(help="The receipt JSON given with a closed case.")],
+    state_dir: StateDir = DEFAULT_STATE_DIR,
+    key: KeyOpt = None,
+) -> None:
+    """Check that a closed case's leaf is in the signed log and commits to that case."""
+    try:
+        receipt = json.loads(receipt_file.read_text("utf-8"))
+        claimed = note.parse_verifier_key(receipt["verifier_key"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        _fail([f"cannot read the receipt: {exc}"], EXIT_UNREADABLE)
+    pinned = State(state_dir).pinned_key(claimed.name)
+    trusted = key or pinned
+    if trusted is None:
+        typer.echo("warning: no pinned key for this log; trusting the receipt's own key. Run "
+                   "`lawdesk transparency verify` on the platform's log first, or pass --key.", err=True)
+        trusted = claimed.encode()
+    try:
+        leaf = verify_receipt(receipt, note.parse_verifier_key(trusted))
+    except (VerifyError, note.NoteError) as exc:
+        _fail(exc.problems if isinstance(exc, VerifyError) else [str(exc)], EXIT_MISMATCH)
+    typer.echo(f"VERIFIED: case {receipt['case_ref']} is leaf {receipt['leaf_index']} of {claimed.name} "
+               f"({leaf.period} {leaf.country} {leaf.kind} {leaf.outcome}, "
+               f"{leaf.accounts_affected} accounts)")
+
+
+@app.command("publish")
+def publish() -> None:
+    """Sign a checkpoint of the log as it is now (the platform side)."""
+    _django_setup()
+    from lawdesk.core.clock import utcnow
+    from lawdesk.transparency.services import publish_checkpoint
+
+    checkpoint = publish_checkpoint(now=utcnow())
+    typer.echo(checkpoint.note_text, nl=False)
+
+
+@app.command("export")
+def export(directory: Annotated[Path, typer.Argument(help="Directory to write (created).")]) -> None:
+    """Write the latest checkpoint, key, leaves and reports as files for offline verification."""
+    _django_setup()
+    from lawdesk.transparency.export import export_log
+
+    checkpoint = export_log(directory)
+    if checkpoint is None:
+        _fail(["no checkpoint has been published yet (run `lawdesk transparency publish`)"], EXIT_UNREADABLE)
+    else:
+        typer.echo(f"Exported {checkpoint.size} leaves and their checkpoint to {directory}")
