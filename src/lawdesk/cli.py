@@ -16,6 +16,7 @@ from rich.table import Table
 from lawdesk.evidence.cli import verify_command
 from lawdesk.law import cli as law_cli
 from lawdesk.platform import cli as platform_cli
+from lawdesk.transparency import cli as transparency_cli
 
 app = typer.Typer(help="lawdesk — lawful requests from public authorities.", no_args_is_help=True)
 demo_app = typer.Typer(help="The embedded demo.", no_args_is_help=True)
@@ -24,6 +25,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(audit_app, name="audit")
 app.add_typer(platform_cli.app, name="platform")
 app.add_typer(law_cli.app, name="law")
+app.add_typer(transparency_cli.app, name="transparency")
 app.command("verify")(verify_command)
 console = Console(width=max(Console().width, 150))
 
