@@ -11,6 +11,7 @@ export into evidence packages) by adding methods to :class:`PlatformConnector`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ipaddress
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
@@ -206,6 +207,7 @@ def to_json(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalise_ip_text(ip: str) -> str:
     """Canonical text of an address (v4-mapped IPv6 shown as IPv4)."""
     addr = parse_ip(ip)
@@ -319,17 +321,13 @@ class PlatformConnector(ABC):
     def _who_used_ip(self, query: IpQuery, tolerance: timedelta) -> list[IpEvent]: ...
 
     @abstractmethod
-    def _who_used_ip_batch(
-        self, queries: Sequence[IpQuery], tolerance: timedelta
-    ) -> list[IpMatch]: ...
+    def _who_used_ip_batch(self, queries: Sequence[IpQuery], tolerance: timedelta) -> list[IpMatch]: ...
 
     @abstractmethod
     def _message_meta(self, account_id: int, window: Window) -> list[MessageMeta]: ...
 
     @abstractmethod
-    def _secret_chat_ids(
-        self, chat_ids: Sequence[int], account_ids: Sequence[int]
-    ) -> list[int]: ...
+    def _secret_chat_ids(self, chat_ids: Sequence[int], account_ids: Sequence[int]) -> list[int]: ...
 
     @abstractmethod
     def _secret_chats(self, account_id: int) -> list[SecretChat]: ...

@@ -6,6 +6,7 @@ request intake form (and the CLI) can show it next to the field it came from.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -26,9 +27,7 @@ DEFAULT_MAX_WINDOW = timedelta(days=366)
 
 _USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 _LINK_RE = re.compile(
-    r"^(?:(?:https?://)?(?:www\.)?"
-    + re.escape(PLATFORM_HOST)
-    + r"/)([A-Za-z][A-Za-z0-9_]{3,31})/?$",
+    r"^(?:(?:https?://)?(?:www\.)?" + re.escape(PLATFORM_HOST) + r"/)([A-Za-z][A-Za-z0-9_]{3,31})/?$",
     re.IGNORECASE,
 )
 
@@ -112,8 +111,7 @@ def parse_identifier(text: str) -> Identifier:
                 return Identifier("account_id", raw)
         elif len(compact) >= 8:
             raise IdentifierError(
-                f"{text!r} looks like a phone number without its +country code, "
-                "e.g. +33 6 12 34 56 78",
+                f"{text!r} looks like a phone number without its +country code, e.g. +33 6 12 34 56 78",
                 field="identifier",
             )
         raise IdentifierError(
@@ -146,9 +144,7 @@ def parse_account_id(text: str | int) -> int:
     except ValueError:
         raise IdentifierError(f"{text!r} is not a numeric account id", field="account") from None
     if value < MIN_ACCOUNT_ID:
-        raise IdentifierError(
-            f"{text!r} is not an account id (ids are ≥ {MIN_ACCOUNT_ID})", field="account"
-        )
+        raise IdentifierError(f"{text!r} is not an account id (ids are ≥ {MIN_ACCOUNT_ID})", field="account")
     return value
 
 
@@ -193,6 +189,7 @@ def parse_ip_port(text: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Addr
     return parse_ip(raw), None
 
 
+@functools.lru_cache(maxsize=65_536)
 def ip_to_bytes(addr: ipaddress.IPv4Address | ipaddress.IPv6Address | str) -> bytes:
     """Return the 16-byte stored form of an address (IPv4 as v4-mapped IPv6)."""
     if isinstance(addr, str):
@@ -202,11 +199,17 @@ def ip_to_bytes(addr: ipaddress.IPv4Address | ipaddress.IPv6Address | str) -> by
     return addr.packed
 
 
+_V4_MAPPED_PREFIX = b"\x00" * 10 + b"\xff\xff"
+
+
+@functools.lru_cache(maxsize=65_536)
 def ip_from_bytes(raw: bytes) -> str:
     """Return the canonical text of a 16-byte stored address (v4-mapped shown as IPv4)."""
-    addr = ipaddress.IPv6Address(bytes(raw))
-    mapped = addr.ipv4_mapped
-    return str(mapped) if mapped is not None else str(addr)
+    raw = bytes(raw)
+    if raw[:12] == _V4_MAPPED_PREFIX:
+        # the common case, without the cost of ipaddress objects
+        return "%d.%d.%d.%d" % tuple(raw[12:])  # noqa: UP031
+    return str(ipaddress.IPv6Address(raw))
 
 
 def parse_time(text: str | datetime) -> datetime:
@@ -234,9 +237,7 @@ def parse_duration(text: str | timedelta) -> timedelta:
         return text
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text)
     if not match:
-        raise IdentifierError(
-            f"{text!r} is not a duration; use e.g. 300s, 5m, 2h or 10d", field="tolerance"
-        )
+        raise IdentifierError(f"{text!r} is not a duration; use e.g. 300s, 5m, 2h or 10d", field="tolerance")
     unit = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
     return timedelta(seconds=float(match.group(1)) * unit)
 
