@@ -5,6 +5,8 @@ set -euo pipefail
 missing=()
 ldconfig -p | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v age >/dev/null || missing+=(age)
+# pdftotext: the evidence tests read the certificate PDF's text.
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
 if ((${#missing[@]})); then
   echo "Installing system packages: ${missing[*]}"

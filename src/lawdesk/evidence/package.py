@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -239,14 +238,32 @@ def _write_file(root: Path, rel: str, data: bytes) -> PackageFile:
     return out.finish(rel)
 
 
+class _TextSink:
+    """Collects text, and encodes and writes it to a ``_HashingFile`` in slices of ~1 MB."""
+
+    def __init__(self, out: _HashingFile) -> None:
+        self._out = out
+        self._parts: list[str] = []
+        self._chars = 0
+
+    def write(self, text: str) -> None:
+        self._parts.append(text)
+        self._chars += len(text)
+        if self._chars >= _FLUSH_CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        self._out.write("".join(self._parts).encode())
+        self._parts.clear()
+        self._chars = 0
+
+
 def _write_record_set(root: Path, rel_stem: str, rs: RecordSet) -> tuple[list[PackageFile], RecordSetSummary]:
     """Stream one record set into ``<stem>.jsonl`` and ``<stem>.csv`` in a single pass over its rows."""
     jout = _HashingFile(root / f"{rel_stem}.jsonl")
     cout = _HashingFile(root / f"{rel_stem}.csv")
-    jbuf: list[str] = []
-    jchars = 0
-    cbuf = io.StringIO()
-    writer = csv.writer(cbuf, lineterminator="\r\n")
+    jsink, csink = _TextSink(jout), _TextSink(cout)
+    writer = csv.writer(csink, lineterminator="\r\n")
     fields: list[str] | None = list(rs.fields) if rs.fields is not None else None
     fieldset = set(fields or ())
     if fields is not None:
@@ -263,20 +280,10 @@ def _write_record_set(root: Path, rel_stem: str, rs: RecordSet) -> tuple[list[Pa
                 # Dropping a column silently would alter evidence; the caller must name it.
                 raise PackageError(f"{rs.category}/{rs.target}: record {n} has field {key!r} "
                                    f"outside the CSV columns {fields}")
-        line = _dumps(row)
-        jbuf.append(line)
-        jbuf.append("\n")
-        jchars += len(line) + 1
+        jsink.write(_dumps(row) + "\n")
         writer.writerow([_csv_cell(row.get(f)) for f in fields])
-        if jchars >= _FLUSH_CHARS:
-            jout.write("".join(jbuf).encode())
-            jbuf.clear()
-            jchars = 0
-            cout.write(cbuf.getvalue().encode())
-            cbuf.seek(0)
-            cbuf.truncate()
-    jout.write("".join(jbuf).encode())
-    cout.write(cbuf.getvalue().encode())
+    jsink.flush()
+    csink.flush()
     files = [jout.finish(f"{rel_stem}.jsonl"), cout.finish(f"{rel_stem}.csv")]
     summary = RecordSetSummary(rs.category, rs.target, n, files[0].path, files[1].path,
                                tuple(fields or ()), rs.system)

@@ -1,0 +1,70 @@
+"""``lawdesk verify``: exit codes, the first failure named, and no Django on the way."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from lawdesk.evidence.package import BuiltPackage
+
+from .conftest import Keys, flip_byte
+
+
+def _clean_env() -> dict[str, str]:
+    # An officer's machine: no settings module, no database, no lawdesk home.
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith(("DJANGO", "LAWDESK", "DATABASE"))}
+
+
+def _lawdesk(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "lawdesk", "verify", *args], capture_output=True, text=True,
+                          env=_clean_env(), timeout=60)
+
+
+def test_verify_encrypted_package_with_the_platform_key(sample_age: BuiltPackage, keys: Keys) -> None:
+    done = _lawdesk(str(sample_age.path), "--identity", str(keys.identity_file),
+                    "--public-key", str(keys.public_pem_file))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "VERIFIED" in done.stdout
+    assert "7 files" in done.stdout and "sha256 and sha512 manifests match" in done.stdout
+    assert "LD-2026-000123" in done.stdout
+
+
+def test_verify_without_a_trusted_key_exits_3_and_prints_the_fingerprint(sample_zip: BuiltPackage) -> None:
+    done = _lawdesk(str(sample_zip.path))
+    assert done.returncode == 3
+    assert sample_zip.bag.key_fingerprint in done.stdout
+    assert "ORIGIN NOT CONFIRMED" in done.stdout
+
+
+def test_verify_names_the_first_failure(bag_copy: Path, keys: Keys) -> None:
+    flip_byte(bag_copy / "data/subscriber/acc-1000001.csv")
+    done = _lawdesk(str(bag_copy), "--public-key", str(keys.public_pem_file))
+    assert done.returncode == 1
+    assert "FAILED: data/subscriber/acc-1000001.csv: sha256 mismatch" in done.stderr
+
+
+def test_wrong_identity_exits_1(sample_age: BuiltPackage, keys: Keys) -> None:
+    done = _lawdesk(str(sample_age.path), "--identity", str(keys.other_identity_file))
+    assert done.returncode == 1
+    assert "cannot decrypt with the given identity" in done.stderr
+
+
+def test_the_verify_path_never_imports_django(sample_age: BuiltPackage, keys: Keys) -> None:
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from lawdesk.cli import app\n"
+        f"r = CliRunner().invoke(app, ['verify', {str(sample_age.path)!r}, '--identity', "
+        f"{str(keys.identity_file)!r}, '--public-key', {str(keys.public_pem_file)!r}])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
+        "assert not loaded, loaded[:5]\n"
+        "assert 'weasyprint' not in sys.modules\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_clean_env(),
+                          timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
