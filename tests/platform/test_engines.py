@@ -121,3 +121,27 @@ def test_content_agrees(duck, pg, chats, accounts, start):
     p = pg.content(w, chat_ids=chats, account_ids=accounts, batch_rows=50)
     same(d.not_held, p.not_held)
     same(list(d), list(p))
+
+
+def test_hot_lookups_run_from_compiled_templates_on_both_engines(duck, pg):
+    at = datetime(2025, 9, 15, 10, tzinfo=UTC)
+    w = duck.window("2025-09-10T00:00:00Z", "2025-09-20T00:00:00Z")
+    for conn in (duck, pg):
+        conn.ip_history(1000001, w)
+        conn.who_used_ip("203.0.113.7", None, at)
+        conn.who_used_ip("203.0.113.7", 1700, at)
+        assert {k for k, p in conn._prepared.items() if p.sql} == {
+            "ip_history",
+            "who_used_ip/3",
+            "who_used_ip/4",
+        }
+
+
+def test_template_fallback_gives_the_same_answer(duck, monkeypatch):
+    from lawdesk.platform.prepared import Prepared
+
+    monkeypatch.setattr(Prepared, "_compile", lambda self: None)
+    fresh = type(duck)(duck.con)
+    w = duck.window("2025-09-10T00:00:00Z", "2025-09-20T00:00:00Z")
+    assert fresh.ip_history(1000001, w) == duck.ip_history(1000001, w)
+    assert fresh._prepared["ip_history"].sql is None
