@@ -46,4 +46,5 @@ urlpatterns = [
     path("portal/", include(portal_patterns)),
     path("desk/", include(desk_patterns)),
     path("transparency/", include("lawdesk.transparency.urls")),
+    path("api/", include("lawdesk.api.urls")),
 ]

@@ -1,0 +1,206 @@
+"""The NinjaAPI: routers, bearer auth, problem-details handlers, the finished OpenAPI document."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
+
+from lawdesk.api.auth import TokenAuth
+from lawdesk.api.problems import CODES, PROBLEM_JSON, ApiProblem, field_errors, problem_response
+from lawdesk.api.views import router
+from lawdesk.audit.services import record
+from lawdesk.cases.intake import IntakeData
+from lawdesk.cases.services import IntakeRefused
+from lawdesk.core.clock import utcnow
+from lawdesk.core.errors import DomainError, InvalidTransition, PermissionDenied
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+The intake and status API for officers of verified agencies.
+
+**Authentication.** Every call needs `Authorization: Bearer ld_<prefix>_<secret>`, a personal
+token created in the officer portal. Session cookies are ignored. A token stops working when it
+is revoked, or when its officer or agency is suspended.
+
+**Errors** are RFC 9457 problem details (`application/problem+json`) with a stable `code`
+(one of: {codes}) and, for bad input, `errors`: a list of `{{field, message}}` naming each
+field by its dotted path. A request of another agency is answered exactly like a missing one
+(`404 not_found`).
+"""
+
+
+class _Encoder(NinjaJSONEncoder):
+    """Full-precision ISO 8601 times, so ``received_at`` equals the receipt's to the microsecond."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
+class _Renderer(JSONRenderer):
+    encoder_class = _Encoder
+
+
+class LawdeskAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document shows the problem media type and the intake schema."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+        """The generated document, finished (see :func:`finish_openapi`)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        finish_openapi(schema)
+        return schema
+
+
+def finish_openapi(schema: dict[str, Any]) -> None:
+    """Add IntakeData to the components; errors are ``application/problem+json``."""
+    components = schema.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    intake = IntakeData.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(intake.pop("$defs", {}))
+    schemas["IntakeData"] = intake
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, answer in operation.get("responses", {}).items():
+                content = answer.get("content", {})
+                if int(status) >= 400 and "application/json" in content:
+                    answer["content"] = {PROBLEM_JSON: content["application/json"]}
+
+
+api = LawdeskAPI(
+    title="lawdesk intake API",
+    version="1",
+    description=DESCRIPTION.format(codes=", ".join(f"`{c}`" for c in CODES)),
+    urls_namespace="api",
+    auth=TokenAuth(),
+    renderer=_Renderer(),
+    docs_url=None,  # Swagger UI needs inline script, which the site's CSP forbids.
+)
+api.add_router("/v1", router)
+
+
+def _audit_refusal(request: HttpRequest, code: str, fields: list[str]) -> None:
+    """Audit a refused call of an authenticated officer (failed logins are audited in auth)."""
+    user = getattr(request, "auth", None)
+    if user is None:
+        return
+    record("api:request:refused", actor=user, request=request, now=utcnow(),
+           params={"code": code, "method": request.method, "path": request.path,
+                   "fields": sorted(set(fields))})
+
+
+def _problem(request: HttpRequest, code: str, detail: str,
+             errors: list[tuple[str, str]] | None = None, *, audit: bool = True,
+             headers: dict[str, str] | None = None) -> HttpResponse:
+    if audit:
+        _audit_refusal(request, code, [f for f, _ in errors or []])
+    return problem_response(code, detail, errors=errors or [], headers=headers)
+
+
+def _ninja_field(loc: list[Any]) -> str:
+    # ninja's locations are (source, [param,] *path): ("body", "body", "answer"),
+    # ("query", "page"), ("path", "id").
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "form", "file"} and len(parts) > 2:
+        parts = parts[2:]
+    elif parts and parts[0] in {"query", "path", "header", "cookie", "body"}:
+        parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(ValidationError)
+def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [(_ninja_field(list(e.get("loc", []))), str(e.get("msg", "Invalid value.")))
+              for e in exc.errors]
+    return _problem(request, "invalid_request", "The request has errors.", errors)
+
+
+@api.exception_handler(ApiProblem)
+def _api_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
+    return _problem(request, exc.code, exc.detail, exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    has_header = bool(request.headers.get("Authorization"))
+    challenge = 'Bearer realm="lawdesk"' + (', error="invalid_token"' if has_header else "")
+    return _problem(request, "unauthenticated",
+                    "Send a valid API token: Authorization: Bearer ld_…" if not has_header else
+                    "The token is not valid: unknown, revoked, or its officer or agency is no "
+                    "longer active.", audit=False, headers={"WWW-Authenticate": challenge})
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    return _problem(request, "too_many_requests", "Too many requests; slow down.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = next((c for c, (status, _) in CODES.items() if status == exc.status_code),
+                "malformed_request")
+    return _problem(request, code, str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    # One constant body: another agency's request must be indistinguishable from a missing one.
+    return _problem(request, "not_found", "No such request.")
+
+
+@api.exception_handler(IntakeRefused)
+def _intake_refused(request: HttpRequest, exc: IntakeRefused) -> HttpResponse:
+    # submit_request has audited the refusal already.
+    return _problem(request, "invalid_request", "The request has errors; nothing was stored.",
+                    field_errors(exc.errors), audit=False)
+
+
+@api.exception_handler(InvalidTransition)
+def _invalid_transition(request: HttpRequest, exc: InvalidTransition) -> HttpResponse:
+    return _problem(request, "invalid_transition", exc.message,
+                    [(exc.field, exc.message)] if exc.field else [])
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _problem(request, "forbidden", exc.message)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _problem(request, "invalid_request", exc.message,
+                    [(exc.field or "__all__", exc.message)])
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _problem(request, "payload_too_large", "The request body is too large.")
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return _problem(request, "malformed_request", "The multipart body could not be read.")
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return _problem(request, "malformed_request", "The request could not be read.")
+
+
+@api.exception_handler(Exception)
+def _internal(request: HttpRequest, exc: Exception) -> HttpResponse:
+    log.exception("API error on %s %s", request.method, request.path)
+    return _problem(request, "internal_error", "Something went wrong on our side. Try again later.",
+                    audit=False)

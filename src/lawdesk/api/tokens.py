@@ -1,0 +1,136 @@
+"""Per-officer API tokens: created once in plaintext, stored only as a SHA-256 hash.
+
+A token reads ``ld_<prefix>_<secret>``: ``prefix`` is 8 hex characters that people and the
+audit trail may see; ``secret`` is 32 random bytes (URL-safe base64). The database holds the
+SHA-256 of the whole token, so a leaked database does not leak usable tokens, and lookup by
+hash means no secret is ever compared character by character.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from lawdesk.accounts.models import User
+from lawdesk.audit.services import record
+from lawdesk.cases.models import ApiToken
+from lawdesk.core.errors import DomainError, PermissionDenied
+from lawdesk.core.permissions import has_perm
+
+SECRET_BYTES = 32
+MAX_ACTIVE_TOKENS = 10
+# last_used_at is bookkeeping, not an audit trail: one write a minute per token is enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+_TOKEN = re.compile(r"ld_(?P<prefix>[0-9a-f]{8})_(?P<secret>[A-Za-z0-9_-]{43})")
+
+
+def token_hash(raw: str) -> str:
+    """The SHA-256 (hex) under which a token is stored."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def visible_prefix(raw: str) -> str | None:
+    """``ld_<prefix>`` of a well-formed token (safe to log), else None."""
+    match = _TOKEN.fullmatch(raw)
+    return f"ld_{match.group('prefix')}" if match else None
+
+
+def tokens_for(user: User) -> QuerySet[ApiToken]:
+    """The officer's tokens, newest first (revoked ones included, for the portal's list)."""
+    officer = user.officer_or_none
+    if officer is None:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(officer=officer).order_by("-created_at", "-pk")
+
+
+@transaction.atomic
+def create_token(*, officer_user: User, name: str, now: datetime,
+                 request: HttpRequest | None = None) -> tuple[ApiToken, str]:
+    """Issue a token to an active officer; return it with its plaintext (shown only this once)."""
+    if not has_perm(officer_user, "portal:case:create"):
+        raise PermissionDenied("Only an approved officer of an active agency can create API tokens.")
+    officer = officer_user.officer
+    name = name.strip()
+    if not name:
+        raise DomainError("Name the token (e.g. the system that will use it).", field="name",
+                          code="required")
+    if len(name) > 100:
+        raise DomainError("Keep the name under 100 characters.", field="name", code="too_long")
+    active = ApiToken.objects.select_for_update().filter(officer=officer, revoked_at__isnull=True)
+    if active.count() >= MAX_ACTIVE_TOKENS:
+        raise DomainError(f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.",
+                          field="name", code="too_many_tokens")
+    prefix = secrets.token_hex(4)
+    plaintext = f"ld_{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
+    token = ApiToken.objects.create(officer=officer, name=name, prefix=f"ld_{prefix}",
+                                    token_hash=token_hash(plaintext), created_at=now)
+    record("api:token:created", actor=officer_user, target=token, request=request, now=now,
+           params={"name": name, "prefix": token.prefix, "officer": officer_user.email})
+    return token, plaintext
+
+
+@transaction.atomic
+def revoke_token(*, token: ApiToken, actor: User, now: datetime,
+                 request: HttpRequest | None = None) -> ApiToken:
+    """Revoke a token (its owner, or an administrator who may suspend officers). Idempotent."""
+    token = ApiToken.objects.select_for_update().select_related("officer__user").get(pk=token.pk)
+    if token.officer.user_id != actor.pk and not has_perm(actor, "desk:officer:suspend"):
+        raise PermissionDenied("Only the token's owner or an administrator can revoke it.")
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = now
+    token.save(update_fields=["revoked_at"])
+    record("api:token:revoked", actor=actor, target=token, request=request, now=now,
+           params={"name": token.name, "prefix": token.prefix, "officer": token.officer.user.email})
+    return token
+
+
+def authenticate(raw: str, *, now: datetime, request: HttpRequest | None = None) -> User | None:
+    """The officer a token belongs to, if the token is live and the officer may still act.
+
+    Every failure is audited as ``api:auth:failed`` with the token's public prefix (never the
+    token). The officer's standing is checked on every call, so suspending an officer or their
+    agency stops their tokens at once.
+    """
+    match = _TOKEN.fullmatch(raw.strip())
+    if match is None:
+        auth_failed(reason="malformed", now=now, request=request)
+        return None
+    prefix = f"ld_{match.group('prefix')}"
+    digest = token_hash(raw.strip())
+    token = (ApiToken.objects.select_related("officer__agency", "officer__user")
+             .filter(token_hash=digest).first())
+    if token is None or not hmac.compare_digest(token.token_hash, digest):
+        auth_failed(reason="unknown_token", prefix=prefix, now=now, request=request)
+        return None
+    if token.revoked_at is not None:
+        auth_failed(reason="revoked", prefix=prefix, token=token, now=now, request=request)
+        return None
+    user = token.officer.user
+    if not has_perm(user, "portal:case:create"):
+        auth_failed(reason="officer_not_active", prefix=prefix, token=token, now=now,
+                    request=request)
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+    return user
+
+
+def auth_failed(*, reason: str, now: datetime, prefix: str | None = None,
+                token: ApiToken | None = None, request: HttpRequest | None = None) -> None:
+    """Audit a refused API authentication (anonymous actor; the prefix at most)."""
+    params: dict[str, object] = {"reason": reason, "prefix": prefix}
+    if token is not None:
+        params["officer"] = token.officer.user.email
+    record("api:auth:failed", actor=AnonymousUser(), target=token, request=request, now=now,
+           params=params)

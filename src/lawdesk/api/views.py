@@ -1,0 +1,195 @@
+"""The officer endpoints: thin — parse, call the service, shape the answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import Path, Query, Router
+from ninja import Status as Answer
+
+from lawdesk.api.auth import actor
+from lawdesk.api.problems import ApiProblem, Problem
+from lawdesk.api.schemas import (
+    CaseDetail,
+    CasePage,
+    ClarificationIn,
+    ReceiptOut,
+    WithdrawIn,
+    detail_out,
+    receipt_out,
+    summary_out,
+)
+from lawdesk.cases import services
+from lawdesk.cases.models import Status
+from lawdesk.cases.selectors import cases_for_agency, get_case_for
+from lawdesk.core.clock import utcnow
+from lawdesk.core.errors import InvalidTransition
+
+router = Router(tags=["requests"])
+
+MAX_ATTACHMENTS = 10
+MAX_ID = 2**63 - 1
+
+
+def max_body_bytes() -> int:
+    """The largest intake request accepted: two attachments at the limit, plus the JSON."""
+    default = settings.LAWDESK_MAX_ATTACHMENT_BYTES * 2 + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return int(getattr(settings, "LAWDESK_API_MAX_BODY_BYTES", default))
+
+
+INTAKE_DESCRIPTION = """\
+Send a request as `multipart/form-data` with:
+
+* a part named **`request`**: the request as JSON (schema `IntakeData`), sent either as a plain
+  form field or as a file part with `Content-Type: application/json`;
+* one or more parts named **`attachments`**: the signed legal instrument and annexes, each a
+  PDF (at most {max_files} files, each at most {max_mb} MB). Only emergency disclosure requests
+  may come without one.
+
+Nothing is stored unless everything is valid. Field errors come back as a `422` problem
+document whose `errors` name each field by its dotted path (`targets.0.identifier`).
+The `201` answer carries the receipt: what was received, its SHA-256, and the deadline.
+"""
+
+ERRORS_401 = {401: Problem}
+ERRORS_ID = {401: Problem, 404: Problem, 422: Problem}
+
+
+def _intake_request_body() -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "required": ["request"],
+            "properties": {
+                "request": {"$ref": "#/components/schemas/IntakeData"},
+                "attachments": {"type": "array", "maxItems": MAX_ATTACHMENTS,
+                                "items": {"type": "string", "format": "binary",
+                                          "contentMediaType": "application/pdf"}},
+            },
+        },
+        "encoding": {"request": {"contentType": "application/json"},
+                     "attachments": {"contentType": "application/pdf"}},
+    }}}}
+
+
+def _intake_payload(request: HttpRequest) -> dict[str, Any]:
+    """The JSON of the ``request`` part (a form field or a file part)."""
+    if "request" in request.FILES:
+        part = request.FILES.getlist("request")[0]
+        raw: str | bytes = part.read(settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+        if len(raw) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            raise ApiProblem("payload_too_large", "The `request` part is too large.")
+    elif "request" in request.POST:
+        raw = request.POST["request"]
+    else:
+        raise ApiProblem("invalid_request", "The `request` part is missing.",
+                         errors=[("request", "Send the request as JSON in a part named `request`.")])
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiProblem("invalid_request", "The `request` part is not valid JSON.",
+                         errors=[("request", f"Not valid JSON: {exc}.")]) from None
+    if not isinstance(payload, dict):
+        raise ApiProblem("invalid_request", "The `request` part must be a JSON object.",
+                         errors=[("request", "Send a JSON object.")])
+    return payload
+
+
+def _check_parts(request: HttpRequest) -> None:
+    unknown = sorted({*request.POST.keys(), *request.FILES.keys()} - {"request", "attachments"})
+    if unknown:
+        raise ApiProblem("invalid_request", "The request has unknown parts.",
+                         errors=[(name, "Unknown part: send `request` and `attachments` only.")
+                                 for name in unknown])
+    if "attachments" in request.POST:
+        raise ApiProblem("invalid_request", "Attachments must be files.",
+                         errors=[("attachments", "Send each attachment as a file part.")])
+    if len(request.FILES.getlist("attachments")) > MAX_ATTACHMENTS:
+        raise ApiProblem("invalid_request", "Too many attachments.",
+                         errors=[("attachments", f"Send at most {MAX_ATTACHMENTS} files.")])
+
+
+@router.post(
+    "/requests",
+    response={201: ReceiptOut, 400: Problem, 401: Problem, 403: Problem, 413: Problem,
+              415: Problem, 422: Problem},
+    summary="Send a request (production, preservation, emergency disclosure, removal)",
+    description=INTAKE_DESCRIPTION.format(
+        max_files=MAX_ATTACHMENTS, max_mb=settings.LAWDESK_MAX_ATTACHMENT_BYTES // 1_000_000),
+    openapi_extra=_intake_request_body(),
+    operation_id="submit_request",
+)
+def submit_request(request: HttpRequest, response: HttpResponse) -> Answer:
+    """Accept a request with its signed instrument and answer with the receipt."""
+    if request.content_type != "multipart/form-data":
+        raise ApiProblem("unsupported_media_type",
+                         "Send multipart/form-data with a `request` JSON part and PDF "
+                         "`attachments` parts.")
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise ApiProblem("malformed_request", "Invalid Content-Length.") from None
+    if length > max_body_bytes():
+        raise ApiProblem("payload_too_large",
+                         f"The request is {length // 1_000_000} MB; the limit is "
+                         f"{max_body_bytes() // 1_000_000} MB.")
+    _check_parts(request)
+    payload = _intake_payload(request)
+    uploads = [services.Upload(name=f.name or "document.pdf", content=f)
+               for f in request.FILES.getlist("attachments")]
+    case = services.submit_request(actor=actor(request), now=utcnow(), payload=payload,
+                                   uploads=uploads, channel="api", request=request)
+    response["Location"] = f"/api/v1/requests/{case.pk}"
+    return Answer(201, receipt_out(case))
+
+
+@router.get("/requests", response={200: CasePage, **ERRORS_401, 422: Problem},
+            summary="The agency's requests, newest first", operation_id="list_requests")
+def list_requests(request: HttpRequest, page: int = Query(1, ge=1, le=100_000),
+                  page_size: int = Query(50, ge=1, le=200)) -> dict[str, Any]:
+    """One page of the requests of the token owner's agency."""
+    cases = cases_for_agency(actor(request)).order_by("-received_at", "-pk")
+    start = (page - 1) * page_size
+    return {"items": [summary_out(c) for c in cases[start:start + page_size]],
+            "count": cases.count(), "page": page, "page_size": page_size}
+
+
+@router.get("/requests/{id}", response={200: CaseDetail, **ERRORS_ID},
+            summary="One request: status, deadline, messages, decision",
+            operation_id="get_request")
+def get_request(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
+    """A request of the agency (another agency's looks exactly like a missing one)."""
+    return detail_out(get_case_for(actor(request), id))
+
+
+@router.post("/requests/{id}/clarification",
+             response={200: CaseDetail, **ERRORS_ID, 400: Problem, 403: Problem, 409: Problem},
+             summary="Answer the platform's request for clarification",
+             operation_id="answer_clarification")
+def answer_clarification(request: HttpRequest, body: ClarificationIn,
+                         id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
+    """Answer a clarification question; the legal clock resumes."""
+    user = actor(request)
+    case = get_case_for(user, id)
+    if case.status != Status.AWAITING_CLARIFICATION:
+        # The service would also accept a "received" case and skip the desk's review start.
+        raise InvalidTransition("This request is not waiting for a clarification.",
+                                field="status")
+    case = services.answer_clarification(case=case, actor=user, now=utcnow(),
+                                         answer=body.answer, request=request)
+    return detail_out(get_case_for(user, case.pk))
+
+
+@router.post("/requests/{id}/withdraw",
+             response={200: CaseDetail, **ERRORS_ID, 400: Problem, 403: Problem, 409: Problem},
+             summary="Withdraw the request", operation_id="withdraw_request")
+def withdraw_request(request: HttpRequest, body: WithdrawIn,
+                     id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
+    """Withdraw a request that is still open."""
+    user = actor(request)
+    case = services.withdraw(case=get_case_for(user, id), actor=user, now=utcnow(),
+                             reason=body.reason, request=request)
+    return detail_out(get_case_for(user, case.pk))

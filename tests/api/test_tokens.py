@@ -1,0 +1,125 @@
+"""API tokens: shown once, stored hashed, stopped by revocation or by the officer's suspension."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+
+import pytest
+
+from lawdesk.api import tokens
+from lawdesk.audit.models import Event
+from lawdesk.cases.models import ApiToken
+from lawdesk.core.errors import DomainError, PermissionDenied
+from tests.api.conftest import ApiClient
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+def _failures() -> list[dict]:
+    return [e.params for e in Event.objects.filter(action="api:auth:failed").order_by("seq")]
+
+
+def test_token_is_returned_once_and_only_its_hash_is_stored(officer, now):
+    token, plaintext = tokens.create_token(officer_user=officer, name="RMS connector", now=now)
+    assert re.fullmatch(r"ld_[0-9a-f]{8}_[A-Za-z0-9_-]{43}", plaintext)
+    stored = ApiToken.objects.get(pk=token.pk)
+    assert stored.token_hash == hashlib.sha256(plaintext.encode()).hexdigest()
+    assert plaintext.split("_", 2)[2] not in str(stored.__dict__)
+    assert stored.prefix == plaintext[:11]
+    event = Event.objects.get(action="api:token:created")
+    assert event.params["prefix"] == stored.prefix
+    assert plaintext not in str(event.params)
+    assert tokens.authenticate(plaintext, now=now) == officer
+
+
+def test_token_needs_a_name_and_an_active_officer(officer, agency, make_officer, now):
+    with pytest.raises(DomainError) as err:
+        tokens.create_token(officer_user=officer, name="  ", now=now)
+    assert err.value.field == "name"
+    pending = make_officer(agency, approve=False)
+    with pytest.raises(PermissionDenied):
+        tokens.create_token(officer_user=pending, name="x", now=now)
+
+
+def test_last_used_is_written_at_most_once_a_minute(officer, now):
+    token, plaintext = tokens.create_token(officer_user=officer, name="x", now=now)
+    tokens.authenticate(plaintext, now=now)
+    tokens.authenticate(plaintext, now=now + timedelta(seconds=30))
+    token.refresh_from_db()
+    assert token.last_used_at == now
+    tokens.authenticate(plaintext, now=now + timedelta(seconds=61))
+    token.refresh_from_db()
+    assert token.last_used_at == now + timedelta(seconds=61)
+
+
+def test_no_token_is_401_problem_and_audited(anon):
+    response = anon.get("/api/v1/requests")
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    body = response.json()
+    assert body["code"] == "unauthenticated"
+    assert body["type"] == "https://lawdesk.example/problems/unauthenticated"
+    assert _failures()[-1] == {"reason": "missing", "prefix": None}
+
+
+def test_malformed_and_unknown_tokens_are_401_and_audited_with_prefix_only(officer, now):
+    assert ApiClient("not-a-token").get("/api/v1/requests").status_code == 401
+    fake = "ld_0123abcd_" + "A" * 43
+    response = ApiClient(fake).get("/api/v1/requests")
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+    failures = _failures()
+    assert failures[-2] == {"reason": "malformed", "prefix": None}
+    assert failures[-1] == {"reason": "unknown_token", "prefix": "ld_0123abcd"}
+    assert "A" * 43 not in str(list(Event.objects.values_list("params", flat=True)))
+
+
+def test_revoked_token_is_refused_and_audited(officer, now, token):
+    assert ApiClient(token).get("/api/v1/requests").status_code == 200
+    row = ApiToken.objects.get()
+    tokens.revoke_token(token=row, actor=officer, now=now)
+    assert Event.objects.filter(action="api:token:revoked", target_id=str(row.pk)).exists()
+    response = ApiClient(token).get("/api/v1/requests")
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+    assert _failures()[-1] == {"reason": "revoked", "prefix": row.prefix,
+                               "officer": officer.email}
+
+
+def test_only_the_owner_or_an_admin_revokes(officer, agency, make_officer, admin_user, now, token):
+    row = ApiToken.objects.get()
+    colleague = make_officer(agency)
+    with pytest.raises(PermissionDenied):
+        tokens.revoke_token(token=row, actor=colleague, now=now)
+    assert tokens.revoke_token(token=row, actor=admin_user, now=now).revoked_at == now
+
+
+def test_token_of_suspended_officer_stops_working_at_once(officer, admin_user, now, token):
+    from lawdesk.accounts.services import decide_officer
+
+    decide_officer(actor=admin_user, now=now, officer=officer.officer, status="suspended",
+                   reason="left the unit")
+    response = ApiClient(token).get("/api/v1/requests")
+    assert response.status_code == 401
+    assert _failures()[-1]["reason"] == "officer_not_active"
+
+
+def test_token_of_suspended_agency_stops_working(officer, agency, admin_user, now, token):
+    from lawdesk.accounts.services import set_agency_status
+
+    set_agency_status(actor=admin_user, now=now, agency=agency, status="suspended",
+                      reason="compromised mailbox")
+    assert ApiClient(token).get("/api/v1/requests").status_code == 401
+    assert _failures()[-1]["reason"] == "officer_not_active"
+
+
+def test_a_signed_in_session_is_not_accepted_by_the_api(officer, client):
+    login(client, officer)
+    assert client.get("/portal/").status_code == 200
+    response = client.get("/api/v1/requests")
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
