@@ -7,9 +7,10 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 
 from lawdesk.audit.models import Event
-from lawdesk.transparency import merkle, note, services
+from lawdesk.transparency import merkle, note, services, triggers
 from lawdesk.transparency.leaves import LeafError, decode_leaf, opens_commitment
 from lawdesk.transparency.models import Checkpoint, LogLeaf, TreeNode
 
@@ -79,7 +80,9 @@ def test_publishing_refuses_to_sign_a_rewritten_tree(now) -> None:
     close_cases(now, 4)
     services.publish_checkpoint(now=now)
     close_cases(now, 1, start=4)
-    TreeNode.objects.filter(level=2, index=0).update(hash="00" * 32)  # history rewritten in storage
+    triggers.drop(connection)  # an attacker with the database rewrites history in storage
+    TreeNode.objects.filter(level=2, index=0).update(hash="00" * 32)
+    triggers.install(connection)
     with pytest.raises(merkle.ProofError):
         services.publish_checkpoint(now=now)
     assert Checkpoint.objects.count() == 1
@@ -98,6 +101,30 @@ def test_receipt_proves_the_case_was_counted(now) -> None:
                             proof, cp.root_hash)
     leaf = decode_leaf(receipt["leaf"])
     assert opens_commitment(leaf.commitment, bytes.fromhex(receipt["salt"]), "LD-2024-00004")
+
+
+@pytest.mark.parametrize("rewrite", [
+    lambda: LogLeaf.objects.filter(index=1).update(data="{}"),
+    lambda: LogLeaf.objects.filter(index=1).update(leaf_hash="00" * 32),
+    lambda: LogLeaf.objects.filter(index=1).update(period="2023-Q1"),
+    lambda: LogLeaf.objects.filter(index=2).delete(),
+    lambda: TreeNode.objects.filter(level=1, index=0).update(hash="00" * 32),
+    lambda: TreeNode.objects.all().delete(),
+    lambda: Checkpoint.objects.update(note_text="forged"),
+    lambda: Checkpoint.objects.all().delete(),
+])
+def test_the_log_tables_are_append_only(now, rewrite) -> None:
+    close_cases(now, 3)
+    services.publish_checkpoint(now=now)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        rewrite()
+
+
+def test_retention_may_erase_the_link_to_the_case_only(now) -> None:
+    close_cases(now, 2)
+    assert LogLeaf.objects.filter(index=0).update(case_ref=None, salt="") == 1
+    assert services.root_at(2) == merkle.MerkleTree(
+        merkle.leaf_hash(d.encode()) for d in LogLeaf.objects.values_list("data", flat=True)).root()
 
 
 # --- Public endpoints, as an anonymous visitor -----------------------------------------------

@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.db import connection
 from typer.testing import CliRunner
 
-from lawdesk.transparency import note, selectors, services
+from lawdesk.transparency import note, selectors, services, triggers
 from lawdesk.transparency.cli import app as cli_app
 from lawdesk.transparency.export import export_log
 from lawdesk.transparency.leaves import Leaf, decode_leaf
@@ -42,10 +43,12 @@ def export(tmp_path: Path, name: str) -> Path:
 
 def wipe_log() -> None:
     """Start another log under the same key (what a platform forking its history would do)."""
+    triggers.drop(connection)  # an attacker with the database can remove them
     LogLeaf.objects.all().delete()
     TreeNode.objects.all().delete()
     Checkpoint.objects.all().delete()
     LogHead.objects.update(size=0)
+    triggers.install(connection)
 
 
 def edit_json(path: Path, change) -> None:
