@@ -145,9 +145,9 @@ def test_rows_are_streamed_not_held_in_memory(tmp_path: Path, keys: Keys) -> Non
 
 
 def test_memory_stays_flat_while_streaming(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lawdesk.evidence import package
+    from lawdesk.evidence import records
 
-    monkeypatch.setattr(package, "_FLUSH_CHARS", 1 << 16)  # small slices keep the test quick
+    monkeypatch.setattr(records, "_FLUSH_CHARS", 1 << 16)  # small slices keep the test quick
 
     def rows(n: int) -> Iterator[dict[str, Any]]:
         for i in range(n):
@@ -157,7 +157,7 @@ def test_memory_stays_flat_while_streaming(tmp_path: Path, monkeypatch: pytest.M
     for n in (4_000, 16_000):
         tracemalloc.start()
         try:
-            package._write_record_set(tmp_path, f"data/content/{n}", RecordSet("content", "a", rows(n)))
+            records.write_record_set(tmp_path, f"data/content/{n}", RecordSet("content", "a", rows(n)))
             peaks.append(tracemalloc.get_traced_memory()[1])
         finally:
             tracemalloc.stop()

@@ -19,7 +19,6 @@ without holding the whole file, and a reader can count records with ``wc -l``.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import json
@@ -27,29 +26,27 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from datetime import time as dtime
-from decimal import Decimal
-from enum import Enum, StrEnum
-from ipaddress import IPv4Address, IPv6Address
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, BinaryIO
-from uuid import UUID
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from lawdesk.evidence import bag
+from lawdesk.evidence import bag, records
+from lawdesk.evidence.records import PackageError, PackageFile, RecordSet, RecordSetSummary
 from lawdesk.evidence.signing import Signer
 
-_FLUSH_CHARS = 1 << 20  # encode and hash in ~1 MB slices: few syscalls, flat memory
+__all__ = [
+    "Authority", "BagResult", "BuiltPackage", "LegalInstrument", "NotHeld", "NotHeldReason",
+    "PackageDescription", "PackageError", "PackageFile", "RecordSet", "RecordSetSummary",
+    "build_package", "write_bag", "zip_bag",
+]
+
 _SOFTWARE = "lawdesk (https://github.com/lawdesk) evidence packager"
-
-
-class PackageError(Exception):
-    """The package cannot be built as described (bad input, not a failure of the machine)."""
 
 
 @dataclass(frozen=True)
@@ -67,17 +64,6 @@ class LegalInstrument:
     type: str
     reference: str
     date: date
-
-
-@dataclass(frozen=True)
-class RecordSet:
-    """Records of one data category about one target; ``rows`` may be a one-shot generator."""
-
-    category: str
-    target: str
-    rows: Iterable[Mapping[str, Any]]
-    fields: Sequence[str] | None = None  # CSV columns; default: the first row's keys
-    system: str | None = None  # the system the rows came from, for the certificate
 
 
 class NotHeldReason(StrEnum):
@@ -131,29 +117,6 @@ class PackageDescription:
 
 
 @dataclass(frozen=True)
-class PackageFile:
-    """One payload file of the bag."""
-
-    path: str
-    size: int
-    sha256: str
-    sha512: str
-
-
-@dataclass(frozen=True)
-class RecordSetSummary:
-    """What was written for one record set."""
-
-    category: str
-    target: str
-    rows: int
-    jsonl: str
-    csv: str
-    fields: tuple[str, ...]
-    system: str | None
-
-
-@dataclass(frozen=True)
 class BagResult:
     """A bag written to a directory (``build_package`` removes the directory once zipped)."""
 
@@ -176,118 +139,6 @@ class BuiltPackage:
     encrypted: bool
     recipient: str | None
     bag: BagResult = field(repr=False)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date | dtime):
-        return value.isoformat()
-    if isinstance(value, Decimal | UUID | IPv4Address | IPv6Address):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, set | frozenset):
-        return sorted(value, key=str)
-    raise TypeError(f"cannot write a {type(value).__name__} into an evidence record")
-
-
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default).encode
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, dict | list | tuple):
-        return _dumps(value)
-    converted = _json_default(value)
-    return converted if isinstance(converted, str) else _dumps(converted)
-
-
-class _HashingFile:
-    """A new file that hashes (sha256 and sha512) and counts what is written to it."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._fh: BinaryIO = open(path, "xb")  # noqa: SIM115 - closed in finish()
-        self._sha256 = hashlib.sha256()
-        self._sha512 = hashlib.sha512()
-        self.size = 0
-
-    def write(self, data: bytes) -> None:
-        self._fh.write(data)
-        self._sha256.update(data)
-        self._sha512.update(data)
-        self.size += len(data)
-
-    def finish(self, rel: str) -> PackageFile:
-        self._fh.close()
-        return PackageFile(rel, self.size, self._sha256.hexdigest(), self._sha512.hexdigest())
-
-
-def _write_file(root: Path, rel: str, data: bytes) -> PackageFile:
-    out = _HashingFile(root / rel)
-    out.write(data)
-    return out.finish(rel)
-
-
-class _TextSink:
-    """Collects text, and encodes and writes it to a ``_HashingFile`` in slices of ~1 MB."""
-
-    def __init__(self, out: _HashingFile) -> None:
-        self._out = out
-        self._parts: list[str] = []
-        self._chars = 0
-
-    def write(self, text: str) -> None:
-        self._parts.append(text)
-        self._chars += len(text)
-        if self._chars >= _FLUSH_CHARS:
-            self.flush()
-
-    def flush(self) -> None:
-        self._out.write("".join(self._parts).encode())
-        self._parts.clear()
-        self._chars = 0
-
-
-def _write_record_set(root: Path, rel_stem: str, rs: RecordSet) -> tuple[list[PackageFile], RecordSetSummary]:
-    """Stream one record set into ``<stem>.jsonl`` and ``<stem>.csv`` in a single pass over its rows."""
-    jout = _HashingFile(root / f"{rel_stem}.jsonl")
-    cout = _HashingFile(root / f"{rel_stem}.csv")
-    jsink, csink = _TextSink(jout), _TextSink(cout)
-    writer = csv.writer(csink, lineterminator="\r\n")
-    fields: list[str] | None = list(rs.fields) if rs.fields is not None else None
-    fieldset = set(fields or ())
-    if fields is not None:
-        writer.writerow(fields)
-    n = 0
-    for row in rs.rows:
-        n += 1
-        if fields is None:
-            fields = list(row)
-            fieldset = set(fields)
-            writer.writerow(fields)
-        for key in row:
-            if key not in fieldset:
-                # Dropping a column silently would alter evidence; the caller must name it.
-                raise PackageError(f"{rs.category}/{rs.target}: record {n} has field {key!r} "
-                                   f"outside the CSV columns {fields}")
-        jsink.write(_dumps(row) + "\n")
-        writer.writerow([_csv_cell(row.get(f)) for f in fields])
-    jsink.flush()
-    csink.flush()
-    files = [jout.finish(f"{rel_stem}.jsonl"), cout.finish(f"{rel_stem}.csv")]
-    summary = RecordSetSummary(rs.category, rs.target, n, files[0].path, files[1].path,
-                               tuple(fields or ()), rs.system)
-    return files, summary
 
 
 def _aware(now: datetime) -> datetime:
@@ -326,15 +177,15 @@ def write_bag(description: PackageDescription, *, now: datetime, signer: Signer,
             k += 1
             unique = f"{stem}~{k}"
         used.add(unique.lower())
-        files, summary = _write_record_set(dest, unique, rs)
+        files, summary = records.write_record_set(dest, unique, rs)
         payload.extend(files)
         summaries.append(summary)
 
     not_held = [{"target": s.target, "category": s.category, "reason": s.reason, "explanation": s.text()}
                 for s in description.not_held]
-    payload.append(_write_file(dest, bag.NOT_HELD_FILE, _json_bytes(
+    payload.append(records.write_file(dest, bag.NOT_HELD_FILE, _json_bytes(
         {"case_number": description.case_number, "statements": not_held})))
-    payload.append(_write_file(dest, bag.CONTENTS_FILE, _json_bytes(
+    payload.append(records.write_file(dest, bag.CONTENTS_FILE, _json_bytes(
         _contents(description, now, key_fp, summaries))))
 
     # Imported here: WeasyPrint is heavy, and only the builder needs it.
@@ -342,7 +193,7 @@ def write_bag(description: PackageDescription, *, now: datetime, signer: Signer,
 
     pdf = render_certificate(description=description, now=now, files=payload, record_sets=summaries,
                              key_fingerprint=key_fp, bag_name=dest.name)
-    payload.append(_write_file(dest, bag.CERTIFICATE_FILE, pdf))
+    payload.append(records.write_file(dest, bag.CERTIFICATE_FILE, pdf))
 
     for alg in bag.ALGORITHMS:
         (dest / f"manifest-{alg}.txt").write_text(
@@ -366,7 +217,7 @@ def write_bag(description: PackageDescription, *, now: datetime, signer: Signer,
 
 
 def _json_bytes(obj: Any) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default) + "\n").encode()
+    return (json.dumps(obj, ensure_ascii=False, indent=2, default=records.json_default) + "\n").encode()
 
 
 def _contents(d: PackageDescription, now: datetime, key_fp: str,

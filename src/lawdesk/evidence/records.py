@@ -1,0 +1,182 @@
+"""Streaming writers for the records of a package: JSON Lines and CSV, hashed as they are written."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as dtime
+from decimal import Decimal
+from enum import Enum
+from ipaddress import IPv4Address, IPv6Address
+from pathlib import Path
+from typing import Any, BinaryIO
+from uuid import UUID
+
+_FLUSH_CHARS = 1 << 20  # encode and hash in ~1 MB slices: few syscalls, flat memory
+
+
+class PackageError(Exception):
+    """The package cannot be built as described (bad input, not a failure of the machine)."""
+
+
+@dataclass(frozen=True)
+class RecordSet:
+    """Records of one data category about one target; ``rows`` may be a one-shot generator."""
+
+    category: str
+    target: str
+    rows: Iterable[Mapping[str, Any]]
+    fields: Sequence[str] | None = None  # CSV columns; default: the first row's keys
+    system: str | None = None  # the system the rows came from, for the certificate
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """One payload file of the bag."""
+
+    path: str
+    size: int
+    sha256: str
+    sha512: str
+
+
+@dataclass(frozen=True)
+class RecordSetSummary:
+    """What was written for one record set."""
+
+    category: str
+    target: str
+    rows: int
+    jsonl: str
+    csv: str
+    fields: tuple[str, ...]
+    system: str | None
+
+
+def json_default(value: Any) -> Any:
+    """JSON for the types platform rows carry (times, decimals, ids, addresses); others are refused."""
+    if isinstance(value, datetime | date | dtime):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID | IPv4Address | IPv6Address):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    raise TypeError(f"cannot write a {type(value).__name__} into an evidence record")
+
+
+dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=json_default).encode
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dict | list | tuple):
+        return dumps(value)
+    converted = json_default(value)
+    return converted if isinstance(converted, str) else dumps(converted)
+
+
+class HashingFile:
+    """A new file that hashes (sha256 and sha512) and counts what is written to it."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._fh: BinaryIO = open(path, "xb")  # noqa: SIM115 - closed in finish()
+        self._sha256 = hashlib.sha256()
+        self._sha512 = hashlib.sha512()
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        """Write, hash and count ``data``."""
+        self._fh.write(data)
+        self._sha256.update(data)
+        self._sha512.update(data)
+        self.size += len(data)
+
+    def close(self) -> None:
+        """Close without a result (on failure)."""
+        self._fh.close()
+
+    def finish(self, rel: str) -> PackageFile:
+        """Close the file and return its size and digests under the bag path ``rel``."""
+        self._fh.close()
+        return PackageFile(rel, self.size, self._sha256.hexdigest(), self._sha512.hexdigest())
+
+
+def write_file(root: Path, rel: str, data: bytes) -> PackageFile:
+    """Write a small payload file in one go."""
+    out = HashingFile(root / rel)
+    out.write(data)
+    return out.finish(rel)
+
+
+class _TextSink:
+    """Collects text, and encodes and writes it to a ``HashingFile`` in slices of ~1 MB."""
+
+    def __init__(self, out: HashingFile) -> None:
+        self._out = out
+        self._parts: list[str] = []
+        self._chars = 0
+
+    def write(self, text: str) -> None:
+        self._parts.append(text)
+        self._chars += len(text)
+        if self._chars >= _FLUSH_CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        self._out.write("".join(self._parts).encode())
+        self._parts.clear()
+        self._chars = 0
+
+
+def write_record_set(root: Path, rel_stem: str, rs: RecordSet) -> tuple[list[PackageFile], RecordSetSummary]:
+    """Stream one record set into ``<stem>.jsonl`` and ``<stem>.csv`` in a single pass over its rows."""
+    jout = HashingFile(root / f"{rel_stem}.jsonl")
+    cout = HashingFile(root / f"{rel_stem}.csv")
+    jsink, csink = _TextSink(jout), _TextSink(cout)
+    writer = csv.writer(csink, lineterminator="\r\n")
+    fields: list[str] | None = list(rs.fields) if rs.fields is not None else None
+    fieldset = set(fields or ())
+    if fields is not None:
+        writer.writerow(fields)
+    try:
+        n = 0
+        for row in rs.rows:
+            n += 1
+            if fields is None:
+                fields = list(row)
+                fieldset = set(fields)
+                writer.writerow(fields)
+            for key in row:
+                if key not in fieldset:
+                    # Dropping a column silently would alter evidence; the caller must name it.
+                    raise PackageError(f"{rs.category}/{rs.target}: record {n} has field {key!r} "
+                                       f"outside the CSV columns {fields}")
+            jsink.write(dumps(row) + "\n")
+            writer.writerow([_csv_cell(row.get(f)) for f in fields])
+    except BaseException:
+        jout.close()
+        cout.close()
+        raise
+    jsink.flush()
+    csink.flush()
+    files = [jout.finish(f"{rel_stem}.jsonl"), cout.finish(f"{rel_stem}.csv")]
+    summary = RecordSetSummary(rs.category, rs.target, n, files[0].path, files[1].path,
+                               tuple(fields or ()), rs.system)
+    return files, summary
