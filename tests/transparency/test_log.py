@@ -203,3 +203,21 @@ def test_public_pages_need_no_login_and_are_read_only(client, now) -> None:
                 "/transparency/report.json?period=2024-Q3", "/transparency/reports.json"):
         assert client.get(url).status_code == 200, url
     assert client.post("/transparency/log/checkpoint").status_code == 405
+
+
+def test_the_publish_job_signs_what_was_appended(now) -> None:
+    from lawdesk.transparency.tasks import publish_checkpoint_task
+
+    close_cases(now, 3)
+    assert publish_checkpoint_task.call() == 3
+    assert publish_checkpoint_task.call() == 3
+    assert Checkpoint.objects.count() == 1
+
+
+def test_an_older_checkpoint_stays_available_by_size(client, now) -> None:
+    close_cases(now, 3)
+    first = services.publish_checkpoint(now=now)
+    close_cases(now, 2, start=3)
+    services.publish_checkpoint(now=now)
+    assert client.get("/transparency/log/checkpoint?size=3").content.decode() == first.note_text
+    assert client.get("/transparency/log/checkpoint?size=4").status_code == 404

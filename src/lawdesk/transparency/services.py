@@ -1,4 +1,14 @@
-"""Writing to the verifiable log (append a leaf, sign a checkpoint) and proofs from storage."""
+"""Writing to the verifiable log (append a leaf, sign a checkpoint) and proofs from storage.
+
+From the ``cases`` app, in the transaction that closes a case::
+
+    append_leaf(case_ref=case.number, period=quarter_of(closed.year, closed.month),
+                country=agency.country, kind=..., outcome=..., accounts_affected=..., now=now)
+    enqueue_on_commit(publish_checkpoint_task)
+
+and, once a checkpoint covers the leaf, ``receipt_for(case.number)`` is what the officer's
+receipt carries (``lawdesk transparency verify-receipt`` checks it).
+"""
 
 from __future__ import annotations
 
