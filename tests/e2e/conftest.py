@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pyotp
@@ -142,3 +143,32 @@ def shot(page, name: str) -> None:
     """Keep a screenshot of the page for people to look at (var/screenshots/)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+class Sessions:
+    """One signed-in browser context per user for the whole run: TOTP codes are single-use,
+    so signing the same person in again within 30 seconds would have to wait for a new code."""
+
+    def __init__(self, browser: Any, server: LiveServer) -> None:
+        self.browser, self.server = browser, server
+        self.pages: dict[str, Any] = {}
+
+    def page(self, email: str, password: str = "demo-password-2026") -> Any:
+        if email not in self.pages:
+            context = self.browser.new_context()
+            page = context.new_page()
+            secret = self.server.demo_users()[email]["secret"]
+            page.goto(self.server.url + "/accounts/login/")
+            page.fill("input[name=login]", email)
+            page.fill("input[name=password]", password)
+            page.click("button[type=submit]")
+            page.fill("input[name=code]", self.server.code(secret))
+            page.click("button[type=submit]")
+            page.wait_for_url(lambda url: "/accounts/" not in url)
+            self.pages[email] = page
+        return self.pages[email]
+
+
+@pytest.fixture(scope="session")
+def sessions(browser: Any, live_server_process: LiveServer) -> Sessions:
+    return Sessions(browser, live_server_process)

@@ -54,6 +54,7 @@ USERS = [
     DemoUser("intake@platform.example", "Inès Garcia", "intake"),
     DemoUser("reviewer@platform.example", "Robert Klein", "reviewer"),
     DemoUser("approver@platform.example", "Amara Diallo", "approver"),
+    DemoUser("approver2@platform.example", "Lukas Weber", "approver"),
     DemoUser("auditor@platform.example", "Petra Novak", "auditor"),
     DemoUser("claire.dubois@police-nationale.example", "Claire Dubois", "officer",
              AGENCIES[0]["name"], "Capitaine de police"),
