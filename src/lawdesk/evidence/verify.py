@@ -303,8 +303,11 @@ def _check_signature(bag_dir: Path, report: Report, public_key_pem: bytes | None
     try:
         key.verify(signature, (bag_dir / bag.SIGNED_FILE).read_bytes())
     except InvalidSignature:
+        hint = ""
+        if report.embedded_fingerprint and report.embedded_fingerprint != report.key_fingerprint:
+            hint = f" (the package carries key {report.embedded_fingerprint})"
         raise Failure(bag.SIGNATURE_FILE, f"Ed25519 signature over {bag.SIGNED_FILE} does not verify "
-                                          f"with key {report.key_fingerprint}") from None
+                                          f"with key {report.key_fingerprint}{hint}") from None
     report.signature_valid = True
 
 
