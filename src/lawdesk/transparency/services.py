@@ -25,7 +25,7 @@ from django.db.models import Q
 from lawdesk.audit.services import record
 from lawdesk.core import keys
 from lawdesk.transparency import merkle, note
-from lawdesk.transparency.leaves import SALT_BYTES, Leaf, commitment
+from lawdesk.transparency.leaves import OUTCOMES, SALT_BYTES, Leaf, LeafError, commitment
 from lawdesk.transparency.models import Checkpoint, LogHead, LogLeaf, TreeNode
 
 
@@ -97,6 +97,8 @@ def append_leaf(*, case_ref: str, period: str, country: str, kind: str, outcome:
     """Append the leaf of a closed case to the log, in the caller's transaction; return it."""
     if not case_ref or len(case_ref) > 100:
         raise ValueError("case_ref must be 1 to 100 characters")
+    if outcome not in OUTCOMES:
+        raise LeafError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
     salt = os.urandom(SALT_BYTES)
     leaf = Leaf(period=period, country=country, kind=kind, outcome=outcome,
                 accounts_affected=accounts_affected, commitment=commitment(salt, case_ref))

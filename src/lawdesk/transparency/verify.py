@@ -374,7 +374,8 @@ def _check_report(doc: Any, cp: note.Checkpoint, tree: merkle.MerkleTree, leaves
     if not isinstance(doc, dict) or doc.get("format") != REPORT_FORMAT:
         return [f"not a {REPORT_FORMAT} document"]
     named = doc.get("checkpoint")
-    if not isinstance(named, dict) or not isinstance(named.get("size"), int):
+    if (not isinstance(named, dict) or not isinstance(named.get("size"), int)
+            or isinstance(named.get("size"), bool)):
         return ["the report names no checkpoint"]
     size = named["size"]
     if named.get("origin") != cp.origin:
