@@ -138,8 +138,10 @@ def test_hot_lookups_run_from_compiled_templates_on_both_engines(duck, pg):
 
 
 def test_template_fallback_gives_the_same_answer(duck, monkeypatch):
+    from lawdesk.platform import prepared
     from lawdesk.platform.prepared import Prepared
 
+    monkeypatch.setattr(prepared, "_TEMPLATES", {})
     monkeypatch.setattr(Prepared, "_compile", lambda self: None)
     fresh = type(duck)(duck.con)
     w = duck.window("2025-09-10T00:00:00Z", "2025-09-20T00:00:00Z")

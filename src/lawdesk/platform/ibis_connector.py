@@ -215,7 +215,8 @@ class IbisConnector(PlatformConnector):
     def _prep(self, key: str, build: Callable[..., ir.Table], dtypes: Sequence[str]) -> Prepared:
         """The compiled-once form of a hot lookup (see ``prepared.py``)."""
         if key not in self._prepared:
-            self._prepared[key] = Prepared(self.con, build, dtypes)
+            names = tuple(f"{k}={v}" for k, v in sorted(self.table_names.items()))
+            self._prepared[key] = Prepared(self.con, build, dtypes, (key, *names))
         return self._prepared[key]
 
     def _ip_history(self, account_id: int, window: Window) -> list[IpEvent]:

@@ -40,15 +40,27 @@ def _ibis_type(dtype: str) -> str:
     return "timestamp('UTC', 6)" if dtype == "timestamp" else dtype
 
 
+#: Templates already compiled and checked in this process, by (engine, shape key).
+_TEMPLATES: dict[tuple[str, ...], str | None] = {}
+
+
 class Prepared:
     """One lookup shape: an Ibis builder plus, where supported, its compiled SQL template."""
 
-    def __init__(self, con: ibis.BaseBackend, build: Builder, dtypes: Sequence[str]) -> None:
+    def __init__(
+        self,
+        con: ibis.BaseBackend,
+        build: Builder,
+        dtypes: Sequence[str],
+        cache_key: tuple[str, ...] | None = None,
+    ) -> None:
         self.con = con
         self.build = build
         self.dtypes = tuple(dtypes)
-        self.sql: str | None = None
-        self.checked = False
+        # same engine + same table names + same shape = same SQL: compile once per process
+        self.cache_key = None if cache_key is None else (con.name, *cache_key, *self.dtypes)
+        self.checked = self.cache_key in _TEMPLATES
+        self.sql: str | None = _TEMPLATES.get(self.cache_key) if self.checked else None  # type: ignore[arg-type]
 
     def literal_args(self, args: Sequence[Any]) -> list[ir.Value]:
         """The arguments as typed Ibis literals."""
@@ -101,6 +113,8 @@ class Prepared:
                     self.sql = None
             except Exception:  # any failure of the fast path means: use the plain path
                 self.sql = None
+            if self.cache_key is not None:
+                _TEMPLATES[self.cache_key] = self.sql
         if self.sql is None:
             return self.via_ibis(args)
         return self._execute(args)
