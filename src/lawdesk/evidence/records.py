@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from ipaddress import IPv4Address, IPv6Address
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, BinaryIO
 from uuid import UUID
 
@@ -75,6 +76,9 @@ def json_default(value: Any) -> Any:
 dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=json_default).encode
 
 
+_CSV_AS_IS = frozenset({str, int, float, type(None)})
+
+
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -125,57 +129,53 @@ def write_file(root: Path, rel: str, data: bytes) -> PackageFile:
     return out.finish(rel)
 
 
-class _TextSink:
-    """Collects text, and encodes and writes it to a ``HashingFile`` in slices of ~1 MB."""
-
-    def __init__(self, out: HashingFile) -> None:
-        self._out = out
-        self._parts: list[str] = []
-        self._chars = 0
-
-    def write(self, text: str) -> None:
-        self._parts.append(text)
-        self._chars += len(text)
-        if self._chars >= _FLUSH_CHARS:
-            self.flush()
-
-    def flush(self) -> None:
-        self._out.write("".join(self._parts).encode())
-        self._parts.clear()
-        self._chars = 0
+def _flush(parts: list[str], out: HashingFile) -> None:
+    out.write("".join(parts).encode())
+    parts.clear()
 
 
 def write_record_set(root: Path, rel_stem: str, rs: RecordSet) -> tuple[list[PackageFile], RecordSetSummary]:
     """Stream one record set into ``<stem>.jsonl`` and ``<stem>.csv`` in a single pass over its rows."""
     jout = HashingFile(root / f"{rel_stem}.jsonl")
     cout = HashingFile(root / f"{rel_stem}.csv")
-    jsink, csink = _TextSink(jout), _TextSink(cout)
-    writer = csv.writer(csink, lineterminator="\r\n")
+    # Rows are rendered into lists of str and encoded, hashed and written in ~1 MB slices: one
+    # write per slice rather than per row, and no Python-level call per row on the hot path.
+    jparts: list[str] = []
+    cparts: list[str] = []
+    writer = csv.writer(SimpleNamespace(write=cparts.append), lineterminator="\r\n")
     fields: list[str] | None = list(rs.fields) if rs.fields is not None else None
     fieldset = set(fields or ())
     if fields is not None:
         writer.writerow(fields)
+    n = 0
+    pending = 0
     try:
-        n = 0
         for row in rs.rows:
             n += 1
             if fields is None:
                 fields = list(row)
                 fieldset = set(fields)
                 writer.writerow(fields)
-            for key in row:
-                if key not in fieldset:
-                    # Dropping a column silently would alter evidence; the caller must name it.
-                    raise PackageError(f"{rs.category}/{rs.target}: record {n} has field {key!r} "
-                                       f"outside the CSV columns {fields}")
-            jsink.write(dumps(row) + "\n")
-            writer.writerow([_csv_cell(row.get(f)) for f in fields])
+            if not fieldset.issuperset(row):
+                # Dropping a column silently would alter evidence; the caller must name it.
+                key = next(k for k in row if k not in fieldset)
+                raise PackageError(f"{rs.category}/{rs.target}: record {n} has field {key!r} "
+                                   f"outside the CSV columns {fields}")
+            line = dumps(row) + "\n"
+            jparts.append(line)
+            pending += len(line)
+            # csv writes str, int, float and None ('') as we want; convert only the rest.
+            writer.writerow([v if v.__class__ in _CSV_AS_IS else _csv_cell(v) for v in map(row.get, fields)])
+            if pending >= _FLUSH_CHARS:  # the CSV slice is about as large as the JSON one
+                _flush(jparts, jout)
+                _flush(cparts, cout)
+                pending = 0
+        _flush(jparts, jout)
+        _flush(cparts, cout)
     except BaseException:
         jout.close()
         cout.close()
         raise
-    jsink.flush()
-    csink.flush()
     files = [jout.finish(f"{rel_stem}.jsonl"), cout.finish(f"{rel_stem}.csv")]
     summary = RecordSetSummary(rs.category, rs.target, n, files[0].path, files[1].path,
                                tuple(fields or ()), rs.system)
