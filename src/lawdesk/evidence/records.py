@@ -76,6 +76,7 @@ def json_default(value: Any) -> Any:
 dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=json_default).encode
 
 
+_ESCAPE_LINE_BREAKS = {0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\u0085"}
 _CSV_AS_IS = frozenset({str, int, float, type(None)})
 
 
@@ -162,6 +163,9 @@ def write_record_set(root: Path, rel_stem: str, rs: RecordSet) -> tuple[list[Pac
                 raise PackageError(f"{rs.category}/{rs.target}: record {n} has field {key!r} "
                                    f"outside the CSV columns {fields}")
             line = dumps(row) + "\n"
+            if "\u2028" in line or "\u2029" in line or "\x85" in line:
+                # Valid JSON, but str.splitlines() and some JSON Lines readers break lines there.
+                line = line.translate(_ESCAPE_LINE_BREAKS)
             jparts.append(line)
             pending += len(line)
             # csv writes str, int, float and None ('') as we want; convert only the rest.

@@ -1,0 +1,56 @@
+"""Property: whatever the rows hold, JSON Lines gives them back exactly and CSV agrees with JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from lawdesk.evidence.records import PackageError, RecordSet, write_record_set
+
+values = st.one_of(st.none(), st.booleans(), st.integers(), st.text(),
+                   st.floats(allow_nan=False, allow_infinity=False),
+                   st.lists(st.integers(), max_size=3))
+rows_strategy = st.lists(st.fixed_dictionaries({"id": st.integers(), "a": values, "b": values}), max_size=20)
+
+
+def _expected_cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return json.dumps(v, separators=(",", ":"))
+    return v if isinstance(v, str) else repr(v)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=rows_strategy)
+@example(rows=[{"id": 1, "a": "x\u2028y\x85z\r\n\"q\",", "b": "\u2029é漢"}])
+def test_json_lines_and_csv_round_trip(tmp_path_factory: Any, rows: list[dict[str, Any]]) -> None:
+    root = tmp_path_factory.mktemp("rt")
+    files, summary = write_record_set(root, "data/x/t", RecordSet("x", "t", iter(rows), fields=["id", "a", "b"]))
+    assert summary.rows == len(rows)
+    text = (root / "data/x/t.jsonl").read_bytes().decode()
+    # Every line break in the file is a record boundary, whichever definition a reader uses.
+    assert [json.loads(x) for x in text.splitlines()] == rows
+    with open(root / "data/x/t.csv", newline="", encoding="utf-8") as fh:
+        table = list(csv.reader(io.StringIO(fh.read())))
+    assert table[0] == ["id", "a", "b"]
+    assert table[1:] == [[_expected_cell(r[k]) for k in ("id", "a", "b")] for r in rows]
+    for f in files:
+        assert f.size == (root / f.path).stat().st_size
+
+
+def test_a_row_with_an_unknown_type_is_refused(tmp_path: Path) -> None:
+    try:
+        write_record_set(tmp_path, "data/x/t", RecordSet("x", "t", iter([{"a": object()}])))
+    except (TypeError, PackageError) as exc:
+        assert "cannot write a object" in str(exc)
+    else:
+        raise AssertionError("an object() was written")
