@@ -69,7 +69,7 @@ def _web_cmd(host: str, port: int, workers: int) -> list[str]:
 
 
 def _worker_cmd() -> list[str]:
-    return [sys.executable, "-m", "lawdesk", "manage", "db_worker", "--interval", "1"]
+    return [sys.executable, "-m", "lawdesk", "worker"]
 
 
 @app.command()
@@ -78,9 +78,34 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
     os.execv(sys.executable, _web_cmd(host, port, workers))  # noqa: S606
 
 
+def _clock_loop(interval: float) -> None:
+    """Every ``interval`` seconds, move cases to due-soon / overdue (idempotent, audited)."""
+    from django.db import close_old_connections
+
+    from lawdesk.cases.services import escalate
+    from lawdesk.core.clock import utcnow
+
+    while True:
+        try:
+            escalate(now=utcnow())
+        except Exception:  # keep the clock running; the error is logged
+            import logging
+
+            logging.getLogger("lawdesk.clock").exception("escalation failed")
+        finally:
+            close_old_connections()
+        time.sleep(interval)
+
+
 @app.command()
-def worker() -> None:
-    """Run one background worker in the foreground."""
+def worker(clock_interval: Annotated[float, typer.Option(help="Seconds between deadline checks.")]
+           = 60.0) -> None:
+    """Run one background worker (jobs, and the legal-clock escalation) in the foreground."""
+    import threading
+
+    django_setup()
+    threading.Thread(target=_clock_loop, args=(clock_interval,), daemon=True,
+                     name="lawdesk-clock").start()
     _manage("db_worker", "--interval", "1")
 
 
@@ -90,7 +115,7 @@ def up(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
     """Migrate, seed the demo, start the web server and the worker, and print how to log in."""
     migrate()
     if seed:
-        demo_seed()
+        demo_seed(cases=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lawdesk.settings"}
     procs = [subprocess.Popen(_web_cmd(host, port, workers), env=env),  # noqa: S603
              subprocess.Popen(_worker_cmd(), env=env)]  # noqa: S603
@@ -115,12 +140,13 @@ def up(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
 
 
 @demo_app.command("seed")
-def demo_seed() -> None:
-    """Create the demo agencies, officers and staff (idempotent)."""
+def demo_seed(cases: Annotated[bool, typer.Option(help="Also create a few open demo cases.")]
+              = True) -> None:
+    """Create the demo agencies, officers, staff and cases (idempotent)."""
     django_setup()
     from lawdesk.demo.seed import seed
 
-    seed()
+    seed(with_cases=cases)
     console.print("Demo data ready.")
 
 

@@ -111,7 +111,7 @@ def live_server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Li
     port = _free_port()
     server = LiveServer(url=f"http://127.0.0.1:{port}", env=env, home=home)
     server.cli("migrate")
-    server.cli("demo", "seed")
+    server.cli("demo", "seed", "--no-cases")
     log = (home / "server.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "lawdesk", "serve", "--port", str(port),
                              "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)

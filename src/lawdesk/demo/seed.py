@@ -80,7 +80,7 @@ def _verified_email(user: User) -> None:
 
 
 @transaction.atomic
-def seed(now: datetime | None = None) -> list[DemoUser]:
+def seed(now: datetime | None = None, *, with_cases: bool = True) -> list[DemoUser]:
     """Create the demo agencies, officers and staff unless they exist; return the demo users."""
     if settings.PRODUCTION:
         raise RuntimeError("The demo data must not be seeded in production mode.")
@@ -123,6 +123,10 @@ def seed(now: datetime | None = None) -> list[DemoUser]:
         user = User.objects.get(email=spec.email)
         _verified_email(user)
         _enrol_totp(user)
+    if with_cases:
+        from lawdesk.demo.cases import seed_cases
+
+        seed_cases(now)
     return USERS
 
 

@@ -33,10 +33,35 @@ def duration(value: timedelta | None) -> str:
 @register.filter
 def label(value: str) -> str:
     """Turn a code such as ``needs_further_process`` into 'Needs further process'."""
-    return str(value).replace("_", " ").capitalize()
+    words = str(value).split("_")
+    words = [_ACRONYMS.get(w, w) for w in words]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+_ACRONYMS = {"ncmec": "NCMEC", "dsa": "DSA", "ip": "IP", "epoc": "EPOC", "tco": "TCO",
+             "us": "US", "eu": "EU", "mla": "MLA", "iii": "III"}
 
 
 @register.filter
 def get(mapping: dict[str, Any], key: str) -> Any:
     """Look up ``key`` in a dict from a template."""
     return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+REGIME_NAMES = {
+    "eu_eevidence": "EU e-Evidence Regulation",
+    "eu_dsa": "EU Digital Services Act",
+    "eu_tco": "EU Terrorist Content Online Regulation",
+    "us_sca": "US Stored Communications Act",
+    "fr": "France, Code de procédure pénale",
+    "mla": "Mutual legal assistance",
+    "platform_policy": "Platform policy",
+    "routing": "Routing",
+}
+
+
+@register.filter
+def regime(value: str) -> str:
+    """The full name of a legal regime code."""
+    return REGIME_NAMES.get(str(value), label(value))
