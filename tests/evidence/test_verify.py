@@ -172,6 +172,13 @@ def test_file_missing_from_the_zip_fails(sample_zip: BuiltPackage, keys: Keys, t
     assert report.failure == "data/not_held.json: listed in manifest-sha256.txt but missing"
 
 
+def test_file_beside_the_bag_in_the_zip_fails(sample_zip: BuiltPackage, keys: Keys, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.zip"
+    _rewrite_zip(sample_zip.path, bad, {}, add={"README.txt": b"trust me"})
+    report = verify_package(bad, public_key_pem=keys.public_pem)
+    assert report.failure == "README.txt: outside the bag (extra file)"
+
+
 def test_encrypted_package_verifies_with_the_right_identity(sample_age: BuiltPackage, keys: Keys) -> None:
     assert sample_age.path.name.endswith(".zip.age")
     report = verify_package(sample_age.path, identity=keys.identity_file, public_key_pem=keys.public_pem)

@@ -198,10 +198,15 @@ def safe_unzip(archive: Path, dest: Path, limits: Limits) -> None:
 def _find_bag(root: Path) -> Path:
     if (root / "bagit.txt").is_file():
         return root
-    entries = [p for p in root.iterdir()]
-    if len(entries) == 1 and entries[0].is_dir() and (entries[0] / "bagit.txt").is_file():
-        return entries[0]
-    raise Failure("bagit.txt", "missing: the package holds no BagIt bag")
+    entries = sorted(root.iterdir())
+    bags = [p for p in entries if p.is_dir() and (p / "bagit.txt").is_file()]
+    if len(bags) == 1:
+        for extra in entries:
+            if extra != bags[0]:
+                raise Failure(extra.name, "outside the bag (extra file)")
+        return bags[0]
+    raise Failure("bagit.txt", "missing: the package holds no BagIt bag" if not bags
+                  else "the package holds more than one bag")
 
 
 def _read_tags(path: Path, rel: str) -> dict[str, list[str]]:
