@@ -105,9 +105,9 @@ def generate(
     events: Annotated[int, typer.Option(min=0, help="Connection-log events.")] = 300_000,
     messages: Annotated[int, typer.Option(min=0, help="Cloud-chat messages.")] = 100_000,
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same data.")] = 20240824,
-    out: Annotated[
-        Path, typer.Option(envvar="LAWDESK_PLATFORM_DIR", help="Output directory.")
-    ] = Path("var/platform"),
+    out: Annotated[Path, typer.Option(envvar="LAWDESK_PLATFORM_DIR", help="Output directory.")] = Path(
+        "var/platform"
+    ),
 ) -> None:
     """Generate a deterministic synthetic messenger dataset (replaces ``--out``)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -129,9 +129,7 @@ def generate(
                 tasks[stage] = bar.add_task(stage, total=max(total, 1))
             bar.update(tasks[stage], completed=done, total=max(total, 1))
 
-        path = run(
-            out, accounts=accounts, events=events, messages=messages, seed=seed, progress=report
-        )
+        path = run(out, accounts=accounts, events=events, messages=messages, seed=seed, progress=report)
     manifest = json.loads((path / "manifest.json").read_text())
     manifest["seconds"] = round(time.monotonic() - started, 1)
     manifest["out"] = str(path)

@@ -28,6 +28,7 @@ from lawdesk.platform.identifiers import (
     parse_identifier,
     parse_ip,
     parse_time,
+    plain_ipv4,
 )
 
 MatchedBy = Literal["phone", "username", "former_username", "account_id", "public_link"]
@@ -210,6 +211,8 @@ def to_json(value: Any) -> Any:
 @functools.lru_cache(maxsize=65_536)
 def normalise_ip_text(ip: str) -> str:
     """Canonical text of an address (v4-mapped IPv6 shown as IPv4)."""
+    if plain_ipv4(ip) is not None:
+        return ip
     addr = parse_ip(ip)
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         return str(addr.ipv4_mapped)

@@ -394,22 +394,16 @@ class _Accounts:
         first = octets[rng.integers(0, len(octets), n)].astype(np.uint64)
         self.home_ip = (first << np.uint64(24)) | rng.integers(1, 1 << 24, n).astype(np.uint64)
         # IPv6 /64 prefixes inside the documentation prefix 2001:db8::/32
-        self.v6_prefix = np.uint64(0x2001_0DB8_0000_0000) | rng.integers(
-            0, 1 << 32, n, dtype=np.uint64
-        )
+        self.v6_prefix = np.uint64(0x2001_0DB8_0000_0000) | rng.integers(0, 1 << 32, n, dtype=np.uint64)
         self.app_pref = rng.integers(0, len(APPS), n)
         self.deleted = rng.random(n) < 0.02
         self.has_username = rng.random(n) < 0.8
-        self.n_former = np.where(
-            self.has_username & (rng.random(n) < 0.10), rng.integers(1, 3, n), 0
-        )
+        self.n_former = np.where(self.has_username & (rng.random(n) < 0.10), rng.integers(1, 3, n), 0)
         self.first = rng.integers(0, len(_FIRST), n)
         self.last = rng.integers(0, len(_LAST), n)
         self.adj = rng.integers(0, len(_ADJ), n)
         self.noun = rng.integers(0, len(_NOUN), n)
-        self.country = rng.choice(
-            len(_PHONE_PLANS), n, p=np.array([p[2] for p in _PHONE_PLANS]) / 1.0
-        )
+        self.country = rng.choice(len(_PHONE_PLANS), n, p=np.array([p[2] for p in _PHONE_PLANS]) / 1.0)
         self.us_area = rng.integers(0, len(_US_AREAS), n)
         self.reg_v6 = rng.random(n) < 0.3
         self.last_seen = np.zeros(n, dtype=np.int64)
@@ -476,12 +470,8 @@ class _Accounts:
 
     def current_usernames(self) -> list[str | None]:
         """Current username per account, None when it has none."""
-        names = _strings(
-            [np.array(_ADJ)[self.adj], "_", np.array(_NOUN)[self.noun], self.ids % 10_000_000]
-        )
-        out: list[str | None] = [
-            str(v) if h else None for v, h in zip(names, self.has_username, strict=True)
-        ]
+        names = _strings([np.array(_ADJ)[self.adj], "_", np.array(_NOUN)[self.noun], self.ids % 10_000_000])
+        out: list[str | None] = [str(v) if h else None for v, h in zip(names, self.has_username, strict=True)]
         if self.n >= 10:
             out[1] = DEMO_USERNAMES[-1][0]
         return out
@@ -512,9 +502,7 @@ class _Accounts:
             bounds = [t0, *cuts]
             for j in range(k):
                 acc.append(int(self.ids[i]))
-                names.append(
-                    f"{_NOUN[self.noun[i]]}{'_old' * (j + 1)}{int(self.ids[i]) % 10_000_000}"
-                )
+                names.append(f"{_NOUN[self.noun[i]]}{'_old' * (j + 1)}{int(self.ids[i]) % 10_000_000}")
                 held_from.append(bounds[j])
                 held_until.append(bounds[j + 1])
             acc.append(int(self.ids[i]))
@@ -551,9 +539,9 @@ def _event_chunk(
         v6_suffix,
         _V4_MAPPED | np.where(is_cg, accts.cg_ip[a], accts.home_ip[a]),
     )
-    port = np.where(
-        is_cg, accts.cg_port0[a] + rng.integers(0, 512, n), rng.integers(1024, 65536, n)
-    ).astype(np.int32)
+    port = np.where(is_cg, accts.cg_port0[a] + rng.integers(0, 512, n), rng.integers(1024, 65536, n)).astype(
+        np.int32
+    )
     app = np.where(rng.random(n) < 0.85, accts.app_pref[a], rng.integers(0, len(APPS), n))
     if lo_idx <= 1 < hi_idx and accts.n >= 10:
         a, ts, hi, lo, port, app = _demo_events(accts, a, ts, hi, lo, port, app)
@@ -569,9 +557,9 @@ def _event_chunk(
             "ts": pa.array(ts, UTC_US),
             "ip": _ip_array(hi, lo),
             "port": pa.array(port),
-            "app": pa.DictionaryArray.from_arrays(
-                pa.array(app.astype(np.int32)), pa.array(APPS)
-            ).cast(pa.string()),
+            "app": pa.DictionaryArray.from_arrays(pa.array(app.astype(np.int32)), pa.array(APPS)).cast(
+                pa.string()
+            ),
         },
         schema=EVENT_SCHEMA,
     )
@@ -621,9 +609,7 @@ class _Chats:
     def __init__(self, accts: _Accounts, rng: np.random.Generator) -> None:
         n = accts.n
         counts = [max(1, n), max(1, n // 25), max(1, n // 60), max(1, n // 15)]
-        kinds = np.concatenate(
-            [np.array([0, 1, 2, 3])] + [np.full(c, k) for k, c in enumerate(counts)]
-        )
+        kinds = np.concatenate([np.array([0, 1, 2, 3])] + [np.full(c, k) for k, c in enumerate(counts)])
         self.kinds = kinds
         m = len(kinds)
         self.ids = CHAT_ID_BASE + 1 + np.arange(m, dtype=np.int64)
@@ -656,9 +642,7 @@ class _Chats:
         pair_starts = self.offsets[:-1][two]
         first = rng.integers(0, n, len(pair_starts))
         members[pair_starts] = first
-        members[pair_starts + 1] = (
-            first + 1 + rng.integers(0, max(1, n - 1), len(pair_starts))
-        ) % n
+        members[pair_starts + 1] = (first + 1 + rng.integers(0, max(1, n - 1), len(pair_starts))) % n
         for c in np.flatnonzero(~two):
             o = self.offsets[c]
             members[o : o + sizes[c]] = rng.choice(n, int(sizes[c]), replace=False)
@@ -727,9 +711,7 @@ class _Chats:
             created,
         )
         leaves = late & (rng.random(len(chat_of)) < 0.1)
-        left = np.where(
-            leaves, joined + (rng.random(len(chat_of)) * (end - joined)).astype(np.int64), 0
-        )
+        left = np.where(leaves, joined + (rng.random(len(chat_of)) * (end - joined)).astype(np.int64), 0)
         table = pa.table(
             {
                 "account_id": pa.array(accts.ids[self.members]),
@@ -906,11 +888,7 @@ def generate(
     msg_rng = np.random.default_rng(seq_messages)
     class_weight = np.array([0.5, 0.35, 0.15, 0.0])
     class_count = np.bincount(chats.kinds, minlength=4).astype(float)
-    w = (
-        class_weight[chats.kinds]
-        / class_count[chats.kinds]
-        * msg_rng.lognormal(0, 1.0, len(chats.kinds))
-    )
+    w = class_weight[chats.kinds] / class_count[chats.kinds] * msg_rng.lognormal(0, 1.0, len(chats.kinds))
     msg_counts = msg_rng.multinomial(messages, w / w.sum())
     if accounts >= 10 and messages > 0:
         msg_counts[:3] = np.maximum(msg_counts[:3], 5)  # demo chats always have some messages

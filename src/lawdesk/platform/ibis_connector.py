@@ -9,7 +9,9 @@ passed through it because Ibis renders binary literals in a form PostgreSQL reje
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -248,17 +250,43 @@ class IbisConnector(PlatformConnector):
     def _who_used_ip_batch(self, queries: Sequence[IpQuery], tolerance: timedelta) -> list[IpMatch]:
         if not queries:
             return []
-        q = ibis.memtable(
-            pa.table(
-                {
-                    "qi": pa.array(range(len(queries)), pa.int64()),
-                    "qip": pa.array([ip_to_bytes(x.ip).hex() for x in queries], pa.string()),
-                    "qport": pa.array([x.port for x in queries], pa.int32()),
-                    "qlo": pa.array([x.at - tolerance for x in queries], pa.timestamp("us", "UTC")),
-                    "qhi": pa.array([x.at + tolerance for x in queries], pa.timestamp("us", "UTC")),
-                }
-            )
+        data = pa.table(
+            {
+                "qi": pa.array(range(len(queries)), pa.int64()),
+                "qip": pa.array([ip_to_bytes(x.ip).hex() for x in queries], pa.string()),
+                "qport": pa.array([x.port for x in queries], pa.int32()),
+                "qlo": pa.array([x.at - tolerance for x in queries], pa.timestamp("us", "UTC")),
+                "qhi": pa.array([x.at + tolerance for x in queries], pa.timestamp("us", "UTC")),
+            }
         )
+        with self._query_table(data) as q:
+            return self._batch_join(q)
+
+    @contextmanager
+    def _query_table(self, data: pa.Table) -> Iterator[ir.Table]:
+        """The lookup parameters as a table the engine can join against."""
+        if self.con.name != "postgres":
+            yield ibis.memtable(data)
+            return
+        # Ibis fills in-memory tables in PostgreSQL row by row (seconds for 10^4 rows);
+        # COPY into a temporary table takes milliseconds.
+        name = f"lawdesk_q_{uuid.uuid4().hex}"
+        pg_types = {"int64": "bigint", "int32": "integer", "string": "text"}
+        cols = ", ".join(f'"{f.name}" {pg_types.get(str(f.type), "timestamptz")}' for f in data.schema)
+        raw = self.con.con
+        with raw.cursor() as cur:
+            cur.execute(f'CREATE TEMPORARY TABLE "{name}" ({cols})')
+            with cur.copy(f'COPY "{name}" FROM STDIN') as copy:
+                for row in zip(*(c.to_pylist() for c in data.columns), strict=True):
+                    copy.write_row(row)
+            cur.execute(f'ANALYZE "{name}"')
+        try:
+            yield ibis.table(ibis.schema(data.schema), name=name)
+        finally:
+            with raw.cursor() as cur:
+                cur.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+    def _batch_join(self, q: ir.Table) -> list[IpMatch]:
         q = q.mutate(qipb=from_hex(q.qip))
         e = self.t["events_by_ip"]
         joined = e.join(
@@ -273,7 +301,8 @@ class IbisConnector(PlatformConnector):
         expr = joined.select("qi", "account_id", "ip", "port", "ts", "app").order_by(
             ["qi", "ts", "account_id", "port", "app"]
         )
-        return [IpMatch(int(r["qi"]), self._event(r)) for r in _rows(expr.to_pyarrow())]
+        rows = _rows(self.con.to_pyarrow(expr))
+        return [IpMatch(int(r["qi"]), self._event(r)) for r in rows]
 
     def _message_meta(self, account_id: int, window: Window) -> list[MessageMeta]:
         m = self.t["messages_by_sender"]

@@ -25,6 +25,8 @@ MIN_ACCOUNT_ID = 1_000_000
 
 DEFAULT_MAX_WINDOW = timedelta(days=366)
 
+_V4_MAPPED_PREFIX = b"\x00" * 10 + b"\xff\xff"
+
 _USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 _LINK_RE = re.compile(
     r"^(?:(?:https?://)?(?:www\.)?" + re.escape(PLATFORM_HOST) + r"/)([A-Za-z][A-Za-z0-9_]{3,31})/?$",
@@ -189,17 +191,28 @@ def parse_ip_port(text: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Addr
     return parse_ip(raw), None
 
 
+def plain_ipv4(text: str) -> bytes | None:
+    """The 4 bytes of a plain dotted-quad IPv4 text, None if it is anything else (fast path)."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    for p in parts:
+        if not p.isdigit() or not p.isascii() or (len(p) > 1 and p[0] == "0") or int(p) > 255:
+            return None
+    return bytes(int(p) for p in parts)
+
+
 @functools.lru_cache(maxsize=65_536)
 def ip_to_bytes(addr: ipaddress.IPv4Address | ipaddress.IPv6Address | str) -> bytes:
     """Return the 16-byte stored form of an address (IPv4 as v4-mapped IPv6)."""
     if isinstance(addr, str):
+        quad = plain_ipv4(addr)
+        if quad is not None:
+            return _V4_MAPPED_PREFIX + quad
         addr = parse_ip(addr)
     if isinstance(addr, ipaddress.IPv4Address):
         return b"\x00" * 10 + b"\xff\xff" + addr.packed
     return addr.packed
-
-
-_V4_MAPPED_PREFIX = b"\x00" * 10 + b"\xff\xff"
 
 
 @functools.lru_cache(maxsize=65_536)
