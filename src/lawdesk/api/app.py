@@ -96,9 +96,12 @@ def _audit_refusal(request: HttpRequest, code: str, fields: list[str]) -> None:
     user = getattr(request, "auth", None)
     if user is None:
         return
+    def clean(text: str) -> str:  # PostgreSQL's jsonb cannot hold U+0000
+        return text.replace("\x00", "\ufffd")[:300]
+
     record("api:request:refused", actor=user, request=request, now=utcnow(),
-           params={"code": code, "method": request.method, "path": request.path,
-                   "fields": sorted(set(fields))})
+           params={"code": code, "method": request.method, "path": clean(request.path),
+                   "fields": sorted({clean(f) for f in fields})})
 
 
 def _problem(request: HttpRequest, code: str, detail: str,

@@ -7,9 +7,10 @@ and the API); this module only holds the responses and the small action bodies.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from lawdesk.cases.models import Case, Message, Proposal, Status
 from lawdesk.law.vocabulary import RequestKind
@@ -107,12 +108,18 @@ class CaseDetail(CaseSummary):
     receipt_sha256: str
 
 
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Remove the NUL (\\u0000) character.")
+    return value
+
+
 class ClarificationIn(Schema):
-    answer: str = Field(min_length=1, max_length=10_000)
+    answer: Annotated[str, AfterValidator(_no_nul)] = Field(min_length=1, max_length=10_000)
 
 
 class WithdrawIn(Schema):
-    reason: str = Field(min_length=1, max_length=2_000)
+    reason: Annotated[str, AfterValidator(_no_nul)] = Field(min_length=1, max_length=2_000)
 
 
 def deadline_basis(case: Case) -> str:

@@ -95,7 +95,26 @@ def _intake_payload(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise ApiProblem("invalid_request", "The `request` part must be a JSON object.",
                          errors=[("request", "Send a JSON object.")])
+    nul = _nul_paths(payload)
+    if nul:
+        raise ApiProblem("invalid_request", "The request contains NUL characters.",
+                         errors=[(p, "Remove the NUL (\\u0000) character.") for p in nul])
     return payload
+
+
+def _nul_paths(value: Any, path: str = "") -> list[str]:
+    """Dotted paths of strings (keys included) holding NUL, which no text column can store."""
+    if isinstance(value, str):
+        return [path or "request"] if "\x00" in value else []
+    if isinstance(value, dict):
+        found: list[str] = []
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            found += [here.replace("\x00", "\\0")] if "\x00" in str(key) else _nul_paths(item, here)
+        return found
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _nul_paths(item, f"{path}.{i}")]
+    return []
 
 
 def _check_parts(request: HttpRequest) -> None:
