@@ -221,3 +221,28 @@ def test_an_older_checkpoint_stays_available_by_size(client, now) -> None:
     services.publish_checkpoint(now=now)
     assert client.get("/transparency/log/checkpoint?size=3").content.decode() == first.note_text
     assert client.get("/transparency/log/checkpoint?size=4").status_code == 404
+
+
+def test_public_pages_show_the_reports_without_private_data(client, now) -> None:
+    rows = close_cases(now, 9)
+    services.publish_checkpoint(now=now)
+    home = client.get("/transparency/")
+    assert home.status_code == 200
+    page = home.content.decode()
+    assert services.verifier().encode() in page
+    assert "lawdesk transparency verify http://testserver/transparency/" in page
+    assert "/transparency/report?period=2024&amp;country=FR" in page
+    report = client.get("/transparency/report?period=2024&country=FR")
+    assert report.status_code == 200
+    body = report.content.decode()
+    assert "<svg" in body and "style=" not in body  # the CSP forbids inline styles
+    assert "fulfilled" in body
+    csv_text = client.get("/transparency/report.csv?period=2024&country=FR").content.decode()
+    lines = csv_text.splitlines()
+    assert lines[0] == "measure,category,value"
+    assert "requests,,9" in lines
+    assert "by_kind_and_outcome,subscriber_data/fulfilled,1" in lines
+    assert any(line.startswith("checkpoint_root_hash,,") for line in lines)
+    everything = page + body + csv_text
+    for row in rows:
+        assert row.case_ref not in everything and row.salt not in everything

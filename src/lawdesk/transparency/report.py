@@ -97,3 +97,12 @@ def count_mismatches(claimed: Mapping[str, Any], computed: Mapping[str, Any]) ->
             how = "understated" if a < b else "overstated"
             problems.append(f"{path}: the report says {a}, the leaves give {b} ({how})")
     return problems
+
+
+def count_rows(counts: Mapping[str, Any]) -> list[tuple[str, str, int]]:
+    """The counts as ``(measure, category, value)`` rows, e.g. for CSV."""
+    rows = []
+    for path, value in _flatten(counts).items():
+        measure, _, category = path.partition(".")
+        rows.append((measure, category.replace(".", "/"), value))
+    return rows

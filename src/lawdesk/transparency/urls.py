@@ -8,6 +8,9 @@ from lawdesk.transparency import views
 
 app_name = "transparency"
 urlpatterns = [
+    path("", views.index, name="index"),
+    path("report", views.report_page, name="report_page"),
+    path("report.csv", views.report_csv, name="report_csv"),
     path("log/checkpoint", views.checkpoint, name="checkpoint"),
     path("log/leaves", views.leaves, name="leaves"),
     path("log/proof/inclusion", views.inclusion, name="inclusion"),

@@ -6,18 +6,21 @@ personal data: only leaf data (counted facts and commitments), hashes and signat
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from lawdesk.core import keys
 from lawdesk.transparency import merkle, selectors, services
 from lawdesk.transparency.models import Checkpoint
-from lawdesk.transparency.report import ReportError
+from lawdesk.transparency.report import ReportError, count_rows
 
 
 class BadRequest(ValueError):
@@ -155,3 +158,74 @@ def reports(request: HttpRequest) -> HttpResponse:
             for period, country in selectors.report_scopes(latest)
         ],
     })
+
+
+# --- Human-readable pages (the same numbers as report.json) -----------------------------------
+
+def _scope(request: HttpRequest) -> tuple[str, str | None, str]:
+    period = request.GET.get("period", "")
+    country = request.GET.get("country") or None
+    query = urlencode({"period": period, **({"country": country} if country else {})})
+    return period, country, query
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """The public entry page: the signed checkpoint, the key, how to verify, the reports."""
+    latest = services.latest_checkpoint()
+    reports = []
+    if latest is not None:
+        reports = [{"period": p, "country": c, "query": urlencode({"period": p, "country": c})}
+                   for p, c in selectors.report_scopes(latest)]
+    return render(request, "transparency/index.html", {
+        "checkpoint": latest,
+        "root_b64": services.b64(bytes.fromhex(latest.root_hash)) if latest else "",
+        "origin": services.origin(),
+        "verifier_key": services.verifier().encode(),
+        "fingerprint": keys.fingerprint(),
+        "base_url": request.build_absolute_uri(reverse("transparency:index")),
+        "reports": reports,
+    })
+
+
+@_public
+def report_page(request: HttpRequest) -> HttpResponse:
+    """One report as a page: totals, outcomes as a bar chart (SVG, no script), kinds by outcome."""
+    period, country, query = _scope(request)
+    latest = _latest_or_404()
+    if isinstance(latest, JsonResponse):
+        return latest
+    doc = selectors.report_for(period, country, latest)
+    counts = doc["counts"]
+    outcomes = sorted(counts["by_outcome"])
+    top = max(counts["by_outcome"].values(), default=0) or 1
+    bars = [{"label": o, "value": v, "y": 8 + 28 * i, "text_y": 22 + 28 * i,
+             "width": round(280 * v / top), "value_x": 156 + round(280 * v / top)}
+            for i, (o, v) in enumerate(sorted(counts["by_outcome"].items()))]
+    kind_rows = [{"kind": k, "values": [per.get(o, 0) for o in outcomes], "total": counts["by_kind"][k]}
+                 for k, per in counts["by_kind_and_outcome"].items()]
+    verify_url = request.build_absolute_uri(reverse("transparency:report")) + "?" + query
+    return render(request, "transparency/report.html", {
+        "report": doc, "counts": counts, "bars": bars, "chart_height": 16 + 28 * len(bars),
+        "outcomes": outcomes, "kind_rows": kind_rows, "query": query, "verify_url": verify_url,
+    })
+
+
+@_public
+def report_csv(request: HttpRequest) -> HttpResponse:
+    """One report's counts as CSV: measure, category, value (and the checkpoint it names)."""
+    period, country, _ = _scope(request)
+    latest = _latest_or_404()
+    if isinstance(latest, JsonResponse):
+        return latest
+    doc = selectors.report_for(period, country, latest)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["measure", "category", "value"])
+    writer.writerows(count_rows(doc["counts"]))
+    writer.writerow(["checkpoint_size", "", doc["checkpoint"]["size"]])
+    writer.writerow(["checkpoint_root_hash", "", doc["checkpoint"]["root_hash"]])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    name = f"transparency-{period}-{country or 'all'}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
