@@ -175,3 +175,31 @@ def test_preservation_is_preserved_on_receipt_for_sixty_days(submit, now):
     assert case.status == Status.PRESERVED
     assert case.deadline_at == now + timedelta(days=60)
     assert Event.objects.filter(action="cases:preservation:instructed").exists()
+
+
+def test_reviewer_override_needs_reason_is_audited_and_unlocks_the_proposal(
+        submit, reviewer, approver, now):
+    case = submit(categories=["subscriber", "traffic"])
+    assert case.decision["categories"]["traffic"]["outcome"] != "allowed"
+    services.start_review(case=case, actor=reviewer, now=now)
+    with pytest.raises(DomainError):
+        services.override_category(case=case, actor=reviewer, now=now, category="traffic",
+                                    outcome="allowed", reason="ok")
+    with pytest.raises(DomainError, match="not allow"):
+        services.propose_disclosure(case=case, actor=reviewer, now=now, categories=["traffic"],
+                                    target_ids=[t.pk for t in case.targets.all()],
+                                    legal_basis="Investigating judge's order attached")
+    case = services.override_category(
+        case=case, actor=reviewer, now=now, category="traffic", outcome="allowed",
+        reason="The order was validated by the investigating judge on 2 Nov (annex 2).")
+    assert case.decision["categories"]["traffic"]["outcome"] == "allowed"
+    assert case.decision["overrides"][0]["reason"].startswith("The order was validated")
+    event = Event.objects.get(action="cases:law:overridden")
+    assert event.params["from"] != "allowed" and event.params["to"] == "allowed"
+    proposal = services.propose_disclosure(
+        case=case, actor=reviewer, now=now, categories=["traffic"],
+        target_ids=[t.pk for t in case.targets.all()], legal_basis="Judge-validated order")
+    assert proposal.categories == ["traffic"]
+    from lawdesk.law.records import verify_record
+
+    assert verify_record(case.law_record)

@@ -109,7 +109,7 @@ def test_production_request_clarification_four_eyes_approval(
 def test_emergency_needs_callback_and_nobody_approves_own_proposal(
         sessions: Sessions, server: LiveServer, tmp_path: Path) -> None:
     officer = sessions.page(OFFICER)
-    number, desk_url = submit(officer, server, tmp_path, kind="emergency_disclosure",
+    _, desk_url = submit(officer, server, tmp_path, kind="emergency_disclosure",
                               threat="A 13-year-old agreed to meet the suspect tonight at 20:00.")
 
     # The first approver proposes: as proposer, they get no approve button.

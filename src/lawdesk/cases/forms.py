@@ -172,3 +172,12 @@ class RemovalForm(forms.Form):
     action = forms.ChoiceField(choices=[("removed", "Content removed"),
                                         ("restricted", "Access restricted")])
     note = forms.CharField(required=False, max_length=1000, label="Note")
+
+
+class OverrideForm(forms.Form):
+    category = forms.ChoiceField(choices=CATEGORY_CHOICES, label="Category")
+    outcome = forms.ChoiceField(choices=[("allowed", "Allowed"), ("not_allowed", "Not allowed"),
+                                         ("needs_further_process", "Needs further process")],
+                                label="New outcome")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Written reason",
+                             help_text="Shown to the approver and kept in the audit trail.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -15,7 +17,7 @@ from lawdesk.law.vocabulary import (
 )
 
 
-def _choices(enum: type) -> list[tuple[str, str]]:
+def _choices(enum: Any) -> list[tuple[str, str]]:
     return [(m.value, m.value.replace("_", " ").capitalize()) for m in enum]
 
 
@@ -160,6 +162,8 @@ class Case(models.Model):
     # The rule engine's decision at intake (kept with the rule-set version that produced it).
     decision = models.JSONField(default=dict)
     ruleset_version = models.CharField(max_length=40, blank=True)
+    # Facts, configuration, time and result: enough to replay the decision and check it.
+    law_record = models.JSONField(default=dict)
 
     class Meta:
         db_table = "cases_case"

@@ -108,17 +108,24 @@ def _law_facts(case: Case, targets: Sequence[ParsedTarget] | None = None) -> dic
     return facts
 
 
-def decide_law(case: Case) -> dict[str, Any]:
-    """Run the rule engine on a case's facts and return the decision as JSON."""
+def decide_law(case: Case, *, now: datetime) -> dict[str, Any]:
+    """Run the rule engine on a case's facts; return the replayable decision record."""
     from lawdesk.law.config import load_config
     from lawdesk.law.engine import decide
     from lawdesk.law.facts import Facts
+    from lawdesk.law.records import decision_record
 
     facts = Facts.model_validate(_law_facts(case))
-    decision = decide(facts, config=load_config(getattr(settings, "LAWDESK_LAW_CONFIG", None)))
-    result: dict[str, Any] = decision.to_dict()
-    result["facts"] = _law_facts(case)
-    return result
+    config = load_config(getattr(settings, "LAWDESK_LAW_CONFIG", None))
+    record: dict[str, Any] = decision_record(facts, decide(facts, config=config, now=now),
+                                             config=config, now=now)
+    return record
+
+
+def _apply_record(case: Case, record: dict[str, Any]) -> None:
+    case.law_record = record
+    case.decision = record["decision"]
+    case.ruleset_version = record["ruleset_version"]
 
 
 _INSTRUMENT_COUNTRIES = {
@@ -243,9 +250,8 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
                params={"reason": "requester_not_verified", "channel": channel})
         raise PermissionDenied("Only an approved officer of an active agency can send requests.")
     data, targets, errors = validate_intake(payload)
-    if not errors and data is not None:
-        if data.kind != RequestKind.EMERGENCY_DISCLOSURE and not uploads:
-            errors = {"attachments": ["Attach the signed legal instrument as a PDF."]}
+    if not uploads and payload.get("kind") != RequestKind.EMERGENCY_DISCLOSURE:
+        errors = {**errors, "attachments": ["Attach the signed legal instrument as a PDF."]}
     if errors or data is None:
         record("cases:intake:refused", actor=actor, request=request, now=now,
                params={"reason": "invalid", "channel": channel,
@@ -286,14 +292,14 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
     )
     case.save()
     case.number = f"LD-{now.year}-{case.pk:06d}"
-    decision = decide_law(case)
+    _apply_record(case, decide_law(case, now=now))
+    decision = case.decision
     deadline = decision["deadline"]
     period = timedelta(hours=deadline["hours"]) if "hours" in deadline else \
         timedelta(days=deadline["days"])
     case.deadline_at = now + period
     case.deadline_rule = deadline["rule"]
     case.deadline_article = f"{deadline['regime']}: {deadline['article']}"
-    case.decision, case.ruleset_version = decision, decision["ruleset_version"]
     rows = [Target.objects.create(case=case, position=i, kind=t.kind, raw=t.raw[:300],
                                   value=t.value, port=t.port, at=t.at,
                                   window_start=t.window_start, window_end=t.window_end)
@@ -585,6 +591,64 @@ def withdraw(*, case: Case, actor: User, now: datetime, reason: str,
     case.withdrawal_reason = reason.strip()
     _move(case, Status.WITHDRAWN, actor=actor, now=now, action="withdrawn", reason=reason.strip(),
           request=request)
+    return case
+
+
+@transaction.atomic
+def override_category(*, case: Case, actor: User, now: datetime, category: str, outcome: str,
+                      reason: str, request: HttpRequest | None = None) -> Case:
+    """A reviewer changes the rule engine's outcome for one category, with a written reason.
+
+    The override is part of the stored decision record (so it replays), is audited, and is
+    shown to the approver next to the proposal.
+    """
+    from lawdesk.law.override import OverrideError, apply_override
+    from lawdesk.law.records import RulesetMismatch, replay
+
+    _require(actor, "desk:case:propose")
+    case = _lock(case)
+    if case.status != Status.IN_REVIEW:
+        raise DomainError("Overrides are made during review.", field="outcome")
+    if case.proposals.filter(decided_at__isnull=True).exists():
+        raise DomainError("A proposal is waiting for approval: decide it first.", field="outcome")
+    law = dict(case.law_record)
+    try:
+        decision = replay(law)
+        updated = apply_override(decision, category=category, outcome=outcome, reason=reason,
+                                 reviewer=f"{actor.full_name} <{actor.email}>", now=now)
+    except RulesetMismatch:
+        raise DomainError("The rules changed since this case was analysed: re-run the legal "
+                          "analysis first.", field="outcome", code="ruleset_changed") from None
+    except (OverrideError, ValueError) as exc:
+        field, _, message = str(exc).partition(": ")
+        raise DomainError(message or str(exc), field=field if message else "outcome",
+                          code="invalid_override") from None
+    previous = case.decision["categories"][category]["outcome"]
+    law["decision"] = updated.to_dict()
+    _apply_record(case, law)
+    case.save(update_fields=["law_record", "decision", "ruleset_version"])
+    record("cases:law:overridden", actor=actor, target=case, request=request, now=now,
+           params={"number": case.number, "category": category, "from": previous,
+                   "to": outcome, "reason": reason.strip()})
+    return case
+
+
+@transaction.atomic
+def rerun_legal_analysis(*, case: Case, actor: User, now: datetime,
+                         request: HttpRequest | None = None) -> Case:
+    """Decide the case again with the current rule set (earlier overrides are dropped)."""
+    _require(actor, "desk:case:review")
+    case = _lock(case)
+    if case.proposals.filter(decided_at__isnull=True).exists():
+        raise DomainError("A proposal is waiting for approval: decide it first.", field="outcome")
+    if not flows.is_open(case.status) or case.status in flows.ANSWERED:
+        raise DomainError("The case is already decided.", field="outcome")
+    previous = case.ruleset_version
+    _apply_record(case, decide_law(case, now=now))
+    case.save(update_fields=["law_record", "decision", "ruleset_version"])
+    record("cases:law:reanalysed", actor=actor, target=case, request=request, now=now,
+           params={"number": case.number, "from_version": previous,
+                   "to_version": case.ruleset_version})
     return case
 
 

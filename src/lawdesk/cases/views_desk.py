@@ -20,6 +20,7 @@ from lawdesk.cases.forms import (
     CallbackForm,
     DecisionForm,
     NoteForm,
+    OverrideForm,
     ProposalForm,
     QuestionForm,
     ReasonForm,
@@ -97,6 +98,7 @@ def _forms(case: Case, post: Any, action: str | None) -> dict[str, Any]:
                              initial={"assignee": case.assigned_to_id}),
         "reason": ReasonForm(post if action in ("extend", "release") else None, prefix="rs"),
         "removal": RemovalForm(bound("removal"), prefix="rm"),
+        "override": OverrideForm(bound("override"), prefix="o"),
     }
 
 
@@ -151,6 +153,13 @@ def _run(action: str, case: Case, forms: dict[str, Any], request: AuthedRequest)
         if action == "release":
             services.release_preservation(case=case, reason=data["reason"], **common)
             return "Preservation released."
+        if action == "override":
+            services.override_category(case=case, category=data["category"],
+                                       outcome=data["outcome"], reason=data["reason"], **common)
+            return "Override recorded; the approver will see it with its reason."
+        if action == "reanalyse":
+            services.rerun_legal_analysis(case=case, **common)
+            return "Legal analysis re-run with the current rule set."
         if action == "removal":
             services.action_removal(case=case, action=data["action"], note=data["note"], **common)
             return "Removal recorded."
@@ -201,6 +210,8 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         and Status.REFUSED in flows.allowed(case.kind, case.status),
         "callback": has_perm(user, "desk:case:callback") and case.needs_callback,
         "assign": has_perm(user, "desk:case:assign") and flows.is_open(case.status),
+        "override": has_perm(user, "desk:case:propose") and case.status == Status.IN_REVIEW
+        and proposal is None,
     }
     return render(request, "cases/desk_case.html", {
         "case": case, "forms": forms, "can": can, "proposal": proposal,
@@ -215,7 +226,7 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
     }, status=status)
 
 
-def attachment(request: AuthedRequest, case_id: int, attachment_id: int) -> HttpResponse:
+def attachment(request: AuthedRequest, case_id: int, attachment_id: int) -> FileResponse:
     """Download a document of the case (staff, or the requesting agency); audited."""
     if not request.user.is_authenticated:
         raise Http404("Not found.")

@@ -48,7 +48,8 @@ def new_request(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         from lawdesk.cases.services import Upload
 
-        uploads = [Upload(name=f.name, content=f) for f in request.FILES.getlist("attachments")]
+        uploads = [Upload(name=f.name or "document.pdf", content=f)
+                   for f in request.FILES.getlist("attachments")]
         try:
             case = services.submit_request(actor=request.user, now=utcnow(),
                                            payload=payload_from_post(request.POST),

@@ -41,7 +41,8 @@ def seed_cases(now: datetime) -> int:
     julien = User.objects.get(email="julien.moreau@justice-paris.example")
     reviewer = User.objects.get(email="reviewer@platform.example")
     made = [
-        services.submit_request(actor=julien, now=now - timedelta(days=8), uploads=[_pdf("epoc-0871.pdf")],
+        services.submit_request(actor=julien, now=now - timedelta(days=8),
+                                uploads=[_pdf("epoc-0871.pdf")],
                                 payload=_base(instrument_reference="EPOC-FR-2026-0871",
                                               authority_file_number="J3-2026-0871",
                                               offence_category="fraud",
@@ -62,7 +63,8 @@ def seed_cases(now: datetime) -> int:
                                 payload=_base(kind="preservation", instrument_type="epoc_pr",
                                               instrument_reference="EPOC-PR-2026-0077",
                                               authority_file_number="OFMIN-2026-2981",
-                                              offence_description="Sextortion of minors through a group chat.",
+                                              offence_description="Sextortion of minors "
+                                              "through a group chat.",
                                               categories=["subscriber", "identification", "traffic"],
                                               targets=[{"identifier": "1000001"}])),
         services.submit_request(actor=julien, now=now - timedelta(days=1), uploads=[_pdf("req-4410.pdf")],
