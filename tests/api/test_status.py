@@ -132,3 +132,11 @@ def test_bad_ids_and_unknown_paths_are_problems_not_5xx(api, path):
     response = api.get(path)
     assert response.status_code in (404, 422)
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_wrong_method_is_a_problem_with_allow(api):
+    response = api.client.delete("/api/v1/requests", headers=api.headers)
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "method_not_allowed"
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}

@@ -185,7 +185,8 @@ def get_request(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_ID)) -> d
 
 
 @router.post("/requests/{id}/clarification",
-             response={200: CaseDetail, **ERRORS_ID, 400: Problem, 403: Problem, 409: Problem},
+             response={200: CaseDetail, **ERRORS_ID, 400: Problem, 403: Problem, 409: Problem,
+                       413: Problem},
              summary="Answer the platform's request for clarification",
              operation_id="answer_clarification")
 def answer_clarification(request: HttpRequest, body: ClarificationIn,
@@ -203,7 +204,8 @@ def answer_clarification(request: HttpRequest, body: ClarificationIn,
 
 
 @router.post("/requests/{id}/withdraw",
-             response={200: CaseDetail, **ERRORS_ID, 400: Problem, 403: Problem, 409: Problem},
+             response={200: CaseDetail, **ERRORS_ID, 400: Problem, 403: Problem, 409: Problem,
+                       413: Problem},
              summary="Withdraw the request", operation_id="withdraw_request")
 def withdraw_request(request: HttpRequest, body: WithdrawIn,
                      id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
