@@ -173,6 +173,13 @@ def test_unknown_field_in_a_later_row_is_refused(tmp_path: Path, keys: Keys) -> 
         write_bag(desc, now=NOW, signer=keys.signer, dest=tmp_path / "bag")
 
 
+@pytest.mark.parametrize("category", ["not_held.json", "../x", "Content", ""])
+def test_category_must_be_a_word(tmp_path: Path, keys: Keys, category: str) -> None:
+    desc = sample_description(records=[RecordSet(category, "x", [{"a": 1}])])
+    with pytest.raises(PackageError, match="data category"):
+        write_bag(desc, now=NOW, signer=keys.signer, dest=tmp_path / "bag")
+
+
 def test_declared_fields_allow_sparse_rows_and_odd_targets(tmp_path: Path, keys: Keys) -> None:
     desc = sample_description(records=[
         RecordSet("subscriber", "https://t.me/some/../group?x=1", [{"a": 1}, {"b": {"k": [1, 2]}}], fields=["a", "b"]),

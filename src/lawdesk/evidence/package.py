@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.metadata
 import json
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -46,7 +48,14 @@ __all__ = [
     "build_package", "write_bag", "zip_bag",
 ]
 
-_SOFTWARE = "lawdesk (https://github.com/lawdesk) evidence packager"
+_CATEGORY = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def _software() -> str:
+    try:
+        return f"lawdesk {importlib.metadata.version('lawdesk')} (lawdesk.evidence)"
+    except importlib.metadata.PackageNotFoundError:
+        return "lawdesk (lawdesk.evidence)"
 
 
 @dataclass(frozen=True)
@@ -169,11 +178,14 @@ def write_bag(description: PackageDescription, *, now: datetime, signer: Signer,
     summaries: list[RecordSetSummary] = []
     used: set[str] = set()
     for rs in description.records:
-        stem = f"data/{bag.safe_segment(rs.category)}/{bag.safe_segment(rs.target)}"
+        if not _CATEGORY.fullmatch(rs.category):
+            # Categories come from the vocabulary (subscriber, content, …) and name directories.
+            raise PackageError(f"data category {rs.category!r} is not a lower-case word")
+        stem = f"data/{rs.category}/{bag.safe_segment(rs.target)}"
         # Two targets may map to the same safe name ("a/b" and "a_b"), or one target may come
         # from two systems: number the later ones rather than overwrite.
         unique, k = stem, 1
-        while unique.lower() in used or unique in (bag.NOT_HELD_FILE, bag.CONTENTS_FILE):
+        while unique.lower() in used:
             k += 1
             unique = f"{stem}~{k}"
         used.add(unique.lower())
@@ -251,7 +263,7 @@ def _bag_info(d: PackageDescription, now: datetime, key_fp: str, octets: int, co
                      f"{d.instrument.type} {d.instrument.reference} of {d.instrument.date.isoformat()} "
                      f"from {d.authority.name} ({d.authority.country})"),
         bag.tag_line("Bagging-Date", now.date().isoformat()),
-        bag.tag_line("Bag-Software-Agent", _SOFTWARE),
+        bag.tag_line("Bag-Software-Agent", _software()),
         bag.tag_line("Payload-Oxum", f"{octets}.{count}"),
         bag.tag_line("Lawdesk-Format", bag.FORMAT),
         bag.tag_line("Lawdesk-Case-Number", d.case_number),
