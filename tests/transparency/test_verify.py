@@ -249,3 +249,15 @@ def test_the_verifier_needs_no_django() -> None:
     code = ("import sys; import lawdesk.transparency.verify, lawdesk.transparency.cli; "
             "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(("given", "base"), [
+    ("https://platform.example", "https://platform.example/transparency/"),
+    ("https://platform.example/", "https://platform.example/transparency/"),
+    ("https://platform.example/transparency", "https://platform.example/transparency/"),
+    ("https://platform.example/legal/transparency/", "https://platform.example/legal/transparency/"),
+    ("https://platform.example/transparency/report.json?period=2024&country=FR",
+     "https://platform.example/transparency/"),
+])
+def test_urls_name_the_log(given: str, base: str) -> None:
+    assert HttpSource(given).base == base

@@ -107,6 +107,8 @@ class HttpSource:
             path = path[: -len("report.json")]
         if not path.endswith("/"):
             path += "/"
+        if path == "/":  # the site itself was given: the log lives under /transparency/
+            path = "/transparency/"
         self.base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
         self.identity: str | None = self.base
 
