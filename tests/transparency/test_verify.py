@@ -261,3 +261,9 @@ def test_the_verifier_needs_no_django() -> None:
 ])
 def test_urls_name_the_log(given: str, base: str) -> None:
     assert HttpSource(given).base == base
+
+
+def test_a_leaf_that_is_not_even_text_fails_cleanly(log_dir: Path, state: State) -> None:
+    edit_json(log_dir / "leaves.json", lambda doc: doc["leaves"].__setitem__(0, "\ud800"))
+    with pytest.raises(VerifyError, match="not to the signed root"):
+        verify_log(DirSource(log_dir), state=state)

@@ -315,7 +315,8 @@ def verify_log(source: Source, *, state: State, key: str | None = None) -> Outco
     data = source.leaves(cp.size)
     if len(data) != cp.size:
         raise VerifyError([f"the log published {len(data)} leaves, its checkpoint says {cp.size}"])
-    tree = merkle.MerkleTree(merkle.leaf_hash(d.encode("utf-8")) for d in data)
+    # surrogatepass: a malformed leaf must fail as a mismatch, not crash the verifier.
+    tree = merkle.MerkleTree(merkle.leaf_hash(d.encode("utf-8", "surrogatepass")) for d in data)
     if tree.root() != cp.root_hash:
         raise VerifyError([f"the {cp.size} published leaves hash to {_b64(tree.root())}, not to the "
                            f"signed root {_b64(cp.root_hash)}: leaves were altered, added or removed"])

@@ -1,4 +1,4 @@
-"""Public, anonymous endpoints of the verifiable log and the minimal report document.
+"""Public, anonymous endpoints of the verifiable log, and the reports (JSON, CSV, page).
 
 Nothing here is behind login, and nothing here may carry a case reference, a salt or any
 personal data: only leaf data (counted facts and commitments), hashes and signatures.
