@@ -30,7 +30,7 @@ def _print_report(r: Report) -> None:
              f"({r.key_source})")
     if r.tag_manifests:
         echo(f"Tag manifests:  {', '.join(r.tag_manifests)}: {r.tag_files} tag files match")
-    if r.manifests and r.failure is None:
+    if r.manifests:
         echo(f"Payload:        {r.payload_files} files, {r.payload_bytes:,} bytes; "
              f"{' and '.join(r.manifests)} manifests match; no file missing or extra; Payload-Oxum matches")
 

@@ -78,7 +78,7 @@ class Report:
     tag_files: int = 0
     tag_manifests: list[str] = field(default_factory=list)
     signature_valid: bool = False
-    key_source: str = ""  # "public key file", "fingerprint", "embedded (untrusted)"
+    key_source: str = ""  # "public key file", "fingerprint", "embedded, not trusted"
     key_fingerprint: str = ""
     embedded_fingerprint: str = ""
     failure: str | None = None
@@ -86,9 +86,10 @@ class Report:
     @property
     def status(self) -> Status:
         """VERIFIED, UNTRUSTED_KEY or FAILED."""
-        if self.failure is not None:
+        if self.failure is not None or not self.signature_valid:
             return Status.FAILED
-        return Status.VERIFIED if self.key_source != "embedded (untrusted)" else Status.UNTRUSTED_KEY
+        trusted = self.key_source in ("public key file", "fingerprint")
+        return Status.VERIFIED if trusted else Status.UNTRUSTED_KEY
 
     def first(self, label: str) -> str:
         """The first value of a bag-info label, or ''."""
@@ -235,7 +236,11 @@ def _read_manifest(bag_dir: Path, rel: str, alg: str) -> dict[str, str]:
     if not path.is_file():
         raise Failure(rel, "missing")
     entries: dict[str, str] = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise Failure(rel, "not UTF-8") from exc
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         parts = line.split(None, 1)
@@ -302,7 +307,7 @@ def _check_signature(bag_dir: Path, report: Report, public_key_pem: bytes | None
         if embedded is None:
             raise Failure(bag.PUBLIC_KEY_FILE, "missing, and no --public-key given")
         key = embedded
-        report.key_source = "embedded (untrusted)"
+        report.key_source = "embedded, not trusted"
     report.key_fingerprint = fingerprint(key)
     signature = sig_path.read_bytes()
     try:
@@ -332,11 +337,7 @@ def verify_bag(bag_dir: Path, report: Report, *, public_key_pem: bytes | None = 
     # as such rather than as whichever file its altered lines happen to mention.
     _check_signature(bag_dir, report, public_key_pem, trusted_fingerprint)
 
-    tag_entries: dict[str, dict[str, str]] = {}
-    for alg in bag.ALGORITHMS:
-        rel = f"tagmanifest-{alg}.txt"
-        tag_entries[alg] = _read_manifest(bag_dir, rel, alg)
-        report.tag_manifests.append(alg)
+    tag_entries = {alg: _read_manifest(bag_dir, f"tagmanifest-{alg}.txt", alg) for alg in bag.ALGORITHMS}
     listed_tags = set(tag_entries["sha256"])
     # tagmanifest-sha256.txt is the signed one: where the two disagree, blame the other.
     for rel in sorted(listed_tags ^ set(tag_entries["sha512"])):
@@ -357,6 +358,10 @@ def verify_bag(bag_dir: Path, report: Report, *, public_key_pem: bytes | None = 
             raise Failure("tagmanifest-sha512.txt", f"wrong sha512 for {rel}, whose sha256 matches the "
                                                     "signed tagmanifest-sha256.txt")
     report.tag_files = len(listed_tags)
+    report.tag_manifests = list(bag.ALGORITHMS)
+    # Authenticated now (its hash is in the signed tag manifest): worth showing even if a
+    # payload check fails below.
+    report.bag_info = _read_tags(bag_dir / "bag-info.txt", "bag-info.txt")
 
     unlisted_ok = {bag.SIGNATURE_FILE, *(f"tagmanifest-{a}.txt" for a in bag.ALGORITHMS)}
     for rel in all_files:
@@ -364,7 +369,6 @@ def verify_bag(bag_dir: Path, report: Report, *, public_key_pem: bytes | None = 
             raise Failure(rel, "not listed in the tag manifests (extra file)")
 
     manifests = {alg: _read_manifest(bag_dir, f"manifest-{alg}.txt", alg) for alg in bag.ALGORITHMS}
-    report.manifests = list(bag.ALGORITHMS)
     payload = [rel for rel in all_files if rel.startswith("data/")]
     present = set(payload)
     for alg, entries in manifests.items():
@@ -385,8 +389,8 @@ def verify_bag(bag_dir: Path, report: Report, *, public_key_pem: bytes | None = 
                 raise Failure(rel, f"{alg} mismatch")
         total += (bag_dir / rel).stat().st_size
     report.payload_files, report.payload_bytes = len(payload), total
+    report.manifests = list(bag.ALGORITHMS)
 
-    report.bag_info = _read_tags(bag_dir / "bag-info.txt", "bag-info.txt")
     oxum = report.first("Payload-Oxum")
     if not oxum:
         raise Failure("bag-info.txt", "no Payload-Oxum")
@@ -429,6 +433,8 @@ def verify_package(package: Path, *, identity: Path | None = None, public_key_pe
                        trusted_fingerprint=trusted_fingerprint)
     except Failure as exc:
         report.failure = str(exc)
+    except OSError as exc:  # disk full, unreadable file: still one line, not a traceback
+        report.failure = f"{package.name}: {exc.strerror or exc}"
     return report
 
 
