@@ -246,3 +246,29 @@ def test_public_pages_show_the_reports_without_private_data(client, now) -> None
     everything = page + body + csv_text
     for row in rows:
         assert row.case_ref not in everything and row.salt not in everything
+
+
+def test_status_reports_unsigned_leaves_and_missing_triggers(now) -> None:
+    close_cases(now, 4)
+    services.publish_checkpoint(now=now)
+    close_cases(now, 2, start=4)
+    info = services.status()
+    assert (info["leaves"], info["checkpoint_size"], info["unsigned_leaves"]) == (6, 4, 2)
+    assert info["missing_triggers"] == []
+    triggers.drop(connection)
+    try:
+        assert "transparency_leaf_no_update" in services.status()["missing_triggers"]
+    finally:
+        triggers.install(connection)
+
+
+def test_production_needs_an_explicit_log_name(settings, monkeypatch) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.PRODUCTION = True
+    monkeypatch.delenv("LAWDESK_BASE_URL", raising=False)
+    monkeypatch.delenv("LAWDESK_TRANSPARENCY_ORIGIN", raising=False)
+    with pytest.raises(ImproperlyConfigured):
+        services.origin()
+    monkeypatch.setenv("LAWDESK_TRANSPARENCY_ORIGIN", "platform.example/transparency")
+    assert services.origin() == "platform.example/transparency"

@@ -92,6 +92,19 @@ def verify_receipt_command(
                f"{leaf.accounts_affected} accounts)")
 
 
+@app.command("status")
+def status() -> None:
+    """Show the log's size, latest checkpoint, unsigned leaves and missing triggers (platform side)."""
+    _django_setup()
+    from lawdesk.transparency.services import status as log_status
+
+    info = log_status()
+    for name, value in info.items():
+        typer.echo(f"{name}: {value}")
+    if info["missing_triggers"]:
+        _fail([f"append-only triggers missing: {', '.join(info['missing_triggers'])}"], EXIT_MISMATCH)
+
+
 @app.command("publish")
 def publish() -> None:
     """Sign a checkpoint of the log as it is now (the platform side)."""

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Q
 
@@ -43,6 +44,10 @@ def origin() -> str:
         settings, "LAWDESK_TRANSPARENCY_ORIGIN", "")
     if configured:
         return str(configured)
+    if settings.PRODUCTION and "LAWDESK_BASE_URL" not in os.environ:
+        # The default base URL is the demo's loopback address: a log named after it would
+        # have to be renamed later, and every verifier would see a different log.
+        raise ImproperlyConfigured("set LAWDESK_TRANSPARENCY_ORIGIN (or LAWDESK_BASE_URL) in production")
     url = urlsplit(settings.LAWDESK_BASE_URL)
     return f"{url.netloc}{url.path.rstrip('/')}/transparency"
 
@@ -208,4 +213,22 @@ def receipt_for(case_ref: str) -> dict[str, Any] | None:
         "checkpoint": checkpoint.note_text,
         "inclusion_proof": [b64(h) for h in inclusion_proof(leaf.index, checkpoint.size)],
         "verifier_key": verifier().encode(),
+    }
+
+
+def status() -> dict[str, Any]:
+    """For operators: leaves, the latest checkpoint, leaves not yet signed, triggers missing."""
+    from django.db import connection
+
+    from lawdesk.transparency import triggers
+
+    latest = latest_checkpoint()
+    size = tree_size()
+    return {
+        "origin": origin(),
+        "verifier_key": verifier().encode(),
+        "leaves": size,
+        "checkpoint_size": latest.size if latest else None,
+        "unsigned_leaves": size - (latest.size if latest else 0),
+        "missing_triggers": sorted(triggers.missing(connection)),
     }

@@ -85,3 +85,20 @@ def install(connection: BaseDatabaseWrapper) -> None:
 def drop(connection: BaseDatabaseWrapper) -> None:
     """Remove the triggers (tests that play a platform rewriting its log use it)."""
     _run(connection, _sqlite_drop() if connection.vendor == "sqlite" else _pg_drop())
+
+
+def missing(connection: BaseDatabaseWrapper) -> set[str]:
+    """The names of the protecting triggers that are not in the database."""
+    if connection.vendor == "sqlite":
+        expected = {"transparency_leaf_no_update", *(f"{t}_no_delete" for t in _TABLES),
+                    *(f"{t}_no_update" for t in _TABLES[1:])}
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'transparency%'"
+    else:
+        expected = {"transparency_leaf_no_update", *(f"{t}_no_change" for t in _TABLES),
+                    *(f"{t}_no_truncate" for t in _TABLES)}
+        sql = ("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'transparency%' "
+               "AND NOT tgisinternal AND tgenabled <> 'D'")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        present = {row[0] for row in cursor.fetchall()}
+    return expected - present
