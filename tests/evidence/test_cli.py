@@ -46,6 +46,20 @@ def test_verify_names_the_first_failure(bag_copy: Path, keys: Keys) -> None:
     assert "FAILED: data/subscriber/acc-1000001.csv: sha256 mismatch" in done.stderr
 
 
+def test_json_report_and_file_list(sample_zip: BuiltPackage, keys: Keys) -> None:
+    import json
+
+    done = _lawdesk(str(sample_zip.path), "--public-key", str(keys.public_pem_file), "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["status"] == "verified" and data["failure"] is None
+    assert {f["path"]: f["sha256"] for f in data["files"]} == {f.path: f.sha256 for f in sample_zip.bag.files}
+    listed = _lawdesk(str(sample_zip.path), "--public-key", str(keys.public_pem_file), "--files")
+    assert listed.returncode == 0
+    cert = next(f for f in sample_zip.bag.files if f.path == "data/certificate.pdf")
+    assert cert.sha256 in listed.stdout
+
+
 def test_wrong_identity_exits_1(sample_age: BuiltPackage, keys: Keys) -> None:
     done = _lawdesk(str(sample_age.path), "--identity", str(keys.other_identity_file))
     assert done.returncode == 1

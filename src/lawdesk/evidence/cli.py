@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from lawdesk.evidence.verify import Failure, Report, Status, verify_package
 
 EXIT_FAILED = 1
 EXIT_UNTRUSTED_KEY = 3  # 2 is Typer's usage error
+_EXIT = {Status.VERIFIED: 0, Status.FAILED: EXIT_FAILED, Status.UNTRUSTED_KEY: EXIT_UNTRUSTED_KEY}
 
 
 def _print_report(r: Report) -> None:
@@ -31,14 +33,23 @@ def _print_report(r: Report) -> None:
     if r.tag_manifests:
         echo(f"Tag manifests:  {', '.join(r.tag_manifests)}: {r.tag_files} tag files match")
     if r.manifests:
+        oxum = "; Payload-Oxum matches" if r.failure is None else ""
         echo(f"Payload:        {r.payload_files} files, {r.payload_bytes:,} bytes; "
-             f"{' and '.join(r.manifests)} manifests match; no file missing or extra; Payload-Oxum matches")
+             f"{' and '.join(r.manifests)} manifests match; no file missing or extra{oxum}")
+
+
+def _print_files(r: Report) -> None:
+    width = max((len(p) for p, _, _ in r.files), default=0)
+    for path, size, sha256 in r.files:
+        typer.echo(f"  {path:<{width}}  {size:>14,}  {sha256}")
 
 
 _PACKAGE_HELP = "The package (.zip.age or .zip) or an unpacked bag directory."
 _IDENTITY_HELP = "age identity file (from age-keygen) to decrypt a .zip.age package."
 _KEY_HELP = "The platform's published Ed25519 public key (PEM), obtained separately."
 _FP_HELP = "The platform's published key fingerprint (SHA256:…), instead of --public-key."
+_FILES_HELP = "Also list every payload file with its size and SHA-256 (to compare with the certificate)."
+_JSON_HELP = "Print the report as JSON (same exit codes)."
 
 
 def verify_command(
@@ -46,6 +57,8 @@ def verify_command(
     identity: Annotated[Path | None, typer.Option("--identity", "-i", help=_IDENTITY_HELP)] = None,
     public_key: Annotated[Path | None, typer.Option("--public-key", help=_KEY_HELP)] = None,
     fingerprint: Annotated[str | None, typer.Option("--fingerprint", help=_FP_HELP)] = None,
+    files: Annotated[bool, typer.Option("--files", help=_FILES_HELP)] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
 ) -> None:
     """Verify an evidence package: decryption, every checksum, and the platform's signature."""
     pem = None
@@ -56,7 +69,12 @@ def verify_command(
             typer.echo(f"FAILED: {Failure(str(public_key), f'cannot read ({exc.strerror})')}", err=True)
             raise typer.Exit(EXIT_FAILED) from None
     report = verify_package(package, identity=identity, public_key_pem=pem, trusted_fingerprint=fingerprint)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+        raise typer.Exit(_EXIT[report.status])
     _print_report(report)
+    if files:
+        _print_files(report)
     if report.status is Status.FAILED:
         typer.echo(f"FAILED: {report.failure}", err=True)
         raise typer.Exit(EXIT_FAILED)

@@ -19,7 +19,7 @@ import re
 import stat
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -81,6 +81,7 @@ class Report:
     key_source: str = ""  # "public key file", "fingerprint", "embedded, not trusted"
     key_fingerprint: str = ""
     embedded_fingerprint: str = ""
+    files: list[tuple[str, int, str]] = field(default_factory=list)  # payload: path, size, sha256
     failure: str | None = None
 
     @property
@@ -94,6 +95,12 @@ class Report:
     def first(self, label: str) -> str:
         """The first value of a bag-info label, or ''."""
         return (self.bag_info.get(label) or [""])[0]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data, with its status."""
+        data = asdict(self)
+        data["files"] = [{"path": p, "size": n, "sha256": h} for p, n, h in self.files]
+        return {"status": self.status.value, **data}
 
 
 def load_identities(path: Path) -> list[Any]:
@@ -382,14 +389,18 @@ def verify_bag(bag_dir: Path, report: Report, *, public_key_pem: bytes | None = 
             if rel not in entries:
                 raise Failure(rel, f"not listed in manifest-{alg}.txt (extra file)")
     total = 0
+    checked = []
     for rel in payload:
         got = _digests(bag_dir / rel)
         for alg in bag.ALGORITHMS:  # sha256 first, the checksum people compare by hand
             if got[alg] != manifests[alg][rel]:
                 raise Failure(rel, f"{alg} mismatch")
-        total += (bag_dir / rel).stat().st_size
+        size = (bag_dir / rel).stat().st_size
+        total += size
+        checked.append((rel, size, got["sha256"]))
     report.payload_files, report.payload_bytes = len(payload), total
     report.manifests = list(bag.ALGORITHMS)
+    report.files = checked
 
     oxum = report.first("Payload-Oxum")
     if not oxum:
