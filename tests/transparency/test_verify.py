@@ -21,7 +21,15 @@ from lawdesk.transparency.export import export_log
 from lawdesk.transparency.leaves import Leaf, decode_leaf
 from lawdesk.transparency.models import Checkpoint, LogHead, LogLeaf, TreeNode
 from lawdesk.transparency.report import compute_counts, count_mismatches
-from lawdesk.transparency.verify import DirSource, HttpSource, State, VerifyError, verify_log, verify_receipt
+from lawdesk.transparency.verify import (
+    DirSource,
+    HttpSource,
+    State,
+    VerifyError,
+    receipt_in_log,
+    verify_log,
+    verify_receipt,
+)
 
 KINDS = ("subscriber_data", "traffic_data", "content_data")
 OUTCOMES = ("fulfilled", "partly_fulfilled", "refused", "withdrawn")
@@ -267,3 +275,29 @@ def test_a_leaf_that_is_not_even_text_fails_cleanly(log_dir: Path, state: State)
     edit_json(log_dir / "leaves.json", lambda doc: doc["leaves"].__setitem__(0, "\ud800"))
     with pytest.raises(VerifyError, match="not to the signed root"):
         verify_log(DirSource(log_dir), state=state)
+
+
+def test_a_receipt_is_tied_to_the_public_log(db, now, tmp_path: Path) -> None:
+    close(now, 9)
+    services.publish_checkpoint(now=now)
+    receipt = services.receipt_for("LD-00006")
+    close(now, 4, start=9)
+    services.publish_checkpoint(now=now)
+    public = verify_log(DirSource(export(tmp_path, "public")), state=State(tmp_path / "s1"))
+    verify_receipt(receipt, services.verifier())
+    receipt_in_log(receipt, public)
+
+    receipt_file = tmp_path / "receipt.json"
+    receipt_file.write_text(json.dumps(receipt))
+    result = CliRunner().invoke(cli_app, ["verify-receipt", str(receipt_file), "--log", str(tmp_path / "public"),
+                                          "--state-dir", str(tmp_path / "s2")])
+    assert result.exit_code == 0, result.output
+    assert "the public log (13 leaves, verified) holds this leaf" in result.output
+
+    # The platform shows the officer one log and the public another.
+    wipe_log()
+    close(now, 13, prefix="OTHER", outcome_shift=2)
+    services.publish_checkpoint(now=now)
+    other = verify_log(DirSource(export(tmp_path, "other")), state=State(tmp_path / "s3"))
+    with pytest.raises(VerifyError, match="does not hold the receipt's leaf"):
+        receipt_in_log(receipt, other)

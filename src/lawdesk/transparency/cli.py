@@ -16,6 +16,7 @@ from lawdesk.transparency.verify import (
     State,
     VerifyError,
     open_source,
+    receipt_in_log,
     verify_log,
     verify_receipt,
 )
@@ -70,6 +71,8 @@ def verify_receipt_command(
     receipt_file: Annotated[Path, typer.Argument(help="The receipt JSON given with a closed case.")],
     state_dir: StateDir = DEFAULT_STATE_DIR,
     key: KeyOpt = None,
+    log: Annotated[str | None, typer.Option("--log", help="Also verify the platform's public log "
+                                            "(URL or export directory) and that it holds this leaf.")] = None,
 ) -> None:
     """Check that a closed case's leaf is in the signed log and commits to that case."""
     try:
@@ -85,6 +88,12 @@ def verify_receipt_command(
         trusted = claimed.encode()
     try:
         leaf = verify_receipt(receipt, note.parse_verifier_key(trusted))
+        if log is not None:
+            outcome = verify_log(open_source(log), state=State(state_dir), key=trusted)
+            receipt_in_log(receipt, outcome)
+            typer.echo(f"ok: the public log ({outcome.size} leaves, verified) holds this leaf")
+    except SourceError as exc:
+        _fail([f"cannot read the log: {exc}"], EXIT_UNREADABLE)
     except (VerifyError, note.NoteError) as exc:
         _fail(exc.problems if isinstance(exc, VerifyError) else [str(exc)], EXIT_MISMATCH)
     typer.echo(f"VERIFIED: case {receipt['case_ref']} is leaf {receipt['leaf_index']} of {claimed.name} "

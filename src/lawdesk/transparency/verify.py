@@ -271,6 +271,7 @@ class Outcome:
     size: int
     root_hash: bytes
     notes: list[str] = field(default_factory=list)
+    leaves: list[str] = field(default_factory=list, repr=False)  # verified leaf data, in order
 
 
 def _b64(h: bytes) -> str:
@@ -309,6 +310,7 @@ def verify_log(source: Source, *, state: State, key: str | None = None) -> Outco
     except note.NoteError as exc:
         raise VerifyError([f"checkpoint: {exc}"]) from exc
     outcome = Outcome(origin=cp.origin, size=cp.size, root_hash=cp.root_hash)
+    # (leaves are attached below, once they hash to the signed root)
     outcome.notes.append(f"checkpoint {cp.origin} size {cp.size} root {_b64(cp.root_hash)}: "
                          f"signature valid ({key_note})")
 
@@ -330,6 +332,7 @@ def verify_log(source: Source, *, state: State, key: str | None = None) -> Outco
     if problems:
         raise VerifyError(problems)
     outcome.notes.append(f"{cp.size} leaves hash to the signed root")
+    outcome.leaves = data
 
     outcome.notes.append(_check_consistency(source, state, verifier, cp, tree))
     # The log itself is sound: remember it even if a report below turns out wrong.
@@ -415,3 +418,31 @@ def verify_receipt(receipt: Any, verifier: note.Verifier, case_ref: str | None =
     except (KeyError, TypeError, ValueError) as exc:
         raise VerifyError([f"receipt: {exc}"]) from exc
     return leaf
+
+
+def receipt_in_log(receipt: Any, outcome: Outcome) -> None:
+    """Check a receipt's leaf is in the verified public log, at its index, unchanged.
+
+    Call it after ``verify_receipt``, with ``outcome`` from ``verify_log`` on the platform's
+    public log: this ties the officer's receipt to the very log the reports are computed from,
+    not to a copy shown only to them.
+    """
+    try:
+        index, note_text, data = receipt["leaf_index"], receipt["checkpoint"], receipt["leaf"]
+        receipt_cp = note.parse_checkpoint(note.split_note(note_text)[0])
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise TypeError("leaf_index is not an integer")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise VerifyError([f"receipt: {exc}"]) from exc
+    if receipt_cp.origin != outcome.origin:
+        raise VerifyError([f"the receipt is from log {receipt_cp.origin!r}, not {outcome.origin!r}"])
+    if receipt_cp.size > outcome.size:
+        raise VerifyError([f"the receipt's checkpoint (size {receipt_cp.size}) is newer than the public "
+                           f"log (size {outcome.size}): run again later"])
+    if not 0 <= index < receipt_cp.size or outcome.leaves[index] != data:
+        raise VerifyError([f"the public log does not hold the receipt's leaf at index {index}"])
+    prefix = merkle.MerkleTree(merkle.leaf_hash(d.encode("utf-8", "surrogatepass"))
+                               for d in outcome.leaves[: receipt_cp.size])
+    if prefix.root() != receipt_cp.root_hash:
+        raise VerifyError([f"the receipt's checkpoint of size {receipt_cp.size} is not part of the public "
+                           "log: the receipt was issued from a forked log"])
