@@ -39,13 +39,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from lawdesk.evidence import bag, records
-from lawdesk.evidence.records import PackageError, PackageFile, RecordSet, RecordSetSummary
+from lawdesk.evidence.records import PackageError, PackageFile, RecordSet, RecordSetSummary, dataclass_rows
 from lawdesk.evidence.signing import Signer
 
 __all__ = [
     "Authority", "BagResult", "BuiltPackage", "LegalInstrument", "NotHeld", "NotHeldReason",
     "PackageDescription", "PackageError", "PackageFile", "RecordSet", "RecordSetSummary",
-    "build_package", "write_bag", "zip_bag",
+    "build_package", "dataclass_rows", "write_bag", "zip_bag",
 ]
 
 _CATEGORY = re.compile(r"[a-z][a-z0-9_]{0,63}")

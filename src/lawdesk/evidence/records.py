@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
 from enum import Enum
@@ -70,7 +71,21 @@ def json_default(value: Any) -> Any:
         return value.hex()
     if isinstance(value, set | frozenset):
         return sorted(value, key=str)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, timedelta):
+        return value.total_seconds()
     raise TypeError(f"cannot write a {type(value).__name__} into an evidence record")
+
+
+def dataclass_rows(items: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    """Rows from dataclass instances (a connector's ``Message`` stream, say), lazily, fields in order."""
+    names: list[str] | None = None
+    for item in items:
+        if names is None:
+            names = [f.name for f in dataclasses.fields(item)]
+        # Not dataclasses.asdict: it deep-copies every value, and this runs once per row.
+        yield {name: getattr(item, name) for name in names}
 
 
 dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=json_default).encode
