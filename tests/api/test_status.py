@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lawdesk.audit.models import Event
 from lawdesk.cases import services
 from lawdesk.cases.models import Case
 from tests.api.conftest import ApiClient
@@ -60,6 +61,8 @@ def test_detail_shows_clarification_but_never_internal_notes(api, case, make_sta
     services.ask_clarification(case=case, actor=reviewer, now=now,
                                question="Which account of the two is the suspect's?")
     body = api.get(f"/api/v1/requests/{case.pk}").json()
+    assert Event.objects.filter(action="cases:case:viewed", target_id=str(case.pk),
+                                params__side="api").exists()
     assert body["status"] == "awaiting_clarification" and body["clock_paused"] is True
     assert [m["kind"] for m in body["messages"]] == ["clarification_request"]
     assert "SECRET" not in str(body)

@@ -123,3 +123,18 @@ def test_a_signed_in_session_is_not_accepted_by_the_api(officer, client):
     response = client.get("/api/v1/requests")
     assert response.status_code == 401
     assert response.json()["code"] == "unauthenticated"
+
+
+def test_a_flood_of_bad_tokens_is_throttled_and_audited_once(officer, token, settings):
+    settings.LAWDESK_API_AUTH_FAILURES_PER_MINUTE = 3
+    bad = ApiClient("ld_0123abcd_" + "B" * 43)
+    statuses = [bad.get("/api/v1/requests").status_code for _ in range(6)]
+    assert statuses == [401, 401, 401, 429, 429, 429]
+    throttled = bad.get("/api/v1/requests")
+    assert throttled["Content-Type"] == "application/problem+json"
+    assert throttled.json()["code"] == "too_many_requests"
+    assert 0 < int(throttled["Retry-After"]) <= 60
+    assert len(_failures()) == 3
+    assert Event.objects.filter(action="api:auth:throttled").count() == 1
+    # A valid token from the same address keeps working.
+    assert ApiClient(token).get("/api/v1/requests").status_code == 200

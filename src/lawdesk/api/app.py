@@ -147,7 +147,10 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(Throttled)
 def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-    return _problem(request, "too_many_requests", "Too many requests; slow down.")
+    headers = {"Retry-After": str(exc.wait)} if exc.wait is not None else {}
+    return _problem(request, "too_many_requests",
+                    "Too many failed authentications from your address; wait a minute.",
+                    headers=headers)
 
 
 @api.exception_handler(HttpError)

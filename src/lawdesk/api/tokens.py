@@ -13,6 +13,7 @@ import hmac
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -93,31 +94,36 @@ def revoke_token(*, token: ApiToken, actor: User, now: datetime,
     return token
 
 
-def authenticate(raw: str, *, now: datetime, request: HttpRequest | None = None) -> User | None:
+def authenticate(raw: str, *, now: datetime, request: HttpRequest | None = None,
+                 audit_failures: bool = True) -> User | None:
     """The officer a token belongs to, if the token is live and the officer may still act.
 
     Every failure is audited as ``api:auth:failed`` with the token's public prefix (never the
-    token). The officer's standing is checked on every call, so suspending an officer or their
-    agency stops their tokens at once.
+    token), unless the caller is throttling a flood of failures (``audit_failures=False``).
+    The officer's standing is checked on every call, so suspending an officer or their agency
+    stops their tokens at once.
     """
+    def auth_failed(**kw: Any) -> None:
+        if audit_failures:
+            audit_auth_failure(now=now, request=request, **kw)
+
     match = _TOKEN.fullmatch(raw.strip())
     if match is None:
-        auth_failed(reason="malformed", now=now, request=request)
+        auth_failed(reason="malformed")
         return None
     prefix = f"ld_{match.group('prefix')}"
     digest = token_hash(raw.strip())
     token = (ApiToken.objects.select_related("officer__agency", "officer__user")
              .filter(token_hash=digest).first())
     if token is None or not hmac.compare_digest(token.token_hash, digest):
-        auth_failed(reason="unknown_token", prefix=prefix, now=now, request=request)
+        auth_failed(reason="unknown_token", prefix=prefix)
         return None
     if token.revoked_at is not None:
-        auth_failed(reason="revoked", prefix=prefix, token=token, now=now, request=request)
+        auth_failed(reason="revoked", prefix=prefix, token=token)
         return None
     user = token.officer.user
     if not has_perm(user, "portal:case:create"):
-        auth_failed(reason="officer_not_active", prefix=prefix, token=token, now=now,
-                    request=request)
+        auth_failed(reason="officer_not_active", prefix=prefix, token=token)
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).filter(
@@ -126,8 +132,9 @@ def authenticate(raw: str, *, now: datetime, request: HttpRequest | None = None)
     return user
 
 
-def auth_failed(*, reason: str, now: datetime, prefix: str | None = None,
-                token: ApiToken | None = None, request: HttpRequest | None = None) -> None:
+def audit_auth_failure(*, reason: str, now: datetime, prefix: str | None = None,
+                       token: ApiToken | None = None,
+                       request: HttpRequest | None = None) -> None:
     """Audit a refused API authentication (anonymous actor; the prefix at most)."""
     params: dict[str, object] = {"reason": reason, "prefix": prefix}
     if token is not None:

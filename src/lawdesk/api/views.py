@@ -22,6 +22,7 @@ from lawdesk.api.schemas import (
     receipt_out,
     summary_out,
 )
+from lawdesk.audit.services import record
 from lawdesk.cases import services
 from lawdesk.cases.models import Status
 from lawdesk.cases.selectors import cases_for_agency, get_case_for
@@ -54,8 +55,8 @@ document whose `errors` name each field by its dotted path (`targets.0.identifie
 The `201` answer carries the receipt: what was received, its SHA-256, and the deadline.
 """
 
-ERRORS_401 = {401: Problem}
-ERRORS_ID = {401: Problem, 404: Problem, 422: Problem}
+ERRORS_401 = {401: Problem, 429: Problem}
+ERRORS_ID = {**ERRORS_401, 404: Problem, 422: Problem}
 
 
 def _intake_request_body() -> dict[str, Any]:
@@ -133,7 +134,7 @@ def _check_parts(request: HttpRequest) -> None:
 
 @router.post(
     "/requests",
-    response={201: ReceiptOut, 400: Problem, 401: Problem, 403: Problem, 413: Problem,
+    response={201: ReceiptOut, **ERRORS_401, 400: Problem, 403: Problem, 413: Problem,
               415: Problem, 422: Problem},
     summary="Send a request (production, preservation, emergency disclosure, removal)",
     description=INTAKE_DESCRIPTION.format(
@@ -181,7 +182,10 @@ def list_requests(request: HttpRequest, page: int = Query(1, ge=1, le=100_000),
             operation_id="get_request")
 def get_request(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     """A request of the agency (another agency's looks exactly like a missing one)."""
-    return detail_out(get_case_for(actor(request), id))
+    case = get_case_for(actor(request), id)
+    record("cases:case:viewed", actor=actor(request), target=case, request=request, now=utcnow(),
+           params={"number": case.number, "side": "api"})
+    return detail_out(case)
 
 
 @router.post("/requests/{id}/clarification",
