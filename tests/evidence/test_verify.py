@@ -247,6 +247,13 @@ def test_unzip_refuses_a_zip_bomb(tmp_path: Path) -> None:
     assert report.failure is not None and "zip bomb" in report.failure
 
 
+def test_unzip_refuses_other_compression_methods(tmp_path: Path) -> None:
+    path = tmp_path / "bz.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_BZIP2) as zf:
+        zf.writestr("bag/a", b"a" * 100)
+    assert verify_package(path).failure == "bag/a: unsupported compression method 12"
+
+
 def test_unzip_caps_the_total_size(tmp_path: Path) -> None:
     archive = _zip_with(tmp_path, [("bag/a", b"a" * 5000), ("bag/b", b"b" * 5000)])
     with pytest.raises(Failure, match="limit"):
