@@ -94,6 +94,19 @@ class Urgency(models.TextChoices):
     DONE = "done", "Answered"
 
 
+_OUTCOMES = {
+    "closed": "fulfilled", "delivered": "fulfilled", "refused": "refused",
+    "withdrawn": "withdrawn", "released": "preserved", "expired": "preserved",
+    "converted": "converted_to_production", "effect_reported": "actioned",
+}
+
+
+def outcome_of(status: str, *, partial: bool = False) -> str:
+    """The reported outcome of a finished case (``pending`` while it is open)."""
+    outcome = _OUTCOMES.get(status, "pending")
+    return "partly_fulfilled" if outcome == "fulfilled" and partial else outcome
+
+
 class Case(models.Model):
     """One request from a public authority."""
 
@@ -156,6 +169,8 @@ class Case(models.Model):
     refusal_ground = models.CharField(max_length=40, choices=REFUSAL_CHOICES, blank=True)
     refusal_text = models.TextField(blank=True)
     withdrawal_reason = models.TextField(blank=True)
+    # Distinct platform accounts whose data was disclosed or acted on (set by collection).
+    accounts_affected = models.PositiveIntegerField(default=0)
 
     receipt = models.JSONField(default=dict)
     receipt_sha256 = models.CharField(max_length=64)
@@ -184,6 +199,15 @@ class Case(models.Model):
     @property
     def needs_callback(self) -> bool:
         return self.is_emergency and self.callback_confirmed_at is None
+
+    @property
+    def outcome(self) -> str:
+        """What the request came to, in the words of the transparency report."""
+        return outcome_of(self.status, partial=self.partially_approved)
+
+    @property
+    def partially_approved(self) -> bool:
+        return self.proposals.filter(outcome="approved", partial=True).exists()
 
     def category_labels(self) -> list[str]:
         labels = dict(CATEGORY_CHOICES)

@@ -21,7 +21,7 @@ from django.http import HttpRequest
 
 from lawdesk.accounts.models import Agency, User
 from lawdesk.audit.services import record
-from lawdesk.cases import clock, flows, notify
+from lawdesk.cases import clock, flows, notify, signals
 from lawdesk.cases.intake import IntakeData, ParsedTarget, validate_intake
 from lawdesk.cases.models import Attachment, Case, Message, Proposal, Status, Target
 from lawdesk.core.errors import DomainError, PermissionDenied
@@ -76,6 +76,7 @@ def _move(case: Case, target: str, *, actor: User | None, now: datetime, action:
         case.closed_at = now
     case.urgency = clock.urgency(case, now)
     case.save()
+    signals.case_status_changed.send(sender=Case, case=case, previous=previous, now=now)
     record(f"cases:case:{action}", actor=actor, target=case, request=request, now=now,
            params={"number": case.number, "from": previous, "to": target, "reason": reason,
                    **(params or {})})
@@ -310,6 +311,7 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
     case.receipt_sha256 = canonical_sha256(case.receipt)
     case.urgency = clock.urgency(case, now)
     case.save()
+    signals.case_received.send(sender=Case, case=case, now=now)
     record("cases:case:received", actor=actor, target=case, request=request, now=now,
            params={"number": case.number, "kind": case.kind, "channel": channel,
                    "receipt_sha256": case.receipt_sha256, "flags": case.flags,

@@ -1,0 +1,15 @@
+"""Signals other apps listen to, so they follow cases without the cases app knowing them.
+
+Both are sent inside the transaction of the change: a receiver's writes commit or roll back
+with it (the transparency counts rely on that to stay exact).
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# Sent when a request is accepted. Arguments: case, now.
+case_received = Signal()
+
+# Sent on every status change. Arguments: case, previous (status), now.
+case_status_changed = Signal()
