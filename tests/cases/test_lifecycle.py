@@ -203,3 +203,21 @@ def test_reviewer_override_needs_reason_is_audited_and_unlocks_the_proposal(
     from lawdesk.law.records import verify_record
 
     assert verify_record(case.law_record)
+
+
+def test_collection_delivery_and_close_are_idempotent_and_audited(submit, reviewer, approver, now):
+    case = submit()
+    services.start_review(case=case, actor=reviewer, now=now)
+    proposal = services.propose_disclosure(case=case, actor=reviewer, now=now,
+                                           categories=["subscriber", "identification"],
+                                           target_ids=[t.pk for t in case.targets.all()],
+                                           legal_basis="EPOC by a prosecutor, Art. 4(1)")
+    services.approve_proposal(proposal=proposal, actor=approver, now=now)
+    services.start_collection(case=case, now=now)
+    services.start_collection(case=case, now=now)
+    case = services.mark_delivered(case=case, now=now, accounts_affected=2)
+    services.mark_delivered(case=case, now=now, accounts_affected=2)
+    case = services.close_case(case=case, actor=reviewer, now=now)
+    assert case.status == Status.CLOSED and case.outcome == "fulfilled"
+    assert Event.objects.filter(action="cases:case:delivered").count() == 1
+    assert Event.objects.filter(action="cases:case:collection_started").count() == 1

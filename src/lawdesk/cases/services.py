@@ -654,6 +654,44 @@ def rerun_legal_analysis(*, case: Case, actor: User, now: datetime,
     return case
 
 
+# --- Collection and delivery (the collection job drives these) ----------------------------
+
+@transaction.atomic
+def start_collection(*, case: Case, now: datetime, actor: User | None = None) -> Case:
+    """Approved → collecting: the platform starts gathering exactly the approved scope."""
+    case = _lock(case)
+    if case.status == Status.COLLECTING:
+        return case  # idempotent: a restarted job does not move the case twice
+    _move(case, Status.COLLECTING, actor=actor, now=now, action="collection_started")
+    return case
+
+
+@transaction.atomic
+def mark_delivered(*, case: Case, now: datetime, accounts_affected: int,
+                   actor: User | None = None, params: dict[str, Any] | None = None) -> Case:
+    """Collecting → delivered: the evidence package is available to the requester."""
+    case = _lock(case)
+    if case.status == Status.DELIVERED:
+        return case
+    case.accounts_affected = accounts_affected
+    case.delivered_at = now
+    _move(case, Status.DELIVERED, actor=actor, now=now, action="delivered",
+          params={"accounts_affected": accounts_affected, **(params or {})})
+    return case
+
+
+@transaction.atomic
+def close_case(*, case: Case, actor: User | None, now: datetime, reason: str = "",
+               request: HttpRequest | None = None) -> Case:
+    """Delivered → closed: nothing more is owed to the requester on this case."""
+    if actor is not None:
+        _require(actor, "desk:case:review")
+    case = _lock(case)
+    _move(case, Status.CLOSED, actor=actor, now=now, action="closed", reason=reason,
+          request=request)
+    return case
+
+
 # --- Preservation and removal -------------------------------------------------------------
 
 @transaction.atomic
