@@ -138,3 +138,16 @@ def test_a_flood_of_bad_tokens_is_throttled_and_audited_once(officer, token, set
     assert Event.objects.filter(action="api:auth:throttled").count() == 1
     # A valid token from the same address keeps working.
     assert ApiClient(token).get("/api/v1/requests").status_code == 200
+
+
+def test_portal_helpers_list_and_fetch_only_ones_own_tokens(officer, agency, make_officer, now):
+    from django.http import Http404
+
+    mine, _ = tokens.create_token(officer_user=officer, name="mine", now=now)
+    colleague = make_officer(agency)
+    theirs, _ = tokens.create_token(officer_user=colleague, name="theirs", now=now)
+    assert list(tokens.tokens_for(officer)) == [mine]
+    assert tokens.get_token_for(officer, mine.pk) == mine
+    for bad in (theirs.pk, "x", 10**9):
+        with pytest.raises(Http404):
+            tokens.get_token_for(officer, bad)

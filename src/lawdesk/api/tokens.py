@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from lawdesk.accounts.models import User
 from lawdesk.audit.services import record
@@ -50,6 +50,18 @@ def tokens_for(user: User) -> QuerySet[ApiToken]:
     if officer is None:
         return ApiToken.objects.none()
     return ApiToken.objects.filter(officer=officer).order_by("-created_at", "-pk")
+
+
+def get_token_for(user: User, token_id: int | str) -> ApiToken:
+    """One of the user's own tokens, else 404 (another officer's token looks missing)."""
+    try:
+        pk = int(token_id)
+    except (TypeError, ValueError):
+        raise Http404("No such token.") from None
+    token = tokens_for(user).filter(pk=pk).first()
+    if token is None:
+        raise Http404("No such token.")
+    return token
 
 
 @transaction.atomic

@@ -53,6 +53,11 @@ Send a request as `multipart/form-data` with:
 Nothing is stored unless everything is valid. Field errors come back as a `422` problem
 document whose `errors` name each field by its dotted path (`targets.0.identifier`).
 The `201` answer carries the receipt: what was received, its SHA-256, and the deadline.
+
+    curl -H "Authorization: Bearer $LAWDESK_TOKEN" \\
+         -F "request=@request.json;type=application/json" \\
+         -F "attachments=@order.pdf;type=application/pdf" \\
+         https://lawdesk.platform.example/api/v1/requests
 """
 
 ERRORS_401 = {401: Problem, 429: Problem}
