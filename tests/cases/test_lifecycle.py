@@ -221,3 +221,27 @@ def test_collection_delivery_and_close_are_idempotent_and_audited(submit, review
     assert case.status == Status.CLOSED and case.outcome == "fulfilled"
     assert Event.objects.filter(action="cases:case:delivered").count() == 1
     assert Event.objects.filter(action="cases:case:collection_started").count() == 1
+
+
+def test_nul_characters_are_a_field_error_not_a_crash(submit):
+    with pytest.raises(services.IntakeRefused) as refused:
+        submit(authority_file_number="J3\x00-118")
+    assert "authority_file_number" in refused.value.errors
+    assert Case.objects.count() == 0
+
+
+def test_requester_cannot_answer_when_no_question_is_open(submit, officer, now):
+    case = submit()
+    with pytest.raises(DomainError, match="no open question"):
+        services.answer_clarification(case=case, actor=officer, now=now, answer="pushing it")
+    case.refresh_from_db()
+    assert case.status == Status.RECEIVED
+
+
+def test_refused_requester_action_is_audited(submit, make_agency, make_officer, now):
+    case = submit()
+    other = make_officer(make_agency(name="Somewhere else"))
+    with pytest.raises(PermissionDenied):
+        services.answer_clarification(case=case, actor=other, now=now, answer="hello")
+    assert Event.objects.filter(action="cases:case:requester_refused",
+                                target_id=str(case.pk)).exists()

@@ -25,7 +25,7 @@ from lawdesk.api.schemas import (
 from lawdesk.audit.services import record
 from lawdesk.cases import services
 from lawdesk.cases.models import Status
-from lawdesk.cases.selectors import cases_for_agency, get_case_for
+from lawdesk.cases.selectors import cases_for_agency, get_agency_case
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import InvalidTransition
 
@@ -187,7 +187,7 @@ def list_requests(request: HttpRequest, page: int = Query(1, ge=1, le=100_000),
             operation_id="get_request")
 def get_request(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     """A request of the agency (another agency's looks exactly like a missing one)."""
-    case = get_case_for(actor(request), id)
+    case = get_agency_case(actor(request), id)
     record("cases:case:viewed", actor=actor(request), target=case, request=request, now=utcnow(),
            params={"number": case.number, "side": "api"})
     return detail_out(case)
@@ -202,14 +202,14 @@ def answer_clarification(request: HttpRequest, body: ClarificationIn,
                          id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     """Answer a clarification question; the legal clock resumes."""
     user = actor(request)
-    case = get_case_for(user, id)
+    case = get_agency_case(user, id)
     if case.status != Status.AWAITING_CLARIFICATION:
         # The service would also accept a "received" case and skip the desk's review start.
         raise InvalidTransition("This request is not waiting for a clarification.",
                                 field="status")
     case = services.answer_clarification(case=case, actor=user, now=utcnow(),
                                          answer=body.answer, request=request)
-    return detail_out(get_case_for(user, case.pk))
+    return detail_out(get_agency_case(user, case.pk))
 
 
 @router.post("/requests/{id}/withdraw",
@@ -220,6 +220,6 @@ def withdraw_request(request: HttpRequest, body: WithdrawIn,
                      id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     """Withdraw a request that is still open."""
     user = actor(request)
-    case = services.withdraw(case=get_case_for(user, id), actor=user, now=utcnow(),
+    case = services.withdraw(case=get_agency_case(user, id), actor=user, now=utcnow(),
                              reason=body.reason, request=request)
-    return detail_out(get_case_for(user, case.pk))
+    return detail_out(get_agency_case(user, case.pk))

@@ -93,6 +93,26 @@ class IntakeData(BaseModel):
     supervisor_email: str = Field(default="", max_length=254)
     language: str = Field(default="en", pattern=r"^[a-z]{2}$")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        # A NUL cannot be stored by PostgreSQL and has no place in a legal request.
+        def bad(item: Any) -> bool:
+            if isinstance(item, str):
+                return "\x00" in item
+            if isinstance(item, dict):
+                return any(bad(k) or bad(v) for k, v in item.items())
+            if isinstance(item, list):
+                return any(bad(v) for v in item)
+            return False
+
+        if isinstance(value, dict):
+            fields = [str(k) for k, v in value.items() if bad(k) or bad(v)]
+            if fields:
+                raise IntakeErrors([(f.replace("\x00", ""), "Remove the NUL character (\\x00).")
+                                    for f in fields])
+        return value
+
     @field_validator("categories")
     @classmethod
     def _unique(cls, value: list[DataCategory]) -> list[DataCategory]:

@@ -28,6 +28,17 @@ def get_case_for(user: User, case_id: int | str) -> Case:
     raise Http404("No such case.")
 
 
+def get_agency_case(user: User, case_id: int | str) -> Case:
+    """Officer-only access (the API): the case if it belongs to the officer's agency, else 404."""
+    case = Case.objects.select_related("agency", "officer__user").filter(
+        pk=case_id if str(case_id).isdigit() else -1).first()
+    officer = user.officer_or_none
+    if (case is None or officer is None or not has_perm(user, "portal:case:view")
+            or officer.agency_id != case.agency_id):
+        raise Http404("No such case.")
+    return case
+
+
 def cases_for_agency(user: User) -> QuerySet[Case]:
     """The officer's agency's cases, newest first (empty for anyone else)."""
     officer = user.officer_or_none

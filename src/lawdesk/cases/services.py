@@ -70,7 +70,7 @@ def _move(case: Case, target: str, *, actor: User | None, now: datetime, action:
         clock.pause(case, now)
     elif previous == Status.AWAITING_CLARIFICATION:
         clock.resume(case, now)
-    if target in flows.ANSWERED and case.decided_at is None:
+    if target in flows.ANSWERED and target != Status.WITHDRAWN and case.decided_at is None:
         case.decided_at = now
     if target in flows.TERMINAL:
         case.closed_at = now
@@ -258,6 +258,10 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
                params={"reason": "invalid", "channel": channel,
                        "fields": sorted(errors)})
         raise IntakeRefused(errors)
+    if actor.officer.agency.status != Agency.Status.ACTIVE:
+        record("cases:intake:refused", actor=actor, request=request, now=now,
+               params={"reason": "agency_not_active", "channel": channel})
+        raise PermissionDenied("Your agency is not active on this platform.")
     try:
         return _create_case(actor=actor, now=now, data=data, targets=targets, uploads=uploads,
                             channel=channel, request=request)
@@ -383,12 +387,20 @@ def ask_clarification(*, case: Case, actor: User, now: datetime, question: str,
     return case
 
 
-@transaction.atomic
 def answer_clarification(*, case: Case, actor: User, now: datetime, answer: str,
                          request: HttpRequest | None = None) -> Case:
     """The requester answers; the clock resumes with the time that was left."""
+    _require_requester(case, actor, now=now, request=request, attempted="answer")
+    return _answer(case=case, actor=actor, now=now, answer=answer, request=request)
+
+
+@transaction.atomic
+def _answer(*, case: Case, actor: User, now: datetime, answer: str,
+            request: HttpRequest | None) -> Case:
     case = _lock(case)
-    _require_requester(case, actor)
+    if case.status != Status.AWAITING_CLARIFICATION:
+        raise DomainError("There is no open question on this request.", field="answer",
+                          code="invalid_transition")
     if len(answer.strip()) < 2:
         raise DomainError("Write your answer.", field="answer", code="required")
     Message.objects.create(case=case, kind=Message.Kind.CLARIFICATION_ANSWER, author=actor,
@@ -576,18 +588,27 @@ def refuse(*, case: Case, actor: User, now: datetime, ground: str, text: str,
     return case
 
 
-def _require_requester(case: Case, actor: User) -> None:
+def _require_requester(case: Case, actor: User, *, now: datetime,
+                       request: HttpRequest | None, attempted: str) -> None:
+    """Only an active officer of the requesting agency; a refusal is audited (own transaction)."""
     officer = actor.officer_or_none
     if officer is None or not has_perm(actor, "portal:case:view") or officer.agency_id != case.agency_id:
+        record("cases:case:requester_refused", actor=actor, target=case, request=request, now=now,
+               params={"number": case.number, "attempted": attempted})
         raise PermissionDenied("Only officers of the requesting agency can do this.")
 
 
-@transaction.atomic
 def withdraw(*, case: Case, actor: User, now: datetime, reason: str,
              request: HttpRequest | None = None) -> Case:
     """The requesting agency withdraws its request (from any open state)."""
+    _require_requester(case, actor, now=now, request=request, attempted="withdraw")
+    return _withdraw(case=case, actor=actor, now=now, reason=reason, request=request)
+
+
+@transaction.atomic
+def _withdraw(*, case: Case, actor: User, now: datetime, reason: str,
+              request: HttpRequest | None) -> Case:
     case = _lock(case)
-    _require_requester(case, actor)
     if len(reason.strip()) < 3:
         raise DomainError("Say why the request is withdrawn.", field="reason", code="required")
     case.withdrawal_reason = reason.strip()
