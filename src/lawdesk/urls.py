@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 from lawdesk.accounts import views as accounts_views
+from lawdesk.api import pages as api_pages
 from lawdesk.audit import views as audit_views
 from lawdesk.cases import views_desk, views_portal
 
@@ -12,6 +13,7 @@ portal_patterns = (
     [
         path("", views_portal.dashboard, name="dashboard"),
         path("cases/new/", views_portal.new_request, name="case_new"),
+        path("tokens/", api_pages.token_page, name="tokens"),
         path("cases/new/check/", views_portal.validate_request, name="case_validate"),
         path("cases/<int:case_id>/", views_portal.case_detail, name="case"),
         path("cases/<int:case_id>/receipt.json", views_portal.receipt, name="receipt"),

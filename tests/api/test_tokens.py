@@ -151,3 +151,20 @@ def test_portal_helpers_list_and_fetch_only_ones_own_tokens(officer, agency, mak
     for bad in (theirs.pk, "x", 10**9):
         with pytest.raises(Http404):
             tokens.get_token_for(officer, bad)
+
+
+def test_officer_creates_and_revokes_a_token_in_the_portal(client, make_agency, make_officer):
+    from lawdesk.cases.models import ApiToken
+    from tests.conftest import login
+
+    user = make_officer(make_agency())
+    login(client, user)
+    page = client.post("/portal/tokens/", {"action": "create", "name": "case system"})
+    html = page.content.decode()
+    token = ApiToken.objects.get(officer=user.officer)
+    assert token.prefix in html and "shown only this once" in html
+    again = client.get("/portal/tokens/").content.decode()
+    assert "shown only this once" not in again
+    client.post("/portal/tokens/", {"action": "revoke", "token": token.pk})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
