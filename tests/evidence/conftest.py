@@ -44,8 +44,9 @@ def identification_rows(n: int = 5) -> Iterator[dict[str, Any]]:
 def sample_description(**overrides: Any) -> PackageDescription:
     fields: dict[str, Any] = dict(
         case_number=CASE,
-        authority=Authority("Office mineurs (OFMIN)", "FR"),
-        instrument=LegalInstrument("investigating_judge_order", "JI-26/0042", date(2026, 10, 30)),
+        authority=Authority("Office mineurs (OFMIN)", "FR", file_number="PV 2026/118"),
+        instrument=LegalInstrument("investigating_judge_order", "JI-26/0042", date(2026, 10, 30),
+                                   issuer="Judge A. Martin"),
         platform_name="Example Messenger",
         producer="Alex Reviewer",
         systems=["accounts-db", "ip-log-store"],

@@ -49,6 +49,8 @@ def test_bag_info_carries_the_order_and_the_times(sample_bag: Path) -> None:
     assert info["Bagging-Date"] == ["2026-11-02"]
     assert info["Lawdesk-Produced-At"] == ["2026-11-02T09:30:00Z"]
     assert info["Lawdesk-System"] == ["accounts-db", "ip-log-store"]
+    assert info["Lawdesk-Authority-File-Number"] == ["PV 2026/118"]
+    assert info["Lawdesk-Instrument-Issuer"] == ["Judge A. Martin"]
     assert (sample_bag / "bagit.txt").read_text() == "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 
 
@@ -90,6 +92,7 @@ def test_certificate_is_a_pdf_with_case_statements_and_file_hashes(sample_bag: P
     assert CASE in text
     assert "regular course of the platform's business" in flat
     assert "Alex Reviewer" in text and "accounts-db" in text and "JI-26/0042" in text
+    assert "PV 2026/118" in text and "Judge A. Martin" in flat
     assert "end-to-end encrypted" in flat and "Connection logs older than 12 months are deleted." in flat
     manifest = (sample_bag / "manifest-sha256.txt").read_text().splitlines()
     for line in manifest:
@@ -205,6 +208,13 @@ def test_zip_is_deterministic(tmp_path: Path, keys: Keys) -> None:
         assert names == sorted(names)
         assert all(n.startswith(f"{a.bag.name}/") for n in names)
         assert {zi.date_time for zi in zf.infolist()} == {(2026, 11, 2, 9, 30, 0)}
+
+
+def test_built_package_tells_what_to_record(sample_age: Any) -> None:
+    params = sample_age.as_params()
+    assert params["package_sha256"] == sample_age.sha256 and params["encrypted"] is True
+    assert params["records"] == {"subscriber/acc-1000001": 1, "identification/+33612345678": 5}
+    json.dumps(params)  # fits an audit event
 
 
 def test_build_leaves_no_plaintext_behind(sample_age: Any) -> None:

@@ -35,6 +35,8 @@ def certificate_html(*, description: PackageDescription, now: datetime, files: S
         "instrument_type": d.instrument.type.replace("_", " "),
         "instrument_reference": d.instrument.reference,
         "instrument_date": d.instrument.date.isoformat(),
+        "instrument_issuer": d.instrument.issuer,
+        "file_number": d.authority.file_number,
         "platform": d.platform_name,
         "producer": d.producer,
         "produced_at": now.strftime("%Y-%m-%d %H:%M:%S UTC"),

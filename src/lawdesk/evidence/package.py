@@ -64,6 +64,7 @@ class Authority:
 
     name: str
     country: str
+    file_number: str = ""  # the authority's own reference, so the officer can match the package
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class LegalInstrument:
     type: str
     reference: str
     date: date
+    issuer: str = ""  # who issued (or validated) it, e.g. "Judge A. Martin (investigating judge)"
 
 
 class NotHeldReason(StrEnum):
@@ -148,6 +150,14 @@ class BuiltPackage:
     encrypted: bool
     recipient: str | None
     bag: BagResult = field(repr=False)
+
+    def as_params(self) -> dict[str, Any]:
+        """What the case record and its audit event should keep about the delivered package."""
+        return {"package": self.path.name, "package_sha256": self.sha256, "package_size": self.size,
+                "encrypted": self.encrypted, "recipient": self.recipient,
+                "tagmanifest_sha256": self.bag.tagmanifest_sha256,
+                "key_fingerprint": self.bag.key_fingerprint, "payload_bytes": self.bag.payload_bytes,
+                "records": {f"{r.category}/{r.target}": r.rows for r in self.bag.record_sets}}
 
 
 def _aware(now: datetime) -> datetime:
@@ -239,7 +249,7 @@ def _contents(d: PackageDescription, now: datetime, key_fp: str,
         "case_number": d.case_number,
         "authority": dataclasses.asdict(d.authority),
         "legal_instrument": {"type": d.instrument.type, "reference": d.instrument.reference,
-                             "date": d.instrument.date.isoformat()},
+                             "date": d.instrument.date.isoformat(), "issuer": d.instrument.issuer},
         "platform": d.platform_name,
         "produced_at": now.isoformat(),
         "producer": d.producer,
@@ -269,9 +279,12 @@ def _bag_info(d: PackageDescription, now: datetime, key_fp: str, octets: int, co
         bag.tag_line("Lawdesk-Case-Number", d.case_number),
         bag.tag_line("Lawdesk-Authority", d.authority.name),
         bag.tag_line("Lawdesk-Authority-Country", d.authority.country),
+        *([bag.tag_line("Lawdesk-Authority-File-Number", d.authority.file_number)]
+          if d.authority.file_number else []),
         bag.tag_line("Lawdesk-Instrument-Type", d.instrument.type),
         bag.tag_line("Lawdesk-Instrument-Reference", d.instrument.reference),
         bag.tag_line("Lawdesk-Instrument-Date", d.instrument.date.isoformat()),
+        *([bag.tag_line("Lawdesk-Instrument-Issuer", d.instrument.issuer)] if d.instrument.issuer else []),
         bag.tag_line("Lawdesk-Platform", d.platform_name),
         bag.tag_line("Lawdesk-Produced-At", now.isoformat().replace("+00:00", "Z")),
         bag.tag_line("Lawdesk-Producer", d.producer),
