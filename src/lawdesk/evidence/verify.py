@@ -20,6 +20,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -157,7 +158,7 @@ def safe_unzip(archive: Path, dest: Path, limits: Limits) -> None:
     """Extract into ``dest``, refusing traversal, links, duplicates, and oversized or bomb-like members."""
     try:
         zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
         raise Failure(archive.name, f"not a readable zip ({exc})") from exc
     with zf:
         infos = zf.infolist()
@@ -209,7 +210,9 @@ def safe_unzip(archive: Path, dest: Path, limits: Limits) -> None:
                         if got > info.file_size or written > limits.max_total_bytes:
                             raise Failure(info.filename, "unpacks to more than its declared size")
                         out.write(chunk)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError,
+                    RuntimeError) as exc:
+                # A damaged archive fails in many ways inside zipfile and zlib; each is a named failure.
                 raise Failure(info.filename, f"corrupt zip entry ({exc})") from exc
 
 
@@ -466,3 +469,8 @@ def _decrypt(src: Path, dst: Path, identities: list[Any]) -> None:
         pyrage.decrypt_file(str(src), str(dst), identities)
     except pyrage.DecryptError as exc:
         raise Failure(src.name, f"cannot decrypt with the given identity ({exc})") from exc
+    except OSError as exc:
+        # age authenticates every 64 KiB chunk: a changed byte past the header surfaces here.
+        if exc.errno is None:
+            raise Failure(src.name, f"damaged or altered: age decryption failed ({exc})") from exc
+        raise
