@@ -5,3 +5,12 @@ class TransparencyConfig(AppConfig):
     name = "lawdesk.transparency"
     label = "transparency"
     verbose_name = "Transparency log"
+
+    def ready(self) -> None:
+        from lawdesk.cases import signals
+        from lawdesk.transparency import receivers
+
+        signals.case_received.connect(receivers.on_case_received,
+                                      dispatch_uid="transparency.case_received")
+        signals.case_status_changed.connect(receivers.on_case_status_changed,
+                                            dispatch_uid="transparency.case_status_changed")

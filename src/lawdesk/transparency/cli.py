@@ -114,6 +114,25 @@ def status() -> None:
         _fail([f"append-only triggers missing: {', '.join(info['missing_triggers'])}"], EXIT_MISMATCH)
 
 
+@app.command("rebuild")
+def rebuild(
+    check: Annotated[bool, typer.Option("--check", help="Only compare; change nothing.")] = False,
+) -> None:
+    """Recompute the report counts from the cases (one transaction) and report any difference."""
+    _django_setup()
+    from lawdesk.transparency.counts import rebuild as rebuild_counts
+
+    problems = rebuild_counts(write=not check)
+    for line in problems:
+        typer.echo(f"differs: {line}")
+    if not problems:
+        typer.echo("The count tables agree with the cases.")
+    elif check:
+        raise typer.Exit(EXIT_MISMATCH)
+    else:
+        typer.echo(f"Rebuilt: {len(problems)} difference(s) corrected.")
+
+
 @app.command("publish")
 def publish() -> None:
     """Sign a checkpoint of the log as it is now (the platform side)."""

@@ -16,7 +16,9 @@ from typing import Any
 
 # Final outcomes the server logs (``append_leaf`` refuses others). Verifiers accept any
 # identifier here, so adding an outcome later needs no new verifier: it is simply counted.
-OUTCOMES = ("fulfilled", "partly_fulfilled", "refused", "withdrawn", "not_held")
+# They follow ``lawdesk.cases.models.outcome_of`` (plus ``not_held``, kept for old leaves).
+OUTCOMES = ("fulfilled", "partly_fulfilled", "refused", "withdrawn", "not_held", "preserved",
+            "converted_to_production", "actioned")
 FIELDS = ("accounts_affected", "commitment", "country", "kind", "outcome", "period")
 SALT_BYTES = 32
 

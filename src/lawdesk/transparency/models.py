@@ -77,3 +77,46 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint {self.size}"
+
+
+class QuarterCount(models.Model):
+    """One count of the public statistics, kept up to date as cases change (never by a scan).
+
+    ``dimension`` is ``total`` (``value`` empty), ``kind``, ``category`` or ``instrument``;
+    ``measure`` is ``received``, an outcome, ``refused:<ground>``, ``pending``,
+    ``accounts_affected``, ``emergency`` or ``nondisclosure``. Half-years and years are sums
+    of quarters. See docs/decisions/0008-transparency-counts.md for which quarter counts what.
+    """
+
+    quarter = models.CharField(max_length=7)
+    country = models.CharField(max_length=2)
+    dimension = models.CharField(max_length=12)
+    value = models.CharField(max_length=40, blank=True)
+    measure = models.CharField(max_length=60)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "transparency_count"
+        constraints = [models.UniqueConstraint(
+            fields=["quarter", "country", "dimension", "value", "measure"], name="transparency_count_key")]
+        indexes = [models.Index(fields=["quarter", "country"], name="transparency_count_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.country} {self.dimension}={self.value} {self.measure}: {self.n}"
+
+
+class DurationSample(models.Model):
+    """One case's time to acknowledge or to give effect, for medians (medians cannot be summed)."""
+
+    quarter = models.CharField(max_length=7)
+    country = models.CharField(max_length=2)
+    kind = models.CharField(max_length=24)
+    measure = models.CharField(max_length=12)  # acknowledge | fulfil
+    seconds = models.BigIntegerField()
+
+    class Meta:
+        db_table = "transparency_duration"
+        indexes = [models.Index(fields=["quarter", "country"], name="transparency_duration_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.country} {self.kind} {self.measure} {self.seconds}s"

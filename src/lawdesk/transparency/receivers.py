@@ -1,0 +1,39 @@
+"""Follow cases through the ``cases`` signals: keep the counts and append closed cases to the log.
+
+Both signals are sent inside the transaction of the change, so the counts, the leaf and the
+case's new status commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from lawdesk.core.tasks import enqueue_on_commit
+from lawdesk.transparency import counts
+from lawdesk.transparency.leaves import quarter_of
+
+
+def on_case_received(sender: Any, *, case: Any, now: datetime, **kwargs: Any) -> None:
+    counts.case_received(case)
+
+
+def on_case_status_changed(sender: Any, *, case: Any, previous: str, now: datetime,
+                           **kwargs: Any) -> None:
+    from lawdesk.cases import flows
+
+    counts.status_changed(case, previous)
+    if case.status in flows.TERMINAL and previous not in flows.TERMINAL:
+        log_closed_case(case, now=now)
+
+
+def log_closed_case(case: Any, *, now: datetime) -> None:
+    """Append the closed case's leaf (quarter of closing) and sign a checkpoint after commit."""
+    from lawdesk.transparency import services
+    from lawdesk.transparency.tasks import publish_checkpoint_task
+
+    closed = case.closed_at or now
+    services.append_leaf(case_ref=case.number, period=quarter_of(closed.year, closed.month),
+                         country=case.agency.country, kind=case.kind, outcome=case.outcome,
+                         accounts_affected=int(case.accounts_affected or 0), now=now)
+    enqueue_on_commit(publish_checkpoint_task)
