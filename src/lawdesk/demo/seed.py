@@ -127,6 +127,9 @@ def seed(now: datetime | None = None, *, with_cases: bool = True) -> list[DemoUs
         from lawdesk.demo.cases import seed_cases
 
         seed_cases(now)
+        from lawdesk.demo.history import seed_history
+
+        seed_history(now)
     return USERS
 
 

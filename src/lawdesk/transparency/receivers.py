@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from lawdesk.core.tasks import enqueue_on_commit
+from django.db import connection, transaction
+
 from lawdesk.transparency import counts
 from lawdesk.transparency.leaves import quarter_of
 
@@ -30,10 +31,18 @@ def on_case_status_changed(sender: Any, *, case: Any, previous: str, now: dateti
 def log_closed_case(case: Any, *, now: datetime) -> None:
     """Append the closed case's leaf (quarter of closing) and sign a checkpoint after commit."""
     from lawdesk.transparency import services
-    from lawdesk.transparency.tasks import publish_checkpoint_task
 
     closed = case.closed_at or now
     services.append_leaf(case_ref=case.number, period=quarter_of(closed.year, closed.month),
                          country=case.agency.country, kind=case.kind, outcome=case.outcome,
                          accounts_affected=int(case.accounts_affected or 0), now=now)
-    enqueue_on_commit(publish_checkpoint_task)
+    # As ``lawdesk.core.tasks.enqueue_on_commit`` does, but one job per transaction however
+    # many cases it closes (an import of history would otherwise queue one job per case).
+    if not any(item[1] is _publish_soon for item in connection.run_on_commit):
+        transaction.on_commit(_publish_soon)
+
+
+def _publish_soon() -> None:
+    from lawdesk.transparency.tasks import publish_checkpoint_task
+
+    publish_checkpoint_task.enqueue()
