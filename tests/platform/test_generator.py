@@ -11,15 +11,16 @@ import phonenumbers
 import pyarrow.parquet as pq
 import pytest
 
-from lawdesk.platform.generator import ROW_GROUP_SIZE, ensure_demo_dataset, generate
+from lawdesk.platform.generator import ensure_demo_dataset, generate
+from lawdesk.platform.layout import IP_BUCKETS, ROW_GROUP_SIZE, account_bucket, ip_bucket
 
 TABLES = [
     "accounts.parquet",
     "usernames.parquet",
     "chats.parquet",
     "chat_members.parquet",
-    "events_by_account/*.parquet",
-    "events_by_ip.parquet",
+    "events_by_account/*/*.parquet",
+    "events_by_ip/*/*.parquet",
     "messages_by_chat/*.parquet",
     "messages_by_sender.parquet",
 ]
@@ -164,20 +165,26 @@ def test_secret_chats_have_metadata_but_no_messages(dataset):
     )
 
 
-def test_layout_sorted_copies_with_64k_row_groups(dataset):
-    assert q(
-        dataset,
-        """SELECT count(*) FROM (SELECT ip, ts, lag(ip) OVER () pip, lag(ts) OVER () pts
-                         FROM events_by_ip) WHERE ip < pip OR (ip = pip AND ts < pts)""",
-    ) == [(0,)]
-    assert q(
-        dataset,
-        """SELECT count(*) FROM (SELECT account_id a, ts, lag(account_id) OVER () pa,
-                         lag(ts) OVER () pts FROM events_by_account) WHERE a < pa OR (a = pa AND ts < pts)""",
-    ) == [(0,)]
-    meta = pq.ParquetFile(dataset / "events_by_ip.parquet").metadata
-    assert meta.num_row_groups >= 2
-    assert all(meta.row_group(i).num_rows <= ROW_GROUP_SIZE for i in range(meta.num_row_groups))
+def test_layout_sorted_bucketed_copies_with_64k_row_groups(dataset):
+    con = duckdb.connect()
+    ip_files = sorted(dataset.glob("events_by_ip/ip_bucket=*/*.parquet"))
+    acct_files = sorted(dataset.glob("events_by_account/acct_bucket=*/*.parquet"))
+    assert len(ip_files) == IP_BUCKETS and acct_files
+    for files, key in ((ip_files, "ip"), (acct_files, "account_id")):
+        for f in files:
+            bucket = int(f.parent.name.split("=")[1])
+            unsorted = con.execute(
+                f"SELECT count(*) FROM (SELECT {key} k, ts, lag({key}) OVER () pk, lag(ts) OVER () pts "
+                f"FROM read_parquet('{f}')) WHERE k < pk OR (k = pk AND ts < pts)"
+            ).fetchall()
+            assert unsorted == [(0,)], f
+            keys = {r[0] for r in con.execute(f"SELECT DISTINCT {key} FROM read_parquet('{f}')").fetchall()}
+            if key == "ip":
+                assert {ip_bucket(bytes(k)) for k in keys} == {bucket}
+            else:
+                assert {account_bucket(k) for k in keys} == {bucket}
+            meta = pq.ParquetFile(f).metadata
+            assert all(meta.row_group(i).num_rows <= ROW_GROUP_SIZE for i in range(meta.num_row_groups))
 
 
 def test_messages_have_text_media_and_ids(dataset):

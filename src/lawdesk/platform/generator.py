@@ -7,8 +7,9 @@ logs, plus DuckDB's spilling sort for the second sorted copy of each log.
 Files written to the output directory (see docs/decisions/0003-platform-storage-layout.md):
 
 ``accounts.parquet``, ``usernames.parquet`` (username history), ``chats.parquet``,
-``chat_members.parquet``, ``events_by_account/part-*.parquet`` (connection log sorted by
-account, ts), ``events_by_ip.parquet`` (same rows sorted by ip, ts), ``messages_by_chat/``
+``chat_members.parquet``, ``events_by_account/acct_bucket=K/part-0.parquet`` (connection
+log sorted by account, ts; 16 384 consecutive accounts per bucket), ``events_by_ip/ip_bucket=K/``
+(same rows sorted by ip, ts; 64 buckets by the address's last byte), ``messages_by_chat/``
 (sorted by chat, ts), ``messages_by_sender.parquet`` (sorted by sender, ts), ``manifest.json``.
 
 Well-known demo targets (present whenever ``accounts >= 10``), for demos and tests:
@@ -42,8 +43,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-FORMAT_VERSION = 1
-ROW_GROUP_SIZE = 65_536
+from lawdesk.platform.layout import (
+    ACCOUNT_BUCKET_COLUMN,
+    ACCOUNT_BUCKET_SIZE,
+    IP_BUCKET_COLUMN,
+    IP_BUCKETS,
+    ROW_GROUP_SIZE,
+    split_into_buckets,
+)
+
+FORMAT_VERSION = 2
 CHUNK_ROWS = 2_000_000
 ACCOUNT_ID_BASE = 1_000_000
 CHAT_ID_BASE = 700_000_000
@@ -796,6 +805,25 @@ def _write(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, row_group_size=ROW_GROUP_SIZE, compression="zstd")
 
 
+EVENT_WRITE_OPTIONS: dict[str, object] = {
+    "use_dictionary": ["account_id", "ip", "app"],
+    "column_encoding": {"ts": "DELTA_BINARY_PACKED", "port": "DELTA_BINARY_PACKED"},
+}
+
+
+def bucket_log(stage: Path, out: Path) -> None:
+    """Split the two sorted copies of the log in ``stage`` into bucket directories in ``out``."""
+    split_into_buckets(
+        sorted(stage.glob("events_by_account/*.parquet")),
+        out / "events_by_account",
+        ACCOUNT_BUCKET_COLUMN,
+        EVENT_WRITE_OPTIONS,
+    )
+    split_into_buckets(
+        [stage / "events_by_ip.parquet"], out / "events_by_ip", IP_BUCKET_COLUMN, EVENT_WRITE_OPTIONS
+    )
+
+
 def _write_events(table: pa.Table, path: Path) -> None:
     """Write a log chunk: delta-encoded times and ports (sorted per account) cut ~25 %."""
     pq.write_table(
@@ -859,24 +887,27 @@ def generate(
     ev_rng = np.random.default_rng(seq_events)
     weights = ev_rng.lognormal(0.0, 1.2, accounts)
     counts = ev_rng.multinomial(events, weights / weights.sum())
-    (work / "events_by_account").mkdir()
+    stage = tmp / "events_by_account"
+    stage.mkdir()
     done = 0
     blocks = _blocks(counts, CHUNK_ROWS)
     block_seqs = seq_events.spawn(len(blocks))
     for i, (lo, hi) in enumerate(blocks):
         chunk = _event_chunk(accts, lo, hi, counts, np.random.default_rng(block_seqs[i]))
-        _write_events(chunk, work / "events_by_account" / f"part-{i:05d}.parquet")
+        _write_events(chunk, stage / f"part-{i:05d}.parquet")
         done += len(chunk)
         report("events", done, events)
     report("sorting events by ip", 0, 1)
     _duckdb_sorted_copy(
-        str(work / "events_by_account" / "*.parquet"),
-        work / "events_by_ip.parquet",
+        str(stage / "*.parquet"),
+        tmp / "events_by_ip.parquet",
         "ip, ts, account_id, port, app",
         tmp,
         "ip, ts, account_id, port, app",
     )
     report("sorting events by ip", 1, 1)
+    bucket_log(tmp, work)
+    report("bucketing", 1, 1)
 
     _write(accts.table(), work / "accounts.parquet")
     _write(accts.username_history(np.random.default_rng(seq_names)), work / "usernames.parquet")
@@ -922,6 +953,7 @@ def generate(
         },
         "span": {"start": SPAN_START.isoformat(), "end": SPAN_END.isoformat()},
         "row_group_size": ROW_GROUP_SIZE,
+        "buckets": {ACCOUNT_BUCKET_COLUMN: ACCOUNT_BUCKET_SIZE, IP_BUCKET_COLUMN: IP_BUCKETS},
     }
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     if out.exists():

@@ -43,6 +43,12 @@ from lawdesk.platform.identifiers import (
     ip_from_bytes,
     ip_to_bytes,
 )
+from lawdesk.platform.layout import (
+    ACCOUNT_BUCKET_COLUMN,
+    IP_BUCKET_COLUMN,
+    account_bucket,
+    ip_bucket,
+)
 from lawdesk.platform.prepared import Prepared
 
 TABLE_KEYS = (
@@ -62,8 +68,8 @@ PARQUET_FILES = {
     "usernames": "usernames.parquet",
     "chats": "chats.parquet",
     "chat_members": "chat_members.parquet",
-    "events_by_account": "events_by_account/*.parquet",
-    "events_by_ip": "events_by_ip.parquet",
+    "events_by_account": "events_by_account/*/*.parquet",
+    "events_by_ip": "events_by_ip/*/*.parquet",
     "messages_by_chat": "messages_by_chat/*.parquet",
     "messages_by_sender": "messages_by_sender.parquet",
 }
@@ -222,29 +228,47 @@ class IbisConnector(PlatformConnector):
         return self._prepared[key]
 
     def _ip_history(self, account_id: int, window: Window) -> list[IpEvent]:
-        def build(account: ir.Value, start: ir.Value, end: ir.Value) -> ir.Table:
-            e = self.t["events_by_account"]
-            return e.filter(e.account_id == account, e.ts >= start, e.ts < end).order_by(
-                [e.ts, e.ip, e.port, e.app]
-            )
+        e = self.t["events_by_account"]
+        # a bucketed store (Hive directories) is pruned to one bucket; others have no column
+        bucketed = ACCOUNT_BUCKET_COLUMN in e.columns
 
-        run = self._prep("ip_history", build, ("int64", "timestamp", "timestamp"))
-        return [self._event(r) for r in run(account_id, window.start, window.end)]
+        def build(account: ir.Value, start: ir.Value, end: ir.Value, *bucket: ir.Value) -> ir.Table:
+            conds = [e.account_id == account, e.ts >= start, e.ts < end]
+            if bucket:
+                conds.append(e[ACCOUNT_BUCKET_COLUMN] == bucket[0])
+            return e.filter(*conds).order_by([e.ts, e.ip, e.port, e.app])
+
+        args: list[Any] = [account_id, window.start, window.end]
+        if bucketed:
+            args.append(account_bucket(account_id))
+        dtypes = ("int64", "timestamp", "timestamp", "int64")[: len(args)]
+        run = self._prep("ip_history", build, dtypes)
+        return [self._event(r) for r in run(*args)]
 
     def _who_used_ip(self, query: IpQuery, tolerance: timedelta) -> list[IpEvent]:
-        def build(ip_hex: ir.Value, lo: ir.Value, hi: ir.Value, *port: ir.Value) -> ir.Table:
-            e = self.t["events_by_ip"]
+        e = self.t["events_by_ip"]
+        bucketed = IP_BUCKET_COLUMN in e.columns
+        with_port = query.port is not None
+
+        def build(ip_hex: ir.Value, lo: ir.Value, hi: ir.Value, *more: ir.Value) -> ir.Table:
             conds = [e.ip == from_hex(ip_hex), e.ts >= lo, e.ts <= hi]
-            if port:
-                conds.append(e.port == port[0])
+            rest = list(more)
+            if bucketed:
+                conds.append(e[IP_BUCKET_COLUMN] == rest.pop(0))
+            if with_port:
+                conds.append(e.port == rest.pop(0))
             return e.filter(*conds).order_by([e.ts, e.account_id, e.port, e.app])
 
-        args: list[Any] = [ip_to_bytes(query.ip).hex(), query.at - tolerance, query.at + tolerance]
+        raw = ip_to_bytes(query.ip)
+        args: list[Any] = [raw.hex(), query.at - tolerance, query.at + tolerance]
         dtypes = ["string", "timestamp", "timestamp"]
-        if query.port is not None:
+        if bucketed:
+            args.append(ip_bucket(raw))
+            dtypes.append("int64")
+        if with_port:
             args.append(query.port)
             dtypes.append("int64")
-        run = self._prep(f"who_used_ip/{len(args)}", build, dtypes)
+        run = self._prep(f"who_used_ip/{'port' if with_port else 'any'}", build, dtypes)
         return [self._event(r) for r in run(*args)]
 
     def _who_used_ip_batch(self, queries: Sequence[IpQuery], tolerance: timedelta) -> list[IpMatch]:
@@ -433,7 +457,8 @@ def duckdb_connector(
         con.raw_sql(f"SET threads = {int(threads)}")
     for key, rel in PARQUET_FILES.items():
         path = str(root / rel).replace("'", "''")
-        con.raw_sql(f"CREATE VIEW {key} AS SELECT * FROM read_parquet('{path}')")  # noqa: S608
+        hive = ", hive_partitioning = true" if key.startswith("events_") else ""
+        con.raw_sql(f"CREATE VIEW {key} AS SELECT * FROM read_parquet('{path}'{hive})")  # noqa: S608
     return IbisConnector(con, max_window=max_window)
 
 

@@ -46,7 +46,7 @@ PG_TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "events": (
         "account_id bigint NOT NULL, ts timestamptz NOT NULL, ip bytea NOT NULL, "
         "port integer, app text NOT NULL",
-        "SELECT account_id, ts, {hex_ip}, port, app FROM read_parquet('{dir}/events_by_account/*.parquet')",
+        "SELECT account_id, ts, {hex_ip}, port, app FROM read_parquet('{dir}/events_by_account/*/*.parquet')",
         ("account_id, ts", "ip, ts"),
     ),
     "messages": (
