@@ -95,7 +95,7 @@ def ensure_unsorted(data: Path) -> Path:
         con.execute("SET enable_progress_bar=false")
         con.execute(f"SET temp_directory='{BENCH_DIR / 'tmp'}'")
         con.execute(
-            f"COPY (SELECT * FROM read_parquet('{data}/events_by_account/*.parquet') "
+            f"COPY (SELECT * FROM read_parquet('{data}/events_by_account/*/*.parquet') "
             f"ORDER BY hash(account_id, ts, port, ip)) TO '{path}.tmp' "
             "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536, PARQUET_VERSION V2)"
         )
@@ -163,7 +163,7 @@ class Workload:
         self.rng = random.Random(seed)
         con = duckdb.connect()
         rows = con.execute(
-            f"SELECT ip, port, ts FROM read_parquet('{data}/events_by_ip.parquet') "
+            f"SELECT ip, port, ts FROM read_parquet('{data}/events_by_ip/*/*.parquet') "
             f"USING SAMPLE reservoir({BATCH + 500} ROWS) REPEATABLE (7)"
         ).fetchall()
         self.events = [(ip_from_bytes(ip), port, ts) for ip, port, ts in rows]
@@ -281,7 +281,7 @@ def run_size(size: int, with_pg: bool, reuse_pg: bool) -> dict[str, Any]:
     unsorted = ensure_unsorted(data)
     work = Workload(data, manifest["params"]["accounts"])
     out: dict[str, Any] = {"size": size, "events": manifest["rows"]["events"], "engines": {}}
-    sorted_bytes = _dir_size(data / "events_by_account") + _dir_size(data / "events_by_ip.parquet")
+    sorted_bytes = _dir_size(data / "events_by_account") + _dir_size(data / "events_by_ip")
     print(f"[{_label(size)}] duckdb sorted", flush=True)
     out["engines"]["duckdb_sorted"] = measure(lambda: duckdb_connector(data), work) | {"bytes": sorted_bytes}
     print(f"[{_label(size)}] duckdb unsorted", flush=True)
