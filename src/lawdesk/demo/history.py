@@ -89,13 +89,15 @@ def seed_history(now: datetime) -> int:
     return made
 
 
-def _moments(rng: random.Random, start: datetime, end: datetime) -> list[datetime]:
+def _moments(rng: random.Random, start: datetime, end: datetime,
+             urgent: bool = False) -> list[datetime]:
     """Received, acknowledged, decided, delivered, closed: increasing, all inside the quarter."""
     span = (end - start).total_seconds()
     received = start + timedelta(seconds=rng.uniform(0, span * 0.75))
-    ack = received + timedelta(hours=rng.uniform(0.5, 40))
-    decided = ack + timedelta(hours=rng.uniform(4, 120))
-    delivered = decided + timedelta(hours=rng.uniform(1, 72))
+    scale = 0.05 if urgent else 1.0
+    ack = received + timedelta(hours=rng.uniform(0.5, 40) * scale)
+    decided = ack + timedelta(hours=rng.uniform(4, 120) * scale)
+    delivered = decided + timedelta(hours=rng.uniform(1, 72) * scale)
     closed = delivered + timedelta(hours=rng.uniform(1, 48))
     closed = min(closed, end - timedelta(minutes=5))
     moments = [received, ack, decided, delivered, closed]
@@ -126,9 +128,9 @@ _counter = iter(range(1, 10**6))
 def _import_fulfilled(rng: random.Random, user: User, start: datetime, end: datetime,
                       accounts: int) -> Case:
     n = next(_counter)
-    received, ack, decided, delivered, closed = _moments(rng, start, end)
-    data = _payload(rng, n, received)
     emergency = rng.random() < 0.04
+    received, ack, decided, delivered, closed = _moments(rng, start, end, urgent=emergency)
+    data = _payload(rng, n, received)
     officer = user.officer
     case = Case.objects.create(
         kind="emergency_disclosure" if emergency else "production", status=Status.CLOSED,

@@ -14,11 +14,13 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from lawdesk.core import keys
-from lawdesk.transparency import merkle, selectors, services
+from lawdesk.core.clock import utcnow
+from lawdesk.transparency import charts, counts, merkle, selectors, services, statistics
 from lawdesk.transparency.models import Checkpoint
 from lawdesk.transparency.report import ReportError, count_rows
 
@@ -169,23 +171,121 @@ def _scope(request: HttpRequest) -> tuple[str, str | None, str]:
     return period, country, query
 
 
-@require_GET
-def index(request: HttpRequest) -> HttpResponse:
-    """The public entry page: the signed checkpoint, the key, how to verify, the reports."""
+def _statistics_scope(request: HttpRequest) -> tuple[str, str | None, list[str], list[str]]:
+    """The period and country asked for (default: the latest year, all countries)."""
+    years, countries = statistics.scopes()
+    period = request.GET.get("period") or (years[0] if years else str(utcnow().year))
+    country = request.GET.get("country") or None
+    statistics.check_scope(period, country)
+    return period, country, years, countries
+
+
+def _period_label(period: str) -> str:
+    year, _, part = period.partition("-")
+    if not part:
+        return f"the year {year}"
+    return {"H1": f"January to June {year}", "H2": f"July to December {year}"}.get(
+        part, f"{year}, quarter {part[1:]}")
+
+
+def _page_context(request: HttpRequest) -> dict[str, Any]:
+    period, country, years, countries = _statistics_scope(request)
     latest = services.latest_checkpoint()
-    reports = []
+    doc = statistics.document(period, country, latest)
+    figures = doc["statistics"]
+    combined = [{"quarter": q, "requests_fulfilled": sum(c["quarters"][i]["requests_fulfilled"]
+                                                         for c in figures["quarterly"]),
+                 "users_affected": sum(c["quarters"][i]["users_affected"] for c in figures["quarterly"])}
+                for i, q in enumerate(counts.quarters_in(period[:4]))]
+    query = urlencode({"period": period, **({"country": country} if country else {})})
+    periods = [p for y in years for p in (y, f"{y}-H1", f"{y}-H2", *counts.quarters_in(y))]
+    if period not in periods:
+        periods.insert(0, period)
+    verifiable = []
     if latest is not None:
-        reports = [{"period": p, "country": c, "query": urlencode({"period": p, "country": c})}
-                   for p, c in selectors.report_scopes(latest)]
-    return render(request, "transparency/index.html", {
-        "checkpoint": latest,
-        "root_b64": services.b64(bytes.fromhex(latest.root_hash)) if latest else "",
-        "origin": services.origin(),
-        "verifier_key": services.verifier().encode(),
+        verifiable = [{"period": p, "country": c, "query": urlencode({"period": p, "country": c})}
+                      for p, c in selectors.report_scopes(latest)]
+    return {
+        "doc": doc, "figures": figures, "period": period, "country": country,
+        "period_label": _period_label(period), "periods": periods, "countries": countries,
+        "query": query, "quarterly_chart": charts.quarterly_bars(combined), "quarterly_total": combined,
+        "outcome_chart": charts.outcome_bars(figures["headline"]),
+        "outcome_labels": charts.OUTCOME_LABELS,
+        **_tables(figures),
+        "checkpoint": latest, "root_b64": services.b64(bytes.fromhex(latest.root_hash)) if latest else "",
+        "origin": services.origin(), "verifier_key": services.verifier().encode(),
         "fingerprint": keys.fingerprint(),
         "base_url": request.build_absolute_uri(reverse("transparency:index")),
-        "reports": reports,
-    })
+        "reports": verifiable,
+    }
+
+
+def _tables(figures: dict[str, Any]) -> dict[str, Any]:
+    """Rows for the breakdown tables, with the vocabularies' readable labels."""
+    from lawdesk.cases.models import CATEGORY_CHOICES, INSTRUMENT_CHOICES, KIND_CHOICES, REFUSAL_CHOICES
+
+    def rows(section: str, labels: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        names = dict(labels)
+        return [{"label": names.get(key, key), "values": [per[m] for m in statistics.MEASURES]}
+                for key, per in figures[section].items()]
+
+    kinds = dict(KIND_CHOICES)
+    return {
+        "tables": [{"title": "By kind of request", "head": "Kind", "rows": rows("by_kind", KIND_CHOICES)},
+                   {"title": "By data category asked for", "head": "Category",
+                    "rows": rows("by_category", CATEGORY_CHOICES)},
+                   {"title": "By legal instrument", "head": "Instrument",
+                    "rows": rows("by_instrument", INSTRUMENT_CHOICES)}],
+        "median_rows": [{"label": kinds.get(k, k), "ack": v["acknowledge_hours"], "fulfil": v["fulfil_hours"]}
+                        for k, v in figures["medians"]["by_kind"].items()],
+        "refusal_rows": [{"label": dict(REFUSAL_CHOICES).get(k, k.replace("_", " ")), "n": n}
+                         for k, n in figures["refused_by_reason"].items()],
+    }
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """The public report: selectors, headline figures, charts, tables, downloads, and the log."""
+    try:
+        context = _page_context(request)
+    except ReportError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    return render(request, "transparency/index.html", context)
+
+
+@_public
+def statistics_json(request: HttpRequest) -> HttpResponse:
+    """The published statistics for a period and country, naming the checkpoint they were checked against."""
+    period, country, _, _ = _statistics_scope(request)
+    return _json(statistics.document(period, country, services.latest_checkpoint()))
+
+
+@_public
+def statistics_csv(request: HttpRequest) -> HttpResponse:
+    """The same statistics as CSV: section, key, measure, value."""
+    period, country, _, _ = _statistics_scope(request)
+    doc = statistics.document(period, country, services.latest_checkpoint())
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["section", "key", "measure", "value"])
+    writer.writerows(statistics.csv_rows(doc))
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="transparency-{period}-{country or "all"}.csv"'
+    return response
+
+
+@_public
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    """The report as a printable PDF (WeasyPrint)."""
+    from weasyprint import HTML
+
+    context = _page_context(request)
+    html = render_to_string("transparency/report_print.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"transparency-{context['period']}-{context['country'] or 'all'}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @_public

@@ -1,0 +1,64 @@
+"""Geometry of the report's SVG charts: drawn by templates with attributes only (no script, no
+``style=``), so they are readable without JavaScript and pass the CSP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+BLUE = "#3559c7"
+ORANGE = "#d9822b"
+OUTCOME_LABELS = {
+    "fulfilled": "Fulfilled", "partly_fulfilled": "Partly fulfilled", "refused": "Refused",
+    "withdrawn": "Withdrawn", "preserved": "Preserved", "converted_to_production": "Converted to production",
+    "actioned": "Actioned (removal)", "pending": "Pending",
+}
+
+
+def _nice_max(value: int) -> int:
+    """A round axis maximum at or above ``value``."""
+    if value <= 5:
+        return 5
+    step = 10 ** (len(str(value)) - 1)
+    for mult in (1, 2, 2.5, 5, 10):
+        if value <= mult * step:
+            return int(mult * step)
+    return value
+
+
+def quarterly_bars(quarters: list[dict[str, Any]]) -> dict[str, Any]:
+    """Grouped bars per quarter: requests fulfilled and users affected."""
+    width, height, left, top, bottom = 640, 280, 48, 36, 32
+    plot_h = height - top - bottom
+    top_value = _nice_max(max([q["requests_fulfilled"] for q in quarters] +
+                              [q["users_affected"] for q in quarters] + [0]))
+    group_w = (width - left - 8) / max(len(quarters), 1)
+    bar_w = min(48.0, group_w / 3)
+    groups = []
+    for i, q in enumerate(quarters):
+        x0 = left + i * group_w + (group_w - 2 * bar_w - 6) / 2
+        bars = []
+        for j, (key, colour) in enumerate((("requests_fulfilled", BLUE), ("users_affected", ORANGE))):
+            value = q[key]
+            h = round(plot_h * value / top_value, 1)
+            x = round(x0 + j * (bar_w + 6), 1)
+            bars.append({"x": x, "y": round(top + plot_h - h, 1), "w": round(bar_w, 1), "h": h,
+                         "fill": colour, "value": value, "label_x": round(x + bar_w / 2, 1),
+                         "label_y": round(top + plot_h - h - 4, 1)})
+        groups.append({"label": q["quarter"][-2:], "label_x": round(left + i * group_w + group_w / 2, 1),
+                       "bars": bars})
+    ticks = [{"value": round(top_value * k / 4), "y": round(top + plot_h - plot_h * k / 4, 1)}
+             for k in range(5)]
+    return {"width": width, "height": height, "groups": groups, "ticks": ticks, "left": left,
+            "right": width - 8, "base_y": top + plot_h, "axis_label_y": height - 10,
+            "blue": BLUE, "orange": ORANGE}
+
+
+def outcome_bars(headline: dict[str, int]) -> dict[str, Any]:
+    """Horizontal bars: closed requests by outcome, then those still pending."""
+    items = [(k, headline.get(k, 0)) for k in OUTCOME_LABELS if headline.get(k, 0)]
+    top = max([v for _, v in items] + [1])
+    bars = [{"label": OUTCOME_LABELS[k], "value": v, "y": 8 + 30 * i, "text_y": 23 + 30 * i,
+             "width": max(1, round(330 * v / top)), "value_x": 196 + max(1, round(330 * v / top)),
+             "fill": "#9aa3b5" if k == "pending" else BLUE}
+            for i, (k, v) in enumerate(items)]
+    return {"bars": bars, "height": 16 + 30 * len(bars)}
