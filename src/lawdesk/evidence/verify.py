@@ -26,7 +26,7 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -35,6 +35,7 @@ from lawdesk.evidence import bag
 AGE_MAGIC = b"age-encryption.org/v1\n"
 AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
 ZIP_MAGIC = b"PK\x03\x04"
+_MANIFEST_LINE = re.compile(r"([0-9a-f]+)[ \t]+([^ \t\r].*)")
 _HEX = {"sha256": re.compile(r"[0-9a-f]{64}"), "sha512": re.compile(r"[0-9a-f]{128}")}
 
 
@@ -132,7 +133,7 @@ def load_identities(path: Path) -> list[Any]:
 def _load_public_key(pem: bytes, where: str) -> Ed25519PublicKey:
     try:
         key = serialization.load_pem_public_key(pem)
-    except ValueError as exc:
+    except (ValueError, UnsupportedAlgorithm) as exc:
         raise Failure(where, "not a PEM public key") from exc
     if not isinstance(key, Ed25519PublicKey):
         raise Failure(where, "not an Ed25519 public key")
@@ -260,18 +261,20 @@ def _read_manifest(bag_dir: Path, rel: str, alg: str) -> dict[str, str]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise Failure(rel, "not UTF-8") from exc
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        parts = line.split(None, 1)
-        if len(parts) != 2 or not _HEX[alg].fullmatch(parts[0].lower()):
+    if text and not text.endswith("\n"):
+        raise Failure(rel, "does not end with a newline")
+    # Strict on purpose: these bags are ours, and a parser that forgives case, stray blank lines
+    # or other line breaks would let an unsigned manifest change without failing.
+    for n, line in enumerate(text[:-1].split("\n") if text else [], 1):
+        m = _MANIFEST_LINE.fullmatch(line)
+        if m is None or not _HEX[alg].fullmatch(m.group(1)):
             raise Failure(rel, f"malformed line {n}")
-        name = bag.decode_manifest_path(parts[1].strip())
+        name = bag.decode_manifest_path(m.group(2))
         if name.startswith("/") or "\\" in name or any(x in ("", ".", "..") for x in name.split("/")):
             raise Failure(rel, f"unsafe path on line {n}: {name!r}")
         if name in entries:
             raise Failure(rel, f"{name} listed twice")
-        entries[name] = parts[0].lower()
+        entries[name] = m.group(1)
     return entries
 
 
@@ -310,8 +313,14 @@ def _check_signature(bag_dir: Path, report: Report, public_key_pem: bytes | None
         raise Failure(bag.SIGNED_FILE, "missing")
     embedded: Ed25519PublicKey | None = None
     if (bag_dir / bag.PUBLIC_KEY_FILE).is_file():
-        embedded = _load_public_key((bag_dir / bag.PUBLIC_KEY_FILE).read_bytes(), bag.PUBLIC_KEY_FILE)
-        report.embedded_fingerprint = fingerprint(embedded)
+        try:
+            embedded = _load_public_key((bag_dir / bag.PUBLIC_KEY_FILE).read_bytes(), bag.PUBLIC_KEY_FILE)
+            report.embedded_fingerprint = fingerprint(embedded)
+        except Failure:
+            if public_key_pem is None:
+                raise
+            # With a trusted key the embedded one is only informative; the tag manifest check
+            # below names the altered file.
     if public_key_pem is not None:
         key = _load_public_key(public_key_pem, "--public-key")
         report.key_source = "public key file"
