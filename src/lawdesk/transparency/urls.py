@@ -14,6 +14,7 @@ urlpatterns = [
     path("statistics.json", views.statistics_json, name="statistics_json"),
     path("statistics.csv", views.statistics_csv, name="statistics_csv"),
     path("report.pdf", views.report_pdf, name="report_pdf"),
+    path("receipt/<int:case_id>.json", views.receipt, name="receipt"),
     path("log/checkpoint", views.checkpoint, name="checkpoint"),
     path("log/leaves", views.leaves, name="leaves"),
     path("log/proof/inclusion", views.inclusion, name="inclusion"),

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from lawdesk.audit.services import record
 from lawdesk.core import keys
 from lawdesk.core.clock import utcnow
+from lawdesk.core.views import AuthedRequest, require_perm
 from lawdesk.transparency import charts, counts, merkle, selectors, services, statistics
 from lawdesk.transparency.models import Checkpoint
 from lawdesk.transparency.report import ReportError, count_rows
@@ -328,4 +331,27 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     name = f"transparency-{period}-{country or 'all'}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- The officer's log receipt (signed in; never public) ---------------------------------------
+
+@require_perm("portal:case:view")
+def receipt(request: AuthedRequest, case_id: int) -> HttpResponse:
+    """The closed case's log receipt as JSON, for ``lawdesk transparency verify-receipt``.
+
+    It carries the case reference and the salt that opens the leaf's commitment: only the
+    requesting agency's officers (and staff) get it, like the case itself.
+    """
+    from lawdesk.cases.selectors import get_case_for
+
+    case = get_case_for(request.user, case_id)
+    document = services.receipt_for(case.number or "")
+    if document is None:
+        raise Http404("This request is not under a signed checkpoint of the log yet.")
+    record("transparency:receipt:downloaded", request=request, target=case,
+           params={"number": case.number, "leaf_index": document["leaf_index"]})
+    body = json.dumps(document, indent=1, sort_keys=True)
+    response = HttpResponse(body.encode(), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{case.number}-transparency-receipt.json"'
     return response

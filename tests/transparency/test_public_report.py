@@ -1,0 +1,144 @@
+"""The public report: the demo's 2024 figures, downloads, the PDF, and the officer's log receipt."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from typer.testing import CliRunner
+
+from lawdesk.transparency import counts, services
+from lawdesk.transparency.cli import app as cli_app
+from lawdesk.transparency.verify import HttpSource, State, VerifyError, verify_log, verify_receipt
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+FR_2024 = [("2024-Q1", 4, 17), ("2024-Q2", 6, 37), ("2024-Q3", 210, 632), ("2024-Q4", 673, 1386)]
+
+
+@pytest.fixture
+def demo(now):
+    from lawdesk.demo.seed import seed
+
+    seed(now)
+
+
+def _fetcher(client):
+    def fetch(url: str) -> bytes:
+        parts = urlsplit(url)
+        response = client.get(parts.path + (f"?{parts.query}" if parts.query else ""))
+        assert response.status_code == 200, (url, response.content[:300])
+        return response.content
+    return fetch
+
+
+def test_the_demo_reproduces_the_published_france_2024_figures(demo, client, tmp_path) -> None:
+    doc = client.get("/transparency/statistics.json?period=2024&country=FR").json()
+    quarters = doc["statistics"]["quarterly"][0]["quarters"]
+    assert [(q["quarter"], q["requests_fulfilled"], q["users_affected"]) for q in quarters] == FR_2024
+    assert doc["statistics"]["requests_fulfilled"] == 893
+    assert doc["statistics"]["headline"]["accounts_affected"] == 2072
+    assert doc["agrees_with_log"] is True and doc["checkpoint"]["size"] == services.tree_size()
+    assert doc["log_counts"]["by_outcome"]["fulfilled"] == 893
+    # The page a journalist opens: 2024 by default (the latest year with closed requests).
+    page = client.get("/transparency/").content.decode()
+    assert "the year 2024" in page and 'data-testid="chart-quarterly"' in page
+    for _, fulfilled, users in FR_2024:
+        assert f">{fulfilled}<" in page and f">{users}<" in page
+    assert "style=" not in page  # the CSP forbids inline styles
+    # Half-years are sums of quarters.
+    h2 = client.get("/transparency/statistics.json?period=2024-H2&country=FR").json()
+    assert h2["statistics"]["requests_fulfilled"] == 883 and h2["agrees_with_log"] is True
+    # The counts agree with a rebuild from the cases.
+    assert counts.rebuild(write=False) == []
+    # And the log the report is computed from verifies: honest report accepted ...
+    fetch = _fetcher(client)
+    outcome = verify_log(HttpSource("http://testserver/transparency/", fetch), state=State(tmp_path / "s"))
+    assert outcome.size == services.tree_size()
+    # ... a report understating the fulfilled requests is rejected.
+
+    def lying(url: str) -> bytes:
+        body = fetch(url)
+        if "/report.json" in url:
+            doc = json.loads(body)
+            doc["counts"]["by_outcome"]["fulfilled"] -= 100
+            body = json.dumps(doc).encode()
+        return body
+
+    with pytest.raises(VerifyError, match="understated"):
+        verify_log(HttpSource("http://testserver/transparency/report.json?period=2024&country=FR", lying),
+                   state=State(tmp_path / "s"))
+
+
+def test_downloads_and_pdf_carry_no_case_details(demo, client) -> None:
+    from lawdesk.cases.models import Case, Target
+
+    csv_text = client.get("/transparency/statistics.csv?period=2024-Q4&country=FR").content.decode()
+    assert csv_text.splitlines()[0] == "section,key,measure,value"
+    assert "quarterly,FR 2024-Q4,requests_fulfilled,673" in csv_text
+    assert "quarterly,FR 2024-Q4,users_affected,1386" in csv_text
+    json_text = client.get("/transparency/statistics.json?period=2024-Q4&country=FR").content.decode()
+    page = client.get("/transparency/?period=2024-Q4&country=FR").content.decode()
+    response = client.get("/transparency/report.pdf?period=2024&country=FR")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    everything = csv_text + json_text + page
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True,
+                              check=True).stdout.decode()
+        assert "893" in text and "2072" in text and "1386" in text
+        everything += text
+    for case in Case.objects.select_related("officer__user")[:200]:
+        assert case.number not in everything
+        assert case.officer.user.email not in everything
+        assert case.authority_file_number not in everything
+    for target in Target.objects.all()[:200]:
+        assert target.value not in everything
+
+
+def test_bad_scopes_are_refused(db, client) -> None:
+    assert client.get("/transparency/?period=24").status_code == 400
+    assert client.get("/transparency/statistics.json?period=2024-H3").status_code == 400
+    assert client.get("/transparency/statistics.csv?period=2024&country=fr").status_code == 400
+
+
+def test_a_closed_case_gives_its_officer_a_log_receipt(submit, officer, reviewer, client, now, tmp_path) -> None:
+    from lawdesk.cases import services as cases
+
+    case = submit(at=now)
+    cases.start_review(case=case, actor=reviewer, now=now + timedelta(hours=1))
+    cases.refuse(case=case, actor=reviewer, now=now + timedelta(hours=2), ground="other",
+                 text="The order is not signed.")
+    login(client, officer)
+    page = client.get(f"/portal/cases/{case.pk}/").content.decode()
+    assert "next signed checkpoint" in page
+    assert client.get(f"/transparency/receipt/{case.pk}.json").status_code == 404
+    services.publish_checkpoint(now=now + timedelta(hours=3))
+    page = client.get(f"/portal/cases/{case.pk}/").content.decode()
+    assert 'data-testid="log-receipt"' in page and "Download the log receipt" in page
+    response = client.get(f"/transparency/receipt/{case.pk}.json")
+    assert response.status_code == 200
+    receipt = json.loads(response.content)
+    assert receipt["case_ref"] == case.number and len(receipt["salt"]) == 64
+    leaf = verify_receipt(receipt, services.verifier(), case_ref=case.number)
+    assert (leaf.outcome, leaf.country, leaf.period) == ("refused", "FR", "2026-Q4")
+    path = tmp_path / "receipt.json"
+    path.write_bytes(response.content)
+    result = CliRunner().invoke(cli_app, ["verify-receipt", str(path), "--state-dir", str(tmp_path / "st"),
+                                          "--key", services.verifier().encode()])
+    assert result.exit_code == 0, result.output
+    assert f"case {case.number} is leaf" in result.output
+
+
+def test_another_agency_gets_no_receipt(submit, reviewer, make_agency, make_officer, client, now) -> None:
+    from lawdesk.cases import services as cases
+
+    case = submit(at=now)
+    cases.withdraw(case=case, actor=case.officer.user, now=now + timedelta(hours=1), reason="not needed")
+    services.publish_checkpoint(now=now + timedelta(hours=2))
+    login(client, make_officer(make_agency(country="DE")))
+    assert client.get(f"/transparency/receipt/{case.pk}.json").status_code == 404
