@@ -82,3 +82,23 @@ def test_the_verify_path_never_imports_django(sample_age: BuiltPackage, keys: Ke
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_clean_env(),
                           timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
+
+
+def test_the_verifier_runs_alone_without_the_rest_of_lawdesk(sample_age: BuiltPackage, keys: Keys) -> None:
+    # python -m lawdesk.evidence: what a recipient needs is cryptography, pyrage and typer.
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = ['lawdesk.evidence', {str(sample_age.path)!r}, '--identity', {str(keys.identity_file)!r},"
+        f" '--public-key', {str(keys.public_pem_file)!r}]\n"
+        "try:\n"
+        "    runpy.run_module('lawdesk.evidence', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'django', 'weasyprint', 'ibis', 'duckdb', 'pyarrow'})\n"
+        "assert not heavy, heavy\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_clean_env(),
+                          timeout=60)
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stdout + done.stderr
+    assert "VERIFIED" in done.stdout
