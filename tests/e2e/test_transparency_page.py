@@ -1,0 +1,76 @@
+"""The public transparency report in Chromium: charts, selectors, downloads, no personal data,
+and the published log verifying (and a tampered report failing)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LiveServer, shot
+
+pytestmark = pytest.mark.e2e
+
+SEED = ("from lawdesk.demo.history import seed_history; from lawdesk.core.clock import utcnow; "
+        "seed_history(utcnow())")
+PRIVATE = ("claire.dubois@police-nationale.example", "julien.moreau@justice-paris.example",
+           "@suspect_", "LD-2024-", "PV-2024-", "REQ-2024-", "Claire Dubois", "Julien Moreau")
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return response.read()
+
+
+def test_public_report_page_with_charts_and_no_personal_data(page: Page, server: LiveServer, tmp_path) -> None:
+    server.cli("manage", "shell", "-c", SEED)
+    # Anonymous: no sign-in.
+    page.goto(server.url + "/transparency/")
+    expect(page.locator("h1")).to_contain_text("the year 2024")
+    expect(page.get_by_test_id("fulfilled")).to_have_text("893")
+    expect(page.get_by_test_id("users")).to_have_text("2072")
+    chart = page.get_by_test_id("chart-quarterly")
+    expect(chart).to_be_visible()
+    assert chart.bounding_box()["height"] > 150
+    for value in ("4", "6", "210", "673", "17", "37", "632", "1386"):
+        expect(chart.locator("text", has_text=value).first).to_be_visible()
+    expect(page.get_by_test_id("chart-outcomes")).to_be_visible()
+    expect(page.get_by_test_id("agrees")).to_be_visible()
+    shot(page, "transparency-2024")
+    # The selectors work without JavaScript: a plain GET form.
+    page.select_option("select[name=period]", "2024-Q4")
+    page.select_option("select[name=country]", "FR")
+    page.click("button:has-text('Show')")
+    expect(page.locator("h1")).to_contain_text("2024, quarter 4, FR")
+    expect(page.get_by_test_id("fulfilled")).to_have_text("673")
+    shot(page, "transparency-2024-q4-fr")
+    html = page.content()
+    csv_text = _get(server.url + "/transparency/statistics.csv?period=2024&country=FR").decode()
+    json_text = _get(server.url + "/transparency/statistics.json?period=2024").decode()
+    report = _get(server.url + "/transparency/report.json?period=2024&country=FR").decode()
+    pdf = _get(server.url + "/transparency/report.pdf?period=2024&country=FR")
+    assert pdf.startswith(b"%PDF-")
+    assert "quarterly,FR 2024-Q3,users_affected,632" in csv_text
+    assert json.loads(json_text)["agrees_with_log"] is True
+    for text in (html, csv_text, json_text, report):
+        for private in PRIVATE:
+            assert private not in text, private
+    # The published log verifies; a report that understates a count does not.
+    env = {**server.env}
+    verify = [sys.executable, "-m", "lawdesk", "transparency", "verify", "--state-dir", str(tmp_path / "st")]
+    ok = subprocess.run([*verify, server.url + "/transparency/"], env=env, capture_output=True, text=True,
+                        timeout=120, check=False)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "VERIFIED" in ok.stdout
+    export = tmp_path / "export"
+    server.cli("transparency", "export", str(export))
+    doc = json.loads((export / "reports" / "2024-FR.json").read_text())
+    doc["counts"]["requests"] -= 10
+    (export / "reports" / "2024-FR.json").write_text(json.dumps(doc))
+    bad = subprocess.run([*verify, str(export)], env=env, capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert bad.returncode == 1 and "understated" in bad.stderr, bad.stdout + bad.stderr
