@@ -197,6 +197,14 @@ def test_declared_fields_allow_sparse_rows_and_odd_targets(tmp_path: Path, keys:
     assert text == 'a,b\r\n1,\r\n,"{""k"":[1,2]}"\r\n'
 
 
+def test_target_names_are_safe_on_windows_too() -> None:
+    from lawdesk.evidence.bag import safe_segment
+
+    assert safe_segment("con") == "_con" and safe_segment("LPT1.x") == "_LPT1.x"
+    assert safe_segment("C:\\x") == "C__x" and safe_segment("..") == "_" and safe_segment("a/../b") == "a_.._b"
+    assert safe_segment("конт") == "____"
+
+
 def test_zip_is_deterministic(tmp_path: Path, keys: Keys) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

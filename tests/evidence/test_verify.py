@@ -230,6 +230,12 @@ def test_unzip_refuses_path_traversal(tmp_path: Path, name: str) -> None:
     assert not (tmp_path / "evil.txt").exists() and not (tmp_path.parent / "evil.txt").exists()
 
 
+def test_unzip_names_a_file_where_a_directory_should_be(tmp_path: Path) -> None:
+    archive = _zip_with(tmp_path, [("bag/a", b"1"), ("bag/a/b", b"2")])
+    report = verify_package(archive)
+    assert report.failure is not None and report.failure.startswith("bag/a/b: corrupt zip entry")
+
+
 def test_unzip_refuses_symlinks(tmp_path: Path) -> None:
     info = zipfile.ZipInfo("bag/link")
     info.external_attr = 0o120777 << 16

@@ -24,6 +24,7 @@ CONTENTS_FILE = "data/package.json"
 CERTIFICATE_FILE = "data/certificate.pdf"
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+=-]")
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{dev}{i}" for dev in ("COM", "LPT") for i in range(10))}
 
 
 def fingerprint_raw(raw_public_key: bytes) -> str:
@@ -36,6 +37,8 @@ def safe_segment(text: str, *, max_len: int = 96) -> str:
     # '%' is excluded on purpose: RFC 8493 percent-encodes it in manifests but bagit.py does not
     # decode it, so a '%' in a name would make the two validators disagree.
     seg = _UNSAFE.sub("_", text.strip())[:max_len].lstrip(".")
+    if seg.split(".")[0].upper() in _WINDOWS_RESERVED:
+        seg = "_" + seg  # an account called "con" must still unpack on an officer's Windows PC
     return seg or "_"
 
 

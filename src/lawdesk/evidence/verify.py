@@ -194,15 +194,15 @@ def safe_unzip(archive: Path, dest: Path, limits: Limits) -> None:
         written = 0
         for info in infos:
             target = dest.joinpath(*_safe_member(info.filename.rstrip("/")).parts)
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
             if (info.file_size > limits.ratio_floor
                     and info.file_size / max(info.compress_size, 1) > limits.max_ratio):
                 raise Failure(info.filename, "compression ratio looks like a zip bomb")
-            target.parent.mkdir(parents=True, exist_ok=True)
             got = 0
             try:
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as src, open(target, "xb") as out:
                     # Count what really comes out: the sizes in the directory are the attacker's.
                     while chunk := src.read(1 << 20):
