@@ -60,7 +60,14 @@ def verify_command(
     files: Annotated[bool, typer.Option("--files", help=_FILES_HELP)] = False,
     as_json: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
 ) -> None:
-    """Verify an evidence package: decryption, every checksum, and the platform's signature."""
+    """Verify an evidence package: decryption, every checksum, and the platform's signature.
+
+    Exit 0: verified against the key you gave (--public-key or --fingerprint).
+
+    Exit 1: failed; the first problem is named.
+
+    Exit 3: intact, but signed only by the key inside the package: compare its fingerprint.
+    """
     pem = None
     if public_key is not None:
         try:
