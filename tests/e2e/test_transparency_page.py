@@ -74,3 +74,29 @@ def test_public_report_page_with_charts_and_no_personal_data(page: Page, server:
     bad = subprocess.run([*verify, str(export)], env=env, capture_output=True, text=True, timeout=120,
                          check=False)
     assert bad.returncode == 1 and "understated" in bad.stderr, bad.stdout + bad.stderr
+
+
+def test_officer_sees_and_downloads_the_log_receipt(sessions, server: LiveServer, tmp_path) -> None:
+    server.cli("manage", "shell", "-c", SEED)  # idempotent
+    out = server.cli("manage", "shell", "-c",
+                     "from lawdesk.cases.models import Case; print(Case.objects.filter("
+                     "officer__user__email='claire.dubois@police-nationale.example', "
+                     "received_at__year=2024, status='closed').order_by('pk').first().pk)")
+    pk = int(out.strip().splitlines()[-1])
+    page = sessions.page("claire.dubois@police-nationale.example")
+    page.goto(f"{server.url}/portal/cases/{pk}/")
+    block = page.get_by_test_id("log-receipt")
+    expect(block).to_be_visible()
+    expect(block).to_contain_text("fulfilled")
+    shot(page, "transparency-officer-receipt")
+    with page.expect_download() as info:
+        block.get_by_text("Download the log receipt").click()
+    path = tmp_path / "receipt.json"
+    info.value.save_as(path)
+    receipt = json.loads(path.read_text())
+    assert receipt["format"] == "lawdesk-transparency-receipt/v1" and len(receipt["salt"]) == 64
+    result = subprocess.run([sys.executable, "-m", "lawdesk", "transparency", "verify-receipt", str(path),
+                             "--state-dir", str(tmp_path / "st"), "--log", server.url + "/transparency/"],
+                            env=server.env, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"case {receipt['case_ref']} is leaf" in result.stdout
