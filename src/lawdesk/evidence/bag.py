@@ -62,3 +62,12 @@ def tag_line(label: str, value: str) -> str:
     """One bag-info line; newlines in values are flattened so a value cannot forge another label."""
     flat = " ".join(value.split())
     return f"{label}: {flat}\n"
+
+
+class Failure(Exception):
+    """The first thing found wrong: ``where`` (a file, or the package) and ``why``."""
+
+    def __init__(self, where: str, why: str) -> None:
+        super().__init__(f"{where}: {why}")
+        self.where = where
+        self.why = why
