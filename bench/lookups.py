@@ -271,6 +271,8 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        # other work on the shared machine shows up here; compare runs with care
+        "load_avg_1m": f"{os.getloadavg()[0]:.1f}",
     }
 
 
