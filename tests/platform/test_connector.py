@@ -205,3 +205,9 @@ def test_answers_are_json_serialisable(duck):
 def test_missing_dataset_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="lawdesk platform generate"):
         open_connector(tmp_path / "nothing")
+
+
+def test_old_layout_is_a_clear_error(tmp_path):
+    (tmp_path / "manifest.json").write_text('{"format_version": 1}')
+    with pytest.raises(FileNotFoundError, match="layout version 1"):
+        open_connector(tmp_path)

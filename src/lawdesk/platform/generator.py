@@ -970,7 +970,8 @@ def default_platform_dir() -> Path:
 def ensure_demo_dataset(path: Path | str | None = None) -> Path:
     """Generate the default demo dataset if ``path`` (default: platform dir) has none; return it."""
     target = Path(path) if path is not None else default_platform_dir()
-    if (target / "manifest.json").exists():
+    manifest = target / "manifest.json"
+    if manifest.exists() and json.loads(manifest.read_text()).get("format_version") == FORMAT_VERSION:
         return target
     return generate(
         target, accounts=DEMO_ACCOUNTS, events=DEMO_EVENTS, messages=DEMO_MESSAGES, seed=DEMO_SEED

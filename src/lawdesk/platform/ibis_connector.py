@@ -8,6 +8,7 @@ passed through it because Ibis renders binary literals in a form PostgreSQL reje
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -449,6 +450,14 @@ def duckdb_connector(
     if not (root / "manifest.json").exists():
         raise FileNotFoundError(
             f"no platform dataset at {root}; run `lawdesk platform generate --out {data_dir}`"
+        )
+    from lawdesk.platform.generator import FORMAT_VERSION
+
+    found = json.loads((root / "manifest.json").read_text()).get("format_version")
+    if found != FORMAT_VERSION:
+        raise FileNotFoundError(
+            f"the dataset at {root} has layout version {found}, this lawdesk reads version "
+            f"{FORMAT_VERSION}; regenerate it with `lawdesk platform generate --out {data_dir}`"
         )
     con = ibis.duckdb.connect()
     # metadata caching keeps Parquet footers decoded between lookups
