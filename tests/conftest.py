@@ -119,3 +119,23 @@ def login(client, user, *, password: str = "correct horse battery 9", code: str 
         code = code or pyotp.TOTP(totp_secret(user)).now()
         response = client.post("/accounts/2fa/authenticate/", {"code": code})
     return response
+
+
+@pytest.fixture(scope="session")
+def platform_data(tmp_path_factory):
+    """A small synthetic platform (with the documented demo accounts), generated once."""
+    from lawdesk.platform.generator import generate
+
+    return generate(tmp_path_factory.mktemp("platform") / "data", accounts=1_500,
+                    events=60_000, messages=20_000, seed=20240824)
+
+
+@pytest.fixture
+def platform(platform_data, settings):
+    """Point lawdesk's connector at the generated platform for one test."""
+    from lawdesk.collection import collector
+
+    settings.LAWDESK_PLATFORM_DIR = str(platform_data)
+    collector.connector.cache_clear()
+    yield platform_data
+    collector.connector.cache_clear()

@@ -79,15 +79,18 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
 
 
 def _clock_loop(interval: float) -> None:
-    """Every ``interval`` seconds, move cases to due-soon / overdue (idempotent, audited)."""
+    """Every ``interval`` seconds: escalate deadlines, and restart collection jobs whose worker
+    died (both idempotent)."""
     from django.db import close_old_connections
 
     from lawdesk.cases.services import escalate
+    from lawdesk.collection.services import recover
     from lawdesk.core.clock import utcnow
 
     while True:
         try:
             escalate(now=utcnow())
+            recover(now=utcnow())
         except Exception:  # keep the clock running; the error is logged
             import logging
 

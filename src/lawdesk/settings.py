@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "lawdesk.accounts",
     "lawdesk.transparency",
     "lawdesk.cases",
+    "lawdesk.evidence",
+    "lawdesk.collection",
 ]
 
 MIDDLEWARE = [
@@ -267,7 +269,8 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LAWDESK_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"},
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # --- lawdesk -----------------------------------------------------------------------------
@@ -280,6 +283,12 @@ LAWDESK_VOLUME_PER_AGENCY_DAY = int(os.environ.get("LAWDESK_VOLUME_PER_AGENCY_DA
 # The rule engine's deployment configuration (establishment, platform policy, deadlines):
 # a TOML file path, or None for the defaults documented in docs/law/.
 LAWDESK_LAW_CONFIG = os.environ.get("LAWDESK_LAW_CONFIG") or None
+# The platform's data: a generated dataset directory (DuckDB over Parquet) or a postgres:// URL.
+LAWDESK_PLATFORM_DIR = os.environ.get("LAWDESK_PLATFORM_DIR", str(HOME / "platform"))
+LAWDESK_DOWNLOAD_DAYS = int(os.environ.get("LAWDESK_DOWNLOAD_DAYS", "14"))
+LAWDESK_COLLECTION_LEASE_SECONDS = int(os.environ.get("LAWDESK_COLLECTION_LEASE_SECONDS", "120"))
+# Pause between collection units, to spare a busy production store (0 = none).
+LAWDESK_COLLECTION_PAUSE_SECONDS = float(os.environ.get("LAWDESK_COLLECTION_PAUSE_SECONDS", "0"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

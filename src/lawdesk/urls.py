@@ -8,6 +8,7 @@ from lawdesk.accounts import views as accounts_views
 from lawdesk.api import pages as api_pages
 from lawdesk.audit import views as audit_views
 from lawdesk.cases import views_desk, views_portal
+from lawdesk.collection import views as collection_views
 
 portal_patterns = (
     [
@@ -17,6 +18,8 @@ portal_patterns = (
         path("cases/new/check/", views_portal.validate_request, name="case_validate"),
         path("cases/<int:case_id>/", views_portal.case_detail, name="case"),
         path("cases/<int:case_id>/receipt.json", views_portal.receipt, name="receipt"),
+        path("cases/<int:case_id>/package/<int:link_id>/", collection_views.download,
+             name="package"),
         path("cases/<int:case_id>/documents/<int:attachment_id>/", views_desk.attachment,
              name="attachment"),
         path("pending/", accounts_views.pending, name="pending"),
@@ -29,6 +32,7 @@ desk_patterns = (
     [
         path("", views_desk.queue, name="home"),
         path("cases/<int:case_id>/", views_desk.case_page, name="case"),
+        path("cases/<int:case_id>/reissue-link/", collection_views.reissue, name="reissue_link"),
         path("cases/<int:case_id>/documents/<int:attachment_id>/", views_desk.attachment,
              name="attachment"),
         path("officers/", accounts_views.officer_list, name="officers"),
@@ -47,6 +51,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("portal/", include(portal_patterns)),
     path("desk/", include(desk_patterns)),
+    path("evidence/key.pem", collection_views.public_key, name="evidence_key"),
     path("transparency/", include("lawdesk.transparency.urls")),
     path("api/", include("lawdesk.api.urls")),
 ]

@@ -221,6 +221,8 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         "urgency": clock.urgency(case, now), "remaining": clock.remaining(case, now),
         "allowed_next": flows.allowed(case.kind, case.status), "Status": Status,
         "flag_labels": FLAG_LABELS, "decision": case.decision, "Urgency": Urgency,
+        "collection": getattr(case, "collection", None) if hasattr(case, "collection") else None,
+        "package": getattr(case, "package", None) if hasattr(case, "package") else None,
         "past_proposals": case.proposals.filter(decided_at__isnull=False)
         .select_related("proposed_by", "decided_by"),
     }, status=status)

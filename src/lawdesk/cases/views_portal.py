@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -116,7 +117,17 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
         "can_withdraw": flows.is_open(case.status) and Status.WITHDRAWN in flows.allowed(
             case.kind, case.status),
         "attachments": case.attachments.all(),
+        **_delivery(case, now),
     })
+
+
+def _delivery(case: Any, now: Any) -> dict[str, Any]:
+    from lawdesk.collection.services import active_link
+
+    link = active_link(case)
+    return {"link": link, "package": link.package if link else None,
+            "link_live": link is not None and link.expires_at > now,
+            "collection": getattr(case, "collection", None)}
 
 
 @require_perm("portal:case:view")

@@ -23,12 +23,12 @@ class AuthedRequest(HttpRequest):
     user: User
 
 
-def require_perm(permission: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def require_perm(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Anonymous users go to login; users without ``permission`` get 404, like a missing page."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_perm(request.user, permission):

@@ -1,0 +1,205 @@
+"""Turn an approved scope into record sets: exactly the approved targets, categories, window.
+
+Everything goes through the platform connector; what the platform cannot give is stated as
+"not held" per target and category, never silently left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+
+from lawdesk.cases.models import Case, Proposal, Target
+from lawdesk.evidence.package import NotHeld, NotHeldReason, RecordSet
+from lawdesk.platform.connector import Account, PlatformConnector
+from lawdesk.platform.identifiers import Window
+
+# What the platform policy's field names mean in the subscriber record.
+SUBSCRIBER_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "phone_number": lambda r: r.account.phone,
+    "username": lambda r: r.account.username,
+    "display_name": lambda r: r.account.display_name,
+    "created_at": lambda r: r.account.created_at,
+    "last_seen": lambda r: r.account.last_seen,
+    "deleted": lambda r: r.account.deleted,
+    "registration_ip": lambda r: r.registration_ip,
+    "service": lambda r: r.service,
+    "app": lambda r: r.app,
+    "usernames_held": lambda r: [
+        {"username": u.username, "from": u.held_from, "until": u.held_until} for u in r.usernames],
+}
+IDENTIFICATION_FIELDS = {"ip_address": "ip", "source_port": "port", "timestamp": "ts"}
+
+
+@lru_cache(maxsize=1)
+def connector() -> PlatformConnector:
+    """The platform connector configured for this deployment (one per process)."""
+    from lawdesk.platform.ibis_connector import open_connector
+
+    return open_connector(settings.LAWDESK_PLATFORM_DIR)
+
+
+@dataclass
+class Scope:
+    """What was approved: targets, categories (with field limits) and time window."""
+
+    case: Case
+    proposal: Proposal
+    targets: list[Target]
+    categories: list[str]
+    fields: dict[str, list[str] | None]
+    not_held: list[NotHeld] = field(default_factory=list)
+    accounts: set[int] = field(default_factory=set)  # every account whose data went in
+
+    @classmethod
+    def of(cls, case: Case) -> Scope:
+        proposal = case.proposals.filter(outcome="approved").order_by("-decided_at").first()
+        if proposal is None:
+            raise ValueError(f"case {case.number} has no approved disclosure")
+        targets = [t for t in case.targets.order_by("position") if t.pk in proposal.target_ids]
+        decided = case.decision.get("categories", {})
+        fields = {c: decided.get(c, {}).get("fields") for c in proposal.categories}
+        return cls(case, proposal, targets, list(proposal.categories), fields)
+
+    def window(self, target: Target) -> Window:
+        start = max(target.window_start, self.proposal.window_start or target.window_start)
+        end = min(target.window_end, self.proposal.window_end or target.window_end)
+        return Window(start, end)
+
+    def units(self) -> int:
+        return len(self.targets) * len(self.categories)
+
+
+def label(target: Target) -> str:
+    """How a target is named in the package (its normalised identifier)."""
+    if target.kind == Target.Kind.IP:
+        port = f":{target.port}" if target.port else ""
+        return f"ip-{target.value}{port}@{target.at:%Y%m%dT%H%M%SZ}" if target.at else target.value
+    return f"{target.kind}-{target.value}"
+
+
+def resolve_accounts(conn: PlatformConnector, target: Target) -> list[Account]:
+    """The accounts a target designates (an IP target: the accounts using it at that moment)."""
+    if target.kind == Target.Kind.IP:
+        assert target.at is not None
+        events = conn.who_used_ip(target.value, target.port, target.at, timedelta(minutes=5))
+        ids = sorted({e.account_id for e in events})
+        return [conn.subscriber(i).account for i in ids]
+    prefix = {"phone": "", "username": "@", "account_id": "", "public_link": "https://msgr.example/"}
+    accounts: dict[int, Account] = {}
+    for hit in conn.resolve(prefix.get(target.kind, "") + target.value):
+        if hit.account is not None:
+            accounts[hit.account.account_id] = hit.account
+        elif hit.chat is not None:  # a group or channel: its owner is the account concerned
+            accounts.setdefault(hit.chat.owner_id, conn.subscriber(hit.chat.owner_id).account)
+    return [accounts[k] for k in sorted(accounts)]
+
+
+def record_sets(scope: Scope, conn: PlatformConnector,
+                on_unit: Callable[[str, str], None]) -> Iterator[RecordSet]:
+    """Yield one record set per (approved target, approved category), lazily.
+
+    ``on_unit`` is called before each unit (progress and lease renewal).
+    """
+    for target in scope.targets:
+        name = label(target)
+        accounts = resolve_accounts(conn, target)
+        for category in scope.categories:
+            on_unit(name, category)
+            if not accounts:
+                scope.not_held.append(NotHeld(name, category, NotHeldReason.NO_SUCH_ACCOUNT))
+                continue
+            live = [a for a in accounts if not a.deleted]
+            for gone in (a for a in accounts if a.deleted and category != "subscriber"):
+                scope.not_held.append(NotHeld(f"{name} (account {gone.account_id})", category,
+                                              NotHeldReason.ACCOUNT_DELETED))
+            chosen = accounts if category == "subscriber" else live
+            if not chosen:
+                continue
+            scope.accounts.update(a.account_id for a in chosen)
+            yield from _category(scope, conn, target, name, category, chosen)
+
+
+def _category(scope: Scope, conn: PlatformConnector, target: Target, name: str, category: str,
+              accounts: list[Account]) -> Iterator[RecordSet]:
+    window = scope.window(target)
+    ids = [a.account_id for a in accounts]
+    limit = scope.fields.get(category)
+    if category == "subscriber":
+        keys = ["account_id", *(limit or list(SUBSCRIBER_FIELDS))]
+        yield RecordSet("subscriber", name, _subscriber_rows(conn, ids, keys), fields=keys,
+                        system="accounts")
+    elif category == "identification":
+        keys = ["account_id", *(limit or list(IDENTIFICATION_FIELDS))]
+        yield RecordSet("identification", name, _ip_rows(conn, target, ids, window, keys),
+                        fields=keys, system="connection log")
+    elif category == "traffic":
+        yield RecordSet("traffic", f"{name}-sessions", _session_rows(conn, ids, window),
+                        system="connection log")
+        yield RecordSet("traffic", f"{name}-messages", _meta_rows(conn, ids, window),
+                        system="message metadata")
+    elif category == "content":
+        stream = conn.content(window, account_ids=ids)
+        yield RecordSet("content", name, _message_rows(stream), system="cloud messages")
+        for statement in stream.not_held:
+            scope.not_held.append(NotHeld(name, "content", NotHeldReason.END_TO_END_ENCRYPTED,
+                                          f"{statement.what}: end-to-end encrypted; the platform "
+                                          "holds no key and cannot read it."))
+
+
+def _subscriber_rows(conn: PlatformConnector, ids: list[int], keys: list[str]
+                     ) -> Iterator[dict[str, Any]]:
+    for account_id in ids:
+        rec = conn.subscriber(account_id)
+        yield {"account_id": account_id,
+               **{k: SUBSCRIBER_FIELDS[k](rec) for k in keys[1:] if k in SUBSCRIBER_FIELDS}}
+
+
+def _ip_rows(conn: PlatformConnector, target: Target, ids: list[int], window: Window,
+             keys: list[str]) -> Iterator[dict[str, Any]]:
+    if target.kind == Target.Kind.IP and target.at is not None:
+        events = [e for e in conn.who_used_ip(target.value, target.port, target.at,
+                                              timedelta(minutes=5))]
+    else:
+        events = [e for i in ids for e in conn.ip_history(i, window)]
+    for event in events:
+        yield {"account_id": event.account_id,
+               **{k: getattr(event, IDENTIFICATION_FIELDS[k]) for k in keys[1:]
+                  if k in IDENTIFICATION_FIELDS}}
+
+
+def _session_rows(conn: PlatformConnector, ids: list[int], window: Window
+                  ) -> Iterator[dict[str, Any]]:
+    for account_id in ids:
+        for event in conn.ip_history(account_id, window):
+            yield {"account_id": account_id, "ip": event.ip, "port": event.port, "ts": event.ts,
+                   "app": event.app}
+
+
+def _meta_rows(conn: PlatformConnector, ids: list[int], window: Window
+               ) -> Iterator[dict[str, Any]]:
+    for account_id in ids:
+        for meta in conn.traffic(account_id, window).messages:
+            yield {"message_id": meta.message_id, "chat_id": meta.chat_id,
+                   "sender_id": meta.sender_id, "recipient_id": meta.recipient_id,
+                   "ts": meta.ts, "size": meta.size}
+
+
+def _message_rows(stream: Any) -> Iterator[dict[str, Any]]:
+    for message in stream:
+        yield {"message_id": message.message_id, "chat_id": message.chat_id,
+               "sender_id": message.sender_id, "recipient_id": message.recipient_id,
+               "ts": message.ts, "text": message.text, "media_ref": message.media_ref,
+               "media_size": message.media_size, "media_sha256": message.media_sha256}
+
+
+def unit_count(case: Case) -> int:
+    """How many (target, category) units the approved scope has (for the progress bar)."""
+    return Scope.of(case).units()
+
+

@@ -1,0 +1,20 @@
+"""Background jobs of the collection app."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from lawdesk.core.clock import utcnow
+from lawdesk.core.tasks import task
+
+
+@task()
+def collect_case(case_id: int) -> bool:
+    """Collect, package and deliver one approved case (idempotent; see services.run_collection)."""
+    from lawdesk.collection.services import LeaseLost, run_collection
+
+    try:
+        return run_collection(case_id, clock=utcnow,
+                              pause=settings.LAWDESK_COLLECTION_PAUSE_SECONDS)
+    except LeaseLost:
+        return False

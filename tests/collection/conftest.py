@@ -1,0 +1,3 @@
+"""Collection tests use the case fixtures."""
+
+from tests.cases.conftest import agency, approver, officer, reviewer, submit  # noqa: F401
