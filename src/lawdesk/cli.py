@@ -118,6 +118,13 @@ def up(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
     """Migrate, seed the demo, start the web server and the worker, and print how to log in."""
     migrate()
     if seed:
+        django_setup()
+        from django.conf import settings
+
+        from lawdesk.platform.generator import ensure_demo_dataset
+
+        console.print("Preparing the synthetic platform (first run only)…")
+        ensure_demo_dataset(settings.LAWDESK_PLATFORM_DIR)
         demo_seed(cases=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lawdesk.settings"}
     procs = [subprocess.Popen(_web_cmd(host, port, workers), env=env),  # noqa: S603

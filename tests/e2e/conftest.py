@@ -46,6 +46,11 @@ class LiveServer:
     home: Path
     used_codes: set[tuple[str, str]] = field(default_factory=set)
 
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``lawdesk ARGS`` with this server's settings; the caller checks the result."""
+        return subprocess.run([sys.executable, "-m", "lawdesk", *args], env=self.env,
+                              capture_output=True, text=True, timeout=120, check=False)
+
     def cli(self, *args: str) -> str:
         """Run ``lawdesk ARGS`` against this server's database and return its output."""
         result = subprocess.run([sys.executable, "-m", "lawdesk", *args], env=self.env,
@@ -94,7 +99,8 @@ def _postgres_admin(url: str, sql: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server_process(tmp_path_factory: pytest.TempPathFactory,
+                        platform_data: Path) -> Iterator[LiveServer]:
     home = tmp_path_factory.mktemp("lawdesk-e2e")
     base_url = os.environ.get("DATABASE_URL", "")
     pg_db = None
@@ -107,7 +113,8 @@ def live_server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Li
         db_url = f"sqlite:///{home / 'lawdesk.sqlite3'}"
     env = {**os.environ, "LAWDESK_HOME": str(home), "DATABASE_URL": db_url, "LAWDESK_MODE": "test",
            "LAWDESK_EMAIL_DIR": str(home / "mail"), "DJANGO_SETTINGS_MODULE": "lawdesk.settings",
-           "LAWDESK_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend"}
+           "LAWDESK_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+           "LAWDESK_PLATFORM_DIR": str(platform_data)}
     port = _free_port()
     server = LiveServer(url=f"http://127.0.0.1:{port}", env=env, home=home)
     server.cli("migrate")
@@ -115,6 +122,10 @@ def live_server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Li
     log = (home / "server.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "lawdesk", "serve", "--port", str(port),
                              "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    # The background worker too: approved cases are collected and delivered as in production.
+    worker = subprocess.Popen([sys.executable, "-m", "lawdesk", "worker", "--clock-interval", "5"],
+                              env=env, stdout=(home / "worker.log").open("w"),
+                              stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -127,8 +138,9 @@ def live_server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Li
                 time.sleep(0.3)
         yield server
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        for process in (proc, worker):
+            process.terminate()
+            process.wait(timeout=15)
         log.close()
         if pg_db:
             _postgres_admin(base_url, f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")

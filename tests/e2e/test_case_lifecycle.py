@@ -35,8 +35,8 @@ def fill_request(page: Page, tmp_path: Path, *, kind: str = "production", threat
               "Distribution of child sexual abuse material through a public channel.")
     page.check("input[name=user_named_as_suspect]")
     page.fill("textarea[name=targets]", "+33 6 12 34 56 78\n@night_owl")
-    page.fill("input[name=window_start]", "2026-09-01T00:00")
-    page.fill("input[name=window_end]", "2026-10-01T00:00")
+    page.fill("input[name=window_start]", "2025-09-10T00:00")
+    page.fill("input[name=window_end]", "2025-09-20T00:00")
     page.check("input[name=categories][value=subscriber]")
     page.check("input[name=categories][value=identification]")
     if threat:
@@ -100,10 +100,27 @@ def test_production_request_clarification_four_eyes_approval(
     expect(approver.get_by_test_id("status")).to_contain_text("pproved")
     shot(approver, "13-desk-case-approved")
 
-    # The officer sees the decision.
+    # The officer sees the decision, then the package the worker collected, downloads it and
+    # verifies it against the platform's published key.
     officer.reload()
-    expect(officer.get_by_test_id("status")).to_contain_text("pproved")
+    expect(officer.get_by_test_id("status")).not_to_have_text("Received")
     shot(officer, "14-officer-sees-approved")
+    for _ in range(60):
+        if officer.locator("a:has-text('Download the evidence package')").count():
+            break
+        officer.wait_for_timeout(1000)
+        officer.reload()
+    expect(officer.get_by_test_id("status")).to_have_text("Delivered")
+    shot(officer, "17-officer-package-ready")
+    with officer.expect_download() as download_info:
+        officer.click("a:has-text('Download the evidence package')")
+    package = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(package)
+    key = tmp_path / "platform.pem"
+    key.write_bytes(officer.request.get(server.url + "/evidence/key.pem").body())
+    verified = server.run("verify", str(package), "--public-key", str(key))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "OK" in verified.stdout or "verified" in verified.stdout.lower()
 
 
 def test_emergency_needs_callback_and_nobody_approves_own_proposal(

@@ -83,16 +83,45 @@ def run_collection(case_id: int, *, clock: Callable[[], datetime], owner: str | 
     first checks the lease is still held. A crashed attempt leaves at most a stray temporary
     file, which the next attempt replaces.
     """
-    from lawdesk.collection.collector import Scope, connector, record_sets
-    from lawdesk.evidence.package import Authority, LegalInstrument, PackageDescription, build_package
-    from lawdesk.evidence.signing import PlatformSigner
-
     owner = owner or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     job = CollectionJob.objects.filter(case_id=case_id).select_related("case").first()
     if job is None or job.status in (CollectionJob.Status.DONE, CollectionJob.Status.FAILED):
         return False
     if not _take_lease(job.pk, owner, clock()):
         return False
+    try:
+        return _collect(job, case_id, owner=owner, clock=clock, pause=pause)
+    except LeaseLost:
+        raise
+    except Exception as exc:
+        _failed(job.pk, owner, clock(), exc)
+        raise
+
+
+MAX_ATTEMPTS = 3
+
+
+def _failed(job_id: int, owner: str, now: datetime, exc: Exception) -> None:
+    """Record the error; retry later (lease released) unless attempts are exhausted."""
+    job = CollectionJob.objects.select_related("case").get(pk=job_id)
+    if job.lease_owner != owner:
+        return
+    final = job.attempts >= MAX_ATTEMPTS
+    CollectionJob.objects.filter(pk=job_id, lease_owner=owner).update(
+        status=CollectionJob.Status.FAILED if final else CollectionJob.Status.QUEUED,
+        lease_until=None if final else now + lease_duration(), lease_owner="",
+        error=f"{type(exc).__name__}: {exc}"[:2000])
+    record("collection:job:failed", actor=None, target=job.case, now=now,
+           params={"number": job.case.number, "attempt": job.attempts, "final": final,
+                   "error": f"{type(exc).__name__}: {exc}"[:500]})
+    log.error("collection of case %s failed (attempt %s): %s", job.case_id, job.attempts, exc)
+
+
+def _collect(job: CollectionJob, case_id: int, *, owner: str, clock: Callable[[], datetime],
+             pause: float) -> bool:
+    from lawdesk.collection.collector import Scope, connector, record_sets
+    from lawdesk.evidence.package import Authority, LegalInstrument, PackageDescription, build_package
+    from lawdesk.evidence.signing import PlatformSigner
     case = Case.objects.select_related("agency", "officer__user").get(pk=case_id)
     case_services.start_collection(case=case, now=clock())
     scope = Scope.of(case)

@@ -27,7 +27,7 @@ def _base(**overrides: Any) -> dict[str, Any]:
         "issuer_name": "Anne Roussel", "issuer_role": "prosecutor",
         "offence_category": "child_sexual_abuse", "max_sentence_years": 10,
         "user_named_as_suspect": True, "categories": ["subscriber", "identification"],
-        "window_start": "2026-09-01T00:00:00Z", "window_end": "2026-11-01T00:00:00Z",
+        "window_start": "2025-09-01T00:00:00Z", "window_end": "2025-10-01T00:00:00Z",
     }
     data.update(overrides)
     return data
@@ -73,12 +73,12 @@ def seed_cases(now: datetime) -> int:
                                               offence_category="attacks_on_information_systems",
                                               offence_description="Ransomware affiliate recruiting on a "
                                               "public channel.",
-                                              targets=[{"identifier": "203.0.113.77:40211",
-                                                        "at": "2026-10-14T21:13:05Z"}])),
+                                              targets=[{"identifier": "203.0.113.7:2100",
+                                                        "at": "2025-09-15T10:00:00Z"}])),
     ]
     services.start_review(case=made[3], actor=reviewer, now=now - timedelta(hours=20))
     services.ask_clarification(case=made[3], actor=reviewer, now=now - timedelta(hours=19),
                                question="The order names the IP address but not the time zone of "
-                                        "the timestamp. Is 21:13:05 UTC or Paris time?")
+                                        "the timestamp. Is 10:00:00 UTC or Paris time?")
     services.escalate(now=now)
     return len(made)
