@@ -32,11 +32,11 @@ def test_public_report_page_with_charts_and_no_personal_data(page: Page, server:
     page.goto(server.url + "/transparency/")
     expect(page.locator("h1")).to_contain_text("the year 2024")
     expect(page.get_by_test_id("fulfilled")).to_have_text("893")
-    expect(page.get_by_test_id("users")).to_have_text("2072")
+    expect(page.get_by_test_id("users")).to_have_text("2,072")
     chart = page.get_by_test_id("chart-quarterly")
     expect(chart).to_be_visible()
     assert chart.bounding_box()["height"] > 150
-    for value in ("4", "6", "210", "673", "17", "37", "632", "1386"):
+    for value in ("4", "6", "210", "673", "17", "37", "632", "1,386"):
         expect(chart.locator("text", has_text=value).first).to_be_visible()
     expect(page.get_by_test_id("chart-outcomes")).to_be_visible()
     expect(page.get_by_test_id("agrees")).to_be_visible()

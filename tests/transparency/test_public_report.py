@@ -49,7 +49,7 @@ def test_the_demo_reproduces_the_published_france_2024_figures(demo, client, tmp
     page = client.get("/transparency/").content.decode()
     assert "the year 2024" in page and 'data-testid="chart-quarterly"' in page
     for _, fulfilled, users in FR_2024:
-        assert f">{fulfilled}<" in page and f">{users}<" in page
+        assert f">{fulfilled:,}<" in page and f">{users:,}<" in page  # 1,386: grouped digits
     assert "style=" not in page  # the CSP forbids inline styles
     # Half-years are sums of quarters.
     h2 = client.get("/transparency/statistics.json?period=2024-H2&country=FR").json()
@@ -90,7 +90,7 @@ def test_downloads_and_pdf_carry_no_case_details(demo, client) -> None:
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True,
                               check=True).stdout.decode()
-        assert "893" in text and "2072" in text and "1386" in text
+        assert "893" in text and "2,072" in text and "1,386" in text
         everything += text
     for case in Case.objects.select_related("officer__user")[:200]:
         assert case.number not in everything
