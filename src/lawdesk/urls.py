@@ -20,7 +20,7 @@ portal_patterns = (
         path("cases/<int:case_id>/receipt.json", views_portal.receipt, name="receipt"),
         path("cases/<int:case_id>/package/<int:link_id>/", collection_views.download,
              name="package"),
-        path("cases/<int:case_id>/documents/<int:attachment_id>/", views_desk.attachment,
+        path("cases/<int:case_id>/documents/<int:attachment_id>/", views_desk.portal_attachment,
              name="attachment"),
         path("pending/", accounts_views.pending, name="pending"),
         path("agency/<int:agency_id>/", accounts_views.portal_agency, name="agency"),

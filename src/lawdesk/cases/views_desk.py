@@ -228,11 +228,21 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
     }, status=status)
 
 
+@require_perm("desk:case:view")
 def attachment(request: AuthedRequest, case_id: int, attachment_id: int) -> FileResponse:
-    """Download a document of the case (staff, or the requesting agency); audited."""
-    if not request.user.is_authenticated:
-        raise Http404("Not found.")
-    case = get_case_for(request.user, case_id)
+    """Staff download a document of the case; audited."""
+    return _send_attachment(request, get_case_for(request.user, case_id), attachment_id)
+
+
+@require_perm("portal:case:view")
+def portal_attachment(request: AuthedRequest, case_id: int, attachment_id: int) -> FileResponse:
+    """The requesting agency's officers download a document they sent; audited."""
+    from lawdesk.cases.selectors import get_agency_case
+
+    return _send_attachment(request, get_agency_case(request.user, case_id), attachment_id)
+
+
+def _send_attachment(request: AuthedRequest, case: Case, attachment_id: int) -> FileResponse:
     item = case.attachments.filter(pk=attachment_id).first()
     if item is None:
         raise Http404("No such document.")

@@ -16,7 +16,7 @@ from lawdesk.cases import clock, flows, services
 from lawdesk.cases.forms import AnswerForm, RequestForm, WithdrawForm, payload_from_post
 from lawdesk.cases.intake import live_errors
 from lawdesk.cases.models import Message, Status
-from lawdesk.cases.selectors import cases_for_agency, get_case_for
+from lawdesk.cases.selectors import cases_for_agency, get_agency_case
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
 from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
@@ -83,7 +83,7 @@ def validate_request(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
     """One of the agency's cases: status, deadline, receipt, messages, answer, withdraw."""
-    case = get_case_for(request.user, case_id)
+    case = get_agency_case(request.user, case_id)
     action = request.POST.get("action") if request.method == "POST" else None
     answer_form = AnswerForm(request.POST if action == "answer" else None)
     withdraw_form = WithdrawForm(request.POST if action == "withdraw" else None, prefix="w")
@@ -133,7 +133,7 @@ def _delivery(case: Any, now: Any) -> dict[str, Any]:
 @require_perm("portal:case:view")
 def receipt(request: AuthedRequest, case_id: int) -> HttpResponse:
     """The receipt as a JSON file: exactly the document whose SHA-256 the case shows."""
-    case = get_case_for(request.user, case_id)
+    case = get_agency_case(request.user, case_id)
     record("cases:receipt:downloaded", request=request, target=case,
            params={"number": case.number})
     body = json.dumps(case.receipt, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
