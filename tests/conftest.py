@@ -137,5 +137,9 @@ def platform(platform_data, settings):
 
     settings.LAWDESK_PLATFORM_DIR = str(platform_data)
     collector.connector.cache_clear()
+    import shutil
+
+    (platform_data / "holds.json").unlink(missing_ok=True)  # holds and notices of earlier tests
+    shutil.rmtree(platform_data / "outbox", ignore_errors=True)
     yield platform_data
     collector.connector.cache_clear()

@@ -84,6 +84,8 @@ def _clock_loop(interval: float) -> None:
     from django.db import close_old_connections
 
     from lawdesk.cases.services import escalate
+    from lawdesk.collection.holds import expire_holds
+    from lawdesk.collection.notices import recheck as recheck_notices
     from lawdesk.collection.services import recover
     from lawdesk.core.clock import utcnow
 
@@ -91,6 +93,8 @@ def _clock_loop(interval: float) -> None:
         try:
             escalate(now=utcnow())
             recover(now=utcnow())
+            expire_holds(now=utcnow())
+            recheck_notices(now=utcnow())
         except Exception:  # keep the clock running; the error is logged
             import logging
 

@@ -181,3 +181,8 @@ class OverrideForm(forms.Form):
                                 label="New outcome")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Written reason",
                              help_text="Shown to the approver and kept in the audit trail.")
+
+
+class NondisclosureForm(forms.Form):
+    until = forms.DateField(label="Order now ends", widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(max_length=100, label="Reference of the extension order")

@@ -729,6 +729,15 @@ def extend_preservation(*, case: Case, actor: User, now: datetime, reason: str,
 
 
 @transaction.atomic
+def expire_preservation(*, case: Case, now: datetime) -> Case:
+    """The preservation period ended without a follow-up order."""
+    case = _lock(case)
+    _move(case, Status.EXPIRED, actor=None, now=now, action="preservation_expired",
+          reason="preservation period ended")
+    return case
+
+
+@transaction.atomic
 def release_preservation(*, case: Case, actor: User, now: datetime, reason: str,
                          request: HttpRequest | None = None) -> Case:
     """End a preservation early (order revoked, or no follow-up)."""

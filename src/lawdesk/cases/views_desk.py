@@ -19,6 +19,7 @@ from lawdesk.cases.forms import (
     AssignForm,
     CallbackForm,
     DecisionForm,
+    NondisclosureForm,
     NoteForm,
     OverrideForm,
     ProposalForm,
@@ -42,6 +43,7 @@ FLAG_LABELS = {
     "volume_spike": "Sudden volume",
     "no_legal_channel": "No legal channel (MLA)",
     "emergency_callback_required": "Call-back required",
+    "notice_decision_due": "Non-disclosure order ended: notify or extend",
 }
 
 
@@ -99,6 +101,7 @@ def _forms(case: Case, post: Any, action: str | None) -> dict[str, Any]:
         "reason": ReasonForm(post if action in ("extend", "release") else None, prefix="rs"),
         "removal": RemovalForm(bound("removal"), prefix="rm"),
         "override": OverrideForm(bound("override"), prefix="o"),
+        "nondisclosure": NondisclosureForm(bound("nondisclosure"), prefix="nd"),
     }
 
 
@@ -160,6 +163,17 @@ def _run(action: str, case: Case, forms: dict[str, Any], request: AuthedRequest)
         if action == "reanalyse":
             services.rerun_legal_analysis(case=case, **common)
             return "Legal analysis re-run with the current rule set."
+        if action == "notify_now":
+            from lawdesk.collection.notices import notify_now
+
+            sent = notify_now(case=case, actor=actor, now=now)
+            return f"{sent} notice{'s' if sent != 1 else ''} sent to the account holders."
+        if action == "nondisclosure":
+            from lawdesk.collection.notices import extend_nondisclosure
+
+            extend_nondisclosure(case=case, actor=actor, now=now, until=data["until"],
+                                 reference=data["reference"])
+            return "Extension recorded; the notices stay deferred."
         if action == "removal":
             services.action_removal(case=case, action=data["action"], note=data["note"], **common)
             return "Removal recorded."
@@ -223,6 +237,7 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         "flag_labels": FLAG_LABELS, "decision": case.decision, "Urgency": Urgency,
         "collection": getattr(case, "collection", None) if hasattr(case, "collection") else None,
         "package": getattr(case, "package", None) if hasattr(case, "package") else None,
+        "holds": case.holds.all(), "notices": case.notices.all(),
         "past_proposals": case.proposals.filter(decided_at__isnull=False)
         .select_related("proposed_by", "decided_by"),
     }, status=status)

@@ -83,3 +83,47 @@ class DownloadLink(models.Model):
 
     def __str__(self) -> str:
         return f"link to {self.package_id} until {self.expires_at:%Y-%m-%d}"
+
+
+class PreservationHold(models.Model):
+    """A hold placed on the platform so retention and deletion jobs keep the targets' data."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="holds")
+    account_ids = models.JSONField(default=list)
+    placed_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        db_table = "collection_hold"
+        ordering = ["-placed_at"]
+
+    def __str__(self) -> str:
+        return f"hold for case {self.case_id} until {self.expires_at:%Y-%m-%d}"
+
+
+class UserNotice(models.Model):
+    """Telling an account holder that their data was disclosed (or why not yet)."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        DEFERRED = "deferred", "Deferred (non-disclosure order)"
+        WITHHELD = "withheld", "Withheld (the law leaves it to the authority)"
+        DECISION_DUE = "decision_due", "Non-disclosure order ended: decision due"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="notices")
+    account_id = models.BigIntegerField()
+    status = models.CharField(max_length=14, choices=Status.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    deferred_until = models.DateField(null=True, blank=True)
+    decided_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "collection_user_notice"
+        constraints = [models.UniqueConstraint(fields=["case", "account_id"],
+                                               name="one_notice_per_account_per_case")]
+
+    def __str__(self) -> str:
+        return f"notice to {self.account_id} on case {self.case_id}: {self.status}"

@@ -7,7 +7,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from lawdesk.cases.models import Case, Status
-from lawdesk.cases.signals import case_status_changed
+from lawdesk.cases.signals import case_received, case_status_changed
 
 
 @receiver(case_status_changed, sender=Case, dispatch_uid="collection_on_approval")
@@ -16,3 +16,31 @@ def _on_status(sender: Any, case: Case, previous: str, now: Any, **kwargs: Any) 
         from lawdesk.collection.services import queue_collection
 
         queue_collection(case=case, now=now)
+
+
+@receiver(case_status_changed, sender=Case, dispatch_uid="holds_and_notices_on_status")
+def _holds_and_notices(sender: Any, case: Case, previous: str, now: Any, **kwargs: Any) -> None:
+    from django.db import transaction
+
+    from lawdesk.cases import flows
+    from lawdesk.collection import holds, notices
+
+    if case.status == Status.EXTENDED:
+        holds.extend_holds(case=case, until=case.deadline_at, now=now)
+    elif case.status in flows.TERMINAL and case.status != Status.CONVERTED:
+        holds.release_holds(case=case, now=now, reason=f"case {case.get_status_display().lower()}")
+    if case.status == Status.DELIVERED:
+        # After commit: the package row must be visible, and a notice failure must not undo
+        # the delivery (it is retried by the clock loop's recheck).
+        transaction.on_commit(lambda: notices.decide_after_delivery(case=case, now=now))
+
+
+@receiver(case_received, sender=Case, dispatch_uid="holds_on_receipt")
+def _hold_on_receipt(sender: Any, case: Case, now: Any, **kwargs: Any) -> None:
+    from lawdesk.collection.tasks import place_holds_task
+    from lawdesk.core.tasks import enqueue_on_commit
+    from lawdesk.law.vocabulary import RequestKind
+
+    duties = {d.get("duty") for d in case.decision.get("duties", [])}
+    if case.kind == RequestKind.PRESERVATION or "preserve_on_receipt" in duties:
+        enqueue_on_commit(place_holds_task, case.pk)

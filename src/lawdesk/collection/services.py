@@ -157,14 +157,14 @@ def _collect(job: CollectionJob, case_id: int, *, owner: str, clock: Callable[[]
                               recipient=case.agency.age_public_key or None)
         final_name = f"{case.number}{''.join(built.path.suffixes)}"
         return _deliver(job.pk, owner, case, built, final_name, clock(),
-                        accounts=len(scope.accounts))
+                        accounts=sorted(scope.accounts))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 @transaction.atomic
 def _deliver(job_id: int, owner: str, case: Case, built: Any, final_name: str,
-             now: datetime, *, accounts: int) -> bool:
+             now: datetime, *, accounts: list[int]) -> bool:
     job = CollectionJob.objects.select_for_update().get(pk=job_id)
     if job.lease_owner != owner or job.status != CollectionJob.Status.RUNNING:
         raise LeaseLost(f"lost the lease on collection job {job_id}")
@@ -172,6 +172,7 @@ def _deliver(job_id: int, owner: str, case: Case, built: Any, final_name: str,
     os.replace(built.path, package_dir() / final_name)
     params = built.as_params()
     rows = sum(params.get("records", {}).values())
+    params["accounts"] = accounts  # who is concerned: for the user notices
     package = EvidencePackage.objects.create(
         case=case, file_name=final_name, sha256=built.sha256, size=built.size,
         encrypted=built.encrypted, recipient=built.recipient or "", details=params, created_at=now)
@@ -180,10 +181,11 @@ def _deliver(job_id: int, owner: str, case: Case, built: Any, final_name: str,
     job.status, job.finished_at, job.lease_until = CollectionJob.Status.DONE, now, None
     job.units_done, job.rows = job.units_total, rows
     job.save()
-    case_services.mark_delivered(case=case, now=now, accounts_affected=accounts,
+    case_services.mark_delivered(case=case, now=now, accounts_affected=len(accounts),
                                  params={"package_sha256": built.sha256, "rows": rows})
     record("evidence:package:built", actor=None, target=case, now=now,
-           params={"number": case.number, **{k: v for k, v in params.items() if k != "records"},
+           params={"number": case.number,
+                   **{k: v for k, v in params.items() if k not in ("records", "accounts")},
                    "rows": rows, "attempt": job.attempts})
     return True
 

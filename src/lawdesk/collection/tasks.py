@@ -18,3 +18,13 @@ def collect_case(case_id: int) -> bool:
                               pause=settings.LAWDESK_COLLECTION_PAUSE_SECONDS)
     except LeaseLost:
         return False
+
+
+@task()
+def place_holds_task(case_id: int) -> int:
+    """Place the preservation hold of a case on the platform (idempotent)."""
+    from lawdesk.cases.models import Case
+    from lawdesk.collection.holds import place_holds
+
+    hold = place_holds(case=Case.objects.get(pk=case_id), now=utcnow())
+    return len(hold.account_ids) if hold else 0
