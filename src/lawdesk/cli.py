@@ -27,6 +27,32 @@ app.add_typer(platform_cli.app, name="platform")
 app.add_typer(law_cli.app, name="law")
 app.add_typer(transparency_cli.app, name="transparency")
 app.command("verify")(verify_command)
+
+
+@platform_cli.app.command("retention")
+def platform_retention(
+    keep_days: Annotated[int, typer.Option(help="Keep connection logs this many days.")] = 365,
+    purge_deleted: Annotated[bool, typer.Option(help="Also purge deleted accounts' data.")] = True,
+    data_dir: Annotated[str | None, typer.Option(help="Dataset (default: the configured one).")]
+    = None,
+) -> None:
+    """Run the synthetic platform's retention and deletion jobs (held data is kept)."""
+    from datetime import timedelta
+
+    from lawdesk.core.clock import utcnow
+    from lawdesk.platform.retention import apply_retention, purge_deleted_accounts
+
+    if data_dir is None:
+        django_setup()
+        from django.conf import settings
+
+        data_dir = settings.LAWDESK_PLATFORM_DIR
+    report = apply_retention(data_dir, now=utcnow(), keep_for=timedelta(days=keep_days))
+    console.print(f"retention: {report.removed} rows removed, {report.kept_by_hold} kept by holds")
+    if purge_deleted:
+        purged = purge_deleted_accounts(data_dir, now=utcnow())
+        console.print(f"deletion: {purged.removed} rows removed, {purged.kept_by_hold} held "
+                      "deleted accounts kept")
 console = Console(width=max(Console().width, 150))
 
 

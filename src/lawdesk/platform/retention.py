@@ -1,0 +1,78 @@
+"""The synthetic platform's retention and deletion jobs — which skip data under a hold.
+
+Retention deletes connection-log rows older than the retention period; deletion purges the
+connection log and sent messages of accounts flagged deleted. Both rewrite each Parquet file
+in place (filtered, same order and row groups) through a temporary file and an atomic rename,
+and leave every row of an account under a preservation hold (``holds.json``) untouched.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from lawdesk.platform.actions import PlatformActions
+from lawdesk.platform.layout import ROW_GROUP_SIZE
+
+EVENT_GLOBS = ("events_by_account/*/*.parquet", "events_by_ip/*/*.parquet")
+MESSAGE_GLOBS = ("messages_by_chat/*.parquet", "messages_by_sender.parquet")
+
+
+@dataclass
+class RetentionReport:
+    """What a run removed and what the holds kept."""
+
+    files: int = 0
+    removed: int = 0
+    kept_by_hold: int = 0
+
+
+def _rewrite(path: Path, keep: pa.ChunkedArray | pa.Array) -> int:
+    table = pq.read_table(path)
+    filtered = table.filter(keep)
+    removed = table.num_rows - filtered.num_rows
+    if removed:
+        tmp = path.with_name(f".{path.name}.retention")
+        pq.write_table(filtered, tmp, row_group_size=ROW_GROUP_SIZE)
+        os.replace(tmp, path)
+    return removed
+
+
+def apply_retention(data_dir: Path | str, *, now: datetime, keep_for: timedelta) -> RetentionReport:
+    """Delete connection-log rows older than ``now - keep_for``, except held accounts' rows."""
+    root = Path(data_dir)
+    held = pa.array(sorted(PlatformActions(root).held_accounts(now)), pa.int64())
+    cutoff = pa.scalar(now - keep_for, pa.timestamp("us", tz="UTC"))
+    report = RetentionReport()
+    for pattern in EVENT_GLOBS:
+        for path in sorted(root.glob(pattern)):
+            table = pq.read_table(path, columns=["account_id", "ts"])
+            old = pc.less(table["ts"], cutoff)
+            protected = pc.is_in(table["account_id"], value_set=held)
+            report.kept_by_hold += pc.sum(pc.and_(old, protected)).as_py() or 0
+            report.removed += _rewrite(path, pc.invert(pc.and_(old, pc.invert(protected))))
+            report.files += 1
+    return report
+
+
+def purge_deleted_accounts(data_dir: Path | str, *, now: datetime) -> RetentionReport:
+    """Remove the connection log and sent messages of deleted accounts, except held ones."""
+    root = Path(data_dir)
+    held = PlatformActions(root).held_accounts(now)
+    accounts = pq.read_table(root / "accounts.parquet", columns=["account_id", "deleted"])
+    deleted = pc.filter(accounts["account_id"], accounts["deleted"]).to_pylist()
+    report = RetentionReport(kept_by_hold=len(set(deleted) & held))
+    gone = pa.array(sorted(set(deleted) - held), pa.int64())
+    for pattern, column in [(g, "account_id") for g in EVENT_GLOBS] + \
+                           [(g, "sender_id") for g in MESSAGE_GLOBS]:
+        for path in sorted(root.glob(pattern)):
+            ids = pq.read_table(path, columns=[column])[column]
+            report.removed += _rewrite(path, pc.invert(pc.is_in(ids, value_set=gone)))
+            report.files += 1
+    return report
