@@ -107,7 +107,7 @@ def parse_identifier(text: str) -> Identifier:
     if raw.startswith("@"):
         return Identifier("username", normalise_username(raw))
     compact = re.sub(r"[\s().\-]", "", raw)
-    if compact.isdigit():
+    if compact.isascii() and compact.isdigit():  # '³'.isdigit() is True, int('³') fails
         if compact == raw and not raw.startswith("0") and len(raw) <= 10:
             if int(raw) >= MIN_ACCOUNT_ID:
                 return Identifier("account_id", raw)
@@ -123,7 +123,7 @@ def parse_identifier(text: str) -> Identifier:
         )
     return Identifier("username", normalise_username(raw))
     digits = raw.replace(" ", "")
-    if digits.isdigit():
+    if digits.isascii() and digits.isdigit():
         number = int(digits)
         if number >= MIN_ACCOUNT_ID and " " not in raw and len(digits) <= 10:
             return Identifier("account_id", str(number))
