@@ -31,6 +31,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=200)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(auto_now_add=True)
+    # Raised whenever a second factor is added, removed or reset: every other session ends.
+    security_version = models.PositiveIntegerField(default=0)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -43,6 +45,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>"
+
+    def get_session_auth_hash(self) -> str:
+        """Sessions are bound to the password *and* the second factors in force."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac("lawdesk.session", f"{self.password}:{self.security_version}",
+                           algorithm="sha256").hexdigest()
 
     @property
     def officer_or_none(self) -> Officer | None:

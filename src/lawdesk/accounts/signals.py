@@ -55,6 +55,20 @@ def _password_reset(sender: Any, request: Any, user: Any, **kwargs: Any) -> None
 def _mfa_event(action: str, request: Any, user: Any, authenticator: Any) -> None:
     record(f"accounts:mfa:{action}", actor=user, target=user, request=request,
            params={"type": authenticator.type})
+    if action in ("enrolled", "removed", "reset"):
+        _end_other_sessions(request, user)
+
+
+def _end_other_sessions(request: Any, user: Any) -> None:
+    """A changed second factor ends every session but the one that changed it."""
+    from django.contrib.auth import update_session_auth_hash
+    from django.db.models import F
+
+    type(user).objects.filter(pk=user.pk).update(security_version=F("security_version") + 1)
+    user.refresh_from_db(fields=["security_version"])
+    if request is not None and getattr(request, "user", None) is not None \
+            and request.user.is_authenticated and request.user.pk == user.pk:
+        update_session_auth_hash(request, user)
 
 
 @receiver(authenticator_added, dispatch_uid="audit_mfa_added")

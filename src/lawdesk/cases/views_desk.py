@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -36,6 +37,12 @@ from lawdesk.core.permissions import Role, has_perm
 from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
 from lawdesk.law.vocabulary import RequestKind
 
+# Audit actions that are refused attempts: shown on the desk so staff see attacks as they come.
+REFUSALS = ["accounts:login:refused", "accounts:signup:rejected", "cases:intake:refused",
+            "api:auth:failed", "api:auth:throttled", "cases:case:requester_refused",
+            "cases:disclosure:four_eyes_refused", "evidence:package:download_refused",
+            "accounts:mfa:failed"]
+
 FLAG_LABELS = {
     "first_time_requester": "First-time requester",
     "outside_country": "Instrument foreign to the agency's country",
@@ -67,7 +74,15 @@ def queue(request: AuthedRequest) -> HttpResponse:
         callback=Count("pk", filter=Q(kind=RequestKind.EMERGENCY_DISCLOSURE,
                                       callback_confirmed_at__isnull=True)),
     )
+    since = now - timedelta(days=7)
+    refusals = Event.objects.filter(action__in=REFUSALS, at__gte=since).order_by("-seq")
+    recent = [{"at": e.at, "action": e.action, "ip": e.ip or "",
+               "who": e.actor.get("email") or e.params.get("email") or e.params.get("officer")
+               or e.actor.get("kind", ""),
+               "what": " ".join(str(e.params.get(k, "")) for k in ("reason", "number")).strip()}
+              for e in refusals[:8]]
     return render(request, "cases/desk_queue.html", {
+        "refusals": recent, "refusal_count": refusals.count(),
         "page": page, "filters": filters, "include_closed": include_closed, "counts": counts,
         "kinds": KIND_CHOICES, "statuses": Status.choices, "flags": FLAG_LABELS.items(),
         "agencies": Agency.objects.order_by("name"), "flag_labels": FLAG_LABELS,
