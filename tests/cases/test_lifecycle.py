@@ -245,3 +245,21 @@ def test_refused_requester_action_is_audited(submit, make_agency, make_officer, 
         services.answer_clarification(case=case, actor=other, now=now, answer="hello")
     assert Event.objects.filter(action="cases:case:requester_refused",
                                 target_id=str(case.pk)).exists()
+
+
+def test_requester_gets_status_notices_without_any_data(submit, reviewer, now,
+                                                        django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = submit()
+        services.start_review(case=case, actor=reviewer, now=now)
+        services.ask_clarification(case=case, actor=reviewer, now=now,
+                                   question="Which of the two accounts is the suspect's?")
+    subjects = [m.subject for m in mail.outbox]
+    assert any("request received" in s for s in subjects)
+    assert any("question about your request" in s for s in subjects)
+    for message in mail.outbox:
+        assert case.number in message.subject
+        assert "+33612345678" not in message.body and "night_owl" not in message.body
+        assert "Which of the two accounts" not in message.body  # read it in the portal

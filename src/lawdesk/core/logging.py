@@ -10,8 +10,15 @@ _SECRET_KEYS = r"(password\d?|secret|token|otp|totp|code|key|authorization|cooki
 _PAIR = re.compile(rf"(?i)(['\"]?{_SECRET_KEYS}['\"]?\s*[:=]\s*)(['\"]?)[^'\"\s,&}}]+")
 
 
+# Bearer credentials and lawdesk API tokens, wherever they appear.
+_BEARER = re.compile(r"(?i)\b(bearer)\s+\S+")
+_API_TOKEN = re.compile(r"\bld_[0-9a-f]{8}_[A-Za-z0-9_\-]+")
+
+
 def redact(text: str) -> str:
-    """Replace the values of secret-looking key/value pairs with ``[redacted]``."""
+    """Replace secret-looking values (key=value pairs, bearer tokens, API tokens)."""
+    text = _API_TOKEN.sub("ld_[redacted]", text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} [redacted]", text)
     return _PAIR.sub(lambda m: f"{m.group(1)}{m.group(3)}[redacted]", text)
 
 
