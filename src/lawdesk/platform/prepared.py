@@ -96,8 +96,10 @@ class Prepared:
         params = {f"p{i}": a for i, a in enumerate(args)}
         raw = self.con.con
         if self.con.name == "duckdb":
-            rows: list[Row] = raw.sql(self.sql, params=params).to_arrow_table().to_pylist()
-            return rows
+            # plain tuples beat an Arrow round trip for the few rows a lookup returns
+            result = raw.execute(self.sql, params)
+            cols = [d[0] for d in result.description]
+            return [dict(zip(cols, r, strict=True)) for r in result.fetchall()]
         with raw.cursor() as cur:
             cur.execute(self.sql, params)
             names = [d.name for d in cur.description]
