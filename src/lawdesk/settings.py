@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lawdesk.core.uploads.RequestSizeLimitMiddleware",  # first: before anything reads a body
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lawdesk.core.middleware.ContentSecurityPolicyMiddleware",
@@ -291,6 +292,11 @@ LAWDESK_COLLECTION_LEASE_SECONDS = int(os.environ.get("LAWDESK_COLLECTION_LEASE_
 LAWDESK_COLLECTION_PAUSE_SECONDS = float(os.environ.get("LAWDESK_COLLECTION_PAUSE_SECONDS", "0"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "lawdesk.core.uploads.SizeLimitUploadHandler",  # refuses an oversized body before reading it
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 if MODE == "test":
     # Hashing cost is what makes passwords safe, and what makes a test suite slow.

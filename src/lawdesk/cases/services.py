@@ -172,6 +172,36 @@ def _flags(case: Case, decision: dict[str, Any], now: datetime) -> list[str]:
     return flags
 
 
+_HTML_MARKERS = (b"<html", b"<script", b"<!doctype", b"<body", b"<svg", b"<iframe")
+_ZIP_EOCD = b"PK\x05\x06"
+_ZIP_TAIL = 22 + 65_535  # end-of-central-directory record plus its longest comment
+
+
+def _polyglot_problem(content: Any, head: bytes) -> str | None:
+    """Why a file that starts like a PDF is also something else (or not a whole PDF), or None.
+
+    Refused: HTML or script markup in the first kilobyte (a browser could sniff it as a page),
+    a ZIP end-of-central-directory record that ends the file (a PDF/ZIP polyglot: the same
+    bytes open as an archive), and a file without ``%%EOF`` in its last kilobyte (truncated,
+    or with something else appended).
+    """
+    lowered = head.lower()
+    if any(marker in lowered for marker in _HTML_MARKERS):
+        return "contains HTML or script markup; send the PDF document itself."
+    size = content.size if content.size is not None else len(content.read())
+    content.seek(max(0, size - _ZIP_TAIL))
+    tail = content.read(_ZIP_TAIL)
+    at = tail.rfind(_ZIP_EOCD)
+    while at != -1:
+        comment = int.from_bytes(tail[at + 20:at + 22], "little")
+        if at + 22 + comment == len(tail):
+            return "is also a ZIP archive (a polyglot file); send the PDF document itself."
+        at = tail.rfind(_ZIP_EOCD, 0, at)
+    if b"%%EOF" not in tail[-1024:]:
+        return "is not a complete PDF document (no %%EOF at its end)."
+    return None
+
+
 def _store_upload(case: Case, upload: Upload, *, actor: User, now: datetime) -> Attachment:
     """Check that an upload is a PDF within the size limit, hash it, keep it with the case."""
     limit = settings.LAWDESK_MAX_ATTACHMENT_BYTES
@@ -185,6 +215,9 @@ def _store_upload(case: Case, upload: Upload, *, actor: User, now: datetime) -> 
     if not head.startswith(PDF_MAGIC):
         raise IntakeRefused({"attachments": [
             f"{upload.name} is not a PDF document (it does not start with %PDF-)."]})
+    problem = _polyglot_problem(content, head)
+    if problem:
+        raise IntakeRefused({"attachments": [f"{upload.name} {problem}"]})
     content.seek(0)
     digest, size = hashlib.sha256(), 0
     for chunk in content.chunks():

@@ -1,0 +1,314 @@
+"""Hostile input (issue 8, part 3): uploads that are not what they claim, bodies too large to
+read, extremely long and Unicode-tricky strings in every intake text field, markup in every
+requester text field, and a guard that lawdesk still parses no XML.
+
+The schemathesis run against ``/api/openapi.json`` lives in ``tests/api/test_schemathesis.py``
+(Unicode strings included); the forged-request and authorization suites live beside this file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from lawdesk.audit.models import Event
+from lawdesk.cases.models import Case
+from tests.api.conftest import api, token  # noqa: F401
+from tests.cases.conftest import PDF_BYTES, payload
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "lawdesk"
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _zip_bomb() -> bytes:
+    """A 1 MB archive that inflates to 1 GB (nested twice); never decompressed by lawdesk."""
+    inner = _zip({f"{i}.bin": b"\0" * 10_000_000 for i in range(10)})
+    return _zip({f"{i}.zip": inner for i in range(10)})
+
+
+BAD_UPLOADS: dict[str, tuple[str, bytes, str]] = {
+    # name: (file name, bytes, expected words in the refusal)
+    "zip named .pdf": ("order.pdf", _zip({"order.pdf": PDF_BYTES}), "not a PDF"),
+    "zip bomb named .pdf": ("order.pdf", _zip_bomb(), "not a PDF"),
+    "pdf+zip polyglot": ("order.pdf", PDF_BYTES + _zip({"evil.html": b"<script>1</script>"}),
+                         "ZIP archive"),
+    "pdf+zip polyglot with comment": (
+        "order.pdf", PDF_BYTES + _zip({"x": b"x"})[:-2] + (5).to_bytes(2, "little") + b"%%EOF",
+        "ZIP archive"),
+    "html before %PDF-": ("order.pdf", b"<html><script>alert(1)</script>" + PDF_BYTES,
+                          "not a PDF"),
+    "script after %PDF-": ("order.pdf", PDF_BYTES[:9] + b"<script>alert(1)</script>\n"
+                           + PDF_BYTES[9:], "HTML or script"),
+    "truncated pdf": ("order.pdf", PDF_BYTES[:-7], "%%EOF"),
+    "executable": ("order.pdf", b"MZ\x90\x00" + b"\0" * 200, "not a PDF"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_UPLOADS))
+def test_uploads_that_are_not_what_they_claim_are_refused_on_the_api(api, case):  # noqa: F811
+    name, data, words = BAD_UPLOADS[case]
+    response = api.submit(files=[(name, data)])
+    assert response.status_code == 422, response.content[:300]
+    messages = [e["message"] for e in response.json()["errors"] if e["field"] == "attachments"]
+    assert any(words in m for m in messages), messages
+    assert Case.objects.count() == 0
+
+
+@pytest.mark.parametrize("case", ["pdf+zip polyglot", "html before %PDF-", "truncated pdf"])
+def test_uploads_that_are_not_what_they_claim_are_refused_on_the_portal(client, officer, case):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    name, data, words = BAD_UPLOADS[case]
+    login(client, officer)
+    response = client.post("/portal/cases/new/", {
+        **_form(), "attachments": SimpleUploadedFile(name, data, "application/pdf")})
+    assert response.status_code == 400
+    assert words.replace("%", "%") in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+def test_a_real_pdf_with_zip_like_bytes_inside_is_accepted(api):  # noqa: F811
+    """Only an end-of-central-directory record that really ends the file counts."""
+    body = PDF_BYTES.replace(b"%%EOF", b"% PK\x05\x06 inside a comment\n%%EOF")
+    assert api.submit(files=[("order.pdf", body)]).status_code == 201
+
+
+@pytest.mark.parametrize("name", ["../../../../etc/passwd.pdf", "..\\..\\windows\\win.ini.pdf",
+                                  "/abs/path/order.pdf", "C:\\Users\\x\\order.pdf",
+                                  "....//....//order.pdf", "%2e%2e%2forder.pdf"])
+def test_path_traversal_file_names_are_stripped(api, settings, name):  # noqa: F811
+    response = api.submit(files=[(name, PDF_BYTES)])
+    assert response.status_code == 201, response.content
+    attachment = Case.objects.get().attachments.get()
+    assert "/" not in attachment.original_name and "\\" not in attachment.original_name
+    stored = Path(attachment.file.path).resolve()
+    assert stored.is_relative_to(Path(settings.MEDIA_ROOT).resolve())
+    assert re.fullmatch(r"LD-\d{4}-\d{6}-[0-9a-f]{16}(_\w+)?\.pdf", stored.name)
+
+
+class EndlessBody(io.RawIOBase):
+    """A request body that would be 1 GB; counts what is read and stops the test at 1 MB."""
+
+    def __init__(self) -> None:
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        size = 65_536 if size is None or size < 0 else min(size, 65_536)
+        self.consumed += size
+        assert self.consumed <= 1_000_000, "the server is reading the 1 GB body"
+        return b"0" * size
+
+    def readline(self, size: int | None = -1) -> bytes:  # type: ignore[override]
+        return self.read(size)
+
+
+GIGABYTE = 1_000_000_000
+MULTIPART = "multipart/form-data; boundary=----lawdesk"
+
+
+def _post_gigabyte(client: Client, path: str, headers: dict[str, str] | None = None):
+    body = EndlessBody()
+    response = client.generic("POST", path, b"", headers=headers, CONTENT_TYPE=MULTIPART,
+                              CONTENT_LENGTH=str(GIGABYTE), **{"wsgi.input": body})
+    return response, body
+
+
+def test_a_1gb_upload_to_the_api_is_refused_unread(token):  # noqa: F811
+    response, body = _post_gigabyte(Client(), "/api/v1/requests",
+                                    {"Authorization": f"Bearer {token}"})
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert body.consumed == 0
+    assert Case.objects.count() == 0
+
+
+def test_a_1gb_upload_to_the_portal_form_is_refused_unread(client, officer):
+    login(client, officer)
+    strict = Client(enforce_csrf_checks=True)  # its CSRF check would read the body first
+    strict.cookies = client.cookies
+    response, body = _post_gigabyte(strict, "/portal/cases/new/")
+    assert response.status_code == 413
+    assert body.consumed == 0
+    assert Case.objects.count() == 0
+
+
+def test_the_upload_handler_refuses_an_oversized_body_before_parsing_it(rf):
+    """Defence in depth: a view that parses the body without the middleware in front."""
+    from lawdesk.core.uploads import RequestTooLarge
+
+    body = EndlessBody()
+    request = rf.generic("POST", "/anything", b"", CONTENT_TYPE=MULTIPART,
+                         CONTENT_LENGTH=str(GIGABYTE), **{"wsgi.input": body})
+    with pytest.raises(RequestTooLarge):
+        request.POST
+    assert body.consumed == 0
+
+
+def test_lawdesk_parses_no_xml():
+    """EPOC/ETSI XML imports are not built: if an XML parser appears, this test asks for XXE
+    and billion-laughs tests (and defusedxml) before it may pass."""
+    pattern = re.compile(r"^\s*(from|import)\s+(xml|lxml|defusedxml|xmltodict)\b|"
+                         r"\b(ElementTree|minidom|expatbuilder|XMLParser)\b", re.M)
+    offenders = [str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
+                 if pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
+# --- Long and Unicode-tricky strings --------------------------------------------------------
+
+API_TEXT_FIELDS = ["instrument_reference", "issuer_name", "validator_name",
+                   "authority_file_number", "offence_description", "emergency_threat",
+                   "content_locations", "supervisor_name", "supervisor_email"]
+TRICKY = {
+    "100k chars": "A" * 100_000,
+    "RTL override": "Affaire \u202egnp.exe\u202c 2026",
+    "zero-width joiners": "Ro\u200dus\u200bsel \u2060\ufeff 2026",
+    "combining marks": "Z\u0351\u0300\u0301\u0302a\u0308\u0308\u0308lgo text " + "e\u0301" * 50,
+    "emoji and astral": "Suspect \U0001F600\U0001F468\u200d\U0001F469\u200d\U0001F467 \U00010348",
+    "NUL": "Anne\x00Roussel 2026",
+    "lone surrogate": "Anne \ud800 Roussel",
+    "bidi isolates": "\u2067\u2066abc\u2069\u2069 \u061c\u200f",
+}
+
+
+def _encode(body: dict[str, Any]) -> str:
+    return json.dumps(body)  # \ud800 travels as a JSON escape, as a hostile client would send it
+
+
+@pytest.mark.parametrize("value_name", sorted(TRICKY))
+def test_every_api_text_field_takes_tricky_strings_without_a_500(api, value_name):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    value = TRICKY[value_name]
+    for field in [*API_TEXT_FIELDS, "targets"]:
+        body = payload(**({"targets": [{"identifier": value}]} if field == "targets"
+                          else {field: value}))
+        response = api.client.post("/api/v1/requests", headers=api.headers, data={
+            "request": _encode(body),
+            "attachments": [SimpleUploadedFile("o.pdf", PDF_BYTES, "application/pdf")]})
+        assert response.status_code in (201, 422), (field, response.status_code,
+                                                    response.content[:300])
+        if response.status_code == 201 and field != "targets":
+            case = Case.objects.get(pk=response.json()["id"])
+            assert getattr(case, field) == value, field  # stored intact
+        if value_name in ("NUL", "100k chars", "lone surrogate"):
+            assert response.status_code == 422, field
+            assert any(e["field"].startswith(field) for e in response.json()["errors"]), field
+
+
+PORTAL_TEXT_FIELDS = ["instrument_reference", "issuer_name", "validator_name",
+                      "authority_file_number", "offence_description", "emergency_threat",
+                      "content_locations", "targets"]
+
+
+def _form(**overrides: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": "production", "instrument_type": "epoc", "instrument_reference": "EPOC-77",
+        "instrument_date": "2026-10-30", "issuer_name": "Anne Roussel",
+        "issuer_role": "prosecutor", "authority_file_number": "J3-118",
+        "offence_category": "fraud", "offence_description": "Phishing campaign against banks.",
+        "max_sentence_years": "5", "categories": ["subscriber", "identification"],
+        "targets": "+33 6 12 34 56 78\n@night_owl", "window_start": "2026-09-01T00:00",
+        "window_end": "2026-10-01T00:00", "user_named_as_suspect": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("value_name", sorted(set(TRICKY) - {"lone surrogate"}))
+def test_every_portal_text_field_takes_tricky_strings_without_a_500(client, officer, value_name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    value = TRICKY[value_name]
+    login(client, officer)
+    for field in PORTAL_TEXT_FIELDS:
+        response = client.post("/portal/cases/new/", {
+            **_form(**{field: value}),
+            "attachments": SimpleUploadedFile("o.pdf", PDF_BYTES, "application/pdf")})
+        assert response.status_code in (302, 400), (field, response.status_code)
+        if response.status_code == 302 and field != "targets":
+            case = Case.objects.order_by("-pk").first()
+            assert getattr(case, field) == value.strip(), field
+        if value_name in ("NUL", "100k chars"):
+            assert response.status_code == 400, field
+        # live validation (htmx) sees the same strings
+        check = client.post("/portal/cases/new/check/", _form(**{field: value}))
+        assert check.status_code == 200, field
+
+
+# --- Markup in requester input ---------------------------------------------------------------
+
+XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(2)>',
+       "'><svg onload=alert(3)>", "javascript:alert(4)//<a href=x>"]
+
+
+def _marked_up_case(api_client, officer) -> Case:
+    user = officer
+    user.first_name, user.last_name = XSS[1][:30], XSS[0][:30]
+    user.save()
+    body = payload(
+        instrument_reference=XSS[0], issuer_name=XSS[1], validator_name=XSS[2],
+        validator_role="judge", authority_file_number=XSS[3],
+        offence_description=" ".join(XSS), supervisor_name=XSS[0],
+        content_locations=XSS[1])
+    response = api_client.submit(body=body)
+    assert response.status_code == 201, response.content
+    return Case.objects.get(pk=response.json()["id"])
+
+
+def _assert_escaped(html: str, where: str) -> None:
+    for attack in XSS:
+        assert attack not in html, f"{where}: {attack!r} rendered raw"
+    assert "<img src=x" not in html and "<svg onload" not in html, where
+
+
+def test_requester_markup_is_escaped_on_every_page_and_notice(
+        api, officer, reviewer, make_staff, django_capture_on_commit_callbacks):  # noqa: F811
+    with django_capture_on_commit_callbacks(execute=True):
+        case = _marked_up_case(api, officer)
+    pages: dict[str, str] = {}
+    client = Client()
+    login(client, officer)
+    pages["officer case page"] = client.get(f"/portal/cases/{case.pk}/").content.decode()
+    pages["officer dashboard"] = client.get("/portal/").content.decode()
+    client = Client()
+    login(client, reviewer)
+    pages["desk queue"] = client.get("/desk/").content.decode()
+    pages["desk case page"] = client.get(f"/desk/cases/{case.pk}/").content.decode()
+    auditor = make_staff("auditor", email="auditor@platform.example")
+    client = Client()
+    login(client, auditor)
+    audit = client.get("/desk/audit/")
+    assert audit.status_code == 200
+    pages["audit page"] = audit.content.decode()
+    for where, html in pages.items():
+        _assert_escaped(html, where)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["officer case page"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["desk case page"]
+    assert Event.objects.filter(action="cases:case:received").exists()
+    notices = [m for m in mail.outbox if case.number in m.subject]
+    assert notices, "no receipt notice"
+    for message in notices:
+        assert not getattr(message, "alternatives", None), "HTML alternative in a notice"
+        assert message.content_subtype == "plain"
