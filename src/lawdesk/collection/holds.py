@@ -30,6 +30,8 @@ def place_holds(*, case: Case, now: datetime) -> PreservationHold | None:
     existing = case.holds.filter(released_at__isnull=True).first()
     if existing is not None:
         return existing
+    if not flows.is_open(case.status):
+        return None  # finished before the job ran (imported history, quick withdrawal)
     conn = connector()
     accounts = sorted({a.account_id for t in case.targets.all() for a in resolve_accounts(conn, t)})
     until = case.deadline_at if case.kind == RequestKind.PRESERVATION else now + PRODUCTION_HOLD
