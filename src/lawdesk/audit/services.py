@@ -76,34 +76,14 @@ def record(
         # The head row lock serialises writers on PostgreSQL; SQLite's IMMEDIATE transactions
         # already serialise them.
         head = ChainHead.objects.select_for_update().get(id=1)
-        seq = head.seq + 1
-        digest = event_hash(
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
-            actor=snapshot,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            params=clean,
-            ip=ip,
-            user_agent=user_agent,
-            prev_hash=head.hash,
-        )
-        event = Event.objects.create(
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
-            actor=snapshot,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            params=clean,
-            ip=ip,
-            user_agent=user_agent,
-            prev_hash=head.hash,
-            hash=digest,
-        )
+        fields: dict[str, Any] = {
+            "seq": head.seq + 1, "at": at, "actor_id": actor_id, "actor": snapshot,
+            "action": action, "target_type": target_type, "target_id": target_id,
+            "params": clean, "ip": ip, "user_agent": user_agent, "prev_hash": head.hash,
+        }
+        digest = event_hash(**fields)
+        event = Event.objects.create(**fields, hash=digest)
+        seq = fields["seq"]
         head.seq, head.hash = seq, digest
         head.save(update_fields=["seq", "hash"])
     return event
