@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import _postgres_admin
+from tests.support import fresh_database
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,22 +22,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def home(tmp_path, platform_data):
-    base_url = os.environ.get("DATABASE_URL", "")
-    pg_db = None
-    if base_url.startswith("postgres"):
-        pg_db = f"lawdesk_crash_{os.getpid()}"
-        _postgres_admin(base_url, f"DROP DATABASE IF EXISTS {pg_db}")
-        _postgres_admin(base_url, f"CREATE DATABASE {pg_db}")
-        db_url = base_url.rsplit("/", 1)[0] + "/" + pg_db
-    else:
-        db_url = f"sqlite:///{tmp_path / 'lawdesk.sqlite3'}"
-    env = {**os.environ, "LAWDESK_HOME": str(tmp_path), "DATABASE_URL": db_url,
+    with fresh_database(tmp_path, "lawdesk_crash") as db_url:
+        yield tmp_path, _env(tmp_path, db_url, platform_data)
+
+
+def _env(tmp_path, db_url, platform_data):
+    return {**os.environ, "LAWDESK_HOME": str(tmp_path), "DATABASE_URL": db_url,
            "LAWDESK_MODE": "test", "LAWDESK_PLATFORM_DIR": str(platform_data),
            "LAWDESK_COLLECTION_PAUSE_SECONDS": "1.5", "LAWDESK_COLLECTION_LEASE_SECONDS": "4",
            "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "lawdesk.settings"}
-    yield tmp_path, env
-    if pg_db:
-        _postgres_admin(base_url, f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
 
 
 def run(env, *args: str) -> str:

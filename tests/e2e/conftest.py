@@ -18,10 +18,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pyotp
 import pytest
+
+from tests.support import fresh_database, postgres_admin
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("LAWDESK_SCREENSHOTS", "var/screenshots"))
@@ -88,29 +89,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _postgres_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    conninfo = f"host={parsed.hostname} port={parsed.port or 5432} user={parsed.username} " \
-               f"password={parsed.password or ''} dbname=postgres"
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(sql)
+_postgres_admin = postgres_admin  # kept for tests that import it from here
 
 
 @pytest.fixture(scope="session")
 def live_server_process(tmp_path_factory: pytest.TempPathFactory,
                         platform_data: Path) -> Iterator[LiveServer]:
     home = tmp_path_factory.mktemp("lawdesk-e2e")
-    base_url = os.environ.get("DATABASE_URL", "")
-    pg_db = None
-    if base_url.startswith("postgres"):
-        pg_db = f"lawdesk_e2e_{os.getpid()}"
-        _postgres_admin(base_url, f"DROP DATABASE IF EXISTS {pg_db}")
-        _postgres_admin(base_url, f"CREATE DATABASE {pg_db}")
-        db_url = base_url.rsplit("/", 1)[0] + "/" + pg_db
-    else:
-        db_url = f"sqlite:///{home / 'lawdesk.sqlite3'}"
+    with fresh_database(home, "lawdesk_e2e") as db_url:
+        yield from _serve(home, db_url, platform_data)
+
+
+def _serve(home: Path, db_url: str, platform_data: Path) -> Iterator[LiveServer]:
     env = {**os.environ, "LAWDESK_HOME": str(home), "DATABASE_URL": db_url, "LAWDESK_MODE": "test",
            "LAWDESK_EMAIL_DIR": str(home / "mail"), "DJANGO_SETTINGS_MODULE": "lawdesk.settings",
            "LAWDESK_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
@@ -142,8 +132,6 @@ def live_server_process(tmp_path_factory: pytest.TempPathFactory,
             process.terminate()
             process.wait(timeout=15)
         log.close()
-        if pg_db:
-            _postgres_admin(base_url, f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 from lawdesk.transparency.verify import DirSource, State, verify_log
+from tests.support import fresh_database
 
 WORKERS = 4
 EACH = 12
@@ -48,36 +48,14 @@ CHECK = textwrap.dedent("""
 """)
 
 
-def _postgres_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    p = urlparse(url)
-    conninfo = (f"host={p.hostname} port={p.port or 5432} user={p.username} "
-                f"password={p.password or ''} dbname=postgres")
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(sql)
-
-
 @pytest.fixture
 def fresh_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    base = os.environ.get("DATABASE_URL", "")
-    pg_db = None
-    if base.startswith("postgres"):
-        pg_db = f"lawdesk_tl_{os.getpid()}"
-        _postgres_admin(base, f"DROP DATABASE IF EXISTS {pg_db}")
-        _postgres_admin(base, f"CREATE DATABASE {pg_db}")
-        db_url = base.rsplit("/", 1)[0] + "/" + pg_db
-    else:
-        db_url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    env = {**os.environ, "LAWDESK_HOME": str(tmp_path), "DATABASE_URL": db_url, "LAWDESK_MODE": "test",
-           "DJANGO_SETTINGS_MODULE": "lawdesk.settings"}
-    try:
+    with fresh_database(tmp_path, "lawdesk_tl") as db_url:
+        env = {**os.environ, "LAWDESK_HOME": str(tmp_path), "DATABASE_URL": db_url,
+               "LAWDESK_MODE": "test", "DJANGO_SETTINGS_MODULE": "lawdesk.settings"}
         subprocess.run([sys.executable, "-m", "lawdesk", "migrate"], env=env, check=True,
                        capture_output=True, timeout=180)
         yield env
-    finally:
-        if pg_db:
-            _postgres_admin(base, f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
 
 
 @pytest.mark.slow
