@@ -52,15 +52,15 @@ def _accounts(platform: Path, n: int) -> list[int]:
 
 
 def run(runs: int, platform: Path) -> dict:
+    from tests.cases.conftest import payload, pdf
+
     from lawdesk.accounts.models import User
     from lawdesk.cases import services
     from lawdesk.collection import collector
     from lawdesk.collection.services import run_collection
     from lawdesk.core.clock import utcnow
-    from lawdesk.evidence.package import (Authority, LegalInstrument, PackageDescription,
-                                          build_package)
+    from lawdesk.evidence.package import Authority, LegalInstrument, PackageDescription, build_package
     from lawdesk.evidence.signing import PlatformSigner
-    from tests.cases.conftest import payload, pdf
 
     officer = User.objects.get(email="julien.moreau@justice-paris.example")
     reviewer = User.objects.get(email="reviewer@platform.example")
