@@ -93,3 +93,22 @@ def test_without_an_order_the_decision_is_recorded_for_every_account(
     assert "Art. 13" in notice.reason
     assert PlatformActions(platform).notices() == []
     assert Event.objects.filter(action__startswith="notice:user:").exists()
+
+
+def test_conversion_moves_the_hold_to_the_production_request(platform, submit, reviewer, now):
+    preservation = submit(kind="preservation", instrument_type="epoc_pr",
+                          categories=["subscriber"], targets=[{"identifier": "1000003"}], **WINDOW)
+    holds.place_holds(case=preservation, now=now)
+    production = submit(targets=[{"identifier": "1000003"}], **WINDOW)
+    with pytest.raises(Exception, match="production request"):
+        services.convert_preservation(case=preservation, actor=reviewer, now=now,
+                                      production_number="LD-0000-000000")
+    services.convert_preservation(case=preservation, actor=reviewer, now=now,
+                                  production_number=production.number)
+    preservation.refresh_from_db()
+    assert preservation.status == Status.CONVERTED
+    hold = PreservationHold.objects.get(released_at__isnull=True)
+    assert hold.case_id == production.pk
+    assert 1000003 in PlatformActions(platform).held_accounts(now + timedelta(days=30))
+    services.withdraw(case=production, actor=production.officer.user, now=now, reason="done")
+    assert PreservationHold.objects.get(pk=hold.pk).released_at is not None

@@ -762,6 +762,32 @@ def extend_preservation(*, case: Case, actor: User, now: datetime, reason: str,
 
 
 @transaction.atomic
+def convert_preservation(*, case: Case, actor: User, now: datetime, production_number: str,
+                         request: HttpRequest | None = None) -> Case:
+    """The authority followed its preservation order with a production order (Annex V):
+    the preservation ends as converted and its hold now serves the production case."""
+    _require(actor, "desk:case:review")
+    case = _lock(case)
+    production = Case.objects.filter(number=production_number.strip()).first()
+    if production is None or production.agency_id != case.agency_id \
+            or production.kind != RequestKind.PRODUCTION:
+        raise DomainError("Give the number of a production request from the same agency.",
+                          field="production_number", code="invalid")
+    if not flows.is_open(production.status):
+        raise DomainError("That production request is already finished.",
+                          field="production_number", code="invalid")
+    _move(case, Status.CONVERTED, actor=actor, now=now, action="preservation_converted",
+          params={"production": production.number}, request=request)
+    from lawdesk.collection.models import PreservationHold
+
+    moved = PreservationHold.objects.filter(case=case, released_at__isnull=True).update(
+        case=production, expires_at=max(case.deadline_at, production.deadline_at + timedelta(days=90)))
+    record("platform:hold:transferred", actor=actor, target=production, request=request, now=now,
+           params={"from": case.number, "to": production.number, "holds": moved})
+    return case
+
+
+@transaction.atomic
 def expire_preservation(*, case: Case, now: datetime) -> Case:
     """The preservation period ended without a follow-up order."""
     case = _lock(case)

@@ -19,6 +19,7 @@ from lawdesk.cases import clock, flows, services
 from lawdesk.cases.forms import (
     AssignForm,
     CallbackForm,
+    ConvertForm,
     DecisionForm,
     NondisclosureForm,
     NoteForm,
@@ -117,6 +118,7 @@ def _forms(case: Case, post: Any, action: str | None) -> dict[str, Any]:
         "removal": RemovalForm(bound("removal"), prefix="rm"),
         "override": OverrideForm(bound("override"), prefix="o"),
         "nondisclosure": NondisclosureForm(bound("nondisclosure"), prefix="nd"),
+        "convert": ConvertForm(bound("convert"), prefix="cv"),
     }
 
 
@@ -178,6 +180,10 @@ def _run(action: str, case: Case, forms: dict[str, Any], request: AuthedRequest)
         if action == "reanalyse":
             services.rerun_legal_analysis(case=case, **common)
             return "Legal analysis re-run with the current rule set."
+        if action == "convert":
+            services.convert_preservation(case=case, production_number=data["production_number"],
+                                          **common)
+            return "Preservation converted; its hold now serves the production request."
         if action == "notify_now":
             from lawdesk.collection.notices import notify_now
 
