@@ -21,6 +21,8 @@ from lawdesk.transparency import cli as transparency_cli
 app = typer.Typer(help="lawdesk — lawful requests from public authorities.", no_args_is_help=True)
 demo_app = typer.Typer(help="The embedded demo.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+staff_app = typer.Typer(help="Platform staff accounts.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
 app.add_typer(demo_app, name="demo")
 app.add_typer(audit_app, name="audit")
 app.add_typer(platform_cli.app, name="platform")
@@ -177,6 +179,41 @@ def up(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
         stop()
         for p in procs:
             p.wait(timeout=15)
+
+
+@staff_app.command("create")
+def staff_create(
+    email: str,
+    name: Annotated[str, typer.Option(help="Full name.")],
+    role: Annotated[list[str], typer.Option(help="intake, reviewer, approver, admin, auditor "
+                                                 "(repeat for several).")],
+) -> None:
+    """Create a staff login (the first administrator, say); the password is asked for."""
+    django_setup()
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from lawdesk.accounts.services import create_staff_member
+    from lawdesk.core.clock import utcnow
+    from lawdesk.core.errors import DomainError
+
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        validate_password(password)
+        staff = create_staff_member(actor=None, now=utcnow(), email=email, full_name=name,
+                                    roles=role, password=password)
+    except ValidationError as exc:
+        console.print(f"[red]password:[/] {' '.join(exc.messages)}")
+        raise typer.Exit(2) from None
+    except DomainError as exc:
+        console.print(f"[red]{exc.field or 'error'}:[/] {exc.message}")
+        raise typer.Exit(2) from None
+    # An administrator vouches for the address; the second factor is enrolled at first sign-in.
+    EmailAddress.objects.create(user=staff.user, email=staff.user.email, verified=True,
+                                primary=True)
+    console.print(f"Created {email} with roles {', '.join(staff.roles)}. Enrol a second factor "
+                  "at the first sign-in.")
 
 
 @demo_app.command("seed")
