@@ -269,9 +269,8 @@ XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(2)>',
 
 
 def _marked_up_case(api_client, officer) -> Case:
-    user = officer
-    user.first_name, user.last_name = XSS[1][:30], XSS[0][:30]
-    user.save()
+    officer.full_name = f"{XSS[1]} {XSS[0]}"  # the officer's own name is requester input too
+    officer.save()
     body = payload(
         instrument_reference=XSS[0], issuer_name=XSS[1], validator_name=XSS[2],
         validator_role="judge", authority_file_number=XSS[3],
@@ -317,3 +316,132 @@ def test_requester_markup_is_escaped_on_every_page_and_notice(
     for message in notices:
         assert not getattr(message, "alternatives", None), "HTML alternative in a notice"
         assert message.content_subtype == "plain"
+
+
+# --- The same pages in Chromium: no dialog fires ---------------------------------------------
+
+def _visit_in_chromium(base_url: str, visits: list[tuple[str, list[str]]]) -> dict[str, Any]:
+    """Open each page with its session cookie in headless Chromium; collect dialogs and errors.
+
+    Runs in its own thread, so Playwright's event loop never shares a thread with the ORM.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM
+
+    found: dict[str, Any] = {"dialogs": [], "pages": []}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        try:
+            for session, paths in visits:
+                context = browser.new_context()
+                context.add_cookies([{"name": "sessionid", "value": session, "url": base_url}])
+                page = context.new_page()
+                page.on("dialog", lambda d: (found["dialogs"].append(d.message), d.dismiss()))
+                for path in paths:
+                    response = page.goto(base_url + path, wait_until="load")
+                    page.wait_for_timeout(200)  # let an injected onerror/onload handler run
+                    found["pages"].append((path, response.status if response else None,
+                                           page.url.removeprefix(base_url)))
+                context.close()
+        finally:
+            browser.close()
+    return found
+
+
+SEED_MARKUP = r"""
+import json
+import django; django.setup()
+from django.test import Client
+from lawdesk.accounts.models import User
+from lawdesk.cases.services import submit_request
+from lawdesk.core.clock import utcnow
+from tests.cases.conftest import payload, pdf
+from tests.security.test_hostile_input import XSS
+officer = User.objects.get(email="julien.moreau@justice-paris.example")
+officer.full_name = f"{XSS[1]} {XSS[0]}"
+officer.save()
+case = submit_request(actor=officer, now=utcnow(), uploads=[pdf()], payload=payload(
+    instrument_reference=XSS[0], issuer_name=XSS[1], validator_name=XSS[2],
+    validator_role="judge", authority_file_number=XSS[3],
+    offence_description=" ".join(XSS), supervisor_name=XSS[0], content_locations=XSS[1]))
+visits = []
+for email, paths in [(officer.email, [f"/portal/cases/{case.pk}/", "/portal/"]),
+                     ("reviewer@platform.example", ["/desk/", f"/desk/cases/{case.pk}/"]),
+                     ("auditor@platform.example", ["/desk/audit/"])]:
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    visits.append((client.cookies["sessionid"].value, paths))
+print(json.dumps(visits))
+"""
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_requester_markup_fires_no_dialog_in_chromium(tmp_path, platform_data):
+    """A real server (gunicorn, its own database); the pages opened in headless Chromium."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    import time
+    import urllib.request
+    import uuid
+
+    from tests.e2e.conftest import CHROMIUM, _free_port, _postgres_admin
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run `make test`, which installs it.")
+    root = SRC.parents[1]
+    base_url, pg_db = os.environ.get("DATABASE_URL", ""), None
+    if base_url.startswith("postgres"):
+        pg_db = f"lawdesk_xss_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        _postgres_admin(base_url, f"CREATE DATABASE {pg_db}")
+        db_url = base_url.rsplit("/", 1)[0] + "/" + pg_db
+    else:
+        db_url = f"sqlite:///{tmp_path / 'lawdesk.sqlite3'}"
+    env = {**os.environ, "LAWDESK_HOME": str(tmp_path), "DATABASE_URL": db_url,
+           "LAWDESK_MODE": "test", "LAWDESK_PLATFORM_DIR": str(platform_data),
+           "LAWDESK_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+           "PYTHONPATH": str(root), "DJANGO_SETTINGS_MODULE": "lawdesk.settings"}
+
+    def cli(*args: str) -> str:
+        out = subprocess.run([sys.executable, *args], env=env, cwd=root, capture_output=True,
+                             text=True, timeout=180, check=False)
+        assert out.returncode == 0, out.stdout + out.stderr
+        return out.stdout
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = None
+    try:
+        cli("-m", "lawdesk", "migrate")
+        cli("-m", "lawdesk", "demo", "seed", "--no-cases")
+        visits = json.loads(cli("-c", SEED_MARKUP).splitlines()[-1])
+        server = subprocess.Popen([sys.executable, "-m", "lawdesk", "serve", "--port", str(port),
+                                   "--workers", "1"], env=env, cwd=root,
+                                  stdout=(tmp_path / "server.log").open("w"),
+                                  stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url + "/accounts/login/", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, \
+                    (tmp_path / "server.log").read_text()
+                time.sleep(0.3)
+        result: dict[str, Any] = {}
+        thread = threading.Thread(target=lambda: result.update(_visit_in_chromium(url, visits)))
+        thread.start()
+        thread.join(timeout=120)
+        assert not thread.is_alive() and result, "the browser did not finish"
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=20)
+        if pg_db:
+            _postgres_admin(base_url, f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
+    assert result["pages"] == [(path, 200, path) for _, paths in visits for path in paths]
+    assert result["dialogs"] == []
