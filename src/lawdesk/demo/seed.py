@@ -80,7 +80,8 @@ def _verified_email(user: User) -> None:
 
 
 @transaction.atomic
-def seed(now: datetime | None = None, *, with_cases: bool = True) -> list[DemoUser]:
+def seed(now: datetime | None = None, *, with_cases: bool = True,
+         with_history: bool = True) -> list[DemoUser]:
     """Create the demo agencies, officers and staff unless they exist; return the demo users."""
     if settings.PRODUCTION:
         raise RuntimeError("The demo data must not be seeded in production mode.")
@@ -127,6 +128,7 @@ def seed(now: datetime | None = None, *, with_cases: bool = True) -> list[DemoUs
         from lawdesk.demo.cases import seed_cases
 
         seed_cases(now)
+    if with_cases and with_history:
         from lawdesk.demo.history import seed_history
 
         seed_history(now)
