@@ -310,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", default=os.environ.get(
         "LAWDESK_BENCH_PG", "postgres://postgres:postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--keep-going", action="store_true", help="run every step")
+    parser.add_argument("--out", type=Path, default=OUT, help="directory for load.json/.md")
     parser.add_argument("--warmup", type=float, default=8.0,
                         help="seconds of light load first (every web worker imports its views)")
     args = parser.parse_args(argv)
@@ -399,9 +400,9 @@ def main(argv: list[str] | None = None) -> int:
             and not s["endpoints"]["all"]["errors"]]
     report = {"machine": info, "steps": steps, "check": check, "audit": audit,
               "highest_held": max(held, key=lambda s: s["endpoints"]["all"]["rps"]) if held else None}
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "load.json").write_text(json.dumps(report, indent=2))
-    (OUT / "load.md").write_text(markdown(report))
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "load.json").write_text(json.dumps(report, indent=2))
+    (args.out / "load.md").write_text(markdown(report))
     print(markdown(report))
     ok = check["missing_case"] == check["bad_receipt"] == check["missing_event"] == 0
     return 0 if ok and "intact" in audit else 1
