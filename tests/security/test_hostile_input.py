@@ -377,10 +377,22 @@ print(json.dumps(visits))
 """
 
 
+def _declare_a_gigabyte(port: int, path: str) -> str:
+    """Send only the headers of a 1 GB multipart upload to a real server; its status line."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      f"Content-Type: {MULTIPART}\r\nContent-Length: {GIGABYTE}\r\n\r\n"
+                      ).encode() + EndlessBody.HEAD)
+        return sock.recv(4096).decode("latin-1").split("\r\n", 1)[0]
+
+
 @pytest.mark.e2e
 @pytest.mark.slow
 def test_requester_markup_fires_no_dialog_in_chromium(tmp_path, platform_data):
-    """A real server (gunicorn, its own database); the pages opened in headless Chromium."""
+    """A real server (gunicorn, its own database); the pages opened in headless Chromium.
+    The same server answers 413 at once to the headers of a 1 GB upload."""
     import os
     import subprocess
     import sys
@@ -437,6 +449,8 @@ def test_requester_markup_fires_no_dialog_in_chromium(tmp_path, platform_data):
         thread.start()
         thread.join(timeout=120)
         assert not thread.is_alive() and result, "the browser did not finish"
+        for path in ("/api/v1/requests", "/portal/cases/new/"):
+            assert " 413 " in _declare_a_gigabyte(port, path) + " ", path
     finally:
         if server is not None:
             server.terminate()
