@@ -7,6 +7,9 @@ ldconfig -p | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-
 command -v age >/dev/null || missing+=(age)
 # pdftotext: the evidence tests read the certificate PDF's text.
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+# unzip and openssl: the tests check packages with independent tools.
+command -v unzip >/dev/null || missing+=(unzip)
+command -v openssl >/dev/null || missing+=(openssl)
 fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
 if ((${#missing[@]})); then
   echo "Installing system packages: ${missing[*]}"
