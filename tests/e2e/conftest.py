@@ -52,10 +52,10 @@ class LiveServer:
         return subprocess.run([sys.executable, "-m", "lawdesk", *args], env=self.env,
                               capture_output=True, text=True, timeout=120, check=False)
 
-    def cli(self, *args: str) -> str:
+    def cli(self, *args: str, timeout: float = 120) -> str:
         """Run ``lawdesk ARGS`` against this server's database and return its output."""
         result = subprocess.run([sys.executable, "-m", "lawdesk", *args], env=self.env,
-                                capture_output=True, text=True, timeout=120, check=False)
+                                capture_output=True, text=True, timeout=timeout, check=False)
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 

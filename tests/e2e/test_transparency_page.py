@@ -27,7 +27,7 @@ def _get(url: str) -> bytes:
 
 
 def test_public_report_page_with_charts_and_no_personal_data(page: Page, server: LiveServer, tmp_path) -> None:
-    server.cli("manage", "shell", "-c", SEED)
+    server.cli("manage", "shell", "-c", SEED, timeout=900)  # 953 cases: ~1.5 min on PostgreSQL
     # Anonymous: no sign-in.
     page.goto(server.url + "/transparency/")
     expect(page.locator("h1")).to_contain_text("the year 2024")
@@ -77,7 +77,7 @@ def test_public_report_page_with_charts_and_no_personal_data(page: Page, server:
 
 
 def test_officer_sees_and_downloads_the_log_receipt(sessions, server: LiveServer, tmp_path) -> None:
-    server.cli("manage", "shell", "-c", SEED)  # idempotent
+    server.cli("manage", "shell", "-c", SEED, timeout=900)  # idempotent
     out = server.cli("manage", "shell", "-c",
                      "from lawdesk.cases.models import Case; print(Case.objects.filter("
                      "officer__user__email='claire.dubois@police-nationale.example', "

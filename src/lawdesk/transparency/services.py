@@ -59,6 +59,13 @@ def verifier() -> note.Verifier:
 
 def _locked_head() -> LogHead:
     # The row lock serialises appends on PostgreSQL; SQLite's IMMEDIATE transactions already do.
+    # Lock order: the audit chain's head first, then the log's. Every writer of the log also
+    # writes an audit event, often after one it already wrote in the same transaction (closing
+    # a case), so taking the audit head first everywhere rules out a deadlock between a
+    # closing case and a checkpoint publication (seen on PostgreSQL).
+    from lawdesk.audit.models import ChainHead
+
+    ChainHead.objects.select_for_update().get(id=1)
     head = LogHead.objects.select_for_update().filter(id=1).first()
     if head is None:  # a database flushed by a test; migrations create the row
         LogHead.objects.get_or_create(id=1, defaults={"size": 0})
