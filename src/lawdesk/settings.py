@@ -201,6 +201,7 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
 }
 MFA_ADAPTER = "lawdesk.accounts.adapters.MFAAdapter"
+MFA_FORMS = {"activate_totp": "lawdesk.accounts.forms.ActivateTOTPForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = os.environ.get("LAWDESK_PLATFORM_NAME", "lawdesk")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION

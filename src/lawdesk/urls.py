@@ -9,6 +9,7 @@ from lawdesk.api import pages as api_pages
 from lawdesk.audit import views as audit_views
 from lawdesk.cases import views_desk, views_portal
 from lawdesk.collection import views as collection_views
+from lawdesk.core import views as core_views
 
 portal_patterns = (
     [
@@ -48,6 +49,7 @@ desk_patterns = (
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
     path("portal/", include(portal_patterns)),
     path("desk/", include(desk_patterns)),

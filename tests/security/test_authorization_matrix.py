@@ -49,6 +49,7 @@ RULES: dict[str, Rule] = {
     "desk:agency_edit": Rule("desk", "desk:agency:manage"),
     "desk:audit": Rule("desk", "desk:audit:view"),
     "evidence_key": Rule("public"),
+    "favicon": Rule("public"),
     "transparency:receipt": Rule("portal", "portal:case:view", "agency"),
     "api:openapi-json": Rule("public"),
     "api:submit_request": Rule("api", method="POST"),

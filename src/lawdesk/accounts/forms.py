@@ -6,6 +6,8 @@ from typing import Any
 
 from allauth.account.forms import LoginForm, SignupForm
 from allauth.core import context as allauth_context
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
+from allauth.mfa.totp.internal import auth as totp_auth
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -117,3 +119,18 @@ class AgencyAwareLoginForm(LoginForm):
                    params={"reason": reason})
             raise ValidationError(reason, code="account_suspended")
         return cleaned
+
+
+class ActivateTOTPForm(AllauthActivateTOTPForm):
+    """TOTP enrolment whose secret stays the same for the whole session until it is enrolled.
+
+    allauth makes a new secret on every GET of the activation page, so any second GET — a
+    reload, a second tab, a browser's background request redirected there — silently
+    invalidates the QR code the user has just scanned. A GET must change nothing: the secret
+    is made once per session and dropped when the factor is enrolled (allauth clears it).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.user = kwargs.pop("user")
+        forms.Form.__init__(self, *args, **kwargs)
+        self.secret = totp_auth.get_totp_secret(regenerate=False)

@@ -17,6 +17,7 @@ _ENROLMENT_PATHS = (
     "/accounts/reauthenticate/",
     "/accounts/confirm-email/",
     "/static/",
+    "/favicon.ico",
 )
 _PENDING_PATHS = (*_ENROLMENT_PATHS, "/accounts/2fa/", "/portal/pending/")
 

@@ -13,7 +13,9 @@ from allauth.mfa.signals import (
 )
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.utils.translation import gettext
 
+from lawdesk.accounts.models import User
 from lawdesk.audit.services import record
 
 
@@ -57,18 +59,35 @@ def _mfa_event(action: str, request: Any, user: Any, authenticator: Any) -> None
            params={"type": authenticator.type})
     if action in ("enrolled", "removed", "reset"):
         _end_other_sessions(request, user)
+    if action == "enrolled" and _is_own_session(request, user):
+        # The code just typed on the activation page proves the new factor: that is a fresh
+        # authentication, so the recovery codes made with it can be shown without asking
+        # for the password again.
+        from allauth.account.internal.flows.login import record_authentication
+
+        record_authentication(request, user, "mfa", id=authenticator.pk,
+                              type=authenticator.type, reauthenticated=True)
+
+
+def _is_own_session(request: Any, user: Any) -> bool:
+    current = getattr(request, "user", None) if request is not None else None
+    return current is not None and current.is_authenticated and current.pk == user.pk
 
 
 def _end_other_sessions(request: Any, user: Any) -> None:
     """A changed second factor ends every session but the one that changed it."""
+    from django.contrib import messages
     from django.contrib.auth import update_session_auth_hash
     from django.db.models import F
 
-    type(user).objects.filter(pk=user.pk).update(security_version=F("security_version") + 1)
+    # ``user`` is often ``request.user``, a lazy wrapper whose type is not the model: name the
+    # model itself.
+    User.objects.filter(pk=user.pk).update(security_version=F("security_version") + 1)
     user.refresh_from_db(fields=["security_version"])
-    if request is not None and getattr(request, "user", None) is not None \
-            and request.user.is_authenticated and request.user.pk == user.pk:
+    if _is_own_session(request, user):
         update_session_auth_hash(request, user)
+        messages.info(request, gettext("Every other session of your account has been signed "
+                                       "out: your second factor changed."), fail_silently=True)
 
 
 @receiver(authenticator_added, dispatch_uid="audit_mfa_added")
