@@ -55,21 +55,44 @@ def test_officer_signup_verify_enrol_approve_login(page: Page, server: LiveServe
     page.click("button[type=submit]")
 
     # 3. Sign in with the password: the second factor must be enrolled first.
-    page.goto(server.url + "/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
+    def password_only(target: Page) -> None:
+        target.goto(server.url + "/accounts/login/")
+        target.fill("input[name=login]", email)
+        target.fill("input[name=password]", PASSWORD)
+        target.click("button[type=submit]")
+        expect(target).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
+
+    # A second browser where the same officer signed in too (a forgotten session elsewhere).
+    elsewhere = page.context.browser.new_context().new_page()
+    password_only(elsewhere)
+    password_only(page)
     page.goto(server.url + "/portal/")  # no way around enrolment
     expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
     secret = page.input_value("#authenticator_secret")
     shot(page, "02-enrol-totp")
+    # The browser fetches the icon, the officer reloads the page: the scanned secret stays.
+    icon = page.request.get(server.url + "/favicon.ico", max_redirects=0)
+    assert icon.status == 200 and icon.headers["content-type"] == "image/x-icon"
+    page.reload()
+    assert page.input_value("#authenticator_secret") == secret
     page.fill("input[name=code]", "123456" if pyotp.TOTP(secret).now() != "123456" else "654321")
     page.click("button[type=submit]")
     expect(page.locator("body")).to_contain_text("Incorrect code")
+    assert page.input_value("#authenticator_secret") == secret
     page.fill("input[name=code]", server.code(secret))
     page.click("button[type=submit]")
-    page.goto(server.url + "/")
+
+    # What the officer must see: the recovery codes, and that other sessions ended.
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/"))
+    expect(page.locator("h1")).to_contain_text("Your recovery codes")
+    expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
+    expect(page.locator(".messages")).to_contain_text(
+        "Every other session of your account has been signed out")
+    shot(page, "03-recovery-codes")
+    elsewhere.goto(server.url + "/portal/pending/")
+    expect(elsewhere).to_have_url(re.compile(r"/accounts/login/"))
+    elsewhere.context.close()
+    page.get_by_test_id("codes-saved").click()
     expect(page.locator("h1")).to_contain_text("awaiting approval")
     shot(page, "03-pending")
     sign_out(page)
