@@ -277,6 +277,15 @@ LOGGING = {
 
 # --- lawdesk -----------------------------------------------------------------------------
 LAWDESK_PLATFORM_NAME = os.environ.get("LAWDESK_PLATFORM_NAME", "Msgr (synthetic platform)")
+# The custodian of records who certifies evidence packages (signed testimony names a person).
+# The demo has one; a production deployment must name its own.
+LAWDESK_CUSTODIAN_NAME = os.environ.get("LAWDESK_CUSTODIAN_NAME", "" if PRODUCTION else "Sam Archer")
+LAWDESK_CUSTODIAN_TITLE = os.environ.get(
+    "LAWDESK_CUSTODIAN_TITLE", "" if PRODUCTION else "Custodian of records (demo deployment)")
+LAWDESK_CUSTODIAN_ORGANISATION = os.environ.get("LAWDESK_CUSTODIAN_ORGANISATION", LAWDESK_PLATFORM_NAME)
+if PRODUCTION and not (LAWDESK_CUSTODIAN_NAME and LAWDESK_CUSTODIAN_TITLE):
+    raise ImproperlyConfigured("LAWDESK_CUSTODIAN_NAME and LAWDESK_CUSTODIAN_TITLE must name the "
+                               "custodian of records who certifies evidence packages.")
 LAWDESK_BASE_URL = os.environ.get("LAWDESK_BASE_URL", "http://127.0.0.1:8000")
 LAWDESK_MAX_WINDOW_DAYS = int(os.environ.get("LAWDESK_MAX_WINDOW_DAYS", "366"))
 LAWDESK_MAX_ATTACHMENT_BYTES = int(os.environ.get("LAWDESK_MAX_ATTACHMENT_MB", "20")) * 1_000_000

@@ -24,7 +24,8 @@ def _settings_error(tmp_path, **env: str) -> str:
 
 GOOD = {"LAWDESK_MODE": "production", "LAWDESK_SECRET_KEY": "k" * 50,
         "LAWDESK_FIELD_KEY": "f" * 40, "DATABASE_URL": "postgres://u:p@db/lawdesk",
-        "LAWDESK_ALLOWED_HOSTS": "lawdesk.platform.example"}
+        "LAWDESK_ALLOWED_HOSTS": "lawdesk.platform.example",
+        "LAWDESK_CUSTODIAN_NAME": "Riley Chen", "LAWDESK_CUSTODIAN_TITLE": "Custodian of records"}
 
 
 @pytest.mark.parametrize(("override", "message"), [
@@ -33,6 +34,7 @@ GOOD = {"LAWDESK_MODE": "production", "LAWDESK_SECRET_KEY": "k" * 50,
     ({"LAWDESK_DEBUG": "1"}, "LAWDESK_DEBUG"),
     ({"LAWDESK_FIELD_KEY": "short"}, "LAWDESK_FIELD_KEY"),
     ({"LAWDESK_ALLOWED_HOSTS": ""}, "LAWDESK_ALLOWED_HOSTS"),
+    ({"LAWDESK_CUSTODIAN_NAME": ""}, "LAWDESK_CUSTODIAN_NAME"),
 ])
 def test_production_refuses_unsafe_settings(tmp_path, override, message):
     env = {**GOOD, **override}

@@ -1,15 +1,24 @@
 """Turn an approved scope into record sets: exactly the approved targets, categories, window.
 
-Everything goes through the platform connector; what the platform cannot give is stated as
-"not held" per target and category, never silently left out.
+Everything goes through the platform connector; what the platform cannot give is stated per
+target and category, never silently left out, and with the reason that applies — these are
+different statements on a certificate:
+
+- not held (no such account, account deleted, end-to-end encrypted);
+- held, but no records in the period asked for (the search ran over data the platform keeps);
+- deleted under retention before the order was received (or after: no hold protected it),
+  read from the retention job's log of runs.
+
+The scope also records which systems it queried, so the certificate names only those.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +27,14 @@ from lawdesk.cases.models import Case, Proposal, Target
 from lawdesk.evidence.package import NotHeld, NotHeldReason, RecordSet
 from lawdesk.platform.connector import Account, PlatformConnector
 from lawdesk.platform.identifiers import Window
+from lawdesk.platform.retention import RetentionRun, retention_runs
+
+# Systems of the platform, as the certificate names them.
+ACCOUNTS = "accounts"
+CONNECTION_LOG = "connection log"
+MESSAGE_METADATA = "message metadata"
+CLOUD_MESSAGES = "cloud messages"
+IP_TOLERANCE = timedelta(minutes=5)
 
 # What the platform policy's field names mean in the subscriber record.
 SUBSCRIBER_FIELDS: dict[str, Callable[[Any], Any]] = {
@@ -55,6 +72,8 @@ class Scope:
     fields: dict[str, list[str] | None]
     not_held: list[NotHeld] = field(default_factory=list)
     accounts: set[int] = field(default_factory=set)  # every account whose data went in
+    systems: list[str] = field(default_factory=list)  # queried for this order, in order
+    retention: list[RetentionRun] = field(default_factory=list)
 
     @classmethod
     def of(cls, case: Case) -> Scope:
@@ -64,7 +83,14 @@ class Scope:
         targets = [t for t in case.targets.order_by("position") if t.pk in proposal.target_ids]
         decided = case.decision.get("categories", {})
         fields = {c: decided.get(c, {}).get("fields") for c in proposal.categories}
-        return cls(case, proposal, targets, list(proposal.categories), fields)
+        data_dir = Path(settings.LAWDESK_PLATFORM_DIR)
+        runs = retention_runs(data_dir) if data_dir.is_dir() else []
+        return cls(case, proposal, targets, list(proposal.categories), fields, retention=runs)
+
+    def queried(self, system: str) -> None:
+        """Note that ``system`` was searched for this order."""
+        if system not in self.systems:
+            self.systems.append(system)
 
     def window(self, target: Target) -> Window:
         start = max(target.window_start, self.proposal.window_start or target.window_start)
@@ -87,7 +113,7 @@ def resolve_accounts(conn: PlatformConnector, target: Target) -> list[Account]:
     """The accounts a target designates (an IP target: the accounts using it at that moment)."""
     if target.kind == Target.Kind.IP:
         assert target.at is not None
-        events = conn.who_used_ip(target.value, target.port, target.at, timedelta(minutes=5))
+        events = conn.who_used_ip(target.value, target.port, target.at, IP_TOLERANCE)
         ids = sorted({e.account_id for e in events})
         return [conn.subscriber(i).account for i in ids]
     prefix = {"phone": "", "username": "@", "account_id": "", "public_link": "https://msgr.example/"}
@@ -109,10 +135,11 @@ def record_sets(scope: Scope, conn: PlatformConnector,
     for target in scope.targets:
         name = label(target)
         accounts = resolve_accounts(conn, target)
+        scope.queried(CONNECTION_LOG if target.kind == Target.Kind.IP else ACCOUNTS)
         for category in scope.categories:
             on_unit(name, category)
             if not accounts:
-                scope.not_held.append(NotHeld(name, category, NotHeldReason.NO_SUCH_ACCOUNT))
+                scope.not_held.extend(_nobody(scope, target, name, category))
                 continue
             live = [a for a in accounts if not a.deleted]
             for gone in (a for a in accounts if a.deleted and category != "subscriber"):
@@ -132,24 +159,112 @@ def _category(scope: Scope, conn: PlatformConnector, target: Target, name: str, 
     limit = scope.fields.get(category)
     if category == "subscriber":
         keys = ["account_id", *(limit or list(SUBSCRIBER_FIELDS))]
+        scope.queried(ACCOUNTS)
         yield RecordSet("subscriber", name, _subscriber_rows(conn, ids, keys), fields=keys,
-                        system="accounts")
+                        system=ACCOUNTS)
     elif category == "identification":
         keys = ["account_id", *(limit or list(IDENTIFICATION_FIELDS))]
-        yield RecordSet("identification", name, _ip_rows(conn, target, ids, window, keys),
-                        fields=keys, system="connection log")
+        scope.queried(CONNECTION_LOG)
+        searched = _ip_window(target) or window
+        held = _retention_statements(scope, name, category, searched, ids)
+        yield RecordSet("identification", name, _counted(
+            _ip_rows(conn, target, ids, window, keys), scope, name, category, held, CONNECTION_LOG),
+            fields=keys, system=CONNECTION_LOG)
     elif category == "traffic":
-        yield RecordSet("traffic", f"{name}-sessions", _session_rows(conn, ids, window),
-                        system="connection log")
-        yield RecordSet("traffic", f"{name}-messages", _meta_rows(conn, ids, window),
-                        system="message metadata")
+        scope.queried(CONNECTION_LOG)
+        scope.queried(MESSAGE_METADATA)
+        sessions = f"{name}-sessions"
+        held = _retention_statements(scope, sessions, category, window, ids)
+        yield RecordSet("traffic", sessions, _counted(
+            _session_rows(conn, ids, window), scope, sessions, category, held, CONNECTION_LOG),
+            system=CONNECTION_LOG)
+        meta = f"{name}-messages"
+        yield RecordSet("traffic", meta, _counted(
+            _meta_rows(conn, ids, window), scope, meta, category, window, MESSAGE_METADATA),
+            system=MESSAGE_METADATA)
     elif category == "content":
+        scope.queried(CLOUD_MESSAGES)
         stream = conn.content(window, account_ids=ids)
-        yield RecordSet("content", name, _message_rows(stream), system="cloud messages")
+        yield RecordSet("content", name, _counted(
+            _message_rows(stream), scope, name, category, window, CLOUD_MESSAGES),
+            system=CLOUD_MESSAGES)
         for statement in stream.not_held:
             scope.not_held.append(NotHeld(name, "content", NotHeldReason.END_TO_END_ENCRYPTED,
                                           f"{statement.what}: end-to-end encrypted; the platform "
                                           "holds no key and cannot read it."))
+
+
+def _when(t: datetime) -> str:
+    return f"{t:%Y-%m-%d %H:%M} UTC"
+
+
+def _ip_window(target: Target) -> Window | None:
+    """What a lookup of an IP target searches: the connection log around its moment."""
+    if target.kind == Target.Kind.IP and target.at is not None:
+        return Window(target.at - IP_TOLERANCE, target.at + IP_TOLERANCE)
+    return None
+
+
+def _retention_statements(scope: Scope, name: str, category: str, window: Window,
+                          ids: list[int]) -> Window | None:
+    """State what retention deleted from the connection log in ``window``; return what is left.
+
+    A run deleted the rows older than its cutoff of every account no hold protected. Rows
+    before the highest cutoff of the runs before the order arrived were gone when it arrived;
+    rows before a later run's cutoff were deleted after it arrived. Returns the part of the
+    window the log still covers (None when nothing is left).
+    """
+    received = scope.case.received_at
+    # With no account known (an IP nobody used), any run may have deleted the rows.
+    relevant = [r for r in scope.retention if not ids or not set(ids) <= r.kept_accounts]
+    before = max((r.cutoff for r in relevant if r.run_at <= received), default=None)
+    after = max((r.cutoff for r in relevant if r.run_at > received), default=None)
+    start = window.start
+    if before is not None and start < before:
+        run = max((r for r in relevant if r.run_at <= received), key=lambda r: r.cutoff)
+        end = min(before, window.end)
+        scope.not_held.append(NotHeld(name, category, NotHeldReason.PAST_RETENTION, (
+            f"Connection records from {_when(start)} to {_when(end)} were deleted when their "
+            f"retention period ({run.keep_for.days} days) ended, before the order was received "
+            f"on {_when(received)}.")))
+        start = end
+    if after is not None and start < after and start < window.end:
+        end = min(after, window.end)
+        scope.not_held.append(NotHeld(name, category, NotHeldReason.DELETED_AFTER_RECEIPT, (
+            f"Connection records from {_when(start)} to {_when(end)} were deleted when their "
+            f"retention period ended, after the order was received on {_when(received)}; no "
+            "preservation hold covered them.")))
+        start = end
+    return Window(start, window.end) if start < window.end else None
+
+
+def _counted(rows: Iterator[dict[str, Any]], scope: Scope, name: str, category: str,
+             held: Window | None, system: str) -> Iterator[dict[str, Any]]:
+    """Pass rows through; when there were none, state that the data held had no match."""
+    n = 0
+    for row in rows:
+        n += 1
+        yield row
+    if n == 0 and held is not None:
+        scope.not_held.append(NotHeld(name, category, NotHeldReason.NONE_IN_WINDOW, (
+            f"The {system} holds data for the period from {_when(held.start)} to "
+            f"{_when(held.end)}; the search found no records of this kind for this target in it.")))
+
+
+def _nobody(scope: Scope, target: Target, name: str, category: str) -> list[NotHeld]:
+    """Why a target designates no account: no such account, or no connection at that moment."""
+    searched = _ip_window(target)
+    if searched is None:
+        return [NotHeld(name, category, NotHeldReason.NO_SUCH_ACCOUNT)]
+    mark = len(scope.not_held)
+    held = _retention_statements(scope, name, category, searched, [])
+    said = scope.not_held[mark:]
+    del scope.not_held[mark:]
+    if held is not None:
+        said.append(NotHeld(name, category, NotHeldReason.NONE_IN_WINDOW, (
+            f"The connection log holds data for {_when(held.start)} to {_when(held.end)}; no "
+            "account connected from this address (and port) in that period.")))
+    return said
 
 
 def _subscriber_rows(conn: PlatformConnector, ids: list[int], keys: list[str]
@@ -163,8 +278,7 @@ def _subscriber_rows(conn: PlatformConnector, ids: list[int], keys: list[str]
 def _ip_rows(conn: PlatformConnector, target: Target, ids: list[int], window: Window,
              keys: list[str]) -> Iterator[dict[str, Any]]:
     if target.kind == Target.Kind.IP and target.at is not None:
-        events = [e for e in conn.who_used_ip(target.value, target.port, target.at,
-                                              timedelta(minutes=5))]
+        events = [e for e in conn.who_used_ip(target.value, target.port, target.at, IP_TOLERANCE)]
     else:
         events = [e for i in ids for e in conn.ip_history(i, window)]
     for event in events:

@@ -120,7 +120,12 @@ def _failed(job_id: int, owner: str, now: datetime, exc: Exception) -> None:
 def _collect(job: CollectionJob, case_id: int, *, owner: str, clock: Callable[[], datetime],
              pause: float) -> bool:
     from lawdesk.collection.collector import Scope, connector, record_sets
-    from lawdesk.evidence.package import Authority, LegalInstrument, PackageDescription, build_package
+    from lawdesk.evidence.package import (
+        Authority,
+        LegalInstrument,
+        PackageDescription,
+        build_package,
+    )
     from lawdesk.evidence.signing import PlatformSigner
     case = Case.objects.select_related("agency", "officer__user").get(pk=case_id)
     case_services.start_collection(case=case, now=clock())
@@ -144,9 +149,10 @@ def _collect(job: CollectionJob, case_id: int, *, owner: str, clock: Callable[[]
                                    f"{case.issuer_name} ({case.get_issuer_role_display()})"),
         platform_name=settings.LAWDESK_PLATFORM_NAME,
         producer=_producer(scope.proposal),
-        systems=["accounts", "connection log", "message metadata", "cloud messages"],
+        systems=scope.systems,  # filled as the record sets are collected: only what was queried
         records=record_sets(scope, connector(), on_unit),
         not_held=scope.not_held,
+        custodian=custodian(),
     )
     for stale in package_dir().glob(f".work-{case.pk}-*"):
         shutil.rmtree(stale, ignore_errors=True)  # what a crashed attempt left behind
@@ -191,9 +197,20 @@ def _deliver(job_id: int, owner: str, case: Case, built: Any, final_name: str,
 
 
 def _producer(proposal: Any) -> str:
-    """Who is answerable for the package: the two people who decided the disclosure."""
-    people = [p.full_name for p in (proposal.proposed_by, proposal.decided_by) if p is not None]
-    return "lawdesk collection, disclosure proposed and approved by " + " and ".join(people)
+    """What made the package, for the bag's machine-readable tags (not the certifying person)."""
+    return f"lawdesk collection (proposal {proposal.pk})"
+
+
+def custodian() -> Any:
+    """The deployment's custodian of records, who certifies every package (settings)."""
+    from lawdesk.evidence.package import Custodian
+
+    name, title = settings.LAWDESK_CUSTODIAN_NAME, settings.LAWDESK_CUSTODIAN_TITLE
+    if not name or not title:
+        raise DomainError("No custodian of records is configured (LAWDESK_CUSTODIAN_NAME and "
+                          "LAWDESK_CUSTODIAN_TITLE): a certificate must name who certifies it.",
+                          code="no_custodian")
+    return Custodian(name, title, settings.LAWDESK_CUSTODIAN_ORGANISATION)
 
 
 def recover(*, now: datetime) -> int:

@@ -43,7 +43,7 @@ from lawdesk.evidence.records import PackageError, PackageFile, RecordSet, Recor
 from lawdesk.evidence.signing import Signer
 
 __all__ = [
-    "Authority", "BagResult", "BuiltPackage", "LegalInstrument", "NotHeld", "NotHeldReason",
+    "Authority", "BagResult", "BuiltPackage", "Custodian", "LegalInstrument", "NotHeld", "NotHeldReason",
     "PackageDescription", "PackageError", "PackageFile", "RecordSet", "RecordSetSummary",
     "build_package", "dataclass_rows", "write_bag", "zip_bag",
 ]
@@ -85,6 +85,10 @@ class NotHeldReason(StrEnum):
     ACCOUNT_DELETED = "account_deleted"
     NOT_COLLECTED = "not_collected"
     NO_SUCH_ACCOUNT = "no_such_account"
+    # Held, searched, and nothing matched: the systems keep this data for the period asked for.
+    NONE_IN_WINDOW = "none_in_window"
+    # Deleted by the retention job after the order was received (no hold protected it).
+    DELETED_AFTER_RECEIPT = "deleted_after_receipt"
 
 
 NOT_HELD_TEXT: dict[str, str] = {
@@ -96,6 +100,21 @@ NOT_HELD_TEXT: dict[str, str] = {
     "was received.",
     NotHeldReason.NOT_COLLECTED: "The platform does not collect this data.",
     NotHeldReason.NO_SUCH_ACCOUNT: "No account matches this identifier.",
+    NotHeldReason.NONE_IN_WINDOW: "The platform holds this kind of data for the period asked for; "
+    "the search found no records of it for this target in that period.",
+    NotHeldReason.DELETED_AFTER_RECEIPT: "The data was deleted when its retention period ended, "
+    "after the order was received.",
+}
+
+# How each reason is named on the certificate (a person reads it; the key is for machines).
+NOT_HELD_LABEL: dict[str, str] = {
+    NotHeldReason.END_TO_END_ENCRYPTED: "Not held: end-to-end encrypted",
+    NotHeldReason.PAST_RETENTION: "Deleted under retention before the order was received",
+    NotHeldReason.ACCOUNT_DELETED: "Not held: account deleted",
+    NotHeldReason.NOT_COLLECTED: "Not held: never collected",
+    NotHeldReason.NO_SUCH_ACCOUNT: "Not held: no such account",
+    NotHeldReason.NONE_IN_WINDOW: "Held, but no records in the period",
+    NotHeldReason.DELETED_AFTER_RECEIPT: "Deleted under retention after the order was received",
 }
 
 
@@ -113,9 +132,26 @@ class NotHeld:
         return self.explanation or NOT_HELD_TEXT.get(self.reason, self.reason)
 
 
+@dataclass(frozen=True)
+class Custodian:
+    """The named person who certifies the records (a custodian of records of the platform)."""
+
+    name: str
+    title: str
+    organisation: str
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in (self.name, self.title, self.organisation) if p)
+
+
 @dataclass
 class PackageDescription:
-    """Everything a package states about itself, and the records it carries."""
+    """Everything a package states about itself, and the records it carries.
+
+    ``systems`` and ``not_held`` may be lists the ``records`` generator fills while it runs
+    (the collector learns what it queried, and what it did not find, as it goes): both are
+    read only after every record set is written.
+    """
 
     case_number: str
     authority: Authority
@@ -125,6 +161,7 @@ class PackageDescription:
     systems: Sequence[str]
     records: Iterable[RecordSet]
     not_held: Sequence[NotHeld] = ()
+    custodian: Custodian | None = None  # who certifies; without one, ``producer`` does
 
 
 @dataclass(frozen=True)
@@ -178,8 +215,13 @@ def _fingerprint_of_pem(pem: bytes) -> str:
     return bag.fingerprint_raw(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
 
 
-def write_bag(description: PackageDescription, *, now: datetime, signer: Signer, dest: Path) -> BagResult:
-    """Write the signed bag into the new directory ``dest`` (its name becomes the bag's name)."""
+def write_bag(description: PackageDescription, *, now: datetime, signer: Signer, dest: Path,
+              encrypted: bool = False) -> BagResult:
+    """Write the signed bag into the new directory ``dest`` (its name becomes the bag's name).
+
+    ``encrypted`` says whether the bag will be delivered encrypted to an age recipient: the
+    certificate's verification instructions depend on it.
+    """
     now = _aware(now)
     pem = signer.public_key_pem()
     key_fp = _fingerprint_of_pem(pem)
@@ -214,7 +256,7 @@ def write_bag(description: PackageDescription, *, now: datetime, signer: Signer,
     from lawdesk.evidence.certificate import render_certificate
 
     pdf = render_certificate(description=description, now=now, files=payload, record_sets=summaries,
-                             key_fingerprint=key_fp, bag_name=dest.name)
+                             key_fingerprint=key_fp, bag_name=dest.name, encrypted=encrypted)
     payload.append(records.write_file(dest, bag.CERTIFICATE_FILE, pdf))
 
     for alg in bag.ALGORITHMS:
@@ -253,6 +295,7 @@ def _contents(d: PackageDescription, now: datetime, key_fp: str,
         "platform": d.platform_name,
         "produced_at": now.isoformat(),
         "producer": d.producer,
+        "custodian": dataclasses.asdict(d.custodian) if d.custodian else None,
         "systems": list(d.systems),
         "signing_key_fingerprint": key_fp,
         "record_sets": [{"category": s.category, "target": s.target, "records": s.rows,
@@ -266,7 +309,7 @@ def _contents(d: PackageDescription, now: datetime, key_fp: str,
 def _bag_info(d: PackageDescription, now: datetime, key_fp: str, octets: int, count: int) -> str:
     lines = [
         bag.tag_line("Source-Organization", d.platform_name),
-        bag.tag_line("Contact-Name", d.producer),
+        bag.tag_line("Contact-Name", d.custodian.name if d.custodian else d.producer),
         bag.tag_line("External-Identifier", d.case_number),
         bag.tag_line("External-Description",
                      f"Records produced by {d.platform_name} for case {d.case_number} in answer to "
@@ -288,6 +331,7 @@ def _bag_info(d: PackageDescription, now: datetime, key_fp: str, octets: int, co
         bag.tag_line("Lawdesk-Platform", d.platform_name),
         bag.tag_line("Lawdesk-Produced-At", now.isoformat().replace("+00:00", "Z")),
         bag.tag_line("Lawdesk-Producer", d.producer),
+        *([bag.tag_line("Lawdesk-Custodian", str(d.custodian))] if d.custodian else []),
         *(bag.tag_line("Lawdesk-System", s) for s in d.systems),
         bag.tag_line("Lawdesk-Signing-Key-Fingerprint", key_fp),
         bag.tag_line("Lawdesk-Signature", f"Ed25519 over {bag.SIGNED_FILE} in {bag.SIGNATURE_FILE}"),
@@ -352,7 +396,8 @@ def build_package(description: PackageDescription, *, now: datetime, signer: Sig
         raise PackageError(f"{final} already exists")
     # The plaintext bag and zip live only in this directory, removed whatever happens.
     with tempfile.TemporaryDirectory(prefix=".lawdesk-build-", dir=workdir or dest_dir) as tmp:
-        result = write_bag(description, now=now, signer=signer, dest=Path(tmp) / name)
+        result = write_bag(description, now=now, signer=signer, dest=Path(tmp) / name,
+                           encrypted=recipient is not None)
         zipped = Path(tmp) / f"{name}.zip"
         zip_bag(result.path, zipped, now=now)
         shutil.rmtree(result.path)

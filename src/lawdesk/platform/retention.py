@@ -4,10 +4,15 @@ Retention deletes connection-log rows older than the retention period; deletion 
 connection log and sent messages of accounts flagged deleted. Both rewrite each Parquet file
 in place (filtered, same order and row groups) through a temporary file and an atomic rename,
 and leave every row of an account under a preservation hold (``holds.json``) untouched.
+
+Every retention run is logged in ``retention_runs.jsonl`` (when, the cutoff, the accounts a hold
+kept): an evidence certificate must say whether data is missing because it was never there or
+because retention deleted it, and whether that happened before or after the order arrived.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,8 +25,45 @@ import pyarrow.parquet as pq
 from lawdesk.platform.actions import PlatformActions
 from lawdesk.platform.layout import ROW_GROUP_SIZE
 
+RETENTION_LOG = "retention_runs.jsonl"
 EVENT_GLOBS = ("events_by_account/*/*.parquet", "events_by_ip/*/*.parquet")
 MESSAGE_GLOBS = ("messages_by_chat/*.parquet", "messages_by_sender.parquet")
+
+
+@dataclass(frozen=True)
+class RetentionRun:
+    """One run of the connection-log retention job."""
+
+    run_at: datetime
+    cutoff: datetime  # rows older than this were deleted ...
+    keep_for: timedelta
+    kept_accounts: frozenset[int]  # ... except these accounts' rows (under a hold)
+
+
+def retention_runs(data_dir: Path | str) -> list[RetentionRun]:
+    """The logged retention runs of a dataset, oldest first ([] when none ran or no log)."""
+    path = Path(data_dir) / RETENTION_LOG
+    if not path.is_file():
+        return []
+    runs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            runs.append(RetentionRun(datetime.fromisoformat(row["run_at"]),
+                                     datetime.fromisoformat(row["cutoff"]),
+                                     timedelta(seconds=row["keep_for_seconds"]),
+                                     frozenset(row["kept_accounts"])))
+    return sorted(runs, key=lambda r: r.run_at)
+
+
+def _log_run(root: Path, run: RetentionRun) -> None:
+    line = json.dumps({"run_at": run.run_at.isoformat(), "cutoff": run.cutoff.isoformat(),
+                       "keep_for_seconds": run.keep_for.total_seconds(),
+                       "kept_accounts": sorted(run.kept_accounts)})
+    with open(root / RETENTION_LOG, "a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 @dataclass
@@ -47,8 +89,11 @@ def _rewrite(path: Path, keep: pa.ChunkedArray | pa.Array) -> int:
 def apply_retention(data_dir: Path | str, *, now: datetime, keep_for: timedelta) -> RetentionReport:
     """Delete connection-log rows older than ``now - keep_for``, except held accounts' rows."""
     root = Path(data_dir)
-    held = pa.array(sorted(PlatformActions(root).held_accounts(now)), pa.int64())
+    held_ids = PlatformActions(root).held_accounts(now)
+    held = pa.array(sorted(held_ids), pa.int64())
     cutoff = pa.scalar(now - keep_for, pa.timestamp("us", tz="UTC"))
+    # Logged first: a run that dies half-way may have deleted rows, and must be on record.
+    _log_run(root, RetentionRun(now, now - keep_for, keep_for, frozenset(held_ids)))
     report = RetentionReport()
     for pattern in EVENT_GLOBS:
         for path in sorted(root.glob(pattern)):
