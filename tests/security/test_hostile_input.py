@@ -91,6 +91,133 @@ def test_a_real_pdf_with_zip_like_bytes_inside_is_accepted(api):  # noqa: F811
     assert api.submit(files=[("order.pdf", body)]).status_code == 201
 
 
+# --- The whole file is checked, not its first kilobyte ---------------------------------------
+
+MARKUP = b"<html><body><script>alert(document.domain)</script></body></html>"
+
+
+def _weasyprint_pdf(*, noise_pixels: int = 0) -> bytes:
+    """A real PDF as lawdesk's own documents are made (WeasyPrint), with an optional image of
+    random noise (a large filtered stream of incompressible bytes, like a scanned order)."""
+    import base64
+
+    from weasyprint import HTML
+
+    image = ""
+    if noise_pixels:
+        import random
+
+        from PIL import Image
+
+        rng = random.Random(15)
+        picture = Image.frombytes("RGB", (noise_pixels, noise_pixels),
+                                  rng.randbytes(noise_pixels * noise_pixels * 3))
+        png = io.BytesIO()
+        picture.save(png, format="PNG")
+        image = f'<img src="data:image/png;base64,{base64.b64encode(png.getvalue()).decode()}">'
+    html = ("<h1>Réquisition judiciaire</h1><p>Article 60-1 du code de procédure pénale. "
+            "Les données d’identification du compte @night_owl.</p>" + image)
+    pdf = HTML(string=html).write_pdf()
+    assert pdf is not None
+    return bytes(pdf)
+
+
+@pytest.fixture(scope="module")
+def small_pdf() -> bytes:
+    return _weasyprint_pdf()
+
+
+@pytest.fixture(scope="module")
+def big_pdf() -> bytes:
+    pdf = _weasyprint_pdf(noise_pixels=1600)
+    assert len(pdf) > 7_000_000
+    return pdf
+
+
+def _markup_at(pdf: bytes, offset: int) -> bytes:
+    """``pdf`` with a comment holding HTML inserted so that the markup starts at ``offset``."""
+    first_line = pdf.index(b"\n") + 1
+    padding = offset - first_line - 1
+    assert padding >= 0
+    return pdf[:first_line] + b"%" + b"x" * padding + MARKUP + b"\n" + pdf[first_line:]
+
+
+def _markup_before_eof(pdf: bytes) -> bytes:
+    at = pdf.rindex(b"%%EOF")
+    return pdf[:at] + MARKUP + b"\n" + pdf[at:]
+
+
+def test_html_at_byte_1100_of_a_real_pdf_is_refused(api, small_pdf):  # noqa: F811
+    body = _markup_at(small_pdf, 1100)
+    assert body.index(b"<html") == 1100
+    response = api.submit(files=[("order.pdf", body)])
+    assert response.status_code == 422, response.content[:300]
+    assert "HTML or script" in response.json()["errors"][0]["message"]
+    assert Case.objects.count() == 0
+
+
+def test_html_at_the_end_of_a_big_real_pdf_is_refused(api, big_pdf):  # noqa: F811
+    body = _markup_before_eof(big_pdf)
+    assert len(body) - body.index(b"<html") < 200
+    response = api.submit(files=[("order.pdf", body)])
+    assert response.status_code == 422, response.content[:300]
+    assert "HTML or script" in response.json()["errors"][0]["message"]
+    assert Case.objects.count() == 0
+
+
+def test_html_in_an_unfiltered_stream_is_refused(api, small_pdf):  # noqa: F811
+    at = small_pdf.rindex(b"startxref")
+    extra = (b"99 0 obj\n<< /Length %d >>\nstream\n" % len(MARKUP)) + MARKUP \
+        + b"\nendstream\nendobj\n"
+    response = api.submit(files=[("order.pdf", small_pdf[:at] + extra + small_pdf[at:])])
+    assert response.status_code == 422, response.content[:300]
+    assert "HTML or script" in response.json()["errors"][0]["message"]
+    assert Case.objects.count() == 0
+
+
+def test_real_pdfs_are_accepted_whole(api, client, small_pdf, big_pdf):  # noqa: F811
+    """WeasyPrint's PDFs (lawdesk's own certificate and report are made with it): a one-page
+    order, an 8 MB one with an image of noise, and the public transparency report."""
+    report = client.get("/transparency/report.pdf")
+    assert report.status_code == 200 and report.content.startswith(b"%PDF-")
+    for name, body in [("order.pdf", small_pdf), ("scan.pdf", big_pdf),
+                       ("report.pdf", report.content)]:
+        response = api.submit(files=[(name, body)])
+        assert response.status_code == 201, (name, response.content[:300])
+
+
+def test_markup_bytes_inside_compressed_stream_data_are_not_refused(api, small_pdf):  # noqa: F811
+    """Filtered stream data is binary: bytes that happen to read ``<svg`` there are no page."""
+    import zlib
+
+    stored = zlib.compress(b"random bytes <svg <SCRIPT <html " * 100, level=0)  # verbatim
+    assert b"<svg" in stored
+    at = small_pdf.rindex(b"startxref")
+    extra = (b"99 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stored)) \
+        + stored + b"\nendstream\nendobj\n"
+    response = api.submit(files=[("order.pdf", small_pdf[:at] + extra + small_pdf[at:])])
+    assert response.status_code == 201, response.content[:300]
+
+
+class _CountingFile(io.BytesIO):
+    """A file that remembers the largest read asked of it."""
+
+    largest = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.largest = max(self.largest, size if size is not None and size >= 0 else 10**12)
+        return super().read(size)
+
+
+def test_the_whole_file_check_reads_in_bounded_chunks(big_pdf):
+    from lawdesk.core.uploads import pdf_problem
+
+    good, bad = _CountingFile(big_pdf), _CountingFile(_markup_before_eof(big_pdf))
+    assert pdf_problem(good) is None
+    assert pdf_problem(bad) is not None and "HTML" in str(pdf_problem(bad))
+    assert good.largest <= 70_000 and bad.largest <= 70_000  # never the whole 8 MB at once
+
+
 @pytest.mark.parametrize("name", ["../../../../etc/passwd.pdf", "..\\..\\windows\\win.ini.pdf",
                                   "/abs/path/order.pdf", "C:\\Users\\x\\order.pdf",
                                   "....//....//order.pdf", "%2e%2e%2forder.pdf"])

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
-from typing import Any
 
-from django.http import HttpResponse
 from ninja import Schema
 
-PROBLEM_BASE = "https://lawdesk.example/problems/"
-PROBLEM_JSON = "application/problem+json"
+from lawdesk.core.problems import CODES, PROBLEM_BASE, PROBLEM_JSON, problem_response
 
-# Stable codes, their HTTP status and title. Clients switch on ``code``; never rename one.
-CODES: dict[str, tuple[int, str]] = {
-    "malformed_request": (400, "The request could not be read"),
-    "unauthenticated": (401, "A valid API token is required"),
-    "forbidden": (403, "Not allowed"),
-    "not_found": (404, "Not found"),
-    "method_not_allowed": (405, "Method not allowed"),
-    "invalid_transition": (409, "Not possible in the request's current state"),
-    "payload_too_large": (413, "The request is too large"),
-    "unsupported_media_type": (415, "Unsupported media type"),
-    "invalid_request": (422, "The request has errors"),
-    "too_many_requests": (429, "Too many requests"),
-    "internal_error": (500, "Internal error"),
-}
+__all__ = ["CODES", "PROBLEM_BASE", "PROBLEM_JSON", "ApiProblem", "FieldError", "Problem",
+           "field_errors", "problem_response"]
 
 
 class FieldError(Schema):
@@ -60,22 +44,3 @@ class ApiProblem(Exception):
 def field_errors(errors: Mapping[str, Iterable[str]]) -> list[tuple[str, str]]:
     """Flatten ``{field: [messages]}`` into (field, message) pairs."""
     return [(field, message) for field, messages in errors.items() for message in messages]
-
-
-def problem_response(code: str, detail: str, *, errors: Iterable[tuple[str, str]] = (),
-                     headers: Mapping[str, str] | None = None) -> HttpResponse:
-    """An ``application/problem+json`` response for ``code``."""
-    status, title = CODES[code]
-    body: dict[str, Any] = {
-        "type": PROBLEM_BASE + code,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "code": code,
-        "errors": [{"field": f, "message": m} for f, m in errors],
-    }
-    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status,
-                            content_type=PROBLEM_JSON)
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response

@@ -26,9 +26,8 @@ from lawdesk.cases.intake import IntakeData, ParsedTarget, validate_intake
 from lawdesk.cases.models import Attachment, Case, Message, Proposal, Status, Target
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.permissions import has_perm
+from lawdesk.core.uploads import pdf_problem
 from lawdesk.law.vocabulary import DataCategory, RefusalGround, RequestKind
-
-PDF_MAGIC = b"%PDF-"
 
 
 class IntakeRefused(DomainError):
@@ -172,36 +171,6 @@ def _flags(case: Case, decision: dict[str, Any], now: datetime) -> list[str]:
     return flags
 
 
-_HTML_MARKERS = (b"<html", b"<script", b"<!doctype", b"<body", b"<svg", b"<iframe")
-_ZIP_EOCD = b"PK\x05\x06"
-_ZIP_TAIL = 22 + 65_535  # end-of-central-directory record plus its longest comment
-
-
-def _polyglot_problem(content: Any, head: bytes) -> str | None:
-    """Why a file that starts like a PDF is also something else (or not a whole PDF), or None.
-
-    Refused: HTML or script markup in the first kilobyte (a browser could sniff it as a page),
-    a ZIP end-of-central-directory record that ends the file (a PDF/ZIP polyglot: the same
-    bytes open as an archive), and a file without ``%%EOF`` in its last kilobyte (truncated,
-    or with something else appended).
-    """
-    lowered = head.lower()
-    if any(marker in lowered for marker in _HTML_MARKERS):
-        return "contains HTML or script markup; send the PDF document itself."
-    size = content.size if content.size is not None else len(content.read())
-    content.seek(max(0, size - _ZIP_TAIL))
-    tail = content.read(_ZIP_TAIL)
-    at = tail.rfind(_ZIP_EOCD)
-    while at != -1:
-        comment = int.from_bytes(tail[at + 20:at + 22], "little")
-        if at + 22 + comment == len(tail):
-            return "is also a ZIP archive (a polyglot file); send the PDF document itself."
-        at = tail.rfind(_ZIP_EOCD, 0, at)
-    if b"%%EOF" not in tail[-1024:]:
-        return "is not a complete PDF document (no %%EOF at its end)."
-    return None
-
-
 def _store_upload(case: Case, upload: Upload, *, actor: User, now: datetime) -> Attachment:
     """Check that an upload is a PDF within the size limit, hash it, keep it with the case."""
     limit = settings.LAWDESK_MAX_ATTACHMENT_BYTES
@@ -210,12 +179,7 @@ def _store_upload(case: Case, upload: Upload, *, actor: User, now: datetime) -> 
         raise IntakeRefused({"attachments": [
             f"{upload.name} is {content.size // 1_000_000} MB; the limit is "
             f"{limit // 1_000_000} MB."]})
-    content.seek(0)
-    head = content.read(1024)
-    if not head.startswith(PDF_MAGIC):
-        raise IntakeRefused({"attachments": [
-            f"{upload.name} is not a PDF document (it does not start with %PDF-)."]})
-    problem = _polyglot_problem(content, head)
+    problem = pdf_problem(content, content.size)
     if problem:
         raise IntakeRefused({"attachments": [f"{upload.name} {problem}"]})
     content.seek(0)
