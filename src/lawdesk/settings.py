@@ -289,6 +289,7 @@ if PRODUCTION and not (LAWDESK_CUSTODIAN_NAME and LAWDESK_CUSTODIAN_TITLE):
 LAWDESK_BASE_URL = os.environ.get("LAWDESK_BASE_URL", "http://127.0.0.1:8000")
 LAWDESK_MAX_WINDOW_DAYS = int(os.environ.get("LAWDESK_MAX_WINDOW_DAYS", "366"))
 LAWDESK_MAX_ATTACHMENT_BYTES = int(os.environ.get("LAWDESK_MAX_ATTACHMENT_MB", "20")) * 1_000_000
+LAWDESK_API_TOKEN_DAYS = int(os.environ.get("LAWDESK_API_TOKEN_DAYS", "90"))  # API token lifetime
 LAWDESK_VOLUME_PER_OFFICER_DAY = int(os.environ.get("LAWDESK_VOLUME_PER_OFFICER_DAY", "20"))
 LAWDESK_VOLUME_PER_AGENCY_DAY = int(os.environ.get("LAWDESK_VOLUME_PER_AGENCY_DAY", "200"))
 # The rule engine's deployment configuration (establishment, platform policy, deadlines):

@@ -168,3 +168,80 @@ def test_officer_creates_and_revokes_a_token_in_the_portal(client, make_agency, 
     client.post("/portal/tokens/", {"action": "revoke", "token": token.pk})
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+# --- Expiry and renewal (issue 11, item 14) ------------------------------------------------
+
+def test_a_token_expires_after_90_days_by_default_and_the_period_is_configurable(
+        officer, now, settings):
+    token, plaintext = tokens.create_token(officer_user=officer, name="x", now=now)
+    assert token.expires_at == now + timedelta(days=90)
+    assert tokens.authenticate(plaintext, now=now + timedelta(days=90) - timedelta(seconds=1)) \
+        == officer
+    assert tokens.authenticate(plaintext, now=now + timedelta(days=90)) is None
+    assert _failures()[-1] == {"reason": "expired", "prefix": token.prefix,
+                               "officer": officer.email}
+    settings.LAWDESK_API_TOKEN_DAYS = 30
+    short, _ = tokens.create_token(officer_user=officer, name="y", now=now)
+    assert short.expires_at == now + timedelta(days=30)
+
+
+def test_an_expired_token_gets_a_401_problem_saying_it_expired(officer):
+    from lawdesk.core.clock import utcnow
+
+    _, plaintext = tokens.create_token(officer_user=officer, name="old",
+                                       now=utcnow() - timedelta(days=91))
+    response = ApiClient(plaintext).get("/api/v1/requests")
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == "token_expired"
+    assert "expired" in body["detail"] and "renew" in body["detail"]
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]
+    assert "expired" in response["WWW-Authenticate"]
+
+
+def test_the_owner_renews_a_token_audited_and_no_one_else_can(officer, agency, make_officer,
+                                                                admin_user, now):
+    token, plaintext = tokens.create_token(officer_user=officer, name="x", now=now)
+    later = now + timedelta(days=100)  # expired: its owner may still renew it
+    assert tokens.authenticate(plaintext, now=later) is None
+    colleague = make_officer(agency)
+    for other in (colleague, admin_user):
+        with pytest.raises(PermissionDenied):
+            tokens.renew_token(token=token, actor=other, now=later)
+    renewed = tokens.renew_token(token=token, actor=officer, now=later)
+    assert renewed.expires_at == later + timedelta(days=90)
+    assert tokens.authenticate(plaintext, now=later) == officer
+    event = Event.objects.get(action="api:token:renewed")
+    assert event.actor_id == officer.pk
+    assert event.params["prefix"] == token.prefix
+    assert event.params["expired_at"] == (now + timedelta(days=90)).isoformat()
+    assert event.params["expires_at"] == (later + timedelta(days=90)).isoformat()
+    tokens.revoke_token(token=token, actor=officer, now=later)
+    with pytest.raises(DomainError):
+        tokens.renew_token(token=token, actor=officer, now=later)
+
+
+def test_the_tokens_page_shows_expiry_and_last_use_and_renews(client, make_agency, make_officer):
+    from lawdesk.core.clock import utcnow
+
+    user = make_officer(make_agency())
+    login(client, user)
+    old, old_plain = tokens.create_token(officer_user=user, name="old system",
+                                         now=utcnow() - timedelta(days=95))
+    fresh, fresh_plain = tokens.create_token(officer_user=user, name="new system", now=utcnow())
+    assert ApiClient(fresh_plain).get("/api/v1/requests").status_code == 200
+    html = client.get("/portal/tokens/").content.decode()
+    fresh.refresh_from_db()
+    assert fresh.last_used_at is not None
+    assert "Expires" in html and "Last used" in html
+    assert f"{fresh.expires_at:%Y-%m-%d}" in html
+    assert fresh.last_used_at.strftime("%Y-%m-%d %H:%M") in html
+    assert "expired" in html  # the old one says so
+    client.post("/portal/tokens/", {"action": "renew", "token": old.pk})
+    old.refresh_from_db()
+    assert old.expires_at > utcnow() + timedelta(days=89)
+    assert ApiClient(old_plain).get("/api/v1/requests").status_code == 200
+    assert f"{old.expires_at:%Y-%m-%d}" in client.get("/portal/tokens/").content.decode()
+    assert Event.objects.filter(action="api:token:renewed", target_id=str(old.pk)).exists()

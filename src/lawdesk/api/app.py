@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -17,6 +18,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from lawdesk.api.auth import TokenAuth
 from lawdesk.api.problems import CODES, PROBLEM_JSON, ApiProblem, field_errors, problem_response
+from lawdesk.api.tokens import TokenExpired
 from lawdesk.api.views import router
 from lawdesk.audit.services import record
 from lawdesk.cases.intake import IntakeData
@@ -31,7 +33,9 @@ The intake and status API for officers of verified agencies.
 
 **Authentication.** Every call needs `Authorization: Bearer ld_<prefix>_<secret>`, a personal
 token created in the officer portal. Session cookies are ignored. A token stops working when it
-is revoked, or when its officer or agency is suspended.
+is revoked, when its officer or agency is suspended, or when it expires ({days} days after it was
+created or last renewed; the officer renews it in the portal): an expired token gets
+`401 token_expired`.
 
 **Errors** are RFC 9457 problem details (`application/problem+json`) with a stable `code`
 (one of: {codes}) and, for bad input, `errors`: a list of `{{field, message}}` naming each
@@ -82,7 +86,8 @@ def finish_openapi(schema: dict[str, Any]) -> None:
 api = LawdeskAPI(
     title="lawdesk intake API",
     version="1",
-    description=DESCRIPTION.format(codes=", ".join(f"`{c}`" for c in CODES)),
+    description=DESCRIPTION.format(codes=", ".join(f"`{c}`" for c in CODES),
+                                   days=settings.LAWDESK_API_TOKEN_DAYS),
     urls_namespace="api",
     auth=TokenAuth(),
     renderer=_Renderer(),
@@ -143,6 +148,16 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
                     "Send a valid API token: Authorization: Bearer ld_…" if not has_header else
                     "The token is not valid: unknown, revoked, or its officer or agency is no "
                     "longer active.", audit=False, headers={"WWW-Authenticate": challenge})
+
+
+@api.exception_handler(TokenExpired)
+def _token_expired(request: HttpRequest, exc: TokenExpired) -> HttpResponse:
+    challenge = ('Bearer realm="lawdesk", error="invalid_token", '
+                 'error_description="The token has expired"')
+    return _problem(request, "token_expired",
+                    f"The token expired at {exc.expired_at:%Y-%m-%d %H:%M} UTC. Its owner can "
+                    "renew it on the API tokens page of the officer portal.",
+                    audit=False, headers={"WWW-Authenticate": challenge})
 
 
 @api.exception_handler(Throttled)

@@ -52,7 +52,14 @@ class TokenAuth(HttpBearer):
                 tokens.audit_auth_failure(reason="missing" if not header else "not_bearer",
                                           now=now, request=request)
         else:
-            user = tokens.authenticate(raw, now=now, request=request, audit_failures=not over)
+            try:
+                user = tokens.authenticate(raw, now=now, request=request,
+                                           audit_failures=not over, raise_expired=True)
+            except tokens.TokenExpired:
+                self._count_failure(request, key, now)
+                if over:
+                    raise Throttled(wait=60 - int(now.timestamp()) % 60) from None
+                raise
         if user is not None:
             request.user = user
             return user

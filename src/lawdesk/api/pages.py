@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from lawdesk.api import tokens
@@ -38,8 +39,21 @@ def token_page(request: AuthedRequest) -> HttpResponse:
     elif action == "revoke":
         token = tokens.get_token_for(request.user, request.POST.get("token", ""))
         tokens.revoke_token(token=token, actor=request.user, now=utcnow(), request=request)
-        messages.success(request, f"Token {token.prefix}… revoked.")
+        messages.success(request, gettext("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
+        return redirect("portal:tokens")
+    elif action == "renew":
+        token = tokens.get_token_for(request.user, request.POST.get("token", ""))
+        try:
+            token = tokens.renew_token(token=token, actor=request.user, now=utcnow(),
+                                       request=request)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, gettext("Token %(prefix)s… renewed: it now expires on "
+                                        "%(date)s.") % {"prefix": token.prefix,
+                                                        "date": f"{token.expires_at:%Y-%m-%d}"})
         return redirect("portal:tokens")
     return render(request, "api/tokens.html", {
         "form": form, "plaintext": plaintext, "tokens": tokens.tokens_for(request.user),
+        "now": utcnow(), "lifetime_days": tokens.lifetime().days,
     })

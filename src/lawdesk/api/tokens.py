@@ -4,6 +4,10 @@ A token reads ``ld_<prefix>_<secret>``: ``prefix`` is 8 hex characters that peop
 audit trail may see; ``secret`` is 32 random bytes (URL-safe base64). The database holds the
 SHA-256 of the whole token, so a leaked database does not leak usable tokens, and lookup by
 hash means no secret is ever compared character by character.
+
+A token lives ``LAWDESK_API_TOKEN_DAYS`` days (90 by default), so a token forgotten in a
+decommissioned system stops working on its own; its owner renews it from the portal (audited),
+which restarts the period from the renewal.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -31,6 +36,19 @@ MAX_ACTIVE_TOKENS = 10
 # last_used_at is bookkeeping, not an audit trail: one write a minute per token is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 _TOKEN = re.compile(r"ld_(?P<prefix>[0-9a-f]{8})_(?P<secret>[A-Za-z0-9_-]{43})")
+
+
+class TokenExpired(Exception):
+    """A well-formed, known, unrevoked token past its expiry (answered 401 ``token_expired``)."""
+
+    def __init__(self, expired_at: datetime) -> None:
+        super().__init__(f"expired at {expired_at.isoformat()}")
+        self.expired_at = expired_at
+
+
+def lifetime() -> timedelta:
+    """How long a token is valid after it is created or renewed (``LAWDESK_API_TOKEN_DAYS``)."""
+    return timedelta(days=int(getattr(settings, "LAWDESK_API_TOKEN_DAYS", 90)))
 
 
 def token_hash(raw: str) -> str:
@@ -84,9 +102,11 @@ def create_token(*, officer_user: User, name: str, now: datetime,
     prefix = secrets.token_hex(4)
     plaintext = f"ld_{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
     token = ApiToken.objects.create(officer=officer, name=name, prefix=f"ld_{prefix}",
-                                    token_hash=token_hash(plaintext), created_at=now)
+                                    token_hash=token_hash(plaintext), created_at=now,
+                                    expires_at=now + lifetime())
     record("api:token:created", actor=officer_user, target=token, request=request, now=now,
-           params={"name": name, "prefix": token.prefix, "officer": officer_user.email})
+           params={"name": name, "prefix": token.prefix, "officer": officer_user.email,
+                   "expires_at": token.expires_at.isoformat()})
     return token, plaintext
 
 
@@ -106,14 +126,35 @@ def revoke_token(*, token: ApiToken, actor: User, now: datetime,
     return token
 
 
+@transaction.atomic
+def renew_token(*, token: ApiToken, actor: User, now: datetime,
+                request: HttpRequest | None = None) -> ApiToken:
+    """Give the owner's token a new full period from ``now`` (an expired one too, not a revoked
+    one). Only the owner renews: an administrator can revoke a token, never extend it."""
+    token = ApiToken.objects.select_for_update().select_related("officer__user").get(pk=token.pk)
+    if token.officer.user_id != actor.pk or not has_perm(actor, "portal:case:create"):
+        raise PermissionDenied("Only the token's owner, an active officer, can renew it.")
+    if token.revoked_at is not None:
+        raise DomainError("A revoked token cannot be renewed; create a new one.", field="token",
+                          code="revoked")
+    previous = token.expires_at
+    token.expires_at = now + lifetime()
+    token.save(update_fields=["expires_at"])
+    record("api:token:renewed", actor=actor, target=token, request=request, now=now,
+           params={"name": token.name, "prefix": token.prefix, "officer": actor.email,
+                   "expired_at": previous.isoformat(), "expires_at": token.expires_at.isoformat()})
+    return token
+
+
 def authenticate(raw: str, *, now: datetime, request: HttpRequest | None = None,
-                 audit_failures: bool = True) -> User | None:
+                 audit_failures: bool = True, raise_expired: bool = False) -> User | None:
     """The officer a token belongs to, if the token is live and the officer may still act.
 
     Every failure is audited as ``api:auth:failed`` with the token's public prefix (never the
     token), unless the caller is throttling a flood of failures (``audit_failures=False``).
     The officer's standing is checked on every call, so suspending an officer or their agency
-    stops their tokens at once.
+    stops their tokens at once. With ``raise_expired``, an expired token raises
+    :class:`TokenExpired` (audited first) instead of returning None, so the API can say why.
     """
     def auth_failed(**kw: Any) -> None:
         if audit_failures:
@@ -132,6 +173,11 @@ def authenticate(raw: str, *, now: datetime, request: HttpRequest | None = None,
         return None
     if token.revoked_at is not None:
         auth_failed(reason="revoked", prefix=prefix, token=token)
+        return None
+    if now >= token.expires_at:
+        auth_failed(reason="expired", prefix=prefix, token=token)
+        if raise_expired:
+            raise TokenExpired(token.expires_at)
         return None
     user = token.officer.user
     if not has_perm(user, "portal:case:create"):
