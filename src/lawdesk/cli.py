@@ -31,6 +31,35 @@ app.add_typer(transparency_cli.app, name="transparency")
 app.command("verify")(verify_command)
 
 
+@app.command("verify-receipt")
+def verify_receipt(
+    pdf: Annotated[str, typer.Argument(help="The acknowledgement of receipt (PDF).")],
+    public_key: Annotated[str, typer.Option(help="The platform's public key (PEM), obtained "
+                                                 "from the platform, not from the PDF.")],
+    signature: Annotated[str | None, typer.Option(help="The signature file (default: PDF + .sig).")]
+    = None,
+) -> None:
+    """Check the platform's signature on an acknowledgement of receipt (no server needed)."""
+    from pathlib import Path
+
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    sig_path = Path(signature or f"{pdf}.sig")
+    key = load_pem_public_key(Path(public_key).read_bytes())
+    if not isinstance(key, Ed25519PublicKey):
+        console.print(f"[red]{public_key} is not an Ed25519 public key.[/red]")
+        raise typer.Exit(2)
+    try:
+        key.verify(sig_path.read_bytes(), Path(pdf).read_bytes())
+    except InvalidSignature:
+        console.print(f"[red]NOT VALID: {sig_path} is not the platform's signature of {pdf} "
+                      "(the file was changed, or the key is not the platform's).[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"VALID: {pdf} is signed by the key in {public_key}.")
+
+
 @platform_cli.app.command("retention")
 def platform_retention(
     keep_days: Annotated[int, typer.Option(help="Keep connection logs this many days.")] = 365,

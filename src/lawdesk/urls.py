@@ -7,7 +7,7 @@ from django.urls import include, path
 from lawdesk.accounts import views as accounts_views
 from lawdesk.api import pages as api_pages
 from lawdesk.audit import views as audit_views
-from lawdesk.cases import views_desk, views_portal
+from lawdesk.cases import views_acknowledgement, views_desk, views_portal
 from lawdesk.collection import views as collection_views
 from lawdesk.core import views as core_views
 
@@ -19,6 +19,10 @@ portal_patterns = (
         path("cases/new/check/", views_portal.validate_request, name="case_validate"),
         path("cases/<int:case_id>/", views_portal.case_detail, name="case"),
         path("cases/<int:case_id>/receipt.json", views_portal.receipt, name="receipt"),
+        path("cases/<int:case_id>/acknowledgement.pdf", views_acknowledgement.acknowledgement_pdf,
+             name="acknowledgement"),
+        path("cases/<int:case_id>/acknowledgement.pdf.sig",
+             views_acknowledgement.acknowledgement_signature, name="acknowledgement_sig"),
         path("cases/<int:case_id>/package/<int:link_id>/", collection_views.download,
              name="package"),
         path("cases/<int:case_id>/documents/<int:attachment_id>/", views_desk.portal_attachment,

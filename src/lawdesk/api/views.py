@@ -223,3 +223,40 @@ def withdraw_request(request: HttpRequest, body: WithdrawIn,
     case = services.withdraw(case=get_agency_case(user, id), actor=user, now=utcnow(),
                              reason=body.reason, request=request)
     return detail_out(get_agency_case(user, case.pk))
+
+
+def _binary(description: str, media_type: str) -> dict[str, Any]:
+    return {"responses": {"200": {"description": description, "content": {
+        media_type: {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
+@router.get("/requests/{id}/acknowledgement.pdf", response={**ERRORS_ID},
+            summary="The signed acknowledgement of receipt (PDF, for the case file)",
+            operation_id="get_acknowledgement",
+            openapi_extra=_binary("The acknowledgement PDF; its detached Ed25519 signature is at "
+                                  "`acknowledgement.pdf.sig`.", "application/pdf"))
+def get_acknowledgement(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_ID)) -> HttpResponse:
+    """Case number, time of receipt, deadline and its basis, SHA-256 of what was received."""
+    from lawdesk.cases.views_acknowledgement import pdf_response
+
+    case = get_agency_case(actor(request), id)
+    record("cases:acknowledgement:downloaded", actor=actor(request), target=case, request=request,
+           now=utcnow(), params={"number": case.number, "file": "pdf", "side": "api"})
+    return pdf_response(case)
+
+
+@router.get("/requests/{id}/acknowledgement.pdf.sig", response={**ERRORS_ID},
+            summary="The Ed25519 signature over the acknowledgement PDF (64 raw bytes)",
+            operation_id="get_acknowledgement_signature",
+            openapi_extra=_binary("Verify with `lawdesk verify-receipt` or "
+                                  "`openssl pkeyutl -verify -rawin` and the platform key.",
+                                  "application/octet-stream"))
+def get_acknowledgement_signature(request: HttpRequest,
+                                  id: int = Path(..., ge=1, le=MAX_ID)) -> HttpResponse:
+    """The detached signature of the acknowledgement PDF."""
+    from lawdesk.cases.views_acknowledgement import signature_response
+
+    case = get_agency_case(actor(request), id)
+    record("cases:acknowledgement:downloaded", actor=actor(request), target=case, request=request,
+           now=utcnow(), params={"number": case.number, "file": "signature", "side": "api"})
+    return signature_response(case)

@@ -65,3 +65,11 @@ REGIME_NAMES = {
 def regime(value: str) -> str:
     """The full name of a legal regime code."""
     return REGIME_NAMES.get(str(value), label(value))
+
+
+@register.filter
+def deadline_basis(case: Any) -> str:
+    """The legal basis of a case's deadline in words (never ``eu_eevidence: …``)."""
+    from lawdesk.core.plain import deadline_basis as basis
+
+    return basis(case)

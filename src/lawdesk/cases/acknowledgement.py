@@ -1,0 +1,68 @@
+"""The acknowledgement of receipt: a printable PDF the officer files, signed by the platform.
+
+The PDF states the case number, the time of receipt, the legal deadline and its basis in
+words, and the SHA-256 of what was received (the canonical receipt JSON and each attached
+file). It is rendered deterministically from the case's receipt — the same bytes on every
+download — and signed with a detached Ed25519 signature over those bytes, which anyone can
+check with ``lawdesk verify-receipt`` or ``openssl pkeyutl -verify -rawin`` against the
+platform key published at ``/evidence/key.pem``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from lawdesk.cases.models import Case
+from lawdesk.core.plain import deadline_basis
+
+
+def _when(value: str | datetime) -> str:
+    at = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return f"{at:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def context(case: Case) -> dict[str, Any]:
+    """What the acknowledgement states: all of it from the receipt as issued at receipt time."""
+    receipt = case.receipt
+    return {
+        "platform": settings.LAWDESK_PLATFORM_NAME,
+        "case_number": case.number,
+        "agency": receipt["agency"]["name"],
+        "country": receipt["agency"]["country"],
+        "officer": receipt["officer"],
+        "kind": case.get_kind_display(),
+        "instrument": f"{case.get_instrument_type_display()} {case.instrument_reference}",
+        "instrument_date": receipt["instrument"]["date"],
+        "file_number": case.authority_file_number,
+        "received_at": _when(receipt["received_at"]),
+        "deadline_at": _when(receipt["deadline_at"]),
+        "deadline_basis": deadline_basis(case),
+        "receipt_sha256": case.receipt_sha256,
+        "attachments": receipt.get("attachments", []),
+        "targets": len(receipt.get("targets", [])),
+        "key_url": f"{settings.LAWDESK_BASE_URL.rstrip('/')}/evidence/key.pem",
+        "file_stem": f"{case.number}-acknowledgement",
+    }
+
+
+def acknowledgement_pdf(case: Case) -> bytes:
+    """The acknowledgement as PDF bytes: the same bytes every time for the same case."""
+    from weasyprint import HTML
+
+    html = render_to_string("cases/acknowledgement.html", context(case))
+    # No creation or modification date in the metadata: it would make every copy different
+    # and the detached signature valid for one download only.
+    pdf = HTML(string=html).write_pdf(uncompressed_pdf=False)
+    assert pdf is not None
+    return pdf
+
+
+def sign(pdf: bytes) -> bytes:
+    """The detached Ed25519 signature over the PDF bytes (the only signing call for receipts)."""
+    from lawdesk.core import keys
+
+    return keys.sign(pdf)

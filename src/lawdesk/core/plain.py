@@ -1,0 +1,41 @@
+"""Plain-language labels for the codes the rule engine and the models store.
+
+Pages and PDFs show these, never the codes (``eu_eevidence``, ``needs_further_process``…).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+
+def regime_label(code: str) -> str:
+    """A body of rules as a person names it."""
+    from lawdesk.core.templatetags.lawdesk_tags import regime
+
+    return _(regime(code))
+
+
+def _period(deadline: dict[str, Any]) -> str:
+    if "hours" in deadline:
+        n = int(deadline["hours"])
+        return _("%(n)s hours") % {"n": n} if n != 1 else _("1 hour")
+    n = int(deadline.get("days", 0))
+    return _("%(n)s days") % {"n": n} if n != 1 else _("1 day")
+
+
+def deadline_basis(case: Any) -> str:
+    """Why the case's deadline is what it is, in words: 'EU e-Evidence Regulation, Art. 10(2): …'."""
+    deadline = (getattr(case, "decision", None) or {}).get("deadline") or {}
+    regime, article = deadline.get("regime"), deadline.get("article")
+    if not (regime and article):
+        stored = str(getattr(case, "deadline_article", "") or "")
+        regime, _sep, article = stored.partition(": ")
+        if not article:
+            return stored  # a free-text basis (imported history): already words
+    text = _("%(law)s, %(article)s") % {"article": article, "law": regime_label(regime)}
+    if "hours" in deadline or "days" in deadline:
+        text = _("%(basis)s: an answer is due within %(period)s of receipt") % {
+            "basis": text, "period": _period(deadline)}
+    return text
