@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +11,13 @@ from hypothesis import given, settings
 import lawdesk.law as law
 from lawdesk.law.config import DEFAULT_CONFIG, DeploymentConfig, PlatformPolicy, load_config
 from lawdesk.law.facts import Facts
-from lawdesk.law.records import RulesetMismatch, decision_record, replay, verify_record
+from lawdesk.law.records import (
+    RulesetMismatch,
+    decision_record,
+    override_record,
+    replay,
+    verify_record,
+)
 from tests.law.conftest import NOW, make_facts
 from tests.law.strategies import facts, policies
 
@@ -64,3 +71,35 @@ def test_every_decision_replays_identically(f: Facts, policy: PlatformPolicy) ->
                                    now=NOW))
     )
     assert verify_record(record)
+
+
+# Decisions recorded by rule set 2026.11.1 (the first release) with the code of that release,
+# before the second reading of the rules; the file must never be regenerated.
+STORED_2026_11_1 = Path(__file__).parent / "data" / "records-2026.11.1.json"
+
+
+def _stored() -> list[dict]:
+    return json.loads(STORED_2026_11_1.read_text(encoding="utf-8"))
+
+
+def test_decisions_stored_under_an_earlier_rule_set_replay_under_their_own_version() -> None:
+    stored = _stored()
+    assert len(stored) >= 90
+    for item in stored:
+        record = item["record"]
+        assert record["ruleset_version"] == "2026.11.1+958dd7192a53"
+        assert verify_record(record), item["name"]
+        assert replay(record).ruleset_version == record["ruleset_version"]
+
+
+def test_an_old_decision_can_still_be_overridden_under_its_own_version() -> None:
+    record = next(i["record"] for i in _stored() if i["name"] == "override")
+    updated = override_record(
+        record, category="subscriber", outcome="not_allowed",
+        reason="The prosecutor withdrew the suspect designation.", reviewer="approver@platform.example",
+        now=NOW,
+    )
+    assert updated["ruleset_version"] == "2026.11.1+958dd7192a53"
+    assert updated["categories"]["subscriber"]["outcome"] == "not_allowed"
+    assert [o["outcome"] for o in updated["overrides"]] == ["allowed", "not_allowed"]
+    assert verify_record({**record, "decision": updated})

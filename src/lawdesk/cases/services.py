@@ -622,8 +622,8 @@ def override_category(*, case: Case, actor: User, now: datetime, category: str, 
     The override is part of the stored decision record (so it replays), is audited, and is
     shown to the approver next to the proposal.
     """
-    from lawdesk.law.override import OverrideError, apply_override
-    from lawdesk.law.records import RulesetMismatch, replay
+    from lawdesk.law.override import OverrideError
+    from lawdesk.law.records import RulesetMismatch, override_record
 
     _require(actor, "desk:case:propose")
     case = _lock(case)
@@ -633,9 +633,9 @@ def override_category(*, case: Case, actor: User, now: datetime, category: str, 
         raise DomainError("A proposal is waiting for approval: decide it first.", field="outcome")
     law = dict(case.law_record)
     try:
-        decision = replay(law)
-        updated = apply_override(decision, category=category, outcome=outcome, reason=reason,
-                                 reviewer=f"{actor.full_name} <{actor.email}>", now=now)
+        # Replayed under the rule set that decided the case, even after the rules changed.
+        updated = override_record(law, category=category, outcome=outcome, reason=reason,
+                                  reviewer=f"{actor.full_name} <{actor.email}>", now=now)
     except RulesetMismatch:
         raise DomainError("The rules changed since this case was analysed: re-run the legal "
                           "analysis first.", field="outcome", code="ruleset_changed") from None
@@ -644,7 +644,7 @@ def override_category(*, case: Case, actor: User, now: datetime, category: str, 
         raise DomainError(message or str(exc), field=field if message else "outcome",
                           code="invalid_override") from None
     previous = case.decision["categories"][category]["outcome"]
-    law["decision"] = updated.to_dict()
+    law["decision"] = updated
     _apply_record(case, law)
     case.save(update_fields=["law_record", "decision", "ruleset_version"])
     record("cases:law:overridden", actor=actor, target=case, request=request, now=now,

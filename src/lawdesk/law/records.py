@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -33,10 +34,31 @@ def decision_record(
     }
 
 
-def replay(record: dict[str, Any]) -> Decision:
-    """Decide the recorded facts again with the recorded configuration, re-applying overrides."""
+def _archived(version: object) -> tuple[Callable[..., Any], Callable[..., Any]] | None:
+    """(replay, apply_override) of the archived rule set that decided under ``version``, if any."""
+    from lawdesk.law.archive.r2026_11_1 import override as r2026_11_1_override
+    from lawdesk.law.archive.r2026_11_1 import records as r2026_11_1_records
+    from lawdesk.law.archive.r2026_11_1.version import VERSION as V2026_11_1
+
+    archived = {V2026_11_1: (r2026_11_1_records.replay, r2026_11_1_override.apply_override)}
+    return archived.get(str(version))
+
+
+def replay(record: dict[str, Any]) -> Any:
+    """Decide the recorded facts again under the rule set that recorded them, re-applying overrides.
+
+    A record of the current rule set replays on the current code; a record of an archived
+    rule set (``lawdesk.law.archive``) replays on that frozen code, so a stored decision is
+    reproduced exactly, and can still receive reviewer overrides, after the rules change.
+    Any other version raises RulesetMismatch.
+    """
     if record.get("ruleset_version") != ruleset_version():
-        raise RulesetMismatch(f"recorded with {record.get('ruleset_version')}, running {ruleset_version()}")
+        old = _archived(record.get("ruleset_version"))
+        if old is None:
+            raise RulesetMismatch(
+                f"recorded with {record.get('ruleset_version')}, running {ruleset_version()}"
+            )
+        return old[0](record)
     now = datetime.fromisoformat(record["decided_at"]) if record.get("decided_at") else None
     config = DeploymentConfig.model_validate(record["config"])
     decision = decide(parse_facts(record["facts"]), config=config, now=now)
@@ -55,3 +77,29 @@ def replay(record: dict[str, Any]) -> Decision:
 def verify_record(record: dict[str, Any]) -> bool:
     """Whether replaying the record gives exactly the stored decision."""
     return replay(record).to_dict() == record["decision"]
+
+
+def override_record(
+    record: dict[str, Any],
+    *,
+    category: str,
+    outcome: str,
+    reason: str,
+    reviewer: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Replay ``record`` under its own rule set and apply a reviewer override there.
+
+    Returns the new decision as JSON. Raises OverrideError (a ValueError) for an unacceptable
+    override and RulesetMismatch for a version neither current nor archived.
+    """
+    decision = replay(record)
+    old = None if record.get("ruleset_version") == ruleset_version() else _archived(
+        record.get("ruleset_version")
+    )
+    apply = old[1] if old is not None else apply_override
+    updated = apply(
+        decision, category=category, outcome=outcome, reason=reason, reviewer=reviewer, now=now
+    )
+    result: dict[str, Any] = updated.to_dict()
+    return result

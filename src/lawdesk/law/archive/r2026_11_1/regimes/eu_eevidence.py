@@ -1,0 +1,518 @@
+"""EU e-Evidence: Regulation (EU) 2023/1543 on European Production and Preservation Orders."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import MappingProxyType
+
+from lawdesk.law.archive.r2026_11_1 import deadlines as d
+from lawdesk.law.archive.r2026_11_1.regimes.common import (
+    domestic_to_eu_establishment,
+    incomplete,
+    is_emergency,
+    is_preservation,
+    is_production,
+    national_instrument,
+    secret_chat_content,
+)
+from lawdesk.law.archive.r2026_11_1.rules import (
+    CONTENT_ONLY,
+    HIGH_TIER,
+    JUDGES,
+    JUDGES_AND_PROSECUTORS,
+    LOW_TIER,
+    CategoryRule,
+    Context,
+    DeadlineRule,
+    DutyRule,
+    RegimeSpec,
+)
+from lawdesk.law.archive.r2026_11_1.vocabulary import (
+    LISTED_OFFENCES,
+    DataCategory,
+    Duty,
+    Outcome,
+    RefusalGround,
+    Regime,
+)
+
+R = Regime.EU_EEVIDENCE
+REG = "Reg. (EU) 2023/1543"
+APPLIES_FROM = datetime(2026, 8, 18, tzinfo=UTC)  # Art. 34
+THRESHOLD_MONTHS = 36  # Art. 5(4)(a): maximum custodial sentence of at least 3 years
+SENTENCE_EXECUTION_MONTHS = 4  # Art. 5(3), 5(4)(d)
+
+
+def _not_yet_applicable(ctx: Context) -> bool:
+    at = ctx.reference_time
+    return at is not None and at < APPLIES_FROM
+
+
+def _denmark(ctx: Context) -> bool:
+    return ctx.facts.authority_country == "DK"
+
+
+def _no_eu_addressee(ctx: Context) -> bool:
+    return ctx.establishment.eu_member_state is None
+
+
+def _domestic(ctx: Context) -> bool:
+    return domestic_to_eu_establishment(ctx) and not national_instrument(ctx)
+
+
+def _not_criminal(ctx: Context) -> bool:
+    return not ctx.facts.criminal_proceedings and not _sentence_execution(ctx)
+
+
+def in_scope(ctx: Context) -> bool:
+    """The order is one the provider must execute under e-Evidence (scope rules all pass)."""
+    return not (
+        _not_yet_applicable(ctx)
+        or _denmark(ctx)
+        or _no_eu_addressee(ctx)
+        or _domestic(ctx)
+        or national_instrument(ctx)
+        or _not_criminal(ctx)
+    )
+
+
+def _low_tier_issuer_missing(ctx: Context) -> bool:
+    # Art. 4(5): in an emergency the non-judicial authority may act without prior validation.
+    return not ctx.issued_or_validated_by(JUDGES_AND_PROSECUTORS) and not is_emergency(ctx)
+
+
+def _high_tier_issuer_missing(ctx: Context) -> bool:
+    return not ctx.issued_or_validated_by(JUDGES)
+
+
+def _unvalidated_emergency(ctx: Context) -> bool:
+    return is_emergency(ctx) and not ctx.issued_or_validated_by(JUDGES_AND_PROSECUTORS)
+
+
+def _listed(ctx: Context) -> bool:
+    return ctx.facts.offence_category in LISTED_OFFENCES
+
+
+def _sentence_execution(ctx: Context) -> bool:
+    months = ctx.facts.sentence_to_execute_months
+    return months is not None and months >= SENTENCE_EXECUTION_MONTHS
+
+
+def _threshold_met(ctx: Context) -> bool:
+    months = ctx.facts.max_sentence_months
+    return months is not None and months >= THRESHOLD_MONTHS
+
+
+def _threshold_unknown(ctx: Context) -> bool:
+    return ctx.facts.max_sentence_months is None and not _listed(ctx)
+
+
+def _notification_missing(ctx: Context) -> bool:
+    # Art. 8(2): no notification needed only when both the offence and the person are in the
+    # issuing state; a known foreign residence without notification is a defect to clarify.
+    f = ctx.facts
+    abroad = [c for c in (f.person_residence, f.offence_country) if c is not None]
+    return not f.enforcing_authority_notified and any(c != f.authority_country for c in abroad)
+
+
+def _production_in_scope(ctx: Context) -> bool:
+    return in_scope(ctx) and is_production(ctx)
+
+
+def _preservation_in_scope(ctx: Context) -> bool:
+    return in_scope(ctx) and is_preservation(ctx)
+
+
+def _high_tier_notified(ctx: Context) -> bool:
+    return _production_in_scope(ctx) and ctx.asks(HIGH_TIER) and ctx.facts.enforcing_authority_notified
+
+
+def _secret_chat_in_scope(ctx: Context) -> bool:
+    return in_scope(ctx) and secret_chat_content(ctx)
+
+
+def _incomplete_in_scope(ctx: Context) -> bool:
+    return in_scope(ctx) and incomplete(ctx)
+
+
+def _emergency_production(ctx: Context) -> bool:
+    return _production_in_scope(ctx) and is_emergency(ctx)
+
+
+SPEC = RegimeSpec(
+    regime=R,
+    title="EU e-Evidence Regulation",
+    source="Regulation (EU) 2023/1543 (European Production and Preservation Orders), "
+    "applicable from 18 August 2026; Directive (EU) 2023/1544 (legal representatives)",
+    summary=(
+        "Authorities of the member states bound by the Regulation order the platform's EU "
+        "establishment or legal representative in another member state to produce (EPOC) or "
+        "preserve (EPOC-PR) data. The provider does not re-judge necessity; it checks formal "
+        "completeness, manifest errors, immunities, conflicting law and whether it holds the data."
+    ),
+    category_rules=(
+        CategoryRule(
+            id="eevidence.annex3.secret_chat_content_not_held",
+            regime=R,
+            article=f"{REG} Art. 10, Annex III (de-facto impossibility)",
+            explanation="Secret chats are end-to-end encrypted and the platform holds no key, so "
+            "their content cannot be produced; answer with Annex III, de-facto impossibility "
+            "(check paragraph).",
+            categories=CONTENT_ONLY,
+            outcome=Outcome.NOT_HELD,
+            when=secret_chat_content,
+        ),
+        CategoryRule(
+            id="eevidence.art34.not_yet_applicable",
+            regime=R,
+            article=f"{REG} Art. 34",
+            explanation="The e-Evidence Regulation applies only from 18 August 2026; an earlier "
+            "request needs a European Investigation Order or mutual legal assistance.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="European Investigation Order or mutual legal assistance",
+            when=_not_yet_applicable,
+        ),
+        CategoryRule(
+            id="eevidence.denmark_not_bound",
+            regime=R,
+            article=f"{REG} recitals; Protocol No 22 on the position of Denmark",
+            explanation="Denmark does not take part in the e-Evidence Regulation, so a Danish "
+            "authority cannot issue an EPOC and must use mutual legal assistance (check recital "
+            "number).",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="mutual legal assistance",
+            when=_denmark,
+        ),
+        CategoryRule(
+            id="eevidence.art7.no_eu_addressee",
+            regime=R,
+            article=f"{REG} Art. 7; Directive (EU) 2023/1544 Art. 3",
+            explanation="The deployment has no EU establishment or legal representative to "
+            "receive the order, so it cannot be executed under e-Evidence (fix the "
+            "establishment configuration).",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="mutual legal assistance",
+            when=_no_eu_addressee,
+        ),
+        CategoryRule(
+            id="eevidence.art1_1.domestic_order",
+            regime=R,
+            article=f"{REG} Art. 1(1)",
+            explanation="An EPOC is for cross-border cases; an authority of the member state "
+            "where the platform is established must use its national procedure.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="national order of the establishment's member state",
+            when=_domestic,
+        ),
+        CategoryRule(
+            id="eevidence.art1_1.national_order_cross_border",
+            regime=R,
+            article=f"{REG} Art. 1(1), Art. 34",
+            explanation="Since 18 August 2026 a national order does not reach the platform's "
+            "establishment in another member state; the authority must issue an EPOC or "
+            "EPOC-PR.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="European Production Order (EPOC) or Preservation Order (EPOC-PR)",
+            when=national_instrument,
+        ),
+        CategoryRule(
+            id="eevidence.art2.criminal_proceedings_only",
+            regime=R,
+            article=f"{REG} Art. 1-2 (check paragraph)",
+            explanation="EPOCs and EPOC-PRs may only be issued in criminal proceedings or to "
+            "execute a custodial sentence of at least 4 months.",
+            outcome=Outcome.NOT_ALLOWED,
+            when=_not_criminal,
+        ),
+        CategoryRule(
+            id="eevidence.art10_6.incomplete_order",
+            regime=R,
+            article=f"{REG} Art. 10(6), Annex III",
+            explanation="The order is incomplete or has a manifest error: ask the issuing "
+            "authority for clarification; the clock pauses until it answers.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="clarification by the issuing authority",
+            when=incomplete,
+        ),
+        CategoryRule(
+            id="eevidence.annex3.immunities_or_press_freedom",
+            regime=R,
+            article=f"{REG} Art. 10, Annex III (check paragraph)",
+            explanation="Executing the order could interfere with immunities or privileges or "
+            "with press freedom: inform the issuing and enforcing authorities with Annex III "
+            "and wait for their decision.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="decision of the issuing or enforcing authority on immunities",
+            when=lambda ctx: ctx.facts.immunity_or_press_freedom,
+        ),
+        CategoryRule(
+            id="eevidence.art17.conflicting_obligations",
+            regime=R,
+            article=f"{REG} Art. 17",
+            explanation="Producing the data would breach the law of a third country: send a "
+            "reasoned objection; the issuing authority reviews the order and a court may decide "
+            "(check).",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="review of the reasoned objection by the issuing authority",
+            when=lambda ctx: is_production(ctx) and ctx.facts.conflicting_third_country_law,
+        ),
+        # Preservation (EPOC-PR).
+        CategoryRule(
+            id="eevidence.art4_3.preservation_issuer",
+            regime=R,
+            article=f"{REG} Art. 4(3)",
+            explanation="An EPOC-PR must be issued or validated by a judge, court, investigating "
+            "judge or prosecutor, except in an emergency (Art. 4(5)).",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="validation by a judge, court, investigating judge or prosecutor",
+            when=lambda ctx: is_preservation(ctx) and _low_tier_issuer_missing(ctx),
+        ),
+        CategoryRule(
+            id="eevidence.art6.preservation",
+            regime=R,
+            article=f"{REG} Art. 4(3), Art. 6(3)",
+            explanation="A preservation order may be issued for any criminal offence for which "
+            "a production order could follow; preserve the data asked for.",
+            outcome=Outcome.ALLOWED,
+            when=is_preservation,
+        ),
+        # Production (EPOC): subscriber data and data to identify the user.
+        CategoryRule(
+            id="eevidence.art4_1.issuer_not_validated",
+            regime=R,
+            categories=LOW_TIER,
+            article=f"{REG} Art. 4(1)(b)",
+            explanation="An EPOC for subscriber or identification data from a police or other "
+            "authority needs validation by a judge, court, investigating judge or prosecutor.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="validation by a judge, court, investigating judge or prosecutor",
+            when=_low_tier_issuer_missing,
+        ),
+        CategoryRule(
+            id="eevidence.art4_5.emergency_without_validation",
+            regime=R,
+            categories=LOW_TIER,
+            article=f"{REG} Art. 4(5), Art. 5(3)",
+            explanation="In an emergency a non-judicial authority may order subscriber or "
+            "identification data without prior validation; validation must follow within 48 "
+            "hours.",
+            outcome=Outcome.ALLOWED,
+            when=_unvalidated_emergency,
+        ),
+        CategoryRule(
+            id="eevidence.art4_1.subscriber_prosecutor",
+            regime=R,
+            categories=LOW_TIER,
+            article=f"{REG} Art. 4(1), Art. 5(3)",
+            explanation="A judge, court, investigating judge or prosecutor may order subscriber "
+            "and identification data for any criminal offence.",
+            outcome=Outcome.ALLOWED,
+        ),
+        # Production (EPOC): traffic and content data.
+        CategoryRule(
+            id="eevidence.art4_2.needs_judge",
+            regime=R,
+            categories=HIGH_TIER,
+            article=f"{REG} Art. 4(2)",
+            explanation="Traffic and content data may only be ordered by a judge, court or "
+            "investigating judge, or with their validation; a prosecutor's order is not enough.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="order or validation by a judge, court or investigating judge",
+            when=_high_tier_issuer_missing,
+        ),
+        CategoryRule(
+            id="eevidence.art5_4.threshold_unknown",
+            regime=R,
+            categories=HIGH_TIER,
+            article=f"{REG} Art. 5(4), Annex I section H, Art. 10(6)",
+            explanation="The order does not state the maximum sentence, which decides whether "
+            "traffic or content data may be ordered: ask the issuing authority.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="clarification of the maximum sentence by the issuing authority",
+            when=_threshold_unknown,
+        ),
+        CategoryRule(
+            id="eevidence.art5_4.below_threshold",
+            regime=R,
+            categories=HIGH_TIER,
+            article=f"{REG} Art. 5(4)",
+            explanation="Traffic and content data may only be ordered for offences punishable by "
+            "at least 3 years or for the listed offences (child sexual abuse, payment fraud, "
+            "attacks on information systems, terrorism) (check list).",
+            outcome=Outcome.NOT_ALLOWED,
+            when=lambda ctx: not (_threshold_met(ctx) or _listed(ctx)),
+        ),
+        CategoryRule(
+            id="eevidence.art8_1.notification_missing",
+            regime=R,
+            categories=HIGH_TIER,
+            article=f"{REG} Art. 8(1)-(2), Art. 10(6)",
+            explanation="The person lives, or the offence took place, outside the issuing state, "
+            "so the enforcing authority should have been notified of this traffic or content "
+            "order: ask for clarification.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="notification of the enforcing authority (clarification)",
+            when=_notification_missing,
+        ),
+        CategoryRule(
+            id="eevidence.art5_4.traffic_content_judge",
+            regime=R,
+            categories=HIGH_TIER,
+            article=f"{REG} Art. 4(2), Art. 5(4)",
+            explanation="A judge, court or investigating judge may order traffic and content data "
+            "for an offence punishable by at least 3 years or a listed offence.",
+            outcome=Outcome.ALLOWED,
+        ),
+    ),
+    deadline_rules=(
+        DeadlineRule(
+            id="eevidence.art11_1.preservation_period",
+            regime=R,
+            article=f"{REG} Art. 11(1)",
+            explanation="Preserve for 60 days, extendable by 30 days (Annex VI) or until "
+            "production once a follow-up request is confirmed (Annex V).",
+            duration=d.EEVIDENCE_PRESERVATION,
+            when=_preservation_in_scope,
+        ),
+        DeadlineRule(
+            id="eevidence.art10_4.emergency",
+            regime=R,
+            article=f"{REG} Art. 10(4)",
+            explanation="In an emergency the data must be produced without undue delay and at "
+            "the latest within 8 hours of receipt.",
+            duration=d.EEVIDENCE_EMERGENCY,
+            when=_emergency_production,
+        ),
+        DeadlineRule(
+            id="eevidence.art10_2.production",
+            regime=R,
+            article=f"{REG} Art. 10(2)-(3)",
+            explanation="The data must be produced at the latest within 10 days of receipt.",
+            duration=d.EEVIDENCE_PRODUCTION,
+            when=_production_in_scope,
+        ),
+    ),
+    duty_rules=(
+        DutyRule(
+            id="eevidence.art10_1.preserve_on_receipt",
+            regime=R,
+            article=f"{REG} Art. 10(1)",
+            explanation="On receipt of a production order, preserve the data asked for at once.",
+            duty=Duty.PRESERVE_ON_RECEIPT,
+            when=_production_in_scope,
+        ),
+        DutyRule(
+            id="eevidence.art11_1.preserve",
+            regime=R,
+            article=f"{REG} Art. 11(1), Annex V, Annex VI",
+            explanation="Preserve the data for 60 days; 30 more on an extension, or until "
+            "production once a production request is confirmed.",
+            duty=Duty.PRESERVE,
+            params=MappingProxyType({"days": 60, "extension_days": 30}),
+            when=_preservation_in_scope,
+        ),
+        DutyRule(
+            id="eevidence.art10_4.enforcing_authority_emergency",
+            regime=R,
+            article=f"{REG} Art. 8, Art. 10(4)",
+            explanation="The enforcing authority was notified: it may raise a ground for refusal "
+            "within 96 hours; on objection the traffic or content data must stop being sent.",
+            duty=Duty.AWAIT_ENFORCING_AUTHORITY,
+            params=MappingProxyType(
+                {
+                    "hours": 96,
+                    "suspensive": False,
+                    "categories": [DataCategory.TRAFFIC.value, DataCategory.CONTENT.value],
+                }
+            ),
+            when=lambda ctx: _high_tier_notified(ctx) and is_emergency(ctx),
+        ),
+        DutyRule(
+            id="eevidence.art10_2.enforcing_authority",
+            regime=R,
+            article=f"{REG} Art. 8, Art. 10(2)",
+            explanation="The enforcing authority was notified: hold the traffic and content data "
+            "until it confirms or the 10 days end; on objection do not send them.",
+            duty=Duty.AWAIT_ENFORCING_AUTHORITY,
+            params=MappingProxyType(
+                {
+                    "days": 10,
+                    "suspensive": True,
+                    "categories": [DataCategory.TRAFFIC.value, DataCategory.CONTENT.value],
+                }
+            ),
+            when=lambda ctx: _high_tier_notified(ctx) and not is_emergency(ctx),
+        ),
+        DutyRule(
+            id="eevidence.art4_5.ex_post_validation",
+            regime=R,
+            article=f"{REG} Art. 4(5)",
+            explanation="The emergency order was issued without prior validation: validation "
+            "must follow within 48 hours, otherwise the order is withdrawn and the data may not "
+            "be used.",
+            duty=Duty.EX_POST_VALIDATION,
+            params=MappingProxyType({"hours": 48}),
+            when=lambda ctx: in_scope(ctx) and _unvalidated_emergency(ctx),
+        ),
+        DutyRule(
+            id="eevidence.art13_4.confidentiality",
+            regime=R,
+            article=f"{REG} Art. 13",
+            explanation="The issuing authority, not the platform, informs the person; the "
+            "platform keeps the order and the data confidential and intact.",
+            duty=Duty.KEEP_CONFIDENTIAL,
+            params=MappingProxyType({"user_notice_by": "issuing_authority"}),
+            when=in_scope,
+        ),
+        DutyRule(
+            id="eevidence.art10_6.request_clarification",
+            regime=R,
+            article=f"{REG} Art. 10(6), Annex III",
+            explanation="Ask the issuing authority for clarification with Annex III without undue "
+            "delay; the deadline pauses until it answers.",
+            duty=Duty.REQUEST_CLARIFICATION,
+            params=MappingProxyType(
+                {
+                    "ground": RefusalGround.INCOMPLETE_OR_MANIFEST_ERROR.value,
+                    "pauses_deadline": True,
+                }
+            ),
+            when=lambda ctx: (
+                _incomplete_in_scope(ctx)
+                or (_production_in_scope(ctx) and ctx.asks(HIGH_TIER) and _notification_missing(ctx))
+            ),
+        ),
+        DutyRule(
+            id="eevidence.annex3.immunities_notice",
+            regime=R,
+            article=f"{REG} Art. 10, Annex III (check paragraph)",
+            explanation="Inform the issuing and enforcing authorities with Annex III that the "
+            "order may interfere with immunities, privileges or press freedom.",
+            duty=Duty.ANNEX_III_NOTICE,
+            params=MappingProxyType({"ground": RefusalGround.IMMUNITIES_OR_PRESS_FREEDOM.value}),
+            when=lambda ctx: in_scope(ctx) and ctx.facts.immunity_or_press_freedom,
+        ),
+        DutyRule(
+            id="eevidence.art17.reasoned_objection",
+            regime=R,
+            article=f"{REG} Art. 17",
+            explanation="Send a reasoned objection on the conflicting third-country law within "
+            "10 days of receipt, using Annex III (check).",
+            duty=Duty.ANNEX_III_NOTICE,
+            params=MappingProxyType({"ground": RefusalGround.CONFLICTING_OBLIGATIONS.value, "days": 10}),
+            when=lambda ctx: _production_in_scope(ctx) and ctx.facts.conflicting_third_country_law,
+        ),
+        DutyRule(
+            id="eevidence.annex3.de_facto_impossibility",
+            regime=R,
+            article=f"{REG} Art. 10, Annex III",
+            explanation="Tell the issuing authority with Annex III that the secret-chat content "
+            "cannot be produced (de-facto impossibility).",
+            duty=Duty.ANNEX_III_NOTICE,
+            params=MappingProxyType(
+                {"ground": RefusalGround.DE_FACTO_IMPOSSIBILITY.value, "categories": ["content"]}
+            ),
+            when=_secret_chat_in_scope,
+        ),
+    ),
+)

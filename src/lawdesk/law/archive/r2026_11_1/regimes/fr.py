@@ -1,0 +1,207 @@
+"""France: judicial requisitions under the Code de procédure pénale (national regime)."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from lawdesk.law.archive.r2026_11_1.regimes.common import incomplete, is_preservation, secret_chat_content
+from lawdesk.law.archive.r2026_11_1.rules import (
+    CONTENT_ONLY,
+    CategoryRule,
+    Context,
+    DeadlineRule,
+    DutyRule,
+    RegimeSpec,
+)
+from lawdesk.law.archive.r2026_11_1.vocabulary import (
+    DataCategory,
+    Duty,
+    InstrumentType,
+    IssuerRole,
+    Outcome,
+    Regime,
+)
+
+R = Regime.FR
+CPP = "Code de procédure pénale"
+SUBSCRIBER_ONLY = frozenset({DataCategory.SUBSCRIBER})
+IDENTIFICATION_ONLY = frozenset({DataCategory.IDENTIFICATION})
+CONNECTION_DATA = frozenset({DataCategory.IDENTIFICATION, DataCategory.TRAFFIC})
+AUTHORISING = frozenset(
+    {IssuerRole.PROSECUTOR, IssuerRole.INVESTIGATING_JUDGE, IssuerRole.JUDGE, IssuerRole.COURT}
+)
+JUDGES = frozenset({IssuerRole.INVESTIGATING_JUDGE, IssuerRole.JUDGE, IssuerRole.COURT})
+SERIOUS_MONTHS = 36  # art. 60-1-2 1°: crime or délit punishable by at least 3 years
+ONLINE_MONTHS = 12  # art. 60-1-2 2°: délit of at least 1 year committed online, to identify
+
+
+def _police_without_authorisation(ctx: Context) -> bool:
+    f = ctx.facts
+    return (
+        f.instrument is InstrumentType.POLICE_REQUISITION
+        and not f.flagrante_delicto
+        and not ctx.issued_or_validated_by(AUTHORISING)
+    )
+
+
+def _sentence_unknown(ctx: Context) -> bool:
+    return ctx.facts.max_sentence_months is None
+
+
+def _serious(ctx: Context) -> bool:
+    months = ctx.facts.max_sentence_months
+    return months is not None and months >= SERIOUS_MONTHS
+
+
+def _online_identification(ctx: Context) -> bool:
+    months = ctx.facts.max_sentence_months
+    return ctx.facts.offence_committed_online and months is not None and months >= ONLINE_MONTHS
+
+
+SPEC = RegimeSpec(
+    regime=R,
+    title="France: judicial requisitions",
+    source="Code de procédure pénale art. 60-1, 60-1-2, 60-2, 77-1-1, 99-3, 706-95-1; "
+    "Code des postes et des communications électroniques art. L34-1",
+    summary=(
+        "A French authority's national order to the platform's establishment in France: a "
+        "requisition by a judicial police officer in a flagrante delicto inquiry (art. 60-1), in "
+        "a preliminary inquiry with the prosecutor's authorisation (art. 77-1-1), or by or for "
+        "an investigating judge (art. 99-3). Connection and traffic data are further limited "
+        "by art. 60-1-2. Cross-border requests from France to another member state follow "
+        "e-Evidence. Article scopes are marked (check) as in LEGAL_RULES.md."
+    ),
+    category_rules=(
+        CategoryRule(
+            id="fr.secret_chat_content_not_held",
+            regime=R,
+            categories=CONTENT_ONLY,
+            article=f"{CPP} art. 60-1 (check)",
+            explanation="A requisition reaches information the platform holds; secret-chat "
+            "content is end-to-end encrypted and the platform holds no key.",
+            outcome=Outcome.NOT_HELD,
+            when=secret_chat_content,
+        ),
+        CategoryRule(
+            id="fr.incomplete_requisition",
+            regime=R,
+            article=f"{CPP} art. 60-1 (check)",
+            explanation="The requisition is incomplete or has a manifest error: ask the "
+            "requesting officer or magistrate to correct it.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="clarification by the requesting authority",
+            when=incomplete,
+        ),
+        CategoryRule(
+            id="fr.art77_1_1.prosecutor_authorisation",
+            regime=R,
+            article=f"{CPP} art. 60-1, 77-1-1",
+            explanation="Outside a flagrante delicto inquiry a police officer's requisition needs "
+            "the prosecutor's authorisation or an investigating judge's commission (check).",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="authorisation of the prosecutor or an investigating judge",
+            when=_police_without_authorisation,
+        ),
+        CategoryRule(
+            id="fr.art60_2.preservation",
+            regime=R,
+            article=f"{CPP} art. 60-2 (check)",
+            explanation="On a requisition the platform must preserve the data asked for, for at "
+            "most one year (check).",
+            outcome=Outcome.ALLOWED,
+            when=is_preservation,
+        ),
+        CategoryRule(
+            id="fr.art60_1.subscriber",
+            regime=R,
+            categories=SUBSCRIBER_ONLY,
+            article=f"{CPP} art. 60-1, 77-1-1, 99-3; CPCE art. L34-1 II bis 1°-2°",
+            explanation="A judicial requisition may obtain the user's civil identity, account and "
+            "payment data for any offence.",
+            outcome=Outcome.ALLOWED,
+        ),
+        CategoryRule(
+            id="fr.art60_1_2.sentence_unknown",
+            regime=R,
+            categories=CONNECTION_DATA,
+            article=f"{CPP} art. 60-1-2",
+            explanation="Connection and traffic data depend on the maximum sentence, which the "
+            "requisition does not state: ask the requesting authority.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="clarification of the maximum sentence",
+            when=_sentence_unknown,
+        ),
+        CategoryRule(
+            id="fr.art60_1_2.serious_offence",
+            regime=R,
+            categories=CONNECTION_DATA,
+            article=f"{CPP} art. 60-1-2 1°",
+            explanation="Connection and traffic data may be requisitioned for a crime or an "
+            "offence punishable by at least 3 years' imprisonment.",
+            outcome=Outcome.ALLOWED,
+            when=_serious,
+        ),
+        CategoryRule(
+            id="fr.art60_1_2.online_offence_identification",
+            regime=R,
+            categories=IDENTIFICATION_ONLY,
+            article=f"{CPP} art. 60-1-2 2°",
+            explanation="The IP data identifying the author may be requisitioned for an offence "
+            "punishable by at least 1 year committed through an electronic network (check).",
+            outcome=Outcome.ALLOWED,
+            when=_online_identification,
+        ),
+        CategoryRule(
+            id="fr.art60_1_2.below_threshold",
+            regime=R,
+            categories=CONNECTION_DATA,
+            article=f"{CPP} art. 60-1-2",
+            explanation="Connection and traffic data may not be requisitioned for an offence "
+            "below the thresholds of art. 60-1-2 (3 years, or 1 year online to identify the "
+            "author).",
+            outcome=Outcome.NOT_ALLOWED,
+        ),
+        CategoryRule(
+            id="fr.art706_95_1.content_needs_judge",
+            regime=R,
+            categories=CONTENT_ONLY,
+            article=f"{CPP} art. 706-95-1, 99-3 (check)",
+            explanation="Stored correspondence needs an investigating judge, or the liberty and "
+            "custody judge's authorisation, not a police or prosecutor's requisition (check).",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="order or authorisation of a judge",
+            when=lambda ctx: not ctx.issued_or_validated_by(JUDGES),
+        ),
+        CategoryRule(
+            id="fr.art99_3.content_judge",
+            regime=R,
+            categories=CONTENT_ONLY,
+            article=f"{CPP} art. 99-3, 706-95-2 (check)",
+            explanation="An investigating judge, or a judge's authorisation, may obtain stored "
+            "content (check).",
+            outcome=Outcome.ALLOWED,
+        ),
+    ),
+    deadline_rules=(
+        DeadlineRule(
+            id="fr.art60_1.requisition_deadline",
+            regime=R,
+            article=f"{CPP} art. 60-1",
+            explanation="Answer within the period the requisition sets; refusing without a "
+            "legitimate reason is an offence. The deployment's default applies when none is "
+            "stated.",
+            config_key="fr_requisition",
+        ),
+    ),
+    duty_rules=(
+        DutyRule(
+            id="fr.art60_2.preserve",
+            regime=R,
+            article=f"{CPP} art. 60-2 (check)",
+            explanation="Preserve the data asked for, for at most one year.",
+            duty=Duty.PRESERVE,
+            params=MappingProxyType({"max_days": 365}),
+            when=lambda ctx: is_preservation(ctx) and not _police_without_authorisation(ctx),
+        ),
+    ),
+)

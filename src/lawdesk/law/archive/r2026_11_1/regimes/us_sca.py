@@ -1,0 +1,322 @@
+"""US Stored Communications Act, 18 U.S.C. 2701-2713 (and the NCMEC report, 2258A)."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from lawdesk.law.archive.r2026_11_1 import deadlines as d
+from lawdesk.law.archive.r2026_11_1.regimes.common import (
+    instrument_is,
+    is_emergency,
+    is_preservation,
+    is_production,
+    secret_chat_content,
+)
+from lawdesk.law.archive.r2026_11_1.rules import (
+    ALL_CATEGORIES,
+    CONTENT_ONLY,
+    LOW_TIER,
+    CategoryRule,
+    Context,
+    DeadlineRule,
+    DutyRule,
+    RegimeSpec,
+)
+from lawdesk.law.archive.r2026_11_1.vocabulary import (
+    DataCategory,
+    Duty,
+    InstrumentType,
+    OffenceCategory,
+    Outcome,
+    Regime,
+)
+
+R = Regime.US_SCA
+USC = "18 U.S.C."
+NON_CONTENT = LOW_TIER | {DataCategory.TRAFFIC}
+TRAFFIC_ONLY = frozenset({DataCategory.TRAFFIC})
+
+_warrant_instrument = instrument_is(InstrumentType.SEARCH_WARRANT)
+_d_order_instrument = instrument_is(InstrumentType.US_2703D_ORDER)
+_subpoena_instrument = instrument_is(InstrumentType.US_SUBPOENA)
+
+
+def _no_us_entity(ctx: Context) -> bool:
+    return not ctx.establishment.us_entity
+
+
+def _us_authority(ctx: Context) -> bool:
+    return ctx.facts.authority_country == "US"
+
+
+# A foreign "search warrant" is not US process: every compulsory rule checks the authority.
+def _warrant(ctx: Context) -> bool:
+    return _us_authority(ctx) and _warrant_instrument(ctx)
+
+
+def _d_order(ctx: Context) -> bool:
+    return _us_authority(ctx) and _d_order_instrument(ctx)
+
+
+def _subpoena(ctx: Context) -> bool:
+    return _us_authority(ctx) and _subpoena_instrument(ctx)
+
+
+def voluntary_emergency(ctx: Context) -> bool:
+    """An emergency: what compulsory process does not reach may still be disclosed voluntarily."""
+    return is_emergency(ctx)
+
+
+def _us_preservation(ctx: Context) -> bool:
+    return _us_authority(ctx) and is_preservation(ctx) and not _no_us_entity(ctx)
+
+
+def _us_process(ctx: Context) -> bool:
+    return _us_authority(ctx) and is_production(ctx) and not _no_us_entity(ctx)
+
+
+def _emergency_with_entity(ctx: Context) -> bool:
+    return voluntary_emergency(ctx) and not _no_us_entity(ctx)
+
+
+def _ncmec(ctx: Context) -> bool:
+    f = ctx.facts
+    return ctx.establishment.us_entity and (
+        f.apparent_csam or f.offence_category is OffenceCategory.CHILD_SEXUAL_ABUSE
+    )
+
+
+SPEC = RegimeSpec(
+    regime=R,
+    title="US Stored Communications Act",
+    source="18 U.S.C. 2701-2713 (Stored Communications Act); 18 U.S.C. 2258A (NCMEC reports)",
+    summary=(
+        "US federal and state authorities compel the platform's US entity with a subpoena "
+        "(basic subscriber information), a 2703(d) court order (other non-content records) or a "
+        "search warrant (content). Without process the platform may disclose only under the "
+        "2702 exceptions, such as an emergency involving danger of death or serious injury. "
+        "Foreign authorities get no compulsory process under the SCA."
+    ),
+    category_rules=(
+        CategoryRule(
+            id="sca.secret_chat_content_not_held",
+            regime=R,
+            categories=CONTENT_ONLY,
+            article=f"{USC} 2703(a)-(b)",
+            explanation="Secret-chat content is end-to-end encrypted and the platform holds no "
+            "key, so no process can make it produce that content.",
+            outcome=Outcome.NOT_HELD,
+            when=secret_chat_content,
+        ),
+        CategoryRule(
+            id="sca.no_us_entity",
+            regime=R,
+            article=f"{USC} 2703, 2702",
+            explanation="The deployment has no US entity holding the data, so US process and "
+            "2702 disclosures do not reach it; the request needs mutual legal assistance (check).",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="mutual legal assistance",
+            when=_no_us_entity,
+        ),
+        CategoryRule(
+            id="sca.2703_f.preservation",
+            regime=R,
+            article=f"{USC} 2703(f)",
+            explanation="On a US government request the platform must preserve the records and "
+            "content it holds pending legal process.",
+            outcome=Outcome.ALLOWED,
+            when=_us_preservation,
+        ),
+        CategoryRule(
+            id="sca.2703_a_b.warrant",
+            regime=R,
+            article=f"{USC} 2703(a), 2703(b)(1)(A), 2703(c)(1)(A)",
+            explanation="A search warrant based on probable cause compels content and all "
+            "non-content records.",
+            outcome=Outcome.ALLOWED,
+            when=_warrant,
+        ),
+        CategoryRule(
+            id="sca.2703_d.non_content",
+            regime=R,
+            categories=NON_CONTENT,
+            article=f"{USC} 2703(c)(1)(B), 2703(d)",
+            explanation="A 2703(d) court order on specific and articulable facts compels "
+            "non-content records such as logs, IP history and correspondents.",
+            outcome=Outcome.ALLOWED,
+            when=_d_order,
+        ),
+        CategoryRule(
+            id="sca.2703_c2.subpoena_basic_subscriber",
+            regime=R,
+            categories=LOW_TIER,
+            article=f"{USC} 2703(c)(2)",
+            explanation="A subpoena compels basic subscriber information: name, address, session "
+            "times, service type, phone number, temporarily assigned IP address, means of payment.",
+            outcome=Outcome.ALLOWED,
+            when=_subpoena,
+        ),
+        CategoryRule(
+            id="sca.2702_c4.emergency_non_content",
+            regime=R,
+            categories=NON_CONTENT,
+            article=f"{USC} 2702(c)(4)",
+            explanation="In an emergency involving danger of death or serious physical injury "
+            "the platform may, in good faith, disclose non-content records relating to the "
+            "emergency; it is voluntary and limited to that data.",
+            outcome=Outcome.ALLOWED,
+            scope="relating_to_emergency",
+            voluntary=True,
+            when=voluntary_emergency,
+        ),
+        CategoryRule(
+            id="sca.2702_b8.emergency_content",
+            regime=R,
+            categories=CONTENT_ONLY,
+            article=f"{USC} 2702(b)(8)",
+            explanation="In an emergency involving danger of death or serious physical injury "
+            "the platform may, in good faith, disclose content relating to the emergency; it is "
+            "voluntary and limited to that data.",
+            outcome=Outcome.ALLOWED,
+            scope="relating_to_emergency",
+            voluntary=True,
+            when=voluntary_emergency,
+        ),
+        CategoryRule(
+            id="sca.foreign_authority",
+            regime=R,
+            article=f"{USC} 2711(4), 2523",
+            explanation="A foreign authority gets no compulsory process under the SCA; outside an "
+            "emergency it must use mutual legal assistance or a CLOUD Act agreement.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="mutual legal assistance or a CLOUD Act agreement",
+            when=lambda ctx: not _us_authority(ctx),
+        ),
+        CategoryRule(
+            id="sca.2703_d.traffic_needs_d_order",
+            regime=R,
+            categories=TRAFFIC_ONLY,
+            article=f"{USC} 2703(c)(1)(B), 2703(d)",
+            explanation="Message metadata and other non-content records beyond basic subscriber "
+            "information need a 2703(d) court order or a warrant; a subpoena is not enough.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="2703(d) court order",
+            when=_subpoena,
+        ),
+        CategoryRule(
+            id="sca.2703_b.content_needs_warrant",
+            regime=R,
+            categories=CONTENT_ONLY,
+            article=f"{USC} 2703(b); United States v. Warshak (6th Cir. 2010)",
+            explanation="Content needs a search warrant based on probable cause (provider "
+            "practice since Warshak).",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="search warrant",
+            when=lambda ctx: _subpoena(ctx) or _d_order(ctx),
+        ),
+        CategoryRule(
+            id="sca.unrecognised_process",
+            regime=R,
+            categories=ALL_CATEGORIES,
+            article=f"{USC} 2703",
+            explanation="This instrument is not one the SCA names; compelled disclosure needs a "
+            "subpoena, a 2703(d) order or a search warrant.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="subpoena, 2703(d) court order or search warrant",
+        ),
+    ),
+    deadline_rules=(
+        DeadlineRule(
+            id="sca.2703_f_2.preservation_period",
+            regime=R,
+            article=f"{USC} 2703(f)(2)",
+            explanation="Preserve for 90 days, renewable for another 90 on a renewed request.",
+            duration=d.US_PRESERVATION,
+            when=_us_preservation,
+        ),
+        DeadlineRule(
+            id="sca.2702.emergency_response",
+            regime=R,
+            article=f"{USC} 2702(b)(8), 2702(c)(4)",
+            explanation="The law sets no period for a voluntary emergency disclosure; the "
+            "deployment's emergency response time applies.",
+            config_key="emergency_voluntary",
+            when=_emergency_with_entity,
+        ),
+        DeadlineRule(
+            id="sca.2703.return_date",
+            regime=R,
+            article=f"{USC} 2703",
+            explanation="The SCA sets no period; answer by the return date on the process, or "
+            "the deployment's default when none is stated.",
+            config_key="us_legal_process",
+            when=_us_process,
+        ),
+    ),
+    duty_rules=(
+        DutyRule(
+            id="sca.2703_f.preserve",
+            regime=R,
+            article=f"{USC} 2703(f)(2)",
+            explanation="Preserve the records for 90 days; renew for 90 more on request.",
+            duty=Duty.PRESERVE,
+            params=MappingProxyType({"days": 90, "renewal_days": 90}),
+            when=_us_preservation,
+        ),
+        DutyRule(
+            id="sca.2702.verify_emergency",
+            regime=R,
+            article=f"{USC} 2702(b)(8), 2702(c)(4) (good faith)",
+            explanation="Disclosure is lawful only on a good-faith belief in the emergency: "
+            "confirm the request by calling back the agency's independently sourced number.",
+            duty=Duty.VERIFY_EMERGENCY,
+            params=MappingProxyType({"call_back": True, "supervisor_confirmation": True}),
+            when=_emergency_with_entity,
+        ),
+        DutyRule(
+            id="sca.2702.limit_to_emergency",
+            regime=R,
+            article=f"{USC} 2702(b)(8), 2702(c)(4)",
+            explanation="Disclose only data relating to the emergency, and ask the authority to "
+            "follow up with regular legal process.",
+            duty=Duty.LIMIT_TO_EMERGENCY,
+            when=_emergency_with_entity,
+        ),
+        DutyRule(
+            id="sca.2705_b.nondisclosure_order",
+            regime=R,
+            article=f"{USC} 2705(b)",
+            explanation="A non-disclosure order is in force: do not tell the user while it runs; "
+            "re-check notice when it expires.",
+            duty=Duty.NO_USER_NOTICE,
+            when=lambda ctx: _us_authority(ctx) and ctx.facts.nondisclosure_order,
+        ),
+        DutyRule(
+            id="sca.2705_b.user_notice_permitted",
+            regime=R,
+            article=f"{USC} 2705(b)",
+            explanation="No non-disclosure order is in force, so the platform may notify the user "
+            "of the request after disclosure.",
+            duty=Duty.USER_NOTICE,
+            when=lambda ctx: _us_process(ctx) and not ctx.facts.nondisclosure_order,
+        ),
+        DutyRule(
+            id="sca.2258a.report_to_ncmec",
+            regime=R,
+            article=f"{USC} 2258A(a), 2258A(h)",
+            explanation="When the platform learns of apparent child sexual abuse material it "
+            "must report it to NCMEC as soon as reasonably possible and keep the report's "
+            "contents for one year.",
+            duty=Duty.REPORT_TO_NCMEC,
+            params=MappingProxyType(
+                {
+                    "when": "as_soon_as_reasonably_possible",
+                    "preserve_days": 365,
+                    "condition": "apparent child sexual abuse material known to the platform",
+                }
+            ),
+            when=_ncmec,
+            always=True,
+        ),
+    ),
+)
