@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from hypothesis import strategies as st
@@ -47,7 +47,7 @@ fact_dicts = st.fixed_dictionaries(
         "offence_category": st.sampled_from(list(OffenceCategory)),
         "max_sentence_months": _opt(st.integers(0, 240)),
         "sentence_to_execute_months": _opt(st.integers(0, 60)),
-        "offence_committed_online": st.booleans(),
+        "offence_committed_online": _opt(st.booleans()),
         "flagrante_delicto": st.booleans(),
         "secret_chat_content": st.booleans(),
         "person_residence": _opt(st.sampled_from(COUNTRIES)),
@@ -55,6 +55,8 @@ fact_dicts = st.fixed_dictionaries(
         "enforcing_authority_notified": st.booleans(),
         "user_named_as_suspect": st.booleans(),
         "nondisclosure_order": st.booleans(),
+        "nondisclosure_until": _opt(st.dates(date(2026, 1, 1), date(2028, 12, 31))),
+        "user_notice_not_before": _opt(st.dates(date(2026, 1, 1), date(2028, 12, 31))),
         "formally_complete": st.booleans(),
         "apparent_csam": st.booleans(),
         "received_at": _opt(

@@ -172,3 +172,21 @@ def test_cli_docs_check(tmp_path: Path) -> None:
 def test_documented_examples_are_valid(example: Path) -> None:
     result = runner.invoke(app, ["check", str(example)])
     assert result.exit_code == 0, result.output
+
+
+def test_cli_check_requires_received_at_or_now(tmp_path: Path) -> None:
+    facts = {k: v for k, v in EPOC_FR.items() if k != "received_at"}
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(facts))
+    missing = runner.invoke(app, ["check", str(path)])
+    assert missing.exit_code == 2
+    assert "received_at: required" in missing.stderr
+    before = runner.invoke(app, ["check", str(path), "--now", "2026-08-17T23:00:00Z"])
+    assert before.exit_code == 0, before.output
+    rule = json.loads(before.stdout)["categories"]["subscriber"]["reasons"][0]["rule"]
+    assert rule == "eevidence.art34.not_yet_applicable"
+    after = runner.invoke(app, ["check", str(path), "--now", "2026-08-18T00:00:00Z"])
+    assert json.loads(after.stdout)["categories"]["subscriber"]["outcome"] == "allowed"
+    naive = runner.invoke(app, ["check", str(path), "--now", "2026-08-18T00:00:00"])
+    assert naive.exit_code == 2
+    assert "--now" in naive.stderr

@@ -52,7 +52,7 @@ def test_rule_ids_are_unique_and_namespaced() -> None:
     prefixes = {
         Regime.ROUTING: "routing.", Regime.EU_EEVIDENCE: "eevidence.", Regime.EU_DSA: "dsa.",
         Regime.EU_TCO: "tco.", Regime.US_SCA: "sca.", Regime.FR: "fr.", Regime.MLA: "mla.",
-        Regime.PLATFORM_POLICY: "policy.",
+        Regime.NON_CRIMINAL: "noncriminal.", Regime.PLATFORM_POLICY: "policy.",
     }
     for spec in REGIMES.values():
         for rule in spec.rules():

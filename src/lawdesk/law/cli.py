@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -42,10 +42,28 @@ def _config(path: Path | None) -> DeploymentConfig:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _parse_now(text: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        _fail([f"error: --now: {text!r} is not an ISO 8601 date-time (e.g. 2026-11-02T09:00:00Z)"])
+        raise AssertionError("unreachable") from None  # pragma: no cover
+    if at.tzinfo is None:
+        _fail(["error: --now: give a time zone: add Z for UTC or an offset like +02:00"])
+    return at
+
+
 @app.command()
 def check(
     file: Annotated[Path, typer.Argument(help="JSON facts of one request ('-' for stdin).")],
     config: Annotated[Path | None, typer.Option(help="Deployment configuration (TOML).")] = None,
+    now: Annotated[
+        str | None,
+        typer.Option(
+            help="The time to decide at (ISO 8601 with a time zone, e.g. 2026-11-02T09:00:00Z), "
+            "used when the facts have no received_at; required then, for reproducible runs."
+        ),
+    ] = None,
 ) -> None:
     """Decide one request and print the decision as JSON."""
     try:
@@ -56,8 +74,15 @@ def check(
         facts = parse_facts_json(text)
     except FactsError as exc:
         _fail([f"error: {field}: {msg}" for field, msg in exc.errors])
-    # The engine reads no clock; the CLI supplies one for the e-Evidence application date.
-    decision = decide(facts, config=_config(config), now=datetime.now(UTC))
+    # The engine reads no clock, and neither does the CLI: a decision that depends on time
+    # (e-Evidence applies from 18 August 2026; deadlines run from receipt) takes received_at
+    # from the facts, or --now, never today's date silently.
+    at = _parse_now(now) if now is not None else None
+    if facts.received_at is None and at is None:
+        _fail(["error: received_at: required: the decision depends on when the request was "
+               "received (applicability dates, deadlines); add received_at to the facts or pass "
+               "--now 2026-11-02T09:00:00Z"])
+    decision = decide(facts, config=_config(config), now=at)
     typer.echo(json.dumps(decision.to_dict(), indent=2, ensure_ascii=False))
 
 

@@ -24,6 +24,10 @@ SUBSCRIBER_FIELDS = (
     "registration_technical_data",
 )
 IDENTIFICATION_FIELDS = ("ip_address", "source_port", "timestamp")
+CATEGORY_FIELDS: dict[DataCategory, tuple[str, ...]] = {
+    DataCategory.SUBSCRIBER: SUBSCRIBER_FIELDS,
+    DataCategory.IDENTIFICATION: IDENTIFICATION_FIELDS,
+}
 
 
 _DEFAULT_DISCLOSE: dict[DataCategory, tuple[str, ...] | None] = {

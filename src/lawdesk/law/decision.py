@@ -98,6 +98,8 @@ class CategoryResult:
     policy_fields: tuple[str, ...] | None = None
     # The law's allowed outcome answers a binding order (not a voluntary disclosure).
     binding: bool = False
+    # The platform policy let less through than the law (not serialised: derived from the rest).
+    policy_narrowed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (every key always present)."""

@@ -47,6 +47,8 @@ def _outcome(rule: CategoryRule | ActionRule) -> str:
             extras.append("fields: " + ", ".join(rule.fields))
         if rule.scope:
             extras.append(f"scope: {rule.scope}")
+        if rule.via_basis:
+            extras.append("capped by the underlying basis")
     return text + (f" ({'; '.join(extras)})" if extras else "")
 
 
@@ -168,11 +170,38 @@ def render_index() -> str:
     for spec in REGIMES.values():
         count = len(spec.rules())
         lines.append(f"- [{spec.title}]({spec.regime.value}.md) — {count} rules")
-    lines += ["", "## Statutory periods (lawdesk.law.deadlines.STATUTORY)", ""]
+    lines += ["", *_changes()]
+    lines += ["## Statutory periods (lawdesk.law.deadlines.STATUTORY)", ""]
     lines += _table(["key", "period"], [[f"`{k}`", v] for k, v in STATUTORY.items()])
     lines += ["## Configurable periods and their defaults (DeploymentConfig.deadlines)", ""]
     lines += _table(["key", "default"], [[f"`{k}`", v] for k, v in CONFIGURABLE_DEFAULTS.items()])
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _changes() -> list[str]:
+    """What changed since the previous rule-set release: the summary, then the rule ids."""
+    from lawdesk.law.archive.r2026_11_1.registry import all_rules as previous_rules
+    from lawdesk.law.changelog import CHANGES
+    from lawdesk.law.registry import all_rules
+    from lawdesk.law.version import RULESET_RELEASE
+
+    if RULESET_RELEASE not in CHANGES:
+        return []
+    previous, summary = CHANGES[RULESET_RELEASE]
+    old = {r.id: r for r in previous_rules()}
+    new = {r.id: r for r in all_rules()}
+    lines = [f"## What changed since rule-set version {previous}", ""]
+    lines += [f"- {item}" for item in summary]
+    lines += ["", "Decisions stored under an earlier version still replay under that version "
+              "(lawdesk.law.archive).", ""]
+    added = sorted(set(new) - set(old))
+    removed = sorted(set(old) - set(new))
+    recited = sorted(i for i in set(new) & set(old) if new[i].article != old[i].article)
+    for title, ids in (("Rules added", added), ("Rules removed", removed),
+                       ("Rules whose citation changed", recited)):
+        if ids:
+            lines += [f"{title}: " + ", ".join(f"`{i}`" for i in ids) + ".", ""]
+    return lines
 
 
 def render_pages() -> dict[str, str]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from lawdesk.law.config import DEFAULT_CONFIG, DeploymentConfig
+from lawdesk.law.basis import underlying_basis
+from lawdesk.law.config import CATEGORY_FIELDS, DEFAULT_CONFIG, DeploymentConfig
 from lawdesk.law.decision import (
+    PERMISSIVENESS,
     ActionResult,
     CategoryResult,
     DeadlineResult,
@@ -18,12 +21,19 @@ from lawdesk.law.decision import (
     stricter,
 )
 from lawdesk.law.facts import Facts
-from lawdesk.law.policy import CONFLICT, evaluate_policy
-from lawdesk.law.regimes.common import is_production
+from lawdesk.law.policy import CONFLICT, discloses, evaluate_policy
 from lawdesk.law.registry import REGIMES
 from lawdesk.law.rules import ActionRule, CategoryRule, Context, RegimeSpec, RouteRule
 from lawdesk.law.version import ruleset_version
-from lawdesk.law.vocabulary import DataCategory, Duty, Outcome, Regime, RequestKind
+from lawdesk.law.vocabulary import (
+    CONFIDENTIALITY_DUTIES,
+    NOTICE_DUTIES,
+    DataCategory,
+    Duty,
+    Outcome,
+    Regime,
+    RequestKind,
+)
 
 # The safety net: a category no rule decides is never silently refused or allowed.
 UNDECIDED = CategoryRule(
@@ -90,21 +100,94 @@ def _duties(spec: RegimeSpec, ctx: Context) -> tuple[DutyResult, ...]:
         params: dict[str, Any] = dict(rule.params)
         if rule.duty is Duty.NO_USER_NOTICE and ctx.facts.nondisclosure_until is not None:
             params["until"] = ctx.facts.nondisclosure_until.isoformat()
+        if rule.duty in NOTICE_DUTIES and ctx.facts.user_notice_not_before is not None:
+            # The time the issuing authority set for informing the user.
+            params["not_before"] = ctx.facts.user_notice_not_before.isoformat()
         out.append(DutyResult(rule.duty, Reason.of(rule), MappingProxyType(params)))
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class LawView:
+    """What the law says about one category, before the platform policy."""
+
+    outcome: Outcome
+    reasons: tuple[Reason, ...]
+    process: str | None
+    fields: tuple[str, ...] | None
+    scope: str | None
+    voluntary: bool
+
+
+def law_view(spec: RegimeSpec, ctx: Context, category: DataCategory) -> LawView:
+    """The law's answer for ``category``; a label's answer is capped by its underlying basis."""
+    rule = decide_category(spec, ctx, category)
+    own = LawView(
+        rule.outcome, (Reason.of(rule),), rule.process, rule.fields, rule.scope, rule.voluntary
+    )
+    basis_facts = underlying_basis(ctx) if rule.via_basis else None
+    if basis_facts is None:
+        return own
+    basis_ctx = ctx.with_facts(basis_facts)
+    basis = law_view(REGIMES[route(basis_ctx).target], basis_ctx, category)
+    outcome = stricter(own.outcome, basis.outcome)
+    if outcome is Outcome.NEEDS_FURTHER_PROCESS:
+        process = basis.process if basis.outcome is Outcome.NEEDS_FURTHER_PROCESS else own.process
+    else:
+        process = None
+    allowed = outcome is Outcome.ALLOWED
+    return LawView(
+        outcome=outcome,
+        # The label's rule first, then the rules of the basis that gate it.
+        reasons=own.reasons + basis.reasons,
+        process=process,
+        fields=narrow_fields(own.fields, basis.fields) if allowed else None,
+        scope=(own.scope or basis.scope) if allowed else None,
+        voluntary=own.voluntary or basis.voluntary,
+    )
+
+
+def effective_fields(category: DataCategory, fields: tuple[str, ...] | None) -> frozenset[str] | None:
+    """A field restriction as a set; one that names every field of the category is no restriction."""
+    if fields is None:
+        return None
+    vocabulary = CATEGORY_FIELDS.get(category)
+    if vocabulary is not None and set(vocabulary) <= set(fields):
+        return None
+    return frozenset(fields)
+
+
+def narrows(category: DataCategory, narrow: tuple[str, ...] | None, wide: tuple[str, ...] | None) -> bool:
+    """Whether the field restriction ``narrow`` lets strictly less through than ``wide``."""
+    a, b = effective_fields(category, narrow), effective_fields(category, wide)
+    if a is None:
+        return False
+    return b is None or a < b
+
+
+def _confidentiality_beats_notice(duties: tuple[DutyResult, ...]) -> tuple[DutyResult, ...]:
+    """Principle 4: while an order or the law keeps the matter confidential, no notice duty."""
+    if not any(d.duty in CONFIDENTIALITY_DUTIES for d in duties):
+        return duties
+    return tuple(d for d in duties if d.duty not in NOTICE_DUTIES)
+
+
 def _category(spec: RegimeSpec, ctx: Context, category: DataCategory) -> CategoryResult:
-    law = decide_category(spec, ctx, category)
-    reasons = [Reason.of(law)]
+    law = law_view(spec, ctx, category)
+    reasons = list(law.reasons)
     if law.outcome is Outcome.NOT_HELD:
         return CategoryResult(Outcome.NOT_HELD, tuple(reasons), law_outcome=law.outcome)
     pol, pol_fields = evaluate_policy(ctx, category)
     outcome = stricter(law.outcome, pol.outcome)
     fields = narrow_fields(law.fields, pol_fields) if outcome is Outcome.ALLOWED else None
+    # Principle 7: the policy counts as narrowing only when it really lets less through than the
+    # law — a lower outcome, or fewer fields (a list naming every field is the whole category).
+    narrowed = PERMISSIVENESS[outcome] < PERMISSIVENESS[law.outcome] or (
+        outcome is Outcome.ALLOWED and narrows(category, fields, law.fields)
+    )
     # The policy's reason is shown whenever it changed something, so nobody reads a law
     # citation as the whole story.
-    if outcome is not law.outcome or fields != law.fields:
+    if narrowed:
         reasons.append(
             Reason(pol.id, pol.regime.value, f"platform policy: {ctx.policy.source}", pol.explanation)
         )
@@ -121,19 +204,15 @@ def _category(spec: RegimeSpec, ctx: Context, category: DataCategory) -> Categor
         fields=fields,
         scope=law.scope if outcome is Outcome.ALLOWED else None,
         policy_fields=narrow_fields(law.fields, ctx.policy.disclose.get(category))
-        if is_production(ctx)
+        if discloses(ctx)
         else law.fields,
         binding=law.outcome is Outcome.ALLOWED and not law.voluntary,
+        policy_narrowed=narrowed,
     )
 
 
 def _policy_conflict(categories: dict[DataCategory, CategoryResult]) -> DutyResult | None:
-    # `_category` cites the policy only when it changed the outcome or narrowed the fields.
-    narrowed = [
-        c.value
-        for c, r in categories.items()
-        if r.binding and r.reasons[-1].regime == Regime.PLATFORM_POLICY.value
-    ]
+    narrowed = [c.value for c, r in categories.items() if r.binding and r.policy_narrowed]
     if not narrowed:
         return None
     return DutyResult(CONFLICT.duty, Reason.of(CONFLICT), MappingProxyType({"categories": narrowed}))
@@ -152,7 +231,7 @@ def decide(
         deadline = DeadlineResult(
             config.deadline("default_response"), Reason.of(REGIMES[Regime.MLA].deadline_rules[0])
         )
-    duties = _duties(spec, ctx)
+    duties = _confidentiality_beats_notice(_duties(spec, ctx))
     conflict = _policy_conflict(categories)
     if conflict is not None:
         duties = (*duties, conflict)
@@ -171,4 +250,4 @@ def law_only(facts: Facts, *, config: DeploymentConfig = DEFAULT_CONFIG) -> dict
     """The law's outcome per category, before the platform policy (for tests and review)."""
     ctx = Context(facts=facts, config=config)
     spec = REGIMES[route(ctx).target]
-    return {c: decide_category(spec, ctx, c).outcome for c in facts.categories}
+    return {c: law_view(spec, ctx, c).outcome for c in facts.categories}

@@ -86,7 +86,11 @@ class Facts(BaseModel):
     sentence_to_execute_months: int | None = Field(
         default=None, ge=0, le=1200, description="Custodial sentence being executed, if any."
     )
-    offence_committed_online: bool = False
+    offence_committed_online: bool | None = Field(
+        default=None,
+        description="Whether the offence was committed wholly or partly by means of an "
+        "information system / electronic communications network; null = unknown.",
+    )
     flagrante_delicto: bool = False
     categories: list[DataCategory] = Field(default_factory=list)
     secret_chat_content: bool = False
@@ -96,6 +100,11 @@ class Facts(BaseModel):
     user_named_as_suspect: bool = False
     nondisclosure_order: bool = False
     nondisclosure_until: date | None = None
+    user_notice_not_before: date | None = Field(
+        default=None,
+        description="The time the issuing authority set for informing the user "
+        "(DSA Art. 9(5), 10(5); e-Evidence Art. 13(2)).",
+    )
     formally_complete: bool = True
     immunity_or_press_freedom: bool = False
     conflicting_third_country_law: bool = False

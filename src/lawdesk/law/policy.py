@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from lawdesk.law.regimes.common import is_emergency, is_production
+from lawdesk.law.regimes.common import is_emergency, is_preservation
 from lawdesk.law.rules import CategoryRule, Context, DutyRule, RegimeSpec
 from lawdesk.law.vocabulary import DataCategory, Duty, Outcome, Regime
 
@@ -12,8 +12,14 @@ R = Regime.PLATFORM_POLICY
 SOURCE = "platform policy, as published (PlatformPolicy.source)"
 
 
+def discloses(ctx: Context) -> bool:
+    """Data asked for would be handed over: everything but preservation (a data category asked
+    for with a removal order is a disclosure too)."""
+    return not is_preservation(ctx)
+
+
 def _not_disclosure(ctx: Context) -> bool:
-    return not is_production(ctx)
+    return not discloses(ctx)
 
 
 def _not_criminal(ctx: Context) -> bool:
@@ -54,8 +60,8 @@ SPEC = RegimeSpec(
             id="policy.disclosure_only",
             regime=R,
             article=SOURCE,
-            explanation="The platform policy limits disclosures; it leaves preservation and "
-            "removal to the law.",
+            explanation="The platform policy limits disclosures; it leaves preservation to the "
+            "law.",
             outcome=Outcome.ALLOWED,
             when=_not_disclosure,
         ),
@@ -151,7 +157,7 @@ def evaluate_policy(ctx: Context, category: DataCategory) -> tuple[CategoryRule,
     disclosed = ctx.policy.disclose
     for rule in SPEC.category_rules:
         if rule.id == "policy.category_never_disclosed":
-            if category not in disclosed and is_production(ctx):
+            if category not in disclosed and discloses(ctx):
                 return rule, None
             continue
         if rule.when(ctx):

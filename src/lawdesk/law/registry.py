@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lawdesk.law import policy
-from lawdesk.law.regimes import eu_dsa, eu_eevidence, eu_tco, fr, mla, routing, us_sca
+from lawdesk.law.regimes import eu_dsa, eu_eevidence, eu_tco, fr, mla, non_criminal, routing, us_sca
 from lawdesk.law.rules import RegimeSpec, Rule
 from lawdesk.law.vocabulary import Regime
 
@@ -17,6 +17,7 @@ REGIMES: dict[Regime, RegimeSpec] = {
         us_sca.SPEC,
         fr.SPEC,
         mla.SPEC,
+        non_criminal.SPEC,
         policy.SPEC,
     )
 }

@@ -40,6 +40,10 @@ class Context:
     config: DeploymentConfig
     now: datetime | None = None
 
+    def with_facts(self, facts: Facts) -> Context:
+        """The same deployment and time with other facts (the underlying basis of a label)."""
+        return Context(facts=facts, config=self.config, now=self.now)
+
     @property
     def establishment(self) -> Establishment:
         """The establishment named in the facts, else the deployment's."""
@@ -93,6 +97,11 @@ class Rule:
     explanation: str
     when: Predicate = always
 
+    @property
+    def encodes(self) -> str:
+        """The provision this rule encodes, as a sentence of its own."""
+        return f"This rule encodes {self.article}."
+
     def definition(self) -> dict[str, Any]:
         """The rule's declarative content, for the ruleset hash and the docs."""
         return {
@@ -100,6 +109,7 @@ class Rule:
             "type": type(self).__name__,
             "regime": self.regime.value,
             "article": self.article,
+            "encodes": self.encodes,
             "explanation": self.explanation,
         }
 
@@ -116,11 +126,15 @@ class CategoryRule(Rule):
     # An allowed outcome the platform may decline (e.g. 18 U.S.C. 2702 emergency disclosure);
     # every other allowed outcome answers a binding order the platform must execute.
     voluntary: bool = False
+    # The instrument is a procedure, not a legal basis (DSA Art. 9, 10): the outcome is capped by
+    # the decision for the underlying basis (lawdesk.law.basis), never more permissive.
+    via_basis: bool = False
 
     def definition(self) -> dict[str, Any]:
         """The rule's declarative content."""
         return super().definition() | {
             "voluntary": self.voluntary,
+            "via_basis": self.via_basis,
             "categories": sorted(c.value for c in self.categories),
             "outcome": self.outcome.value,
             "process": self.process,

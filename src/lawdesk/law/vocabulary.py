@@ -111,6 +111,7 @@ class Regime(StrEnum):
     US_SCA = "us_sca"
     FR = "fr"
     MLA = "mla"
+    NON_CRIMINAL = "non_criminal"
     PLATFORM_POLICY = "platform_policy"
 
 
@@ -135,18 +136,28 @@ class Duty(StrEnum):
     LIMIT_TO_EMERGENCY = "limit_to_emergency"
     TRANSPARENCY_REPORT = "transparency_report"
     POLICY_CONFLICT_REVIEW = "policy_conflict_review"
+    COUNSEL_REVIEW = "counsel_review"
+    STOP_EXECUTION = "stop_execution"
+
+# Duties that tell the user (or the uploader) about the request; a confidentiality duty beats them.
+NOTICE_DUTIES: frozenset[Duty] = frozenset({Duty.USER_NOTICE, Duty.INFORM_UPLOADER})
+CONFIDENTIALITY_DUTIES: frozenset[Duty] = frozenset({Duty.KEEP_CONFIDENTIAL, Duty.NO_USER_NOTICE})
 
 
-# e-Evidence Art. 5(4)(b)-(c): offences for which traffic and content data may be ordered
-# regardless of the 3-year threshold (LEGAL_RULES.md marks the list "(check list)").
-LISTED_OFFENCES: frozenset[OffenceCategory] = frozenset(
+# e-Evidence Art. 5(4)(b): offences for which traffic and content data may be ordered below the
+# 3-year threshold only "if they are wholly or partly committed by means of an information
+# system" (Dir. (EU) 2019/713 Art. 3-8, Dir. 2011/93/EU Art. 3-7, Dir. 2013/40/EU Art. 3-8).
+LISTED_IF_ONLINE: frozenset[OffenceCategory] = frozenset(
     {
         OffenceCategory.CHILD_SEXUAL_ABUSE,
         OffenceCategory.PAYMENT_FRAUD,
         OffenceCategory.ATTACKS_ON_INFORMATION_SYSTEMS,
-        OffenceCategory.TERRORISM,
     }
 )
+# e-Evidence Art. 5(4)(c): terrorism offences of Dir. (EU) 2017/541 Art. 3-12 and 14, whatever
+# the means.
+LISTED_ALWAYS: frozenset[OffenceCategory] = frozenset({OffenceCategory.TERRORISM})
+LISTED_OFFENCES: frozenset[OffenceCategory] = LISTED_IF_ONLINE | LISTED_ALWAYS
 
 EU_MEMBER_STATES: frozenset[str] = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()  # noqa: SIM905 - readable as a table

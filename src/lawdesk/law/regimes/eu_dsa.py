@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from lawdesk.law.basis import in_criminal_matters
 from lawdesk.law.regimes.common import incomplete, instrument_is, secret_chat_content
 from lawdesk.law.rules import (
     CONTENT_ONLY,
@@ -23,6 +24,21 @@ _art9 = instrument_is(InstrumentType.DSA_ART9_ORDER)
 _art10 = instrument_is(InstrumentType.DSA_ART10_ORDER)
 
 NON_CONTENT = frozenset({DataCategory.SUBSCRIBER, DataCategory.IDENTIFICATION, DataCategory.TRAFFIC})
+
+
+def _criminal(ctx: Context) -> bool:
+    return in_criminal_matters(ctx.facts)
+
+
+def _non_criminal(ctx: Context) -> bool:
+    return not _criminal(ctx)
+
+
+def _confidential(ctx: Context) -> bool:
+    """The order keeps the matter confidential, or it is a criminal matter with no time set
+    for informing the user (the criminal procedure's secrecy then governs)."""
+    f = ctx.facts
+    return f.nondisclosure_order or (_criminal(ctx) and f.user_notice_not_before is None)
 
 
 def _art9_complete(ctx: Context) -> bool:
@@ -61,10 +77,14 @@ SPEC = RegimeSpec(
             regime=R,
             article=f"{REG} Art. 9(1)",
             explanation="An order to act against illegal content does not oblige the platform to "
-            "hand over data; data needs an Art. 10 order or a production order.",
+            "hand over data; data needs an order for information on the legal basis that "
+            "allows it (an EPOC or a national order in criminal matters). The answer is never "
+            "more permissive than that basis.",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
-            process="DSA Art. 10 order or a production order",
+            process="production order on the underlying legal basis (e-Evidence EPOC or national "
+            "order)",
             when=_art9,
+            via_basis=True,
         ),
         CategoryRule(
             id="dsa.art10_2.incomplete_order",
@@ -75,27 +95,44 @@ SPEC = RegimeSpec(
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process="clarification by the issuing authority",
             when=incomplete,
+            via_basis=True,
+        ),
+        CategoryRule(
+            id="dsa.art10_1.non_criminal_basis_review",
+            regime=R,
+            article=f"{REG} Art. 10(1), Art. 10(2)(a)(i)",
+            explanation="An order to provide information rests on the Union or national law it "
+            "cites, which lawdesk does not encode outside criminal matters: a lawyer must check "
+            "that this law empowers the authority to obtain this data before it is given.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="legal review of the Union or national legal basis cited in the order",
+            when=_non_criminal,
         ),
         CategoryRule(
             id="dsa.art10.content_needs_production_order",
             regime=R,
             categories=CONTENT_ONLY,
-            article=f"{REG} Art. 10(1)",
-            explanation="An order to provide information concerns information about specific "
-            "users, not the content of their communications, which needs a production order "
-            "(check).",
+            article=f"{REG} Art. 10(1); Reg. (EU) 2023/1543 Art. 4(2), Art. 5(4)",
+            explanation="An order to provide information concerns specific information about "
+            "specific recipients; the content of their communications needs a production order "
+            "on its own legal basis (an EPOC issued or validated by a judge, or a national "
+            "order).",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process="production order (e-Evidence EPOC or national order)",
+            via_basis=True,
         ),
         CategoryRule(
             id="dsa.art10_1.information_already_collected",
             regime=R,
             categories=NON_CONTENT,
-            article=f"{REG} Art. 10(1)-(2)",
-            explanation="The platform must provide the specific information asked for about the "
-            "named users, limited to what it has already collected and controls.",
+            article=f"{REG} Art. 10(1)-(2), recital 34",
+            explanation="In criminal matters the platform provides the specific information about "
+            "the named users that it has already collected and controls, and only as far as the "
+            "legal basis the order rests on allows (an EPOC's issuer and threshold gates across "
+            "borders, the national procedure at home): the DSA label adds no power of its own.",
             outcome=Outcome.ALLOWED,
             scope="already_collected",
+            via_basis=True,
         ),
     ),
     action_rules=(
@@ -144,10 +181,22 @@ SPEC = RegimeSpec(
             id="dsa.art9_5.inform_uploader",
             regime=R,
             article=f"{REG} Art. 9(5)",
-            explanation="Inform the user who provided the content of the order, the statement of "
-            "reasons, the redress available and the territorial scope (check paragraph).",
+            explanation="Inform the user who provided the content of the order and its effect, "
+            "with the statement of reasons, the redress available and the territorial scope, at "
+            "the latest when effect is given or at the time the issuing authority set.",
             duty=Duty.INFORM_UPLOADER,
-            when=_art9_complete,
+            when=lambda ctx: _art9_complete(ctx) and not _confidential(ctx),
+        ),
+        DutyRule(
+            id="dsa.art9_5.uploader_notice_deferred",
+            regime=R,
+            article=f"{REG} Art. 9(5), Art. 9(2)(a)(ii)",
+            explanation="The order keeps the matter confidential, or it concerns criminal "
+            "matters and sets no time for informing the user: do not inform the uploader until "
+            "the issuing authority sets that time.",
+            duty=Duty.NO_USER_NOTICE,
+            params=MappingProxyType({"until": "the time set by the issuing authority"}),
+            when=lambda ctx: _art9_complete(ctx) and _confidential(ctx),
         ),
         DutyRule(
             id="dsa.art10_1.confirm_and_report_effect",
@@ -164,10 +213,21 @@ SPEC = RegimeSpec(
             regime=R,
             article=f"{REG} Art. 10(5)",
             explanation="Inform the user concerned of the order and its effect, with the "
-            "statement of reasons and redress, unless the authority asks for delay in a "
-            "criminal investigation (check).",
+            "statement of reasons and redress, at the latest when effect is given or at the "
+            "time the issuing authority set in the order.",
             duty=Duty.USER_NOTICE,
-            when=_art10_complete,
+            when=lambda ctx: _art10_complete(ctx) and not _confidential(ctx),
+        ),
+        DutyRule(
+            id="dsa.art10_5.user_notice_deferred",
+            regime=R,
+            article=f"{REG} Art. 10(5), Art. 10(2)(a)(ii)",
+            explanation="The order keeps the matter confidential, or it concerns criminal "
+            "matters and sets no time for informing the user: do not inform the user until the "
+            "issuing authority sets that time.",
+            duty=Duty.NO_USER_NOTICE,
+            params=MappingProxyType({"until": "the time set by the issuing authority"}),
+            when=lambda ctx: _art10_complete(ctx) and _confidential(ctx),
         ),
         DutyRule(
             id="dsa.art15.transparency_report",

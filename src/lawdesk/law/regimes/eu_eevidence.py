@@ -28,7 +28,8 @@ from lawdesk.law.rules import (
     RegimeSpec,
 )
 from lawdesk.law.vocabulary import (
-    LISTED_OFFENCES,
+    LISTED_ALWAYS,
+    LISTED_IF_ONLINE,
     DataCategory,
     Duty,
     Outcome,
@@ -90,7 +91,26 @@ def _unvalidated_emergency(ctx: Context) -> bool:
 
 
 def _listed(ctx: Context) -> bool:
-    return ctx.facts.offence_category in LISTED_OFFENCES
+    """Art. 5(4)(b)-(c): a listed offence whose conditions are known to be met."""
+    f = ctx.facts
+    return f.offence_category in LISTED_ALWAYS or (
+        f.offence_category in LISTED_IF_ONLINE and f.offence_committed_online is True
+    )
+
+
+def _online_unknown(ctx: Context) -> bool:
+    """Art. 5(4)(b): whether the listed offence was committed by means of an information system
+    decides the order, and nobody said (below or without a known 3-year maximum)."""
+    f = ctx.facts
+    return (
+        f.offence_category in LISTED_IF_ONLINE
+        and f.offence_committed_online is None
+        and not _threshold_met(ctx)
+    )
+
+
+def _domestic_fr(ctx: Context) -> bool:
+    return _domestic(ctx) and ctx.facts.authority_country == "FR"
 
 
 def _sentence_execution(ctx: Context) -> bool:
@@ -105,6 +125,10 @@ def _threshold_met(ctx: Context) -> bool:
 
 def _threshold_unknown(ctx: Context) -> bool:
     return ctx.facts.max_sentence_months is None and not _listed(ctx)
+
+
+def _receipt_time_unknown(ctx: Context) -> bool:
+    return ctx.reference_time is None
 
 
 def _notification_missing(ctx: Context) -> bool:
@@ -154,13 +178,24 @@ SPEC = RegimeSpec(
         CategoryRule(
             id="eevidence.annex3.secret_chat_content_not_held",
             regime=R,
-            article=f"{REG} Art. 10, Annex III (de-facto impossibility)",
+            article=f"{REG} Art. 10(7), Annex III",
             explanation="Secret chats are end-to-end encrypted and the platform holds no key, so "
             "their content cannot be produced; answer with Annex III, de-facto impossibility "
-            "(check paragraph).",
+            "(Art. 10(7)).",
             categories=CONTENT_ONLY,
             outcome=Outcome.NOT_HELD,
             when=secret_chat_content,
+        ),
+        CategoryRule(
+            id="eevidence.art34.receipt_time_unknown",
+            regime=R,
+            article=f"{REG} Art. 34, Art. 10(2)-(4)",
+            explanation="Whether the Regulation applies (from 18 August 2026) and when the "
+            "answer is due both depend on when the order was received, which the facts do not "
+            "say: record the time of receipt (received_at).",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="clarification: the time the order was received (received_at)",
+            when=_receipt_time_unknown,
         ),
         CategoryRule(
             id="eevidence.art34.not_yet_applicable",
@@ -175,10 +210,10 @@ SPEC = RegimeSpec(
         CategoryRule(
             id="eevidence.denmark_not_bound",
             regime=R,
-            article=f"{REG} recitals; Protocol No 22 on the position of Denmark",
+            article="Protocol No 22 on the position of Denmark, Art. 1-2; "
+            f"{REG} (adopted under Art. 82(1) TFEU)",
             explanation="Denmark does not take part in the e-Evidence Regulation, so a Danish "
-            "authority cannot issue an EPOC and must use mutual legal assistance (check recital "
-            "number).",
+            "authority cannot issue an EPOC and must use mutual legal assistance.",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process="mutual legal assistance",
             when=_denmark,
@@ -195,11 +230,24 @@ SPEC = RegimeSpec(
             when=_no_eu_addressee,
         ),
         CategoryRule(
+            id="eevidence.art1_1.domestic_order_fr",
+            regime=R,
+            article=f"{REG} Art. 1(1); Code de procédure pénale art. 60-1, 77-1-1, 99-3, 60-1-2",
+            explanation="An EPOC is for cross-border cases; a French authority addressing the "
+            "platform's establishment in France uses a judicial requisition under the Code de "
+            "procédure pénale, emergencies included.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="French judicial requisition (Code de procédure pénale art. 60-1, 77-1-1 or "
+            "99-3, within art. 60-1-2)",
+            when=_domestic_fr,
+        ),
+        CategoryRule(
             id="eevidence.art1_1.domestic_order",
             regime=R,
             article=f"{REG} Art. 1(1)",
             explanation="An EPOC is for cross-border cases; an authority of the member state "
-            "where the platform is established must use its national procedure.",
+            "where the platform is established must use its national procedure, emergencies "
+            "included.",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process="national order of the establishment's member state",
             when=_domestic,
@@ -218,9 +266,11 @@ SPEC = RegimeSpec(
         CategoryRule(
             id="eevidence.art2.criminal_proceedings_only",
             regime=R,
-            article=f"{REG} Art. 1-2 (check paragraph)",
-            explanation="EPOCs and EPOC-PRs may only be issued in criminal proceedings or to "
-            "execute a custodial sentence of at least 4 months.",
+            article=f"{REG} Art. 2(2)",
+            explanation="EPOCs and EPOC-PRs may only be issued in the framework and for the "
+            "purposes of criminal proceedings, or to execute a custodial sentence or detention "
+            "order of at least 4 months; a civil, administrative or intelligence matter has no "
+            "e-Evidence channel.",
             outcome=Outcome.NOT_ALLOWED,
             when=_not_criminal,
         ),
@@ -237,7 +287,7 @@ SPEC = RegimeSpec(
         CategoryRule(
             id="eevidence.annex3.immunities_or_press_freedom",
             regime=R,
-            article=f"{REG} Art. 10, Annex III (check paragraph)",
+            article=f"{REG} Art. 10(5), Art. 12(1)(a), Annex III",
             explanation="Executing the order could interfere with immunities or privileges or "
             "with press freedom: inform the issuing and enforcing authorities with Annex III "
             "and wait for their decision.",
@@ -248,10 +298,10 @@ SPEC = RegimeSpec(
         CategoryRule(
             id="eevidence.art17.conflicting_obligations",
             regime=R,
-            article=f"{REG} Art. 17",
+            article=f"{REG} Art. 17(1)-(5)",
             explanation="Producing the data would breach the law of a third country: send a "
-            "reasoned objection; the issuing authority reviews the order and a court may decide "
-            "(check).",
+            "reasoned objection; the issuing authority reviews the order and may refer it to "
+            "the competent court of its state.",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process="review of the reasoned objection by the issuing authority",
             when=lambda ctx: is_production(ctx) and ctx.facts.conflicting_third_country_law,
@@ -332,13 +382,29 @@ SPEC = RegimeSpec(
             when=_threshold_unknown,
         ),
         CategoryRule(
+            id="eevidence.art5_4_b.online_unknown",
+            regime=R,
+            categories=HIGH_TIER,
+            article=f"{REG} Art. 5(4)(b), Art. 10(6)",
+            explanation="Below the 3-year threshold, child sexual abuse, non-cash payment fraud "
+            "and attacks on information systems count only if wholly or partly committed by "
+            "means of an information system, and the order does not say whether this one was: "
+            "ask the issuing authority.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="clarification whether the offence was committed by means of an information "
+            "system",
+            when=_online_unknown,
+        ),
+        CategoryRule(
             id="eevidence.art5_4.below_threshold",
             regime=R,
             categories=HIGH_TIER,
-            article=f"{REG} Art. 5(4)",
+            article=f"{REG} Art. 5(4)(a)-(c)",
             explanation="Traffic and content data may only be ordered for offences punishable by "
-            "at least 3 years or for the listed offences (child sexual abuse, payment fraud, "
-            "attacks on information systems, terrorism) (check list).",
+            "a maximum of at least 3 years, for child sexual abuse (Dir. 2011/93/EU Art. 3-7), "
+            "non-cash payment fraud (Dir. (EU) 2019/713 Art. 3-8) and attacks on information "
+            "systems (Dir. 2013/40/EU Art. 3-8) wholly or partly committed by means of an "
+            "information system, or for terrorist offences (Dir. (EU) 2017/541 Art. 3-12, 14).",
             outcome=Outcome.NOT_ALLOWED,
             when=lambda ctx: not (_threshold_met(ctx) or _listed(ctx)),
         ),
@@ -360,7 +426,8 @@ SPEC = RegimeSpec(
             categories=HIGH_TIER,
             article=f"{REG} Art. 4(2), Art. 5(4)",
             explanation="A judge, court or investigating judge may order traffic and content data "
-            "for an offence punishable by at least 3 years or a listed offence.",
+            "for an offence punishable by at least 3 years or a listed offence on the conditions "
+            "of Art. 5(4)(b)-(c).",
             outcome=Outcome.ALLOWED,
         ),
     ),
@@ -458,10 +525,11 @@ SPEC = RegimeSpec(
             id="eevidence.art13_4.confidentiality",
             regime=R,
             article=f"{REG} Art. 13",
-            explanation="The issuing authority, not the platform, informs the person; the "
-            "platform keeps the order and the data confidential and intact.",
+            explanation="The issuing authority, not the platform, informs the person whose data "
+            "is sought; the platform keeps the order and the data confidential and intact and "
+            "does not notify the user itself.",
             duty=Duty.KEEP_CONFIDENTIAL,
-            params=MappingProxyType({"user_notice_by": "issuing_authority"}),
+            params=MappingProxyType({"user_notice_by": "issuing_authority", "platform_notifies": False}),
             when=in_scope,
         ),
         DutyRule(
@@ -485,7 +553,7 @@ SPEC = RegimeSpec(
         DutyRule(
             id="eevidence.annex3.immunities_notice",
             regime=R,
-            article=f"{REG} Art. 10, Annex III (check paragraph)",
+            article=f"{REG} Art. 10(5), Annex III",
             explanation="Inform the issuing and enforcing authorities with Annex III that the "
             "order may interfere with immunities, privileges or press freedom.",
             duty=Duty.ANNEX_III_NOTICE,
@@ -495,9 +563,9 @@ SPEC = RegimeSpec(
         DutyRule(
             id="eevidence.art17.reasoned_objection",
             regime=R,
-            article=f"{REG} Art. 17",
+            article=f"{REG} Art. 17(1)-(2), Annex III",
             explanation="Send a reasoned objection on the conflicting third-country law within "
-            "10 days of receipt, using Annex III (check).",
+            "10 days of receipt, using Annex III.",
             duty=Duty.ANNEX_III_NOTICE,
             params=MappingProxyType({"ground": RefusalGround.CONFLICTING_OBLIGATIONS.value, "days": 10}),
             when=lambda ctx: _production_in_scope(ctx) and ctx.facts.conflicting_third_country_law,
@@ -505,7 +573,7 @@ SPEC = RegimeSpec(
         DutyRule(
             id="eevidence.annex3.de_facto_impossibility",
             regime=R,
-            article=f"{REG} Art. 10, Annex III",
+            article=f"{REG} Art. 10(7), Annex III",
             explanation="Tell the issuing authority with Annex III that the secret-chat content "
             "cannot be produced (de-facto impossibility).",
             duty=Duty.ANNEX_III_NOTICE,

@@ -59,9 +59,9 @@ SPEC = RegimeSpec(
         ActionRule(
             id="tco.art3_8.manifest_error",
             regime=R,
-            article=f"{REG} Art. 3(7)-(8), Annex III",
+            article=f"{REG} Art. 3(8), Annex III",
             explanation="The order has a manifest error or lacks information: tell the authority "
-            "with the Annex III template; the hour starts once it is clarified (check).",
+            "with the Annex III template; the hour starts to run once the clarification is received.",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process="clarification by the competent authority",
             when=incomplete,
@@ -91,16 +91,17 @@ SPEC = RegimeSpec(
             regime=R,
             article=f"{REG} Art. 3(6), Annex II",
             explanation="Inform the competent authority without undue delay of the removal or "
-            "disabling and when it took effect (check paragraph).",
+            "disabling, indicating the time it took effect, with the Annex II template.",
             duty=Duty.REPORT_EFFECT,
             when=_complete,
         ),
         DutyRule(
             id="tco.art6.preserve_removed_content",
             regime=R,
-            article=f"{REG} Art. 6",
-            explanation="Preserve the removed content and related data for six months for "
-            "review and investigations (check).",
+            article=f"{REG} Art. 6(1)-(2)",
+            explanation="Preserve the removed content and related data for six months from the "
+            "removal, for review, redress and investigations, and longer if the competent "
+            "authority or a court asks.",
             duty=Duty.PRESERVE_REMOVED_CONTENT,
             params=MappingProxyType({"months": 6}),
             when=_complete,
@@ -108,12 +109,22 @@ SPEC = RegimeSpec(
         DutyRule(
             id="tco.art11.inform_content_provider",
             regime=R,
-            article=f"{REG} Art. 11",
-            explanation="Inform the user who provided the content of the removal and the "
-            "reasons, unless the authority withholds this on public-security grounds (check).",
+            article=f"{REG} Art. 11(1)-(2)",
+            explanation="Make information on the removal available to the user who provided the "
+            "content and, on request, give the reasons and the right to challenge the order.",
             duty=Duty.INFORM_UPLOADER,
-            params=MappingProxyType({"unless_withheld_for_public_security": True}),
-            when=_complete,
+            when=lambda ctx: _complete(ctx) and not ctx.facts.nondisclosure_order,
+        ),
+        DutyRule(
+            id="tco.art11_3.information_withheld",
+            regime=R,
+            article=f"{REG} Art. 11(3)",
+            explanation="The competent authority asked, for reasons of public security, that "
+            "nothing be disclosed to the content provider: say nothing for as long as it asks, "
+            "at most six weeks from its decision unless it extends the period.",
+            duty=Duty.NO_USER_NOTICE,
+            params=MappingProxyType({"max_weeks": 6}),
+            when=lambda ctx: _complete(ctx) and ctx.facts.nondisclosure_order,
         ),
     ),
 )

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from lawdesk.law.regimes.common import incomplete, is_preservation, secret_chat_content
+from lawdesk.law.basis import in_criminal_matters
+from lawdesk.law.regimes.common import (
+    incomplete,
+    is_preservation,
+    national_instrument,
+    secret_chat_content,
+)
 from lawdesk.law.rules import (
     CONTENT_ONLY,
     CategoryRule,
@@ -46,9 +52,30 @@ def _serious(ctx: Context) -> bool:
     return months is not None and months >= SERIOUS_MONTHS
 
 
-def _online_identification(ctx: Context) -> bool:
+def _one_year_or_more(ctx: Context) -> bool:
     months = ctx.facts.max_sentence_months
-    return ctx.facts.offence_committed_online and months is not None and months >= ONLINE_MONTHS
+    return months is not None and months >= ONLINE_MONTHS
+
+
+def _online_identification(ctx: Context) -> bool:
+    return ctx.facts.offence_committed_online is True and _one_year_or_more(ctx)
+
+
+def _online_unknown(ctx: Context) -> bool:
+    """Art. 60-1-2 2°: an offence of 1 to 3 years; whether it was committed online decides."""
+    return ctx.facts.offence_committed_online is None and _one_year_or_more(ctx) and not _serious(ctx)
+
+
+def _not_a_requisition(ctx: Context) -> bool:
+    return not national_instrument(ctx)
+
+
+def _not_criminal(ctx: Context) -> bool:
+    return not in_criminal_matters(ctx.facts)
+
+
+def _criminal(ctx: Context) -> bool:
+    return in_criminal_matters(ctx.facts)
 
 
 SPEC = RegimeSpec(
@@ -62,23 +89,47 @@ SPEC = RegimeSpec(
         "a preliminary inquiry with the prosecutor's authorisation (art. 77-1-1), or by or for "
         "an investigating judge (art. 99-3). Connection and traffic data are further limited "
         "by art. 60-1-2. Cross-border requests from France to another member state follow "
-        "e-Evidence. Article scopes are marked (check) as in LEGAL_RULES.md."
+        "e-Evidence."
     ),
     category_rules=(
         CategoryRule(
             id="fr.secret_chat_content_not_held",
             regime=R,
             categories=CONTENT_ONLY,
-            article=f"{CPP} art. 60-1 (check)",
+            article=f"{CPP} art. 60-1 al. 1",
             explanation="A requisition reaches information the platform holds; secret-chat "
             "content is end-to-end encrypted and the platform holds no key.",
             outcome=Outcome.NOT_HELD,
             when=secret_chat_content,
         ),
         CategoryRule(
+            id="fr.not_criminal",
+            regime=R,
+            article=f"{CPP} art. 60-1, 77-1-1, 99-3",
+            explanation="Judicial requisitions serve a criminal inquiry or investigation; a civil "
+            "or administrative authority's request rests on its own statutory right of "
+            "communication, which lawdesk does not encode: a lawyer must review it.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="legal review of the administrative right of communication cited",
+            when=_not_criminal,
+        ),
+        CategoryRule(
+            id="fr.not_a_requisition",
+            regime=R,
+            article=f"{CPP} art. 60-1, 77-1-1, 99-3, 60-1-2",
+            explanation="A French authority addressing the platform's establishment in France "
+            "uses a judicial requisition, emergencies included (in an emergency, a judicial "
+            "police officer's requisition in a flagrante delicto inquiry, art. 60-1); this "
+            "request is not one, and an EPOC is for cross-border cases only.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="French judicial requisition (Code de procédure pénale art. 60-1, 77-1-1 or "
+            "99-3, within art. 60-1-2)",
+            when=_not_a_requisition,
+        ),
+        CategoryRule(
             id="fr.incomplete_requisition",
             regime=R,
-            article=f"{CPP} art. 60-1 (check)",
+            article=f"{CPP} art. 60-1 al. 1",
             explanation="The requisition is incomplete or has a manifest error: ask the "
             "requesting officer or magistrate to correct it.",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
@@ -88,9 +139,10 @@ SPEC = RegimeSpec(
         CategoryRule(
             id="fr.art77_1_1.prosecutor_authorisation",
             regime=R,
-            article=f"{CPP} art. 60-1, 77-1-1",
-            explanation="Outside a flagrante delicto inquiry a police officer's requisition needs "
-            "the prosecutor's authorisation or an investigating judge's commission (check).",
+            article=f"{CPP} art. 60-1, 77-1-1, 151",
+            explanation="Outside a flagrante delicto inquiry a judicial police officer's "
+            "requisition needs the prosecutor's authorisation (preliminary inquiry, art. "
+            "77-1-1) or an investigating judge's rogatory commission (art. 151).",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process="authorisation of the prosecutor or an investigating judge",
             when=_police_without_authorisation,
@@ -98,9 +150,9 @@ SPEC = RegimeSpec(
         CategoryRule(
             id="fr.art60_2.preservation",
             regime=R,
-            article=f"{CPP} art. 60-2 (check)",
-            explanation="On a requisition the platform must preserve the data asked for, for at "
-            "most one year (check).",
+            article=f"{CPP} art. 60-2 al. 2",
+            explanation="On a requisition the platform must take without delay every measure to "
+            "preserve the data asked for, for at most one year.",
             outcome=Outcome.ALLOWED,
             when=is_preservation,
         ),
@@ -139,10 +191,25 @@ SPEC = RegimeSpec(
             regime=R,
             categories=IDENTIFICATION_ONLY,
             article=f"{CPP} art. 60-1-2 2°",
-            explanation="The IP data identifying the author may be requisitioned for an offence "
-            "punishable by at least 1 year committed through an electronic network (check).",
+            explanation="The connection data identifying the author may be requisitioned, for that "
+            "sole purpose, for a délit punishable by at least 1 year's imprisonment committed "
+            "through an electronic communications network.",
             outcome=Outcome.ALLOWED,
             when=_online_identification,
+        ),
+        CategoryRule(
+            id="fr.art60_1_2.online_unknown",
+            regime=R,
+            categories=IDENTIFICATION_ONLY,
+            article=f"{CPP} art. 60-1-2 2°",
+            explanation="For an offence punishable by 1 to 3 years, the identifying connection "
+            "data may be requisitioned only if the offence was committed through an electronic "
+            "communications network, and the requisition does not say: ask the requesting "
+            "authority.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="clarification whether the offence was committed through an electronic "
+            "communications network",
+            when=_online_unknown,
         ),
         CategoryRule(
             id="fr.art60_1_2.below_threshold",
@@ -158,9 +225,10 @@ SPEC = RegimeSpec(
             id="fr.art706_95_1.content_needs_judge",
             regime=R,
             categories=CONTENT_ONLY,
-            article=f"{CPP} art. 706-95-1, 99-3 (check)",
-            explanation="Stored correspondence needs an investigating judge, or the liberty and "
-            "custody judge's authorisation, not a police or prosecutor's requisition (check).",
+            article=f"{CPP} art. 99-3, 706-95-1, 706-95-2",
+            explanation="Stored correspondence needs a judge: the investigating judge (art. 99-3, "
+            "706-95-2) or the liberty and custody judge's authorisation (art. 706-95-1), not a "
+            "police or prosecutor's requisition alone.",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process="order or authorisation of a judge",
             when=lambda ctx: not ctx.issued_or_validated_by(JUDGES),
@@ -169,9 +237,9 @@ SPEC = RegimeSpec(
             id="fr.art99_3.content_judge",
             regime=R,
             categories=CONTENT_ONLY,
-            article=f"{CPP} art. 99-3, 706-95-2 (check)",
-            explanation="An investigating judge, or a judge's authorisation, may obtain stored "
-            "content (check).",
+            article=f"{CPP} art. 99-3, 706-95-1, 706-95-2",
+            explanation="On the investigating judge's order or the liberty and custody judge's "
+            "authorisation, stored correspondence may be obtained from the platform.",
             outcome=Outcome.ALLOWED,
         ),
     ),
@@ -188,9 +256,19 @@ SPEC = RegimeSpec(
     ),
     duty_rules=(
         DutyRule(
+            id="fr.art11.secrecy_of_the_inquiry",
+            regime=R,
+            article=f"{CPP} art. 11",
+            explanation="The inquiry and the investigation are secret: the platform does not tell "
+            "the user about the requisition.",
+            duty=Duty.KEEP_CONFIDENTIAL,
+            params=MappingProxyType({"platform_notifies": False}),
+            when=_criminal,
+        ),
+        DutyRule(
             id="fr.art60_2.preserve",
             regime=R,
-            article=f"{CPP} art. 60-2 (check)",
+            article=f"{CPP} art. 60-2 al. 2",
             explanation="Preserve the data asked for, for at most one year.",
             duty=Duty.PRESERVE,
             params=MappingProxyType({"max_days": 365}),

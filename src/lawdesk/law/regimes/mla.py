@@ -5,7 +5,6 @@ from __future__ import annotations
 from lawdesk.law.regimes.common import (
     domestic_to_eu_establishment,
     is_emergency,
-    national_instrument,
     secret_chat_content,
 )
 from lawdesk.law.rules import CONTENT_ONLY, CategoryRule, Context, DeadlineRule, RegimeSpec
@@ -22,7 +21,7 @@ def _eu_instrument_outside(ctx: Context) -> bool:
 def _national_not_encoded(ctx: Context) -> bool:
     return (
         ctx.is_eu_authority
-        and national_instrument(ctx)
+        and ctx.facts.instrument not in EU_INSTRUMENTS
         and domestic_to_eu_establishment(ctx)
         and ctx.facts.authority_country != "FR"
     )
@@ -33,7 +32,13 @@ def _outside_eevidence_area(ctx: Context) -> bool:
 
 
 def _eu_emergency(ctx: Context) -> bool:
-    return ctx.facts.authority_country in EEVIDENCE_STATES and is_emergency(ctx)
+    # Cross-border only (Art. 1(1)): the establishment's own state uses its national procedure.
+    return (
+        ctx.facts.authority_country in EEVIDENCE_STATES
+        and is_emergency(ctx)
+        and not domestic_to_eu_establishment(ctx)
+        and ctx.establishment.eu_member_state is not None
+    )
 
 
 def _foreign_to_us_entity(ctx: Context) -> bool:
@@ -74,12 +79,15 @@ SPEC = RegimeSpec(
         CategoryRule(
             id="mla.national_law_not_encoded",
             regime=R,
-            article="national criminal procedure of the establishment's member state",
-            explanation="A domestic order from the member state of the platform's EU "
-            "establishment follows that state's law, which lawdesk does not encode: a lawyer "
-            "must review it.",
+            article="Reg. (EU) 2023/1543 Art. 1(1); national criminal procedure of the "
+            "establishment's member state",
+            explanation="A request from the member state of the platform's EU establishment "
+            "follows that state's own procedure, emergencies included (e-Evidence is for "
+            "cross-border cases only); lawdesk does not encode that state's law, so a lawyer "
+            "must review the request under it.",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
-            process="legal review under national law",
+            process="order under the national procedure of the establishment's member state "
+            "(legal review)",
             when=_national_not_encoded,
         ),
         CategoryRule(
@@ -95,9 +103,10 @@ SPEC = RegimeSpec(
         CategoryRule(
             id="mla.eu_emergency_needs_emergency_epoc",
             regime=R,
-            article="Reg. (EU) 2023/1543 Art. 3(18), Art. 4(5), Art. 10(4)",
-            explanation="Without a US entity to disclose voluntarily, a member-state authority's "
-            "emergency needs an emergency EPOC, which the platform must answer within 8 hours.",
+            article="Reg. (EU) 2023/1543 Art. 1(1), Art. 3(18), Art. 4(5), Art. 10(4)",
+            explanation="Without a US entity to disclose voluntarily, another member state's "
+            "authority needs an emergency EPOC addressed to the platform's establishment, which "
+            "must be answered within 8 hours.",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process="emergency European Production Order (EPOC)",
             when=_eu_emergency,

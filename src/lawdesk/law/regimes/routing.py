@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from lawdesk.law.basis import in_criminal_matters
 from lawdesk.law.regimes.common import (
+    domestic_to_eu_establishment,
     eu_cross_border,
     is_emergency,
     national_instrument,
 )
 from lawdesk.law.rules import Context, RegimeSpec, RouteRule
-from lawdesk.law.vocabulary import EU_INSTRUMENTS, InstrumentType, Regime
+from lawdesk.law.vocabulary import EU_INSTRUMENTS, AuthorityKind, InstrumentType, Regime
 
 R = Regime.ROUTING
 
@@ -33,12 +35,30 @@ def _us_authority(ctx: Context) -> bool:
     return ctx.facts.authority_country == "US"
 
 
+def _intelligence(ctx: Context) -> bool:
+    return ctx.facts.authority_kind is AuthorityKind.INTELLIGENCE_SERVICE
+
+
+def _non_criminal(ctx: Context) -> bool:
+    # A US authority's civil or administrative process is still SCA process (2703(c)(2)
+    # "administrative subpoena"); an emergency is answered as an emergency.
+    return (
+        not in_criminal_matters(ctx.facts)
+        and not is_emergency(ctx)
+        and ctx.facts.authority_country != "US"
+    )
+
+
 def _fr_domestic(ctx: Context) -> bool:
     return (
         ctx.facts.authority_country == "FR"
-        and national_instrument(ctx)
+        and ctx.facts.instrument not in EU_INSTRUMENTS
         and ctx.establishment.eu_member_state == "FR"
     )
+
+
+def _domestic_national(ctx: Context) -> bool:
+    return ctx.facts.instrument not in EU_INSTRUMENTS and domestic_to_eu_establishment(ctx)
 
 
 def _eu_national_cross_border(ctx: Context) -> bool:
@@ -59,6 +79,15 @@ SPEC = RegimeSpec(
         "mutual-legal-assistance regime, which answers needs_further_process with the reason."
     ),
     route_rules=(
+        RouteRule(
+            id="routing.intelligence_service",
+            regime=R,
+            target=Regime.NON_CRIMINAL,
+            article="Reg. (EU) 2023/1543 Art. 2(2); Reg. (EU) 2016/679 Art. 48; 18 U.S.C. 2702(a)",
+            explanation="A request from an intelligence service is not a criminal matter: none "
+            "of the criminal channels applies, whatever the instrument is called.",
+            when=_intelligence,
+        ),
         RouteRule(
             id="routing.eu_instrument_from_outside_eu",
             regime=R,
@@ -94,6 +123,17 @@ SPEC = RegimeSpec(
             when=_epoc,
         ),
         RouteRule(
+            id="routing.non_criminal",
+            regime=R,
+            target=Regime.NON_CRIMINAL,
+            article="Reg. (EU) 2023/1543 Art. 2(2); Reg. (EU) 2016/679 Art. 48; "
+            "18 U.S.C. 2523(b)(4)(D)(i)",
+            explanation="A civil or administrative request outside criminal matters has none of "
+            "the criminal channels (e-Evidence, mutual legal assistance in criminal matters, "
+            "CLOUD Act agreements, criminal procedure).",
+            when=_non_criminal,
+        ),
+        RouteRule(
             id="routing.us_authority",
             regime=R,
             target=Regime.US_SCA,
@@ -106,10 +146,21 @@ SPEC = RegimeSpec(
             id="routing.fr_domestic",
             regime=R,
             target=Regime.FR,
-            article="Code de procédure pénale art. 60-1, 77-1-1, 99-3",
-            explanation="A French authority's national order to the platform's establishment "
-            "in France follows French criminal procedure.",
+            article="Code de procédure pénale art. 60-1, 77-1-1, 99-3; Reg. (EU) 2023/1543 Art. 1(1)",
+            explanation="A French authority's request to the platform's establishment in France "
+            "follows French criminal procedure, emergencies included: it is not a cross-border "
+            "case.",
             when=_fr_domestic,
+        ),
+        RouteRule(
+            id="routing.domestic_national",
+            regime=R,
+            target=Regime.MLA,
+            article="Reg. (EU) 2023/1543 Art. 1(1)",
+            explanation="A request from the authority of the member state where the platform's "
+            "addressee is established follows that state's own procedure, emergencies "
+            "included; lawdesk does not encode it, so it goes to legal review.",
+            when=_domestic_national,
         ),
         RouteRule(
             id="routing.eu_national_cross_border",

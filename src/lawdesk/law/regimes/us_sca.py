@@ -63,8 +63,13 @@ def _subpoena(ctx: Context) -> bool:
 
 
 def voluntary_emergency(ctx: Context) -> bool:
-    """An emergency: what compulsory process does not reach may still be disclosed voluntarily."""
-    return is_emergency(ctx)
+    """A US governmental entity's emergency: 2702(b)(8), (c)(4) allow voluntary disclosure."""
+    return is_emergency(ctx) and _us_authority(ctx)
+
+
+def _foreign_emergency(ctx: Context) -> bool:
+    """A foreign authority's emergency: not a "governmental entity" (2711(4))."""
+    return is_emergency(ctx) and not _us_authority(ctx)
 
 
 def _us_preservation(ctx: Context) -> bool:
@@ -76,7 +81,7 @@ def _us_process(ctx: Context) -> bool:
 
 
 def _emergency_with_entity(ctx: Context) -> bool:
-    return voluntary_emergency(ctx) and not _no_us_entity(ctx)
+    return is_emergency(ctx) and not _no_us_entity(ctx)
 
 
 def _ncmec(ctx: Context) -> bool:
@@ -111,9 +116,10 @@ SPEC = RegimeSpec(
         CategoryRule(
             id="sca.no_us_entity",
             regime=R,
-            article=f"{USC} 2703, 2702",
-            explanation="The deployment has no US entity holding the data, so US process and "
-            "2702 disclosures do not reach it; the request needs mutual legal assistance (check).",
+            article=f"{USC} 2703, 2713",
+            explanation="The deployment has no US entity holding the data: whether US process "
+            "served on the platform abroad binds it is a question of jurisdiction for a lawyer; "
+            "otherwise the authority uses mutual legal assistance.",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process="mutual legal assistance",
             when=_no_us_entity,
@@ -181,6 +187,36 @@ SPEC = RegimeSpec(
             scope="relating_to_emergency",
             voluntary=True,
             when=voluntary_emergency,
+        ),
+        CategoryRule(
+            id="sca.2702_c6.foreign_emergency_non_content",
+            regime=R,
+            categories=NON_CONTENT,
+            article=f"{USC} 2702(c)(6), 2711(4); 2702(a)(3)",
+            explanation="A foreign authority is not a 'governmental entity' (2711(4)), so the "
+            "SCA's bar on giving records to the government (2702(a)(3)) and its emergency "
+            "exception (2702(c)(4)) do not apply; 2702(c)(6) lets the platform disclose "
+            "non-content records relating to the emergency voluntarily, in good faith, and "
+            "no more.",
+            outcome=Outcome.ALLOWED,
+            scope="relating_to_emergency",
+            voluntary=True,
+            when=_foreign_emergency,
+        ),
+        CategoryRule(
+            id="sca.2702_a.foreign_emergency_content_prohibited",
+            regime=R,
+            categories=CONTENT_ONLY,
+            article=f"{USC} 2702(a)(1)-(2), 2702(b)(8), 2702(b)(9), 2711(4)",
+            explanation="2702(a)(1)-(2) prohibit disclosing the content of communications to "
+            "anyone outside the listed exceptions; the emergency exception (2702(b)(8)) is for "
+            "US governmental entities only, so a foreign authority gets content only with an "
+            "order under a CLOUD Act executive agreement (2702(b)(9)) or through mutual legal "
+            "assistance.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="order under a CLOUD Act executive agreement (18 U.S.C. 2702(b)(9), 2523) or "
+            "mutual legal assistance",
+            when=_foreign_emergency,
         ),
         CategoryRule(
             id="sca.foreign_authority",

@@ -1,0 +1,43 @@
+"""What changed between rule-set releases, for docs/law/index.md (hand-written summary)."""
+
+from __future__ import annotations
+
+# release -> (previous release, summary lines). The rule ids added, removed or re-cited are
+# computed by lawdesk.law.docs from the archived rule set, so they cannot drift.
+CHANGES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "2026.11.2": (
+        "2026.11.1",
+        (
+            "A label never widens the law: a DSA Art. 9 or 10 order asking for data in criminal "
+            "matters passes the gates of its underlying basis (an EPOC's issuer and threshold "
+            "gates across borders, the national procedure at home) and is never more permissive "
+            "than that basis; outside criminal matters a lawyer reviews the legal basis it cites.",
+            "e-Evidence Art. 5(4)(b): child sexual abuse, non-cash payment fraud and attacks on "
+            "information systems count below the 3-year threshold only if committed by means of "
+            "an information system; `offence_committed_online` is now true / false / unknown "
+            "(null, the default), and unknown asks for clarification (also in France, CPP art. "
+            "60-1-2 2°).",
+            "Intelligence services, and civil or administrative requests without a legal "
+            "channel, are refused (new regime `non_criminal`) citing GDPR Art. 48, 18 U.S.C. "
+            "2702(a), e-Evidence Art. 2(2) and 18 U.S.C. 2523(b)(4)(D)(i), instead of being "
+            "sent to mutual legal assistance.",
+            "Domestic is not cross-border: a request from the establishment's own member state "
+            "follows that state's procedure, emergencies included (France: CPP art. 60-1, "
+            "77-1-1, 99-3, 60-1-2); an emergency EPOC is named only across borders.",
+            "A foreign authority's emergency: non-content records may be given voluntarily "
+            "under 18 U.S.C. 2702(c)(6) (a foreign authority is not a 'governmental entity', "
+            "2711(4)); content is barred by 2702(a)(1)-(2) and needs an executive-agreement "
+            "order or mutual legal assistance (it was wrongly allowed under 2702(b)(8)).",
+            "Confidentiality beats notice: no user or uploader notice while an order or the law "
+            "keeps the matter confidential (e-Evidence Art. 13, DSA Art. 9(5)/10(5) in criminal "
+            "matters, TCO Art. 11(3), 18 U.S.C. 2705(b), CPP art. 11); `user_notice_not_before` "
+            "carries the time the authority set.",
+            "The policy-conflict review is raised only when the platform policy really lets "
+            "less through than a binding order (a field list naming every field of a category "
+            "is the whole category).",
+            "Citations made precise: no '(check paragraph)' left.",
+            "e-Evidence decisions without a time of receipt ask for it; `lawdesk law check` "
+            "takes `--now` and never uses today's date silently.",
+        ),
+    ),
+}
