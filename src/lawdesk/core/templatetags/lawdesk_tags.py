@@ -56,6 +56,7 @@ REGIME_NAMES = {
     "us_sca": "US Stored Communications Act",
     "fr": "France, Code de procédure pénale",
     "mla": "Mutual legal assistance",
+    "non_criminal": "Intelligence, civil and administrative requests",
     "platform_policy": "Platform policy",
     "routing": "Routing",
 }
