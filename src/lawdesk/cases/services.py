@@ -144,12 +144,33 @@ _INSTRUMENT_KINDS = {
 }
 
 
+def _is_first_request(case: Case) -> bool:
+    """No request of the same officer was received before this one."""
+    return not Case.objects.filter(officer=case.officer, received_at__lte=case.received_at) \
+        .exclude(pk=case.pk).exists()
+
+
+def clear_later_first_request_flags(case: Case) -> list[str]:
+    """A request received before requests already on file (an import of earlier records, a
+    request entered late) means none of those is the officer's first any more: clear their
+    flag and return their numbers."""
+    cleared = []
+    later = Case.objects.filter(officer=case.officer, received_at__gte=case.received_at) \
+        .exclude(pk=case.pk).only("pk", "number", "flags")
+    for other in later:
+        if "first_time_requester" in other.flags:
+            other.flags = [f for f in other.flags if f != "first_time_requester"]
+            Case.objects.filter(pk=other.pk).update(flags=other.flags)
+            cleared.append(other.number)
+    return cleared
+
+
 def _flags(case: Case, decision: dict[str, Any], now: datetime) -> list[str]:
     """Risk flags for the desk: first-time requester, unusual country or kind, volume."""
     from lawdesk.law.vocabulary import EU_MEMBER_STATES
 
     flags = []
-    if not Case.objects.filter(officer=case.officer).exclude(pk=case.pk).exists():
+    if _is_first_request(case):
         flags.append("first_time_requester")
     countries = _INSTRUMENT_COUNTRIES.get(case.instrument_type)
     if (countries and case.agency.country not in countries) or (
@@ -308,6 +329,7 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
             for i, t in enumerate(targets)]
     attachments = [_store_upload(case, u, actor=actor, now=now) for u in uploads]
     case.flags = _flags(case, decision, now)
+    no_longer_first = clear_later_first_request_flags(case)
     case.receipt = _receipt(case, rows, attachments)
     case.receipt_sha256 = canonical_sha256(case.receipt)
     case.urgency = clock.urgency(case, now)
@@ -317,7 +339,8 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
            params={"number": case.number, "kind": case.kind, "channel": channel,
                    "receipt_sha256": case.receipt_sha256, "flags": case.flags,
                    "deadline_at": case.deadline_at.isoformat(),
-                   "ruleset_version": case.ruleset_version})
+                   "ruleset_version": case.ruleset_version}
+           | ({"no_longer_first_request": no_longer_first} if no_longer_first else {}))
     duties = {d["duty"] for d in decision.get("duties", [])}
     if case.kind == RequestKind.PRESERVATION or "preserve_on_receipt" in duties:
         _instruct_preservation(case, now=now)

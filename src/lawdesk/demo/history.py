@@ -152,9 +152,12 @@ def _import_fulfilled(rng: random.Random, user: User, start: datetime, end: date
     case.receipt = {"number": case.number, "imported": True}
     case.receipt_sha256 = services.canonical_sha256(case.receipt)
     case.save(update_fields=["number", "receipt", "receipt_sha256"])
+    # An earlier request of this officer: the open cases are not their first any more.
+    no_longer_first = services.clear_later_first_request_flags(case)
     record("cases:case:imported", actor=None, target=case, now=closed,
            params={"number": case.number, "status": case.status, "source": "demo history",
-                   "accounts_affected": accounts})
+                   "accounts_affected": accounts}
+           | ({"no_longer_first_request": no_longer_first} if no_longer_first else {}))
     # The same receivers as a live case: counts, duration samples, log leaf.
     signals.case_received.send(sender=Case, case=case, now=received)
     signals.case_status_changed.send(sender=Case, case=case, previous=Status.RECEIVED, now=closed)
