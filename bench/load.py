@@ -71,7 +71,9 @@ for i in range(n):
     officer = services.register_officer(user=user, agency=agency, title="Lieutenant",
                                         supervisor_name="Chief", supervisor_email=f"chief@{domain}",
                                         now=now)
-    services.decide_officer(actor=admin, now=now, officer=officer, status="active")
+    services.answer_for_supervisor(officer=officer, confirmed=True, now=now)
+    services.decide_officer(actor=admin, now=now, officer=officer, status="active",
+                            reason="load test officer")
     user = User.objects.get(pk=user.pk)  # the approval, not the cached pending officer
     tokens.append(create_token(officer_user=user, name="load", now=now)[1])
 client = Client()

@@ -87,7 +87,9 @@ def make_officer(db, now, admin_user) -> Callable[..., object]:
                                             supervisor_name="Chief", now=now,
                                             supervisor_email=f"chief{next(_seq)}@{domain}")
         if approve:
-            services.decide_officer(actor=admin_user, now=now, officer=officer, status="active")
+            services.answer_for_supervisor(officer=officer, confirmed=True, now=now)
+            services.decide_officer(actor=admin_user, now=now, officer=officer, status="active",
+                                    reason="Supervisor confirmed; agency called back")
         if totp:
             enrol_totp(user)
         return User.objects.get(pk=user.pk)

@@ -54,6 +54,7 @@ desk_patterns = (
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("favicon.ico", core_views.favicon, name="favicon"),
+    path("supervisor/<str:token>/", accounts_views.supervisor_confirm, name="supervisor_confirm"),
     path("accounts/", include("allauth.urls")),
     path("portal/", include(portal_patterns)),
     path("desk/", include(desk_patterns)),

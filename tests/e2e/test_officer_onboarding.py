@@ -14,6 +14,7 @@ pytestmark = pytest.mark.e2e
 
 ADMIN = "admin@platform.example"
 PASSWORD = "Quiet-harbour-lamp-71"
+SUPERVISOR = "helene.laurent@police-nationale.example"
 
 
 def sign_in(page: Page, server: LiveServer, email: str, password: str, secret: str) -> None:
@@ -39,7 +40,7 @@ def test_officer_signup_verify_enrol_approve_login(page: Page, server: LiveServe
     page.select_option("select[name=agency]", label="Office mineurs (OFMIN) — Police nationale (FR)")
     page.fill("input[name=title]", "Lieutenant de police")
     page.fill("input[name=supervisor_name]", "Commissaire Hélène Laurent")
-    page.fill("input[name=supervisor_email]", "helene.laurent@police-nationale.example")
+    page.fill("input[name=supervisor_email]", SUPERVISOR)
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
     shot(page, "01-signup")
@@ -86,8 +87,8 @@ def test_officer_signup_verify_enrol_approve_login(page: Page, server: LiveServe
     expect(page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/"))
     expect(page.locator("h1")).to_contain_text("Your recovery codes")
     expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
-    expect(page.locator(".messages")).to_contain_text(
-        "Every other session of your account has been signed out")
+    expect(page.locator(".messages li", has_text="Every other session of your account has been "
+                        "signed out")).to_have_count(1)
     shot(page, "03-recovery-codes")
     elsewhere.goto(server.url + "/portal/pending/")
     expect(elsewhere).to_have_url(re.compile(r"/accounts/login/"))
@@ -97,24 +98,49 @@ def test_officer_signup_verify_enrol_approve_login(page: Page, server: LiveServe
     shot(page, "03-pending")
     sign_out(page)
 
-    # 4. The platform admin approves the officer.
+    # 4. The platform admin cannot approve before the supervisor confirms.
     admin_secret = server.demo_users()[ADMIN]["secret"]
     sign_in(page, server, ADMIN, "demo-password-2026", admin_secret)
     page.goto(server.url + "/desk/officers/?status=pending")
     shot(page, "04-desk-pending-officers")
     page.click("text=Léa Martin")
+    officer_page = page.url
     expect(page.locator("body")).to_contain_text("verified")
+    expect(page.get_by_test_id("approval-blocked")).to_contain_text("has not confirmed")
+    expect(page.locator("button:has-text('Approve officer')")).to_be_disabled()
+
+    # 5. The supervisor confirms through the link e-mailed once the officer verified the address.
+    to_supervisor = server.mails_to(SUPERVISOR)
+    assert len(to_supervisor) == 1
+    link = re.search(r"http://127\.0\.0\.1:\d+/supervisor/[^\s]+/", to_supervisor[0])
+    assert link, to_supervisor[0]
+    supervisor = page.context.browser.new_context().new_page()
+    supervisor.goto(link.group(0))
+    expect(supervisor.locator("body")).to_contain_text(email)
+    supervisor.click("button:has-text('Yes, this is my officer')")
+    expect(supervisor.get_by_test_id("supervisor-result")).to_contain_text("You confirmed")
+    shot(supervisor, "05-supervisor-confirmed")
+    supervisor.context.close()
+
+    # 6. The admin approves, with a reason (none: the field says so); the officer is told.
+    page.goto(officer_page)
+    expect(page.get_by_test_id("supervisor-answer")).to_contain_text("confirmed on")
     page.click("button:has-text('Approve officer')")
-    expect(page.locator(".messages")).to_contain_text("is now active")
-    shot(page, "05-officer-approved")
+    expect(page.locator("#field-reason .error")).to_contain_text("Give the reason for the approval")
+    page.fill("textarea[name=reason], input[name=reason]",
+              "Supervisor confirmed; OFMIN called back on its registered number")
+    page.click("button:has-text('Approve officer')")
+    expect(page.locator(".messages")).to_contain_text("is now active; an e-mail tells them so")
+    shot(page, "06-officer-approved")
+    assert any("Your officer account is approved" in m for m in server.mails_to(email))
     sign_out(page)
 
-    # 5. The officer signs in with a code and sees the agency's empty dashboard.
+    # 7. The officer signs in with a code and sees the agency's empty dashboard.
     sign_in(page, server, email, PASSWORD, secret)
     expect(page).to_have_url(re.compile(r"/portal/$"))
     expect(page.locator("h1")).to_contain_text("Office mineurs (OFMIN)")
     expect(page.get_by_test_id("empty-cases")).to_contain_text("No requests yet")
-    shot(page, "06-officer-dashboard")
+    shot(page, "07-officer-dashboard")
 
 
 def test_officer_of_agency_b_gets_404_on_agency_a(page: Page, server: LiveServer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from lawdesk.accounts.models import Agency
 from lawdesk.accounts.validators import COUNTRY_CODES, validate_age_recipient
@@ -39,5 +40,14 @@ class StatusForm(forms.Form):
 
 
 class OfficerDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("suspend", "Suspend")])
-    reason = forms.CharField(max_length=500, required=False)
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("suspend", _("Suspend")),
+                                          ("ask_supervisor", _("Ask the supervisor again"))])
+    reason = forms.CharField(
+        max_length=500, required=False, label=_("Reason"),
+        help_text=_("Required to approve or suspend: for an approval, how you checked this "
+                    "officer (e.g. call to the agency's registered number)."))
+
+
+class SupervisorAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("confirm", _("Yes, this is my officer")),
+                                        ("decline", _("No, I do not confirm this person"))])

@@ -156,7 +156,19 @@ class Officer(models.Model):
     title = models.CharField(max_length=120)
     supervisor_name = models.CharField(max_length=200)
     supervisor_email = models.EmailField()
+    class SupervisorAnswer(models.TextChoices):
+        NONE = "", "Not answered yet"
+        CONFIRMED = "confirmed", "Confirmed"
+        DECLINED = "declined", "Declined"
+
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The supervisor named at sign-up is asked, by a signed link sent to their address on the
+    # agency's verified domain, to confirm that this person is their officer. Approval waits
+    # for that answer (docs/decisions/0011-supervisor-confirmation.md).
+    supervisor_asked_at = models.DateTimeField(null=True, blank=True)
+    supervisor_answer = models.CharField(max_length=10, choices=SupervisorAnswer.choices,
+                                         default=SupervisorAnswer.NONE, blank=True)
+    supervisor_answered_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

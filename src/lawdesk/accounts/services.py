@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext
 
 from lawdesk.accounts.models import Agency, AgencyDomain, Officer, StaffMember, User
 from lawdesk.accounts.validators import email_domain, normalize_domain, normalize_phone
@@ -214,19 +219,133 @@ def register_officer(
     return officer
 
 
+SUPERVISOR_LINK_DAYS = 14
+_SUPERVISOR_SALT = "lawdesk.accounts.supervisor-confirmation"
+
+
+def _absolute(path: str, request: HttpRequest | None) -> str:
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.LAWDESK_BASE_URL.rstrip("/") + path
+
+
+def supervisor_link(officer: Officer, request: HttpRequest | None = None) -> str:
+    """The signed link of the latest confirmation request (an earlier link stops working)."""
+    asked = officer.supervisor_asked_at.isoformat() if officer.supervisor_asked_at else ""
+    token = signing.dumps({"officer": officer.pk, "supervisor": officer.supervisor_email,
+                           "asked": asked}, salt=_SUPERVISOR_SALT, compress=True)
+    return _absolute(reverse("supervisor_confirm", args=[token]), request)
+
+
+def officer_for_supervisor_token(token: str) -> Officer:
+    """The officer a supervisor's link is about, or a DomainError saying why the link is void."""
+    try:
+        data = signing.loads(token, salt=_SUPERVISOR_SALT,
+                             max_age=timedelta(days=SUPERVISOR_LINK_DAYS))
+    except signing.SignatureExpired:
+        raise DomainError(gettext("This link has expired. Ask the platform's legal team for a new "
+                                  "one."), code="link_expired") from None
+    except signing.BadSignature:
+        raise DomainError(gettext("This link is not valid. Use the link from the latest e-mail."),
+                          code="link_invalid") from None
+    officer = Officer.objects.select_related("user", "agency").filter(pk=data.get("officer")).first()
+    asked = officer.supervisor_asked_at.isoformat() if officer and officer.supervisor_asked_at else ""
+    if officer is None or officer.supervisor_email != data.get("supervisor") \
+            or asked != data.get("asked"):
+        raise DomainError(gettext("This link has been replaced by a newer one. Use the link from "
+                                  "the latest e-mail."), code="link_replaced")
+    return officer
+
+
 @transaction.atomic
-def decide_officer(
-    *, actor: User, now: datetime, officer: Officer, status: str, reason: str = "",
+def ask_supervisor(
+    *, officer: Officer, now: datetime, actor: User | None = None,
     request: HttpRequest | None = None,
 ) -> Officer:
-    """Approve (active) or suspend an officer; both are audited with the reason."""
+    """E-mail the supervisor named at sign-up a signed link to confirm the officer (audited).
+
+    Sent when the officer has proved their own address; staff may send it again (``actor``),
+    which voids the earlier link.
+    """
+    if actor is not None:
+        _require(actor, "desk:officer:approve")
+    officer = Officer.objects.select_for_update().select_related("user", "agency").get(pk=officer.pk)
+    if officer.supervisor_answer:
+        raise DomainError(gettext("The supervisor has already answered."), field="supervisor",
+                          code="already_answered")
+    officer.supervisor_asked_at = now
+    officer.save(update_fields=["supervisor_asked_at"])
+    link = supervisor_link(officer, request)
+    subject = gettext("[lawdesk] Please confirm %(name)s, who named you as supervisor") % {
+        "name": officer.user.full_name}
+    body = gettext(
+        "%(name)s (%(email)s), %(title)s, signed up on %(platform)s's portal for lawful requests "
+        "as an officer of %(agency)s and named you, %(supervisor)s, as their supervisor.\n\n"
+        "Is this person one of your officers, entitled to send requests to the platform on the "
+        "agency's behalf? Open this link to answer (valid %(days)s days):\n%(link)s\n\n"
+        "If you do not know this sign-up, answer No: the account will not be approved."
+    ) % {"name": officer.user.full_name, "email": officer.user.email, "title": officer.title,
+         "platform": settings.LAWDESK_PLATFORM_NAME, "agency": officer.agency.name,
+         "supervisor": officer.supervisor_name, "days": SUPERVISOR_LINK_DAYS, "link": link}
+    recipient = officer.supervisor_email
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
+                                            [recipient], fail_silently=True))
+    record("accounts:officer:supervisor_asked", actor=actor, target=officer,
+           params={"officer": officer.user.email, "supervisor_email": recipient,
+                   "again": actor is not None}, request=request, now=now)
+    return officer
+
+
+@transaction.atomic
+def answer_for_supervisor(
+    *, officer: Officer, confirmed: bool, now: datetime, request: HttpRequest | None = None,
+) -> Officer:
+    """Record the supervisor's answer (given through the signed link; audited, final)."""
+    officer = Officer.objects.select_for_update().select_related("user", "agency").get(pk=officer.pk)
+    if officer.supervisor_answer:
+        raise DomainError(gettext("You have already answered this request."), field="answer",
+                          code="already_answered")
+    answer = Officer.SupervisorAnswer.CONFIRMED if confirmed else Officer.SupervisorAnswer.DECLINED
+    officer.supervisor_answer, officer.supervisor_answered_at = answer, now
+    officer.save(update_fields=["supervisor_answer", "supervisor_answered_at"])
+    # The supervisor has no account: the event names them by the address the link went to.
+    record(f"accounts:officer:supervisor_{answer}", actor=None, target=officer,
+           params={"officer": officer.user.email, "supervisor_email": officer.supervisor_email,
+                   "supervisor_name": officer.supervisor_name}, request=request, now=now)
+    return officer
+
+
+def _send_approval_mail(officer: Officer, request: HttpRequest | None) -> None:
+    login = _absolute(reverse("account_login"), request)
+    subject = gettext("[lawdesk] Your officer account is approved")
+    body = gettext(
+        "%(name)s, your officer account with %(agency)s on %(platform)s's portal is approved.\n\n"
+        "Sign in with your password and your authenticator code: %(login)s\n\n"
+        "If you did not expect this e-mail, tell the platform's legal team at once."
+    ) % {"name": officer.user.full_name, "agency": officer.agency.name,
+         "platform": settings.LAWDESK_PLATFORM_NAME, "login": login}
+    recipient = officer.user.email
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
+                                            [recipient], fail_silently=True))
+
+
+@transaction.atomic
+def decide_officer(
+    *, actor: User, now: datetime, officer: Officer, status: str, reason: str,
+    request: HttpRequest | None = None,
+) -> Officer:
+    """Approve (active) or suspend an officer, with a reason; audited, and the officer is told
+    of an approval by e-mail."""
     permission = "desk:officer:approve" if status == Officer.Status.ACTIVE else "desk:officer:suspend"
     _require(actor, permission)
     officer = Officer.objects.select_for_update().select_related("user", "agency").get(pk=officer.pk)
     if status not in (Officer.Status.ACTIVE, Officer.Status.SUSPENDED):
         raise DomainError(f"Unknown status {status!r}.", field="status", code="invalid")
-    if status == Officer.Status.SUSPENDED and not reason.strip():
-        raise DomainError("Give the reason for the suspension.", field="reason", code="required")
+    if not reason.strip():
+        raise DomainError(
+            gettext("Give the reason for the approval: how you checked this officer.")
+            if status == Officer.Status.ACTIVE else gettext("Give the reason for the suspension."),
+            field="reason", code="required")
     if status == Officer.Status.ACTIVE:
         if officer.agency.status != Agency.Status.ACTIVE:
             raise DomainError("The officer's agency is not active.", field="status",
@@ -235,6 +354,14 @@ def decide_officer(
                                            email__iexact=officer.user.email).exists():
             raise DomainError("The officer has not verified their e-mail address yet.",
                               field="status", code="email_unverified")
+        if officer.supervisor_answer != Officer.SupervisorAnswer.CONFIRMED:
+            raise DomainError(
+                gettext("The supervisor %(email)s has declined this officer.")
+                % {"email": officer.supervisor_email}
+                if officer.supervisor_answer == Officer.SupervisorAnswer.DECLINED else
+                gettext("The supervisor %(email)s has not confirmed this officer yet.")
+                % {"email": officer.supervisor_email},
+                field="status", code="supervisor_unconfirmed")
     previous = officer.status
     if previous == status:
         return officer
@@ -244,7 +371,12 @@ def decide_officer(
     action = "approved" if status == Officer.Status.ACTIVE else "suspended"
     record(f"accounts:officer:{action}", actor=actor, target=officer,
            params={"officer": officer.user.email, "agency": officer.agency.name, "from": previous,
-                   "reason": reason.strip()}, request=request, now=now)
+                   "reason": reason.strip()}
+           | ({"supervisor_confirmed_at": officer.supervisor_answered_at.isoformat()}
+              if status == Officer.Status.ACTIVE and officer.supervisor_answered_at else {}),
+           request=request, now=now)
+    if status == Officer.Status.ACTIVE:
+        _send_approval_mail(officer, request)
     return officer
 
 

@@ -15,7 +15,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils.translation import gettext
 
-from lawdesk.accounts.models import User
+from lawdesk.accounts.models import Officer, User
 from lawdesk.audit.services import record
 
 
@@ -40,8 +40,18 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(email_confirmed, dispatch_uid="audit_email_confirmed")
 def _email_confirmed(sender: Any, request: Any, email_address: Any, **kwargs: Any) -> None:
-    record("accounts:email:verified", actor=email_address.user, target=email_address.user,
+    user = email_address.user
+    record("accounts:email:verified", actor=user, target=user,
            request=request, params={"email": email_address.email})
+    officer = user.officer_or_none
+    # Only once the officer has proved their own address is their supervisor asked: nobody can
+    # send mail to a supervisor merely by typing addresses into the sign-up form.
+    if officer is not None and officer.supervisor_asked_at is None \
+            and officer.status == Officer.Status.PENDING:
+        from lawdesk.accounts.services import ask_supervisor
+        from lawdesk.core.clock import utcnow
+
+        ask_supervisor(officer=officer, now=utcnow(), request=request)
 
 
 @receiver(password_changed, dispatch_uid="audit_password_changed")
@@ -80,10 +90,15 @@ def _end_other_sessions(request: Any, user: Any) -> None:
     from django.contrib.auth import update_session_auth_hash
     from django.db.models import F
 
+    # One change can add two authenticators (TOTP and its recovery codes): end sessions once.
+    if getattr(request, "_lawdesk_other_sessions_ended", False):
+        return
     # ``user`` is often ``request.user``, a lazy wrapper whose type is not the model: name the
     # model itself.
     User.objects.filter(pk=user.pk).update(security_version=F("security_version") + 1)
     user.refresh_from_db(fields=["security_version"])
+    if request is not None:
+        request._lawdesk_other_sessions_ended = True
     if _is_own_session(request, user):
         update_session_auth_hash(request, user)
         messages.info(request, gettext("Every other session of your account has been signed "

@@ -5,8 +5,9 @@ from __future__ import annotations
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from lawdesk.accounts import services
@@ -16,6 +17,7 @@ from lawdesk.accounts.desk_forms import (
     DomainForm,
     OfficerDecisionForm,
     StatusForm,
+    SupervisorAnswerForm,
 )
 from lawdesk.accounts.models import Agency, Officer
 from lawdesk.accounts.selectors import get_agency_for, get_officer_for, officers_for_desk
@@ -70,22 +72,34 @@ def officer_detail(request: AuthedRequest, officer_id: int) -> HttpResponse:
     officer = get_officer_for(request.user, officer_id)
     form = OfficerDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        target = (Officer.Status.ACTIVE if form.cleaned_data["decision"] == "approve"
-                  else Officer.Status.SUSPENDED)
+        decision = form.cleaned_data["decision"]
+        target = Officer.Status.ACTIVE if decision == "approve" else Officer.Status.SUSPENDED
         try:
-            services.decide_officer(actor=request.user, now=utcnow(), officer=officer,
-                                    status=target, reason=form.cleaned_data["reason"],
-                                    request=request)
+            if decision == "ask_supervisor":
+                services.ask_supervisor(officer=officer, now=utcnow(), actor=request.user,
+                                        request=request)
+            else:
+                services.decide_officer(actor=request.user, now=utcnow(), officer=officer,
+                                        status=target, reason=form.cleaned_data["reason"],
+                                        request=request)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            messages.success(request, f"{officer.user.full_name} is now "
-                             f"{Officer.Status(target).label.lower()}.")
+            if decision == "ask_supervisor":
+                messages.success(request, gettext("A new confirmation link was sent to %(email)s.")
+                                 % {"email": officer.supervisor_email})
+            elif target == Officer.Status.ACTIVE:
+                messages.success(request, gettext("%(name)s is now active; an e-mail tells them "
+                                                  "so.") % {"name": officer.user.full_name})
+            else:
+                messages.success(request, gettext("%(name)s is now suspended.")
+                                 % {"name": officer.user.full_name})
             return redirect("desk:officer", officer_id=officer.pk)
     return render(request, "accounts/officer_detail.html", {
         "officer": officer, "form": form,
         "can_decide": has_perm(request.user, "desk:officer:approve"),
         "email_verified": EmailAddress.objects.filter(user=officer.user, verified=True).exists(),
+        "supervisor_confirmed": officer.supervisor_answer == Officer.SupervisorAnswer.CONFIRMED,
     })
 
 
@@ -180,3 +194,24 @@ def agency_detail(request: AuthedRequest, agency_id: int) -> HttpResponse:
         "officers": agency.officers.select_related("user").order_by("status", "user__full_name"),
         "can_manage": has_perm(request.user, "desk:agency:manage"),
     })
+
+
+@require_http_methods(["GET", "POST"])
+def supervisor_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The page a supervisor reaches from the e-mail: a GET only shows, the answer is a POST."""
+    try:
+        officer = services.officer_for_supervisor_token(token)
+    except DomainError as exc:
+        return render(request, "accounts/supervisor_confirm.html", {"problem": exc.message},
+                      status=400)
+    form = SupervisorAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and not officer.supervisor_answer:
+        try:
+            officer = services.answer_for_supervisor(
+                officer=officer, confirmed=form.cleaned_data["answer"] == "confirm",
+                now=utcnow(), request=request)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            return redirect("supervisor_confirm", token=token)
+    return render(request, "accounts/supervisor_confirm.html", {"officer": officer, "form": form})

@@ -161,7 +161,7 @@ def clear_later_first_request_flags(case: Case) -> list[str]:
         if "first_time_requester" in other.flags:
             other.flags = [f for f in other.flags if f != "first_time_requester"]
             Case.objects.filter(pk=other.pk).update(flags=other.flags)
-            cleared.append(other.number)
+            cleared.append(other.number or str(other.pk))
     return cleared
 
 

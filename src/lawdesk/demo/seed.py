@@ -118,8 +118,11 @@ def seed(now: datetime | None = None, *, with_cases: bool = True,
             user=user, agency=agency, title=spec.title, supervisor_name=data["supervisor"][0],
             supervisor_email=data["supervisor"][1], now=now,
         )
+        # Demo data: the supervisor's answer stands in for the click on the e-mailed link.
+        services.answer_for_supervisor(officer=officer, confirmed=True, now=now)
         services.decide_officer(actor=admin, now=now, officer=officer,
-                                status=Officer.Status.ACTIVE, reason="Demo officer")
+                                status=Officer.Status.ACTIVE,
+                                reason="Demo officer: supervisor confirmed, agency called back")
     for spec in USERS:
         user = User.objects.get(email=spec.email)
         _verified_email(user)
