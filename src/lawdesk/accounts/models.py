@@ -164,7 +164,7 @@ class Officer(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # The supervisor named at sign-up is asked, by a signed link sent to their address on the
     # agency's verified domain, to confirm that this person is their officer. Approval waits
-    # for that answer (docs/decisions/0011-supervisor-confirmation.md).
+    # for that answer (docs/decisions/0012-supervisor-confirmation.md).
     supervisor_asked_at = models.DateTimeField(null=True, blank=True)
     supervisor_answer = models.CharField(max_length=10, choices=SupervisorAnswer.choices,
                                          default=SupervisorAnswer.NONE, blank=True)
