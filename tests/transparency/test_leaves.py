@@ -6,8 +6,18 @@ import hashlib
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from lawdesk.transparency.leaves import Leaf, LeafError, commitment, decode_leaf, opens_commitment, quarter_of
+from lawdesk.transparency.leaves import (
+    Leaf,
+    LeafError,
+    commitment,
+    decode_leaf,
+    leaf_fields,
+    opens_commitment,
+    quarter_of,
+)
 
 SALT = bytes(range(32))
 GOOD = dict(period="2024-Q3", country="FR", kind="production", outcome="fulfilled", accounts_affected=2,
@@ -58,3 +68,35 @@ def test_a_new_outcome_is_counted_by_old_verifiers() -> None:
 def test_quarters() -> None:
     assert [quarter_of(2024, m) for m in (1, 3, 4, 9, 10, 12)] == [
         "2024-Q1", "2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2024-Q4"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.builds(Leaf, period=st.from_regex(r"[0-9]{4}-Q[1-4]", fullmatch=True),
+                 country=st.from_regex(r"[A-Z]{2}", fullmatch=True),
+                 kind=st.from_regex(r"[a-z][a-z0-9_]{0,49}", fullmatch=True),
+                 outcome=st.sampled_from(["fulfilled", "refused", "actioned"]),
+                 accounts_affected=st.integers(0, 10**9), commitment=st.from_regex(r"[0-9a-f]{64}", fullmatch=True)),
+       st.integers(0, 400), st.text(max_size=3))
+def test_the_fast_reader_accepts_and_refuses_exactly_what_decode_leaf_does(leaf: Leaf, at: int, noise: str) -> None:
+    data = leaf.encode()
+    assert leaf_fields(data) == (leaf.period, leaf.country, leaf.kind, leaf.outcome, leaf.accounts_affected)
+    changed = data[:at] + noise + data[at + len(noise) // 2:]
+    try:
+        expected = decode_leaf(changed)
+    except LeafError:
+        with pytest.raises(LeafError):
+            leaf_fields(changed)
+    else:
+        assert leaf_fields(changed) == (expected.period, expected.country, expected.kind, expected.outcome,
+                                        expected.accounts_affected)
+
+
+@pytest.mark.parametrize("data", [
+    json.dumps({**GOOD, "accounts_affected": 10**9 + 1}, sort_keys=True, separators=(",", ":")),
+    json.dumps({**GOOD, "accounts_affected": True}, sort_keys=True, separators=(",", ":")),
+    json.dumps(GOOD, sort_keys=True),  # spaces
+    json.dumps(GOOD, separators=(",", ":")),  # key order
+])
+def test_the_fast_reader_refuses_non_canonical_leaves(data: str) -> None:
+    with pytest.raises(LeafError):
+        leaf_fields(data)

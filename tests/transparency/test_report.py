@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lawdesk.transparency.leaves import Leaf
-from lawdesk.transparency.report import compute_counts, count_mismatches, count_rows
+from lawdesk.transparency.report import Tally, compute_counts, count_mismatches, count_rows, quarters_in
 
 leaves_strategy = st.lists(st.builds(
     Leaf,
@@ -53,3 +53,16 @@ def test_counts_add_up(leaves: list[Leaf]) -> None:
     assert sum(counts["by_outcome"].values()) == counts["requests"]
     assert sum(counts["accounts_affected_by_outcome"].values()) == counts["accounts_affected"]
     assert counts["requests"] == sum(1 for x in leaves if x.period.startswith("2024-") and x.country == "FR")
+
+
+@settings(max_examples=100, deadline=None)
+@given(leaves_strategy, st.sampled_from(["2024", "2024-Q1", "2024-Q4", "2025", "2024-H1", "2024-H2"]),
+       st.sampled_from([None, "FR", "DE"]))
+def test_the_verifiers_tally_gives_the_servers_counts(leaves: list[Leaf], period: str, country: str | None) -> None:
+    tally = Tally()
+    for leaf in leaves:
+        tally.add((leaf.period, leaf.country, leaf.kind, leaf.outcome, leaf.accounts_affected))
+    restored = Tally(tally.rows())  # what a verifier saves and reads back
+    by_quarter = [leaf for leaf in leaves if leaf.period in quarters_in(period)]
+    expected = compute_counts(by_quarter, period=period[:4], country=country)
+    assert restored.counts(period=period, country=country) == expected

@@ -283,9 +283,10 @@ def test_a_receipt_is_tied_to_the_public_log(db, now, tmp_path: Path) -> None:
     receipt = services.receipt_for("LD-00006")
     close(now, 4, start=9)
     services.publish_checkpoint(now=now)
-    public = verify_log(DirSource(export(tmp_path, "public")), state=State(tmp_path / "s1"))
+    public_source = DirSource(export(tmp_path, "public"))
+    public = verify_log(public_source, state=State(tmp_path / "s1"))
     verify_receipt(receipt, services.verifier())
-    receipt_in_log(receipt, public)
+    receipt_in_log(receipt, public, public_source)
 
     receipt_file = tmp_path / "receipt.json"
     receipt_file.write_text(json.dumps(receipt))
@@ -298,6 +299,7 @@ def test_a_receipt_is_tied_to_the_public_log(db, now, tmp_path: Path) -> None:
     wipe_log()
     close(now, 13, prefix="OTHER", outcome_shift=2)
     services.publish_checkpoint(now=now)
-    other = verify_log(DirSource(export(tmp_path, "other")), state=State(tmp_path / "s3"))
+    other_source = DirSource(export(tmp_path, "other"))
+    other = verify_log(other_source, state=State(tmp_path / "s3"))
     with pytest.raises(VerifyError, match="does not hold the receipt's leaf"):
-        receipt_in_log(receipt, other)
+        receipt_in_log(receipt, other, other_source)

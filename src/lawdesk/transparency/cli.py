@@ -26,8 +26,10 @@ app = typer.Typer(help="The verifiable transparency log.", no_args_is_help=True)
 EXIT_MISMATCH = 1
 EXIT_UNREADABLE = 2
 
-StateDir = Annotated[Path, typer.Option("--state-dir", help="Where pinned keys and the last checkpoint "
-                                        "seen are kept.")]
+StateDir = Annotated[Path, typer.Option(
+    "--state", "--state-dir",
+    help="Where this machine keeps, per log, the pinned key, every checkpoint seen and the counts "
+         "verified so far (default: ~/.local/share/lawdesk).")]
 KeyOpt = Annotated[str | None, typer.Option("--key", help="The log's verifier key (name+id+base64), "
                                             "instead of trusting the published one on first use.")]
 
@@ -52,9 +54,10 @@ def verify(
     state_dir: StateDir = DEFAULT_STATE_DIR,
     key: KeyOpt = None,
 ) -> None:
-    """Check signature, leaves, consistency with the last checkpoint seen, and every report count."""
+    """Check the latest checkpoint, its consistency with every checkpoint seen, and every published count."""
     try:
-        outcome = verify_log(open_source(url_or_dir), state=State(state_dir), key=key)
+        source = open_source(url_or_dir)
+        outcome = verify_log(source, state=State(state_dir), key=key)
     except SourceError as exc:
         _fail([f"cannot read the log: {exc}"], EXIT_UNREADABLE)
     except note.NoteError as exc:
@@ -89,8 +92,9 @@ def verify_receipt_command(
     try:
         leaf = verify_receipt(receipt, note.parse_verifier_key(trusted))
         if log is not None:
-            outcome = verify_log(open_source(log), state=State(state_dir), key=trusted)
-            receipt_in_log(receipt, outcome)
+            source = open_source(log)
+            outcome = verify_log(source, state=State(state_dir), key=trusted)
+            receipt_in_log(receipt, outcome, source)
             typer.echo(f"ok: the public log ({outcome.size} leaves, verified) holds this leaf")
     except SourceError as exc:
         _fail([f"cannot read the log: {exc}"], EXIT_UNREADABLE)

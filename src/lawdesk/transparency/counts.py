@@ -26,6 +26,7 @@ from django.db.models import Exists, F, OuterRef
 
 from lawdesk.transparency.leaves import quarter_of
 from lawdesk.transparency.models import DurationSample, QuarterCount
+from lawdesk.transparency.report import quarters_in  # noqa: F401 (shared with the verifier)
 
 # Outcomes that gave effect to the request (the DSA's "time to give effect" is measured on these).
 EFFECT_OUTCOMES = ("fulfilled", "partly_fulfilled", "actioned", "preserved", "converted_to_production")
@@ -257,17 +258,6 @@ def rebuild(*, write: bool = True) -> list[str]:
                  for (q, c, k, m, s), times in sorted(expected[1].items()) for _ in range(times)],
                 batch_size=1000)
     return problems
-
-
-def quarters_in(period: str) -> list[str]:
-    """The quarters a period covers: ``2024`` → four, ``2024-H2`` → Q3 and Q4, ``2024-Q1`` → itself."""
-    year, _, part = period.partition("-")
-    if not part:
-        return [f"{year}-Q{i}" for i in range(1, 5)]
-    if part.startswith("H"):
-        first = 1 if part == "H1" else 3
-        return [f"{year}-Q{first}", f"{year}-Q{first + 1}"]
-    return [period]
 
 
 def sum_rows(rows: Iterable[tuple[str, str, str, int]]) -> dict[str, dict[str, Counter[str]]]:

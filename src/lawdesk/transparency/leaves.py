@@ -81,6 +81,30 @@ class Leaf:
         return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
+# The only byte strings ``decode_leaf`` accepts, as one pattern: canonical JSON of these fields
+# needs no escapes (every value is a plain identifier, digits or hex) and has one key order.
+_CANONICAL = re.compile(
+    r'\{"accounts_affected":(0|[1-9][0-9]{0,9}),"commitment":"[0-9a-f]{64}","country":"([A-Z]{2})",'
+    r'"kind":"([a-z][a-z0-9_]{0,49})","outcome":"([a-z][a-z0-9_]{0,49})","period":"([0-9]{4}-Q[1-4])"\}')
+
+Fields = tuple[str, str, str, str, int]
+"""What a report counts of a leaf: ``(period, country, kind, outcome, accounts_affected)``."""
+
+
+def leaf_fields(data: str) -> Fields:
+    """The counted fields of published leaf data, refusing exactly what ``decode_leaf`` refuses.
+
+    The fast path of the verifier (10^5 leaves in a fraction of a second): one regular
+    expression instead of a JSON parse, a dataclass and a re-encoding per leaf. Anything the
+    pattern does not match goes through ``decode_leaf``, whose error names the problem.
+    """
+    match = _CANONICAL.fullmatch(data)
+    if match is None or int(match[1]) > _MAX_ACCOUNTS:
+        leaf = decode_leaf(data)  # raises LeafError with the reason (or the pattern is too strict)
+        return (leaf.period, leaf.country, leaf.kind, leaf.outcome, leaf.accounts_affected)
+    return (match[5], match[2], match[3], match[4], int(match[1]))
+
+
 def decode_leaf(data: str) -> Leaf:
     """Parse published leaf data; refuse unknown fields and any non-canonical encoding."""
     try:

@@ -14,10 +14,9 @@ from typing import Any
 
 from django.db.models import Sum
 
-from lawdesk.transparency import counts, services
-from lawdesk.transparency.leaves import decode_leaf
+from lawdesk.transparency import counts, selectors, services
 from lawdesk.transparency.models import Checkpoint, DurationSample, LogLeaf, QuarterCount
-from lawdesk.transparency.report import ReportError, compute_counts
+from lawdesk.transparency.report import ReportError
 
 FORMAT = "lawdesk-transparency-statistics/v1"
 _PERIOD = re.compile(r"[0-9]{4}(-Q[1-4]|-H[12])?")
@@ -121,8 +120,7 @@ def log_counts(period: str, country: str | None, checkpoint: Checkpoint) -> dict
     rows = LogLeaf.objects.filter(index__lt=checkpoint.size, period__in=counts.quarters_in(period))
     if country:
         rows = rows.filter(country=country)
-    leaves = [decode_leaf(d) for d in rows.order_by("index").values_list("data", flat=True)]
-    return compute_counts(leaves, period=period[:4], country=country)
+    return selectors.tally_of(rows).counts(period=period, country=country)
 
 
 def agreement(figures: dict[str, Any], logged: dict[str, Any]) -> list[str]:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("receipt/<int:case_id>.json", views.receipt, name="receipt"),
     path("log/checkpoint", views.checkpoint, name="checkpoint"),
     path("log/leaves", views.leaves, name="leaves"),
+    path("log/bundle", views.bundle, name="bundle"),
     path("log/proof/inclusion", views.inclusion, name="inclusion"),
     path("log/proof/consistency", views.consistency, name="consistency"),
     path("log/key", views.key, name="key"),

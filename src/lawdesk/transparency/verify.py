@@ -1,9 +1,15 @@
 """The independent verifier: runs on anyone's machine, with no Django and no database.
 
 Given a log (a URL or an export directory) it checks, in order: the checkpoint's signature
-against a pinned key; that the published leaves hash to the checkpoint's root; that the log
-is consistent with the last checkpoint this machine saw (so a forked or rewritten log is
-caught); and that every count of every report equals the count recomputed from the leaves.
+against a pinned key; that the log extends every checkpoint this machine saw before (a
+forked, rewritten or rolled-back log is caught); that the published leaves hash to the
+signed root; and that every count of every report equals the count recomputed from the
+leaves of that **latest** log — a report naming an older checkpoint, with fewer leaves for its
+scope, is understated and fails.
+
+Like a Certificate Transparency monitor it keeps a small state per log (pinned key, the
+checkpoints seen, the tree's right edge and the counts of the leaves verified so far), so the
+next run fetches and checks only the leaves appended since.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import urllib.error
 import urllib.parse
@@ -21,11 +28,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from lawdesk.transparency import merkle, note
-from lawdesk.transparency.leaves import Leaf, LeafError, decode_leaf, opens_commitment
-from lawdesk.transparency.report import REPORT_FORMAT, ReportError, compute_counts, count_mismatches
+from lawdesk.transparency.leaves import Leaf, LeafError, decode_leaf, leaf_fields, opens_commitment
+from lawdesk.transparency.report import REPORT_FORMAT, ReportError, Tally, check_scope, count_mismatches
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-DEFAULT_STATE_DIR = Path("~/.lawdesk-transparency")
+DEFAULT_STATE_DIR = Path(os.environ.get("XDG_DATA_HOME") or "~/.local/share") / "lawdesk"
 
 
 class SourceError(Exception):
@@ -56,16 +63,25 @@ class Source(Protocol):
         """The latest signed checkpoint note."""
         ...
 
-    def leaves(self, size: int) -> list[str]:
-        """The data of the first ``size`` leaves, exactly as hashed."""
+    def leaves(self, start: int, end: int) -> list[str]:
+        """The data of leaves ``start`` to ``end`` (exclusive), exactly as hashed."""
         ...
 
     def reports(self) -> list[tuple[str, Any]]:
         """The report documents to check, each with a label."""
         ...
 
-    def consistency_proof(self, old: int, new: int) -> list[bytes] | None:
-        """The log's consistency proof between two sizes, or None if the source has none."""
+    def consistency_proof(self, old: int, new: int) -> list[bytes]:
+        """The log's proof that the tree of ``old`` leaves is a prefix of the one of ``new``."""
+        ...
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """The log's audit path of leaf ``index`` in the tree of ``size`` leaves."""
+        ...
+
+    @property
+    def bytes_read(self) -> int:
+        """How many bytes were fetched or read so far (for the benchmarks)."""
         ...
 
 
@@ -76,13 +92,23 @@ def _json(raw: bytes, what: str) -> Any:
         raise SourceError(f"{what} is not JSON") from exc
 
 
+def _b64_list(data: Any, what: str) -> list[bytes]:
+    proof = data.get("proof") if isinstance(data, dict) else None
+    if not isinstance(proof, list):
+        raise SourceError(f"{what} answer has no proof")
+    try:
+        return [base64.b64decode(p, validate=True) for p in proof]
+    except (ValueError, TypeError) as exc:
+        raise SourceError(f"{what} is not base64") from exc
+
+
 def http_fetch(url: str) -> bytes:
     """GET ``url`` and return the body; refuse non-HTTP schemes, errors and oversized answers."""
     if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
         raise SourceError(f"not an http(s) URL: {url}")
     request = urllib.request.Request(url, headers={"User-Agent": "lawdesk-transparency-verify"})  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (scheme checked)
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (scheme checked)
             body: bytes = response.read(MAX_RESPONSE_BYTES + 1)
     except urllib.error.HTTPError as exc:
         raise SourceError(f"{url}: HTTP {exc.code}") from exc
@@ -93,12 +119,25 @@ def http_fetch(url: str) -> bytes:
     return body
 
 
+def _lines(body: bytes) -> list[str]:
+    """Leaf data, one per line (a leaf is canonical JSON: ASCII, never a newline)."""
+    try:
+        text = body.decode("ascii")
+    except UnicodeDecodeError:  # not a valid leaf; kept byte for byte so the root check fails
+        text = body.decode("utf-8", "surrogateescape")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 class HttpSource:
     """A lawdesk server: ``http(s)://host/transparency/`` or one of its ``report.json?…`` URLs."""
 
     def __init__(self, url: str, fetch: Callable[[str], bytes] = http_fetch) -> None:
         parts = urllib.parse.urlsplit(url)
-        self.fetch = fetch
+        self._fetch = fetch
+        self.bytes_read = 0
         self.only_report: dict[str, str] | None = None
         path = parts.path
         if path.endswith("/report.json"):
@@ -111,6 +150,12 @@ class HttpSource:
             path = "/transparency/"
         self.base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
         self.identity: str | None = self.base
+
+    def fetch(self, url: str) -> bytes:
+        """GET a URL, counting the bytes."""
+        body = self._fetch(url)
+        self.bytes_read += len(body)
+        return body
 
     def _get(self, path: str, **params: int | str) -> bytes:
         query = f"?{urllib.parse.urlencode(params)}" if params else ""
@@ -127,17 +172,15 @@ class HttpSource:
         """The body of ``log/checkpoint``."""
         return self._get("log/checkpoint")
 
-    def leaves(self, size: int) -> list[str]:
-        """Every page of ``log/leaves`` up to ``size``."""
+    def leaves(self, start: int, end: int) -> list[str]:
+        """The leaves from ``log/bundle`` (one leaf per line, large pages)."""
         out: list[str] = []
-        while len(out) < size:
-            page = _json(self._get("log/leaves", start=len(out), end=size), "log/leaves")
-            batch = page.get("leaves") if isinstance(page, dict) else None
-            if (not isinstance(batch, list) or not batch or page.get("start") != len(out)
-                    or not all(isinstance(x, str) for x in batch)):
-                raise SourceError(f"log/leaves returned no usable page at {len(out)}")
+        while start + len(out) < end:
+            batch = _lines(self._get("log/bundle", start=start + len(out), end=end))
+            if not batch:
+                raise SourceError(f"log/bundle returned no leaves at {start + len(out)}")
             out.extend(batch)
-        return out[:size]
+        return out[: end - start]
 
     def reports(self) -> list[tuple[str, Any]]:
         """The one report named in the URL, or every report ``reports.json`` lists."""
@@ -154,16 +197,15 @@ class HttpSource:
         return [(" ".join(s.values()) or "all", _json(self._get("report.json", **s), "report.json"))
                 for s in scopes]
 
-    def consistency_proof(self, old: int, new: int) -> list[bytes] | None:
+    def consistency_proof(self, old: int, new: int) -> list[bytes]:
         """The proof from ``log/proof/consistency``."""
         data = _json(self._get("log/proof/consistency", old=old, new=new), "consistency proof")
-        proof = data.get("proof") if isinstance(data, dict) else None
-        if not isinstance(proof, list):
-            raise SourceError("consistency proof answer has no proof")
-        try:
-            return [base64.b64decode(p, validate=True) for p in proof]
-        except (ValueError, TypeError) as exc:
-            raise SourceError("consistency proof is not base64") from exc
+        return _b64_list(data, "consistency proof")
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """The proof from ``log/proof/inclusion``."""
+        data = _json(self._get("log/proof/inclusion", index=index, size=size), "inclusion proof")
+        return _b64_list(data, "inclusion proof")
 
 
 class DirSource:
@@ -173,12 +215,17 @@ class DirSource:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.bytes_read = 0
+        self._leaves: list[str] | None = None
+        self._tree: merkle.MerkleTree | None = None
 
     def _read(self, name: str) -> bytes:
         try:
-            return (self.path / name).read_bytes()
+            body = (self.path / name).read_bytes()
         except OSError as exc:
             raise SourceError(f"cannot read {self.path / name}: {exc.strerror}") from exc
+        self.bytes_read += len(body)
+        return body
 
     def published_key(self) -> str:
         """The ``key`` file."""
@@ -188,13 +235,18 @@ class DirSource:
         """The ``checkpoint`` file."""
         return self._read("checkpoint")
 
-    def leaves(self, size: int) -> list[str]:
-        """The ``leaves`` of ``leaves.json``."""
-        data = _json(self._read("leaves.json"), "leaves.json")
-        leaves = data.get("leaves") if isinstance(data, dict) else None
-        if not isinstance(leaves, list) or not all(isinstance(x, str) for x in leaves):
-            raise SourceError("leaves.json has no list of leaves")
-        return leaves
+    def _all_leaves(self) -> list[str]:
+        if self._leaves is None:
+            data = _json(self._read("leaves.json"), "leaves.json")
+            leaves = data.get("leaves") if isinstance(data, dict) else None
+            if not isinstance(leaves, list) or not all(isinstance(x, str) for x in leaves):
+                raise SourceError("leaves.json has no list of leaves")
+            self._leaves = leaves
+        return self._leaves
+
+    def leaves(self, start: int, end: int) -> list[str]:
+        """The ``leaves`` of ``leaves.json`` from ``start`` (all of them to the end of the file)."""
+        return self._all_leaves()[start:]
 
     def reports(self) -> list[tuple[str, Any]]:
         """Every ``reports/*.json``."""
@@ -202,9 +254,25 @@ class DirSource:
         files = sorted(folder.glob("*.json")) if folder.is_dir() else []
         return [(f.stem, _json(f.read_bytes(), f.name)) for f in files]
 
-    def consistency_proof(self, old: int, new: int) -> list[bytes] | None:
-        """None: the verifier computes it from the leaves it holds."""
-        return None
+    def _full_tree(self) -> merkle.MerkleTree:
+        if self._tree is None:
+            self._tree = merkle.MerkleTree.from_leaf_hashes(
+                [merkle.leaf_hash(d.encode("utf-8", "surrogatepass")) for d in self._all_leaves()])
+        return self._tree
+
+    def consistency_proof(self, old: int, new: int) -> list[bytes]:
+        """Computed from the exported leaves (an export carries no proofs)."""
+        try:
+            return self._full_tree().consistency_proof(old, new)
+        except merkle.ProofError as exc:
+            raise SourceError(f"the export cannot prove sizes {old} to {new}: {exc}") from exc
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """Computed from the exported leaves."""
+        try:
+            return self._full_tree().inclusion_proof(index, size)
+        except merkle.ProofError as exc:
+            raise SourceError(f"the export cannot prove leaf {index} at size {size}: {exc}") from exc
 
 
 def open_source(url_or_dir: str, fetch: Callable[[str], bytes] = http_fetch) -> Source:
@@ -217,8 +285,38 @@ def open_source(url_or_dir: str, fetch: Callable[[str], bytes] = http_fetch) -> 
     return DirSource(path)
 
 
+@dataclass
+class Snapshot:
+    """The verified log as of ``size``: its right edge and the counts of its leaves."""
+
+    size: int
+    root_hash: bytes
+    frontier: list[bytes]
+    tally: Tally
+
+    def to_json(self) -> dict[str, Any]:
+        return {"size": self.size, "root_hash": _b64(self.root_hash),
+                "frontier": [_b64(h) for h in self.frontier], "tally": self.tally.rows()}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Snapshot:
+        try:
+            return cls(size=int(data["size"]), root_hash=base64.b64decode(data["root_hash"]),
+                       frontier=[base64.b64decode(h) for h in data["frontier"]],
+                       tally=Tally((str(p), str(c), str(k), str(o), int(n), int(a))
+                                   for p, c, k, o, n, a in data["tally"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise VerifyError([f"the saved state of this log is damaged ({exc}): remove it and "
+                               "verify again from scratch"]) from exc
+
+
 class State:
-    """What this machine remembers per log: the pinned key and the last verified checkpoint."""
+    """What this machine remembers per log: the pinned key, every checkpoint verified, a snapshot.
+
+    Files, per log, under ``DIR/<origin>-<hash>/``: ``verifier_key``, ``checkpoint`` (the
+    latest), ``checkpoints.jsonl`` (every checkpoint seen), ``snapshot.json`` (size, root,
+    right edge of the tree, counts per quarter, country, kind and outcome).
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory.expanduser()
@@ -230,6 +328,12 @@ class State:
     def _read(self, path: Path) -> str | None:
         return path.read_text("utf-8") if path.exists() else None
 
+    def _write(self, path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, "utf-8")
+        tmp.replace(path)  # never leave a half-written file behind
+
     def pinned_key(self, origin: str) -> str | None:
         """The verifier key pinned for ``origin``."""
         found = self._read(self._log_dir(origin) / "verifier_key")
@@ -238,6 +342,20 @@ class State:
     def last_checkpoint(self, origin: str) -> str | None:
         """The last checkpoint note verified for ``origin``."""
         return self._read(self._log_dir(origin) / "checkpoint")
+
+    def seen_checkpoints(self, origin: str) -> list[str]:
+        """Every checkpoint note verified for ``origin`` (oldest first)."""
+        raw = self._read(self._log_dir(origin) / "checkpoints.jsonl") or ""
+        notes = [json.loads(line)["note"] for line in raw.splitlines() if line.strip()]
+        last = self.last_checkpoint(origin)
+        if last is not None and last not in notes:  # state written by an older verifier
+            notes.append(last)
+        return notes
+
+    def snapshot(self, origin: str) -> Snapshot | None:
+        """The verified log as of the last run, if any."""
+        raw = self._read(self._log_dir(origin) / "snapshot.json")
+        return Snapshot.from_json(json.loads(raw)) if raw else None
 
     def origin_of(self, identity: str) -> str | None:
         """The log a URL served when last verified."""
@@ -249,18 +367,24 @@ class State:
         data = json.loads(raw) if raw else {}
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
-    def save(self, origin: str, key: str, checkpoint: str, identity: str | None) -> None:
-        """Remember the key, the checkpoint, and which log ``identity`` serves."""
+    def save(self, origin: str, key: str, checkpoint: str, identity: str | None,
+             snapshot: Snapshot | None = None) -> None:
+        """Remember the key, the checkpoint (and every one before), the snapshot, and which log
+        ``identity`` serves."""
         folder = self._log_dir(origin)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "verifier_key").write_text(key + "\n", "utf-8")
-        tmp = folder / "checkpoint.tmp"
-        tmp.write_text(checkpoint, "utf-8")
-        tmp.replace(folder / "checkpoint")  # never leave a half-written checkpoint behind
+        self._write(folder / "verifier_key", key + "\n")
+        seen = folder / "checkpoints.jsonl"
+        if checkpoint not in self.seen_checkpoints(origin):
+            folder.mkdir(parents=True, exist_ok=True)
+            with seen.open("a", encoding="utf-8") as out:
+                out.write(json.dumps({"note": checkpoint}) + "\n")
+        self._write(folder / "checkpoint", checkpoint)
+        if snapshot is not None:
+            self._write(folder / "snapshot.json", json.dumps(snapshot.to_json(), separators=(",", ":")))
         if identity is not None:
             sources = self._sources()
             sources[identity] = origin
-            (self.directory / "sources.json").write_text(json.dumps(sources, indent=1, sort_keys=True))
+            self._write(self.directory / "sources.json", json.dumps(sources, indent=1, sort_keys=True))
 
 
 @dataclass
@@ -271,7 +395,9 @@ class Outcome:
     size: int
     root_hash: bytes
     notes: list[str] = field(default_factory=list)
-    leaves: list[str] = field(default_factory=list, repr=False)  # verified leaf data, in order
+    tally: Tally = field(default_factory=Tally, repr=False)  # the counts of every verified leaf
+    leaves_checked: int = 0  # leaves fetched and checked in this run (the rest came from the state)
+    bytes_read: int = 0
 
 
 def _b64(h: bytes) -> str:
@@ -301,7 +427,7 @@ def _choose_key(source: Source, state: State, key: str | None) -> tuple[note.Ver
 
 
 def verify_log(source: Source, *, state: State, key: str | None = None) -> Outcome:
-    """Verify a log and its reports; remember the checkpoint on success; raise ``VerifyError``."""
+    """Verify a log and its reports; remember what was verified; raise ``VerifyError``."""
     reports = source.reports()  # first, so no report can name a checkpoint newer than the one checked
     verifier, key_note = _choose_key(source, state, key)
     raw_note = source.checkpoint()
@@ -310,38 +436,19 @@ def verify_log(source: Source, *, state: State, key: str | None = None) -> Outco
     except note.NoteError as exc:
         raise VerifyError([f"checkpoint: {exc}"]) from exc
     outcome = Outcome(origin=cp.origin, size=cp.size, root_hash=cp.root_hash)
-    # (leaves are attached below, once they hash to the signed root)
     outcome.notes.append(f"checkpoint {cp.origin} size {cp.size} root {_b64(cp.root_hash)}: "
                          f"signature valid ({key_note})")
-
-    data = source.leaves(cp.size)
-    if len(data) != cp.size:
-        raise VerifyError([f"the log published {len(data)} leaves, its checkpoint says {cp.size}"])
-    # surrogatepass: a malformed leaf must fail as a mismatch, not crash the verifier.
-    tree = merkle.MerkleTree(merkle.leaf_hash(d.encode("utf-8", "surrogatepass")) for d in data)
-    if tree.root() != cp.root_hash:
-        raise VerifyError([f"the {cp.size} published leaves hash to {_b64(tree.root())}, not to the "
-                           f"signed root {_b64(cp.root_hash)}: leaves were altered, added or removed"])
-    leaves: list[Leaf] = []
-    problems: list[str] = []
-    for i, d in enumerate(data):
-        try:
-            leaves.append(decode_leaf(d))
-        except (LeafError, TypeError) as exc:
-            problems.append(f"leaf {i}: {exc}")
-    if problems:
-        raise VerifyError(problems)
-    outcome.notes.append(f"{cp.size} leaves hash to the signed root")
-    outcome.leaves = data
-
-    outcome.notes.append(_check_consistency(source, state, verifier, cp, tree))
+    snapshot = _verify_leaves(source, state, verifier, cp, outcome)
     # The log itself is sound: remember it even if a report below turns out wrong.
-    state.save(cp.origin, verifier.encode(), raw_note.decode("utf-8"), source.identity)
+    state.save(cp.origin, verifier.encode(), raw_note.decode("utf-8"), source.identity, snapshot)
 
+    problems: list[str] = []
     for label, doc in reports:
-        problems.extend(f"report {label}: {p}" for p in _check_report(doc, cp, tree, leaves))
-        if not problems:
-            outcome.notes.append(f"report {label}: every count matches the leaves")
+        found = [f"report {label}: {p}" for p in _check_report(doc, cp, snapshot.tally, source)]
+        problems.extend(found)
+        if not found:
+            outcome.notes.append(f"report {label}: every count matches the leaves of the latest log")
+    outcome.bytes_read = source.bytes_read
     if problems:
         raise VerifyError(problems)
     if not reports:
@@ -349,34 +456,89 @@ def verify_log(source: Source, *, state: State, key: str | None = None) -> Outco
     return outcome
 
 
-def _check_consistency(source: Source, state: State, verifier: note.Verifier, cp: note.Checkpoint,
-                       tree: merkle.MerkleTree) -> str:
-    previous = state.last_checkpoint(cp.origin)
-    if previous is None:
-        return "no earlier checkpoint of this log seen here"
-    try:
-        old = note.open_checkpoint(previous, verifier, origin=cp.origin)
-    except note.NoteError as exc:
-        raise VerifyError([f"the remembered checkpoint no longer verifies: {exc}"]) from exc
-    if old.size > cp.size:
-        raise VerifyError([f"the log shrank from {old.size} leaves (seen before) to {cp.size}: "
+def _seen(state: State, verifier: note.Verifier, origin: str) -> dict[int, bytes]:
+    """The checkpoints this machine verified before, by size (each signature checked again)."""
+    seen: dict[int, bytes] = {}
+    for text in state.seen_checkpoints(origin):
+        try:
+            old = note.open_checkpoint(text, verifier, origin=origin)
+        except note.NoteError as exc:
+            raise VerifyError([f"a checkpoint remembered from before no longer verifies: {exc}"]) from exc
+        if seen.setdefault(old.size, old.root_hash) != old.root_hash:
+            raise VerifyError([f"two checkpoints of size {old.size} with different roots were seen: "
+                               "the log forked"])
+    return seen
+
+
+def _verify_leaves(source: Source, state: State, verifier: note.Verifier, cp: note.Checkpoint,
+                   outcome: Outcome) -> Snapshot:
+    """Check the log extends every checkpoint seen and its new leaves hash to the signed root."""
+    seen = _seen(state, verifier, cp.origin)
+    before = state.snapshot(cp.origin)
+    largest = max(seen, default=0)
+    if largest > cp.size:
+        raise VerifyError([f"the log shrank from {largest} leaves (seen before) to {cp.size}: "
                            "it was rolled back or forked"])
-    proof = source.consistency_proof(old.size, cp.size)
-    if proof is None:
-        proof = tree.consistency_proof(old.size, cp.size)
-    try:
-        merkle.verify_consistency(old.size, cp.size, old.root_hash, cp.root_hash, proof)
-    except merkle.ProofError as exc:
-        raise VerifyError([f"not consistent with the checkpoint of size {old.size} seen before "
-                           f"(root {_b64(old.root_hash)}): {exc}"]) from exc
-    # The leaves are authenticated by the new root; the old root must be their prefix too.
-    if tree.root(old.size) != old.root_hash:
-        raise VerifyError([f"the first {old.size} leaves do not hash to the checkpoint seen before: "
-                           "the log forked"])
-    return f"consistent with the checkpoint of size {old.size} seen before"
+    if before is not None and (before.size > cp.size or seen.get(before.size, before.root_hash)
+                               != before.root_hash):
+        before = None  # a state that does not fit what was seen: start again from scratch
+    if before is not None:
+        # The server's consistency proof (O(log n) hashes) names the problem precisely; the
+        # leaves below prove the same again.
+        try:
+            merkle.verify_consistency(before.size, cp.size, before.root_hash, cp.root_hash,
+                                      source.consistency_proof(before.size, cp.size))
+        except merkle.ProofError as exc:
+            raise VerifyError([f"not consistent with the checkpoint of size {before.size} seen before "
+                               f"(root {_b64(before.root_hash)}): {exc}"]) from exc
+        outcome.notes.append(f"consistent with the checkpoint of size {before.size} seen before "
+                             f"(and the {len(seen)} checkpoint(s) seen up to it)")
+    start = before.size if before else 0
+    frontier = merkle.Frontier(start, before.frontier) if before else merkle.Frontier()
+    tally = Tally(before.tally.rows()) if before else Tally()
+
+    data = source.leaves(start, cp.size)
+    if len(data) != cp.size - start:
+        raise VerifyError([f"the log published {start + len(data)} leaves, its checkpoint says {cp.size}"])
+    # surrogatepass: a malformed leaf must fail as a mismatch, not crash the verifier.
+    sha256 = hashlib.sha256
+    hashes = [sha256(b"\x00" + d.encode("utf-8", "surrogatepass")).digest() for d in data]
+    # Every checkpoint seen between the snapshot and now must be a prefix of these leaves.
+    for size in sorted(s for s in seen if start < s <= cp.size):
+        frontier.extend(hashes[frontier.size - start: size - start])
+        if frontier.root() != seen[size]:
+            raise VerifyError([f"the first {size} leaves do not hash to the checkpoint of size {size} "
+                               "seen before: the log forked"])
+    frontier.extend(hashes[frontier.size - start:])
+    if frontier.root() != cp.root_hash:
+        said = (f"the {cp.size} published leaves hash to {_b64(frontier.root())}" if not start else
+                f"the {cp.size - start} leaves published after the {start} verified before hash to "
+                f"{_b64(frontier.root())}")
+        raise VerifyError([f"{said}, not to the signed root {_b64(cp.root_hash)}: leaves were altered, "
+                           "added or removed"])
+    problems: list[str] = []
+    for i, d in enumerate(data, start):
+        try:
+            tally.add(leaf_fields(d))
+        except (LeafError, TypeError) as exc:
+            problems.append(f"leaf {i}: {exc}")
+            if len(problems) >= 20:
+                problems.append("… (further leaves not listed)")
+                break
+    if problems:
+        raise VerifyError(problems)
+    if not seen:
+        outcome.notes.append("no earlier checkpoint of this log seen here")
+    outcome.notes.append(f"{cp.size} leaves hash to the signed root"
+                         + (f" ({len(data)} new since the last run)" if start else ""))
+    outcome.tally = tally
+    outcome.leaves_checked = len(data)
+    return Snapshot(size=cp.size, root_hash=cp.root_hash, frontier=frontier.hashes, tally=tally)
 
 
-def _check_report(doc: Any, cp: note.Checkpoint, tree: merkle.MerkleTree, leaves: list[Leaf]) -> list[str]:
+def _check_report(doc: Any, cp: note.Checkpoint, tally: Tally, source: Source) -> list[str]:
+    """Compare a report with the latest verified log: a report naming an older checkpoint must
+    still give the latest log's counts for its scope (a closed period does not change)."""
     if not isinstance(doc, dict) or doc.get("format") != REPORT_FORMAT:
         return [f"not a {REPORT_FORMAT} document"]
     named = doc.get("checkpoint")
@@ -388,17 +550,26 @@ def _check_report(doc: Any, cp: note.Checkpoint, tree: merkle.MerkleTree, leaves
         return [f"the report is computed from log {named.get('origin')!r}, not {cp.origin!r}"]
     if not 0 <= size <= cp.size:
         return [f"the report names a checkpoint of size {size}, beyond the verified log of {cp.size}"]
-    if named.get("root_hash") != _b64(tree.root(size)):
-        return [f"the report names root {named.get('root_hash')} at size {size}, but the log's tree of "
-                f"that size has root {_b64(tree.root(size))}"]
+    try:
+        root = base64.b64decode(str(named.get("root_hash")), validate=True)
+        merkle.verify_consistency(size, cp.size, root, cp.root_hash, source.consistency_proof(size, cp.size))
+    except (ValueError, merkle.ProofError, SourceError):
+        return [f"the report names root {named.get('root_hash')} at size {size}, which is not a "
+                f"checkpoint of the verified log of {cp.size} leaves"]
     period, country = doc.get("period"), doc.get("country")
     if not isinstance(period, str) or not (country is None or isinstance(country, str)):
         return ["the report's period or country is malformed"]
     try:
-        computed = compute_counts(leaves[:size], period=period, country=country)
-        return count_mismatches(doc.get("counts", {}), computed)
+        check_scope(period, country)
+        latest = tally.counts(period=period, country=country)
+        problems = count_mismatches(doc.get("counts", {}), latest,
+                                    source=f"the latest log ({cp.size} leaves) gives")
     except ReportError as exc:
         return [str(exc)]
+    if problems and size < cp.size:
+        problems.append(f"the report is computed from an older checkpoint ({size} leaves) than the "
+                        f"latest log ({cp.size} leaves)")
+    return problems
 
 
 def verify_receipt(receipt: Any, verifier: note.Verifier, case_ref: str | None = None) -> Leaf:
@@ -420,17 +591,17 @@ def verify_receipt(receipt: Any, verifier: note.Verifier, case_ref: str | None =
     return leaf
 
 
-def receipt_in_log(receipt: Any, outcome: Outcome) -> None:
+def receipt_in_log(receipt: Any, outcome: Outcome, source: Source) -> None:
     """Check a receipt's leaf is in the verified public log, at its index, unchanged.
 
     Call it after ``verify_receipt``, with ``outcome`` from ``verify_log`` on the platform's
-    public log: this ties the officer's receipt to the very log the reports are computed from,
-    not to a copy shown only to them.
+    public log and the same ``source``: this ties the officer's receipt to the very log the
+    reports are computed from, not to a copy shown only to them.
     """
     try:
         index, note_text, data = receipt["leaf_index"], receipt["checkpoint"], receipt["leaf"]
         receipt_cp = note.parse_checkpoint(note.split_note(note_text)[0])
-        if not isinstance(index, int) or isinstance(index, bool):
+        if not isinstance(index, int) or isinstance(index, bool) or not isinstance(data, str):
             raise TypeError("leaf_index is not an integer")
     except (KeyError, TypeError, ValueError) as exc:
         raise VerifyError([f"receipt: {exc}"]) from exc
@@ -439,10 +610,14 @@ def receipt_in_log(receipt: Any, outcome: Outcome) -> None:
     if receipt_cp.size > outcome.size:
         raise VerifyError([f"the receipt's checkpoint (size {receipt_cp.size}) is newer than the public "
                            f"log (size {outcome.size}): run again later"])
-    if not 0 <= index < receipt_cp.size or outcome.leaves[index] != data:
-        raise VerifyError([f"the public log does not hold the receipt's leaf at index {index}"])
-    prefix = merkle.MerkleTree(merkle.leaf_hash(d.encode("utf-8", "surrogatepass"))
-                               for d in outcome.leaves[: receipt_cp.size])
-    if prefix.root() != receipt_cp.root_hash:
+    try:
+        merkle.verify_inclusion(merkle.leaf_hash(data.encode("utf-8", "surrogatepass")), index,
+                                outcome.size, source.inclusion_proof(index, outcome.size), outcome.root_hash)
+    except (merkle.ProofError, SourceError) as exc:
+        raise VerifyError([f"the public log does not hold the receipt's leaf at index {index}"]) from exc
+    try:
+        merkle.verify_consistency(receipt_cp.size, outcome.size, receipt_cp.root_hash, outcome.root_hash,
+                                  source.consistency_proof(receipt_cp.size, outcome.size))
+    except (merkle.ProofError, SourceError) as exc:
         raise VerifyError([f"the receipt's checkpoint of size {receipt_cp.size} is not part of the public "
-                           "log: the receipt was issued from a forked log"])
+                           "log: the receipt was issued from a forked log"]) from exc

@@ -103,6 +103,26 @@ def leaves(request: HttpRequest) -> HttpResponse:
 
 
 @_public
+def bundle(request: HttpRequest) -> HttpResponse:
+    """Leaf data from ``start`` to ``end`` as plain text, one leaf per line, up to 100,000 at a time.
+
+    The verifier's way to read the log: each line is exactly the bytes hashed (a leaf is
+    canonical ASCII JSON, never holding a newline), with no JSON to decode around it.
+    """
+    size = selectors.published_size()
+    start = _int(request, "start", 0)
+    end = min(_int(request, "end", size), size, start + selectors.MAX_BUNDLE)
+    if start > size:
+        raise BadRequest(f"start is beyond the published log of {size} leaves")
+    response = HttpResponse(b"".join(selectors.leaf_lines(start, max(end, start))),
+                            content_type="text/plain; charset=us-ascii")
+    response["Cache-Control"] = "no-cache"
+    response["Access-Control-Allow-Origin"] = "*"
+    response["X-Tree-Size"] = str(size)
+    return response
+
+
+@_public
 def inclusion(request: HttpRequest) -> HttpResponse:
     """The inclusion proof of leaf ``index`` in the published tree of ``size`` (default: latest)."""
     published = selectors.published_size()

@@ -1,0 +1,250 @@
+"""The verifier as a monitor: every report is checked against the newest log, from saved state.
+
+Issue 12's first attack: a report naming an older checkpoint (477 leaves), with the counts of
+those leaves, while the log holds 953 for that scope. It must fail, over HTTP from a real
+server (through a proxy that serves the stale report) and from a directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from typer.testing import CliRunner
+
+from lawdesk.transparency import selectors, services
+from lawdesk.transparency.cli import app as cli_app
+from lawdesk.transparency.models import Checkpoint
+from lawdesk.transparency.verify import DirSource, HttpSource, State, VerifyError, verify_log
+from tests.support import fresh_database
+from tests.transparency.test_verify import close, export
+
+Rewrite = Callable[[str, bytes], bytes]
+
+
+SEED = textwrap.dedent("""
+    import json, sys
+    from datetime import UTC, datetime, timedelta
+    import django
+    django.setup()
+    from lawdesk.transparency import counts, selectors, services
+
+    def close_fr(start, n):
+        # What the receivers do when a French 2024 case closes: count it, log it.
+        for i in range(start, start + n):
+            closed = datetime(2024, 3 * (i % 4) + 1, 5, tzinfo=UTC) + timedelta(minutes=i)
+            facts = counts.Facts(country="FR", kind="production", instrument="prosecutor_requisition",
+                                 categories=("subscriber",), received_at=closed - timedelta(days=2),
+                                 acknowledged_at=None, decided_at=None, delivered_at=closed,
+                                 closed_at=closed, emergency=False, nondisclosure=False,
+                                 outcome="fulfilled", refusal_ground="", accounts_affected=1)
+            counts._apply(counts.received_deltas(facts) + counts.closed_deltas(facts))
+            services.append_leaf(case_ref=f"FR-{i:05d}", period=f"2024-Q{i % 4 + 1}", country="FR",
+                                 kind="production", outcome="fulfilled", accounts_affected=1, now=closed)
+
+    now = datetime(2026, 11, 2, tzinfo=UTC)
+    close_fr(0, 477)
+    old = services.publish_checkpoint(now=now)
+    with open(sys.argv[1], "w") as out:  # the report as it was, honestly, at size 477
+        json.dump(selectors.report_for("2024", "FR", old), out)
+    close_fr(477, 953 - 477)
+    services.publish_checkpoint(now=now)
+""")
+
+
+@dataclass
+class Served:
+    url: str
+    stale_report: bytes
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A real lawdesk server (gunicorn, its own database) holding 953 closed French cases of 2024."""
+    home = tmp_path_factory.mktemp("served-log")
+    with fresh_database(home, "lawdesk_monitor") as db_url:
+        env = {**os.environ, "LAWDESK_HOME": str(home), "DATABASE_URL": db_url, "LAWDESK_MODE": "test",
+               "DJANGO_SETTINGS_MODULE": "lawdesk.settings"}
+        subprocess.run([sys.executable, "-m", "lawdesk", "migrate"], env=env, check=True,
+                       capture_output=True, timeout=300)
+        stale = home / "stale-report.json"
+        subprocess.run([sys.executable, "-c", SEED, str(stale)], env=env, check=True, timeout=600)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        log = (home / "server.log").open("w")
+        server = subprocess.Popen([sys.executable, "-m", "lawdesk", "serve", "--port", str(port),
+                                   "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(url + "/transparency/log/key", timeout=2)
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError((home / "server.log").read_text()) from None
+                    time.sleep(0.3)
+            yield Served(url=url, stale_report=stale.read_bytes())
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+            log.close()
+
+
+@contextmanager
+def proxy(upstream: str, rewrite: Rewrite) -> Iterator[str]:
+    """A real HTTP server on loopback relaying to ``upstream``, changing answers with ``rewrite``."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            with urllib.request.urlopen(upstream + self.path, timeout=60) as answer:
+                body, kind = answer.read(), answer.headers.get("Content-Type", "")
+            body = rewrite(self.path, body)
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_report_from_an_older_checkpoint_fails_over_http(served: Served, tmp_path: Path) -> None:
+    def serve_stale(path: str, body: bytes) -> bytes:
+        return served.stale_report if path.startswith("/transparency/report.json") else body
+
+    state = State(tmp_path / "state")
+    honest = verify_log(HttpSource(served.url + "/transparency/"), state=state)
+    assert honest.size == 953
+    with proxy(served.url, serve_stale) as url, pytest.raises(VerifyError) as failure:
+        verify_log(HttpSource(url + "/transparency/"), state=state)
+    problems = failure.value.problems
+    assert "report 2024 FR: requests: the report says 477, the latest log (953 leaves) gives 953 " \
+           "(understated)" in problems
+    assert "report 2024 FR: accounts_affected: the report says 477, the latest log (953 leaves) gives " \
+           "953 (understated)" in problems
+    assert any("computed from an older checkpoint (477 leaves) than the latest log (953 leaves)" in p
+               for p in problems)
+    # A machine that never saw the log before is not fooled either, and the command says so.
+    with proxy(served.url, serve_stale) as url:
+        result = CliRunner().invoke(cli_app, ["verify", url + "/transparency/", "--state", str(tmp_path / "new")])
+    assert result.exit_code == 1
+    assert "FAIL: report 2024 FR: requests: the report says 477, the latest log (953 leaves) gives 953 " \
+           "(understated)" in result.output
+
+
+def test_a_report_from_an_older_checkpoint_fails_from_a_directory(db, now, tmp_path: Path) -> None:
+    close(now, 40)
+    old = services.publish_checkpoint(now=now)
+    stale = selectors.report_for("2024", "FR", old)
+    close(now, 40, start=40)
+    services.publish_checkpoint(now=now)
+    served = export(tmp_path, "served")
+    (served / "reports" / "2024-FR.json").write_text(json.dumps(stale))
+    with pytest.raises(VerifyError) as failure:
+        verify_log(DirSource(served), state=State(tmp_path / "state"))
+    assert "report 2024-FR: requests: the report says 20, the latest log (80 leaves) gives 40 (understated)" \
+        in failure.value.problems
+
+
+def test_a_report_naming_a_root_that_was_never_a_checkpoint_fails(db, now, tmp_path: Path) -> None:
+    close(now, 12)
+    services.publish_checkpoint(now=now)
+    close(now, 4, start=12)
+    services.publish_checkpoint(now=now)
+    served = export(tmp_path, "served")
+    doc = json.loads((served / "reports" / "2024-DE.json").read_text())
+    doc["checkpoint"].update(size=12, root_hash="B" * 43 + "=")
+    (served / "reports" / "2024-DE.json").write_text(json.dumps(doc))
+    with pytest.raises(VerifyError, match="not a checkpoint of the verified log of 16 leaves"):
+        verify_log(DirSource(served), state=State(tmp_path / "state"))
+
+
+def test_the_second_run_checks_only_the_new_leaves(db, client, now, tmp_path: Path, monkeypatch) -> None:
+    def fetch(url: str) -> bytes:
+        response = client.get(url.removeprefix("http://testserver"))
+        assert response.status_code == 200, (url, response.content[:300])
+        return bytes(response.content)
+
+    monkeypatch.setattr(selectors, "MAX_BUNDLE", 64)  # several pages of the leaf bundle
+    close(now, 300)
+    services.publish_checkpoint(now=now)
+    state = State(tmp_path / "state")
+    first = verify_log(HttpSource("http://testserver/transparency/", fetch), state=state)
+    assert first.leaves_checked == 300
+    close(now, 7, start=300)
+    services.publish_checkpoint(now=now)
+    second = verify_log(HttpSource("http://testserver/transparency/", fetch), state=state)
+    assert (second.size, second.leaves_checked) == (307, 7)
+    assert second.bytes_read < first.bytes_read / 5
+    # The counts carried over equal a count of every leaf from scratch.
+    fresh = verify_log(HttpSource("http://testserver/transparency/", fetch), state=State(tmp_path / "fresh"))
+    assert fresh.tally.rows() == second.tally.rows()
+    assert any("consistent with the checkpoint of size 300" in n for n in second.notes)
+
+
+def test_every_checkpoint_seen_is_checked_even_without_the_saved_counts(db, now, tmp_path: Path) -> None:
+    from tests.transparency.test_verify import wipe_log
+
+    close(now, 9)
+    services.publish_checkpoint(now=now)
+    state = State(tmp_path / "state")
+    verify_log(DirSource(export(tmp_path, "v1")), state=state)
+    for snapshot in (tmp_path / "state").glob("*/snapshot.json"):
+        snapshot.unlink()  # only the checkpoints seen remain
+    wipe_log()
+    close(now, 9, prefix="FORK", outcome_shift=1)
+    close(now, 3, start=9)
+    services.publish_checkpoint(now=now)
+    with pytest.raises(VerifyError, match="the first 9 leaves do not hash to the checkpoint of size 9"):
+        verify_log(DirSource(export(tmp_path, "fork")), state=state)
+
+
+def test_the_bundle_serves_exact_leaf_bytes_in_pages(db, client, now) -> None:
+    close(now, 5)
+    assert client.get("/transparency/log/bundle").content == b""  # nothing signed yet
+    services.publish_checkpoint(now=now)
+    close(now, 2, start=5)  # not under a checkpoint: not public
+    body = client.get("/transparency/log/bundle?start=1&end=99").content
+    assert body.decode().split("\n")[:-1] == selectors.leaf_data(1, 5)
+    assert client.get("/transparency/log/bundle?start=9").status_code == 400
+
+
+def test_report_scopes_read_one_row_per_scope(db, now) -> None:
+    close(now, 64)
+    checkpoint = services.publish_checkpoint(now=now)
+    with CaptureQueriesContext(connection) as queries:
+        scopes = selectors.report_scopes(checkpoint)
+    assert scopes == [("2024", "DE"), ("2024", "FR")]
+    (query,) = [q["sql"] for q in queries.captured_queries if "transparency_leaf" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        assert len(cursor.fetchall()) == 4  # four (quarter, country) pairs, not 64 leaf rows
+    assert Checkpoint.objects.count() == 1
