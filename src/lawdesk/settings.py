@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "lawdesk.cases",
     "lawdesk.evidence",
     "lawdesk.collection",
+    "lawdesk.api",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -13,11 +12,10 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.openapi.schema import OpenAPISchema
-from ninja.renderers import JSONRenderer
-from ninja.responses import NinjaJSONEncoder
 
 from lawdesk.api.auth import TokenAuth
 from lawdesk.api.problems import CODES, PROBLEM_JSON, ApiProblem, field_errors, problem_response
+from lawdesk.api.rendering import renderer
 from lawdesk.api.tokens import TokenExpired
 from lawdesk.api.views import router
 from lawdesk.audit.services import record
@@ -44,19 +42,6 @@ field by its dotted path. A request of another agency is answered exactly like a
 """
 
 
-class _Encoder(NinjaJSONEncoder):
-    """Full-precision ISO 8601 times, so ``received_at`` equals the receipt's to the microsecond."""
-
-    def default(self, o: Any) -> Any:
-        if isinstance(o, datetime):
-            return o.isoformat()
-        return super().default(o)
-
-
-class _Renderer(JSONRenderer):
-    encoder_class = _Encoder
-
-
 class LawdeskAPI(NinjaAPI):
     """NinjaAPI whose OpenAPI document shows the problem media type and the intake schema."""
 
@@ -77,10 +62,21 @@ def finish_openapi(schema: dict[str, Any]) -> None:
     schemas["IntakeData"] = intake
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                _drop_null(parameter)
             for status, answer in operation.get("responses", {}).items():
                 content = answer.get("content", {})
                 if int(status) >= 400 and "application/json" in content:
                     answer["content"] = {PROBLEM_JSON: content["application/json"]}
+
+
+def _drop_null(parameter: dict[str, Any]) -> None:
+    """An optional parameter is absent, never null: keep only the non-null branch."""
+    branches = parameter.get("schema", {}).get("anyOf", [])
+    others = [b for b in branches if b.get("type") != "null"]
+    if not parameter.get("required") and len(others) == 1 and len(others) < len(branches):
+        rest = {k: v for k, v in parameter["schema"].items() if k != "anyOf"}
+        parameter["schema"] = {**others[0], **rest}
 
 
 api = LawdeskAPI(
@@ -90,7 +86,7 @@ api = LawdeskAPI(
                                    days=settings.LAWDESK_API_TOKEN_DAYS),
     urls_namespace="api",
     auth=TokenAuth(),
-    renderer=_Renderer(),
+    renderer=renderer,
     docs_url=None,  # Swagger UI needs inline script, which the site's CSP forbids.
 )
 api.add_router("/v1", router)

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
-from ninja import Path, Query, Router
-from ninja import Status as Answer
+from ninja import Header, Path, Query, Router
 
 from lawdesk.api.auth import actor
+from lawdesk.api.idempotency import (
+    HEADER,
+    KEY_DESCRIPTION,
+    KEY_MAX_LENGTH,
+    KEY_PATTERN,
+    Idempotency,
+)
 from lawdesk.api.problems import ApiProblem, Problem
+from lawdesk.api.rendering import json_answer
 from lawdesk.api.schemas import (
     CaseDetail,
     CasePage,
@@ -24,12 +34,16 @@ from lawdesk.api.schemas import (
 )
 from lawdesk.audit.services import record
 from lawdesk.cases import services
-from lawdesk.cases.models import Status
+from lawdesk.cases.models import Case, Status
 from lawdesk.cases.selectors import cases_for_agency, get_agency_case
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import InvalidTransition
 
 router = Router(tags=["requests"])
+
+IdempotencyKey = Annotated[str | None, Header(
+    None, alias=HEADER, min_length=1, max_length=KEY_MAX_LENGTH, pattern=KEY_PATTERN,
+    description=KEY_DESCRIPTION)]
 
 MAX_ATTACHMENTS = 10
 MAX_ID = 2**63 - 1
@@ -147,7 +161,7 @@ def _check_parts(request: HttpRequest) -> None:
     openapi_extra=_intake_request_body(),
     operation_id="submit_request",
 )
-def submit_request(request: HttpRequest, response: HttpResponse) -> Answer:
+def submit_request(request: HttpRequest, idempotency_key: IdempotencyKey = None) -> HttpResponse:
     """Accept a request with its signed instrument and answer with the receipt."""
     if request.content_type != "multipart/form-data":
         raise ApiProblem("unsupported_media_type",
@@ -163,12 +177,37 @@ def submit_request(request: HttpRequest, response: HttpResponse) -> Answer:
                          f"{max_body_bytes() // 1_000_000} MB.")
     _check_parts(request)
     payload = _intake_payload(request)
-    uploads = [services.Upload(name=f.name or "document.pdf", content=f)
-               for f in request.FILES.getlist("attachments")]
-    case = services.submit_request(actor=actor(request), now=utcnow(), payload=payload,
-                                   uploads=uploads, channel="api", request=request)
-    response["Location"] = f"/api/v1/requests/{case.pk}"
-    return Answer(201, receipt_out(case))
+    files = request.FILES.getlist("attachments")
+    user = actor(request)
+    idem = Idempotency(request, user, idempotency_key, {
+        "request": payload, "attachments": [[f.name, _sha256(f)] for f in files]})
+    replayed = idem.replay()
+    if replayed is not None:
+        return replayed
+    uploads = [services.Upload(name=f.name or "document.pdf", content=f) for f in files]
+    answer: list[HttpResponse] = []
+
+    def created(case: Case) -> None:  # inside the transaction that creates the case
+        response = json_answer(request, 201, ReceiptOut, receipt_out(case))
+        response["Location"] = f"/api/v1/requests/{case.pk}"
+        idem.remember(response, case=case, now=now)
+        answer.append(response)
+
+    now = utcnow()
+    try:
+        services.submit_request(actor=user, now=now, payload=payload, uploads=uploads,
+                                channel="api", request=request, on_created=created)
+    except IntegrityError as exc:
+        return idem.after_conflict(exc)
+    return answer[0]
+
+
+def _sha256(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 @router.get("/requests", response={200: CasePage, **ERRORS_401, 422: Problem},
@@ -199,17 +238,30 @@ def get_request(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_ID)) -> d
              summary="Answer the platform's request for clarification",
              operation_id="answer_clarification")
 def answer_clarification(request: HttpRequest, body: ClarificationIn,
-                         id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
+                         id: int = Path(..., ge=1, le=MAX_ID),
+                         idempotency_key: IdempotencyKey = None) -> HttpResponse:
     """Answer a clarification question; the legal clock resumes."""
     user = actor(request)
     case = get_agency_case(user, id)
+    idem = Idempotency(request, user, idempotency_key, json.loads(request.body))
+    replayed = idem.replay()
+    if replayed is not None:
+        return replayed
     if case.status != Status.AWAITING_CLARIFICATION:
         # The service would also accept a "received" case and skip the desk's review start.
         raise InvalidTransition("This request is not waiting for a clarification.",
                                 field="status")
-    case = services.answer_clarification(case=case, actor=user, now=utcnow(),
-                                         answer=body.answer, request=request)
-    return detail_out(get_agency_case(user, case.pk))
+    now = utcnow()
+    try:
+        with transaction.atomic():
+            case = services.answer_clarification(case=case, actor=user, now=now,
+                                                 answer=body.answer, request=request)
+            response = json_answer(request, 200, CaseDetail,
+                                   detail_out(get_agency_case(user, case.pk)))
+            idem.remember(response, case=case, now=now)
+    except IntegrityError as exc:
+        return idem.after_conflict(exc)
+    return response
 
 
 @router.post("/requests/{id}/withdraw",
@@ -217,12 +269,26 @@ def answer_clarification(request: HttpRequest, body: ClarificationIn,
                        413: Problem},
              summary="Withdraw the request", operation_id="withdraw_request")
 def withdraw_request(request: HttpRequest, body: WithdrawIn,
-                     id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
+                     id: int = Path(..., ge=1, le=MAX_ID),
+                     idempotency_key: IdempotencyKey = None) -> HttpResponse:
     """Withdraw a request that is still open."""
     user = actor(request)
-    case = services.withdraw(case=get_agency_case(user, id), actor=user, now=utcnow(),
-                             reason=body.reason, request=request)
-    return detail_out(get_agency_case(user, case.pk))
+    case = get_agency_case(user, id)
+    idem = Idempotency(request, user, idempotency_key, json.loads(request.body))
+    replayed = idem.replay()
+    if replayed is not None:
+        return replayed
+    now = utcnow()
+    try:
+        with transaction.atomic():
+            case = services.withdraw(case=case, actor=user, now=now, reason=body.reason,
+                                     request=request)
+            response = json_answer(request, 200, CaseDetail,
+                                   detail_out(get_agency_case(user, case.pk)))
+            idem.remember(response, case=case, now=now)
+    except IntegrityError as exc:
+        return idem.after_conflict(exc)
+    return response
 
 
 def _binary(description: str, media_type: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -258,10 +258,13 @@ def canonical_sha256(document: dict[str, Any]) -> str:
 
 def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
                    uploads: Sequence[Upload] = (), channel: str = "portal",
-                   request: HttpRequest | None = None) -> Case:
+                   request: HttpRequest | None = None,
+                   on_created: Callable[[Case], None] | None = None) -> Case:
     """Accept a request from a verified officer, or refuse it with field-level errors.
 
     Nothing is saved unless everything is valid; a refusal is audited all the same.
+    ``on_created`` runs last inside the transaction that creates the case (the API keeps its
+    answer to an ``Idempotency-Key`` there); if it raises, nothing is saved.
     """
     officer = actor.officer_or_none
     if officer is None or not has_perm(actor, "portal:case:create"):
@@ -282,7 +285,7 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
         raise PermissionDenied("Your agency is not active on this platform.")
     try:
         return _create_case(actor=actor, now=now, data=data, targets=targets, uploads=uploads,
-                            channel=channel, request=request)
+                            channel=channel, request=request, on_created=on_created)
     except IntakeRefused as exc:
         record("cases:intake:refused", actor=actor, request=request, now=now,
                params={"reason": "invalid", "channel": channel, "fields": sorted(exc.errors)})
@@ -291,7 +294,8 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
 
 @transaction.atomic
 def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[ParsedTarget],
-                 uploads: Sequence[Upload], channel: str, request: HttpRequest | None) -> Case:
+                 uploads: Sequence[Upload], channel: str, request: HttpRequest | None,
+                 on_created: Callable[[Case], None] | None = None) -> Case:
     officer = actor.officer
     agency = Agency.objects.select_for_update().get(pk=officer.agency_id)
     if agency.status != Agency.Status.ACTIVE:
@@ -344,6 +348,8 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
     duties = {d["duty"] for d in decision.get("duties", [])}
     if case.kind == RequestKind.PRESERVATION or "preserve_on_receipt" in duties:
         _instruct_preservation(case, now=now)
+    if on_created is not None:
+        on_created(case)
     notify.received(case)
     return case
 
