@@ -8,23 +8,23 @@ PG_URL ?= postgres://postgres:postgres@127.0.0.1:5432/lawdesk
 .PHONY: demo test test-sqlite test-postgres lint install install-dev system-test-deps clean
 
 $(BIN)/python:
-	./scripts/ensure-venv.sh "$(PYTHON)" "$(VENV)"
+	@./scripts/ensure-venv.sh "$(PYTHON)" "$(VENV)"
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e .
-	touch $@
+	@./scripts/pip-install.sh "$(VENV)" "lawdesk" -e .
+	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $@ $(VENV)/.installed
+	@./scripts/pip-install.sh "$(VENV)" "lawdesk and its test tools" -e '.[dev]'
+	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## make demo: install, migrate, seed, run the web server and the worker, print the logins.
 demo: install
-	./scripts/ensure-system-libs.sh
-	$(BIN)/lawdesk up
+	@./scripts/ensure-system-libs.sh
+	@$(BIN)/lawdesk up
 
 system-test-deps:
 	./scripts/ensure-system-libs.sh

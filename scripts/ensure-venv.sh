@@ -14,4 +14,4 @@ if ! "$py" -m venv "$venv" 2>/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3.11-venv python3-pip
   "$py" -m venv "$venv"
 fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade pip setuptools wheel
+"$(dirname "$0")/pip-install.sh" "$venv" "pip, setuptools and wheel" --upgrade pip setuptools wheel

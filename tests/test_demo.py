@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import re
+import socket
+import subprocess
+import sys
+import urllib.request
+
 import pyotp
 import pytest
 
@@ -42,3 +49,85 @@ def test_every_demo_user_has_a_working_totp_and_the_right_role(now):
     ofmin = agencies["Office mineurs (OFMIN) — Police nationale"]
     assert ofmin.status == "active" and ofmin.callback_phone and ofmin.verified_domains()
     assert agencies["Parquet de Paris — section J3 cybercriminalité"].kind == "prosecutor"
+
+
+def test_demo_mail_lists_the_latest_mails_with_their_links(client, settings, tmp_path, make_agency):
+    from django.core.mail import send_mail
+    from typer.testing import CliRunner
+
+    from lawdesk.cli import app
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    send_mail("[lawdesk] LD-2026-000001: request received", "See http://x.example/portal/cases/1/",
+              "lawdesk@platform.example", ["someone@agency.example"])
+    agency = make_agency(domain="police.example")
+    password = "Tr0mbone-quietly-9"
+    client.post("/accounts/signup/", {
+        "full_name": "Camille Petit", "email": "camille@police.example", "agency": agency.pk,
+        "title": "Brigadier", "supervisor_name": "Chef Durand",
+        "supervisor_email": "durand@police.example", "password1": password, "password2": password})
+
+    result = CliRunner().invoke(app, ["demo", "mail", "--count", "5"])
+
+    assert result.exit_code == 0, result.output
+    blocks = result.output.split("\n\n")
+    assert "to camille@police.example  (address verification)" in blocks[0]
+    link = re.search(r"→ (http://testserver/accounts/confirm-email/\S+/)$", blocks[0], re.M)
+    assert link, blocks[0]
+    assert client.get(link.group(1)).status_code == 200  # the link is whole: it works
+    assert "request received" in blocks[1] and "→ http://x.example/portal/cases/1/" in blocks[1]
+    only = CliRunner().invoke(app, ["demo", "mail", "--to", "someone@"]).output
+    assert "camille" not in only and "request received" in only
+
+
+def test_a_demo_run_writes_nothing_in_the_home_folder(tmp_path, platform_data):
+    from tests.support import fresh_database
+
+    home, data = tmp_path / "home", tmp_path / "lawdesk-home"
+    home.mkdir()
+    with fresh_database(data, "lawdesk_demo_home") as db_url:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "MPLCONFIG"))}
+        env |= {"HOME": str(home), "LAWDESK_HOME": str(data), "DATABASE_URL": db_url,
+                "LAWDESK_PLATFORM_DIR": str(platform_data), "LAWDESK_MODE": "test",
+                "LAWDESK_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "DJANGO_SETTINGS_MODULE": "lawdesk.settings"}
+        env.pop("LAWDESK_EMAIL_DIR", None)
+
+        def lawdesk(*args: str) -> subprocess.CompletedProcess[str]:
+            done = subprocess.run([sys.executable, "-m", "lawdesk", *args], env=env, cwd=tmp_path,
+                                  capture_output=True, text=True, timeout=300, check=False)
+            assert done.returncode == 0, done.stdout + done.stderr
+            return done
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        up = subprocess.Popen([sys.executable, "-m", "lawdesk", "up", "--no-seed", "--port",
+                               str(port)], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        try:
+            lines = []
+            for line in up.stdout:  # until the summary is printed
+                lines.append(line)
+                if "mail it sends" in line:
+                    break
+            summary = "".join(lines)
+            assert f"lawdesk is running at http://127.0.0.1:{port}/" in summary, summary
+            assert f"{data}  (LAWDESK_HOME)" in summary
+            assert "Booting worker" not in summary and "GET /" not in summary  # logs go to files
+            lawdesk("demo", "seed", "--no-cases")
+            lawdesk("transparency", "publish")  # a checkpoint for the verifier to check
+            base = f"http://127.0.0.1:{port}"
+            for path in ("/accounts/login/", "/favicon.ico", "/transparency/",
+                         "/transparency/report.pdf"):
+                with urllib.request.urlopen(base + path, timeout=30) as answer:  # noqa: S310
+                    assert answer.status == 200
+            lawdesk("transparency", "verify", base + "/transparency/")
+            lawdesk("demo", "mail")
+        finally:
+            up.terminate()
+            up.wait(timeout=30)
+    assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == []
+    assert (data / "log" / "web.log").stat().st_size > 0
+    assert (data / "transparency-verifier").is_dir()

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -119,10 +120,23 @@ def migrate() -> None:
     console.print("Database ready.")
 
 
+def _lawdesk_home() -> Path:
+    django_setup()
+    from django.conf import settings
+
+    return Path(settings.HOME)
+
+
 def _web_cmd(host: str, port: int, workers: int) -> list[str]:
+    # gunicorn's control socket would go to ~/.gunicorn/ by default: keep it in LAWDESK_HOME
+    # (a Unix socket path has a length limit; without room, no control socket at all).
+    control = _lawdesk_home() / "run" / "gunicorn.ctl"
+    control.parent.mkdir(parents=True, exist_ok=True)
+    socket_args = (["--control-socket", str(control)] if len(str(control).encode()) < 100
+                   else ["--no-control-socket"])
     return [sys.executable, "-m", "gunicorn", "lawdesk.wsgi:application", "--bind",
             f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
-            "--graceful-timeout", "5"]
+            "--graceful-timeout", "5", *socket_args]
 
 
 def _worker_cmd() -> list[str]:
@@ -188,9 +202,27 @@ def up(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
         ensure_demo_dataset(settings.LAWDESK_PLATFORM_DIR)
         demo_seed(cases=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lawdesk.settings"}
-    procs = [subprocess.Popen(_web_cmd(host, port, workers), env=env),  # noqa: S603
-             subprocess.Popen(_worker_cmd(), env=env)]  # noqa: S603
-    console.print(f"\n[bold green]lawdesk is running at http://{host}:{port}/[/]  (Ctrl-C stops it)\n")
+    home = _lawdesk_home()
+    logs = home / "log"
+    logs.mkdir(exist_ok=True)
+    # The servers write to log files, so that the terminal shows one summary, then the logins.
+    web_log, worker_log = (logs / "web.log").open("ab"), (logs / "worker.log").open("ab")
+    procs = [subprocess.Popen(_web_cmd(host, port, workers), env=env,  # noqa: S603
+                              stdout=web_log, stderr=subprocess.STDOUT),
+             subprocess.Popen(_worker_cmd(), env=env,  # noqa: S603
+                              stdout=worker_log, stderr=subprocess.STDOUT)]
+    url = f"http://{host}:{port}/"
+    if not _wait_until_serving(url, procs):
+        for p in procs:
+            p.terminate()
+        console.print(f"[red]lawdesk did not start.[/] The last lines of {logs / 'web.log'}:")
+        console.print((logs / "web.log").read_text(errors="replace")[-3000:], markup=False)
+        raise typer.Exit(1)
+    console.print(f"\n[bold green]lawdesk is running at {url}[/]  (Ctrl-C stops it)")
+    console.print(f"  everything it keeps:  {home}  (LAWDESK_HOME)")
+    console.print(f"  server logs:          {logs / 'web.log'}, {logs / 'worker.log'}")
+    console.print("  mail it sends:        [bold].venv/bin/lawdesk demo mail[/]  "
+                  "(latest mails with their links)\n")
     if seed:
         _print_logins()
 
@@ -208,6 +240,24 @@ def up(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
         stop()
         for p in procs:
             p.wait(timeout=15)
+
+
+def _wait_until_serving(url: str, procs: list[subprocess.Popen[bytes]],
+                        timeout: float = 60.0) -> bool:
+    """True once ``url`` answers; False if a process died or time ran out."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and all(p.poll() is None for p in procs):
+        try:
+            urllib.request.urlopen(url + "accounts/login/", timeout=2)  # noqa: S310 - our own server
+            return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            time.sleep(0.3)
+    return False
 
 
 @staff_app.command("create")
@@ -273,6 +323,35 @@ def _print_logins() -> None:
     console.print(table)
     console.print("Current codes any time: [bold].venv/bin/lawdesk demo codes[/]  "
                   "(a code is accepted once; wait for the next one to sign in again)")
+
+
+@demo_app.command("mail")
+def demo_mail(
+    count: Annotated[int, typer.Option("--count", "-n", help="How many mails.")] = 10,
+    to: Annotated[str | None, typer.Option(help="Only mails to this address (or part of it).")]
+    = None,
+) -> None:
+    """List the latest mails of the demo's mailbox, newest first, with their links."""
+    django_setup()
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from lawdesk.demo.mailbox import latest
+
+    mail_dir = Path(settings.EMAIL_FILE_PATH)
+    mails = latest(mail_dir, count=count, to=to)
+    if not mails:
+        typer.echo(f"No mail in {mail_dir}" + (f" to {to}" if to else "") + ".")
+        return
+    # Plain lines, never wrapped: a link must stay whole to be clicked or copied.
+    for mail in mails:
+        typer.echo(f"{mail.sent_at:%Y-%m-%d %H:%M:%S} UTC  to {mail.to}  ({mail.kind})")
+        typer.echo(f"  {mail.subject}")
+        for link in mail.links:
+            typer.echo(f"  → {link}")
+        typer.echo("")
+    typer.echo(f"{len(mails)} most recent of the mailbox {mail_dir}")
 
 
 @demo_app.command("codes")

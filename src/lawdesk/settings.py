@@ -19,6 +19,10 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("LAWDESK_HOME", Path.cwd() / "var")).resolve()
 HOME.mkdir(parents=True, exist_ok=True)
+# Libraries keep caches in the user's home folder unless told otherwise (fontconfig through
+# WeasyPrint, matplotlib): lawdesk keeps everything it writes under LAWDESK_HOME.
+os.environ.setdefault("XDG_CACHE_HOME", str(HOME / "cache"))
+os.environ.setdefault("MPLCONFIGDIR", str(HOME / "cache" / "matplotlib"))
 
 MODE = os.environ.get("LAWDESK_MODE", "embedded")
 if MODE not in {"embedded", "production", "test"}:

@@ -32,7 +32,13 @@ from lawdesk.transparency.leaves import Leaf, LeafError, decode_leaf, leaf_field
 from lawdesk.transparency.report import REPORT_FORMAT, ReportError, Tally, check_scope, count_mismatches
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-DEFAULT_STATE_DIR = Path(os.environ.get("XDG_DATA_HOME") or "~/.local/share") / "lawdesk"
+# Like everything lawdesk writes, under LAWDESK_HOME (./var by default), never silently in the
+# home folder; a monitor that sets XDG_DATA_HOME (and no LAWDESK_HOME) keeps it there instead.
+DEFAULT_STATE_DIR = (Path(os.environ["LAWDESK_HOME"]) / "transparency-verifier"
+                     if os.environ.get("LAWDESK_HOME")
+                     else Path(os.environ["XDG_DATA_HOME"]) / "lawdesk"
+                     if os.environ.get("XDG_DATA_HOME")
+                     else Path("var") / "transparency-verifier")
 
 
 class SourceError(Exception):
