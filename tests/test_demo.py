@@ -121,7 +121,7 @@ def test_a_demo_run_writes_nothing_in_the_home_folder(tmp_path, platform_data):
             base = f"http://127.0.0.1:{port}"
             for path in ("/accounts/login/", "/favicon.ico", "/transparency/",
                          "/transparency/report.pdf"):
-                with urllib.request.urlopen(base + path, timeout=30) as answer:  # noqa: S310
+                with urllib.request.urlopen(base + path, timeout=30) as answer:
                     assert answer.status == 200
             lawdesk("transparency", "verify", base + "/transparency/")
             lawdesk("demo", "mail")
