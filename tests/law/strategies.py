@@ -12,10 +12,16 @@ from lawdesk.law.config import IDENTIFICATION_FIELDS, SUBSCRIBER_FIELDS, Platfor
 from lawdesk.law.facts import Facts
 from lawdesk.law.vocabulary import (
     AuthorityKind,
+    CallbackResult,
     DataCategory,
+    DataHolder,
+    EmergencyKind,
+    EnforcingGround,
+    ExPostValidation,
     InstrumentType,
     IssuerRole,
     OffenceCategory,
+    ProtectedStatus,
     RequestKind,
 )
 
@@ -63,8 +69,32 @@ fact_dicts = st.fixed_dictionaries(
             st.datetimes(datetime(2026, 1, 1), datetime(2027, 12, 31), timezones=st.just(UTC))
         ),
         "establishment": _opt(establishments),
+        "protected_status": st.sampled_from(list(ProtectedStatus)),
+        "emergency_kind": _opt(st.sampled_from(list(EmergencyKind))),
+        "callback_result": _opt(st.sampled_from(list(CallbackResult))),
+        "ex_post_validation": _opt(st.sampled_from(list(ExPostValidation))),
+        "enforcing_authority_ground": _opt(st.sampled_from(list(EnforcingGround))),
+        "victim_own_device": st.booleans(),
+        "missing_person_search": st.booleans(),
+        "data_held_by": _opt(st.sampled_from(list(DataHolder))),
+        "user_location": _opt(st.sampled_from(COUNTRIES)),
     },
 )
+
+
+def _coherent(data: dict[str, Any]) -> dict[str, Any]:
+    """Drop the facts that only make sense with another one (the model refuses them alone)."""
+    data = dict(data)
+    emergency = data.get("emergency") or data["instrument"] == InstrumentType.EMERGENCY_REQUEST
+    if not emergency:
+        for name in ("emergency_kind", "callback_result", "ex_post_validation"):
+            data.pop(name, None)
+    if not data.get("enforcing_authority_notified"):
+        data.pop("enforcing_authority_ground", None)
+    if data["authority_country"] != "FR":
+        data.pop("victim_own_device", None)
+        data.pop("missing_person_search", None)
+    return data
 
 
 def _valid(data: dict[str, Any]) -> Facts | None:
@@ -74,7 +104,7 @@ def _valid(data: dict[str, Any]) -> Facts | None:
         return None
 
 
-facts = fact_dicts.map(_valid).filter(lambda f: f is not None)
+facts = fact_dicts.map(_coherent).map(_valid).filter(lambda f: f is not None)
 
 _FIELDS = {DataCategory.SUBSCRIBER: SUBSCRIBER_FIELDS, DataCategory.IDENTIFICATION: IDENTIFICATION_FIELDS}
 

@@ -190,3 +190,36 @@ def test_cli_check_requires_received_at_or_now(tmp_path: Path) -> None:
     naive = runner.invoke(app, ["check", str(path), "--now", "2026-08-18T00:00:00"])
     assert naive.exit_code == 2
     assert "--now" in naive.stderr
+
+
+@pytest.mark.parametrize(("changes", "field", "words"), [
+    ({"emergency_kind": "critical_infrastructure"}, "emergency_kind", "only for an emergency"),
+    ({"callback_result": "failed"}, "callback_result", "only for an emergency"),
+    ({"ex_post_validation": "refused"}, "ex_post_validation", "only for an emergency"),
+    ({"enforcing_authority_ground": "ne_bis_in_idem"}, "enforcing_authority_ground", "notified"),
+    ({"authority_country": "DE", "missing_person_search": True}, "missing_person_search",
+     "French"),
+    ({"authority_country": "DE", "victim_own_device": True}, "victim_own_device", "French"),
+    ({"protected_status": "priest"}, "protected_status", ""),
+    ({"emergency": True, "emergency_kind": "flood"}, "emergency_kind", ""),
+    ({"data_held_by": "moon"}, "data_held_by", ""),
+    ({"user_location": "UK"}, "user_location", "use 'GB'"),
+    ({"offence_committed_online": "maybe"}, "offence_committed_online", ""),
+    ({"user_notice_not_before": "soon"}, "user_notice_not_before", ""),
+])
+def test_new_facts_are_validated_field_by_field(changes: dict, field: str, words: str) -> None:
+    errors = _errors({**EPOC_FR, **changes})
+    assert field in errors, errors
+    assert words in errors[field]
+
+
+def test_new_facts_parse() -> None:
+    facts = parse_facts({**EPOC_FR, "emergency": True, "emergency_kind": "critical_infrastructure",
+                         "callback_result": "confirmed", "ex_post_validation": "pending",
+                         "enforcing_authority_notified": True,
+                         "enforcing_authority_ground": "double_criminality",
+                         "protected_status": "journalist", "data_held_by": "both",
+                         "user_location": "fr", "offence_committed_online": None,
+                         "user_notice_not_before": "2027-01-01"})
+    assert facts.user_location == "FR"
+    assert facts.offence_committed_online is None

@@ -16,10 +16,12 @@ from lawdesk.law.vocabulary import (
     CONFIDENTIALITY_DUTIES,
     EEVIDENCE_STATES,
     NOTICE_DUTIES,
+    PROTECTED,
     DataCategory,
     Duty,
     InstrumentType,
     Outcome,
+    ProtectedStatus,
     Regime,
 )
 from tests.law.conftest import LAW_ONLY, NOW
@@ -123,6 +125,24 @@ def test_listed_offences_below_three_years_need_the_online_condition(f: Facts) -
         result = decision.categories.get(category)
         if result is not None and f.kind.value != "preservation":
             assert result.outcome is not Outcome.ALLOWED, result.reasons
+
+
+# --- Principle 3: privileges and immunities -------------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(f=facts, policy=policies(), status=st.sampled_from([*sorted(PROTECTED), "unknown"]))
+def test_a_protected_or_unknown_person_is_never_disclosed_without_review(
+    f: Facts, policy: PlatformPolicy, status: str
+) -> None:
+    g = f.model_copy(update={"protected_status": ProtectedStatus(status)})
+    for config in (LAW_ONLY, DeploymentConfig(policy=policy)):
+        decision = decide(g, config=config, now=NOW)
+        if g.kind.value == "preservation":
+            continue
+        for result in decision.categories.values():
+            assert result.outcome is not Outcome.ALLOWED, result.reasons
+        if decision.categories:
+            assert Duty.COUNSEL_REVIEW in {d.duty for d in decision.duties}
 
 
 # --- Principle 4: confidentiality beats notice ----------------------------------------------

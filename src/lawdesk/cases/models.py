@@ -41,6 +41,8 @@ INSTRUMENT_CHOICES = [
     ("dsa_art9_order", "DSA Art. 9 order (act against illegal content)"),
     ("dsa_art10_order", "DSA Art. 10 order (provide information)"),
     ("tco_removal_order", "TCO removal order (terrorist content)"),
+    ("executive_agreement_order", "Order under a CLOUD Act executive agreement (e.g. UK overseas "
+                                  "production order)"),
     ("other", "Other"),
 ]
 assert {c for c, _ in INSTRUMENT_CHOICES} == {m.value for m in InstrumentType}
@@ -179,6 +181,9 @@ class Case(models.Model):
     ruleset_version = models.CharField(max_length=40, blank=True)
     # Facts, configuration, time and result: enough to replay the decision and check it.
     law_record = models.JSONField(default=dict)
+    # Facts the rule engine needs that have no column of their own (protected status, kind of
+    # emergency, ex-post validation …), as validated at intake; see docs/law/input-format.md.
+    law_facts = models.JSONField(default=dict, blank=True)
 
     class Meta:
         db_table = "cases_case"

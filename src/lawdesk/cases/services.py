@@ -105,6 +105,10 @@ def _law_facts(case: Case, targets: Sequence[ParsedTarget] | None = None) -> dic
         facts["max_sentence_months"] = min(case.max_sentence_years * 12, 1200)
     if case.nondisclosure_until:
         facts["nondisclosure_until"] = case.nondisclosure_until.isoformat()
+    # The further facts the intake collected (protected status, kind of emergency …).
+    facts.update(case.law_facts or {})
+    if case.callback_confirmed_at is not None and facts["emergency"]:
+        facts["callback_result"] = "confirmed"
     return facts
 
 

@@ -35,6 +35,21 @@ CHANGES: dict[str, tuple[str, tuple[str, ...]]] = {
             "The policy-conflict review is raised only when the platform policy really lets "
             "less through than a binding order (a field list naming every field of a category "
             "is the whole category).",
+            "Privileges and immunities (new fact `protected_status`): a lawyer's, journalist's, "
+            "doctor's, member of parliament's or immune person's data is never allowed; the "
+            "outcome names the process (e-Evidence Art. 5(9), 10(5), 12(1)(a), Annex III; CPP "
+            "art. 56-1 to 56-3, 60-1 al. 3, 60-1-1 — the juge des libertés et de la détention "
+            "for a lawyer's connection data —, law of 29 July 1881 art. 2; 28 C.F.R. 50.10) and a "
+            "`counsel_review` duty is raised; an unknown status asks.",
+            "Emergencies: `emergency_kind` (Art. 3(18); 'danger of death or serious physical "
+            "injury' for 2702) and `callback_result` (a failed call-back refuses a voluntary "
+            "disclosure); `ex_post_validation` (Art. 4(5): refused stops everything, with what to "
+            "do about data already produced).",
+            "`enforcing_authority_ground` (Art. 10(2), 10(4), 12(1)): not_allowed, with the "
+            "suspensive effect outside emergencies.",
+            "Orders under CLOUD Act executive agreements (`executive_agreement_order`, 18 U.S.C. "
+            "2523, 2702(b)(9), (c)(7)); France, CPP art. 60-1-2 3° (victim's own device) and 4° "
+            "(missing person); `data_held_by` and `user_location`.",
             "Citations made precise: no '(check paragraph)' left.",
             "e-Evidence decisions without a time of receipt ask for it; `lawdesk law check` "
             "takes `--now` and never uses today's date silently.",

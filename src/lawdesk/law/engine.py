@@ -100,6 +100,11 @@ def _duties(spec: RegimeSpec, ctx: Context) -> tuple[DutyResult, ...]:
         params: dict[str, Any] = dict(rule.params)
         if rule.duty is Duty.NO_USER_NOTICE and ctx.facts.nondisclosure_until is not None:
             params["until"] = ctx.facts.nondisclosure_until.isoformat()
+        ground = ctx.facts.enforcing_authority_ground
+        if rule.duty is Duty.STOP_EXECUTION and ground is not None and "stop" not in params:
+            # e-Evidence Art. 10(2): outside an emergency the data is still held (suspensive);
+            # Art. 10(4): in an emergency it may already have been transferred.
+            params |= {"ground": ground.value, "suspensive": not ctx.facts.is_emergency}
         if rule.duty in NOTICE_DUTIES and ctx.facts.user_notice_not_before is not None:
             # The time the issuing authority set for informing the user.
             params["not_before"] = ctx.facts.user_notice_not_before.isoformat()

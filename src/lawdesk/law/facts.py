@@ -21,10 +21,16 @@ from lawdesk.law.vocabulary import (
     DEFAULT_REQUEST_KIND,
     ISO_3166_ALPHA2,
     AuthorityKind,
+    CallbackResult,
     DataCategory,
+    DataHolder,
+    EmergencyKind,
+    EnforcingGround,
+    ExPostValidation,
     InstrumentType,
     IssuerRole,
     OffenceCategory,
+    ProtectedStatus,
     RequestKind,
 )
 
@@ -111,6 +117,38 @@ class Facts(BaseModel):
     apparent_csam: bool = False
     received_at: AwareDatetime | None = None
     establishment: Establishment | None = None
+    protected_status: ProtectedStatus = Field(
+        default=ProtectedStatus.NONE,
+        description="Privilege or immunity of the person whose data is sought; unknown when "
+        "there is an indication nobody has established.",
+    )
+    emergency_kind: EmergencyKind | None = Field(
+        default=None, description="The kind of emergency claimed; null = not stated."
+    )
+    callback_result: CallbackResult | None = Field(
+        default=None, description="Result of the call-back verification; null = not yet done."
+    )
+    ex_post_validation: ExPostValidation | None = Field(
+        default=None, description="Ex-post validation of an emergency order (Art. 4(5))."
+    )
+    enforcing_authority_ground: EnforcingGround | None = Field(
+        default=None, description="Ground for refusal raised by the enforcing authority (Art. 12)."
+    )
+    victim_own_device: bool = Field(
+        default=False,
+        description="French requisition for the victim's own terminal equipment, at the "
+        "victim's request (CPP art. 60-1-2 3°).",
+    )
+    missing_person_search: bool = Field(
+        default=False,
+        description="French requisition to find a missing person (CPP art. 60-1-2 4°, 74-1, 80-4).",
+    )
+    data_held_by: DataHolder | None = Field(
+        default=None, description="Which entity of the platform holds the data; null = not known."
+    )
+    user_location: Country | None = Field(
+        default=None, description="Where the user is located, where known."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -131,6 +169,21 @@ class Facts(BaseModel):
             )
         if self.nondisclosure_until is not None and not self.nondisclosure_order:
             raise ValueError("nondisclosure_until: set nondisclosure_order to true as well")
+        for name in ("emergency_kind", "callback_result", "ex_post_validation"):
+            if getattr(self, name) is not None and not self.is_emergency:
+                raise ValueError(
+                    f"{name}: only for an emergency request (set emergency to true, or use the "
+                    "emergency_request instrument)"
+                )
+        if self.enforcing_authority_ground is not None and not self.enforcing_authority_notified:
+            raise ValueError(
+                "enforcing_authority_ground: only an enforcing authority that was notified "
+                "(Art. 8) can raise a ground for refusal; set enforcing_authority_notified to true"
+            )
+        for name in ("victim_own_device", "missing_person_search"):
+            if getattr(self, name) and self.authority_country != "FR":
+                raise ValueError(f"{name}: a French requisition ground (CPP art. 60-1-2); the "
+                                 "authority is not French")
         return self
 
     @property

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from lawdesk.law.regimes.common import is_emergency, is_preservation
+from lawdesk.law.regimes.common import discloses, is_emergency
 from lawdesk.law.rules import CategoryRule, Context, DutyRule, RegimeSpec
 from lawdesk.law.vocabulary import DataCategory, Duty, Outcome, Regime
 
 R = Regime.PLATFORM_POLICY
 SOURCE = "platform policy, as published (PlatformPolicy.source)"
-
-
-def discloses(ctx: Context) -> bool:
-    """Data asked for would be handed over: everything but preservation (a data category asked
-    for with a removal order is a disclosure too)."""
-    return not is_preservation(ctx)
 
 
 def _not_disclosure(ctx: Context) -> bool:

@@ -39,6 +39,9 @@ class InstrumentType(StrEnum):
     DSA_ART9_ORDER = "dsa_art9_order"
     DSA_ART10_ORDER = "dsa_art10_order"
     TCO_REMOVAL_ORDER = "tco_removal_order"
+    # An order under a CLOUD Act executive agreement (18 U.S.C. 2523), e.g. a UK overseas
+    # production order under the US-UK agreement.
+    EXECUTIVE_AGREEMENT_ORDER = "executive_agreement_order"
     OTHER = "other"
 
 
@@ -65,6 +68,64 @@ class IssuerRole(StrEnum):
     POLICE_OFFICER = "police_officer"
     ADMINISTRATIVE = "administrative"
     OTHER = "other"
+
+
+class ProtectedStatus(StrEnum):
+    """Privileges and immunities of the person whose data is sought."""
+
+    NONE = "none"  # none known to the platform or stated in the order
+    LAWYER = "lawyer"
+    JOURNALIST = "journalist"
+    DOCTOR = "doctor"
+    MEMBER_OF_PARLIAMENT = "member_of_parliament"
+    DIPLOMATIC_OR_OTHER_IMMUNITY = "diplomatic_or_other_immunity"
+    UNKNOWN = "unknown"  # there is an indication, and nobody has established it
+
+
+PROTECTED: frozenset[ProtectedStatus] = frozenset(ProtectedStatus) - {
+    ProtectedStatus.NONE,
+    ProtectedStatus.UNKNOWN,
+}
+
+
+class EmergencyKind(StrEnum):
+    """The kind of emergency claimed (e-Evidence Art. 3(18); 18 U.S.C. 2702(b)(8), (c)(4))."""
+
+    THREAT_TO_LIFE_OR_PHYSICAL_INTEGRITY = "threat_to_life_or_physical_integrity"
+    CRITICAL_INFRASTRUCTURE = "critical_infrastructure"
+    OTHER = "other"  # e.g. a threat to property only: no emergency in either law
+
+
+class CallbackResult(StrEnum):
+    """The result of calling the agency back on its independently sourced number."""
+
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+
+
+class ExPostValidation(StrEnum):
+    """Ex-post validation of an emergency order issued without it (e-Evidence Art. 4(5))."""
+
+    PENDING = "pending"
+    OBTAINED = "obtained"
+    REFUSED = "refused"
+
+
+class EnforcingGround(StrEnum):
+    """A ground for refusal raised by the enforcing authority (e-Evidence Art. 12(1)(a)-(d))."""
+
+    IMMUNITIES_OR_PRIVILEGES = "immunities_or_privileges"
+    FUNDAMENTAL_RIGHTS = "fundamental_rights"
+    NE_BIS_IN_IDEM = "ne_bis_in_idem"
+    DOUBLE_CRIMINALITY = "double_criminality"
+
+
+class DataHolder(StrEnum):
+    """Which entity of the platform holds the data asked for."""
+
+    EU_ESTABLISHMENT = "eu_establishment"
+    US_ENTITY = "us_entity"
+    BOTH = "both"
 
 
 class Outcome(StrEnum):
@@ -158,6 +219,10 @@ LISTED_IF_ONLINE: frozenset[OffenceCategory] = frozenset(
 # the means.
 LISTED_ALWAYS: frozenset[OffenceCategory] = frozenset({OffenceCategory.TERRORISM})
 LISTED_OFFENCES: frozenset[OffenceCategory] = LISTED_IF_ONLINE | LISTED_ALWAYS
+
+# States with a CLOUD Act executive agreement in force with the United States (18 U.S.C. 2523):
+# the United Kingdom (in force 3 October 2022) and Australia (in force 31 January 2024).
+EXECUTIVE_AGREEMENT_PARTNERS: frozenset[str] = frozenset({"GB", "AU"})
 
 EU_MEMBER_STATES: frozenset[str] = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()  # noqa: SIM905 - readable as a table

@@ -66,3 +66,9 @@ def instrument_is(*instruments: InstrumentType) -> Predicate:
 
     predicate.__doc__ = "instrument in " + ", ".join(sorted(i.value for i in wanted))
     return predicate
+
+
+def discloses(ctx: Context) -> bool:
+    """Data asked for would be handed over: everything but preservation (a data category asked
+    for with a removal order is a disclosure too)."""
+    return not is_preservation(ctx)

@@ -15,6 +15,11 @@ from lawdesk.law.regimes.common import (
     national_instrument,
     secret_chat_content,
 )
+from lawdesk.law.regimes.privileges import (
+    counsel_duty,
+    protected_disclosure,
+    unknown_rule,
+)
 from lawdesk.law.rules import (
     CONTENT_ONLY,
     HIGH_TIER,
@@ -30,8 +35,11 @@ from lawdesk.law.rules import (
 from lawdesk.law.vocabulary import (
     LISTED_ALWAYS,
     LISTED_IF_ONLINE,
+    CallbackResult,
     DataCategory,
     Duty,
+    EmergencyKind,
+    ExPostValidation,
     Outcome,
     RefusalGround,
     Regime,
@@ -77,9 +85,25 @@ def in_scope(ctx: Context) -> bool:
     )
 
 
+def _emergency_case(ctx: Context) -> bool:
+    """An emergency case in the sense of Art. 3(18): a threat to life, physical integrity or
+    safety of a person, or to critical infrastructure (whose disruption would threaten people)."""
+    return is_emergency(ctx) and ctx.facts.emergency_kind in (
+        EmergencyKind.THREAT_TO_LIFE_OR_PHYSICAL_INTEGRITY,
+        EmergencyKind.CRITICAL_INFRASTRUCTURE,
+    )
+
+
+def _validated_low_tier(ctx: Context) -> bool:
+    return (
+        ctx.issued_or_validated_by(JUDGES_AND_PROSECUTORS)
+        or ctx.facts.ex_post_validation is ExPostValidation.OBTAINED
+    )
+
+
 def _low_tier_issuer_missing(ctx: Context) -> bool:
-    # Art. 4(5): in an emergency the non-judicial authority may act without prior validation.
-    return not ctx.issued_or_validated_by(JUDGES_AND_PROSECUTORS) and not is_emergency(ctx)
+    # Art. 4(5): in an emergency case the non-judicial authority may act without prior validation.
+    return not _validated_low_tier(ctx) and not _emergency_case(ctx)
 
 
 def _high_tier_issuer_missing(ctx: Context) -> bool:
@@ -87,7 +111,23 @@ def _high_tier_issuer_missing(ctx: Context) -> bool:
 
 
 def _unvalidated_emergency(ctx: Context) -> bool:
-    return is_emergency(ctx) and not ctx.issued_or_validated_by(JUDGES_AND_PROSECUTORS)
+    return is_emergency(ctx) and not _validated_low_tier(ctx)
+
+
+def _emergency_kind_unknown(ctx: Context) -> bool:
+    return _unvalidated_emergency(ctx) and ctx.facts.emergency_kind is None
+
+
+def _validation_refused(ctx: Context) -> bool:
+    return is_emergency(ctx) and ctx.facts.ex_post_validation is ExPostValidation.REFUSED
+
+
+def _ground_raised(ctx: Context) -> bool:
+    return ctx.facts.enforcing_authority_ground is not None
+
+
+def _callback_failed(ctx: Context) -> bool:
+    return is_emergency(ctx) and ctx.facts.callback_result is CallbackResult.FAILED
 
 
 def _listed(ctx: Context) -> bool:
@@ -148,7 +188,12 @@ def _preservation_in_scope(ctx: Context) -> bool:
 
 
 def _high_tier_notified(ctx: Context) -> bool:
-    return _production_in_scope(ctx) and ctx.asks(HIGH_TIER) and ctx.facts.enforcing_authority_notified
+    return (
+        _production_in_scope(ctx)
+        and ctx.asks(HIGH_TIER)
+        and ctx.facts.enforcing_authority_notified
+        and not _ground_raised(ctx)
+    )
 
 
 def _secret_chat_in_scope(ctx: Context) -> bool:
@@ -160,7 +205,11 @@ def _incomplete_in_scope(ctx: Context) -> bool:
 
 
 def _emergency_production(ctx: Context) -> bool:
-    return _production_in_scope(ctx) and is_emergency(ctx)
+    return (
+        _production_in_scope(ctx)
+        and is_emergency(ctx)
+        and ctx.facts.emergency_kind is not EmergencyKind.OTHER
+    )
 
 
 SPEC = RegimeSpec(
@@ -275,6 +324,36 @@ SPEC = RegimeSpec(
             when=_not_criminal,
         ),
         CategoryRule(
+            id="eevidence.art4_5.validation_refused",
+            regime=R,
+            article=f"{REG} Art. 4(5)",
+            explanation="Ex-post validation of the emergency order was refused: the issuing "
+            "authority must withdraw the order at once and delete, or restrict the use of, any "
+            "data already obtained. Produce nothing more.",
+            outcome=Outcome.NOT_ALLOWED,
+            when=_validation_refused,
+        ),
+        CategoryRule(
+            id="eevidence.art12.ground_for_refusal_raised",
+            regime=R,
+            article=f"{REG} Art. 10(2), Art. 10(4), Art. 12(1)",
+            explanation="The enforcing authority raised a ground for refusal: the data must not "
+            "be transferred, or must stop being transferred.",
+            outcome=Outcome.NOT_ALLOWED,
+            when=_ground_raised,
+        ),
+        CategoryRule(
+            id="eevidence.art10_6.unconfirmed_emergency",
+            regime=R,
+            article=f"{REG} Art. 10(6), Annex III",
+            explanation="Calling the authority back on its independently sourced number did not "
+            "confirm this emergency order: it may be forged. Produce nothing and ask the issuing "
+            "authority, through a channel you source yourself, to confirm it.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="confirmation of the order's authenticity by the issuing authority",
+            when=_callback_failed,
+        ),
+        CategoryRule(
             id="eevidence.art10_6.incomplete_order",
             regime=R,
             article=f"{REG} Art. 10(6), Annex III",
@@ -288,13 +367,16 @@ SPEC = RegimeSpec(
             id="eevidence.annex3.immunities_or_press_freedom",
             regime=R,
             article=f"{REG} Art. 10(5), Art. 12(1)(a), Annex III",
-            explanation="Executing the order could interfere with immunities or privileges or "
-            "with press freedom: inform the issuing and enforcing authorities with Annex III "
-            "and wait for their decision.",
+            explanation="The person is protected by an immunity or privilege (lawyer, journalist, "
+            "doctor, member of parliament, immunity) or press freedom is at stake in the "
+            "enforcing state: inform the issuing and enforcing authorities with Annex III and "
+            "wait for their decision; the enforcing authority may refuse the order.",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
-            process="decision of the issuing or enforcing authority on immunities",
-            when=lambda ctx: ctx.facts.immunity_or_press_freedom,
+            process="decision of the issuing and enforcing authorities on the immunity or "
+            "privilege (Art. 10(5), Annex III; ground for refusal Art. 12(1)(a))",
+            when=protected_disclosure,
         ),
+        unknown_rule(R, "eevidence", f"{REG} Art. 5(9), Art. 10(5), Art. 10(6)"),
         CategoryRule(
             id="eevidence.art17.conflicting_obligations",
             regime=R,
@@ -306,13 +388,24 @@ SPEC = RegimeSpec(
             process="review of the reasoned objection by the issuing authority",
             when=lambda ctx: is_production(ctx) and ctx.facts.conflicting_third_country_law,
         ),
+        CategoryRule(
+            id="eevidence.art3_18.emergency_kind_unknown",
+            regime=R,
+            article=f"{REG} Art. 3(18), Art. 4(5)",
+            explanation="Without prior validation an order is lawful only in an emergency case — "
+            "an imminent threat to a person's life, physical integrity or safety, or to critical "
+            "infrastructure — and the order does not say which: ask the issuing authority.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="clarification of the kind of emergency (Art. 3(18))",
+            when=_emergency_kind_unknown,
+        ),
         # Preservation (EPOC-PR).
         CategoryRule(
             id="eevidence.art4_3.preservation_issuer",
             regime=R,
             article=f"{REG} Art. 4(3)",
             explanation="An EPOC-PR must be issued or validated by a judge, court, investigating "
-            "judge or prosecutor, except in an emergency (Art. 4(5)).",
+            "judge or prosecutor, except in an emergency case (Art. 3(18), 4(5)).",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process="validation by a judge, court, investigating judge or prosecutor",
             when=lambda ctx: is_preservation(ctx) and _low_tier_issuer_missing(ctx),
@@ -333,7 +426,8 @@ SPEC = RegimeSpec(
             categories=LOW_TIER,
             article=f"{REG} Art. 4(1)(b)",
             explanation="An EPOC for subscriber or identification data from a police or other "
-            "authority needs validation by a judge, court, investigating judge or prosecutor.",
+            "authority needs validation by a judge, court, investigating judge or prosecutor "
+            "(outside an emergency case, Art. 3(18), 4(5)).",
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process="validation by a judge, court, investigating judge or prosecutor",
             when=_low_tier_issuer_missing,
@@ -519,7 +613,54 @@ SPEC = RegimeSpec(
             "be used.",
             duty=Duty.EX_POST_VALIDATION,
             params=MappingProxyType({"hours": 48}),
-            when=lambda ctx: in_scope(ctx) and _unvalidated_emergency(ctx),
+            when=lambda ctx: (
+                in_scope(ctx)
+                and _unvalidated_emergency(ctx)
+                and ctx.facts.ex_post_validation is not ExPostValidation.REFUSED
+            ),
+        ),
+        DutyRule(
+            id="eevidence.art4_5.stop_after_refused_validation",
+            regime=R,
+            article=f"{REG} Art. 4(5)",
+            explanation="Ex-post validation was refused: stop executing the order, produce "
+            "nothing more, and tell the issuing authority exactly what was already produced so "
+            "it deletes that data or restricts its use, as Art. 4(5) requires of it.",
+            duty=Duty.STOP_EXECUTION,
+            params=MappingProxyType(
+                {
+                    "stop": True,
+                    "data_already_produced": "issuing authority deletes it or restricts its use",
+                    "tell_issuing_authority": "what was produced and when",
+                }
+            ),
+            when=lambda ctx: in_scope(ctx) and _validation_refused(ctx),
+        ),
+        DutyRule(
+            id="eevidence.art12.stop_on_ground_for_refusal",
+            regime=R,
+            article=f"{REG} Art. 10(2), Art. 10(4), Art. 12(1)",
+            explanation="The enforcing authority raised a ground for refusal: outside an "
+            "emergency the data is held until then and is not transferred (suspensive); in an "
+            "emergency, transfers stop and the issuing authority must delete, or restrict the "
+            "use of, data already transferred.",
+            duty=Duty.STOP_EXECUTION,
+            when=lambda ctx: in_scope(ctx) and _ground_raised(ctx),
+        ),
+        counsel_duty(
+            R,
+            "eevidence",
+            f"{REG} Art. 5(9), Art. 10(5), Art. 12(1)(a), Annex III",
+            {
+                "lawyer": "Annex III notice; decision of the issuing and enforcing authorities",
+                "journalist": "Annex III notice; decision of the issuing and enforcing authorities",
+                "doctor": "Annex III notice; decision of the issuing and enforcing authorities",
+                "member_of_parliament": "Annex III notice; decision of the issuing and "
+                "enforcing authorities",
+                "diplomatic_or_other_immunity": "Annex III notice; decision of the issuing and "
+                "enforcing authorities",
+                "unknown": "clarification by the issuing authority",
+            },
         ),
         DutyRule(
             id="eevidence.art13_4.confidentiality",
@@ -558,7 +699,7 @@ SPEC = RegimeSpec(
             "order may interfere with immunities, privileges or press freedom.",
             duty=Duty.ANNEX_III_NOTICE,
             params=MappingProxyType({"ground": RefusalGround.IMMUNITIES_OR_PRESS_FREEDOM.value}),
-            when=lambda ctx: in_scope(ctx) and ctx.facts.immunity_or_press_freedom,
+            when=lambda ctx: in_scope(ctx) and protected_disclosure(ctx),
         ),
         DutyRule(
             id="eevidence.art17.reasoned_objection",

@@ -11,6 +11,7 @@ from lawdesk.law.regimes.common import (
     national_instrument,
     secret_chat_content,
 )
+from lawdesk.law.regimes.privileges import counsel_duty, kind_is, protected, unknown_rule
 from lawdesk.law.rules import (
     CONTENT_ONLY,
     CategoryRule,
@@ -19,7 +20,16 @@ from lawdesk.law.rules import (
     DutyRule,
     RegimeSpec,
 )
-from lawdesk.law.vocabulary import DataCategory, Duty, InstrumentType, IssuerRole, Outcome, Regime
+from lawdesk.law.vocabulary import (
+    PROTECTED,
+    DataCategory,
+    Duty,
+    InstrumentType,
+    IssuerRole,
+    Outcome,
+    ProtectedStatus,
+    Regime,
+)
 
 R = Regime.FR
 CPP = "Code de procédure pénale"
@@ -71,7 +81,22 @@ def _not_a_requisition(ctx: Context) -> bool:
 
 
 def _not_criminal(ctx: Context) -> bool:
-    return not in_criminal_matters(ctx.facts)
+    # A missing-person search (art. 74-1, 80-4) is a judicial procedure without an offence.
+    return not in_criminal_matters(ctx.facts) and not ctx.facts.missing_person_search
+
+
+def _missing_person(ctx: Context) -> bool:
+    return ctx.facts.missing_person_search
+
+
+def _victim_device(ctx: Context) -> bool:
+    months = ctx.facts.max_sentence_months
+    return ctx.facts.victim_own_device and months is not None and months > 0
+
+
+def _other_protected(ctx: Context) -> bool:
+    """Protected, but not by one of the statuses with their own rule (legacy immunity flag)."""
+    return protected(ctx) and ctx.facts.protected_status not in PROTECTED and not is_preservation(ctx)
 
 
 def _criminal(ctx: Context) -> bool:
@@ -81,7 +106,8 @@ def _criminal(ctx: Context) -> bool:
 SPEC = RegimeSpec(
     regime=R,
     title="France: judicial requisitions",
-    source="Code de procédure pénale art. 60-1, 60-1-2, 60-2, 77-1-1, 99-3, 706-95-1; "
+    source="Code de procédure pénale art. 11, 56-1 to 56-3, 60-1, 60-1-1, 60-1-2, 60-2, 77-1-1, "
+    "99-3, 706-95-1, 706-95-2; loi du 29 juillet 1881 art. 2; "
     "Code des postes et des communications électroniques art. L34-1",
     summary=(
         "A French authority's national order to the platform's establishment in France: a "
@@ -148,6 +174,72 @@ SPEC = RegimeSpec(
             when=_police_without_authorisation,
         ),
         CategoryRule(
+            id="fr.art60_1_1.lawyer_connection_data",
+            regime=R,
+            categories=CONNECTION_DATA,
+            article=f"{CPP} art. 60-1 al. 3, 60-1-1",
+            explanation="The connection data of a lawyer may be requisitioned only on a reasoned "
+            "order of the liberty and custody judge, at the prosecutor's request.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="reasoned order of the juge des libertés et de la détention (CPP art. 60-1-1)",
+            when=kind_is(ProtectedStatus.LAWYER),
+        ),
+        CategoryRule(
+            id="fr.art56_1.lawyer_professional_secrecy",
+            regime=R,
+            article=f"{CPP} art. 56-1, 60-1 al. 3",
+            explanation="The data of a lawyer is covered by professional secrecy and the rights "
+            "of the defence: counsel must review the requisition before anything is given.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="review by counsel of the lawyer's professional secrecy (CPP art. 56-1)",
+            when=kind_is(ProtectedStatus.LAWYER),
+        ),
+        CategoryRule(
+            id="fr.loi1881_art2.secrecy_of_sources",
+            regime=R,
+            article=f"{CPP} art. 56-2, 60-1; loi du 29 juillet 1881 art. 2",
+            explanation="The secrecy of a journalist's sources may be interfered with only when an "
+            "overriding requirement of public interest justifies it and the measure is strictly "
+            "necessary and proportionate: counsel must review the requisition.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="review by counsel of the overriding public interest (loi du 29 juillet 1881 "
+            "art. 2)",
+            when=kind_is(ProtectedStatus.JOURNALIST),
+        ),
+        CategoryRule(
+            id="fr.art56_3.medical_secrecy",
+            regime=R,
+            article=f"{CPP} art. 56-3, 60-1 al. 3",
+            explanation="A doctor's data is covered by medical secrecy: counsel must review the "
+            "requisition before anything is given.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="review by counsel of medical secrecy (CPP art. 56-3)",
+            when=kind_is(ProtectedStatus.DOCTOR),
+        ),
+        CategoryRule(
+            id="fr.constitution_art26.parliamentary_immunity",
+            regime=R,
+            article="Constitution du 4 octobre 1958 art. 26",
+            explanation="A member of parliament may not be subjected to coercive measures without "
+            "the authorisation of the bureau of their assembly, except in flagrante delicto: "
+            "counsel must review the requisition.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="review by counsel of parliamentary immunity (Constitution art. 26)",
+            when=kind_is(ProtectedStatus.MEMBER_OF_PARLIAMENT),
+        ),
+        CategoryRule(
+            id="fr.vienna_convention.immunity",
+            regime=R,
+            article="Vienna Convention on Diplomatic Relations art. 24, 27, 29-31",
+            explanation="The person has diplomatic or another immunity: their archives and "
+            "correspondence are inviolable; counsel must review the requisition.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="review by counsel of the immunity",
+            when=lambda ctx: kind_is(ProtectedStatus.DIPLOMATIC_OR_OTHER_IMMUNITY)(ctx)
+            or _other_protected(ctx),
+        ),
+        unknown_rule(R, "fr", f"{CPP} art. 56-1 to 56-3, 60-1 al. 3, 60-1-1"),
+        CategoryRule(
             id="fr.art60_2.preservation",
             regime=R,
             article=f"{CPP} art. 60-2 al. 2",
@@ -164,6 +256,26 @@ SPEC = RegimeSpec(
             explanation="A judicial requisition may obtain the user's civil identity, account and "
             "payment data for any offence.",
             outcome=Outcome.ALLOWED,
+        ),
+        CategoryRule(
+            id="fr.art60_1_2_4.missing_person",
+            regime=R,
+            categories=CONNECTION_DATA,
+            article=f"{CPP} art. 60-1-2 4°, 74-1, 80-4",
+            explanation="Connection and traffic data may be requisitioned to find a missing "
+            "person (art. 74-1, 80-4), whatever the sentence.",
+            outcome=Outcome.ALLOWED,
+            when=_missing_person,
+        ),
+        CategoryRule(
+            id="fr.art60_1_2_3.victim_device",
+            regime=R,
+            categories=CONNECTION_DATA,
+            article=f"{CPP} art. 60-1-2 3°",
+            explanation="Connection and traffic data of the victim's own terminal equipment may "
+            "be requisitioned at the victim's request for a délit punishable by imprisonment.",
+            outcome=Outcome.ALLOWED,
+            when=_victim_device,
         ),
         CategoryRule(
             id="fr.art60_1_2.sentence_unknown",
@@ -216,9 +328,10 @@ SPEC = RegimeSpec(
             regime=R,
             categories=CONNECTION_DATA,
             article=f"{CPP} art. 60-1-2",
-            explanation="Connection and traffic data may not be requisitioned for an offence "
-            "below the thresholds of art. 60-1-2 (3 years, or 1 year online to identify the "
-            "author).",
+            explanation="Connection and traffic data may not be requisitioned outside the cases of "
+            "art. 60-1-2: an offence of at least 3 years (1°), a délit of at least 1 year "
+            "committed online to identify its author (2°), the victim's own device at their "
+            "request (3°), a missing person (4°).",
             outcome=Outcome.NOT_ALLOWED,
         ),
         CategoryRule(
@@ -255,6 +368,20 @@ SPEC = RegimeSpec(
         ),
     ),
     duty_rules=(
+        counsel_duty(
+            R,
+            "fr",
+            f"{CPP} art. 56-1 to 56-3, 60-1 al. 3, 60-1-1; loi du 29 juillet 1881 art. 2",
+            {
+                "lawyer": "order of the juge des libertés et de la détention (CPP art. 60-1-1) "
+                "for connection data; professional secrecy review otherwise",
+                "journalist": "overriding public interest (loi du 29 juillet 1881 art. 2)",
+                "doctor": "medical secrecy review (CPP art. 56-3)",
+                "member_of_parliament": "parliamentary immunity review (Constitution art. 26)",
+                "diplomatic_or_other_immunity": "immunity review (Vienna Convention)",
+                "unknown": "clarification by the requesting authority",
+            },
+        ),
         DutyRule(
             id="fr.art11.secrecy_of_the_inquiry",
             regime=R,

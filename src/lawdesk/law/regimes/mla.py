@@ -75,6 +75,8 @@ SPEC = RegimeSpec(
             outcome=Outcome.NEEDS_FURTHER_PROCESS,
             process=MLA,
             when=_eu_instrument_outside,
+            # A DSA label from outside the EU is still capped by the authority's own basis.
+            via_basis=True,
         ),
         CategoryRule(
             id="mla.national_law_not_encoded",

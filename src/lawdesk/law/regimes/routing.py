@@ -9,8 +9,9 @@ from lawdesk.law.regimes.common import (
     is_emergency,
     national_instrument,
 )
+from lawdesk.law.regimes.privileges import counsel_duty
 from lawdesk.law.rules import Context, RegimeSpec, RouteRule
-from lawdesk.law.vocabulary import EU_INSTRUMENTS, AuthorityKind, InstrumentType, Regime
+from lawdesk.law.vocabulary import EU_INSTRUMENTS, AuthorityKind, DataHolder, InstrumentType, Regime
 
 R = Regime.ROUTING
 
@@ -46,6 +47,8 @@ def _non_criminal(ctx: Context) -> bool:
         not in_criminal_matters(ctx.facts)
         and not is_emergency(ctx)
         and ctx.facts.authority_country != "US"
+        # A French missing-person search is a judicial procedure (CPP art. 74-1, 80-4).
+        and not ctx.facts.missing_person_search
     )
 
 
@@ -66,7 +69,16 @@ def _eu_national_cross_border(ctx: Context) -> bool:
 
 
 def _emergency_to_us_entity(ctx: Context) -> bool:
-    return is_emergency(ctx) and ctx.establishment.us_entity
+    # 2702 disclosures are the US entity's: not when the data is known to be held elsewhere.
+    return (
+        is_emergency(ctx)
+        and ctx.establishment.us_entity
+        and ctx.facts.data_held_by is not DataHolder.EU_ESTABLISHMENT
+    )
+
+
+def _executive_agreement(ctx: Context) -> bool:
+    return ctx.facts.instrument is InstrumentType.EXECUTIVE_AGREEMENT_ORDER and ctx.establishment.us_entity
 
 
 SPEC = RegimeSpec(
@@ -134,6 +146,15 @@ SPEC = RegimeSpec(
             when=_non_criminal,
         ),
         RouteRule(
+            id="routing.executive_agreement",
+            regime=R,
+            target=Regime.US_SCA,
+            article="18 U.S.C. 2523, 2702(b)(9), 2702(c)(7)",
+            explanation="An order under a CLOUD Act executive agreement is answered by the "
+            "platform's US entity under the SCA's executive-agreement exceptions.",
+            when=_executive_agreement,
+        ),
+        RouteRule(
             id="routing.us_authority",
             regime=R,
             target=Regime.US_SCA,
@@ -187,6 +208,17 @@ SPEC = RegimeSpec(
             article="mutual legal assistance treaties; 18 U.S.C. 2523 (CLOUD Act agreements)",
             explanation="lawdesk knows no direct channel for this authority and instrument, "
             "so the request must come through mutual legal assistance.",
+        ),
+    ),
+    duty_rules=(
+        counsel_duty(
+            R,
+            "routing",
+            "the privileges and immunities of the law that governs the request (e.g. Reg. (EU) "
+            "2023/1543 Art. 5(9), 10(5); Code de procédure pénale art. 56-1 to 56-3, 60-1-1; "
+            "28 C.F.R. 50.10)",
+            {"any": "review by counsel of the privilege or immunity before anything is given"},
+            always=True,
         ),
     ),
 )

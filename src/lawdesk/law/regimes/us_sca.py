@@ -6,15 +6,18 @@ from types import MappingProxyType
 
 from lawdesk.law import deadlines as d
 from lawdesk.law.regimes.common import (
+    discloses,
     instrument_is,
     is_emergency,
     is_preservation,
     is_production,
     secret_chat_content,
 )
+from lawdesk.law.regimes.privileges import counsel_duty, kind_is, protected, unknown_rule
 from lawdesk.law.rules import (
     ALL_CATEGORIES,
     CONTENT_ONLY,
+    JUDGES,
     LOW_TIER,
     CategoryRule,
     Context,
@@ -23,11 +26,17 @@ from lawdesk.law.rules import (
     RegimeSpec,
 )
 from lawdesk.law.vocabulary import (
+    EXECUTIVE_AGREEMENT_PARTNERS,
+    PROTECTED,
+    CallbackResult,
     DataCategory,
+    DataHolder,
     Duty,
+    EmergencyKind,
     InstrumentType,
     OffenceCategory,
     Outcome,
+    ProtectedStatus,
     Regime,
 )
 
@@ -70,6 +79,68 @@ def voluntary_emergency(ctx: Context) -> bool:
 def _foreign_emergency(ctx: Context) -> bool:
     """A foreign authority's emergency: not a "governmental entity" (2711(4))."""
     return is_emergency(ctx) and not _us_authority(ctx)
+
+
+_agreement_order = instrument_is(InstrumentType.EXECUTIVE_AGREEMENT_ORDER)
+SERIOUS_CRIME_MONTHS = 36
+
+
+def _voluntary_path(ctx: Context) -> bool:
+    """An emergency answered under 2702 (not compulsory process, not an agreement order)."""
+    return is_emergency(ctx) and not _agreement_order(ctx)
+
+
+def _callback_failed(ctx: Context) -> bool:
+    return _voluntary_path(ctx) and ctx.facts.callback_result is CallbackResult.FAILED
+
+
+def _kind(ctx: Context) -> EmergencyKind | None:
+    return ctx.facts.emergency_kind
+
+
+def _kind_unknown(ctx: Context) -> bool:
+    return _voluntary_path(ctx) and _kind(ctx) is None
+
+
+def _kind_infrastructure(ctx: Context) -> bool:
+    return _voluntary_path(ctx) and _kind(ctx) is EmergencyKind.CRITICAL_INFRASTRUCTURE
+
+
+def _kind_other(ctx: Context) -> bool:
+    return _voluntary_path(ctx) and _kind(ctx) is EmergencyKind.OTHER
+
+
+def _data_held_abroad(ctx: Context) -> bool:
+    return discloses(ctx) and ctx.facts.data_held_by is DataHolder.EU_ESTABLISHMENT
+
+
+def _other_protected(ctx: Context) -> bool:
+    return protected(ctx) and ctx.facts.protected_status not in PROTECTED and discloses(ctx)
+
+
+def _agreement_not_partner(ctx: Context) -> bool:
+    return _agreement_order(ctx) and ctx.facts.authority_country not in EXECUTIVE_AGREEMENT_PARTNERS
+
+
+def _agreement_targets_us(ctx: Context) -> bool:
+    return _agreement_order(ctx) and ctx.facts.user_location == "US"
+
+
+def _agreement_location_unknown(ctx: Context) -> bool:
+    return _agreement_order(ctx) and ctx.facts.user_location is None
+
+
+def _agreement_no_review(ctx: Context) -> bool:
+    return _agreement_order(ctx) and not ctx.issued_or_validated_by(JUDGES)
+
+
+def _agreement_sentence_unknown(ctx: Context) -> bool:
+    return _agreement_order(ctx) and ctx.facts.max_sentence_months is None
+
+
+def _agreement_not_serious(ctx: Context) -> bool:
+    months = ctx.facts.max_sentence_months
+    return _agreement_order(ctx) and months is not None and months < SERIOUS_CRIME_MONTHS
 
 
 def _us_preservation(ctx: Context) -> bool:
@@ -125,6 +196,54 @@ SPEC = RegimeSpec(
             when=_no_us_entity,
         ),
         CategoryRule(
+            id="sca.2713.data_held_by_eu_establishment",
+            regime=R,
+            article=f"{USC} 2713",
+            explanation="The data is held by the platform's EU establishment, not its US entity: "
+            "US process and 2702 disclosures reach data in the US entity's possession, custody "
+            "or control, which a lawyer must establish first.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="legal review: whether the US entity has possession, custody or control of "
+            "the data (18 U.S.C. 2713)",
+            when=_data_held_abroad,
+        ),
+        CategoryRule(
+            id="sca.28cfr50_10.news_media",
+            regime=R,
+            article="28 C.F.R. 50.10",
+            explanation="Compulsory process for a member of the news media's records needs the "
+            "Attorney General's authorisation under the Justice Department's news-media "
+            "policy: counsel must review the request.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="review by counsel of the news-media authorisation (28 C.F.R. 50.10)",
+            when=kind_is(ProtectedStatus.JOURNALIST),
+        ),
+        CategoryRule(
+            id="sca.fre501.privilege",
+            regime=R,
+            article="Fed. R. Evid. 501",
+            explanation="The person is a lawyer, a doctor or a member of Congress: privileges "
+            "(attorney-client, physician-patient, Speech or Debate Clause) may protect the data, "
+            "so counsel must review the request before anything is given.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="privilege review by counsel",
+            when=kind_is(
+                ProtectedStatus.LAWYER, ProtectedStatus.DOCTOR, ProtectedStatus.MEMBER_OF_PARLIAMENT
+            ),
+        ),
+        CategoryRule(
+            id="sca.vienna_convention.immunity",
+            regime=R,
+            article="Vienna Convention on Diplomatic Relations art. 24, 27, 29-31",
+            explanation="The person has diplomatic or another immunity: their archives and "
+            "correspondence are inviolable; counsel must review the request.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="review by counsel of the immunity",
+            when=lambda ctx: kind_is(ProtectedStatus.DIPLOMATIC_OR_OTHER_IMMUNITY)(ctx)
+            or _other_protected(ctx),
+        ),
+        unknown_rule(R, "sca", "28 C.F.R. 50.10; Fed. R. Evid. 501"),
+        CategoryRule(
             id="sca.2703_f.preservation",
             regime=R,
             article=f"{USC} 2703(f)",
@@ -161,6 +280,126 @@ SPEC = RegimeSpec(
             "times, service type, phone number, temporarily assigned IP address, means of payment.",
             outcome=Outcome.ALLOWED,
             when=_subpoena,
+        ),
+        CategoryRule(
+            id="sca.2523.not_an_agreement_partner",
+            regime=R,
+            article=f"{USC} 2523(b), 2702(b)(9), 2702(c)(7)",
+            explanation="The issuing state has no CLOUD Act executive agreement in force with the "
+            "United States (in force: United Kingdom, Australia), so the order is not one "
+            "2702(b)(9) or (c)(7) lets the platform answer: mutual legal assistance.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="mutual legal assistance",
+            when=_agreement_not_partner,
+        ),
+        CategoryRule(
+            id="sca.2523_b_4_a.targets_person_in_us",
+            regime=R,
+            article=f"{USC} 2523(b)(4)(A)-(B)",
+            explanation="An order under an executive agreement may not target a US person or a "
+            "person located in the United States, and this user is located there.",
+            outcome=Outcome.NOT_ALLOWED,
+            when=_agreement_targets_us,
+        ),
+        CategoryRule(
+            id="sca.2523_b_4_a.user_location_unknown",
+            regime=R,
+            article=f"{USC} 2523(b)(4)(A)-(B)",
+            explanation="An order under an executive agreement may not target a US person or a "
+            "person located in the United States; where the user is located is not known: ask "
+            "the issuing authority.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="clarification of where the user is located (and that they are not a US "
+            "person)",
+            when=_agreement_location_unknown,
+        ),
+        CategoryRule(
+            id="sca.2523_b_4_d_v.independent_review",
+            regime=R,
+            article=f"{USC} 2523(b)(4)(D)(v)",
+            explanation="An order under an executive agreement must be subject to review or "
+            "oversight by a court, judge, magistrate or other independent authority, and this "
+            "one shows none.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="review or oversight of the order by a court, judge or other independent "
+            "authority",
+            when=_agreement_no_review,
+        ),
+        CategoryRule(
+            id="sca.2523_b_4_d_i.sentence_unknown",
+            regime=R,
+            article=f"{USC} 2523(b)(4)(D)(i)",
+            explanation="An order under an executive agreement must concern serious crime, and the "
+            "order does not state the maximum sentence: ask the issuing authority.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="clarification of the maximum sentence",
+            when=_agreement_sentence_unknown,
+        ),
+        CategoryRule(
+            id="sca.2523_b_4_d_i.not_serious_crime",
+            regime=R,
+            article=f"{USC} 2523(b)(4)(D)(i); US-UK Agreement on Access to Electronic Data "
+            "Art. 1 (Serious Crime)",
+            explanation="An order under an executive agreement must concern serious crime — under "
+            "the agreements, an offence punishable by a maximum of at least three years' "
+            "imprisonment — and this offence is not.",
+            outcome=Outcome.NOT_ALLOWED,
+            when=_agreement_not_serious,
+        ),
+        CategoryRule(
+            id="sca.2702_b9_c7.executive_agreement_order",
+            regime=R,
+            article=f"{USC} 2702(b)(9), 2702(c)(7), 2523",
+            explanation="An order of a partner state under a CLOUD Act executive agreement, "
+            "reviewed by an independent authority, for serious crime and not targeting a person "
+            "in the United States: the SCA lets the platform disclose content and records in "
+            "answer to it.",
+            outcome=Outcome.ALLOWED,
+            voluntary=True,
+            when=_agreement_order,
+        ),
+        CategoryRule(
+            id="sca.2702.callback_failed",
+            regime=R,
+            article=f"{USC} 2702(a), 2702(b)(8), 2702(c)(4), 2702(c)(6)",
+            explanation="Calling the agency back on its independently sourced number did not "
+            "confirm the emergency: the request may be forged and there is no good-faith belief "
+            "in an emergency, so nothing may be disclosed voluntarily.",
+            outcome=Outcome.NOT_ALLOWED,
+            when=_callback_failed,
+        ),
+        CategoryRule(
+            id="sca.2702.emergency_kind_unknown",
+            regime=R,
+            article=f"{USC} 2702(b)(8), 2702(c)(4)",
+            explanation="Voluntary emergency disclosure needs a good-faith belief in an emergency "
+            "involving danger of death or serious physical injury, and the request does not say "
+            "what the danger is: ask the agency.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="clarification of the emergency (danger of death or serious physical injury)",
+            when=_kind_unknown,
+        ),
+        CategoryRule(
+            id="sca.2702.critical_infrastructure_needs_danger_to_people",
+            regime=R,
+            article=f"{USC} 2702(b)(8), 2702(c)(4)",
+            explanation="A threat to critical infrastructure is an emergency under 2702 only if "
+            "it involves danger of death or serious physical injury to a person: ask the agency "
+            "to confirm that it does.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="confirmation of danger of death or serious physical injury to a person",
+            when=_kind_infrastructure,
+        ),
+        CategoryRule(
+            id="sca.2702.not_an_emergency",
+            regime=R,
+            article=f"{USC} 2702(a), 2702(b)(8), 2702(c)(4)",
+            explanation="The danger claimed is not one of death or serious physical injury, so the "
+            "emergency exception does not apply: the agency needs legal process.",
+            outcome=Outcome.NEEDS_FURTHER_PROCESS,
+            process="legal process (subpoena, 2703(d) order or search warrant) or mutual legal "
+            "assistance",
+            when=_kind_other,
         ),
         CategoryRule(
             id="sca.2702_c4.emergency_non_content",
@@ -335,6 +574,19 @@ SPEC = RegimeSpec(
             "of the request after disclosure.",
             duty=Duty.USER_NOTICE,
             when=lambda ctx: _us_process(ctx) and not ctx.facts.nondisclosure_order,
+        ),
+        counsel_duty(
+            R,
+            "sca",
+            "28 C.F.R. 50.10; Fed. R. Evid. 501; Vienna Convention on Diplomatic Relations",
+            {
+                "lawyer": "privilege review (attorney-client)",
+                "journalist": "Attorney General authorisation (28 C.F.R. 50.10)",
+                "doctor": "privilege review (physician-patient)",
+                "member_of_parliament": "Speech or Debate Clause review",
+                "diplomatic_or_other_immunity": "immunity review",
+                "unknown": "clarification by the requesting agency",
+            },
         ),
         DutyRule(
             id="sca.2258a.report_to_ncmec",
