@@ -47,7 +47,7 @@ def test_other_agencys_request_is_404_exactly_like_a_missing_one(case, other_age
     assert theirs["Content-Type"] == "application/problem+json"
     assert theirs.json()["code"] == "not_found"
     for action in ("withdraw", "clarification"):
-        body = {"reason": "not ours"} if action == "withdraw" else {"answer": "x"}
+        body = {"reason": "not ours"} if action == "withdraw" else {"answer": "not ours"}
         response = other_agency_client.post_json(f"/api/v1/requests/{case.pk}/{action}", body)
         assert response.status_code == 404 and response.content == missing.content
     case.refresh_from_db()

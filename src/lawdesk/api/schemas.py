@@ -7,11 +7,11 @@ and the API); this module only holds the responses and the small action bodies.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator
 
+from lawdesk.cases.intake import CLARIFICATION_ANSWER, WITHDRAWAL_REASON
 from lawdesk.cases.models import Case, Message, Proposal, Status
 from lawdesk.law.vocabulary import RequestKind
 
@@ -108,18 +108,12 @@ class CaseDetail(CaseSummary):
     receipt_sha256: str
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("Remove the NUL (\\u0000) character.")
-    return value
-
-
 class ClarificationIn(Schema):
-    answer: Annotated[str, AfterValidator(_no_nul)] = Field(min_length=1, max_length=10_000)
+    answer: CLARIFICATION_ANSWER.type("Your answer to the platform's question.")  # type: ignore[valid-type]
 
 
 class WithdrawIn(Schema):
-    reason: Annotated[str, AfterValidator(_no_nul)] = Field(min_length=1, max_length=2_000)
+    reason: WITHDRAWAL_REASON.type("Why the request is withdrawn.")  # type: ignore[valid-type]
 
 
 def deadline_basis(case: Case) -> str:

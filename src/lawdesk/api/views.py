@@ -38,6 +38,7 @@ from lawdesk.cases.models import Case, Status
 from lawdesk.cases.selectors import cases_for_agency, get_agency_case
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import InvalidTransition
+from lawdesk.law.vocabulary import RequestKind
 
 router = Router(tags=["requests"])
 
@@ -89,6 +90,14 @@ def _intake_request_body() -> dict[str, Any]:
                                 "items": {"type": "string", "format": "binary",
                                           "contentMediaType": "application/pdf"}},
             },
+            # Only an emergency disclosure request may come without its instrument.
+            "allOf": [{
+                "if": {"properties": {"request": {"properties": {
+                    "kind": {"const": RequestKind.EMERGENCY_DISCLOSURE.value}},
+                    "required": ["kind"]}}},
+                "else": {"required": ["attachments"],
+                         "properties": {"attachments": {"minItems": 1}}},
+            }],
         },
         "encoding": {"request": {"contentType": "application/json"},
                      "attachments": {"contentType": "application/pdf"}},

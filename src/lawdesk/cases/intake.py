@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 from django.conf import settings
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from lawdesk.law.vocabulary import (
     DataCategory,
@@ -33,6 +38,79 @@ from lawdesk.platform.identifiers import (
 _IP_LINE = re.compile(r"^\s*(?P<addr>\S+)\s*@\s*(?P<at>\S+)\s*$")
 
 
+# --- Text fields: each constraint declared once, for the OpenAPI document and the server -----
+
+def text_pattern(min_chars: int) -> str:
+    """The regular expression of a text with at least ``min_chars`` characters once stripped of
+    surrounding whitespace, and no NUL (which no text column can store). Written to run in
+    linear time (no nested repetition); the same pattern goes into the JSON Schema."""
+    if min_chars <= 0:
+        return r"^[^\x00]*$"
+    if min_chars == 1:
+        return r"^\s*[^\s\x00][^\x00]*$"
+    return rf"^\s*[^\s\x00][^\x00]{{{min_chars - 2},}}[^\s\x00]\s*$"
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """What a text field accepts: at most ``max_length`` characters as sent, at least
+    ``min_chars`` once stripped of surrounding whitespace, no NUL. It is stored stripped."""
+
+    min_chars: int
+    max_length: int
+
+    @property
+    def pattern(self) -> str:
+        return text_pattern(self.min_chars)
+
+    def problem(self, value: str) -> PydanticCustomError | None:
+        """Why ``value`` is refused (the same pattern as the JSON Schema's), or None."""
+        if "\x00" in value:
+            return PydanticCustomError("text_nul", "Remove the NUL (\\u0000) character.")
+        try:
+            value.encode()
+        except UnicodeEncodeError:  # a lone surrogate (a "\\ud800" escape): not Unicode text
+            return PydanticCustomError("text_unicode", "Remove the invalid character (a lone "
+                                                       "UTF-16 surrogate).")
+        if len(value) > self.max_length:
+            return PydanticCustomError("text_too_long", "Write at most {max_length} characters.",
+                                       {"max_length": self.max_length})
+        if not re.fullmatch(self.pattern, value):
+            if self.min_chars == 1:
+                return PydanticCustomError("text_required", "This field is required.")
+            return PydanticCustomError("text_too_short", "Write at least {min_chars} characters.",
+                                       {"min_chars": self.min_chars})
+        return None
+
+    def type(self, description: str | None = None) -> Any:
+        """The pydantic type: checked by :meth:`problem`, stripped, with the JSON Schema that
+        says exactly the same (``maxLength``, ``minLength``, ``pattern``)."""
+        extra: dict[str, Any] = {"pattern": self.pattern, "maxLength": self.max_length}
+        if self.min_chars:
+            extra["minLength"] = self.min_chars
+        if description:
+            extra["description"] = description
+
+        def check(value: Any) -> Any:
+            problem = self.problem(value) if isinstance(value, str) else None
+            if problem is not None:
+                raise problem
+            return value  # a non-string gets pydantic's own type error
+
+        return Annotated[str, BeforeValidator(check), AfterValidator(str.strip),
+                         WithJsonSchema({"type": "string", **extra})]
+
+
+def Text(min_chars: int, max_length: int, description: str | None = None) -> Any:
+    """The pydantic type of a text field (see :class:`TextRule`)."""
+    return TextRule(min_chars, max_length).type(description)
+
+
+# Texts of the officer's actions on a case (portal and API); the services check them too.
+WITHDRAWAL_REASON = TextRule(3, 2_000)
+CLARIFICATION_ANSWER = TextRule(2, 10_000)
+
+
 def max_window() -> timedelta:
     """The longest time window a request may ask for (configurable)."""
     return timedelta(days=int(getattr(settings, "LAWDESK_MAX_WINDOW_DAYS", 366)))
@@ -43,9 +121,8 @@ class TargetIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    identifier: str = Field(min_length=1, max_length=300,
-                            description="+E.164 phone, @username, account id, public link, "
-                                        "or an IP address with optional port (203.0.113.7:4711).")
+    identifier: Text(1, 300, "+E.164 phone, @username, account id, public link, or an IP "  # type: ignore[valid-type]
+                            "address with optional port (203.0.113.7:4711).")
     window_start: AwareDatetime | None = None
     window_end: AwareDatetime | None = None
     at: AwareDatetime | None = Field(default=None, description="IP targets: when it was used.")
@@ -63,34 +140,62 @@ class ParsedTarget(BaseModel):
     window_end: datetime
 
 
+EMERGENCY_THREAT_MIN_CHARS = 20
+
+
+def _conditions(schema: dict[str, Any]) -> None:
+    """The requirements that depend on other fields, as JSON Schema ``if``/``then``: the same
+    rules :meth:`IntakeData._rules` checks (the window's order and length, and the identifiers'
+    syntax, are beyond JSON Schema: they are in the descriptions and answered field by field)."""
+    def when(field: str, value: str | None = None) -> dict[str, Any]:
+        kind: dict[str, Any] = {"const": value} if value is not None else {"not": {"type": "null"}}
+        return {"properties": {field: kind}, "required": [field]}
+
+    def text(field: str, min_chars: int) -> dict[str, Any]:
+        return {"properties": {field: {"pattern": text_pattern(min_chars)}}, "required": [field]}
+
+    schema["allOf"] = [
+        {"if": when("kind", RequestKind.EMERGENCY_DISCLOSURE.value),
+         "then": text("emergency_threat", EMERGENCY_THREAT_MIN_CHARS)},
+        {"if": when("kind", RequestKind.REMOVAL.value),
+         "then": text("content_locations", 1),
+         "else": {"properties": {"categories": {"minItems": 1}}, "required": ["categories"]}},
+        {"if": when("nondisclosure_until"),
+         "then": {"properties": {"nondisclosure_order": {"const": True}},
+                  "required": ["nondisclosure_order"]}},
+        {"if": when("validator_role"), "then": text("validator_name", 1)},
+    ]
+
+
 class IntakeData(BaseModel):
     """Everything an authority sends with a request."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lambda schema: _conditions(schema))
 
     kind: RequestKind
     instrument_type: InstrumentType
-    instrument_reference: str = Field(min_length=1, max_length=200)
+    instrument_reference: Text(1, 200)  # type: ignore[valid-type]
     instrument_date: date
-    issuer_name: str = Field(min_length=1, max_length=200)
+    issuer_name: Text(1, 200)  # type: ignore[valid-type]
     issuer_role: IssuerRole
-    validator_name: str = Field(default="", max_length=200)
+    validator_name: Text(0, 200) = ""  # type: ignore[valid-type]
     validator_role: IssuerRole | None = None
-    authority_file_number: str = Field(min_length=1, max_length=100)
+    authority_file_number: Text(1, 100)  # type: ignore[valid-type]
     offence_category: OffenceCategory
-    offence_description: str = Field(min_length=10, max_length=5000)
+    offence_description: Text(10, 5000)  # type: ignore[valid-type]
     max_sentence_years: int | None = Field(default=None, ge=0, le=100)
     user_named_as_suspect: bool = False
-    categories: list[DataCategory] = Field(default_factory=list)
+    categories: list[DataCategory] = Field(default_factory=list,
+                                           json_schema_extra={"uniqueItems": True})
     targets: list[TargetIn] = Field(min_length=1, max_length=100)
     window_start: AwareDatetime | None = None
     window_end: AwareDatetime | None = None
-    emergency_threat: str = Field(default="", max_length=5000)
+    emergency_threat: Text(0, 5000) = ""  # type: ignore[valid-type]
     nondisclosure_order: bool = False
     nondisclosure_until: date | None = None
-    content_locations: str = Field(default="", max_length=10000)
-    supervisor_name: str = Field(default="", max_length=200)
-    supervisor_email: str = Field(default="", max_length=254)
+    content_locations: Text(0, 10000) = ""  # type: ignore[valid-type]
+    supervisor_name: Text(0, 200) = ""  # type: ignore[valid-type]
+    supervisor_email: Text(0, 254) = ""  # type: ignore[valid-type]
     language: str = Field(default="en", pattern=r"^[a-z]{2}$")
 
     @model_validator(mode="before")
@@ -136,7 +241,8 @@ class IntakeData(BaseModel):
     @model_validator(mode="after")
     def _rules(self) -> Self:
         errors: list[tuple[str, str]] = []
-        if self.kind == RequestKind.EMERGENCY_DISCLOSURE and len(self.emergency_threat) < 20:
+        if (self.kind == RequestKind.EMERGENCY_DISCLOSURE
+                and len(self.emergency_threat) < EMERGENCY_THREAT_MIN_CHARS):
             errors.append(("emergency_threat", "An emergency request must describe the imminent "
                            "threat to life, physical integrity or safety (at least 20 characters)."))
         if self.kind != RequestKind.REMOVAL and not self.categories:

@@ -22,7 +22,13 @@ from django.http import HttpRequest
 from lawdesk.accounts.models import Agency, User
 from lawdesk.audit.services import record
 from lawdesk.cases import clock, flows, notify, signals
-from lawdesk.cases.intake import IntakeData, ParsedTarget, validate_intake
+from lawdesk.cases.intake import (
+    CLARIFICATION_ANSWER,
+    WITHDRAWAL_REASON,
+    IntakeData,
+    ParsedTarget,
+    validate_intake,
+)
 from lawdesk.cases.models import Attachment, Case, Message, Proposal, Status, Target
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.permissions import has_perm
@@ -431,8 +437,10 @@ def _answer(*, case: Case, actor: User, now: datetime, answer: str,
     if case.status != Status.AWAITING_CLARIFICATION:
         raise DomainError("There is no open question on this request.", field="answer",
                           code="invalid_transition")
-    if len(answer.strip()) < 2:
-        raise DomainError("Write your answer.", field="answer", code="required")
+    problem = CLARIFICATION_ANSWER.problem(answer)  # the API's schema says the same
+    if problem is not None:
+        raise DomainError(f"Write your answer: {problem.message()}", field="answer",
+                          code="required")
     Message.objects.create(case=case, kind=Message.Kind.CLARIFICATION_ANSWER, author=actor,
                            body=answer.strip(), created_at=now)
     _move(case, Status.IN_REVIEW, actor=actor, now=now, action="clarification_answered",
@@ -639,8 +647,10 @@ def withdraw(*, case: Case, actor: User, now: datetime, reason: str,
 def _withdraw(*, case: Case, actor: User, now: datetime, reason: str,
               request: HttpRequest | None) -> Case:
     case = _lock(case)
-    if len(reason.strip()) < 3:
-        raise DomainError("Say why the request is withdrawn.", field="reason", code="required")
+    problem = WITHDRAWAL_REASON.problem(reason)  # the API's schema says the same
+    if problem is not None:
+        raise DomainError(f"Say why the request is withdrawn: {problem.message()}",
+                          field="reason", code="required")
     case.withdrawal_reason = reason.strip()
     _move(case, Status.WITHDRAWN, actor=actor, now=now, action="withdrawn", reason=reason.strip(),
           request=request)
