@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from lawdesk.accounts.models import User
@@ -48,12 +50,36 @@ def cases_for_agency(user: User) -> QuerySet[Case]:
         "officer__user").order_by("-received_at")
 
 
+# Every status a case can be in before it is closed. The queue asks for these by name so that the
+# (status, deadline_at) index reads only open cases: ``exclude(status__in=TERMINAL)`` is a NOT IN
+# that scans every case ever received (211 ms at 10^5 cases against 3.1 ms, issue 18).
+OPEN_STATUSES = tuple(s for s in Status.values if s not in flows.TERMINAL)
+
+
+def open_cases() -> QuerySet[Case]:
+    """Cases not yet in a final status, through the (status, deadline_at) index."""
+    return Case.objects.filter(status__in=OPEN_STATUSES)
+
+
+def desk_counters(now: datetime) -> dict[str, int]:
+    """The desk's figures over the open cases only: total, overdue, unassigned, call-back due."""
+    from lawdesk.law.vocabulary import RequestKind
+
+    counts: dict[str, int] = open_cases().aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(deadline_at__lt=now, paused_at__isnull=True)),
+        unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
+        callback=Count("pk", filter=Q(kind=RequestKind.EMERGENCY_DISCLOSURE,
+                                      callback_confirmed_at__isnull=True)),
+    )
+    return counts
+
+
 def desk_queue(*, kind: str = "", country: str = "", agency: str = "", status: str = "",
                flag: str = "", include_closed: bool = False) -> QuerySet[Case]:
     """The staff queue: every open case, soonest deadline first, with optional filters."""
-    qs = Case.objects.select_related("agency", "officer__user", "assigned_to")
-    if not include_closed:
-        qs = qs.exclude(status__in=flows.TERMINAL)
+    qs = (Case.objects if include_closed else open_cases()).select_related(
+        "agency", "officer__user", "assigned_to")
     if kind:
         qs = qs.filter(kind=kind)
     if country:

@@ -847,7 +847,9 @@ def report_effect(*, case: Case, actor: User, now: datetime, note: str,
 def escalate(*, now: datetime) -> dict[str, int]:
     """Recompute every open case's urgency; audit each change. Idempotent (run every minute)."""
     changed: dict[str, int] = {}
-    open_cases = Case.objects.exclude(status__in=flows.TERMINAL).only(
+    from lawdesk.cases.selectors import open_cases as open_cases_
+
+    open_cases = open_cases_().only(
         "pk", "number", "status", "kind", "deadline_at", "received_at", "paused_at",
         "paused_remaining", "urgency")
     for case in open_cases.iterator(chunk_size=500):

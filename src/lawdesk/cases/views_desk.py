@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -31,7 +30,7 @@ from lawdesk.cases.forms import (
     RemovalForm,
 )
 from lawdesk.cases.models import KIND_CHOICES, Case, Status, Urgency
-from lawdesk.cases.selectors import desk_queue, get_case_for
+from lawdesk.cases.selectors import desk_counters, desk_queue, get_case_for
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
 from lawdesk.core.permissions import Role, has_perm
@@ -67,14 +66,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
     for case in page:
         case.live_urgency = clock.urgency(case, now)  # type: ignore[attr-defined]
         case.remaining = clock.remaining(case, now)  # type: ignore[attr-defined]
-    open_cases = Case.objects.exclude(status__in=flows.TERMINAL)
-    counts = open_cases.aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=Q(deadline_at__lt=now, paused_at__isnull=True)),
-        unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
-        callback=Count("pk", filter=Q(kind=RequestKind.EMERGENCY_DISCLOSURE,
-                                      callback_confirmed_at__isnull=True)),
-    )
+    counts = desk_counters(now)
     since = now - timedelta(days=7)
     refusals = Event.objects.filter(action__in=REFUSALS, at__gte=since).order_by("-seq")
     recent = [{"at": e.at, "action": e.action, "ip": e.ip or "",
