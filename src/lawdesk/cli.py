@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,17 +19,22 @@ from lawdesk.evidence.cli import verify_command
 from lawdesk.law import cli as law_cli
 from lawdesk.platform import cli as platform_cli
 from lawdesk.transparency import cli as transparency_cli
+from lawdesk.transparency import witness_cli
 
 app = typer.Typer(help="lawdesk — lawful requests from public authorities.", no_args_is_help=True)
 demo_app = typer.Typer(help="The embedded demo.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 staff_app = typer.Typer(help="Platform staff accounts.", no_args_is_help=True)
+keys_app = typer.Typer(help="The platform's signing keys: one per purpose, rotation, revocation.",
+                       no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 app.add_typer(staff_app, name="staff")
 app.add_typer(demo_app, name="demo")
 app.add_typer(audit_app, name="audit")
 app.add_typer(platform_cli.app, name="platform")
 app.add_typer(law_cli.app, name="law")
 app.add_typer(transparency_cli.app, name="transparency")
+app.add_typer(witness_cli.app, name="witness")
 app.command("verify")(verify_command)
 
 
@@ -149,9 +155,18 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
     os.execv(sys.executable, _web_cmd(host, port, workers))  # noqa: S606
 
 
+def anchor_trail(*, now: datetime) -> None:
+    """Anchor the audit trail if the last anchor is an hour old, then ask the witnesses to cosign."""
+    from lawdesk.audit.anchors import anchor_if_due
+    from lawdesk.transparency.cosign import witness_latest
+
+    if anchor_if_due(now=now) is not None:
+        witness_latest(now=now)
+
+
 def _clock_loop(interval: float) -> None:
-    """Every ``interval`` seconds: escalate deadlines, and restart collection jobs whose worker
-    died (both idempotent)."""
+    """Every ``interval`` seconds: escalate deadlines, restart collection jobs whose worker
+    died, and anchor the audit trail when an hour has passed (all idempotent)."""
     from django.db import close_old_connections
 
     from lawdesk.cases.services import escalate
@@ -166,6 +181,7 @@ def _clock_loop(interval: float) -> None:
             recover(now=utcnow())
             expire_holds(now=utcnow())
             recheck_notices(now=utcnow())
+            anchor_trail(now=utcnow())
         except Exception:  # keep the clock running; the error is logged
             import logging
 
@@ -376,8 +392,27 @@ def demo_codes(as_json: Annotated[bool, typer.Option("--json", help="Machine-rea
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Walk the hash chain; exit 1 naming the first broken sequence number."""
+def audit_verify(
+    anchors: Annotated[str | None, typer.Option(
+        "--anchors", help="The anchor log (https://host/transparency/ or an export directory): prove "
+                          "every anchored prefix of the trail is unchanged.")] = None,
+    key: Annotated[str | None, typer.Option(
+        "--key", help="The anchor log's verifier key, instead of trusting the published one on first use.")]
+    = None,
+    state_dir: Annotated[Path, typer.Option(
+        "--state-dir", help="Where the anchor log's pinned key and last checkpoint are kept.")]
+    = Path("~/.local/share/lawdesk/anchors"),
+    witness: Annotated[list[str] | None, typer.Option(
+        "--witness", help="A witness key (name+id+base64) whose cosignature counts; repeat.")] = None,
+    quorum: Annotated[int, typer.Option("--quorum", help="How many of the --witness keys must have "
+                                                         "cosigned the anchor checkpoint (default: all).")]
+    = 0,
+) -> None:
+    """Walk the hash chain; exit 1 naming the first broken sequence number.
+
+    With --anchors, also check the trail against the anchor log: an event rewritten or removed
+    before the last anchor is caught even if the whole chain was recomputed.
+    """
     django_setup()
     from lawdesk.audit.verify import verify_chain
 
@@ -388,10 +423,150 @@ def audit_verify() -> None:
         where = f" at sequence {report.broken_seq}" if report.broken_seq is not None else ""
         console.print(f"[bold red]Audit chain BROKEN{where}:[/] {report.problem}")
         raise typer.Exit(1)
+    if anchors is not None:
+        _check_anchors(anchors, report.length, key=key, state_dir=state_dir, witnesses=witness or [],
+                       quorum=quorum)
     if report.missing_triggers:
         console.print(f"Chain content intact ({report.length} events) but unprotected.")
         raise typer.Exit(1)
     console.print(f"[green]Audit chain intact:[/] {report.length} events, head {report.head_hash}")
+
+
+def _check_anchors(location: str, length: int, *, key: str | None, state_dir: Path, witnesses: list[str],
+                   quorum: int) -> None:
+    from lawdesk.audit.anchor_verify import AnchorError, open_anchors, verify_anchors
+    from lawdesk.audit.anchors import Anchor, check_trail
+    from lawdesk.transparency import note
+    from lawdesk.transparency.verify import SourceError
+    from lawdesk.transparency.witness import WitnessError, parse_witness_key
+
+    try:
+        keys_ = [parse_witness_key(w) for w in witnesses]
+        log = verify_anchors(open_anchors(location), state_dir=state_dir, key=key, witnesses=keys_,
+                             quorum=quorum)
+    except SourceError as exc:
+        console.print(f"[bold red]Cannot read the anchor log:[/] {exc}")
+        raise typer.Exit(2) from None
+    except (AnchorError, note.NoteError, WitnessError) as exc:
+        lines = exc.problems if isinstance(exc, AnchorError) else [str(exc)]
+        for line in lines:
+            console.print(f"[bold red]Anchor log FAILED:[/] {line}")
+        raise typer.Exit(1) from None
+    for line in log.notes:
+        console.print(f"ok: {line}")
+    problems, notes = check_trail([Anchor(h.index, h.seq, h.hash, h.at) for h in log.heads], length)
+    for line in problems:
+        console.print(f"[bold red]Audit trail REWRITTEN:[/] {line}" if "rewritten" in line
+                      else f"[bold red]Audit trail TRUNCATED:[/] {line}")
+    if problems:
+        raise typer.Exit(1)
+    for line in notes:
+        console.print(f"ok: {line}")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Every platform key: purpose, fingerprint, validity period, revocation."""
+    django_setup()
+    from lawdesk.core import keys
+
+    table = Table(title="Platform keys")
+    for col in ("purpose", "fingerprint", "valid from", "until", "revoked from"):
+        table.add_column(col, overflow="fold")
+    for r in keys.registry():
+        table.add_row(r.purpose, r.fingerprint, r.not_before, r.not_after or "(current)",
+                      f"{r.revoked_at} ({r.revocation_reason})" if r.revoked_at else "")
+    console.print(table)
+
+
+@keys_app.command("init")
+def keys_init() -> None:
+    """Create a key for every purpose that has none (run once in production), and log them."""
+    django_setup()
+    from lawdesk.audit.anchors import anchor
+    from lawdesk.audit.services import record
+    from lawdesk.core import keys
+    from lawdesk.core.clock import utcnow
+
+    now = utcnow()
+    records = keys.init(now)
+    record("core:keys:initialised", params={"keys": [[r.purpose, r.fingerprint] for r in records]}, now=now)
+    anchor(now=now)
+    keys_list()
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    purpose: Annotated[str, typer.Option("--purpose", help="package, checkpoint or receipt.")],
+    note: Annotated[str, typer.Option("--note", help="Why (kept in the key list).")] = "",
+) -> None:
+    """Start a new key for one purpose; the old one stays listed so what it signed still verifies."""
+    django_setup()
+    from django.db import transaction
+
+    from lawdesk.audit.anchors import anchor
+    from lawdesk.audit.services import record
+    from lawdesk.core import keys
+    from lawdesk.core.clock import utcnow
+    from lawdesk.transparency.cosign import witness_latest
+
+    now = utcnow()
+    try:
+        old, new = keys.rotate(purpose, now, note)
+    except keys.KeyError_ as exc:
+        console.print(f"[red]purpose:[/] {exc}")
+        raise typer.Exit(2) from None
+    with transaction.atomic():
+        record("core:key:rotated", now=now, params={
+            "purpose": purpose, "old": old.fingerprint if old else None, "new": new.fingerprint,
+            "note": note})
+        anchor(now=now)
+    witness_latest(now=now)
+    console.print(f"Rotated the {purpose} key: new {new.fingerprint}"
+                  + (f"; {old.fingerprint} retired (still verifies what it signed)" if old else ""))
+    if purpose == "checkpoint":
+        console.print("Verifiers pinned the old checkpoint key: publish the new verifier key out of band.")
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    fingerprint: Annotated[str, typer.Argument(help="SHA256:… of the key.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (published).")],
+    since: Annotated[str | None, typer.Option(
+        "--since", help="From when the key is untrusted (ISO time, UTC; default now). Signatures "
+                        "dated from then on fail.")] = None,
+) -> None:
+    """Revoke a key (e.g. it leaked); a current key is replaced at once."""
+    django_setup()
+    from django.db import transaction
+
+    from lawdesk.audit.anchors import anchor
+    from lawdesk.audit.services import record
+    from lawdesk.core import keys
+    from lawdesk.core.clock import utcnow
+    from lawdesk.transparency.cosign import witness_latest
+
+    now = utcnow()
+    try:
+        start = datetime.fromisoformat(since.replace("Z", "+00:00")) if since else now
+        if start.tzinfo is None:
+            raise ValueError("add a time zone, e.g. Z")
+    except ValueError as exc:
+        console.print(f"[red]--since:[/] not a time ({exc})")
+        raise typer.Exit(2) from None
+    try:
+        revoked, new = keys.revoke(fingerprint, start, reason, now)
+    except keys.KeyError_ as exc:
+        console.print(f"[red]key:[/] {exc}")
+        raise typer.Exit(2) from None
+    with transaction.atomic():
+        record("core:key:revoked", now=now, params={
+            "fingerprint": fingerprint, "purposes": [r.purpose for r in revoked], "since": start.isoformat(),
+            "reason": reason, "replacement": new.fingerprint if new else None})
+        anchor(now=now)
+    witness_latest(now=now)
+    console.print(f"Revoked {fingerprint} from {start.isoformat()}"
+                  + (f"; replaced by {new.fingerprint}" if new else ""))
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from lawdesk.accounts import views as accounts_views
 from lawdesk.api import pages as api_pages
+from lawdesk.audit import public_views as audit_public
 from lawdesk.audit import views as audit_views
 from lawdesk.cases import views_acknowledgement, views_desk, views_portal
 from lawdesk.collection import views as collection_views
@@ -59,6 +60,10 @@ urlpatterns = [
     path("portal/", include(portal_patterns)),
     path("desk/", include(desk_patterns)),
     path("evidence/key.pem", collection_views.public_key, name="evidence_key"),
+    path("transparency/anchors/checkpoint", audit_public.checkpoint, name="anchor_checkpoint"),
+    path("transparency/anchors/leaves", audit_public.leaves, name="anchor_leaves"),
+    path("transparency/anchors/key", audit_public.key, name="anchor_key"),
+    path(".well-known/lawdesk-keys.json", audit_public.keys_document, name="keys_document"),
     path("transparency/", include("lawdesk.transparency.urls")),
     path("api/", include("lawdesk.api.urls")),
 ]

@@ -21,6 +21,7 @@ from lawdesk.evidence.package import (
     NotHeldReason,
     PackageDescription,
     RecordSet,
+    bag_name,
     build_package,
     write_bag,
 )
@@ -106,7 +107,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
 def sample_bag(tmp_path_factory: pytest.TempPathFactory, keys: Keys) -> Path:
     """An unpacked, signed bag; copy it before changing anything (see ``bag_copy``)."""
     root = tmp_path_factory.mktemp("bag")
-    return write_bag(sample_description(), now=NOW, signer=keys.signer, dest=root / "evidence-sample").path
+    return write_bag(sample_description(), now=NOW, signer=keys.signer, dest=root / bag_name(sample_description().case_number, NOW)).path
 
 
 @pytest.fixture

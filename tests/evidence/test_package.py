@@ -259,14 +259,10 @@ def test_platform_key_signs_and_its_fingerprint_is_published_in_the_package(tmp_
     home = tmp_path / "home"
     home.mkdir()
     settings.HOME = str(home)
-    platform_keys.signing_key.cache_clear()
-    try:
-        built = build_package(sample_description(), now=NOW, signer=PlatformSigner(), dest_dir=tmp_path)
-        assert built.bag.key_fingerprint == platform_keys.fingerprint()
-        report = verify_package(built.path, public_key_pem=platform_keys.public_key_pem())
-        assert report.status is Status.VERIFIED, report.failure
-    finally:
-        platform_keys.signing_key.cache_clear()
+    built = build_package(sample_description(), now=NOW, signer=PlatformSigner(), dest_dir=tmp_path)
+    assert built.bag.key_fingerprint == platform_keys.fingerprint("package")
+    report = verify_package(built.path, public_key_pem=platform_keys.public_key_pem("package"))
+    assert report.status is Status.VERIFIED, report.failure
 
 
 def test_csv_and_json_agree_on_every_value(sample_bag: Path) -> None:

@@ -51,6 +51,10 @@ RULES: dict[str, Rule] = {
     "evidence_key": Rule("public"),
     "favicon": Rule("public"),
     "supervisor_confirm": Rule("public"),  # the signed token is the credential
+    "anchor_checkpoint": Rule("public"),
+    "anchor_leaves": Rule("public"),
+    "anchor_key": Rule("public"),
+    "keys_document": Rule("public"),
     "transparency:receipt": Rule("portal", "portal:case:view", "agency"),
     "api:openapi-json": Rule("public"),
     "api:submit_request": Rule("api", method="POST"),

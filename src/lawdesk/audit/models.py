@@ -51,3 +51,41 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+class AnchorEntry(models.Model):
+    """One entry of the anchor log: an audit chain head, or the state of a platform key.
+
+    ``data`` is canonical JSON, exactly the bytes hashed into the anchor log's Merkle tree
+    (see ``lawdesk.audit.anchors``). Rows are never changed (database triggers refuse it).
+    """
+
+    index = models.BigIntegerField(unique=True)
+    kind = models.CharField(max_length=20)  # audit_head | key
+    data = models.TextField()
+    leaf_hash = models.CharField(max_length=64)
+    seq = models.BigIntegerField(null=True, blank=True)  # the anchored sequence (audit_head)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "audit_anchor_entry"
+        ordering = ["index"]
+
+    def __str__(self) -> str:
+        return f"anchor #{self.index} {self.kind}"
+
+
+class AnchorCheckpoint(models.Model):
+    """A signed checkpoint of the anchor log (C2SP signed note, verbatim)."""
+
+    size = models.BigIntegerField(unique=True)
+    root_hash = models.CharField(max_length=64)
+    note_text = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "audit_anchor_checkpoint"
+        ordering = ["size"]
+
+    def __str__(self) -> str:
+        return f"anchor checkpoint {self.size}"

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from lawdesk.evidence import keylist
 from lawdesk.evidence.verify import Failure, Report, Status, verify_package
 
 EXIT_FAILED = 1
@@ -30,6 +31,8 @@ def _print_report(r: Report) -> None:
     if r.signature_valid:
         echo(f"Signature:      Ed25519 over tagmanifest-sha256.txt: valid, key {r.key_fingerprint} "
              f"({r.key_source})")
+    if r.key_validity:
+        echo(f"Key validity:   {r.key_validity}")
     if r.tag_manifests:
         echo(f"Tag manifests:  {', '.join(r.tag_manifests)}: {r.tag_files} tag files match")
     if r.manifests:
@@ -48,6 +51,8 @@ _PACKAGE_HELP = "The package (.zip.age or .zip) or an unpacked bag directory."
 _IDENTITY_HELP = "age identity file (from age-keygen) to decrypt a .zip.age package."
 _KEY_HELP = "The platform's published Ed25519 public key (PEM), obtained separately."
 _FP_HELP = "The platform's published key fingerprint (SHA256:…), instead of --public-key."
+_KEYS_HELP = ("The platform's published key list (https://host/.well-known/lawdesk-keys.json, the site's "
+              "URL, or a saved copy): accepts a package key that was valid when the package was signed.")
 _FILES_HELP = "Also list every payload file with its size and SHA-256 (to compare with the certificate)."
 _JSON_HELP = "Print the report as JSON (same exit codes)."
 
@@ -57,12 +62,14 @@ def verify_command(
     identity: Annotated[Path | None, typer.Option("--identity", "-i", help=_IDENTITY_HELP)] = None,
     public_key: Annotated[Path | None, typer.Option("--public-key", help=_KEY_HELP)] = None,
     fingerprint: Annotated[str | None, typer.Option("--fingerprint", help=_FP_HELP)] = None,
+    keys: Annotated[str | None, typer.Option("--keys", help=_KEYS_HELP)] = None,
     files: Annotated[bool, typer.Option("--files", help=_FILES_HELP)] = False,
     as_json: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
 ) -> None:
     """Verify an evidence package: decryption, every checksum, and the platform's signature.
 
-    Exit 0: verified against the key you gave (--public-key or --fingerprint).
+    Exit 0: verified against the key you gave (--public-key, --fingerprint, or a package key of
+    the --keys list that was valid when the package was signed).
 
     Exit 1: failed; the first problem is named.
 
@@ -75,7 +82,15 @@ def verify_command(
         except OSError as exc:
             typer.echo(f"FAILED: {Failure(str(public_key), f'cannot read ({exc.strerror})')}", err=True)
             raise typer.Exit(EXIT_FAILED) from None
-    report = verify_package(package, identity=identity, public_key_pem=pem, trusted_fingerprint=fingerprint)
+    key_list = None
+    if keys is not None:
+        try:
+            key_list = keylist.load(keys)
+        except Failure as exc:
+            typer.echo(f"FAILED: {exc}", err=True)
+            raise typer.Exit(EXIT_FAILED) from None
+    report = verify_package(package, identity=identity, public_key_pem=pem, trusted_fingerprint=fingerprint,
+                            key_list=key_list)
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
         raise typer.Exit(_EXIT[report.status])
@@ -92,4 +107,8 @@ def verify_command(
             f"fingerprint with the one the platform publishes, or run again with --public-key "
             f"PLATFORM_KEY.pem (or --fingerprint SHA256:…).")
         raise typer.Exit(EXIT_UNTRUSTED_KEY)
+    if report.key_validity:
+        typer.echo(f"VERIFIED: intact and signed by the platform's package key {report.key_fingerprint}, "
+                   f"which was valid when the package was signed.")
+        return
     typer.echo(f"VERIFIED: intact and signed by the platform key {report.key_fingerprint}.")

@@ -37,16 +37,27 @@ class KeySigner:
 
 
 class PlatformSigner:
-    """The platform key of ``lawdesk.core.keys`` (needs Django settings, imported only when used)."""
+    """The platform's current package key (``lawdesk.core.keys``, purpose ``package``).
+
+    The key is read once, on first use, so a rotation during a build cannot make the embedded
+    public key and the signature disagree.
+    """
+
+    def __init__(self) -> None:
+        self._key: Ed25519PrivateKey | None = None
+
+    def _current(self) -> Ed25519PrivateKey:
+        if self._key is None:
+            from lawdesk.core import keys
+
+            self._key = keys.signing_key("package")
+        return self._key
 
     def sign(self, message: bytes) -> bytes:
-        """Sign with the platform key."""
-        from lawdesk.core import keys
-
-        return keys.sign(message)
+        """Sign with the package key."""
+        return self._current().sign(message)
 
     def public_key_pem(self) -> bytes:
-        """The platform public key PEM."""
-        from lawdesk.core import keys
-
-        return keys.public_key_pem()
+        """The package key's public half, PEM."""
+        return self._current().public_key().public_bytes(serialization.Encoding.PEM,
+                                                         serialization.PublicFormat.SubjectPublicKeyInfo)

@@ -19,6 +19,7 @@ import re
 import stat
 import tempfile
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from lawdesk.evidence import bag
+from lawdesk.evidence import bag, keylist
 from lawdesk.evidence.bag import Failure
 from lawdesk.evidence.unzip import Limits, safe_unzip
 
@@ -63,7 +64,8 @@ class Report:
     tag_files: int = 0
     tag_manifests: list[str] = field(default_factory=list)
     signature_valid: bool = False
-    key_source: str = ""  # "public key file", "fingerprint", "embedded, not trusted"
+    key_source: str = ""  # "public key file", "fingerprint", "published key list", "embedded, not trusted"
+    key_validity: str = ""  # with a key list: the key's period, and that it covered the signing time
     key_fingerprint: str = ""
     embedded_fingerprint: str = ""
     files: list[tuple[str, int, str]] = field(default_factory=list)  # payload: path, size, sha256
@@ -74,7 +76,7 @@ class Report:
         """VERIFIED, UNTRUSTED_KEY or FAILED."""
         if self.failure is not None or not self.signature_valid:
             return Status.FAILED
-        trusted = self.key_source in ("public key file", "fingerprint")
+        trusted = self.key_source in ("public key file", "fingerprint", "published key list")
         return Status.VERIFIED if trusted else Status.UNTRUSTED_KEY
 
     def first(self, label: str) -> str:
@@ -212,7 +214,8 @@ def _walk(bag_dir: Path) -> list[str]:
 
 
 def _check_signature(bag_dir: Path, report: Report, public_key_pem: bytes | None,
-                     trusted_fingerprint: str | None) -> None:
+                     trusted_fingerprint: str | None,
+                     key_list: list[keylist.ListedKey] | None = None) -> keylist.ListedKey | None:
     sig_path = bag_dir / bag.SIGNATURE_FILE
     if not sig_path.is_file():
         raise Failure(bag.SIGNATURE_FILE, "missing: the package is not signed")
@@ -228,9 +231,16 @@ def _check_signature(bag_dir: Path, report: Report, public_key_pem: bytes | None
                 raise
             # With a trusted key the embedded one is only informative; the tag manifest check
             # below names the altered file.
+    listed = None
     if public_key_pem is not None:
         key = _load_public_key(public_key_pem, "--public-key")
         report.key_source = "public key file"
+    elif key_list is not None:
+        if embedded is None:
+            raise Failure(bag.PUBLIC_KEY_FILE, "missing: cannot look the key up in the key list")
+        listed = keylist.find(key_list, report.embedded_fingerprint, "package")
+        key = Ed25519PublicKey.from_public_bytes(listed.raw)
+        report.key_source = "published key list"
     elif trusted_fingerprint is not None:
         if embedded is None:
             raise Failure(bag.PUBLIC_KEY_FILE, "missing: cannot compare with the given fingerprint")
@@ -255,10 +265,34 @@ def _check_signature(bag_dir: Path, report: Report, public_key_pem: bytes | None
         raise Failure(bag.SIGNATURE_FILE, f"Ed25519 signature over {bag.SIGNED_FILE} does not verify "
                                           f"with key {report.key_fingerprint}{hint}") from None
     report.signature_valid = True
+    return listed
+
+
+def _produced_at(report: Report) -> datetime:
+    text = report.first("Lawdesk-Produced-At")
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise Failure("bag-info.txt", f"Lawdesk-Produced-At {text!r} is not a time") from None
+    if when.tzinfo is None:
+        raise Failure("bag-info.txt", "Lawdesk-Produced-At has no time zone")
+    return when
+
+
+def _check_name(report: Report) -> None:
+    """The bag's folder must be the one the signed case number and production time give."""
+    case = report.first("Lawdesk-Case-Number")
+    if not case:
+        raise Failure("bag-info.txt", "no Lawdesk-Case-Number")
+    expected = f"evidence-{bag.safe_segment(case)}-{_produced_at(report).astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    if report.bag_name != expected:
+        raise Failure(report.bag_name, f"the bag's folder name does not match the signed case number "
+                                       f"{case}: expected {expected}")
 
 
 def verify_bag(bag_dir: Path, report: Report, *, public_key_pem: bytes | None = None,
-               trusted_fingerprint: str | None = None) -> None:
+               trusted_fingerprint: str | None = None,
+               key_list: list[keylist.ListedKey] | None = None) -> None:
     """Verify an unpacked bag in place, filling ``report``; raise :class:`Failure` at the first problem."""
     report.bag_name = bag_dir.name
     all_files = _walk(bag_dir)
@@ -271,7 +305,7 @@ def verify_bag(bag_dir: Path, report: Report, *, public_key_pem: bytes | None = 
 
     # The signature first: it anchors everything else, so a tampered tag manifest is reported
     # as such rather than as whichever file its altered lines happen to mention.
-    _check_signature(bag_dir, report, public_key_pem, trusted_fingerprint)
+    listed = _check_signature(bag_dir, report, public_key_pem, trusted_fingerprint, key_list)
 
     tag_entries = {alg: _read_manifest(bag_dir, f"tagmanifest-{alg}.txt", alg) for alg in bag.ALGORITHMS}
     listed_tags = set(tag_entries["sha256"])
@@ -298,6 +332,15 @@ def verify_bag(bag_dir: Path, report: Report, *, public_key_pem: bytes | None = 
     # Authenticated now (its hash is in the signed tag manifest): worth showing even if a
     # payload check fails below.
     report.bag_info = _read_tags(bag_dir / "bag-info.txt", "bag-info.txt")
+    _check_name(report)
+    if listed is not None:
+        signed_at = _produced_at(report)
+        problem = listed.problem_at(signed_at)
+        if problem is not None:
+            raise Failure(bag.SIGNATURE_FILE, f"package key {listed.fingerprint} was not valid when the "
+                                              f"package was signed: {problem}")
+        report.key_validity = (f"package key {listed.period()}; valid when the package was signed "
+                               f"({report.first('Lawdesk-Produced-At')})")
 
     unlisted_ok = {bag.SIGNATURE_FILE, *(f"tagmanifest-{a}.txt" for a in bag.ALGORITHMS)}
     for rel in all_files:
@@ -340,14 +383,15 @@ def verify_bag(bag_dir: Path, report: Report, *, public_key_pem: bytes | None = 
 
 def verify_package(package: Path, *, identity: Path | None = None, public_key_pem: bytes | None = None,
                    trusted_fingerprint: str | None = None, limits: Limits | None = None,
-                   workdir: Path | None = None) -> Report:
+                   workdir: Path | None = None,
+                   key_list: list[keylist.ListedKey] | None = None) -> Report:
     """Verify a package file (``.zip.age``, ``.zip``) or an unpacked bag directory; never raises Failure."""
     report = Report(package=str(package))
     limits = limits or Limits()
     try:
         if package.is_dir():
             verify_bag(_find_bag(package), report, public_key_pem=public_key_pem,
-                       trusted_fingerprint=trusted_fingerprint)
+                       trusted_fingerprint=trusted_fingerprint, key_list=key_list)
             return report
         if not package.is_file():
             raise Failure(package.name, "no such file")
@@ -370,7 +414,7 @@ def verify_package(package: Path, *, identity: Path | None = None, public_key_pe
             if archive != package:
                 archive.unlink()  # plaintext no longer needed; keep the disk use to one copy
             verify_bag(_find_bag(unpacked), report, public_key_pem=public_key_pem,
-                       trusted_fingerprint=trusted_fingerprint)
+                       trusted_fingerprint=trusted_fingerprint, key_list=key_list)
     except Failure as exc:
         report.failure = str(exc)
     except OSError as exc:  # disk full, unreadable file: still one line, not a traceback

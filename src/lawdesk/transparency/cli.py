@@ -142,10 +142,14 @@ def publish() -> None:
     """Sign a checkpoint of the log as it is now (the platform side)."""
     _django_setup()
     from lawdesk.core.clock import utcnow
-    from lawdesk.transparency.services import publish_checkpoint
+    from lawdesk.transparency.cosign import cosigned_note, witness_latest
+    from lawdesk.transparency.services import origin, publish_checkpoint
 
     checkpoint = publish_checkpoint(now=utcnow())
-    typer.echo(checkpoint.note_text, nl=False)
+    cosigned = witness_latest(now=utcnow())
+    typer.echo(cosigned_note(origin(), checkpoint.size, checkpoint.note_text), nl=False)
+    for name, count in cosigned.items():
+        typer.echo(f"{name}: {count} witness cosignature(s)", err=True)
 
 
 @app.command("export")

@@ -79,6 +79,29 @@ class Checkpoint(models.Model):
         return f"checkpoint {self.size}"
 
 
+class Cosignature(models.Model):
+    """A witness's cosignature line on a checkpoint of one of the platform's logs.
+
+    Kept apart from the checkpoint row (which never changes): witnesses answer after the
+    checkpoint is signed and committed. ``origin`` names the log (the transparency log or the
+    anchor log).
+    """
+
+    origin = models.CharField(max_length=200)
+    size = models.BigIntegerField()
+    witness = models.CharField(max_length=200)
+    line = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "transparency_cosignature"
+        constraints = [models.UniqueConstraint(fields=["origin", "size", "witness"],
+                                               name="transparency_cosignature_once")]
+
+    def __str__(self) -> str:
+        return f"{self.witness} cosigned {self.origin} at {self.size}"
+
+
 class QuarterCount(models.Model):
     """One count of the public statistics, kept up to date as cases change (never by a scan).
 

@@ -54,7 +54,7 @@ def origin() -> str:
 
 def verifier() -> note.Verifier:
     """The platform key as a note verifier under the log's name."""
-    return note.parse_verifier_key(note.verifier_key_string(origin(), keys.public_key_raw()))
+    return note.parse_verifier_key(note.verifier_key_string(origin(), keys.public_key_raw("checkpoint")))
 
 
 def _locked_head() -> LogHead:
@@ -180,11 +180,16 @@ def publish_checkpoint(*, now: datetime) -> Checkpoint:
                                       consistency_proof(latest.size, head.size))
         name = origin()
         text = note.format_checkpoint(name, head.size, root)
-        signed = note.sign_note(text, name, keys.sign, keys.public_key_raw())
+        sign, raw = keys.signer("checkpoint")
+        signed = note.sign_note(text, name, sign, raw)
         checkpoint = Checkpoint.objects.create(size=head.size, root_hash=root.hex(), note_text=signed,
                                                created_at=now)
         record("transparency:checkpoint:published", actor=None, target=checkpoint,
                params={"size": head.size, "root_hash": root.hex(), "origin": name}, now=now)
+        # Every publication also anchors the audit trail (decision 0010), in this transaction.
+        from lawdesk.audit.anchors import anchor
+
+        anchor(now=now)
     return checkpoint
 
 

@@ -84,7 +84,10 @@ def checkpoint(request: HttpRequest) -> HttpResponse:
         if isinstance(latest, JsonResponse):
             return latest
         found = latest
-    response = HttpResponse(found.note_text, content_type="text/plain; charset=utf-8")
+    from lawdesk.transparency.cosign import cosigned_note
+
+    response = HttpResponse(cosigned_note(services.origin(), found.size, found.note_text),
+                            content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["Access-Control-Allow-Origin"] = "*"
     return response
@@ -152,8 +155,8 @@ def key(request: HttpRequest) -> HttpResponse:
     return _json({
         "origin": services.origin(),
         "verifier_key": services.verifier().encode(),
-        "public_key_pem": keys.public_key_pem().decode(),
-        "fingerprint": keys.fingerprint(),
+        "public_key_pem": keys.public_key_pem("checkpoint").decode(),
+        "fingerprint": keys.fingerprint("checkpoint"),
     })
 
 
@@ -237,7 +240,7 @@ def _page_context(request: HttpRequest) -> dict[str, Any]:
         **_tables(figures),
         "checkpoint": latest, "root_b64": services.b64(bytes.fromhex(latest.root_hash)) if latest else "",
         "origin": services.origin(), "verifier_key": services.verifier().encode(),
-        "fingerprint": keys.fingerprint(),
+        "fingerprint": keys.fingerprint("checkpoint"),
         "base_url": request.build_absolute_uri(reverse("transparency:index")),
         "reports": verifiable,
     }

@@ -1,0 +1,220 @@
+"""Reading and verifying the anchor log from a URL or a directory (no Django, no database).
+
+Checks the checkpoint's signature (key given, pinned earlier, or trusted on first use and then
+pinned), optionally a quorum of witness cosignatures, that the entries hash to the signed
+root, and that the log extends the anchor checkpoint this machine saw last (so an anchor log
+rewritten together with the trail is caught too). What comes out is the list of anchored audit
+heads, which ``lawdesk.audit.anchors.check_trail`` compares with the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lawdesk.transparency import merkle, note, witness
+from lawdesk.transparency.verify import SourceError, http_fetch
+
+DEFAULT_STATE_DIR = Path("~/.local/share/lawdesk/anchors")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+class AnchorError(Exception):
+    """The anchor log does not verify; ``problems`` says why."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class HeadAnchor:
+    """An anchored audit chain head."""
+
+    index: int
+    seq: int
+    hash: str
+    at: str
+
+
+@dataclass
+class AnchorLog:
+    """A verified anchor log."""
+
+    origin: str
+    size: int
+    heads: list[HeadAnchor]
+    keys: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+
+
+class _Source:
+    def published_key(self) -> str:
+        raise NotImplementedError
+
+    def checkpoint(self) -> bytes:
+        raise NotImplementedError
+
+    def leaves(self, size: int) -> list[str]:
+        raise NotImplementedError
+
+
+class HttpAnchors(_Source):
+    """``http(s)://host/transparency/`` (or ``…/transparency/anchors/``)."""
+
+    def __init__(self, url: str, fetch: Callable[[str], bytes] = http_fetch) -> None:
+        parts = urllib.parse.urlsplit(url)
+        path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        if path == "/":
+            path = "/transparency/"
+        if not path.endswith("/anchors/"):
+            path += "anchors/"
+        self.base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+        self.fetch = fetch
+
+    def _json(self, path: str) -> Any:
+        try:
+            return json.loads(self.fetch(self.base + path))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise SourceError(f"{self.base + path} is not JSON") from exc
+
+    def published_key(self) -> str:
+        data = self._json("key")
+        if not isinstance(data, dict) or not isinstance(data.get("verifier_key"), str):
+            raise SourceError("anchors/key has no verifier_key")
+        return str(data["verifier_key"])
+
+    def checkpoint(self) -> bytes:
+        return self.fetch(self.base + "checkpoint")
+
+    def leaves(self, size: int) -> list[str]:
+        out: list[str] = []
+        while len(out) < size:
+            page = self._json(f"leaves?start={len(out)}&end={size}")
+            batch = page.get("leaves") if isinstance(page, dict) else None
+            if not isinstance(batch, list) or not batch or not all(isinstance(x, str) for x in batch):
+                raise SourceError(f"anchors/leaves returned no usable page at {len(out)}")
+            out.extend(batch)
+        return out[:size]
+
+
+class DirAnchors(_Source):
+    """An export directory: ``anchors/checkpoint``, ``anchors/key``, ``anchors/leaves.json``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path / "anchors" if (path / "anchors").is_dir() else path
+
+    def _read(self, name: str) -> bytes:
+        try:
+            return (self.path / name).read_bytes()
+        except OSError as exc:
+            raise SourceError(f"cannot read {self.path / name}: {exc.strerror}") from exc
+
+    def published_key(self) -> str:
+        return self._read("key").decode("utf-8", "replace").strip()
+
+    def checkpoint(self) -> bytes:
+        return self._read("checkpoint")
+
+    def leaves(self, size: int) -> list[str]:
+        try:
+            data = json.loads(self._read("leaves.json"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise SourceError("anchors/leaves.json is not JSON") from exc
+        leaves = data.get("leaves") if isinstance(data, dict) else None
+        if not isinstance(leaves, list) or not all(isinstance(x, str) for x in leaves):
+            raise SourceError("anchors/leaves.json has no list of leaves")
+        return leaves[:size]
+
+
+def open_anchors(url_or_dir: str, fetch: Callable[[str], bytes] = http_fetch) -> _Source:
+    """A source for a URL or a directory."""
+    if re.match(r"https?://", url_or_dir):
+        return HttpAnchors(url_or_dir, fetch)
+    path = Path(url_or_dir)
+    if not path.is_dir():
+        raise SourceError(f"{url_or_dir} is neither an http(s) URL nor a directory")
+    return DirAnchors(path)
+
+
+def _state_dir(base: Path, origin: str) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9._-]", "_", origin)[:80]
+    return base.expanduser() / f"{slug}-{hashlib.sha256(origin.encode()).hexdigest()[:8]}"
+
+
+def _parse_entry(i: int, data: str) -> dict[str, Any]:
+    try:
+        entry = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise AnchorError([f"anchor entry {i} is not JSON"]) from exc
+    if not isinstance(entry, dict) or json.dumps(entry, sort_keys=True, separators=(",", ":"),
+                                                 ensure_ascii=True) != data:
+        raise AnchorError([f"anchor entry {i} is not canonical JSON"])
+    return entry
+
+
+def verify_anchors(source: _Source, *, state_dir: Path = DEFAULT_STATE_DIR, key: str | None = None,
+                   witnesses: list[witness.WitnessKey] | None = None, quorum: int = 0) -> AnchorLog:
+    """Verify the anchor log; remember its checkpoint; return the anchored heads."""
+    verifier = note.parse_verifier_key(key if key is not None else source.published_key())
+    how = "key given on the command line" if key is not None else "first use: key pinned"
+    folder = _state_dir(state_dir, verifier.name)
+    pinned_path, last_path = folder / "verifier_key", folder / "checkpoint"
+    if pinned_path.exists():
+        pinned = note.parse_verifier_key(pinned_path.read_text("utf-8").strip())
+        if pinned != verifier:
+            raise AnchorError([f"the key of anchor log {verifier.name} is not the key pinned earlier "
+                               f"({pinned.encode()}): a key change must be checked out of band"])
+        how = "matches the pinned key"
+    raw_note = source.checkpoint()
+    try:
+        cp = note.open_checkpoint(raw_note, verifier, origin=verifier.name)
+    except note.NoteError as exc:
+        raise AnchorError([f"anchor checkpoint: {exc}"]) from exc
+    log = AnchorLog(origin=cp.origin, size=cp.size, heads=[], keys=[])
+    log.notes.append(f"anchor checkpoint {cp.origin} size {cp.size}: signature valid ({how})")
+    if witnesses:
+        try:
+            found = witness.require_quorum(raw_note, witnesses, quorum or len(witnesses))
+        except witness.WitnessError as exc:
+            raise AnchorError([f"anchor checkpoint: {exc}"]) from exc
+        log.notes.append(f"cosigned by {len(found)} witness(es): {', '.join(c.witness for c in found)}")
+    data = source.leaves(cp.size)
+    if len(data) != cp.size:
+        raise AnchorError([f"the anchor log published {len(data)} entries, its checkpoint says {cp.size}"])
+    tree = merkle.MerkleTree(merkle.leaf_hash(d.encode("utf-8", "surrogatepass")) for d in data)
+    if tree.root() != cp.root_hash:
+        raise AnchorError([f"the {cp.size} anchor entries do not hash to the signed root: entries were "
+                           "altered, added or removed"])
+    if last_path.exists():
+        old = note.open_checkpoint(last_path.read_text("utf-8"), verifier, origin=cp.origin)
+        if old.size > cp.size or tree.root(old.size) != old.root_hash:
+            raise AnchorError([f"the anchor log is not consistent with its checkpoint of size {old.size} "
+                               "seen here before: it was rolled back or forked"])
+        log.notes.append(f"consistent with the anchor checkpoint of size {old.size} seen before")
+    last_seq = 0
+    for i, d in enumerate(data):
+        entry = _parse_entry(i, d)
+        if entry.get("kind") == "audit_head":
+            seq, digest, at = entry.get("seq"), entry.get("hash"), entry.get("at")
+            if (not isinstance(seq, int) or isinstance(seq, bool) or seq < 1 or not isinstance(at, str)
+                    or not isinstance(digest, str) or not _HEX64.fullmatch(digest)):
+                raise AnchorError([f"anchor entry {i} is a malformed audit head"])
+            if seq < last_seq:
+                raise AnchorError([f"anchor entry {i} anchors sequence {seq} after sequence {last_seq}"])
+            last_seq = seq
+            log.heads.append(HeadAnchor(index=i, seq=seq, hash=digest, at=at))
+        elif entry.get("kind") == "key":
+            log.keys.append(entry)
+    folder.mkdir(parents=True, exist_ok=True)
+    pinned_path.write_text(verifier.encode() + "\n", "utf-8")
+    tmp = folder / "checkpoint.tmp"
+    tmp.write_text(raw_note.decode("utf-8"), "utf-8")
+    tmp.replace(last_path)
+    return log

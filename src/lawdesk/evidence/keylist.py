@@ -1,0 +1,126 @@
+"""The platform's published key list, read by verifiers (no Django).
+
+``/.well-known/lawdesk-keys.json`` lists every key the platform has used: purpose (``package``,
+``checkpoint``, ``receipt``), fingerprint, raw public key, validity period and revocation. A
+package verifies against it when it is signed by a *package* key that was valid at the time
+the package says it was produced (a time covered by the signature).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lawdesk.evidence.bag import Failure
+
+FORMAT = "lawdesk-keys/1"
+WELL_KNOWN = "/.well-known/lawdesk-keys.json"
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+MAX_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ListedKey:
+    """One published key."""
+
+    purpose: str
+    fingerprint: str
+    raw: bytes
+    not_before: str
+    not_after: str | None
+    revoked_at: str | None
+    revocation_reason: str
+
+    def problem_at(self, when: datetime) -> str | None:
+        """Why this key was not valid at ``when``, or None if it was."""
+        t = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if t < self.not_before:
+            return f"its validity starts at {self.not_before}, after the signing time {t}"
+        if self.revoked_at is not None and t >= self.revoked_at:
+            return (f"it was revoked from {self.revoked_at} ({self.revocation_reason or 'no reason given'}), "
+                    f"before the signing time {t}")
+        if self.not_after is not None and t >= self.not_after:
+            return f"its validity ended at {self.not_after}, before the signing time {t}"
+        return None
+
+    def period(self) -> str:
+        """The validity period in words."""
+        end = f"until {self.not_after} (retired)" if self.not_after else "current"
+        text = f"valid from {self.not_before} {end}"
+        if self.revoked_at:
+            text += f", revoked from {self.revoked_at}"
+        return text
+
+
+def _fingerprint(raw: bytes) -> str:
+    return "SHA256:" + base64.b64encode(hashlib.sha256(raw).digest()).decode().rstrip("=")
+
+
+def parse(data: Any, where: str = "key list") -> list[ListedKey]:
+    """Parse and check a key list document (each fingerprint must match its key)."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("keys"), list):
+        raise Failure(where, f"not a {FORMAT} document")
+    out = []
+    for n, entry in enumerate(data["keys"]):
+        try:
+            raw = base64.b64decode(entry["public_key"], validate=True)
+            times = [entry["not_before"], entry.get("not_after"), entry.get("revoked_at")]
+            if len(raw) != 32 or not isinstance(entry["purpose"], str):
+                raise ValueError("bad key")
+            if any(t is not None and not _TIME.fullmatch(t) for t in times) or times[0] is None:
+                raise ValueError("bad time")
+            key = ListedKey(purpose=entry["purpose"], fingerprint=entry["fingerprint"], raw=raw,
+                            not_before=times[0], not_after=times[1], revoked_at=times[2],
+                            revocation_reason=str(entry.get("revocation_reason") or ""))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise Failure(where, f"entry {n} is malformed ({exc})") from None
+        if key.fingerprint != _fingerprint(raw):
+            raise Failure(where, f"entry {n}: fingerprint {key.fingerprint} does not match its key")
+        out.append(key)
+    return out
+
+
+def load(location: str) -> list[ListedKey]:
+    """Read a key list from a file or an http(s) URL (a site URL means its well-known path)."""
+    if re.match(r"https?://", location):
+        parts = urllib.parse.urlsplit(location)
+        url = location if parts.path.endswith(".json") else urllib.parse.urlunsplit(
+            (parts.scheme, parts.netloc, WELL_KNOWN, "", ""))
+        request = urllib.request.Request(url, headers={"User-Agent": "lawdesk-verify"})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (scheme checked)
+                body = response.read(MAX_BYTES + 1)
+        except (urllib.error.URLError, OSError) as exc:
+            raise Failure(url, f"cannot fetch the key list ({exc})") from exc
+    else:
+        try:
+            body = Path(location).read_bytes()[: MAX_BYTES + 1]
+        except OSError as exc:
+            raise Failure(location, f"cannot read the key list ({exc.strerror})") from exc
+    if len(body) > MAX_BYTES:
+        raise Failure(location, "key list too large")
+    try:
+        return parse(json.loads(body), location)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise Failure(location, "the key list is not JSON") from exc
+
+
+def find(keys: list[ListedKey], fingerprint: str, purpose: str) -> ListedKey:
+    """The listed key with this fingerprint for ``purpose``; a clear failure otherwise."""
+    same = [k for k in keys if k.fingerprint == fingerprint]
+    for k in same:
+        if k.purpose == purpose:
+            return k
+    if same:
+        raise Failure("signature", f"key {fingerprint} is the platform's {same[0].purpose} key, "
+                                   f"not a {purpose} key")
+    raise Failure("signature", f"key {fingerprint} is not in the platform's published key list")
