@@ -84,7 +84,7 @@ def test_revoked_key_fails_for_packages_signed_after_the_revocation_time(key_hom
     before = _build(T0 + timedelta(minutes=1), tmp_path / "before")
     after = _build(T0 + timedelta(minutes=10), tmp_path / "after")
     fp = keys.fingerprint("package")
-    revoked, replacement = keys.revoke(fp, T0 + timedelta(minutes=5), "key file copied to a laptop that was lost",
+    _revoked, replacement = keys.revoke(fp, T0 + timedelta(minutes=5), "key file copied to a laptop that was lost",
                                        T0 + timedelta(minutes=20))
     assert replacement is not None and keys.fingerprint("package") == replacement.fingerprint
     listed = keylist.load(str(_key_list(tmp_path)))

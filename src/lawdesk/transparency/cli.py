@@ -53,11 +53,21 @@ def verify(
                                               "or an export directory.")],
     state_dir: StateDir = DEFAULT_STATE_DIR,
     key: KeyOpt = None,
+    witness: Annotated[list[str] | None, typer.Option(
+        "--witness", help="A witness key (name+id+base64, type 0x04) that counts; repeat.")] = None,
+    quorum: Annotated[int, typer.Option(
+        "--quorum", help="How many of the --witness keys must have cosigned (default: all of them).")] = 0,
 ) -> None:
     """Check the latest checkpoint, its consistency with every checkpoint seen, and every published count."""
+    from lawdesk.transparency.witness import WitnessError, parse_witness_key
+
+    try:
+        witnesses = [parse_witness_key(w) for w in witness or []]
+    except WitnessError as exc:
+        _fail([f"--witness: {exc}"], EXIT_MISMATCH)
     try:
         source = open_source(url_or_dir)
-        outcome = verify_log(source, state=State(state_dir), key=key)
+        outcome = verify_log(source, state=State(state_dir), key=key, witnesses=witnesses, quorum=quorum)
     except SourceError as exc:
         _fail([f"cannot read the log: {exc}"], EXIT_UNREADABLE)
     except note.NoteError as exc:

@@ -432,8 +432,13 @@ def _choose_key(source: Source, state: State, key: str | None) -> tuple[note.Ver
     return verifier, how
 
 
-def verify_log(source: Source, *, state: State, key: str | None = None) -> Outcome:
-    """Verify a log and its reports; remember what was verified; raise ``VerifyError``."""
+def verify_log(source: Source, *, state: State, key: str | None = None,
+               witnesses: list[Any] | None = None, quorum: int = 0) -> Outcome:
+    """Verify a log and its reports; remember the checkpoint on success; raise ``VerifyError``.
+
+    With ``witnesses`` (``witness.WitnessKey``), the checkpoint must also carry valid
+    cosignatures from ``quorum`` of them (all of them when ``quorum`` is 0).
+    """
     reports = source.reports()  # first, so no report can name a checkpoint newer than the one checked
     verifier, key_note = _choose_key(source, state, key)
     raw_note = source.checkpoint()
@@ -444,6 +449,16 @@ def verify_log(source: Source, *, state: State, key: str | None = None) -> Outco
     outcome = Outcome(origin=cp.origin, size=cp.size, root_hash=cp.root_hash)
     outcome.notes.append(f"checkpoint {cp.origin} size {cp.size} root {_b64(cp.root_hash)}: "
                          f"signature valid ({key_note})")
+    if witnesses:
+        from lawdesk.transparency import witness
+
+        try:
+            cosigned = witness.require_quorum(raw_note, witnesses, quorum or len(witnesses))
+        except witness.WitnessError as exc:
+            raise VerifyError([f"checkpoint: {exc}"]) from exc
+        outcome.notes.append(f"cosigned by {len(cosigned)} of {len(witnesses)} witnesses "
+                             f"({', '.join(c.witness for c in cosigned)})")
+
     snapshot = _verify_leaves(source, state, verifier, cp, outcome)
     # The log itself is sound: remember it even if a report below turns out wrong.
     state.save(cp.origin, verifier.encode(), raw_note.decode("utf-8"), source.identity, snapshot)
