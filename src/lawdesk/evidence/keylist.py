@@ -124,3 +124,31 @@ def find(keys: list[ListedKey], fingerprint: str, purpose: str) -> ListedKey:
         raise Failure("signature", f"key {fingerprint} is the platform's {same[0].purpose} key, "
                                    f"not a {purpose} key")
     raise Failure("signature", f"key {fingerprint} is not in the platform's published key list")
+
+
+def receipt_signed_bytes(document: dict[str, Any]) -> bytes:
+    """What the receipt key signs: the receipt's canonical JSON without its signature fields."""
+    body = {k: v for k, v in document.items() if k not in ("signature", "signing_key")}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def check_receipt_signature(document: Any, keys: list[ListedKey]) -> ListedKey:
+    """The listed *receipt* key whose signature the receipt carries; a failure otherwise."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        fingerprint = document["signing_key"]["fingerprint"]
+        signature = base64.b64decode(document["signature"], validate=True)
+    except (KeyError, TypeError, ValueError):
+        raise Failure("receipt", "not signed with a receipt key") from None
+    key = find(keys, fingerprint, "receipt")
+    if key.revoked_at is not None:
+        raise Failure("receipt", f"signed by receipt key {fingerprint}, revoked from {key.revoked_at} "
+                                 f"({key.revocation_reason or 'no reason given'})")
+    try:
+        Ed25519PublicKey.from_public_bytes(key.raw).verify(signature, receipt_signed_bytes(document))
+    except InvalidSignature:
+        raise Failure("receipt", f"the signature by receipt key {fingerprint} does not verify: the receipt "
+                                 "was altered") from None
+    return key

@@ -86,6 +86,8 @@ def verify_receipt_command(
     key: KeyOpt = None,
     log: Annotated[str | None, typer.Option("--log", help="Also verify the platform's public log "
                                             "(URL or export directory) and that it holds this leaf.")] = None,
+    keys: Annotated[str | None, typer.Option("--keys", help="The platform's key list (URL or file): also "
+                                             "check the receipt key's signature.")] = None,
 ) -> None:
     """Check that a closed case's leaf is in the signed log and commits to that case."""
     try:
@@ -99,6 +101,14 @@ def verify_receipt_command(
         typer.echo("warning: no pinned key for this log; trusting the receipt's own key. Run "
                    "`lawdesk transparency verify` on the platform's log first, or pass --key.", err=True)
         trusted = claimed.encode()
+    if keys is not None:
+        from lawdesk.evidence import keylist
+
+        try:
+            signer = keylist.check_receipt_signature(receipt, keylist.load(keys))
+        except keylist.Failure as exc:
+            _fail([str(exc)], EXIT_MISMATCH)
+        typer.echo(f"ok: signed by the platform's receipt key {signer.fingerprint} ({signer.period()})")
     try:
         leaf = verify_receipt(receipt, note.parse_verifier_key(trusted))
         if log is not None:

@@ -216,7 +216,7 @@ def receipt_for(case_ref: str) -> dict[str, Any] | None:
     checkpoint = Checkpoint.objects.filter(size__gt=leaf.index).order_by("-size").first()
     if checkpoint is None:
         return None
-    return {
+    document: dict[str, Any] = {
         "format": "lawdesk-transparency-receipt/v1",
         "case_ref": case_ref,
         "salt": leaf.salt,
@@ -226,6 +226,17 @@ def receipt_for(case_ref: str) -> dict[str, Any] | None:
         "inclusion_proof": [b64(h) for h in inclusion_proof(leaf.index, checkpoint.size)],
         "verifier_key": verifier().encode(),
     }
+    return sign_receipt(document)
+
+
+def sign_receipt(document: dict[str, Any]) -> dict[str, Any]:
+    """Sign a receipt with the platform's *receipt* key (not the checkpoint or package key)."""
+    from lawdesk.evidence.keylist import receipt_signed_bytes
+
+    sign, raw = keys.signer("receipt")
+    return {**document, "signing_key": {"purpose": "receipt", "fingerprint": keys.fingerprint_raw(raw),
+                                        "public_key": b64(raw)},
+            "signature": b64(sign(receipt_signed_bytes(document)))}
 
 
 def status() -> dict[str, Any]:
