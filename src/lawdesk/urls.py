@@ -64,6 +64,7 @@ urlpatterns = [
     path("transparency/anchors/leaves", audit_public.leaves, name="anchor_leaves"),
     path("transparency/anchors/key", audit_public.key, name="anchor_key"),
     path(".well-known/lawdesk-keys.json", audit_public.keys_document, name="keys_document"),
+    path("keys/<str:purpose>.pem", audit_public.key_pem, name="key_pem"),
     path("transparency/", include("lawdesk.transparency.urls")),
     path("api/", include("lawdesk.api.urls")),
 ]

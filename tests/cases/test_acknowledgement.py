@@ -39,7 +39,7 @@ def downloaded(client, submit, officer, tmp_path):
              "sig": tmp_path / f"{case.number}-acknowledgement.pdf.sig", "key": tmp_path / "key.pem"}
     files["pdf"].write_bytes(pdf.content)
     files["sig"].write_bytes(sig.content)
-    files["key"].write_bytes(client.get("/evidence/key.pem").content)
+    files["key"].write_bytes(client.get("/keys/receipt.pem").content)
     receipt = client.get(f"/portal/cases/{case.pk}/receipt.json").content
     return case, files, receipt
 
@@ -108,5 +108,10 @@ def test_the_api_offers_the_same_signed_pdf(submit, officer, now, tmp_path):
     pdf = api.get(f"/api/v1/requests/{case.pk}/acknowledgement.pdf")
     sig = api.get(f"/api/v1/requests/{case.pk}/acknowledgement.pdf.sig")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf", pdf.content[:300]
-    load_pem_public_key(keys.public_key_pem()).verify(sig.content, pdf.content)  # type: ignore[union-attr]
+    load_pem_public_key(keys.public_key_pem("receipt")).verify(sig.content, pdf.content)  # type: ignore[union-attr]
+    # One key per purpose: the package key does not verify an acknowledgement.
+    from cryptography.exceptions import InvalidSignature
+
+    with pytest.raises(InvalidSignature):
+        load_pem_public_key(keys.public_key_pem("package")).verify(sig.content, pdf.content)  # type: ignore[union-attr]
     assert ApiClient(None).get(f"/api/v1/requests/{case.pk}/acknowledgement.pdf").status_code == 401

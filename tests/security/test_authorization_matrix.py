@@ -55,6 +55,7 @@ RULES: dict[str, Rule] = {
     "anchor_leaves": Rule("public"),
     "anchor_key": Rule("public"),
     "keys_document": Rule("public"),
+    "key_pem": Rule("public"),
     "transparency:receipt": Rule("portal", "portal:case:view", "agency"),
     "api:openapi-json": Rule("public"),
     "api:submit_request": Rule("api", method="POST"),
@@ -129,7 +130,7 @@ def _url(name: str, pattern: URLPattern, world) -> str:
     values = {"case_id": world["case"].pk, "agency_id": world["agency"].pk,
               "link_id": world["link"].pk, "attachment_id": world["attachment"].pk,
               "officer_id": world["officer"].pk, "id": world["case"].pk,
-              "token": "not-a-signed-token"}
+              "token": "not-a-signed-token", "purpose": "receipt"}
     return reverse(name, kwargs={p: values[p] for p in params})
 
 

@@ -324,7 +324,8 @@ def get_acknowledgement(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_I
             summary="The Ed25519 signature over the acknowledgement PDF (64 raw bytes)",
             operation_id="get_acknowledgement_signature",
             openapi_extra=_binary("Verify with `lawdesk verify-receipt` or "
-                                  "`openssl pkeyutl -verify -rawin` and the platform key.",
+                                  "`openssl pkeyutl -verify -rawin` and the platform's receipt key "
+                                  "(`/keys/receipt.pem`).",
                                   "application/octet-stream"))
 def get_acknowledgement_signature(request: HttpRequest,
                                   id: int = Path(..., ge=1, le=MAX_ID)) -> HttpResponse:

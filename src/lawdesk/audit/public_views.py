@@ -66,6 +66,20 @@ def key(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def key_pem(request: HttpRequest, purpose: str) -> HttpResponse:
+    """The current key of one purpose (package, checkpoint, receipt) as PEM, with its fingerprint."""
+    from lawdesk.core import keys
+
+    if purpose not in keys.PURPOSES:
+        return _json({"error": f"no key purpose {purpose!r}: one of {', '.join(keys.PURPOSES)}"}, status=404)
+    response = HttpResponse(keys.public_key_pem(purpose), content_type="application/x-pem-file")
+    response["X-Key-Fingerprint"] = keys.fingerprint(purpose)
+    response["Content-Disposition"] = f'inline; filename="{purpose}-ed25519.pem"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
 def keys_document(request: HttpRequest) -> HttpResponse:
     """Every platform key with its purpose, validity period and revocation (``lawdesk-keys/1``)."""
     from lawdesk.core import keys

@@ -5,7 +5,7 @@ words, and the SHA-256 of what was received (the canonical receipt JSON and each
 file). It is rendered deterministically from the case's receipt — the same bytes on every
 download — and signed with a detached Ed25519 signature over those bytes, which anyone can
 check with ``lawdesk verify-receipt`` or ``openssl pkeyutl -verify -rawin`` against the
-platform key published at ``/evidence/key.pem``.
+platform's receipt key published at ``/keys/receipt.pem`` (decision 0013: one key per purpose).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def context(case: Case) -> dict[str, Any]:
         "receipt_sha256": case.receipt_sha256,
         "attachments": receipt.get("attachments", []),
         "targets": len(receipt.get("targets", [])),
-        "key_url": f"{settings.LAWDESK_BASE_URL.rstrip('/')}/evidence/key.pem",
+        "key_url": f"{settings.LAWDESK_BASE_URL.rstrip('/')}/keys/receipt.pem",
         "file_stem": f"{case.number}-acknowledgement",
     }
 
@@ -65,4 +65,4 @@ def sign(pdf: bytes) -> bytes:
     """The detached Ed25519 signature over the PDF bytes (the only signing call for receipts)."""
     from lawdesk.core import keys
 
-    return keys.sign(pdf)
+    return keys.sign(pdf, purpose="receipt")
