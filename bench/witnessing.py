@@ -109,14 +109,40 @@ def publication(rounds: int, home: Path) -> dict[str, object]:
         witness_latest(now=now)  # first contact: the witnesses learn both logs
         witnessed = [one_round() for _ in range(rounds)]
         got = witness_latest(now=now)
+        checking = _checking(procs)
     finally:
         for proc, _, _ in procs:
             proc.terminate()
             proc.wait(timeout=10)
     b, w = _ms(baseline), _ms(witnessed)
     return {"without_witnesses": b, "with_2_witnesses": w, "cosignatures_last_round": got,
+            "checking_a_checkpoint": checking,
             "ratio_median": round(w["median_ms"] / b["median_ms"], 2),
             "log_size_at_end": services.tree_size()}
+
+
+def _checking(procs: list[tuple[subprocess.Popen[str], str, str]]) -> dict[str, object]:
+    """Verifier side: open the signed checkpoint alone, then also require 2 of 2 cosignatures."""
+    from lawdesk.transparency import note, services, witness
+    from lawdesk.transparency.cosign import cosigned_note
+
+    latest = services.latest_checkpoint()
+    assert latest is not None
+    signed = cosigned_note(services.origin(), latest.size, latest.note_text)
+    verifier = services.verifier()
+    keys = [witness.parse_witness_key(vkey) for _, _, vkey in procs]
+    alone, quorum = [], []
+    for _ in range(500):
+        start = time.perf_counter()
+        note.open_checkpoint(signed, verifier, origin=verifier.name)
+        alone.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        note.open_checkpoint(signed, verifier, origin=verifier.name)
+        witness.require_quorum(signed, keys, 2)
+        quorum.append(time.perf_counter() - start)
+    a, q = _ms(alone), _ms(quorum)
+    return {"signature_only": a, "signature_and_2_cosignatures": q,
+            "ratio_median": round(q["median_ms"] / a["median_ms"], 2)}
 
 
 def anchoring(events: int) -> dict[str, object]:
