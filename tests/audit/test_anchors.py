@@ -48,6 +48,18 @@ def _rewrite_from(seq: int, params: dict) -> None:
         ChainHead.objects.filter(id=1).update(seq=last.seq, hash=last.hash)
     finally:
         triggers.install(connection)
+        _as_if_committed()
+
+
+def _as_if_committed() -> None:
+    """The insider's change is committed; the platform's next transaction starts afresh.
+
+    (These tests run in one transaction; on PostgreSQL ``record()`` remembers the head row for
+    the rest of its transaction, which a real, separate transaction would not.)
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lawdesk.audit_head', '', true)")
 
 
 def _truncate_after(seq: int) -> None:
@@ -59,6 +71,7 @@ def _truncate_after(seq: int) -> None:
         ChainHead.objects.filter(id=1).update(seq=kept.seq, hash=kept.hash)
     finally:
         triggers.install(connection)
+        _as_if_committed()
 
 
 class _Result:
