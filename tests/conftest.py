@@ -44,7 +44,13 @@ def admin_user(make_staff):
 
 
 @pytest.fixture
-def make_agency(db, now, admin_user) -> Callable[..., object]:
+def second_admin(make_staff):
+    """Another administrator: trust-anchor changes need two."""
+    return make_staff("admin", email="second-admin@platform.example")
+
+
+@pytest.fixture
+def make_agency(db, now, admin_user, second_admin) -> Callable[..., object]:
     """Create an active agency with one verified domain and a call-back number."""
     from lawdesk.accounts import services
 
@@ -53,10 +59,13 @@ def make_agency(db, now, admin_user) -> Callable[..., object]:
         n = next(_seq)
         agency = services.create_agency(actor=admin_user, now=now, name=name or f"Agency {n}",
                                         country=country, kind=kind)
-        services.add_verified_domain(actor=admin_user, now=now, agency=agency,
-                                     domain=domain or f"agency{n}.example", note="DNS TXT checked")
-        services.record_callback_number(actor=admin_user, now=now, agency=agency,
-                                        phone="+33 1 99 00 00 01", source="Official directory")
+        for change in (
+            services.propose_domain(actor=admin_user, now=now, agency=agency,
+                                    domain=domain or f"agency{n}.example", note="DNS TXT checked"),
+            services.propose_callback_number(actor=admin_user, now=now, agency=agency,
+                                             phone="+33 1 99 00 00 01", source="Official directory"),
+        ):
+            services.approve_anchor_change(actor=second_admin, now=now, change=change)
         if status != "pending":
             services.set_agency_status(actor=admin_user, now=now, agency=agency, status="active",
                                        reason="verified")

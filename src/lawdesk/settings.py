@@ -302,6 +302,9 @@ LAWDESK_VOLUME_PER_AGENCY_DAY = int(os.environ.get("LAWDESK_VOLUME_PER_AGENCY_DA
 LAWDESK_LAW_CONFIG = os.environ.get("LAWDESK_LAW_CONFIG") or None
 # The platform's data: a generated dataset directory (DuckDB over Parquet) or a postgres:// URL.
 LAWDESK_PLATFORM_DIR = os.environ.get("LAWDESK_PLATFORM_DIR", str(HOME / "platform"))
+# For how many days after a change of an agency's verified domains or call-back number the
+# desk flags the agency's new requests.
+LAWDESK_ANCHOR_RECENT_DAYS = int(os.environ.get("LAWDESK_ANCHOR_RECENT_DAYS", "30"))
 LAWDESK_DOWNLOAD_DAYS = int(os.environ.get("LAWDESK_DOWNLOAD_DAYS", "14"))
 LAWDESK_COLLECTION_LEASE_SECONDS = int(os.environ.get("LAWDESK_COLLECTION_LEASE_SECONDS", "120"))
 # Pause between collection units, to spare a busy production store (0 = none).

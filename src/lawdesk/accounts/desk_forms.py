@@ -34,6 +34,16 @@ class CallbackForm(forms.Form):
                              help_text="Where you found it — never a number given in a request.")
 
 
+class RemoveDomainForm(forms.Form):
+    domain = forms.CharField(max_length=253)
+
+
+class AnchorDecisionForm(forms.Form):
+    change = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(max_length=500, required=False, label=_("Reason (to reject)"))
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Agency.Status.choices)
     reason = forms.CharField(max_length=500)

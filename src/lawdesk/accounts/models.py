@@ -101,6 +101,9 @@ class Agency(models.Model):
     age_public_key = models.CharField(
         max_length=100, blank=True, validators=[validate_age_recipient]
     )
+    # When a second administrator last approved a change of a trust anchor (a verified domain
+    # or the call-back number): the desk flags the agency's cases for a while after it.
+    anchors_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -141,6 +144,46 @@ class AgencyDomain(models.Model):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class AnchorChange(models.Model):
+    """A proposed change of an agency's trust anchors — its verified e-mail domains and its
+    call-back number — applied only when a second administrator approves it."""
+
+    class Kind(models.TextChoices):
+        ADD_DOMAIN = "add_domain", "Add a verified domain"
+        REMOVE_DOMAIN = "remove_domain", "Remove a verified domain"
+        CALLBACK = "callback", "Set the call-back number"
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Awaiting a second administrator"
+        APPROVED = "approved", "Approved and applied"
+        REJECTED = "rejected", "Rejected or withdrawn"
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="anchor_changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    domain = models.CharField(max_length=253, blank=True)  # IDNA ASCII, lower case
+    phone = models.CharField(max_length=20, blank=True)  # E.164
+    # How the domain was verified, or the independent source of the number.
+    evidence = models.CharField(max_length=300, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
+    proposed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        db_table = "accounts_anchor_change"
+        ordering = ["-proposed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject} ({self.agency.name})"
+
+    @property
+    def subject(self) -> str:
+        return self.phone if self.kind == self.Kind.CALLBACK else self.domain
 
 
 class Officer(models.Model):

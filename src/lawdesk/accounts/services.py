@@ -15,7 +15,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from lawdesk.accounts.models import Agency, AgencyDomain, Officer, StaffMember, User
+from lawdesk.accounts.models import (
+    Agency,
+    AgencyDomain,
+    AnchorChange,
+    Officer,
+    StaffMember,
+    User,
+)
 from lawdesk.accounts.validators import email_domain, normalize_domain, normalize_phone
 from lawdesk.audit.services import record
 from lawdesk.core.errors import DomainError, PermissionDenied
@@ -82,12 +89,36 @@ def update_agency(
     return agency
 
 
+# --- Trust anchors: verified domains and the call-back number ----------------------------
+# A hijacked administrator account alone must not be able to let forged requests through, so
+# every change of an anchor is proposed by one administrator and applied only when another
+# approves it. Both steps, and refusals, are audited.
+
+def _pending(agency: Agency, kind: str, subject: str) -> bool:
+    field = "phone" if kind == AnchorChange.Kind.CALLBACK else "domain"
+    return AnchorChange.objects.filter(agency=agency, kind=kind, state=AnchorChange.State.PROPOSED,
+                                       **{field: subject}).exists()
+
+
+def _propose(change: AnchorChange, *, request: HttpRequest | None, now: datetime) -> AnchorChange:
+    change.save()
+    record("accounts:agency:anchor_proposed", actor=change.proposed_by, target=change.agency,
+           params=_anchor_params(change), request=request, now=now)
+    return change
+
+
+def _anchor_params(change: AnchorChange) -> dict[str, Any]:
+    return {"change_id": change.pk, "kind": change.kind, "domain": change.domain,
+            "phone": change.phone, "evidence": change.evidence,
+            "proposed_by": change.proposed_by.email}
+
+
 @transaction.atomic
-def add_verified_domain(
+def propose_domain(
     *, actor: User, now: datetime, agency: Agency, domain: str, note: str,
     request: HttpRequest | None = None,
-) -> AgencyDomain:
-    """Record that staff verified the agency owns ``domain`` (exact domain, not subdomains)."""
+) -> AnchorChange:
+    """Propose that the agency owns ``domain`` (exact domain); a second admin approves it."""
     _require(actor, "desk:agency:manage")
     try:
         ascii_domain = normalize_domain(domain)
@@ -98,36 +129,37 @@ def add_verified_domain(
     if AgencyDomain.objects.filter(agency=agency, domain=ascii_domain).exists():
         raise DomainError(f"{ascii_domain} is already registered for this agency.", field="domain",
                           code="duplicate_domain")
-    entry = AgencyDomain.objects.create(
-        agency=agency, domain=ascii_domain, verified_at=now, verified_by=actor,
-        verification_note=note.strip(),
-    )
-    Agency.objects.filter(pk=agency.pk).update(updated_at=now)
-    record("accounts:agency:domain_verified", actor=actor, target=agency,
-           params={"domain": ascii_domain, "note": note.strip()}, request=request, now=now)
-    return entry
+    if _pending(agency, AnchorChange.Kind.ADD_DOMAIN, ascii_domain):
+        raise DomainError(gettext("%(domain)s is already proposed and awaits a second "
+                                  "administrator.") % {"domain": ascii_domain},
+                          field="domain", code="already_proposed")
+    return _propose(AnchorChange(agency=agency, kind=AnchorChange.Kind.ADD_DOMAIN,
+                                 domain=ascii_domain, evidence=note.strip(), proposed_by=actor,
+                                 proposed_at=now), request=request, now=now)
 
 
 @transaction.atomic
-def remove_domain(
+def propose_domain_removal(
     *, actor: User, now: datetime, agency: Agency, domain: str, request: HttpRequest | None = None
-) -> None:
-    """Withdraw a domain; existing officers keep their accounts, new sign-ups are refused."""
+) -> AnchorChange:
+    """Propose to withdraw a domain (existing officers keep their accounts once it is applied)."""
     _require(actor, "desk:agency:manage")
-    deleted, _ = AgencyDomain.objects.filter(agency=agency, domain=domain).delete()
-    if not deleted:
+    if not AgencyDomain.objects.filter(agency=agency, domain=domain).exists():
         raise DomainError(f"{domain} is not a domain of this agency.", field="domain", code="not_found")
-    Agency.objects.filter(pk=agency.pk).update(updated_at=now)
-    record("accounts:agency:domain_removed", actor=actor, target=agency, params={"domain": domain},
-           request=request, now=now)
+    if _pending(agency, AnchorChange.Kind.REMOVE_DOMAIN, domain):
+        raise DomainError(gettext("The removal of %(domain)s is already proposed.")
+                          % {"domain": domain}, field="domain", code="already_proposed")
+    return _propose(AnchorChange(agency=agency, kind=AnchorChange.Kind.REMOVE_DOMAIN,
+                                 domain=domain, proposed_by=actor, proposed_at=now),
+                    request=request, now=now)
 
 
 @transaction.atomic
-def record_callback_number(
+def propose_callback_number(
     *, actor: User, now: datetime, agency: Agency, phone: str, source: str,
     request: HttpRequest | None = None,
-) -> Agency:
-    """Record the agency's call-back number and where staff independently found it."""
+) -> AnchorChange:
+    """Propose the agency's call-back number and where it was independently found."""
     _require(actor, "desk:agency:manage")
     try:
         e164 = normalize_phone(phone)
@@ -138,15 +170,119 @@ def record_callback_number(
             "Name the independent source of this number (e.g. the ministry's official directory).",
             field="source", code="required",
         )
-    agency = Agency.objects.select_for_update().get(pk=agency.pk)
-    previous = agency.callback_phone
-    agency.callback_phone, agency.callback_source = e164, source.strip()
-    agency.callback_recorded_by, agency.callback_recorded_at, agency.updated_at = actor, now, now
-    agency.save()
-    record("accounts:agency:callback_recorded", actor=actor, target=agency,
-           params={"phone": e164, "previous": previous, "source": source.strip()},
+    if _pending(agency, AnchorChange.Kind.CALLBACK, e164):
+        raise DomainError(gettext("%(phone)s is already proposed and awaits a second "
+                                  "administrator.") % {"phone": e164},
+                          field="phone", code="already_proposed")
+    return _propose(AnchorChange(agency=agency, kind=AnchorChange.Kind.CALLBACK, phone=e164,
+                                 evidence=source.strip(), proposed_by=actor, proposed_at=now),
+                    request=request, now=now)
+
+
+def _refuse(actor: User, change: AnchorChange, message: str, code: str,
+            request: HttpRequest | None, now: datetime) -> DomainError:
+    # The refusal is audited in its own transaction: the caller's is about to roll back.
+    with transaction.atomic():
+        record("accounts:agency:anchor_refused", actor=actor, target=change.agency,
+               params=_anchor_params(change) | {"reason": code}, request=request, now=now)
+    return DomainError(message, field="anchor", code=code)
+
+
+def approve_anchor_change(
+    *, actor: User, now: datetime, change: AnchorChange, request: HttpRequest | None = None,
+) -> AnchorChange:
+    """Apply a proposed anchor change; only an administrator other than the proposer may."""
+    if not has_perm(actor, "desk:agency:manage"):
+        raise PermissionDenied("You are not allowed to do this (desk:agency:manage).")
+    if change.proposed_by_id == actor.pk:
+        raise _refuse(actor, change, gettext(
+            "You proposed this change: another administrator must approve it."),
+            "own_proposal", request, now)
+    with transaction.atomic():
+        change = AnchorChange.objects.select_for_update().select_related(
+            "agency", "proposed_by").get(pk=change.pk)
+        if change.state != AnchorChange.State.PROPOSED:
+            raise DomainError(gettext("This change was already decided."), field="anchor",
+                              code="already_decided")
+        agency = Agency.objects.select_for_update().get(pk=change.agency_id)
+        previous = ""
+        if change.kind == AnchorChange.Kind.ADD_DOMAIN:
+            if AgencyDomain.objects.filter(agency=agency, domain=change.domain).exists():
+                raise DomainError(f"{change.domain} is already registered for this agency.",
+                                  field="anchor", code="duplicate_domain")
+            AgencyDomain.objects.create(
+                agency=agency, domain=change.domain, verified_at=now, verified_by=actor,
+                verification_note=f"{change.evidence} (proposed by {change.proposed_by.email})")
+        elif change.kind == AnchorChange.Kind.REMOVE_DOMAIN:
+            AgencyDomain.objects.filter(agency=agency, domain=change.domain).delete()
+        else:
+            previous = agency.callback_phone
+            agency.callback_phone, agency.callback_source = change.phone, change.evidence
+            agency.callback_recorded_by, agency.callback_recorded_at = actor, now
+        agency.updated_at = now
+        # Setting up a new agency's anchors before it is ever activated changes nothing anyone
+        # relied on; a change once the agency is (or was) active is what the desk must see.
+        in_use = agency.status != Agency.Status.PENDING
+        if in_use:
+            agency.anchors_changed_at = now
+        agency.save()
+        change.state, change.decided_by, change.decided_at = AnchorChange.State.APPROVED, actor, now
+        change.save(update_fields=["state", "decided_by", "decided_at"])
+        flagged = _flag_open_cases(agency) if in_use else 0
+        record("accounts:agency:anchor_approved", actor=actor, target=agency,
+               params=_anchor_params(change) | {"previous_phone": previous,
+                                                "open_cases_flagged": flagged},
+               request=request, now=now)
+    return change
+
+
+def _flag_open_cases(agency: Agency) -> int:
+    """Flag the agency's open cases: their verification now rests on a changed anchor."""
+    from lawdesk.cases.flows import TERMINAL
+    from lawdesk.cases.models import Case
+
+    flagged = 0
+    for case in Case.objects.filter(agency=agency).exclude(status__in=TERMINAL) \
+            .only("pk", "flags"):
+        if ANCHOR_FLAG not in case.flags:
+            Case.objects.filter(pk=case.pk).update(flags=[*case.flags, ANCHOR_FLAG])
+            flagged += 1
+    return flagged
+
+
+ANCHOR_FLAG = "trust_anchor_changed"
+
+
+@transaction.atomic
+def reject_anchor_change(
+    *, actor: User, now: datetime, change: AnchorChange, reason: str,
+    request: HttpRequest | None = None,
+) -> AnchorChange:
+    """Reject a proposal (any administrator; the proposer withdrawing it too), with a reason."""
+    _require(actor, "desk:agency:manage")
+    change = AnchorChange.objects.select_for_update().select_related("agency", "proposed_by") \
+        .get(pk=change.pk)
+    if change.state != AnchorChange.State.PROPOSED:
+        raise DomainError(gettext("This change was already decided."), field="anchor",
+                          code="already_decided")
+    if not reason.strip():
+        raise DomainError(gettext("Give the reason for rejecting the change."), field="reason",
+                          code="required")
+    change.state, change.decided_by, change.decided_at = AnchorChange.State.REJECTED, actor, now
+    change.decision_reason = reason.strip()
+    change.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
+    record("accounts:agency:anchor_rejected", actor=actor, target=change.agency,
+           params=_anchor_params(change) | {"reason": change.decision_reason},
            request=request, now=now)
-    return agency
+    return change
+
+
+def anchor_changed_recently(agency: Agency, now: datetime) -> bool:
+    """True within ``LAWDESK_ANCHOR_RECENT_DAYS`` of an approved change of the agency's anchors."""
+    if agency.anchors_changed_at is None:
+        return False
+    since = now - agency.anchors_changed_at
+    return timedelta(0) <= since < timedelta(days=settings.LAWDESK_ANCHOR_RECENT_DAYS)
 
 
 @transaction.atomic

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,13 +17,15 @@ from django.views.decorators.http import require_http_methods
 from lawdesk.accounts import services
 from lawdesk.accounts.desk_forms import (
     AgencyForm,
+    AnchorDecisionForm,
     CallbackForm,
     DomainForm,
     OfficerDecisionForm,
+    RemoveDomainForm,
     StatusForm,
     SupervisorAnswerForm,
 )
-from lawdesk.accounts.models import Agency, Officer
+from lawdesk.accounts.models import Agency, AnchorChange, Officer
 from lawdesk.accounts.selectors import get_agency_for, get_officer_for, officers_for_desk
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
@@ -159,7 +165,8 @@ def agency_edit(request: AuthedRequest, agency_id: int) -> HttpResponse:
 @require_perm("desk:agency:view")
 @require_http_methods(["GET", "POST"])
 def agency_detail(request: AuthedRequest, agency_id: int) -> HttpResponse:
-    """Agency page; its POST actions (domain, call-back, status) each have their own form."""
+    """Agency page; its POST actions (domain, call-back, status, the decision on a proposed
+    anchor change) each have their own form."""
     agency = get_agency_for(request.user, agency_id)
     action = request.POST.get("action") if request.method == "POST" else None
     forms = {
@@ -167,6 +174,10 @@ def agency_detail(request: AuthedRequest, agency_id: int) -> HttpResponse:
         "callback": CallbackForm(request.POST if action == "callback" else None, prefix="callback"),
         "status": StatusForm(request.POST if action == "status" else None, prefix="status",
                              initial={"status": agency.status}),
+        "anchor": AnchorDecisionForm(request.POST if action == "anchor" else None,
+                                     prefix="anchor"),
+        "remove_domain": RemoveDomainForm(request.POST if action == "remove_domain" else None,
+                                          prefix="remove"),
     }
     if action in forms:
         if not has_perm(request.user, "desk:agency:manage"):
@@ -175,25 +186,54 @@ def agency_detail(request: AuthedRequest, agency_id: int) -> HttpResponse:
         if form.is_valid():
             data, now = form.cleaned_data, utcnow()
             try:
-                if action == "domain":
-                    services.add_verified_domain(actor=request.user, now=now, agency=agency,
-                                                 request=request, **data)
-                elif action == "callback":
-                    services.record_callback_number(actor=request.user, now=now, agency=agency,
-                                                    request=request, **data)
-                else:
-                    services.set_agency_status(actor=request.user, now=now, agency=agency,
-                                               request=request, **data)
+                done = _agency_action(request, agency, action, data, now)
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
-                messages.success(request, "Saved.")
+                messages.success(request, done)
                 return redirect("desk:agency", agency_id=agency.pk)
+    changes = AnchorChange.objects.filter(agency=agency).select_related("proposed_by",
+                                                                        "decided_by")
     return render(request, "accounts/agency_detail.html", {
         "agency": agency, "forms": forms, "domains": agency.domains.all(),
         "officers": agency.officers.select_related("user").order_by("status", "user__full_name"),
         "can_manage": has_perm(request.user, "desk:agency:manage"),
+        "proposed": [c for c in changes if c.state == AnchorChange.State.PROPOSED],
+        "decided": [c for c in changes if c.state != AnchorChange.State.PROPOSED][:10],
+        "anchors_recent": services.anchor_changed_recently(agency, utcnow()),
+        "recent_days": settings.LAWDESK_ANCHOR_RECENT_DAYS,
     })
+
+
+def _agency_action(request: AuthedRequest, agency: Agency, action: str, data: dict[str, Any],
+                   now: datetime) -> str:
+    """Run one agency action; return the message for the administrator."""
+    actor = request.user
+    awaiting = gettext("Proposed. Another administrator must approve it before it applies.")
+    if action == "domain":
+        services.propose_domain(actor=actor, now=now, agency=agency, request=request, **data)
+        return awaiting
+    if action == "remove_domain":
+        services.propose_domain_removal(actor=actor, now=now, agency=agency, request=request,
+                                        domain=data["domain"])
+        return awaiting
+    if action == "callback":
+        services.propose_callback_number(actor=actor, now=now, agency=agency, request=request,
+                                         **data)
+        return awaiting
+    if action == "anchor":
+        change = AnchorChange.objects.filter(agency=agency, pk=data["change"]).first()
+        if change is None:
+            raise DomainError(gettext("No such proposed change for this agency."),
+                              field="change", code="not_found")
+        if data["decision"] == "approve":
+            services.approve_anchor_change(actor=actor, now=now, change=change, request=request)
+            return gettext("Approved and applied: %(change)s.") % {"change": change.subject}
+        services.reject_anchor_change(actor=actor, now=now, change=change,
+                                      reason=data["reason"], request=request)
+        return gettext("Rejected: %(change)s.") % {"change": change.subject}
+    services.set_agency_status(actor=actor, now=now, agency=agency, request=request, **data)
+    return gettext("Saved.")
 
 
 @require_http_methods(["GET", "POST"])

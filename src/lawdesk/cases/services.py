@@ -20,6 +20,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from lawdesk.accounts.models import Agency, User
+from lawdesk.accounts.services import ANCHOR_FLAG, anchor_changed_recently
 from lawdesk.audit.services import record
 from lawdesk.cases import clock, flows, notify, signals
 from lawdesk.cases.intake import (
@@ -199,6 +200,8 @@ def _flags(case: Case, decision: dict[str, Any], now: datetime) -> list[str]:
         flags.append("no_legal_channel")
     if case.kind == RequestKind.EMERGENCY_DISCLOSURE:
         flags.append("emergency_callback_required")
+    if anchor_changed_recently(case.agency, now):
+        flags.append(ANCHOR_FLAG)
     return flags
 
 

@@ -41,7 +41,7 @@ from lawdesk.law.vocabulary import RequestKind
 REFUSALS = ["accounts:login:refused", "accounts:signup:rejected", "cases:intake:refused",
             "api:auth:failed", "api:auth:throttled", "cases:case:requester_refused",
             "cases:disclosure:four_eyes_refused", "evidence:package:download_refused",
-            "accounts:mfa:failed"]
+            "accounts:mfa:failed", "accounts:agency:anchor_refused"]
 
 FLAG_LABELS = {
     "first_time_requester": "First-time requester",
@@ -51,6 +51,7 @@ FLAG_LABELS = {
     "no_legal_channel": "No legal channel (MLA)",
     "emergency_callback_required": "Call-back required",
     "notice_decision_due": "Non-disclosure order ended: notify or extend",
+    "trust_anchor_changed": "Agency's domains or call-back number changed recently",
 }
 
 

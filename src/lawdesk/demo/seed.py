@@ -51,6 +51,8 @@ AGENCIES: list[dict[str, Any]] = [
 
 USERS = [
     DemoUser("admin@platform.example", "Alex Morgan", "admin"),
+    # A second administrator: changes of an agency's domains or call-back number need two.
+    DemoUser("admin2@platform.example", "Sam Okafor", "admin"),
     DemoUser("intake@platform.example", "Inès Garcia", "intake"),
     DemoUser("reviewer@platform.example", "Robert Klein", "reviewer"),
     DemoUser("approver@platform.example", "Amara Diallo", "approver"),
@@ -99,11 +101,15 @@ def seed(now: datetime | None = None, *, with_cases: bool = True,
         if agency is None:
             agency = services.create_agency(actor=admin, now=now, name=data["name"],
                                             country=data["country"], kind=data["kind"])
-            services.add_verified_domain(actor=admin, now=now, agency=agency,
-                                         domain=data["domain"],
-                                         note="Demo: DNS TXT record checked")
-            services.record_callback_number(actor=admin, now=now, agency=agency,
-                                            phone=data["callback"], source=data["source"])
+            second = User.objects.get(email=USERS[1].email)
+            for change in (
+                services.propose_domain(actor=admin, now=now, agency=agency,
+                                        domain=data["domain"],
+                                        note="Demo: DNS TXT record checked"),
+                services.propose_callback_number(actor=admin, now=now, agency=agency,
+                                                 phone=data["callback"], source=data["source"]),
+            ):
+                services.approve_anchor_change(actor=second, now=now, change=change)
             services.set_agency_status(actor=admin, now=now, agency=agency,
                                        status=Agency.Status.ACTIVE, reason="Demo agency verified")
     for spec in USERS:
