@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from typer.testing import CliRunner
 
@@ -155,12 +155,12 @@ def test_a_rewritten_anchor_log_is_caught_by_a_verifier_that_saw_the_old_one(now
     verify_anchors(open_anchors(str(anchored["export"])), state_dir=anchored["state"])
     # The insider also has the checkpoint key: rewrite the trail, then rebuild the anchor log.
     _rewrite_from(4, {"n": 999})
-    from lawdesk.audit import triggers as audit_triggers
-
-    audit_triggers.drop(connection)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AnchorEntry.objects.filter(index=0).update(data="{}")
+    anchors.drop_triggers(connection)
     AnchorCheckpoint.objects.all().delete()
     AnchorEntry.objects.all().delete()
-    audit_triggers.install(connection)
+    anchors.install_triggers(connection)
     anchors.anchor(now=now + timedelta(hours=2))
     forged = tmp_path / "forged"
     anchors.export(forged / "anchors")

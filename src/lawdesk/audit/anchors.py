@@ -4,7 +4,7 @@ An insider who controls the database can drop the triggers, edit an event, recom
 later hash and the head row: the chain is again valid on its own. What they cannot redo is a
 checkpoint already signed with the checkpoint key and copied by others (verifiers, witnesses).
 So the audit chain's head — sequence number and hash — is appended to the *anchor log*, an
-RFC 6962 tree with C2SP checkpoints like the transparency log (decision 0010), at every
+RFC 6962 tree with C2SP checkpoints like the transparency log (decision 0013), at every
 checkpoint publication and at least hourly (the worker's clock loop). ``lawdesk audit verify
 --anchors URL_OR_DIR`` then checks that the event at every anchored sequence still has the
 anchored hash — since each hash covers all earlier events, the whole anchored prefix is
@@ -220,3 +220,42 @@ def check_trail(anchors: list[Anchor], chain_length: int) -> tuple[list[str], li
         if chain_length > last_good.seq:
             notes.append(f"events {last_good.seq + 1} to {chain_length} are not anchored yet")
     return problems, notes
+
+
+# --- Append-only tables -----------------------------------------------------------------------
+
+_ANCHOR_TABLES = ("audit_anchor_entry", "audit_anchor_checkpoint")
+
+
+def install_triggers(connection: Any) -> None:
+    """Refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) of the anchor log's tables."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for table in _ANCHOR_TABLES:
+                for op in ("UPDATE", "DELETE"):
+                    cursor.execute(
+                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {op} refused'); END")
+            return
+        cursor.execute("""CREATE OR REPLACE FUNCTION audit_anchor_refuse() RETURNS trigger AS $$
+                          BEGIN RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP; END;
+                          $$ LANGUAGE plpgsql""")
+        for table in _ANCHOR_TABLES:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}")
+            cursor.execute(f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+                           "FOR EACH ROW EXECUTE FUNCTION audit_anchor_refuse()")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+            cursor.execute(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                           "FOR EACH STATEMENT EXECUTE FUNCTION audit_anchor_refuse()")
+
+
+def drop_triggers(connection: Any) -> None:
+    """Remove them (tests that play the insider)."""
+    with connection.cursor() as cursor:
+        for table in _ANCHOR_TABLES:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")

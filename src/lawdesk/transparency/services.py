@@ -186,7 +186,7 @@ def publish_checkpoint(*, now: datetime) -> Checkpoint:
                                                created_at=now)
         record("transparency:checkpoint:published", actor=None, target=checkpoint,
                params={"size": head.size, "root_hash": root.hex(), "origin": name}, now=now)
-        # Every publication also anchors the audit trail (decision 0010), in this transaction.
+        # Every publication also anchors the audit trail (decision 0013), in this transaction.
         from lawdesk.audit.anchors import anchor
 
         anchor(now=now)

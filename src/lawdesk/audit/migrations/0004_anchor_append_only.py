@@ -1,0 +1,20 @@
+"""Make the anchor log's tables append-only, like the audit table."""
+
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    from lawdesk.audit import anchors
+
+    anchors.install_triggers(schema_editor.connection)
+
+
+def backwards(apps, schema_editor):
+    from lawdesk.audit import anchors
+
+    anchors.drop_triggers(schema_editor.connection)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0003_anchor_log")]
+    operations = [migrations.RunPython(forwards, backwards)]
