@@ -132,3 +132,20 @@ def test_nul_characters_are_field_errors_not_database_errors(api):
     response = api.submit(issuer_name="Anne\x00Roussel", targets=[{"identifier": "@a\x00b"}])
     assert response.status_code == 422
     assert {"issuer_name", "targets.0.identifier"} <= set(_fields(response))
+
+
+def test_legal_facts_are_accepted_and_shown_back(api):
+    response = api.submit(protected_status="unknown", offence_committed_online=True,
+                          user_location="FR")
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(pk=response.json()["id"])
+    assert case.decision["categories"]["subscriber"]["outcome"] == "needs_further_process"
+    detail = api.client.get(f"/api/v1/requests/{case.pk}", headers=api.headers).json()
+    assert detail["legal_facts"] == {"protected_status": "unknown",
+                                     "offence_committed_online": True, "user_location": "FR"}
+
+
+def test_an_emergency_kind_on_a_production_order_names_the_field(api):
+    response = api.submit(emergency_kind="threat_to_life_or_physical_integrity")
+    assert response.status_code == 422
+    assert "Only for an emergency request" in _fields(response)["emergency_kind"]

@@ -106,6 +106,11 @@ class CaseDetail(CaseSummary):
     decision: DecisionOut | None
     withdrawal_reason: str | None
     receipt_sha256: str
+    legal_facts: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The further legal facts you declared (protected status, kind of emergency, "
+                    "ex-post validation …), as the platform's rule engine reads them; see "
+                    "docs/law/input-format.md.")
 
 
 class ClarificationIn(Schema):
@@ -184,4 +189,5 @@ def detail_out(case: Case) -> dict[str, Any]:
         "decision": decision_out(case),
         "withdrawal_reason": case.withdrawal_reason or None,
         "receipt_sha256": case.receipt_sha256,
+        "legal_facts": dict(case.law_facts or {}),
     }

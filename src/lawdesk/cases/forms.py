@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from lawdesk.cases.models import (
     CATEGORY_CHOICES,
@@ -17,6 +18,28 @@ from lawdesk.cases.models import (
 )
 
 _BLANK: list[tuple[str, str]] = [("", "—")]
+PROCEEDINGS_CHOICES = [("criminal", _("Criminal proceedings")),
+                       ("non_criminal", _("Civil or administrative matter"))]
+ONLINE_CHOICES = [("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))]
+PROTECTED_CHOICES = [
+    ("none", _("None known")), ("lawyer", _("Lawyer")), ("journalist", _("Journalist")),
+    ("doctor", _("Doctor")), ("member_of_parliament", _("Member of parliament")),
+    ("diplomatic_or_other_immunity", _("Diplomatic or other immunity")),
+    ("unknown", _("Possibly protected, not established")),
+]
+EMERGENCY_KIND_CHOICES = [
+    ("threat_to_life_or_physical_integrity", _("Threat to life or physical integrity")),
+    ("critical_infrastructure", _("Threat to critical infrastructure")),
+    ("other", _("Other (e.g. property only)")),
+]
+EX_POST_CHOICES = [("pending", _("Requested, pending")), ("obtained", _("Obtained")),
+                   ("refused", _("Refused"))]
+ENFORCING_GROUND_CHOICES = [
+    ("immunities_or_privileges", _("Immunities, privileges or press freedom (Art. 12(1)(a))")),
+    ("fundamental_rights", _("Manifest breach of a fundamental right (Art. 12(1)(b))")),
+    ("ne_bis_in_idem", _("Ne bis in idem (Art. 12(1)(c))")),
+    ("double_criminality", _("Not an offence in the enforcing state (Art. 12(1)(d))")),
+]
 
 
 class RequestForm(forms.Form):
@@ -64,6 +87,45 @@ class RequestForm(forms.Form):
                                           widget=forms.DateInput(attrs={"type": "date"}))
     attachments = forms.FileField(required=False, label="Signed legal instrument (PDF)",
                                   widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+    # Facts the rule engine needs (docs/law/input-format.md); all optional.
+    proceedings = forms.ChoiceField(
+        choices=PROCEEDINGS_CHOICES, required=False, initial="criminal",
+        label=_("Nature of the proceedings"))
+    offence_committed_online = forms.ChoiceField(
+        choices=ONLINE_CHOICES, required=False, label=_("Committed by means of an information system"),
+        help_text=_("Wholly or partly online. For child sexual abuse, payment fraud and attacks on "
+                    "information systems below 3 years, this decides whether traffic or content "
+                    "data may be ordered (e-Evidence Art. 5(4)(b))."))
+    protected_status = forms.ChoiceField(
+        choices=PROTECTED_CHOICES, required=False, initial="none",
+        label=_("Protected status of the person concerned"),
+        help_text=_("Lawyers, journalists, doctors, members of parliament and persons with "
+                    "immunity need a special process."))
+    emergency_kind = forms.ChoiceField(
+        choices=[*_BLANK, *EMERGENCY_KIND_CHOICES], required=False,
+        label=_("Kind of emergency (emergencies only)"))
+    ex_post_validation = forms.ChoiceField(
+        choices=[*_BLANK, *EX_POST_CHOICES], required=False,
+        label=_("Ex-post validation of an emergency order issued without it"),
+        help_text=_("e-Evidence Art. 4(5): validation must follow within 48 hours."))
+    user_notice_not_before = forms.DateField(
+        required=False, label=_("The user may be informed from"),
+        help_text=_("The time your order sets for informing the user, if any."),
+        widget=forms.DateInput(attrs={"type": "date"}))
+    enforcing_authority_notified = forms.BooleanField(
+        required=False, label=_("The enforcing authority was notified (e-Evidence Art. 8)"))
+    enforcing_authority_ground = forms.ChoiceField(
+        choices=[*_BLANK, *ENFORCING_GROUND_CHOICES], required=False,
+        label=_("Ground for refusal raised by the enforcing authority"))
+    victim_own_device = forms.BooleanField(
+        required=False, label=_("French requisition: the victim's own device, at their request "
+                                "(CPP art. 60-1-2 3°)"))
+    missing_person_search = forms.BooleanField(
+        required=False, label=_("French requisition: search for a missing person "
+                                "(CPP art. 60-1-2 4°)"))
+    user_location = forms.CharField(
+        required=False, max_length=2, label=_("Where the user is located (country code)"),
+        help_text=_("Two letters, e.g. FR; leave empty if not known."))
 
 
 def _utc(value: str) -> str | None:
@@ -99,6 +161,7 @@ def payload_from_post(post: QueryDict) -> dict[str, Any]:
     payload["nondisclosure_order"] = bool(post.get("nondisclosure_order"))
     if text("nondisclosure_until"):
         payload["nondisclosure_until"] = text("nondisclosure_until")
+    payload.update(_law_facts_from_post(post))
     payload["categories"] = post.getlist("categories")
     payload["targets"] = [{"identifier": line.strip()} for line in text("targets").splitlines()
                           if line.strip()]
@@ -107,6 +170,29 @@ def payload_from_post(post: QueryDict) -> dict[str, Any]:
         if value:
             payload[name] = value
     return payload
+
+
+def _law_facts_from_post(post: QueryDict) -> dict[str, Any]:
+    """The rule-engine facts of the portal form, as the intake payload spells them."""
+    def text(name: str) -> str:
+        return str(post.get(name, "")).strip()
+
+    facts: dict[str, Any] = {}
+    if text("proceedings") == "non_criminal":
+        facts["criminal_proceedings"] = False
+    online = text("offence_committed_online")
+    if online in ("yes", "no"):
+        facts["offence_committed_online"] = online == "yes"
+    elif online:
+        facts["offence_committed_online"] = online  # refused by the intake, naming the field
+    for name in ("protected_status", "emergency_kind", "ex_post_validation",
+                 "enforcing_authority_ground", "user_notice_not_before", "user_location"):
+        if text(name):
+            facts[name] = text(name)
+    for name in ("enforcing_authority_notified", "victim_own_device", "missing_person_search"):
+        if post.get(name):
+            facts[name] = True
+    return facts
 
 
 class QuestionForm(forms.Form):

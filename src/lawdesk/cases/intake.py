@@ -23,10 +23,16 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from lawdesk.law.vocabulary import (
+    COUNTRY_CODE_HINTS,
+    ISO_3166_ALPHA2,
     DataCategory,
+    EmergencyKind,
+    EnforcingGround,
+    ExPostValidation,
     InstrumentType,
     IssuerRole,
     OffenceCategory,
+    ProtectedStatus,
     RequestKind,
 )
 from lawdesk.platform.identifiers import (
@@ -194,6 +200,30 @@ class IntakeData(BaseModel):
     nondisclosure_order: bool = False
     nondisclosure_until: date | None = None
     content_locations: Text(0, 10000) = ""  # type: ignore[valid-type]
+    # Facts the rule engine needs (issue 13; docs/law/input-format.md), all optional.
+    criminal_proceedings: bool = Field(default=True, description="The request is made in "
+                                       "criminal proceedings (false: civil or administrative).")
+    offence_committed_online: bool | None = Field(
+        default=None, description="The offence was committed wholly or partly by means of an "
+        "information system; null = unknown.")
+    protected_status: ProtectedStatus = Field(
+        default=ProtectedStatus.NONE, description="Privilege or immunity of the person concerned.")
+    emergency_kind: EmergencyKind | None = Field(
+        default=None, description="Emergency requests: the kind of emergency.")
+    ex_post_validation: ExPostValidation | None = Field(
+        default=None, description="Emergency orders issued without prior validation: its "
+        "ex-post validation (e-Evidence Art. 4(5)).")
+    user_notice_not_before: date | None = Field(
+        default=None, description="The time the order sets for informing the user.")
+    enforcing_authority_notified: bool = False
+    enforcing_authority_ground: EnforcingGround | None = Field(
+        default=None, description="A ground for refusal raised by the enforcing authority.")
+    victim_own_device: bool = Field(default=False, description="French requisition for the "
+                                    "victim's own device, at their request (CPP art. 60-1-2 3°).")
+    missing_person_search: bool = Field(default=False, description="French requisition to find "
+                                        "a missing person (CPP art. 60-1-2 4°).")
+    user_location: str | None = Field(default=None, description="ISO 3166-1 alpha-2 code of "
+                                      "where the user is located, where known.")
     supervisor_name: Text(0, 200) = ""  # type: ignore[valid-type]
     supervisor_email: Text(0, 254) = ""  # type: ignore[valid-type]
     language: str = Field(default="en", pattern=r"^[a-z]{2}$")
@@ -225,6 +255,18 @@ class IntakeData(BaseModel):
             raise ValueError("each data category may be asked only once")
         return value
 
+    @field_validator("user_location")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        code = value.strip().upper()
+        if code in COUNTRY_CODE_HINTS:
+            raise ValueError(f"Use the ISO code {COUNTRY_CODE_HINTS[code]} for {code}.")
+        if code not in ISO_3166_ALPHA2:
+            raise ValueError("Enter a two-letter ISO 3166-1 country code, e.g. FR.")
+        return code
+
     @field_validator("supervisor_email")
     @classmethod
     def _email(cls, value: str) -> str:
@@ -253,6 +295,17 @@ class IntakeData(BaseModel):
         if self.nondisclosure_until is not None and not self.nondisclosure_order:
             errors.append(("nondisclosure_until", "Tick the non-disclosure order box, or leave "
                            "the end date empty."))
+        if self.kind != RequestKind.EMERGENCY_DISCLOSURE:
+            if self.emergency_kind is not None:
+                errors.append(("emergency_kind", "Only for an emergency request: choose "
+                               "“Emergency disclosure” as the type, or leave this empty."))
+            if self.ex_post_validation is not None:
+                errors.append(("ex_post_validation", "Ex-post validation concerns emergency "
+                               "orders only: leave this empty."))
+        if self.enforcing_authority_ground is not None and not self.enforcing_authority_notified:
+            errors.append(("enforcing_authority_ground", "Only a notified enforcing authority "
+                           "can raise a ground for refusal: tick “The enforcing authority was "
+                           "notified”, or leave this empty."))
         if self.validator_role is not None and not self.validator_name:
             errors.append(("validator_name", "Name the validating authority."))
         if self.window_start and self.window_end:
@@ -336,6 +389,29 @@ def _looks_like_ip(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def law_facts_from(data: IntakeData) -> dict[str, Any]:
+    """The rule-engine facts an intake carries beyond the case's own columns (only those set)."""
+    facts: dict[str, Any] = {}
+    if not data.criminal_proceedings:
+        facts["criminal_proceedings"] = False
+    if data.offence_committed_online is not None:
+        facts["offence_committed_online"] = data.offence_committed_online
+    if data.protected_status is not ProtectedStatus.NONE:
+        facts["protected_status"] = data.protected_status.value
+    for name in ("emergency_kind", "ex_post_validation", "enforcing_authority_ground"):
+        value = getattr(data, name)
+        if value is not None:
+            facts[name] = value.value
+    if data.user_notice_not_before is not None:
+        facts["user_notice_not_before"] = data.user_notice_not_before.isoformat()
+    for name in ("enforcing_authority_notified", "victim_own_device", "missing_person_search"):
+        if getattr(data, name):
+            facts[name] = True
+    if data.user_location:
+        facts["user_location"] = data.user_location
+    return facts
 
 
 class IntakeErrors(ValueError):

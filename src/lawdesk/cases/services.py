@@ -28,6 +28,7 @@ from lawdesk.cases.intake import (
     WITHDRAWAL_REASON,
     IntakeData,
     ParsedTarget,
+    law_facts_from,
     validate_intake,
 )
 from lawdesk.cases.models import Attachment, Case, Message, Proposal, Status, Target
@@ -123,14 +124,34 @@ def decide_law(case: Case, *, now: datetime) -> dict[str, Any]:
     """Run the rule engine on a case's facts; return the replayable decision record."""
     from lawdesk.law.config import load_config
     from lawdesk.law.engine import decide
-    from lawdesk.law.facts import Facts
+    from lawdesk.law.facts import parse_facts
     from lawdesk.law.records import decision_record
 
-    facts = Facts.model_validate(_law_facts(case))
+    facts = parse_facts(_law_facts(case))
     config = load_config(getattr(settings, "LAWDESK_LAW_CONFIG", None))
     record: dict[str, Any] = decision_record(facts, decide(facts, config=config, now=now),
                                              config=config, now=now)
     return record
+
+
+# Rule-engine fact names that the intake calls differently.
+_INTAKE_FIELD = {"request_kind": "kind", "instrument": "instrument_type",
+                 "max_sentence_months": "max_sentence_years"}
+
+
+def _decide_at_intake(case: Case, *, now: datetime) -> dict[str, Any]:
+    """decide_law, with facts the engine refuses (e.g. a French-only ground from another
+    country's agency) turned into field-level intake errors instead of a server error."""
+    from lawdesk.law.facts import FactsError
+
+    try:
+        return decide_law(case, now=now)
+    except FactsError as exc:
+        errors: dict[str, list[str]] = {}
+        for name, message in exc.errors:
+            field = _INTAKE_FIELD.get(name.split(".")[0], name.split(".")[0])
+            errors.setdefault(field, []).append(message[:1].upper() + message[1:] + ".")
+        raise IntakeRefused(errors) from None
 
 
 def _apply_record(case: Case, record: dict[str, Any]) -> None:
@@ -260,7 +281,7 @@ def _receipt(case: Case, targets: list[Target], attachments: list[Attachment]) -
                         for a in attachments],
         "deadline_at": case.deadline_at.isoformat(),
         "deadline_basis": f"{case.deadline_article} ({case.deadline_rule})",
-    }
+    } | ({"legal_facts": dict(case.law_facts)} if case.law_facts else {})
 
 
 def canonical_sha256(document: dict[str, Any]) -> str:
@@ -329,10 +350,11 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
         nondisclosure_order=data.nondisclosure_order, nondisclosure_until=data.nondisclosure_until,
         content_locations=data.content_locations, received_at=now,
         deadline_at=now, deadline_rule="pending", deadline_article="pending", receipt_sha256="",
+        law_facts=law_facts_from(data),
     )
     case.save()
     case.number = f"LD-{now.year}-{case.pk:06d}"
-    _apply_record(case, decide_law(case, now=now))
+    _apply_record(case, _decide_at_intake(case, now=now))
     decision = case.decision
     deadline = decision["deadline"]
     period = timedelta(hours=deadline["hours"]) if "hours" in deadline else \

@@ -1,0 +1,99 @@
+"""The legal facts of issue 13 at intake: stored, fed to the rule engine, refused field by field."""
+
+from __future__ import annotations
+
+import pytest
+from django.http import QueryDict
+
+from lawdesk.cases import services
+from lawdesk.cases.forms import payload_from_post
+from lawdesk.cases.models import Case
+
+
+def _rules(result: dict) -> list[str]:
+    return [r["rule"] for r in result["reasons"]]
+
+
+def test_a_journalists_data_goes_to_counsel_not_to_the_officer(submit):
+    case = submit(protected_status="journalist")
+    assert case.law_facts == {"protected_status": "journalist"}
+    assert case.law_record["facts"]["protected_status"] == "journalist"
+    subscriber = case.decision["categories"]["subscriber"]
+    assert subscriber["outcome"] == "needs_further_process"
+    assert "eevidence.annex3.immunities_or_press_freedom" in _rules(subscriber)
+    assert "counsel_review" in [d["duty"] for d in case.decision["duties"]]
+    assert case.receipt["legal_facts"] == {"protected_status": "journalist"}
+
+
+def test_unknown_online_fact_asks_and_known_allows(submit):
+    # A judge's EPOC for content, child sexual abuse punishable by 2 years.
+    base = {"issuer_role": "investigating_judge", "categories": ["content"],
+            "max_sentence_years": 2}
+    unknown = submit(**base)
+    # The law's view (the default platform policy never discloses content anyway).
+    content = unknown.decision["categories"]["content"]
+    assert content["law_outcome"] == "needs_further_process"
+    assert "eevidence.art5_4_b.online_unknown" in _rules(content)
+    online = submit(**base, offence_committed_online=True)
+    assert online.decision["categories"]["content"]["law_outcome"] == "allowed"
+    offline = submit(**base, offence_committed_online=False)
+    assert offline.decision["categories"]["content"]["law_outcome"] == "not_allowed"
+
+
+def test_emergency_facts_reach_the_engine(submit, reviewer, now):
+    case = submit(kind="emergency_disclosure", emergency_kind="critical_infrastructure",
+                  ex_post_validation="pending",
+                  emergency_threat="Attack planned on the regional power grid control room.",
+                  uploads=[])
+    assert case.law_facts == {"emergency_kind": "critical_infrastructure",
+                              "ex_post_validation": "pending"}
+    services.record_callback(case=case, actor=reviewer, now=now, person="Lt. Marc Colin",
+                             supervisor="Commissaire Laurent")
+    case = services.rerun_legal_analysis(case=Case.objects.get(pk=case.pk), actor=reviewer, now=now)
+    assert case.law_record["facts"]["callback_result"] == "confirmed"
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"emergency_kind": "critical_infrastructure"}, "emergency_kind"),
+    ({"ex_post_validation": "refused"}, "ex_post_validation"),
+    ({"enforcing_authority_ground": "ne_bis_in_idem"}, "enforcing_authority_ground"),
+    ({"user_location": "UK"}, "user_location"),
+    ({"protected_status": "priest"}, "protected_status"),
+    ({"offence_committed_online": "maybe"}, "offence_committed_online"),
+    ({"user_notice_not_before": "soon"}, "user_notice_not_before"),
+])
+def test_bad_legal_facts_are_refused_field_by_field(submit, overrides, field):
+    with pytest.raises(services.IntakeRefused) as refused:
+        submit(**overrides)
+    assert field in refused.value.errors, refused.value.errors
+    assert Case.objects.count() == 0
+
+
+def test_a_french_ground_from_a_german_agency_is_a_field_error(make_agency, make_officer, now):
+    from tests.cases.conftest import payload, pdf
+
+    agency = make_agency(name="LKA Berlin", kind="police", country="DE", domain="lka.example")
+    officer = make_officer(agency)
+    with pytest.raises(services.IntakeRefused) as refused:
+        services.submit_request(actor=officer, now=now, payload=payload(missing_person_search=True),
+                                uploads=[pdf()])
+    assert "French" in refused.value.errors["missing_person_search"][0]
+    assert Case.objects.count() == 0
+
+
+def test_the_portal_form_posts_the_legal_facts():
+    post = QueryDict(mutable=True)
+    post.update({"kind": "production", "proceedings": "non_criminal",
+                 "offence_committed_online": "no", "protected_status": "lawyer",
+                 "user_notice_not_before": "2027-01-01", "user_location": "fr",
+                 "enforcing_authority_notified": "on",
+                 "enforcing_authority_ground": "double_criminality"})
+    payload = payload_from_post(post)
+    assert payload["criminal_proceedings"] is False
+    assert payload["offence_committed_online"] is False
+    assert payload["protected_status"] == "lawyer"
+    assert payload["enforcing_authority_notified"] is True
+    assert payload["user_location"] == "fr"
+    untouched = payload_from_post(QueryDict("kind=production&offence_committed_online="))
+    assert "offence_committed_online" not in untouched
+    assert "criminal_proceedings" not in untouched
