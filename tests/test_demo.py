@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -131,3 +132,31 @@ def test_a_demo_run_writes_nothing_in_the_home_folder(tmp_path, platform_data):
     assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == []
     assert (data / "log" / "web.log").stat().st_size > 0
     assert (data / "transparency-verifier").is_dir()
+
+
+@pytest.mark.parametrize("succeeds", [True, False])
+def test_installs_print_one_line_and_keep_pip_output_in_a_log(tmp_path, succeeds):
+    script = Path(__file__).resolve().parent.parent / "scripts" / "pip-install.sh"
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    pip = venv / "bin" / "pip"
+    # A pip that behaves like one on a machine whose pip configuration names missing indexes.
+    pip.write_text("#!/bin/sh\nfor i in $(seq 1 200); do\n"
+                   "  echo \"WARNING: Location 'file:///opt/pypi/simple/pkg$i/' is ignored\" >&2\n"
+                   f"done\nexit {0 if succeeds else 1}\n")
+    pip.chmod(0o755)
+    env = {**os.environ, "LAWDESK_HOME": str(tmp_path / "var")}
+
+    done = subprocess.run([str(script), str(venv), "lawdesk", "-e", "."], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+
+    log = tmp_path / "var" / "log" / "install.log"
+    assert log.read_text().count("is ignored") == 200
+    if succeeds:
+        assert done.returncode == 0
+        assert done.stdout.splitlines() == [f"Installed lawdesk into {venv} (pip's output: {log})"]
+        assert done.stderr == ""
+    else:
+        assert done.returncode == 1
+        assert "Installing lawdesk failed" in done.stderr
+        assert done.stderr.count("is ignored") == 40  # the end of the log, not all of it

@@ -95,6 +95,8 @@ def test_officer_signup_verify_enrol_approve_login(page: Page, server: LiveServe
     elsewhere.context.close()
     page.get_by_test_id("codes-saved").click()
     expect(page.locator("h1")).to_contain_text("awaiting approval")
+    expect(page.get_by_test_id("supervisor-asked")).to_contain_text(
+        "We have asked Commissaire Hélène Laurent")
     shot(page, "03-pending")
     sign_out(page)
 
