@@ -122,8 +122,10 @@ class WithdrawIn(Schema):
 
 
 def deadline_basis(case: Case) -> str:
-    """The rule and article the deadline rests on, as on the receipt."""
-    return f"{case.deadline_article} ({case.deadline_rule})"
+    """The law and article the deadline rests on, in words (as on the acknowledgement)."""
+    from lawdesk.core.plain import deadline_basis as basis
+
+    return basis(case)
 
 
 def receipt_out(case: Case) -> dict[str, Any]:

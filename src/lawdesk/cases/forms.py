@@ -239,7 +239,8 @@ class DecisionForm(forms.Form):
 class RefuseForm(forms.Form):
     ground = forms.ChoiceField(choices=_BLANK + REFUSAL_CHOICES, label="Ground (Annex III)")
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                           label="Explanation to the authority")
+                           label="Explanation to the authority",
+                           help_text="Required for the ground \"Other ground\": say which.")
 
 
 class AssignForm(forms.Form):

@@ -61,7 +61,7 @@ REFUSAL_CHOICES = [
     (RefusalGround.DE_FACTO_IMPOSSIBILITY.value,
      "De-facto impossibility (including data not held)"),
     (RefusalGround.CONFLICTING_OBLIGATIONS.value, "Conflicting obligations under third-country law"),
-    (RefusalGround.OTHER.value, "Other (explain)"),
+    (RefusalGround.OTHER.value, "Other ground"),
 ]
 
 

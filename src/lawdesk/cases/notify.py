@@ -40,7 +40,15 @@ def received(case: Case) -> None:
     _send(case, "request received",
           f"Your request {case.authority_file_number} was received as {case.number} on "
           f"{case.received_at:%Y-%m-%d %H:%M} UTC.\nReceipt SHA-256: {case.receipt_sha256}\n"
-          f"Answer due by {case.deadline_at:%Y-%m-%d %H:%M} UTC ({case.deadline_article}).")
+          f"Answer due by {case.deadline_at:%Y-%m-%d %H:%M} UTC ({deadline_basis(case)}).\n"
+          "The signed acknowledgement of receipt (PDF) is on the case page.")
+
+
+def deadline_basis(case: Case) -> str:
+    """The deadline's legal basis in words."""
+    from lawdesk.core.plain import deadline_basis as basis
+
+    return basis(case)
 
 
 def status_changed(case: Case, *, previous: str) -> None:

@@ -642,7 +642,7 @@ def refuse(*, case: Case, actor: User, now: datetime, ground: str, text: str,
     if ground not in {g.value for g in RefusalGround}:
         raise DomainError("Choose a refusal ground from the list.", field="ground", code="invalid")
     if ground == RefusalGround.OTHER and len(text.strip()) < 10:
-        raise DomainError("Explain the refusal (the ground 'other' needs a text).", field="text",
+        raise DomainError("Explain the refusal: a refusal on another ground needs a text.", field="text",
                           code="required")
     case = _lock(case)
     case.refusal_ground, case.refusal_text = ground, text.strip()

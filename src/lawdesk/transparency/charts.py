@@ -14,23 +14,28 @@ OUTCOME_LABELS = {
 }
 
 
-def _nice_max(value: int) -> int:
-    """A round axis maximum at or above ``value``."""
-    if value <= 5:
-        return 5
-    step = 10 ** (len(str(value)) - 1)
-    for mult in (1, 2, 2.5, 5, 10):
-        if value <= mult * step:
-            return int(mult * step)
-    return value
+def axis(value: int, most: int = 5) -> tuple[int, int]:
+    """A round top and a whole-number step, at most ``most`` steps: ticks 0, step, …, top.
+
+    5 → (5, 1): 0 1 2 3 4 5 — never 0 1 2 4 5, which rounding quarters of 5 gives.
+    """
+    value = max(int(value), 1)
+    scale = 1
+    while True:
+        # Round steps: 1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, …
+        for step in (scale, 2 * scale, (25 * scale) // 10 if scale >= 10 else 0, 5 * scale):
+            steps = -(-value // step) if step else most + 1  # ceiling division
+            if steps <= most:
+                return step * steps, step
+        scale *= 10
 
 
 def quarterly_bars(quarters: list[dict[str, Any]]) -> dict[str, Any]:
     """Grouped bars per quarter: requests fulfilled and users affected."""
     width, height, left, top, bottom = 640, 280, 48, 36, 32
     plot_h = height - top - bottom
-    top_value = _nice_max(max([q["requests_fulfilled"] for q in quarters] +
-                              [q["users_affected"] for q in quarters] + [0]))
+    top_value, step = axis(max([q["requests_fulfilled"] for q in quarters] +
+                               [q["users_affected"] for q in quarters] + [0]))
     group_w = (width - left - 8) / max(len(quarters), 1)
     bar_w = min(48.0, group_w / 3)
     groups = []
@@ -46,8 +51,8 @@ def quarterly_bars(quarters: list[dict[str, Any]]) -> dict[str, Any]:
                          "label_y": round(top + plot_h - h - 4, 1)})
         groups.append({"label": q["quarter"][-2:], "label_x": round(left + i * group_w + group_w / 2, 1),
                        "bars": bars})
-    ticks = [{"value": round(top_value * k / 4), "y": round(top + plot_h - plot_h * k / 4, 1)}
-             for k in range(5)]
+    ticks = [{"value": v, "y": round(top + plot_h - plot_h * v / top_value, 1)}
+             for v in range(0, top_value + 1, step)]
     return {"width": width, "height": height, "groups": groups, "ticks": ticks, "left": left,
             "right": width - 8, "base_y": top + plot_h, "axis_label_y": height - 10,
             "blue": BLUE, "orange": ORANGE}

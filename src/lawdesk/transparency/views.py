@@ -321,19 +321,25 @@ def report_page(request: HttpRequest) -> HttpResponse:
     latest = _latest_or_404()
     if isinstance(latest, JsonResponse):
         return latest
+    from lawdesk.cases.models import KIND_CHOICES
+
     doc = selectors.report_for(period, country, latest)
     counts = doc["counts"]
     outcomes = sorted(counts["by_outcome"])
     top = max(counts["by_outcome"].values(), default=0) or 1
-    bars = [{"label": o, "value": v, "y": 8 + 28 * i, "text_y": 22 + 28 * i,
-             "width": round(280 * v / top), "value_x": 156 + round(280 * v / top)}
+    kinds = dict(KIND_CHOICES)
+    bars = [{"label": charts.OUTCOME_LABELS.get(o, o.replace("_", " ")), "value": v,
+             "y": 8 + 28 * i, "text_y": 22 + 28 * i, "width": round(280 * v / top),
+             "value_x": 156 + round(280 * v / top)}
             for i, (o, v) in enumerate(sorted(counts["by_outcome"].items()))]
-    kind_rows = [{"kind": k, "values": [per.get(o, 0) for o in outcomes], "total": counts["by_kind"][k]}
+    kind_rows = [{"kind": kinds.get(k, k.replace("_", " ")), "values": [per.get(o, 0) for o in outcomes],
+                  "total": counts["by_kind"][k]}
                  for k, per in counts["by_kind_and_outcome"].items()]
     verify_url = request.build_absolute_uri(reverse("transparency:report")) + "?" + query
     return render(request, "transparency/report.html", {
         "report": doc, "counts": counts, "bars": bars, "chart_height": 16 + 28 * len(bars),
-        "outcomes": outcomes, "kind_rows": kind_rows, "query": query, "verify_url": verify_url,
+        "outcomes": [charts.OUTCOME_LABELS.get(o, o.replace("_", " ")) for o in outcomes],
+        "kind_rows": kind_rows, "query": query, "verify_url": verify_url,
     })
 
 

@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                 ('callback_number', models.CharField(blank=True, max_length=20)),
                 ('callback_person', models.CharField(blank=True, max_length=200)),
                 ('callback_supervisor', models.CharField(blank=True, max_length=200)),
-                ('refusal_ground', models.CharField(blank=True, choices=[('incomplete_or_manifest_error', 'Incomplete, manifest errors or insufficient information'), ('immunities_or_press_freedom', 'Immunities, privileges or press freedom'), ('de_facto_impossibility', 'De-facto impossibility (including data not held)'), ('conflicting_obligations', 'Conflicting obligations under third-country law'), ('other', 'Other (explain)')], max_length=40)),
+                ('refusal_ground', models.CharField(blank=True, choices=[('incomplete_or_manifest_error', 'Incomplete, manifest errors or insufficient information'), ('immunities_or_press_freedom', 'Immunities, privileges or press freedom'), ('de_facto_impossibility', 'De-facto impossibility (including data not held)'), ('conflicting_obligations', 'Conflicting obligations under third-country law'), ('other', 'Other ground')], max_length=40)),
                 ('refusal_text', models.TextField(blank=True)),
                 ('withdrawal_reason', models.TextField(blank=True)),
                 ('receipt', models.JSONField(default=dict)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -39,7 +40,8 @@ def label(value: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-_ACRONYMS = {"ncmec": "NCMEC", "dsa": "DSA", "ip": "IP", "epoc": "EPOC", "tco": "TCO",
+_ACRONYMS = {"sha256": "SHA-256", "sha512": "SHA-512",
+             "ncmec": "NCMEC", "dsa": "DSA", "ip": "IP", "epoc": "EPOC", "tco": "TCO",
              "us": "US", "eu": "EU", "mla": "MLA", "iii": "III"}
 
 
@@ -74,3 +76,71 @@ def deadline_basis(case: Any) -> str:
     from lawdesk.core.plain import deadline_basis as basis
 
     return basis(case)
+
+
+@register.filter
+def labels(values: Any) -> str:
+    """A list of codes as words: ``phone_number, ip_address`` → 'phone number, IP address'."""
+    if not values:
+        return ""
+    return ", ".join(label(v).lower() if not any(a in str(v).split("_") for a in _ACRONYMS)
+                     else label(v) for v in values)
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """An audit action such as ``cases:law:overridden`` as words: 'Law overridden'."""
+    parts = [p for p in str(action).split(":") if p]
+    words = " ".join(p.replace("_", " ") for p in (parts[1:] if len(parts) > 1 else parts))
+    return words[:1].upper() + words[1:]
+
+
+_CODE = re.compile(r"[a-z]+(?:_[a-z0-9]+)+")
+
+
+def _value_text(value: Any) -> str:
+    from django.utils.translation import gettext as _
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        return "; ".join(f"{label(k).lower()}: {_value_text(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_value_text(v) for v in value) if value else "—"
+    if isinstance(value, str) and _CODE.fullmatch(value):
+        return label(value).lower()  # a code such as needs_further_process
+    return str(value)
+
+
+@register.filter
+def details(params: Any) -> list[tuple[str, str]]:
+    """An audit event's parameters as (label, text) pairs, never a Python dict."""
+    if not isinstance(params, dict):
+        return [] if params in (None, "", {}) else [("", _value_text(params))]
+    return [(label(k), _value_text(v)) for k, v in params.items()]
+
+
+@register.filter
+def reason_text(reason: dict[str, Any], result: dict[str, Any] | None = None) -> str:
+    """A legal reason's explanation; a reviewer's override said in words, from its record."""
+    from django.utils.translation import gettext as _
+
+    from lawdesk.law.override import OVERRIDE_RULE_ID
+
+    override = (result or {}).get("override") if isinstance(result, dict) else None
+    if reason.get("rule") == OVERRIDE_RULE_ID and override:
+        return _("%(who)s changed the outcome from “%(old)s” to “%(new)s”: %(why)s") % {
+            "who": override.get("reviewer", ""), "old": label(override.get("previous_outcome", "")),
+            "new": label(override.get("outcome", "")), "why": override.get("reason", "")}
+    return str(reason.get("explanation", ""))
+
+
+@register.filter
+def target_label(event: Any) -> str:
+    """What an audit event is about, as words: 'case 958', 'user 4' (not ``cases.case``)."""
+    kind = str(getattr(event, "target_type", "") or "")
+    if not kind:
+        return ""
+    return f"{kind.rsplit('.', 1)[-1].replace('_', ' ')} {getattr(event, 'target_id', '')}".strip()
