@@ -8,11 +8,12 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer, shot
+from tests.e2e.conftest import LiveServer, Sessions, shot
 
 pytestmark = pytest.mark.e2e
 
 ADMIN = "admin@platform.example"
+ADMIN2 = "admin2@platform.example"
 PASSWORD = "Quiet-harbour-lamp-71"
 SUPERVISOR = "helene.laurent@police-nationale.example"
 
@@ -171,3 +172,32 @@ def test_pages_have_no_inline_script_and_send_a_strict_csp(page: Page, server: L
     assert page.locator("script:not([src])").count() == 0
     page.goto(server.url + "/accounts/signup/")
     assert violations == []
+
+
+def test_a_call_back_number_applies_only_after_a_second_administrator_approves(
+        sessions: Sessions, server: LiveServer) -> None:
+    admin = sessions.page(ADMIN)
+    admin.goto(server.url + "/desk/agencies/new/")
+    admin.fill("input[name=name]", "Brigade numérique (test des ancres)")
+    admin.select_option("select[name=country]", "FR")
+    admin.select_option("select[name=kind]", "police")
+    admin.click("button:has-text('Save')")
+    expect(admin.locator("h1")).to_contain_text("Brigade numérique")
+    admin.fill("input[name=callback-phone]", "+33 1 40 00 00 17")
+    admin.fill("input[name=callback-source]", "Ministry of the Interior public directory")
+    admin.click("button:has-text('Propose call-back number')")
+    expect(admin.locator(".messages")).to_contain_text("Another administrator must approve it")
+    proposed = admin.get_by_test_id("proposed-change")
+    expect(proposed).to_contain_text("+33140000017")
+    expect(proposed).to_contain_text("You proposed this: another administrator must approve it.")
+    expect(proposed.locator("button:has-text('Approve change')")).to_have_count(0)
+    expect(admin.locator("body")).to_contain_text("No call-back number recorded")
+    shot(admin, "08-anchor-proposed")
+
+    second = sessions.page(ADMIN2)
+    second.goto(admin.url)
+    second.get_by_test_id("proposed-change").locator("button:has-text('Approve change')").click()
+    expect(second.locator(".messages")).to_contain_text("Approved and applied")
+    expect(second.get_by_test_id("anchor-changes")).to_contain_text("Approved and applied")
+    expect(second.locator("dd strong")).to_have_text("+33140000017")
+    shot(second, "09-anchor-approved")
