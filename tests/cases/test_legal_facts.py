@@ -61,6 +61,7 @@ def test_emergency_facts_reach_the_engine(submit, reviewer, now):
     ({"protected_status": "priest"}, "protected_status"),
     ({"offence_committed_online": "maybe"}, "offence_committed_online"),
     ({"user_notice_not_before": "soon"}, "user_notice_not_before"),
+    ({"data_held_by": "moon"}, "data_held_by"),
 ])
 def test_bad_legal_facts_are_refused_field_by_field(submit, overrides, field):
     with pytest.raises(services.IntakeRefused) as refused:
@@ -87,13 +88,21 @@ def test_the_portal_form_posts_the_legal_facts():
                  "offence_committed_online": "no", "protected_status": "lawyer",
                  "user_notice_not_before": "2027-01-01", "user_location": "fr",
                  "enforcing_authority_notified": "on",
-                 "enforcing_authority_ground": "double_criminality"})
+                 "enforcing_authority_ground": "double_criminality",
+                 "data_held_by": "eu_establishment"})
     payload = payload_from_post(post)
     assert payload["criminal_proceedings"] is False
     assert payload["offence_committed_online"] is False
     assert payload["protected_status"] == "lawyer"
     assert payload["enforcing_authority_notified"] is True
     assert payload["user_location"] == "fr"
+    assert payload["data_held_by"] == "eu_establishment"
     untouched = payload_from_post(QueryDict("kind=production&offence_committed_online="))
     assert "offence_committed_online" not in untouched
     assert "criminal_proceedings" not in untouched
+
+
+def test_data_held_by_the_eu_establishment_reaches_the_engine(submit):
+    case = submit(data_held_by="eu_establishment", user_location="fr")
+    assert case.law_facts == {"data_held_by": "eu_establishment", "user_location": "FR"}
+    assert case.law_record["facts"]["data_held_by"] == "eu_establishment"

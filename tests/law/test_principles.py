@@ -19,6 +19,7 @@ from lawdesk.law.vocabulary import (
     PROTECTED,
     DataCategory,
     Duty,
+    EmergencyKind,
     InstrumentType,
     Outcome,
     ProtectedStatus,
@@ -108,6 +109,23 @@ def test_an_unknown_online_fact_never_allows_what_a_known_answer_would_refuse(
         if result.outcome is Outcome.ALLOWED:
             assert yes.categories[category].outcome is Outcome.ALLOWED
             assert no.categories[category].outcome is Outcome.ALLOWED, no.categories[category].reasons
+
+
+@settings(max_examples=200, deadline=None)
+@given(f=facts, policy=policies())
+def test_an_unknown_kind_of_emergency_never_allows_what_a_known_kind_would_not(
+    f: Facts, policy: PlatformPolicy
+) -> None:
+    if not f.is_emergency:
+        return
+    config = DeploymentConfig(policy=policy)
+    unknown = f.model_copy(update={"emergency_kind": None})
+    got = decide(unknown, config=config, now=NOW)
+    for kind in EmergencyKind:
+        known = decide(unknown.model_copy(update={"emergency_kind": kind}), config=config, now=NOW)
+        for category, result in got.categories.items():
+            if result.outcome is Outcome.ALLOWED:
+                assert known.categories[category].outcome is Outcome.ALLOWED, (kind, result.reasons)
 
 
 @settings(max_examples=200, deadline=None)

@@ -32,6 +32,8 @@ EMERGENCY_KIND_CHOICES = [
     ("critical_infrastructure", _("Threat to critical infrastructure")),
     ("other", _("Other (e.g. property only)")),
 ]
+DATA_HOLDER_CHOICES = [("eu_establishment", _("Its EU establishment")),
+                       ("us_entity", _("Its US entity")), ("both", _("Both"))]
 EX_POST_CHOICES = [("pending", _("Requested, pending")), ("obtained", _("Obtained")),
                    ("refused", _("Refused"))]
 ENFORCING_GROUND_CHOICES = [
@@ -123,6 +125,9 @@ class RequestForm(forms.Form):
     missing_person_search = forms.BooleanField(
         required=False, label=_("French requisition: search for a missing person "
                                 "(CPP art. 60-1-2 4°)"))
+    data_held_by = forms.ChoiceField(
+        choices=[*_BLANK, *DATA_HOLDER_CHOICES], required=False,
+        label=_("Which of the platform's entities holds the data, if you know"))
     user_location = forms.CharField(
         required=False, max_length=2, label=_("Where the user is located (country code)"),
         help_text=_("Two letters, e.g. FR; leave empty if not known."))
@@ -186,7 +191,8 @@ def _law_facts_from_post(post: QueryDict) -> dict[str, Any]:
     elif online:
         facts["offence_committed_online"] = online  # refused by the intake, naming the field
     for name in ("protected_status", "emergency_kind", "ex_post_validation",
-                 "enforcing_authority_ground", "user_notice_not_before", "user_location"):
+                 "enforcing_authority_ground", "user_notice_not_before", "user_location",
+                 "data_held_by"):
         if text(name):
             facts[name] = text(name)
     for name in ("enforcing_authority_notified", "victim_own_device", "missing_person_search"):

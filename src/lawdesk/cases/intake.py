@@ -26,6 +26,7 @@ from lawdesk.law.vocabulary import (
     COUNTRY_CODE_HINTS,
     ISO_3166_ALPHA2,
     DataCategory,
+    DataHolder,
     EmergencyKind,
     EnforcingGround,
     ExPostValidation,
@@ -224,6 +225,9 @@ class IntakeData(BaseModel):
                                         "a missing person (CPP art. 60-1-2 4°).")
     user_location: str | None = Field(default=None, description="ISO 3166-1 alpha-2 code of "
                                       "where the user is located, where known.")
+    data_held_by: DataHolder | None = Field(
+        default=None, description="Which entity of the platform holds the data, where known "
+        "(eu_establishment, us_entity, both).")
     supervisor_name: Text(0, 200) = ""  # type: ignore[valid-type]
     supervisor_email: Text(0, 254) = ""  # type: ignore[valid-type]
     language: str = Field(default="en", pattern=r"^[a-z]{2}$")
@@ -400,7 +404,8 @@ def law_facts_from(data: IntakeData) -> dict[str, Any]:
         facts["offence_committed_online"] = data.offence_committed_online
     if data.protected_status is not ProtectedStatus.NONE:
         facts["protected_status"] = data.protected_status.value
-    for name in ("emergency_kind", "ex_post_validation", "enforcing_authority_ground"):
+    for name in ("emergency_kind", "ex_post_validation", "enforcing_authority_ground",
+                 "data_held_by"):
         value = getattr(data, name)
         if value is not None:
             facts[name] = value.value
