@@ -108,3 +108,15 @@ def test_intake_schema_and_server_agree(api, document, name):
     response = api.client.post("/api/v1/requests", data=data, headers=api.headers)
     assert response.status_code in (201, 422), response.content[:300]
     assert (response.status_code == 201) is valid, (name, valid, response.content[:400])
+
+
+def test_unknown_query_parameters_and_parts_are_refused_as_the_document_says(api, document):
+    response = api.get("/api/v1/requests?page=1&bogus=1")
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["bogus"]
+    assert api.get("/api/v1/requests?page=1").status_code == 200
+    schema = _body_schema(document, "/api/v1/requests", "multipart/form-data")
+    assert schema["additionalProperties"] is False
+    list_parameters = {p["name"] for p in document["paths"]["/api/v1/requests"]["get"]["parameters"]
+                       if p["in"] == "query"}
+    assert list_parameters == {"page", "page_size"}

@@ -79,11 +79,20 @@ ERRORS_401 = {401: Problem, 429: Problem}
 ERRORS_ID = {**ERRORS_401, 404: Problem, 422: Problem}
 
 
+def _only_query(request: HttpRequest, *allowed: str) -> None:
+    """Refuse query parameters the operation does not declare (the document says none other)."""
+    unknown = sorted(set(request.GET) - set(allowed))
+    if unknown:
+        raise ApiProblem("invalid_request", "The request has unknown query parameters.",
+                         errors=[(name, "Unknown query parameter.") for name in unknown])
+
+
 def _intake_request_body() -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"multipart/form-data": {
         "schema": {
             "type": "object",
             "required": ["request"],
+            "additionalProperties": False,
             "properties": {
                 "request": {"$ref": "#/components/schemas/IntakeData"},
                 "attachments": {"type": "array", "maxItems": MAX_ATTACHMENTS,
@@ -172,6 +181,7 @@ def _check_parts(request: HttpRequest) -> None:
 )
 def submit_request(request: HttpRequest, idempotency_key: IdempotencyKey = None) -> HttpResponse:
     """Accept a request with its signed instrument and answer with the receipt."""
+    _only_query(request)
     if request.content_type != "multipart/form-data":
         raise ApiProblem("unsupported_media_type",
                          "Send multipart/form-data with a `request` JSON part and PDF "
@@ -224,6 +234,7 @@ def _sha256(upload: UploadedFile) -> str:
 def list_requests(request: HttpRequest, page: int = Query(1, ge=1, le=100_000),
                   page_size: int = Query(50, ge=1, le=200)) -> dict[str, Any]:
     """One page of the requests of the token owner's agency."""
+    _only_query(request, "page", "page_size")
     cases = cases_for_agency(actor(request)).order_by("-received_at", "-pk")
     start = (page - 1) * page_size
     return {"items": [summary_out(c) for c in cases[start:start + page_size]],
@@ -235,6 +246,7 @@ def list_requests(request: HttpRequest, page: int = Query(1, ge=1, le=100_000),
             operation_id="get_request")
 def get_request(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     """A request of the agency (another agency's looks exactly like a missing one)."""
+    _only_query(request)
     case = get_agency_case(actor(request), id)
     record("cases:case:viewed", actor=actor(request), target=case, request=request, now=utcnow(),
            params={"number": case.number, "side": "api"})
@@ -250,6 +262,7 @@ def answer_clarification(request: HttpRequest, body: ClarificationIn,
                          id: int = Path(..., ge=1, le=MAX_ID),
                          idempotency_key: IdempotencyKey = None) -> HttpResponse:
     """Answer a clarification question; the legal clock resumes."""
+    _only_query(request)
     user = actor(request)
     case = get_agency_case(user, id)
     idem = Idempotency(request, user, idempotency_key, json.loads(request.body))
@@ -281,6 +294,7 @@ def withdraw_request(request: HttpRequest, body: WithdrawIn,
                      id: int = Path(..., ge=1, le=MAX_ID),
                      idempotency_key: IdempotencyKey = None) -> HttpResponse:
     """Withdraw a request that is still open."""
+    _only_query(request)
     user = actor(request)
     case = get_agency_case(user, id)
     idem = Idempotency(request, user, idempotency_key, json.loads(request.body))
@@ -314,6 +328,7 @@ def get_acknowledgement(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_I
     """Case number, time of receipt, deadline and its basis, SHA-256 of what was received."""
     from lawdesk.cases.views_acknowledgement import pdf_response
 
+    _only_query(request)
     case = get_agency_case(actor(request), id)
     record("cases:acknowledgement:downloaded", actor=actor(request), target=case, request=request,
            now=utcnow(), params={"number": case.number, "file": "pdf", "side": "api"})
@@ -332,6 +347,7 @@ def get_acknowledgement_signature(request: HttpRequest,
     """The detached signature of the acknowledgement PDF."""
     from lawdesk.cases.views_acknowledgement import signature_response
 
+    _only_query(request)
     case = get_agency_case(actor(request), id)
     record("cases:acknowledgement:downloaded", actor=actor(request), target=case, request=request,
            now=utcnow(), params={"number": case.number, "file": "signature", "side": "api"})
