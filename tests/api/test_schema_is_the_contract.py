@@ -90,6 +90,9 @@ INTAKES: dict[str, tuple[dict[str, Any], bool]] = {
     "validator role with a name": (payload(validator_role="judge", validator_name="J. Dupont"),
                                    True),
     "kind with a space": (payload(kind=" production"), True),
+    "emergency kind on a production order": (payload(emergency_kind="critical_infrastructure"), True),
+    "refusal ground without notification": (
+        payload(enforcing_authority_ground="ne_bis_in_idem"), True),
     "language with a space": (payload(language="fr "), True),
 }
 

@@ -161,9 +161,15 @@ def _conditions(schema: dict[str, Any]) -> None:
     def text(field: str, min_chars: int) -> dict[str, Any]:
         return {"properties": {field: {"pattern": text_pattern(min_chars)}}, "required": [field]}
 
+    absent_or_null = {"type": "null"}
     schema["allOf"] = [
         {"if": when("kind", RequestKind.EMERGENCY_DISCLOSURE.value),
-         "then": text("emergency_threat", EMERGENCY_THREAT_MIN_CHARS)},
+         "then": text("emergency_threat", EMERGENCY_THREAT_MIN_CHARS),
+         "else": {"properties": {"emergency_kind": absent_or_null,
+                                 "ex_post_validation": absent_or_null}}},
+        {"if": when("enforcing_authority_ground"),
+         "then": {"properties": {"enforcing_authority_notified": {"const": True}},
+                  "required": ["enforcing_authority_notified"]}},
         {"if": when("kind", RequestKind.REMOVAL.value),
          "then": text("content_locations", 1),
          "else": {"properties": {"categories": {"minItems": 1}}, "required": ["categories"]}},
