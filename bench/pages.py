@@ -1,0 +1,210 @@
+"""Page cost as history grows (issue 18, item 3): desk queue, officer dashboard, audit page.
+
+Usage::
+
+    .venv/bin/python -m bench.pages --engines sqlite,postgres --sizes 1e2,1e3,1e4,1e5
+
+One database per engine (``var/bench/pages/sqlite.sqlite3``, PostgreSQL ``lawdesk_bench_pages``,
+both recreated): migrated, demo-seeded, then grown size by size. At each size the database
+holds ``size`` cases of the first demo agency (the officer's), of which a fixed 50 are open and
+the rest closed or refused — the shape of a desk years into service — and 3 audit events per
+case (synthetic rows, numbered after the demo's chain; the pages read them, nothing verifies
+them). Each page is fetched through Django's test client by a user signed in through the real
+login (password + TOTP): 3 warm-up requests, then ``--runs`` timed ones; p50 and the number of
+SQL queries per request. Target: p50 at the largest size <= 1.5 times the p50 at the smallest.
+Results: ``var/bench/pages.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "var" / "bench"
+PAGES = {"desk queue": ("reviewer@platform.example", "/desk/"),
+         "officer dashboard": ("claire.dubois@police-nationale.example", "/portal/"),
+         "audit page": ("auditor@platform.example", "/desk/audit/")}
+OPEN = 50
+
+
+def _setup(url: str) -> None:
+    home = OUT / "pages" / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ.update({"LAWDESK_MODE": "test", "LAWDESK_HOME": str(home), "DATABASE_URL": url,
+                       "DJANGO_SETTINGS_MODULE": "lawdesk.settings"})
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+    import django
+
+    django.setup()
+
+
+def _grow(size: int) -> None:
+    """Bring the officer's agency to ``size`` cases (OPEN of them open) and 3 events per case."""
+    from django.db import connection, transaction
+
+    from lawdesk.accounts.models import User
+    from lawdesk.audit.models import ChainHead
+    from lawdesk.cases.models import Case
+
+    officer = User.objects.get(email=PAGES["officer dashboard"][0]).officer
+    mine = Case.objects.filter(agency_id=officer.agency_id)
+    template = mine.order_by("pk").first()
+    assert template is not None
+    have, have_open = mine.count(), mine.filter(status="received").count()
+    batch, copies = 2000, []
+    with transaction.atomic():
+        for i in range(have, size):
+            copy = Case(**{f.attname: getattr(template, f.attname) for f in Case._meta.concrete_fields
+                           if not f.primary_key})
+            copy.number = f"B{size}-{i}"
+            copy.status = "received" if have_open < OPEN else ("closed" if i % 4 else "refused")
+            have_open += copy.status == "received"
+            copy.received_at = template.received_at - timedelta(minutes=i)
+            copies.append(copy)
+            if len(copies) == batch:
+                Case.objects.bulk_create(copies)
+                copies = []
+        if copies:
+            Case.objects.bulk_create(copies)
+        head = ChainHead.objects.select_for_update().get(id=1)
+        target = 3 * size
+        cols = ("seq, at, actor_id, actor, action, target_type, target_id, params, ip, user_agent, "
+                "prev_hash, hash")
+        rows = []
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM audit_event")
+            seq = cursor.fetchone()[0]
+            while seq < target:
+                seq += 1
+                rows.append((seq, template.received_at, None, '{"kind": "system"}', "bench:history:row",
+                             "cases.case", str(seq), json.dumps({"n": seq}), None, "",
+                             f"{seq - 1:064x}", f"{seq:064x}"))
+                if len(rows) == 5000:
+                    cursor.executemany(f"INSERT INTO audit_event ({cols}) VALUES "
+                                       f"({', '.join(['%s'] * 12)})", rows)
+                    rows = []
+            if rows:
+                cursor.executemany(f"INSERT INTO audit_event ({cols}) VALUES "
+                                   f"({', '.join(['%s'] * 12)})", rows)
+            head.seq, head.hash = seq, f"{seq:064x}"
+            head.save()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+_CLIENTS: dict[str, Any] = {}
+
+
+def _client(email: str) -> Any:
+    """One signed-in client per user for the whole run (a TOTP code is accepted only once)."""
+    if email in _CLIENTS:
+        return _CLIENTS[email]
+    import pyotp
+    from django.test import Client
+
+    from lawdesk.accounts.models import User
+    from lawdesk.demo.seed import DEMO_PASSWORD, totp_secret
+
+    client = Client()
+    response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+    if response["Location"].startswith("/accounts/2fa/authenticate"):
+        code = pyotp.TOTP(totp_secret(User.objects.get(email=email))).now()
+        client.post("/accounts/2fa/authenticate/", {"code": code})
+    _CLIENTS[email] = client
+    return client
+
+
+def _measure(runs: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    result = {}
+    for name, (email, path) in PAGES.items():
+        client = _client(email)
+        for _ in range(3):
+            warm = client.get(path)
+            assert warm.status_code == 200, (name, path, warm.status_code, warm.content[-3000:])
+        times, queries = [], 0
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as ctx:
+                t0 = time.perf_counter()
+                response = client.get(path)
+                times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200
+            queries = len(ctx.captured_queries)
+        result[name] = {"p50_ms": round(statistics.median(times), 1), "queries": queries}
+    return result
+
+
+def _engine(engine: str, sizes: list[int], runs: int, pg: str) -> dict[str, Any]:
+    from django.core.management import call_command
+
+    from lawdesk.demo.seed import seed
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    seed(with_cases=True, with_history=False)
+    out: dict[str, Any] = {}
+    for size in sizes:
+        t0 = time.perf_counter()
+        _grow(size)
+        grow_s = time.perf_counter() - t0
+        out[str(size)] = {**_measure(runs), "grow_s": round(grow_s, 1), "load": os.getloadavg()[0]}
+        print(engine, size, out[str(size)], flush=True)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--sizes", default="1e2,1e3,1e4,1e5")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--pg", default="postgres://postgres:postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--child", default="")
+    args = parser.parse_args()
+    sizes = [int(float(s)) for s in args.sizes.split(",")]
+    if args.child:
+        engine, url = args.child.split("=", 1)
+        _setup(url)
+        result = _engine(engine, sizes, args.runs, args.pg)
+        (OUT / f"pages-{engine}.json").write_text(json.dumps(result, indent=1))
+        return
+    (OUT / "pages").mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {"uptime_start": subprocess.run(["uptime"], capture_output=True,
+                                                             text=True).stdout.strip()}
+    for engine in args.engines.split(","):
+        if engine == "sqlite":
+            db = OUT / "pages" / "sqlite.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            url = f"sqlite:///{db}"
+        else:
+            import psycopg
+
+            p = urlparse(args.pg)
+            with psycopg.connect(args.pg, autocommit=True) as conn:
+                conn.execute("DROP DATABASE IF EXISTS lawdesk_bench_pages")
+                conn.execute("CREATE DATABASE lawdesk_bench_pages")
+            url = p._replace(path="/lawdesk_bench_pages").geturl()
+        subprocess.run([sys.executable, "-m", "bench.pages", "--child", f"{engine}={url}",
+                        "--sizes", args.sizes, "--runs", str(args.runs)], check=True, cwd=ROOT)
+        report[engine] = json.loads((OUT / f"pages-{engine}.json").read_text())
+    report["uptime_end"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    (OUT / "pages.json").write_text(json.dumps(report, indent=1))
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
