@@ -70,7 +70,7 @@ def _json_text(value: str | None, cache: dict[str, str]) -> str:
             found = canonical_json_of_decoded(json.loads(value))
         except json.JSONDecodeError:
             found = canonical_json(value)  # JSONField hands back the text it could not decode
-        if len(cache) >= 50_000:
+        if len(cache) >= 4096:
             cache.clear()
         cache[value] = found
     return found
