@@ -258,16 +258,16 @@ def _child_record(url: str, sizes: list[int], queue: Any) -> None:
     queue.put(results)
 
 
-def _writer(url: str, seconds: float, start_at: float, queue: Any) -> None:
+def _writer(url: str, seconds: float, barrier: Any, queue: Any) -> None:
     _django(url)
     from django.db import connection
 
     from lawdesk.audit.services import record
 
-    while time.time() < start_at:
-        time.sleep(0.005)
+    record("bench:writer:ready", params={"pid": os.getpid()})  # connected and warm
+    barrier.wait()  # every writer starts together, however long the others took to set up
     n, lat = 0, []
-    end = start_at + seconds
+    end = time.time() + seconds
     while time.time() < end:
         t = time.perf_counter()
         record("bench:writer:one", params={"pid": os.getpid(), "n": n})
@@ -280,8 +280,8 @@ def _writer(url: str, seconds: float, start_at: float, queue: Any) -> None:
 def _writers(url: str, count: int, seconds: float) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    start_at = time.time() + 4 + 0.3 * count  # time for every process to start and set up Django
-    procs = [ctx.Process(target=_writer, args=(url, seconds, start_at, queue)) for _ in range(count)]
+    barrier = ctx.Barrier(count)
+    procs = [ctx.Process(target=_writer, args=(url, seconds, barrier, queue)) for _ in range(count)]
     for p in procs:
         p.start()
     got = [queue.get() for _ in procs]
