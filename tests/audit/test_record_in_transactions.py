@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from lawdesk.audit.models import ChainHead, Event
 from lawdesk.audit.services import record
@@ -49,23 +48,26 @@ def test_a_rolled_back_transaction_leaves_the_head_where_it_was(now):
     assert verify_chain().intact
 
 
-def _min_ms_per_event(now, chunks: int = 5, size: int = 100) -> float:
-    best = float("inf")
-    for _ in range(chunks):
-        t0 = time.perf_counter()
-        for i in range(size):
-            record("test:thing:done", params={"i": i}, now=now)
-        best = min(best, (time.perf_counter() - t0) * 1000 / size)
-    return best
+def test_later_appends_of_a_transaction_do_not_look_the_head_up_by_key(now):
+    """The cost of an append must not grow with the transaction (issue 18).
 
-
-@pytest.mark.slow
-def test_cost_per_event_does_not_grow_with_the_transaction(now):
-    """Before issue 18, on PostgreSQL, the 5,000th event of a transaction cost 3-4x the first."""
+    On PostgreSQL each UPDATE of the head leaves a row version that cannot be cleaned up inside
+    the transaction, so a lookup by key walks them all: the 5,000th event of a transaction cost
+    3-4x the first. Only the first append of a transaction may look the head up by key (and lock
+    it); later ones address the newest version directly. The timing itself is measured in
+    bench/audit.py, not here (timed tests fail on a loaded machine).
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("the head's row versions only accumulate on PostgreSQL")
     with transaction.atomic():
-        start = _min_ms_per_event(now)
-        for i in range(4000):
-            record("test:thing:done", params={"i": i}, now=now)
-        end = _min_ms_per_event(now)
-        transaction.set_rollback(True)
-    assert end < 1.6 * start, f"{start:.2f} ms per event at the start, {end:.2f} ms after 4,500 events"
+        with CaptureQueriesContext(connection) as first:
+            record("test:thing:done", params={"i": 0}, now=now)
+        with CaptureQueriesContext(connection) as later:
+            for i in range(1, 200):
+                record("test:thing:done", params={"i": i}, now=now)
+    by_key = [q["sql"] for q in later.captured_queries
+              if "audit_chain_head" in q["sql"] and "ctid =" not in q["sql"]]
+    assert any("FOR UPDATE" in q["sql"] for q in first.captured_queries)
+    assert by_key == [], f"later appends looked the head up by key: {by_key[:2]}"
+    assert len(later.captured_queries) == 199 * len(first.captured_queries) - 199
+    assert verify_chain().intact

@@ -207,9 +207,9 @@ def test_officer_of_agency_a_cannot_address_agency_b_case(client, submit, make_a
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     missing = client.get("/api/v1/requests/999999", **auth)
     for method, path, data in [("get", f"/api/v1/requests/{case.pk}", None),
-                               ("post", f"/api/v1/requests/{case.pk}/withdraw", {"reason": "x"}),
+                               ("post", f"/api/v1/requests/{case.pk}/withdraw", {"reason": "sabotage"}),
                                ("post", f"/api/v1/requests/{case.pk}/clarification",
-                                {"answer": "x"})]:
+                                {"answer": "the suspect is known"})]:
         call = getattr(client, method)
         response = call(path, data=data, content_type="application/json", **auth) if data \
             else call(path, **auth)
