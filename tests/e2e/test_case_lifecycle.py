@@ -143,8 +143,9 @@ def test_emergency_needs_callback_and_nobody_approves_own_proposal(
     # The second approver cannot approve before the call-back is recorded.
     second = sessions.page(APPROVER_2)
     second.goto(desk_url)
-    second.click("button:has-text('Approve disclosure')")
-    expect(second.locator("body")).to_contain_text("record the call-back confirmation")
+    approve = second.locator("button:has-text('Approve disclosure')")
+    expect(approve).to_be_disabled()
+    expect(second.get_by_test_id("approve-why")).to_contain_text("Record the call-back")
     expect(second.get_by_test_id("status")).to_have_text("In review")
     shot(second, "15-emergency-refused-without-callback")
 

@@ -186,3 +186,140 @@ def test_authorization_matrix_has_no_leaks(client, world, settings):
             checked += 1
     print(f"\nauthorization matrix: {checked} (endpoint × role) checks, {len(leaks)} leaks")
     assert leaks == [], "\n".join(leaks)
+
+
+# --- Writes: every desk action by every role -------------------------------------------------
+
+# Actions a desk case page carries out (the others in DESK_ACTIONS have their own URL or none).
+NOT_ON_THE_CASE_PAGE = {"reissue_link", "close"}
+
+
+def _desk_cases(submit, officer, reviewer, now):
+    """One case per action, in the state the action applies to. Returns action -> (case, body)."""
+    from lawdesk.cases import services
+    from lawdesk.collection.models import UserNotice
+    from lawdesk.collection.notices import _record
+
+    def production(**kw):
+        return submit(**kw)
+
+    def in_review(**kw):
+        case = production(**kw)
+        services.start_review(case=case, actor=reviewer, now=now)
+        return case
+
+    def proposed():
+        case = in_review()
+        services.propose_disclosure(case=case, actor=reviewer, now=now, categories=["subscriber"],
+                                    target_ids=[t.pk for t in case.targets.all()],
+                                    legal_basis="EPOC by a prosecutor, Art. 4(1) e-Evidence")
+        return case
+
+    def preserved():
+        return submit(kind="preservation", instrument_type="epoc_pr")
+
+    def removal(actioned=False):
+        case = submit(kind="removal", instrument_type="dsa_art9_order", categories=[],
+                      content_locations="https://msgr.example/c/illegal_channel/42")
+        services.start_review(case=case, actor=reviewer, now=now)
+        if actioned:
+            services.action_removal(case=case, actor=reviewer, now=now, action="removed", note="")
+        return case
+
+    def with_notice():
+        case = production()
+        case.delivered_at = now  # what a notice tells the account holder
+        case.save(update_fields=["delivered_at"])
+        _record(case, 1000001, UserNotice.Status.DECISION_DUE, "order ended", now)
+        return case
+
+    emergency = submit(kind="emergency_disclosure", uploads=[],
+                       emergency_threat="A child agreed to meet the suspect tonight.")
+    target = production()
+    cases = {
+        "start_review": (production(), {}),
+        "assign": (production(), {"a-assignee": str(reviewer.pk)}),
+        "question": (in_review(), {"q-question": "Is 10:00 UTC or Paris time?"}),
+        "note": (production(), {"n-body": "Domain checked by DNS."}),
+        "callback": (emergency, {"cb-person": "Lt. Marc Colin", "cb-supervisor": "Cdt Laurent"}),
+        "propose": (in_review(), {"p-categories": ["subscriber"], "p-legal_basis":
+                                  "EPOC by a prosecutor, Art. 4(1) e-Evidence"}),
+        "override": (in_review(), {"o-category": "subscriber", "o-outcome": "not_allowed",
+                                   "o-reason": "The order is older than the account."}),
+        "reanalyse": (in_review(), {}),
+        "approve": (proposed(), {"d-note": ""}),
+        "send_back": (proposed(), {"d-note": "Narrow the window to September."}),
+        "refuse": (in_review(), {"r-ground": "other", "r-text": "The order names no offence."}),
+        "extend": (preserved(), {"rs-reason": "The authority asked for 30 more days."}),
+        "release": (preserved(), {"rs-reason": "The order was revoked."}),
+        "convert": (preserved(), {"cv-production_number": target.number}),
+        "removal": (removal(), {"rm-action": "removed", "rm-note": ""}),
+        "report_effect": (removal(actioned=True), {}),
+        "notify_now": (with_notice(), {}),
+        "nondisclosure": (with_notice(), {"nd-until": "2099-01-01", "nd-reference": "ORD-2026-7"}),
+    }
+    case = cases["propose"][0]
+    cases["propose"][1]["p-target_ids"] = [str(t.pk) for t in case.targets.all()]
+    return cases
+
+
+def _state(case):
+    """Everything a desk action could change on a case."""
+    case.refresh_from_db()
+    return (case.status, case.assigned_to_id, case.callback_confirmed_at, case.deadline_at,
+            case.decision, case.flags, case.messages.count(), case.proposals.count(),
+            list(case.proposals.values_list("outcome", flat=True)),
+            list(case.notices.values_list("status", flat=True)))
+
+
+def test_desk_write_matrix_every_role_every_action(client, submit, officer, reviewer, make_staff,
+                                                   make_agency, make_officer, now):
+    """Each role POSTs each desk action on a case in the state the action applies to. A role
+    the table refuses gets 403 (an officer or a stranger 404/302), the case does not change
+    and the refusal is audited; the first role the table allows carries the action out."""
+    from lawdesk.audit.models import Event
+    from lawdesk.core.permissions import DESK_ACTIONS, may
+
+    proposer = make_staff("reviewer", email="proposer@platform.example")
+    cases = _desk_cases(submit, officer, proposer, now)
+    assert set(cases) == set(DESK_ACTIONS) - NOT_ON_THE_CASE_PAGE, "give each desk action a case"
+    users = {"anonymous": None, "officer_a": officer,
+             "officer_b": make_officer(make_agency(name="Agency B", domain="b-agency.example")),
+             "intake": make_staff("intake"), "reviewer": reviewer,
+             "approver": make_staff("approver"), "admin": make_staff("admin"),
+             "auditor": make_staff("auditor")}
+    # The auditor reads; it writes nothing, anywhere on a case.
+    assert [a for a in DESK_ACTIONS if may(users["auditor"], a)] == []
+    wrong, checked = [], 0
+    for action, (case, body) in cases.items():
+        done = False
+        # Refused roles first, so the case is still in the state the action applies to.
+        for role in sorted(users, key=lambda r: users[r] is not None and may(users[r], action)):
+            user = users[role]
+            client.logout()
+            if user is not None:
+                client.force_login(user)
+            before = _state(case)
+            refusals = Event.objects.filter(action__endswith="_refused").count()
+            response = client.post(f"/desk/cases/{case.pk}/", {"action": action, **body})
+            status, checked = response.status_code, checked + 1
+            if user is None:
+                expected = {302}
+            elif user.officer_or_none is not None:
+                expected = {404}
+            elif not may(user, action):
+                expected = {403}
+                if Event.objects.filter(action__endswith="_refused").count() != refusals + 1:
+                    wrong.append(f"{role} {action}: refusal not audited")
+            elif not done:
+                expected, done = {302}, True
+            else:
+                expected = {302, 400}  # allowed; the first allowed role already did it
+            if status not in expected:
+                wrong.append(f"{role} POST {action} → {status} (expected {sorted(expected)})")
+            refused = 302 not in expected or user is None or user.officer_or_none is not None
+            if refused and _state(case) != before:
+                wrong.append(f"{role} {action}: refused, but the case changed")
+        assert done, f"no role may {action}"
+    print(f"\ndesk write matrix: {checked} (action × role) checks, {len(wrong)} wrong")
+    assert wrong == [], "\n".join(wrong)

@@ -12,7 +12,8 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -33,7 +34,7 @@ from lawdesk.cases.intake import (
 )
 from lawdesk.cases.models import Attachment, Case, Message, Proposal, Status, Target
 from lawdesk.core.errors import DomainError, PermissionDenied
-from lawdesk.core.permissions import has_perm
+from lawdesk.core.permissions import DESK_ACTIONS, has_perm, may
 from lawdesk.core.uploads import pdf_problem
 from lawdesk.law.vocabulary import DataCategory, RefusalGround, RequestKind
 
@@ -60,6 +61,61 @@ class Upload:
 def _require(actor: User, permission: str) -> None:
     if not has_perm(actor, permission):
         raise PermissionDenied(f"You are not allowed to do this ({permission}).")
+
+
+# Refusals that guard a disclosure: each stays on the audit trail, and the desk lists them.
+FOUR_EYES_ACTIONS = frozenset({"approve", "send_back"})
+FOUR_EYES_CODES = {"four_eyes_own_proposal": "proposer approving their own proposal",
+                   "callback_required": "approval before the emergency call-back"}
+REFUSAL_EVENTS = ("cases:disclosure:four_eyes_refused", "cases:case:action_refused")
+
+
+def _refused(action: str, *, actor: User, case: Case | None, now: datetime, reason: str,
+             request: HttpRequest | None) -> None:
+    """Audit a refused desk action in its own transaction (it must outlive the rollback)."""
+    event = REFUSAL_EVENTS[0] if action in FOUR_EYES_ACTIONS else REFUSAL_EVENTS[1]
+    with transaction.atomic():
+        record(event, actor=actor, target=case, request=request, now=now,
+               params={"number": case.number if case is not None else "", "attempted": action,
+                       "reason": reason})
+
+
+def authorize(action: str, *, actor: User, now: datetime, case: Case | None = None,
+              request: HttpRequest | None = None) -> None:
+    """Refuse (and audit) a desk action the actor's roles do not allow (see DESK_ACTIONS)."""
+    if not may(actor, action):
+        _refused(action, actor=actor, case=case, now=now, request=request,
+                 reason=f"role not allowed to {action.replace('_', ' ')}")
+        raise PermissionDenied("Your role does not allow this action on a case.",
+                               code="not_allowed")
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def desk_action(action: str) -> Callable[[_F], _F]:
+    """Make a service one desk action: permission from DESK_ACTIONS, one transaction, and
+    every refusal that guards a disclosure audited outside that transaction."""
+
+    def decorator(function: _F) -> _F:
+        atomic = transaction.atomic(function)
+
+        @wraps(function)
+        def run(**kwargs: Any) -> Any:
+            case = kwargs.get("case") or getattr(kwargs.get("proposal"), "case", None)
+            actor, now, request = kwargs["actor"], kwargs["now"], kwargs.get("request")
+            authorize(action, actor=actor, now=now, case=case, request=request)
+            try:
+                return atomic(**kwargs)
+            except DomainError as exc:
+                if exc.code in FOUR_EYES_CODES:
+                    _refused(action, actor=actor, case=case, now=now, request=request,
+                             reason=FOUR_EYES_CODES[exc.code])
+                raise
+
+        return cast(_F, run)
+
+    return decorator
 
 
 def _lock(case: Case) -> Case:
@@ -401,11 +457,10 @@ def _instruct_preservation(case: Case, *, now: datetime) -> None:
 
 # --- Review -----------------------------------------------------------------------------
 
-@transaction.atomic
+@desk_action("start_review")
 def start_review(*, case: Case, actor: User, now: datetime,
                  request: HttpRequest | None = None) -> Case:
     """Acknowledge the request and take it into review (assigning it to the actor if free)."""
-    _require(actor, "desk:case:review")
     case = _lock(case)
     if case.assigned_to_id is None:
         case.assigned_to = actor
@@ -415,11 +470,10 @@ def start_review(*, case: Case, actor: User, now: datetime,
     return case
 
 
-@transaction.atomic
+@desk_action("assign")
 def assign(*, case: Case, actor: User, assignee: User | None, now: datetime,
            request: HttpRequest | None = None) -> Case:
     """Give the case to a reviewer (or take it off anyone's desk)."""
-    _require(actor, "desk:case:assign")
     if assignee is not None and not has_perm(assignee, "desk:case:review"):
         raise DomainError(f"{assignee.full_name} cannot review cases.", field="assignee")
     case = _lock(case)
@@ -432,11 +486,10 @@ def assign(*, case: Case, actor: User, assignee: User | None, now: datetime,
     return case
 
 
-@transaction.atomic
+@desk_action("question")
 def ask_clarification(*, case: Case, actor: User, now: datetime, question: str,
                       request: HttpRequest | None = None) -> Case:
     """Ask the requester a question; the legal clock stops until they answer (Art. 10(6))."""
-    _require(actor, "desk:case:review")
     if len(question.strip()) < 10:
         raise DomainError("Write the question for the requester (at least 10 characters).",
                           field="question", code="required")
@@ -473,11 +526,10 @@ def _answer(*, case: Case, actor: User, now: datetime, answer: str,
     return case
 
 
-@transaction.atomic
+@desk_action("note")
 def add_note(*, case: Case, actor: User, now: datetime, body: str,
              request: HttpRequest | None = None) -> Message:
     """An internal note on the case (never shown to the requester)."""
-    _require(actor, "desk:case:view")
     if not body.strip():
         raise DomainError("Write the note.", field="body", code="required")
     note = Message.objects.create(case=case, kind=Message.Kind.NOTE, author=actor,
@@ -487,11 +539,10 @@ def add_note(*, case: Case, actor: User, now: datetime, body: str,
     return note
 
 
-@transaction.atomic
+@desk_action("callback")
 def record_callback(*, case: Case, actor: User, now: datetime, person: str, supervisor: str,
                     request: HttpRequest | None = None) -> Case:
     """Record the call-back confirming an emergency request on the agency's registered number."""
-    _require(actor, "desk:case:callback")
     case = _lock(case)
     if not case.is_emergency:
         raise DomainError("Only emergency requests need a call-back.", field="person")
@@ -520,13 +571,12 @@ def _allowed_categories(case: Case) -> set[str]:
     return {c for c, result in categories.items() if result.get("outcome") == "allowed"}
 
 
-@transaction.atomic
+@desk_action("propose")
 def propose_disclosure(*, case: Case, actor: User, now: datetime, categories: Sequence[str],
                        target_ids: Sequence[int], legal_basis: str,
                        window_start: datetime | None = None, window_end: datetime | None = None,
                        request: HttpRequest | None = None) -> Proposal:
     """A reviewer proposes what to disclose; a second person must approve it."""
-    _require(actor, "desk:case:propose")
     case = _lock(case)
     if case.status != Status.IN_REVIEW:
         raise DomainError("Only a case in review can get a disclosure proposal.", field="status")
@@ -573,29 +623,19 @@ def propose_disclosure(*, case: Case, actor: User, now: datetime, categories: Se
     return proposal
 
 
+@desk_action("approve")
 def approve_proposal(*, proposal: Proposal, actor: User, now: datetime, note: str = "",
                      request: HttpRequest | None = None) -> Case:
-    """Second pair of eyes: approve a proposed disclosure (never one's own)."""
-    _require(actor, "desk:case:approve")
-    if proposal.proposed_by_id == actor.pk:
-        # Audited in its own transaction: the refusal itself must stay on record.
-        record("cases:disclosure:four_eyes_refused", actor=actor, target=proposal.case,
-               request=request, now=now,
-               params={"number": proposal.case.number, "proposal": proposal.pk})
-        raise PermissionDenied("Four eyes: the approver must be a different person from the "
-                               "reviewer who proposed the disclosure.")
-    return _approve(proposal=proposal, actor=actor, now=now, note=note, request=request)
-
-
-@transaction.atomic
-def _approve(*, proposal: Proposal, actor: User, now: datetime, note: str,
-             request: HttpRequest | None) -> Case:
+    """Second pair of eyes: approve a proposed disclosure (never one's own, and for an
+    emergency never before the call-back). Each refusal stays on the audit trail."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     case = _lock(proposal.case)
     if not proposal.open:
         raise DomainError("This proposal was already decided.", field="proposal")
-    if proposal.proposed_by_id == actor.pk:  # re-checked under the lock
-        raise PermissionDenied("Four eyes: you proposed this disclosure.")
+    if proposal.proposed_by_id == actor.pk:
+        raise PermissionDenied("Four eyes: the approver must be a different person from the "
+                               "reviewer who proposed the disclosure.",
+                               code="four_eyes_own_proposal")
     if case.needs_callback:
         raise DomainError("Emergency request: record the call-back confirmation on the agency's "
                           "registered number before approving any disclosure.",
@@ -615,11 +655,10 @@ def _approve(*, proposal: Proposal, actor: User, now: datetime, note: str,
     return case
 
 
-@transaction.atomic
+@desk_action("send_back")
 def reject_proposal(*, proposal: Proposal, actor: User, now: datetime, note: str,
                     request: HttpRequest | None = None) -> Case:
     """The approver sends the proposal back; the case stays in review."""
-    _require(actor, "desk:case:approve")
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if not proposal.open:
         raise DomainError("This proposal was already decided.", field="proposal")
@@ -634,11 +673,10 @@ def reject_proposal(*, proposal: Proposal, actor: User, now: datetime, note: str
     return proposal.case
 
 
-@transaction.atomic
+@desk_action("refuse")
 def refuse(*, case: Case, actor: User, now: datetime, ground: str, text: str,
            request: HttpRequest | None = None) -> Case:
     """Refuse the request on one of the e-Evidence Annex III grounds."""
-    _require(actor, "desk:case:refuse")
     if ground not in {g.value for g in RefusalGround}:
         raise DomainError("Choose a refusal ground from the list.", field="ground", code="invalid")
     if ground == RefusalGround.OTHER and len(text.strip()) < 10:
@@ -682,7 +720,7 @@ def _withdraw(*, case: Case, actor: User, now: datetime, reason: str,
     return case
 
 
-@transaction.atomic
+@desk_action("override")
 def override_category(*, case: Case, actor: User, now: datetime, category: str, outcome: str,
                       reason: str, request: HttpRequest | None = None) -> Case:
     """A reviewer changes the rule engine's outcome for one category, with a written reason.
@@ -693,7 +731,6 @@ def override_category(*, case: Case, actor: User, now: datetime, category: str, 
     from lawdesk.law.override import OverrideError
     from lawdesk.law.records import RulesetMismatch, override_record
 
-    _require(actor, "desk:case:propose")
     case = _lock(case)
     if case.status != Status.IN_REVIEW:
         raise DomainError("Overrides are made during review.", field="outcome")
@@ -721,11 +758,10 @@ def override_category(*, case: Case, actor: User, now: datetime, category: str, 
     return case
 
 
-@transaction.atomic
+@desk_action("reanalyse")
 def rerun_legal_analysis(*, case: Case, actor: User, now: datetime,
                          request: HttpRequest | None = None) -> Case:
     """Decide the case again with the current rule set (earlier overrides are dropped)."""
-    _require(actor, "desk:case:review")
     case = _lock(case)
     if case.proposals.filter(decided_at__isnull=True).exists():
         raise DomainError("A proposal is waiting for approval: decide it first.", field="outcome")
@@ -771,7 +807,7 @@ def close_case(*, case: Case, actor: User | None, now: datetime, reason: str = "
                request: HttpRequest | None = None) -> Case:
     """Delivered → closed: nothing more is owed to the requester on this case."""
     if actor is not None:
-        _require(actor, "desk:case:review")
+        _require(actor, DESK_ACTIONS["close"])
     case = _lock(case)
     _move(case, Status.CLOSED, actor=actor, now=now, action="closed", reason=reason,
           request=request)
@@ -780,11 +816,10 @@ def close_case(*, case: Case, actor: User | None, now: datetime, reason: str = "
 
 # --- Preservation and removal -------------------------------------------------------------
 
-@transaction.atomic
+@desk_action("extend")
 def extend_preservation(*, case: Case, actor: User, now: datetime, reason: str,
                         request: HttpRequest | None = None) -> Case:
     """Extend a preservation on the authority's request (e-Evidence +30 days; US +90)."""
-    _require(actor, "desk:case:review")
     case = _lock(case)
     extra = timedelta(days=90 if case.agency.country == "US" else 30)
     case.deadline_at = case.deadline_at + extra
@@ -793,12 +828,11 @@ def extend_preservation(*, case: Case, actor: User, now: datetime, reason: str,
     return case
 
 
-@transaction.atomic
+@desk_action("convert")
 def convert_preservation(*, case: Case, actor: User, now: datetime, production_number: str,
                          request: HttpRequest | None = None) -> Case:
     """The authority followed its preservation order with a production order (Annex V):
     the preservation ends as converted and its hold now serves the production case."""
-    _require(actor, "desk:case:review")
     case = _lock(case)
     production = Case.objects.filter(number=production_number.strip()).first()
     if production is None or production.agency_id != case.agency_id \
@@ -828,11 +862,10 @@ def expire_preservation(*, case: Case, now: datetime) -> Case:
     return case
 
 
-@transaction.atomic
+@desk_action("release")
 def release_preservation(*, case: Case, actor: User, now: datetime, reason: str,
                          request: HttpRequest | None = None) -> Case:
     """End a preservation early (order revoked, or no follow-up)."""
-    _require(actor, "desk:case:review")
     if len(reason.strip()) < 3:
         raise DomainError("Say why the preservation is released.", field="reason")
     case = _lock(case)
@@ -841,11 +874,10 @@ def release_preservation(*, case: Case, actor: User, now: datetime, reason: str,
     return case
 
 
-@transaction.atomic
+@desk_action("removal")
 def action_removal(*, case: Case, actor: User, now: datetime, action: str, note: str,
                    request: HttpRequest | None = None) -> Case:
     """Record that the content was removed or access to it restricted."""
-    _require(actor, "desk:case:review")
     if action not in ("removed", "restricted"):
         raise DomainError("Choose: removed, or access restricted.", field="action")
     case = _lock(case)
@@ -854,11 +886,10 @@ def action_removal(*, case: Case, actor: User, now: datetime, action: str, note:
     return case
 
 
-@transaction.atomic
+@desk_action("report_effect")
 def report_effect(*, case: Case, actor: User, now: datetime, note: str,
                   request: HttpRequest | None = None) -> Case:
     """Tell the authority that effect was given to its order (DSA Art. 9 'if and when')."""
-    _require(actor, "desk:case:review")
     case = _lock(case)
     Message.objects.create(case=case, kind=Message.Kind.NOTICE, author=actor,
                            body=note.strip() or "Effect was given to the order.", created_at=now)

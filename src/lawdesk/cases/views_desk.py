@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from lawdesk.accounts.models import Agency, StaffMember, User
@@ -32,15 +33,16 @@ from lawdesk.cases.forms import (
 from lawdesk.cases.models import KIND_CHOICES, Case, Status, Urgency
 from lawdesk.cases.selectors import desk_counters, desk_queue, get_case_for
 from lawdesk.core.clock import utcnow
-from lawdesk.core.errors import DomainError
-from lawdesk.core.permissions import Role, has_perm
+from lawdesk.core.errors import DomainError, PermissionDenied
+from lawdesk.core.permissions import DESK_ACTIONS, Role, may
 from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
 from lawdesk.law.vocabulary import RequestKind
 
 # Audit actions that are refused attempts: shown on the desk so staff see attacks as they come.
 REFUSALS = ["accounts:login:refused", "accounts:signup:rejected", "cases:intake:refused",
             "api:auth:failed", "api:auth:throttled", "cases:case:requester_refused",
-            "cases:disclosure:four_eyes_refused", "evidence:package:download_refused",
+            "cases:disclosure:four_eyes_refused", "cases:case:action_refused",
+            "evidence:package:download_refused",
             "accounts:mfa:failed", "accounts:agency:anchor_refused"]
 
 FLAG_LABELS = {
@@ -116,8 +118,15 @@ def _forms(case: Case, post: Any, action: str | None) -> dict[str, Any]:
 
 
 def _run(action: str, case: Case, forms: dict[str, Any], request: AuthedRequest) -> str | None:
-    """Carry out one desk action; return the success message, or None if a form has errors."""
+    """Carry out one desk action; return the success message, or None if a form has errors.
+
+    The permission comes from DESK_ACTIONS, the table the services check too; a refused
+    attempt is audited and raises PermissionDenied.
+    """
     actor, now = request.user, utcnow()
+    if action not in DESK_ACTIONS or action == "reissue_link":
+        raise Http404("Unknown action.")
+    services.authorize(action, actor=actor, now=now, case=case, request=request)
     common: dict[str, Any] = {"actor": actor, "now": now, "request": request}
     form_name = {"approve": "decide", "send_back": "decide", "extend": "reason",
                  "release": "reason"}.get(action, action)
@@ -194,11 +203,13 @@ def _run(action: str, case: Case, forms: dict[str, Any], request: AuthedRequest)
         if action == "report_effect":
             services.report_effect(case=case, note="Effect was given to the order.", **common)
             return "Effect reported to the authority."
+    except PermissionDenied:
+        raise
     except DomainError as exc:
         if form is not None:
             apply_domain_error(form, exc)
         else:
-            forms["note"].add_error(None, exc.message)
+            forms["general"] = [exc.message]
         return None
     raise Http404("Unknown action.")
 
@@ -206,6 +217,19 @@ def _run(action: str, case: Case, forms: dict[str, Any], request: AuthedRequest)
 def _timeline(case: Case) -> list[Event]:
     return list(Event.objects.filter(target_type="cases.case", target_id=str(case.pk))
                 .exclude(action="cases:case:viewed").order_by("seq"))
+
+
+def _action_errors(action: str, forms: dict[str, Any]) -> list[str]:
+    """What stopped an action, in words, for the top of the page (each names its field)."""
+    name = {"approve": "decide", "send_back": "decide", "extend": "reason",
+            "release": "reason"}.get(action, action)
+    errors: list[str] = list(forms.get("general", []))
+    form = forms.get(name)
+    if form is not None and hasattr(form, "errors"):
+        for field, messages_ in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            errors.extend(f"{label}: {m}" if label else str(m) for m in messages_)
+    return errors or [gettext("The action could not be carried out.")]
 
 
 @require_perm("desk:case:view")
@@ -216,33 +240,44 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     forms = _forms(case, request.POST, action)
     status = 200
+    action_errors: list[str] = []
     if action:
-        done = _run(action, case, forms, request)
+        try:
+            done = _run(action, case, forms, request)
+        except PermissionDenied as exc:
+            done, status, action_errors = None, 403, [exc.message]
+        else:
+            status = 400
         if done:
             messages.success(request, done)
             return redirect("desk:case", case_id=case.pk)
-        status = 400
+        action_errors = action_errors or _action_errors(action, forms)
+        case = get_case_for(request.user, case_id)  # as stored: the refused change left nothing
     else:
         record("cases:case:viewed", request=request, target=case,
                params={"number": case.number, "side": "desk"})
     now = utcnow()
     user = request.user
     proposal = case.proposals.filter(decided_at__isnull=True).select_related("proposed_by").first()
+    allowed = services._allowed_categories(case) & set(case.categories)
     can = {
-        "review": has_perm(user, "desk:case:review"),
-        "propose": has_perm(user, "desk:case:propose") and case.status == Status.IN_REVIEW
+        "review": may(user, "start_review"),
+        "note": may(user, "note"),
+        "propose": may(user, "propose") and case.status == Status.IN_REVIEW
         and proposal is None and case.kind in (RequestKind.PRODUCTION,
                                                RequestKind.EMERGENCY_DISCLOSURE),
-        "approve": has_perm(user, "desk:case:approve") and proposal is not None,
-        "refuse": has_perm(user, "desk:case:refuse")
+        "approve": may(user, "approve") and proposal is not None,
+        "refuse": may(user, "refuse")
         and Status.REFUSED in flows.allowed(case.kind, case.status),
-        "callback": has_perm(user, "desk:case:callback") and case.needs_callback,
-        "assign": has_perm(user, "desk:case:assign") and flows.is_open(case.status),
-        "override": has_perm(user, "desk:case:propose") and case.status == Status.IN_REVIEW
+        "callback": may(user, "callback") and case.needs_callback,
+        "assign": may(user, "assign") and flows.is_open(case.status),
+        "override": may(user, "override") and case.status == Status.IN_REVIEW
         and proposal is None,
     }
     return render(request, "cases/desk_case.html", {
         "case": case, "forms": forms, "can": can, "proposal": proposal,
+        "action": action, "action_errors": action_errors,
+        "nothing_allowed": not allowed,
         "own_proposal": proposal is not None and proposal.proposed_by_id == user.pk,
         "targets": case.targets.all(), "attachments": case.attachments.all(),
         "messages_list": case.messages.select_related("author"), "timeline": _timeline(case),

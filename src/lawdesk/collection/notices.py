@@ -14,7 +14,7 @@ from lawdesk.cases.models import Case
 from lawdesk.collection.holds import actions
 from lawdesk.collection.models import EvidencePackage, UserNotice
 from lawdesk.core.errors import DomainError, PermissionDenied
-from lawdesk.core.permissions import has_perm
+from lawdesk.core.permissions import may
 
 Status = UserNotice.Status
 
@@ -133,5 +133,5 @@ def _clear_flag(case: Case) -> None:
 
 
 def _require(actor: User) -> None:
-    if not has_perm(actor, "desk:case:review"):
+    if not (may(actor, "notify_now") and may(actor, "nondisclosure")):
         raise PermissionDenied("You cannot decide user notices.")

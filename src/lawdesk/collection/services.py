@@ -22,7 +22,7 @@ from lawdesk.cases import services as case_services
 from lawdesk.cases.models import Case, Status
 from lawdesk.collection.models import CollectionJob, DownloadLink, EvidencePackage
 from lawdesk.core.errors import DomainError, PermissionDenied
-from lawdesk.core.permissions import has_perm
+from lawdesk.core.permissions import has_perm, may
 
 log = logging.getLogger("lawdesk.collection")
 
@@ -256,7 +256,7 @@ def download(*, case: Case, link: DownloadLink, actor: User, now: datetime,
 def reissue_link(*, case: Case, actor: User, now: datetime,
                  request: HttpRequest | None = None) -> DownloadLink:
     """Staff give the requester a fresh link (earlier links are revoked)."""
-    if not has_perm(actor, "desk:case:review"):
+    if not may(actor, "reissue_link"):
         raise PermissionDenied("You cannot re-issue download links.")
     package = EvidencePackage.objects.filter(case=case).first()
     if package is None:

@@ -12,6 +12,7 @@ from lawdesk.collection import services
 from lawdesk.collection.models import DownloadLink
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
+from lawdesk.core.permissions import DESK_ACTIONS
 from lawdesk.core.views import AuthedRequest, require_perm
 
 
@@ -35,7 +36,7 @@ def download(request: AuthedRequest, case_id: int, link_id: int) -> HttpResponse
                         content_type=content_type)
 
 
-@require_perm("desk:case:review")
+@require_perm(DESK_ACTIONS["reissue_link"])
 @require_POST
 def reissue(request: AuthedRequest, case_id: int) -> HttpResponse:
     """Give the requester a fresh download link."""

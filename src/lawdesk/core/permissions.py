@@ -48,6 +48,35 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "desk:case:propose": frozenset({Role.REVIEWER, Role.APPROVER}),
     "desk:case:approve": frozenset({Role.APPROVER}),
     "desk:case:refuse": frozenset({Role.REVIEWER, Role.APPROVER}),
+    # Writing internal notes on a case: case workers only.
+    # The auditor reads everything and writes nothing; the administrator runs the system.
+    "desk:case:note": frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER}),
+}
+
+# Every action on a desk case and the permission it needs. The desk view (which actions it
+# offers, what a POST may do) and the case services (what they carry out) both read this one
+# table, so the page and the rule cannot drift apart.
+DESK_ACTIONS: dict[str, str] = {
+    "start_review": "desk:case:review",
+    "assign": "desk:case:assign",
+    "question": "desk:case:review",
+    "note": "desk:case:note",
+    "callback": "desk:case:callback",
+    "propose": "desk:case:propose",
+    "override": "desk:case:propose",
+    "reanalyse": "desk:case:review",
+    "approve": "desk:case:approve",
+    "send_back": "desk:case:approve",
+    "refuse": "desk:case:refuse",
+    "extend": "desk:case:review",
+    "release": "desk:case:review",
+    "convert": "desk:case:review",
+    "removal": "desk:case:review",
+    "report_effect": "desk:case:review",
+    "notify_now": "desk:case:review",
+    "nondisclosure": "desk:case:review",
+    "reissue_link": "desk:case:review",
+    "close": "desk:case:review",
 }
 
 
@@ -72,3 +101,12 @@ def has_perm(user: Any, permission: str) -> bool:
     except KeyError:
         raise KeyError(f"unknown permission {permission!r}; add it to PERMISSIONS") from None
     return bool(roles_of(user) & allowed)
+
+
+def may(user: Any, action: str) -> bool:
+    """True when the user may carry out the desk ``action`` (unknown actions raise)."""
+    try:
+        permission = DESK_ACTIONS[action]
+    except KeyError:
+        raise KeyError(f"unknown desk action {action!r}; add it to DESK_ACTIONS") from None
+    return has_perm(user, permission)
