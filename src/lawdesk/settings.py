@@ -300,6 +300,13 @@ LAWDESK_VOLUME_PER_AGENCY_DAY = int(os.environ.get("LAWDESK_VOLUME_PER_AGENCY_DA
 # The rule engine's deployment configuration (establishment, platform policy, deadlines):
 # a TOML file path, or None for the defaults documented in docs/law/.
 LAWDESK_LAW_CONFIG = os.environ.get("LAWDESK_LAW_CONFIG") or None
+# The platform's own published policy, as the legal analysis cites it (unless the TOML file
+# above names its ``policy.source``), e.g. "Msgr privacy policy § 8.3 (March 2026)".
+LAWDESK_POLICY_NAME = os.environ.get("LAWDESK_POLICY_NAME") or (
+    LAWDESK_PLATFORM_NAME.split(" (")[0] + " privacy policy")
+# Requesters see "the platform's legal team" instead of staff names (staff safety); set to 1
+# to show the names of reviewers and approvers to officers.
+LAWDESK_SHOW_STAFF_NAMES = os.environ.get("LAWDESK_SHOW_STAFF_NAMES", "0") == "1"
 # The platform's data: a generated dataset directory (DuckDB over Parquet) or a postgres:// URL.
 LAWDESK_PLATFORM_DIR = os.environ.get("LAWDESK_PLATFORM_DIR", str(HOME / "platform"))
 # For how many days after a change of an agency's verified domains or call-back number the

@@ -36,6 +36,7 @@ from lawdesk.cases.models import Attachment, Case, Message, Proposal, Status, Ta
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.permissions import DESK_ACTIONS, has_perm, may
 from lawdesk.core.uploads import pdf_problem
+from lawdesk.law.config import DeploymentConfig
 from lawdesk.law.vocabulary import DataCategory, RefusalGround, RequestKind
 
 
@@ -176,6 +177,15 @@ def _law_facts(case: Case, targets: Sequence[ParsedTarget] | None = None) -> dic
     return facts
 
 
+def deployment_config(config: DeploymentConfig) -> DeploymentConfig:
+    """The engine's configuration with the deployment's own policy named (the setting
+    LAWDESK_POLICY_NAME), unless the configuration file names it."""
+    if "source" in config.policy.model_fields_set:
+        return config
+    policy = config.policy.model_copy(update={"source": settings.LAWDESK_POLICY_NAME})
+    return config.model_copy(update={"policy": policy})
+
+
 def decide_law(case: Case, *, now: datetime) -> dict[str, Any]:
     """Run the rule engine on a case's facts; return the replayable decision record."""
     from lawdesk.law.config import load_config
@@ -184,7 +194,7 @@ def decide_law(case: Case, *, now: datetime) -> dict[str, Any]:
     from lawdesk.law.records import decision_record
 
     facts = parse_facts(_law_facts(case))
-    config = load_config(getattr(settings, "LAWDESK_LAW_CONFIG", None))
+    config = deployment_config(load_config(getattr(settings, "LAWDESK_LAW_CONFIG", None)))
     record: dict[str, Any] = decision_record(facts, decide(facts, config=config, now=now),
                                              config=config, now=now)
     return record
@@ -566,6 +576,28 @@ def record_callback(*, case: Case, actor: User, now: datetime, person: str, supe
     return case
 
 
+def why_not_allowed(case: Case, categories: Sequence[str]) -> list[str]:
+    """For each category the analysis does not allow: its name, its outcome, and the process
+    still needed (a judge's order, an order naming the user as a suspect, MLA …)."""
+    from lawdesk.cases.models import CATEGORY_CHOICES
+
+    labels = dict(CATEGORY_CHOICES)
+    results = case.decision.get("categories", {})
+    lines = []
+    for category in categories:
+        result = results.get(category, {})
+        outcome = result.get("outcome", "not_allowed")
+        name = labels.get(category, category)
+        if outcome == "needs_further_process":
+            process = result.get("process") or "further legal process"
+            lines.append(f"{name}: needs {process}")
+        elif outcome == "not_held":
+            lines.append(f"{name}: not held by the platform")
+        else:
+            lines.append(f"{name}: not allowed")
+    return lines
+
+
 def _allowed_categories(case: Case) -> set[str]:
     categories = case.decision.get("categories", {})
     return {c for c, result in categories.items() if result.get("outcome") == "allowed"}
@@ -591,8 +623,9 @@ def propose_disclosure(*, case: Case, actor: User, now: datetime, categories: Se
                           field="categories")
     not_allowed = set(chosen) - _allowed_categories(case)
     if not_allowed:
-        raise DomainError("The rule engine does not allow disclosing: "
-                          f"{', '.join(sorted(not_allowed))}. See the legal analysis.",
+        raise DomainError("The legal analysis does not allow disclosing "
+                          + "; ".join(why_not_allowed(case, sorted(not_allowed)))
+                          + ". See the legal analysis.",
                           field="categories", code="not_allowed_by_law")
     ids = {t.pk: t for t in case.targets.all()}
     chosen_targets = [int(i) for i in dict.fromkeys(target_ids)]

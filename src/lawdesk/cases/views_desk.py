@@ -278,6 +278,7 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         "case": case, "forms": forms, "can": can, "proposal": proposal,
         "action": action, "action_errors": action_errors,
         "nothing_allowed": not allowed,
+        "blocked": services.why_not_allowed(case, [c for c in case.categories if c not in allowed]),
         "own_proposal": proposal is not None and proposal.proposed_by_id == user.pk,
         "targets": case.targets.all(), "attachments": case.attachments.all(),
         "messages_list": case.messages.select_related("author"), "timeline": _timeline(case),

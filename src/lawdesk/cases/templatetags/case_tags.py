@@ -1,0 +1,34 @@
+"""Words for a case's clock and urgency, the same on the desk and in the portal."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext as _
+
+from lawdesk.cases.models import Case, Status
+from lawdesk.law.vocabulary import RequestKind
+
+register = template.Library()
+
+
+@register.filter
+def clock_done(case: Case) -> str:
+    """What a case whose legal clock has stopped came to. Approval is a decision, not an
+    answer: nothing has reached the requester until the data is delivered."""
+    status = case.status
+    if status in (Status.APPROVED, Status.PARTIALLY_APPROVED):
+        return _("decided — nothing delivered yet")
+    if status == Status.COLLECTING:
+        return _("decided — collecting the data")
+    if status in (Status.DELIVERED, Status.CLOSED):
+        return _("delivered")
+    return str(Status(status).label).lower() if status in Status.values else str(status)
+
+
+@register.filter
+def urgency_class(case: Case, level: str) -> str:
+    """CSS classes of a case's clock badge: an open emergency always gets the most urgent
+    style, whatever is left of its (short) period."""
+    if case.kind == RequestKind.EMERGENCY_DISCLOSURE and level not in ("done", "paused"):
+        return f"{level} emergency"
+    return level
