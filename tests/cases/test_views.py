@@ -97,3 +97,48 @@ def test_officer_never_sees_internal_notes(client, submit, officer, reviewer, no
     services.add_note(case=case, actor=reviewer, now=now, body="Looks like a forged order?")
     login(client, officer)
     assert "forged" not in client.get(f"/portal/cases/{case.pk}/").content.decode()
+
+
+def test_the_form_asks_the_kind_first_then_only_that_kinds_fields(client, officer):
+    login(client, officer)
+    chooser = client.get("/portal/cases/new/").content.decode()
+    assert 'data-testid="kind-chooser"' in chooser and 'href="?kind=removal"' in chooser
+    assert 'name="targets"' not in chooser
+    fields = {}
+    for kind in ("production", "preservation", "emergency_disclosure", "removal"):
+        html = client.get(f"/portal/cases/new/?kind={kind}").content.decode()
+        fields[kind] = {name for name in ("emergency_threat", "content_locations", "categories",
+                                          "window_start", "targets", "nondisclosure_order")
+                        if f'name="{name}"' in html}
+    assert fields["production"] == fields["preservation"] == {
+        "categories", "window_start", "targets", "nondisclosure_order"}
+    assert fields["emergency_disclosure"] == fields["production"] | {"emergency_threat"}
+    assert fields["removal"] == {"content_locations", "targets", "nondisclosure_order"}
+
+
+def test_without_a_kind_the_post_is_refused_and_the_chooser_says_so(client, officer):
+    login(client, officer)
+    data = _form()
+    data.pop("kind")
+    response = client.post("/portal/cases/new/", data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose the type of request first." in html
+    assert Case.objects.count() == 0
+
+
+def test_officers_see_the_platforms_legal_team_not_staff_names(client, submit, officer, reviewer,
+                                                              now, settings):
+    from lawdesk.cases import services
+
+    case = submit()
+    services.start_review(case=case, actor=reviewer, now=now)
+    services.ask_clarification(case=case, actor=reviewer, now=now,
+                               question="Is the time in the order UTC or Paris time?")
+    login(client, officer)
+    html = client.get(f"/portal/cases/{case.pk}/").content.decode()
+    assert "Is the time in the order UTC" in html
+    assert reviewer.full_name not in html
+    assert "the platform&#x27;s legal team" in html
+    settings.LAWDESK_SHOW_STAFF_NAMES = True  # a deployment may choose to show them
+    assert reviewer.full_name in client.get(f"/portal/cases/{case.pk}/").content.decode()

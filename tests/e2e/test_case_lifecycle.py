@@ -22,7 +22,6 @@ APPROVER_2 = "approver2@platform.example"
 def fill_request(page: Page, tmp_path: Path, *, kind: str = "production", threat: str = "") -> None:
     pdf = tmp_path / "epoc-signed.pdf"
     pdf.write_bytes(PDF_BYTES)
-    page.select_option("select[name=kind]", kind)
     page.select_option("select[name=instrument_type]", "epoc")
     page.fill("input[name=instrument_reference]", "EPOC-FR-2026-0917")
     page.fill("input[name=instrument_date]", "2026-11-02")
@@ -46,6 +45,7 @@ def fill_request(page: Page, tmp_path: Path, *, kind: str = "production", threat
 
 def submit(page: Page, server: LiveServer, tmp_path: Path, **kwargs: str) -> tuple[str, str]:
     page.goto(server.url + "/portal/cases/new/")
+    page.click(f"[data-testid=kind-chooser] a[href='?kind={kwargs.get('kind', 'production')}']")
     fill_request(page, tmp_path, **kwargs)
     page.click("button:has-text('Send the request')")
     expect(page.locator(".messages")).to_contain_text("Request received as LD-")
@@ -57,7 +57,7 @@ def test_production_request_clarification_four_eyes_approval(
         sessions: Sessions, server: LiveServer, tmp_path: Path) -> None:
     officer = sessions.page(OFFICER)
     # A bad target is flagged while the officer types, before anything is sent.
-    officer.goto(server.url + "/portal/cases/new/")
+    officer.goto(server.url + "/portal/cases/new/?kind=production")
     officer.fill("textarea[name=targets]", "+33 6\n@night_owl")
     officer.locator("textarea[name=targets]").blur()
     expect(officer.locator("#err-targets")).to_contain_text("Target 1")

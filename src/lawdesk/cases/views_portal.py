@@ -8,18 +8,20 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lawdesk.audit.services import record
 from lawdesk.cases import clock, flows, services
 from lawdesk.cases.forms import AnswerForm, RequestForm, WithdrawForm, payload_from_post
 from lawdesk.cases.intake import live_errors
-from lawdesk.cases.models import Message, Status
+from lawdesk.cases.models import KIND_CHOICES, Message, Status
 from lawdesk.cases.selectors import cases_for_agency, get_agency_case
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
 from lawdesk.core.paging import lean_page
 from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
+from lawdesk.law.vocabulary import RequestKind
 
 
 @require_perm("portal:case:view")
@@ -40,11 +42,48 @@ def _field_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     return folded
 
 
+# Fields that belong to some kinds of request only; every other field is asked for every kind.
+_DISCLOSURE_KINDS = frozenset({RequestKind.PRODUCTION, RequestKind.EMERGENCY_DISCLOSURE,
+                               RequestKind.PRESERVATION})
+KIND_ONLY_FIELDS: dict[str, frozenset[str]] = {
+    "emergency_threat": frozenset({RequestKind.EMERGENCY_DISCLOSURE}),
+    "emergency_kind": frozenset({RequestKind.EMERGENCY_DISCLOSURE}),
+    "ex_post_validation": frozenset({RequestKind.EMERGENCY_DISCLOSURE}),
+    "content_locations": frozenset({RequestKind.REMOVAL}),
+    "categories": _DISCLOSURE_KINDS,
+    "window_start": _DISCLOSURE_KINDS,
+    "window_end": _DISCLOSURE_KINDS,
+}
+KIND_HELP = {
+    RequestKind.PRODUCTION: _("Produce data about users: subscriber, identification, traffic "
+                              "or content data."),
+    RequestKind.PRESERVATION: _("Keep data from deletion until your production order follows."),
+    RequestKind.EMERGENCY_DISCLOSURE: _("An imminent threat to life or safety: the platform "
+                                        "calls your agency's registered number back first."),
+    RequestKind.REMOVAL: _("Remove content, or disable access to it."),
+}
+
+
+def _kind(value: str | None) -> str:
+    return value if value in {k for k, _label in KIND_CHOICES} else ""
+
+
+def shown_fields(kind: str) -> list[str]:
+    """The request form's fields for a kind of request, in the form's order."""
+    return [name for name in RequestForm.base_fields
+            if name not in KIND_ONLY_FIELDS or kind in KIND_ONLY_FIELDS[name]]
+
+
 @require_perm("portal:case:create")
 @require_http_methods(["GET", "POST"])
 def new_request(request: AuthedRequest) -> HttpResponse:
-    """The request form; on error everything typed is kept and each field says what is wrong."""
-    form = RequestForm(request.POST or None)
+    """The request form; on error everything typed is kept and each field says what is wrong.
+
+    The officer first chooses the kind of request (plain links, no script needed); the form
+    then shows only that kind's fields. What the server accepts does not depend on it.
+    """
+    kind = _kind(request.POST.get("kind") if request.method == "POST" else request.GET.get("kind"))
+    form = RequestForm(request.POST or None, initial={"kind": kind})
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         from lawdesk.cases.services import Upload
@@ -61,8 +100,15 @@ def new_request(request: AuthedRequest) -> HttpResponse:
             messages.success(request, f"Request received as {case.number}. Keep the receipt: "
                              "it proves what you sent and when.")
             return redirect("portal:case", case_id=case.pk)
+    shown = shown_fields(kind)
     return render(request, "cases/portal_new.html", {
-        "form": form, "errors": errors, "has_errors": bool(errors),
+        "form": form, "errors": errors, "has_errors": bool(errors), "kind": kind,
+        # Errors of fields this kind does not show (the form's "proceedings" box reports as
+        # criminal_proceedings) go to the top of the form, so none is lost.
+        "other_errors": [m for f, ms in errors.items()
+                         if f not in {*shown, "kind", "criminal_proceedings"} for m in ms],
+        "kind_label": dict(KIND_CHOICES).get(kind, ""), "shown": shown,
+        "kinds": [(k, label, KIND_HELP[RequestKind(k)]) for k, label in KIND_CHOICES],
     }, status=400 if errors else 200)
 
 
@@ -73,7 +119,7 @@ def validate_request(request: AuthedRequest) -> HttpResponse:
     payload = payload_from_post(request.POST)
     touched = {k for k, v in request.POST.lists() if any(str(x).strip() for x in v)}
     errors = _field_errors(live_errors(payload, touched))
-    fields = [name for name in RequestForm.base_fields]
+    fields = shown_fields(_kind(request.POST.get("kind")))
     return render(request, "cases/_live_errors.html", {
         "fields": [(name, errors.get(name, [])) for name in fields],
     })

@@ -32,3 +32,15 @@ def urgency_class(case: Case, level: str) -> str:
     if case.kind == RequestKind.EMERGENCY_DISCLOSURE and level not in ("done", "paused"):
         return f"{level} emergency"
     return level
+
+
+@register.filter
+def author_for_requester(user: object) -> str:
+    """Who wrote a message, as the requesting officer sees it. Staff names stay with the
+    platform unless the deployment chooses to show them (LAWDESK_SHOW_STAFF_NAMES): the people
+    who review requests are shielded from those who send them."""
+    from django.conf import settings
+
+    if getattr(user, "staff_or_none", None) is not None and not settings.LAWDESK_SHOW_STAFF_NAMES:
+        return _("the platform's legal team")
+    return str(getattr(user, "full_name", "") or "")
