@@ -241,6 +241,7 @@ def _desk_cases(submit, officer, reviewer, now):
         "assign": (production(), {"a-assignee": str(reviewer.pk)}),
         "question": (in_review(), {"q-question": "Is 10:00 UTC or Paris time?"}),
         "note": (production(), {"n-body": "Domain checked by DNS."}),
+        "message": (production(), {"m-body": "Received; we look at it today."}),
         "callback": (emergency, {"cb-person": "Lt. Marc Colin", "cb-supervisor": "Cdt Laurent"}),
         "propose": (in_review(), {"p-categories": ["subscriber"], "p-legal_basis":
                                   "EPOC by a prosecutor, Art. 4(1) e-Evidence"}),

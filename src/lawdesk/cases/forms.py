@@ -15,6 +15,7 @@ from lawdesk.cases.models import (
     KIND_CHOICES,
     OFFENCE_CHOICES,
     REFUSAL_CHOICES,
+    Status,
 )
 
 _BLANK: list[tuple[str, str]] = [("", "—")]
@@ -284,3 +285,31 @@ class NondisclosureForm(forms.Form):
 class ConvertForm(forms.Form):
     production_number = forms.CharField(max_length=20, label="Production request number",
                                         help_text="The follow-up production order, e.g. LD-2026-000123.")
+
+
+class MessageForm(forms.Form):
+    """A message in the case's thread (the desk's side: text only)."""
+
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+                           label=_("Message"))
+
+
+class PortalMessageForm(MessageForm):
+    """A message from the requesting officer, with PDF documents if needed."""
+
+    attachments = forms.FileField(required=False, label=_("Documents (PDF, optional)"),
+                                  widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+
+
+class SearchForm(forms.Form):
+    """Search and filters of the officer's dashboard (GET)."""
+
+    q = forms.CharField(required=False, max_length=100, label=_("Search"),
+                        help_text=_("Case number, your file number, the order's reference or a "
+                                    "target (phone, username, link, IP)."))
+    status = forms.ChoiceField(required=False, label=_("Status"),
+                               choices=[("", _("any")), *Status.choices])
+    since = forms.DateField(required=False, label=_("Received from"),
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label=_("Received until"),
+                            widget=forms.DateInput(attrs={"type": "date"}))

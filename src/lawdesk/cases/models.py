@@ -259,6 +259,9 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
+    # A document the requester sent later, with a message of the case's thread.
+    message = models.ForeignKey("Message", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="attachments")
 
     class Meta:
         db_table = "cases_attachment"
@@ -276,6 +279,7 @@ class Message(models.Model):
         CLARIFICATION_ANSWER = "clarification_answer", "Clarification answer"
         NOTE = "note", "Internal note"
         NOTICE = "notice", "Notice to the requester"
+        MESSAGE = "message", "Message"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=24, choices=Kind.choices)

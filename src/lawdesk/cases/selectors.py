@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -93,3 +93,24 @@ def desk_queue(*, kind: str = "", country: str = "", agency: str = "", status: s
         # on both and flags are plain identifiers.
         qs = qs.filter(flags__icontains=f'"{flag}"')
     return qs.order_by("deadline_at", "pk")
+
+
+def search_agency_cases(user: User, *, text: str = "", status: str = "",
+                        since: date | None = None, until: date | None = None) -> QuerySet[Case]:
+    """The officer's agency's cases matching a search: ``text`` in the case number, the
+    agency's file number, a target (as given or normalised) or the instrument reference;
+    a status; received between two dates (inclusive, UTC)."""
+    qs = cases_for_agency(user)
+    text = text.strip()
+    if text:
+        qs = qs.filter(Q(number__icontains=text) | Q(authority_file_number__icontains=text)
+                       | Q(instrument_reference__icontains=text)
+                       | Q(targets__value__icontains=text) | Q(targets__raw__icontains=text)
+                       ).distinct()
+    if status:
+        qs = qs.filter(status=status) if status in Status.values else qs.none()
+    if since:
+        qs = qs.filter(received_at__date__gte=since)
+    if until:
+        qs = qs.filter(received_at__date__lte=until)
+    return qs

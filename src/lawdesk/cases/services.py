@@ -536,6 +536,65 @@ def _answer(*, case: Case, actor: User, now: datetime, answer: str,
     return case
 
 
+MAX_MESSAGE_FILES = 5
+
+
+def _message(case: Case, *, actor: User, now: datetime, body: str, side: str,
+             uploads: Sequence[Upload] = (), request: HttpRequest | None) -> Message:
+    """One message of the case's thread, its documents and its audit event (no body: the
+    trail says who wrote to whom and which files, by hash)."""
+    if len(body.strip()) < 2:
+        raise DomainError("Write the message.", field="body", code="required")
+    if len(body) > 5000:
+        raise DomainError("A message has at most 5,000 characters; attach a PDF for more.",
+                          field="body", code="too_long")
+    if len(uploads) > MAX_MESSAGE_FILES:
+        raise DomainError(f"Attach at most {MAX_MESSAGE_FILES} documents to a message.",
+                          field="attachments", code="too_many")
+    message = Message.objects.create(case=case, kind=Message.Kind.MESSAGE, author=actor,
+                                     body=body.strip(), created_at=now)
+    files = []
+    for upload in uploads:
+        try:
+            attachment = _store_upload(case, upload, actor=actor, now=now)
+        except IntakeRefused as exc:
+            raise DomainError(" ".join(exc.errors["attachments"]), field="attachments",
+                              code="invalid_attachment") from None
+        attachment.message = message
+        attachment.save(update_fields=["message"])
+        files.append({"name": attachment.original_name, "sha256": attachment.sha256})
+    flag = "requester_message"
+    if side == "requester" and flag not in case.flags:
+        case.flags = [*case.flags, flag]
+        case.save(update_fields=["flags"])
+    elif side == "platform" and flag in case.flags:
+        case.flags = [f for f in case.flags if f != flag]
+        case.save(update_fields=["flags"])
+    record(f"cases:message:{'received' if side == 'requester' else 'sent'}", actor=actor,
+           target=case, request=request, now=now,
+           params={"number": case.number, "message": message.pk, "attachments": files})
+    return message
+
+
+def message_the_desk(*, case: Case, actor: User, now: datetime, body: str,
+                     uploads: Sequence[Upload] = (), request: HttpRequest | None = None) -> Message:
+    """An officer of the requesting agency writes to the platform on the case (any time, not
+    only to answer a question), with PDF documents checked as at intake."""
+    _require_requester(case, actor, now=now, request=request, attempted="message")
+    with transaction.atomic():
+        return _message(_lock(case), actor=actor, now=now, body=body, side="requester",
+                        uploads=uploads, request=request)
+
+
+@desk_action("message")
+def message_the_requester(*, case: Case, actor: User, now: datetime, body: str,
+                          request: HttpRequest | None = None) -> Message:
+    """The desk answers in the case's thread. Text only: data about users never travels in
+    a message; it is delivered in the signed evidence package, after four eyes."""
+    return _message(_lock(case), actor=actor, now=now, body=body, side="platform",
+                    request=request)
+
+
 @desk_action("note")
 def add_note(*, case: Case, actor: User, now: datetime, body: str,
              request: HttpRequest | None = None) -> Message:

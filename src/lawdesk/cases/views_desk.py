@@ -21,6 +21,7 @@ from lawdesk.cases.forms import (
     CallbackForm,
     ConvertForm,
     DecisionForm,
+    MessageForm,
     NondisclosureForm,
     NoteForm,
     OverrideForm,
@@ -54,6 +55,7 @@ FLAG_LABELS = {
     "emergency_callback_required": "Call-back required",
     "notice_decision_due": "Non-disclosure order ended: notify or extend",
     "trust_anchor_changed": "Agency's domains or call-back number changed recently",
+    "requester_message": "Message from the requester",
 }
 
 
@@ -102,6 +104,7 @@ def _forms(case: Case, post: Any, action: str | None) -> dict[str, Any]:
     return {
         "question": QuestionForm(bound("question"), prefix="q"),
         "note": NoteForm(bound("note"), prefix="n"),
+        "message": MessageForm(bound("message"), prefix="m"),
         "callback": CallbackForm(bound("callback"), prefix="cb"),
         "propose": ProposalForm(bound("propose"), prefix="p", targets=targets, initial={
             "categories": sorted(allowed), "target_ids": [t[0] for t in targets]}),
@@ -145,6 +148,9 @@ def _run(action: str, case: Case, forms: dict[str, Any], request: AuthedRequest)
         if action == "question":
             services.ask_clarification(case=case, question=data["question"], **common)
             return "Question sent; the legal clock is paused until the requester answers."
+        if action == "message":
+            services.message_the_requester(case=case, body=data["body"], **common)
+            return "Message sent to the requester."
         if action == "note":
             services.add_note(case=case, body=data["body"], **common)
             return "Note added."
@@ -263,6 +269,7 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
     can = {
         "review": may(user, "start_review"),
         "note": may(user, "note"),
+        "message": may(user, "message"),
         "propose": may(user, "propose") and case.status == Status.IN_REVIEW
         and proposal is None and case.kind in (RequestKind.PRODUCTION,
                                                RequestKind.EMERGENCY_DISCLOSURE),
@@ -281,7 +288,8 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         "blocked": services.why_not_allowed(case, [c for c in case.categories if c not in allowed]),
         "own_proposal": proposal is not None and proposal.proposed_by_id == user.pk,
         "targets": case.targets.all(), "attachments": case.attachments.all(),
-        "messages_list": case.messages.select_related("author"), "timeline": _timeline(case),
+        "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
+        "timeline": _timeline(case),
         "urgency": clock.urgency(case, now), "remaining": clock.remaining(case, now),
         "allowed_next": flows.allowed(case.kind, case.status), "Status": Status,
         "flag_labels": FLAG_LABELS, "decision": case.decision, "Urgency": Urgency,

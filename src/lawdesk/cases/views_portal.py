@@ -13,10 +13,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lawdesk.audit.services import record
 from lawdesk.cases import clock, flows, services
-from lawdesk.cases.forms import AnswerForm, RequestForm, WithdrawForm, payload_from_post
+from lawdesk.cases.forms import (
+    AnswerForm,
+    PortalMessageForm,
+    RequestForm,
+    SearchForm,
+    WithdrawForm,
+    payload_from_post,
+)
 from lawdesk.cases.intake import live_errors
 from lawdesk.cases.models import KIND_CHOICES, Message, Status
-from lawdesk.cases.selectors import cases_for_agency, get_agency_case
+from lawdesk.cases.selectors import get_agency_case, search_agency_cases
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
 from lawdesk.core.paging import lean_page
@@ -28,9 +35,18 @@ from lawdesk.law.vocabulary import RequestKind
 def dashboard(request: AuthedRequest) -> HttpResponse:
     """The officer's home: their agency's requests with status and deadline."""
     officer = request.user.officer
-    page = lean_page(cases_for_agency(request.user), 25, request.GET.get("page"))  # no COUNT(*)
+    search = SearchForm(request.GET or None)
+    found = search.cleaned_data if search.is_valid() else {}
+    cases = search_agency_cases(request.user, text=found.get("q") or "",
+                                status=found.get("status") or "", since=found.get("since"),
+                                until=found.get("until"))
+    page = lean_page(cases, 25, request.GET.get("page"))  # no COUNT(*) of the history
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "cases/portal_dashboard.html", {
         "officer": officer, "agency": officer.agency, "page": page, "now": utcnow(),
+        "search": search, "searching": bool(found and any(found.values())),
+        "query": query.urlencode(),
     })
 
 
@@ -133,12 +149,22 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     answer_form = AnswerForm(request.POST if action == "answer" else None)
     withdraw_form = WithdrawForm(request.POST if action == "withdraw" else None, prefix="w")
+    message_form = PortalMessageForm(request.POST if action == "message" else None, prefix="m")
     now = utcnow()
-    if action in ("answer", "withdraw"):
-        form = answer_form if action == "answer" else withdraw_form
+    status = 200
+    if action in ("answer", "withdraw", "message"):
+        form = {"answer": answer_form, "withdraw": withdraw_form, "message": message_form}[action]
+        status = 400
         if form.is_valid():
             try:
-                if action == "answer":
+                if action == "message":
+                    uploads = [services.Upload(name=f.name or "document.pdf", content=f)
+                               for f in request.FILES.getlist("m-attachments")]
+                    services.message_the_desk(case=case, actor=request.user, now=now,
+                                              body=form.cleaned_data["body"], uploads=uploads,
+                                              request=request)
+                    messages.success(request, _("Message sent to the platform."))
+                elif action == "answer":
                     services.answer_clarification(case=case, actor=request.user, now=now,
                                                   answer=form.cleaned_data["answer"],
                                                   request=request)
@@ -157,14 +183,15 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
     return render(request, "cases/portal_case.html", {
         "case": case, "targets": case.targets.all(), "now": now,
         "remaining": clock.remaining(case, now),
-        "messages_list": case.messages.exclude(kind=Message.Kind.NOTE).select_related("author"),
-        "answer_form": answer_form, "withdraw_form": withdraw_form,
+        "messages_list": case.messages.exclude(kind=Message.Kind.NOTE).select_related("author")
+        .prefetch_related("attachments"),
+        "answer_form": answer_form, "withdraw_form": withdraw_form, "message_form": message_form,
         "can_answer": case.status == Status.AWAITING_CLARIFICATION,
         "can_withdraw": flows.is_open(case.status) and Status.WITHDRAWN in flows.allowed(
             case.kind, case.status),
         "attachments": case.attachments.all(),
         **_delivery(case, now),
-    })
+    }, status=status)
 
 
 def _delivery(case: Any, now: Any) -> dict[str, Any]:

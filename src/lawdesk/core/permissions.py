@@ -48,9 +48,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "desk:case:propose": frozenset({Role.REVIEWER, Role.APPROVER}),
     "desk:case:approve": frozenset({Role.APPROVER}),
     "desk:case:refuse": frozenset({Role.REVIEWER, Role.APPROVER}),
-    # Writing internal notes on a case: case workers only.
+    # Writing on a case (internal notes, the thread with the requester): case workers only.
     # The auditor reads everything and writes nothing; the administrator runs the system.
     "desk:case:note": frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER}),
+    "desk:case:message": frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER}),
 }
 
 # Every action on a desk case and the permission it needs. The desk view (which actions it
@@ -61,6 +62,7 @@ DESK_ACTIONS: dict[str, str] = {
     "assign": "desk:case:assign",
     "question": "desk:case:review",
     "note": "desk:case:note",
+    "message": "desk:case:message",
     "callback": "desk:case:callback",
     "propose": "desk:case:propose",
     "override": "desk:case:propose",
