@@ -76,6 +76,14 @@ def seed_cases(now: datetime) -> int:
                                               targets=[{"identifier": "203.0.113.7:2100",
                                                         "at": "2025-09-15T10:00:00Z"}])),
     ]
+    # The emergency waits for its call-back: the reviewer has proposed a disclosure, and no
+    # one can approve it before the call-back on the agency's registered number is recorded.
+    services.start_review(case=made[1], actor=reviewer, now=now - timedelta(hours=1, minutes=50))
+    services.propose_disclosure(case=made[1], actor=reviewer, now=now - timedelta(hours=1, minutes=40),
+                                categories=["subscriber"],
+                                target_ids=[t.pk for t in made[1].targets.all()],
+                                legal_basis="Emergency EPOC issued by a prosecutor: Art. 4(5) "
+                                            "and Art. 10(4) e-Evidence.")
     services.start_review(case=made[3], actor=reviewer, now=now - timedelta(hours=20))
     services.ask_clarification(case=made[3], actor=reviewer, now=now - timedelta(hours=19),
                                question="The order names the IP address but not the time zone of "

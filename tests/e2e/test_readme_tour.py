@@ -1,0 +1,175 @@
+"""The README's five-minute tour, steps 1 to 5, followed word for word in Chromium on a server
+seeded like `make demo` (demo users, agencies and open cases)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.cases.conftest import PDF_BYTES
+from tests.e2e.conftest import LiveServer, _serve, shot
+from tests.support import fresh_database
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "demo-password-2026"  # README: "Every demo user's password is demo-password-2026"
+OFFICER = "julien.moreau@justice-paris.example"
+REVIEWER = "reviewer@platform.example"
+APPROVER = "approver@platform.example"
+SEED_CASES = ("from lawdesk.demo.cases import seed_cases; from lawdesk.core.clock import utcnow; "
+              "seed_cases(utcnow())")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, platform_data: Path) -> Iterator[LiveServer]:
+    """A server of its own with the demo's open cases (the shared one has none)."""
+    home = tmp_path_factory.mktemp("lawdesk-tour")
+    with fresh_database(home, "lawdesk_tour") as db_url:
+        for server in _serve(home, db_url, platform_data):
+            server.cli("manage", "shell", "-c", SEED_CASES, timeout=300)
+            yield server
+
+
+def sign_in(browser, server: LiveServer, email: str) -> Page:
+    """A window of its own; password, then the TOTP code from `lawdesk demo codes`."""
+    page = browser.new_context(accept_downloads=True).new_page()
+    page.goto(server.url + "/")
+    page.click("a:has-text('Sign in')")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.fill("input[name=code]", server.code(server.demo_users()[email]["secret"]))
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+    return page
+
+
+def test_readme_tour_steps_1_to_5_as_written(browser, demo: LiveServer, tmp_path: Path) -> None:
+    # 1. The officer's side: the dashboard lists the agency's requests with status and
+    # deadline; one waits for an answer; answering starts the clock again.
+    officer = sign_in(browser, demo, OFFICER)
+    cases = officer.get_by_test_id("cases")
+    expect(cases).to_contain_text("Awaiting clarification")
+    expect(officer.get_by_test_id("search")).to_be_visible()
+    shot(officer, "tour-1-officer-dashboard")
+    cases.locator("tr", has_text="Awaiting clarification").locator("a").first.click()
+    expect(officer.get_by_test_id("clarification")).to_contain_text("asked a question")
+    officer.fill("textarea[name=answer]", "10:00:00 is UTC, as in the operator's logs.")
+    officer.click("button:has-text('Send the answer')")
+    expect(officer.locator(".messages")).to_contain_text("The legal clock runs again")
+    expect(officer.get_by_test_id("status")).to_have_text("In review")
+
+    # 2. Send a request: New request, then Production order.
+    officer.click("a:has-text('My agency')")
+    officer.click("a:has-text('New request')")
+    officer.click("a:has-text('Production order')")
+    expect(officer.locator("textarea[name=emergency_threat]")).to_have_count(0)
+    expect(officer.locator("textarea[name=content_locations]")).to_have_count(0)
+    officer.fill("textarea[name=targets]", "+33 6")
+    officer.locator("textarea[name=targets]").blur()
+    expect(officer.locator("#err-targets")).to_contain_text("Target 1")
+    officer.select_option("select[name=instrument_type]", label="European Production Order (EPOC)")
+    officer.fill("input[name=instrument_reference]", "EPOC-FR-2026-1201")
+    officer.fill("input[name=instrument_date]", "2026-11-20")
+    officer.fill("input[name=issuer_name]", "Anne Roussel")
+    officer.select_option("select[name=issuer_role]", "prosecutor")
+    officer.fill("input[name=authority_file_number]", "J3-2026-1201")
+    officer.select_option("select[name=offence_category]", "child_sexual_abuse")
+    officer.fill("textarea[name=offence_description]",
+                 "Distribution of child sexual abuse material through a public channel.")
+    officer.get_by_label("The order names the user as a suspect").check()
+    officer.fill("textarea[name=targets]", "+33 6 12 34 56 78\n@night_owl")
+    officer.fill("input[name=window_start]", "2025-09-10T00:00")
+    officer.fill("input[name=window_end]", "2025-09-20T00:00")
+    officer.get_by_label("Subscriber data").check()
+    officer.get_by_label("Data for identifying the user").check()
+    pdf = tmp_path / "any.pdf"
+    pdf.write_bytes(PDF_BYTES)
+    officer.set_input_files("input[name=attachments]", str(pdf))
+    shot(officer, "tour-2-request-form")
+    officer.click("button:has-text('Send the request')")
+    expect(officer.locator(".messages")).to_contain_text("Request received as LD-")
+    number = re.search(r"LD-\d{4}-\d{6}", officer.locator("h1").inner_text()).group(0)
+    sha = officer.get_by_test_id("receipt-sha").inner_text().strip()
+    expect(officer.locator("body")).to_contain_text("Art. 10")
+    with officer.expect_download() as receipt:
+        officer.click("a:has-text('Download receipt')")
+    assert hashlib.sha256(Path(receipt.value.path()).read_bytes()).hexdigest() == sha
+    officer_case_url = officer.url
+    shot(officer, "tour-2-received")
+
+    # 3. The desk: the queue, closest deadline first, with flags; the emergency is the most
+    # urgent badge; the new case's legal analysis; start review; propose.
+    reviewer = sign_in(browser, demo, REVIEWER)
+    queue = reviewer.get_by_test_id("queue")
+    expect(queue).to_contain_text(number)
+    expect(queue).to_contain_text("Call-back required")
+    emergency_badge = queue.locator("tr.u-emergency .badge").first
+    expect(emergency_badge).to_contain_text("Emergency")
+    # The most urgent styling: white on the desk's alarm red (what an overdue case is
+    # written in), not the calm blue of a case on time.
+    background, alarm = emergency_badge.evaluate(
+        "b => { const p = document.createElement('span'); p.style.color = 'var(--bad)';"
+        " document.body.appendChild(p); const red = getComputedStyle(p).color; p.remove();"
+        " return [getComputedStyle(b).backgroundColor, red]; }")
+    assert background == alarm, (background, alarm)
+    shot(reviewer, "tour-3-queue")
+    queue.locator(f"a:has-text('{number}')").click()
+    analysis = reviewer.get_by_test_id("legal-analysis")
+    expect(analysis).to_contain_text("Art. 4")
+    expect(analysis).not_to_contain_text("Telegram")
+    reviewer.click("button:has-text('Start review')")
+    reviewer.click("summary:has-text('Propose a disclosure')")
+    reviewer.fill("textarea[name=p-legal_basis]", "EPOC issued by a prosecutor, Art. 4(1) e-Evidence")
+    reviewer.click("button:has-text('Propose for approval')")
+    expect(reviewer.locator(".messages")).to_contain_text("A second person must approve it")
+    expect(reviewer.get_by_test_id("proposal")).to_contain_text("Robert Klein")
+    expect(reviewer.locator("button:has-text('Approve disclosure')")).to_have_count(0)
+    desk_case_url = reviewer.url
+    shot(reviewer, "tour-3-proposed")
+
+    # 4. Four eyes: another person approves; the case is decided, not yet answered; the
+    # worker collects and the officer gets the package, which verifies.
+    approver = sign_in(browser, demo, APPROVER)
+    approver.goto(desk_case_url)
+    approver.click("button:has-text('Approve disclosure')")
+    expect(approver.locator(".messages")).to_contain_text("Disclosure approved")
+    shot(approver, "tour-4-approved")
+    officer.goto(officer_case_url)
+    for _ in range(90):
+        if officer.locator("a:has-text('Download the evidence package')").count():
+            break
+        expect(officer.locator("body")).not_to_contain_text("answered")
+        officer.wait_for_timeout(1000)
+        officer.reload()
+    expect(officer.get_by_test_id("status")).to_have_text("Delivered")
+    shot(officer, "tour-4-package")
+    with officer.expect_download() as download:
+        officer.click("a:has-text('Download the evidence package')")
+    package = tmp_path / download.value.suggested_filename
+    download.value.save_as(package)
+    key = tmp_path / "platform.pem"
+    key.write_bytes(officer.request.get(demo.url + "/evidence/key.pem").body())
+    verified = demo.run("verify", str(package), "--public-key", str(key))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+    # The emergency request from OFMIN: Approve stays disabled until the call-back.
+    approver.goto(demo.url + "/desk/")
+    approver.get_by_test_id("queue").locator("tr.u-emergency a[href*='/desk/cases/']").first.click()
+    expect(approver.get_by_test_id("callback")).to_contain_text("call back before any disclosure")
+    expect(approver.locator("button:has-text('Approve disclosure')")).to_be_disabled()
+    expect(approver.get_by_test_id("approve-why")).to_contain_text("Record the call-back")
+    shot(approver, "tour-4-emergency-waits-for-callback")
+
+    # 5. Another agency's data: the OFMIN agency page is "not found", like a missing id.
+    answer = officer.goto(demo.url + "/portal/agency/1/")
+    assert answer.status == 404
+    expect(officer.locator("h1")).to_have_text("Not found")
+    missing = officer.goto(demo.url + "/portal/agency/999999/")
+    assert missing.status == 404
+    shot(officer, "tour-5-other-agency")
