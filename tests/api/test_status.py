@@ -143,3 +143,13 @@ def test_wrong_method_is_a_problem_with_allow(api):
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "method_not_allowed"
     assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+
+
+def test_the_case_thread_appears_in_the_api(api, case, make_staff, now):
+    reviewer = make_staff("reviewer")
+    services.message_the_requester(case=case, actor=reviewer, now=now,
+                                   body="We received the order and look at it today.")
+    response = api.get(f"/api/v1/requests/{case.pk}")
+    assert response.status_code == 200, response.content
+    assert [(m["kind"], m["body"]) for m in response.json()["messages"]] == [
+        ("message", "We received the order and look at it today.")]

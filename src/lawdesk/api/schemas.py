@@ -73,7 +73,7 @@ class AttachmentOut(Schema):
 class MessageOut(Schema):
     """A message between the platform and the requesting agency (internal notes never appear)."""
 
-    kind: Literal["clarification_request", "clarification_answer", "notice"]
+    kind: Literal["clarification_request", "clarification_answer", "notice", "message"]
     body: str
     created_at: datetime
 
@@ -174,7 +174,8 @@ def detail_out(case: Case) -> dict[str, Any]:
     """A case as its requesting agency sees it: never internal notes or the legal analysis."""
     messages = (case.messages.exclude(kind=Message.Kind.NOTE)
                 .filter(kind__in=[Message.Kind.CLARIFICATION_REQUEST,
-                                  Message.Kind.CLARIFICATION_ANSWER, Message.Kind.NOTICE])
+                                  Message.Kind.CLARIFICATION_ANSWER, Message.Kind.NOTICE,
+                                  Message.Kind.MESSAGE])
                 .order_by("created_at", "pk"))
     return {
         **summary_out(case),

@@ -305,6 +305,7 @@ class SearchForm(forms.Form):
     """Search and filters of the officer's dashboard (GET)."""
 
     q = forms.CharField(required=False, max_length=100, label=_("Search"),
+                        widget=forms.TextInput(attrs={"placeholder": _("LD-…, your file, a target")}),
                         help_text=_("Case number, your file number, the order's reference or a "
                                     "target (phone, username, link, IP)."))
     status = forms.ChoiceField(required=False, label=_("Status"),
