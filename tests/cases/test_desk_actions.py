@@ -9,7 +9,6 @@ from lawdesk.cases import services
 from lawdesk.cases.models import Message, Status
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError, PermissionDenied
-from tests.conftest import login
 
 
 def _proposed(case, proposer, now):
@@ -53,7 +52,7 @@ def test_refused_four_eyes_attempts_are_audited_and_listed_on_the_desk(
     production.refresh_from_db()
     assert emergency.status == production.status == Status.IN_REVIEW
 
-    login(client, make_staff("intake"))
+    client.force_login(make_staff("intake"))
     desk = client.get("/desk/").content.decode()
     assert "Refused attempts in the last 7 days: 3" in desk
     assert "approval before the emergency call-back" in desk
@@ -64,7 +63,7 @@ def test_refused_four_eyes_attempts_are_audited_and_listed_on_the_desk(
 def test_the_auditor_reads_the_case_but_cannot_write_on_it(client, submit, make_staff):
     case = submit()
     auditor = make_staff("auditor")
-    login(client, auditor)
+    client.force_login(auditor)
     assert client.get(f"/desk/cases/{case.pk}/").status_code == 200
     response = client.post(f"/desk/cases/{case.pk}/", {"action": "note", "n-body": "I was here"})
     assert response.status_code == 403

@@ -9,7 +9,6 @@ import pytest
 
 from lawdesk.cases import services
 from lawdesk.cases.models import Status
-from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_needs_further_process_says_which_process_and_cites_the_deployments_policy(
         client, submit, reviewer):
     case = submit(user_named_as_suspect=False)
-    login(client, reviewer)
+    client.force_login(reviewer)
     html = client.get(f"/desk/cases/{case.pk}/").content.decode()
     analysis = html[html.index('data-testid="legal-analysis"'):]
     assert "needs: <strong>order naming the user as a suspect</strong>" in analysis
@@ -35,7 +34,7 @@ def test_the_policy_name_is_a_setting(submit, settings):
 def test_propose_explains_what_is_missing_instead_of_a_bare_400(client, submit, reviewer, now):
     case = submit(user_named_as_suspect=False)
     services.start_review(case=case, actor=reviewer, now=now)
-    login(client, reviewer)
+    client.force_login(reviewer)
     html = client.get(f"/desk/cases/{case.pk}/").content.decode()
     blocked = html[html.index('data-testid="propose-blocked"'):]
     assert "Subscriber data: needs order naming the user as a suspect" in blocked
@@ -62,7 +61,7 @@ def test_an_approved_case_is_decided_not_answered_until_delivered(
     services.approve_proposal(proposal=proposal, actor=approver, now=now)
     case.refresh_from_db()
     assert case.status == Status.PARTIALLY_APPROVED
-    login(client, officer)
+    client.force_login(officer)
     for path in (f"/portal/cases/{case.pk}/", "/portal/"):
         html = client.get(path).content.decode()
         assert "decided — nothing delivered yet" in html, path
@@ -73,7 +72,7 @@ def test_an_emergency_gets_the_most_urgent_badge_in_the_queue(client, submit, re
     production = submit(at=now)
     emergency = submit(at=now, kind="emergency_disclosure", uploads=[],
                        emergency_threat="A child agreed to meet the suspect tonight.")
-    login(client, reviewer)
+    client.force_login(reviewer)
     html = client.get("/desk/?closed=1").content.decode()
 
     def badge(number: str) -> str:
@@ -94,7 +93,7 @@ def test_approve_is_disabled_before_the_call_back_with_the_reason(
                                 categories=["subscriber"],
                                 target_ids=[t.pk for t in emergency.targets.all()],
                                 legal_basis="Emergency EPOC, Art. 4(5) e-Evidence")
-    login(client, approver)
+    client.force_login(approver)
     html = client.get(f"/desk/cases/{emergency.pk}/").content.decode()
     button = re.search(r'<button[^>]*value="approve"[^>]*>', html).group(0)
     assert "disabled" in button

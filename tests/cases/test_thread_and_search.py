@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from lawdesk.audit.models import Event
 from lawdesk.cases.models import Message
 from tests.cases.conftest import PDF_BYTES
-from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,7 @@ def test_officer_dashboard_searches_and_filters_across_pages(client, submit, off
     other = make_officer(make_agency(name="Other agency"))
     submit(actor=other, authority_file_number="J3-007-OTHER",
            targets=[{"identifier": "@suspect_007"}])
-    login(client, officer)
+    client.force_login(officer)
     html = client.get("/portal/?q=suspect_007").content.decode()
     assert "J3-007" in html and "1 request matches." in html
     assert "J3-007-OTHER" not in html  # another agency's case is never found
@@ -40,7 +39,7 @@ def test_officer_dashboard_searches_and_filters_across_pages(client, submit, off
 
 def test_officer_and_desk_talk_on_a_case_with_a_pdf_audited(client, submit, officer, reviewer):
     case = submit()
-    login(client, officer)
+    client.force_login(officer)
     pdf = SimpleUploadedFile("supplement.pdf", PDF_BYTES, "application/pdf")
     response = client.post(f"/portal/cases/{case.pk}/", {
         "action": "message", "m-body": "We found a second account; the judge's order is attached.",
@@ -55,7 +54,7 @@ def test_officer_and_desk_talk_on_a_case_with_a_pdf_audited(client, submit, offi
     assert "requester_message" in case.flags
 
     client.logout()
-    login(client, reviewer)
+    client.force_login(reviewer)
     assert "Message from the requester" in client.get("/desk/").content.decode()
     desk = client.get(f"/desk/cases/{case.pk}/").content.decode()
     assert "second account" in desk and "supplement.pdf" in desk
@@ -67,7 +66,7 @@ def test_officer_and_desk_talk_on_a_case_with_a_pdf_audited(client, submit, offi
     assert Event.objects.filter(action="cases:message:sent").exists()
 
     client.logout()
-    client.force_login(officer)  # the same TOTP code is not accepted twice
+    client.force_login(officer)
     page = client.get(f"/portal/cases/{case.pk}/").content.decode()
     assert "we will look at the order today" in page
     assert reviewer.full_name not in page
@@ -75,7 +74,7 @@ def test_officer_and_desk_talk_on_a_case_with_a_pdf_audited(client, submit, offi
 
 def test_a_message_attachment_is_checked_like_an_intake_document(client, submit, officer):
     case = submit()
-    login(client, officer)
+    client.force_login(officer)
     fake = SimpleUploadedFile("order.pdf", b"<html><script>alert(1)</script></html>",
                               "application/pdf")
     response = client.post(f"/portal/cases/{case.pk}/", {
@@ -87,7 +86,7 @@ def test_a_message_attachment_is_checked_like_an_intake_document(client, submit,
 
 def test_another_agency_cannot_write_on_the_case(client, submit, make_agency, make_officer):
     case = submit()
-    login(client, make_officer(make_agency(name="Other agency")))
+    client.force_login(make_officer(make_agency(name="Other agency")))
     response = client.post(f"/portal/cases/{case.pk}/", {"action": "message", "m-body": "Hello"})
     assert response.status_code == 404
     assert not Message.objects.filter(case=case).exists()
