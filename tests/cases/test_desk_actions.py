@@ -53,8 +53,8 @@ def test_refused_four_eyes_attempts_are_audited_and_listed_on_the_desk(
     assert emergency.status == production.status == Status.IN_REVIEW
 
     client.force_login(make_staff("intake"))
-    desk = client.get("/desk/").content.decode()
-    assert "Refused attempts in the last 7 days: 3" in desk
+    desk = client.get("/desk/").content.decode().lower()
+    assert "refused attempts in the last 7 days: 3" in desk
     assert "approval before the emergency call-back" in desk
     assert "proposer approving their own proposal" in desk
 
