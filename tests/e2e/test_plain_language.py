@@ -131,7 +131,7 @@ def own_server(tmp_path_factory: pytest.TempPathFactory, platform_data: Path):
 @pytest.fixture(scope="module")
 def seeded(own_server: LiveServer) -> tuple[LiveServer, list[int]]:
     """The demo with its history, a delivered case with an override, a refusal ("other")."""
-    own_server.cli("demo", "seed")
+    own_server.cli("demo", "seed", timeout=900)  # the open demo cases: minutes on a busy PostgreSQL
     out = own_server.cli("manage", "shell", "-c", SEED, timeout=900)
     ids = [int(x) for x in out.split("PLAIN-IDS", 1)[1].split()[:2]]
     return own_server, ids
