@@ -174,6 +174,7 @@ def _clock_loop(interval: float) -> None:
     from lawdesk.collection.notices import recheck as recheck_notices
     from lawdesk.collection.services import recover
     from lawdesk.core.clock import utcnow
+    from lawdesk.transparency.publication import refresh as publish_due_periods
 
     while True:
         try:
@@ -182,6 +183,7 @@ def _clock_loop(interval: float) -> None:
             expire_holds(now=utcnow())
             recheck_notices(now=utcnow())
             anchor_trail(now=utcnow())
+            publish_due_periods(now=utcnow())
         except Exception:  # keep the clock running; the error is logged
             import logging
 

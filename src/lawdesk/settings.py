@@ -313,6 +313,10 @@ LAWDESK_PLATFORM_DIR = os.environ.get("LAWDESK_PLATFORM_DIR", str(HOME / "platfo
 # desk flags the agency's new requests.
 LAWDESK_ANCHOR_RECENT_DAYS = int(os.environ.get("LAWDESK_ANCHOR_RECENT_DAYS", "30"))
 LAWDESK_DOWNLOAD_DAYS = int(os.environ.get("LAWDESK_DOWNLOAD_DAYS", "14"))
+# Public transparency figures: a period is published this many days after it ends, and counts
+# below this threshold are shown as a band (1 to 9); 0 shows every count exactly (decision 0018).
+LAWDESK_TRANSPARENCY_DELAY_DAYS = int(os.environ.get("LAWDESK_TRANSPARENCY_DELAY_DAYS", "30"))
+LAWDESK_TRANSPARENCY_BAND_BELOW = int(os.environ.get("LAWDESK_TRANSPARENCY_BAND_BELOW", "10"))
 LAWDESK_COLLECTION_LEASE_SECONDS = int(os.environ.get("LAWDESK_COLLECTION_LEASE_SECONDS", "120"))
 # Pause between collection units, to spare a busy production store (0 = none).
 LAWDESK_COLLECTION_PAUSE_SECONDS = float(os.environ.get("LAWDESK_COLLECTION_PAUSE_SECONDS", "0"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -13,6 +13,7 @@ from lawdesk.audit.models import Event
 from lawdesk.transparency import merkle, note, services, triggers
 from lawdesk.transparency.leaves import LeafError, decode_leaf, opens_commitment
 from lawdesk.transparency.models import Checkpoint, LogLeaf, TreeNode
+from tests.transparency.conftest import count_closed
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +22,14 @@ OUTCOMES = ("fulfilled", "partly_fulfilled", "refused", "withdrawn")
 
 
 def close_cases(now, n: int, *, start: int = 0, country: str = "FR", period: str = "2024-Q3") -> list[LogLeaf]:
-    return [
-        services.append_leaf(case_ref=f"LD-2024-{i:05d}", period=period, country=country,
-                             kind=KINDS[i % 4], outcome=OUTCOMES[i % 3], accounts_affected=i % 5,
-                             now=now + timedelta(minutes=i))
-        for i in range(start, start + n)
-    ]
+    rows = []
+    for i in range(start, start + n):
+        closed = datetime(int(period[:4]), 3 * int(period[-1]) - 1, 10, tzinfo=UTC) + timedelta(minutes=i)
+        count_closed(country=country, kind=KINDS[i % 4], outcome=OUTCOMES[i % 3], accounts=i % 5, closed=closed)
+        rows.append(services.append_leaf(case_ref=f"LD-2024-{i:05d}", period=period, country=country,
+                                         kind=KINDS[i % 4], outcome=OUTCOMES[i % 3], accounts_affected=i % 5,
+                                         now=now + timedelta(minutes=i)))
+    return rows
 
 
 def test_appended_leaves_build_the_rfc6962_tree(now) -> None:
@@ -165,7 +168,7 @@ def test_anonymous_endpoints_serve_the_log_and_nothing_private(client, now) -> N
                                     "root_hash": base64.b64encode(parsed.root_hash).decode()}
     assert report["counts"]["requests"] == 7
     index = client.get("/transparency/reports.json").json()
-    assert [(x["period"], x["country"]) for x in index["reports"]] == [("2024", "FR")]
+    assert [(x["period"], x["country"]) for x in index["reports"]] == [("2024", None), ("2024", "FR")]
 
     bodies = b"".join(client.get(url).content for url in (
         "/transparency/log/checkpoint", "/transparency/log/leaves?start=0&end=9",

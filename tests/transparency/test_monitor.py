@@ -197,15 +197,16 @@ def test_the_second_run_checks_only_the_new_leaves(db, client, now, tmp_path: Pa
     close(now, 300)
     services.publish_checkpoint(now=now)
     state = State(tmp_path / "state")
-    first = verify_log(HttpSource("http://testserver/transparency/", fetch), state=state)
+    first = verify_log(HttpSource("http://testserver/transparency/", fetch), state=state, check_documents=False)
     assert first.leaves_checked == 300
     close(now, 7, start=300)
     services.publish_checkpoint(now=now)
-    second = verify_log(HttpSource("http://testserver/transparency/", fetch), state=state)
+    second = verify_log(HttpSource("http://testserver/transparency/", fetch), state=state, check_documents=False)
     assert (second.size, second.leaves_checked) == (307, 7)
     assert second.bytes_read < first.bytes_read / 5
     # The counts carried over equal a count of every leaf from scratch.
-    fresh = verify_log(HttpSource("http://testserver/transparency/", fetch), state=State(tmp_path / "fresh"))
+    fresh = verify_log(HttpSource("http://testserver/transparency/", fetch), state=State(tmp_path / "fresh"),
+                       check_documents=False)
     assert fresh.tally.rows() == second.tally.rows()
     assert any("consistent with the checkpoint of size 300" in n for n in second.notes)
 
@@ -248,3 +249,84 @@ def test_report_scopes_read_one_row_per_scope(db, now) -> None:
         cursor.execute(query)
         assert len(cursor.fetchall()) == 4  # four (quarter, country) pairs, not 64 leaf rows
     assert Checkpoint.objects.count() == 1
+
+
+def test_a_proxy_serving_lower_statistics_fails(served: Served, tmp_path: Path) -> None:
+    def lower(path: str, body: bytes) -> bytes:
+        if path.startswith("/transparency/statistics.json"):
+            doc = json.loads(body)
+            doc["statistics"]["requests_fulfilled"] -= 100
+            doc["statistics"]["headline"]["fulfilled"] -= 100
+            return json.dumps(doc).encode()
+        return body
+
+    with proxy(served.url, lower) as url, pytest.raises(VerifyError) as failure:
+        verify_log(HttpSource(url + "/transparency/"), state=State(tmp_path / "state"))
+    problems = failure.value.problems
+    for scope in ("2024 FR", "2024 all countries"):
+        assert (f"statistics.json {scope}: requests_fulfilled: the document says 853, the latest log "
+                "(953 leaves) gives 953 (understated)") in problems
+        assert (f"statistics.json {scope}: headline.fulfilled: the document says 853, the latest log "
+                "(953 leaves) gives 953 (understated)") in problems
+    assert not [p for p in problems if p.startswith(("report ", "statistics.csv", "report.pdf"))]
+
+
+def _lowered_pdf(period: str, country: str | None) -> bytes:
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from lawdesk.transparency import publication
+    from lawdesk.transparency.views import page_context
+
+    periods, countries = publication.published_scopes()
+    context = page_context(period, country, periods=periods, countries=countries, base_url="http://x/")
+    context["figures"]["requests_fulfilled"] -= 3
+    context["figures"]["quarterly"][0]["quarters"][0]["users_affected"] -= 1
+    return HTML(string=render_to_string("transparency/report_print.html", context)).write_pdf()
+
+
+def test_every_published_document_is_recounted(db, now, tmp_path: Path) -> None:
+    close(now, 40)
+    services.publish_checkpoint(now=now)
+    honest = export(tmp_path, "honest")
+    outcome = verify_log(DirSource(honest), state=State(tmp_path / "s0"))
+    assert any(n.startswith("report.pdf 2024 FR: every figure") for n in outcome.notes)
+    assert any(n.startswith("statistics.csv 2024 all countries: every figure") for n in outcome.notes)
+
+    lying_csv = export(tmp_path, "csv")
+    path = lying_csv / "statistics" / "2024-FR.csv"
+    text = path.read_text()
+    assert "quarterly,FR 2024-Q1,requests_fulfilled,10" in text
+    path.write_text(text.replace("quarterly,FR 2024-Q1,requests_fulfilled,10",
+                                 "quarterly,FR 2024-Q1,requests_fulfilled,9"))
+    with pytest.raises(VerifyError) as failure:
+        verify_log(DirSource(lying_csv), state=State(tmp_path / "s1"))
+    assert failure.value.problems == [
+        "statistics.csv 2024 FR: quarterly.FR.2024-Q1.requests_fulfilled: the document says 9, the latest "
+        "log (40 leaves) gives 10 (understated)"]
+
+    lying_pdf = export(tmp_path, "pdf")
+    (lying_pdf / "statistics" / "2024-FR.pdf").write_bytes(_lowered_pdf("2024", "FR"))
+    with pytest.raises(VerifyError) as failure:
+        verify_log(DirSource(lying_pdf), state=State(tmp_path / "s2"))
+    assert failure.value.problems == [
+        "report.pdf 2024 FR: quarterly.FR.2024-Q1.users_affected: the document says 25, the latest log "
+        "(40 leaves) gives 26 (understated)",
+        "report.pdf 2024 FR: requests_fulfilled: the document says 7, the latest log (40 leaves) gives 10 "
+        "(understated)"]
+
+
+def test_a_band_must_hold_the_exact_count(db, now, tmp_path: Path) -> None:
+    close(now, 12)
+    services.publish_checkpoint(now=now)
+    served = export(tmp_path, "served")
+    path = served / "statistics" / "2024-FR.json"
+    doc = json.loads(path.read_text())
+    assert doc["statistics"]["headline"]["fulfilled"] == {"from": 1, "to": 9}  # 3 requests: a band
+    doc["statistics"]["headline"]["accounts_affected"] = {"from": 1, "to": 9}
+    path.write_text(json.dumps(doc))
+    with pytest.raises(VerifyError) as failure:
+        verify_log(DirSource(served), state=State(tmp_path / "state"))
+    assert failure.value.problems == [
+        "statistics.json 2024 FR: headline.accounts_affected: the band 1\u20139 does not hold the exact count, "
+        "the latest log (12 leaves) gives 16 (understated)"]

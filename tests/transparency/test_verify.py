@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,7 +19,15 @@ from lawdesk.transparency import note, selectors, services, triggers
 from lawdesk.transparency.cli import app as cli_app
 from lawdesk.transparency.export import export_log
 from lawdesk.transparency.leaves import Leaf, decode_leaf
-from lawdesk.transparency.models import Checkpoint, LogHead, LogLeaf, TreeNode
+from lawdesk.transparency.models import (
+    Checkpoint,
+    DurationSample,
+    LogHead,
+    LogLeaf,
+    PublishedFigures,
+    QuarterCount,
+    TreeNode,
+)
 from lawdesk.transparency.report import compute_counts, count_mismatches
 from lawdesk.transparency.verify import (
     DirSource,
@@ -30,17 +38,20 @@ from lawdesk.transparency.verify import (
     verify_log,
     verify_receipt,
 )
+from tests.transparency.conftest import count_closed
 
 KINDS = ("subscriber_data", "traffic_data", "content_data")
 OUTCOMES = ("fulfilled", "partly_fulfilled", "refused", "withdrawn")
 
 
 def close(now, n: int, *, start: int = 0, prefix: str = "LD", outcome_shift: int = 0) -> None:
+    """``n`` cases of 2024 closing: counted in the tables and logged, as the receivers do."""
     for i in range(start, start + n):
-        services.append_leaf(case_ref=f"{prefix}-{i:05d}", period=f"2024-Q{i % 4 + 1}",
-                             country=("FR", "DE")[i % 2], kind=KINDS[i % 3],
-                             outcome=OUTCOMES[(i + outcome_shift) % 4], accounts_affected=i % 7,
-                             now=now + timedelta(minutes=i))
+        closed = datetime(2024, 3 * (i % 4) + 1, 3, tzinfo=UTC) + timedelta(minutes=i)
+        kind, outcome, country = KINDS[i % 3], OUTCOMES[(i + outcome_shift) % 4], ("FR", "DE")[i % 2]
+        count_closed(country=country, kind=kind, outcome=outcome, accounts=i % 7, closed=closed)
+        services.append_leaf(case_ref=f"{prefix}-{i:05d}", period=f"2024-Q{i % 4 + 1}", country=country,
+                             kind=kind, outcome=outcome, accounts_affected=i % 7, now=now + timedelta(minutes=i))
 
 
 def export(tmp_path: Path, name: str) -> Path:
@@ -56,6 +67,8 @@ def wipe_log() -> None:
     TreeNode.objects.all().delete()
     Checkpoint.objects.all().delete()
     LogHead.objects.update(size=0)
+    for table in (QuarterCount, DurationSample, PublishedFigures):
+        table.objects.all().delete()
     triggers.install(connection)
 
 
@@ -82,7 +95,7 @@ def test_an_honest_log_verifies_then_stays_consistent(log_dir: Path, state: Stat
     assert first.size == 11
     assert any("first use: key pinned" in n for n in first.notes)
     assert any("no earlier checkpoint" in n for n in first.notes)
-    assert sum("every count matches" in n for n in first.notes) == 2  # 2024 DE and 2024 FR
+    assert sum("every count matches" in n for n in first.notes) == 3  # 2024: all, DE and FR
     close(now, 6, start=11)
     services.publish_checkpoint(now=now)
     second = verify_log(DirSource(export(tmp_path, "v2")), state=state)

@@ -2,7 +2,9 @@
 
 It reproduces the platform's published figures for France in 2024 (LEGAL_RULES.md): requests
 fulfilled per quarter 4 / 6 / 210 / 673, users affected 17 / 37 / 632 / 1,386 — plus refused,
-withdrawn and preservation requests, which those two numbers leave out.
+withdrawn and preservation requests, which those two numbers leave out. On the public page the
+first two quarters' 4 and 6 requests appear as the band 1 to 9 (counts below
+``LAWDESK_TRANSPARENCY_BAND_BELOW``, decision 0018); the log and ``report.json`` keep them exact.
 
 Two paths, both through the same counting and log code (the ``cases`` signals):
 

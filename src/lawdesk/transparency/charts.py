@@ -30,12 +30,17 @@ def axis(value: int, most: int = 5) -> tuple[int, int]:
         scale *= 10
 
 
+def _num(value: Any) -> int:
+    """A figure's height on a chart: a band (published small count) is drawn at its top."""
+    return int(value["to"]) if isinstance(value, dict) else int(value)
+
+
 def quarterly_bars(quarters: list[dict[str, Any]]) -> dict[str, Any]:
     """Grouped bars per quarter: requests fulfilled and users affected."""
     width, height, left, top, bottom = 640, 280, 48, 36, 32
     plot_h = height - top - bottom
-    top_value, step = axis(max([q["requests_fulfilled"] for q in quarters] +
-                               [q["users_affected"] for q in quarters] + [0]))
+    top_value, step = axis(max([_num(q["requests_fulfilled"]) for q in quarters] +
+                               [_num(q["users_affected"]) for q in quarters] + [0]))
     group_w = (width - left - 8) / max(len(quarters), 1)
     bar_w = min(48.0, group_w / 3)
     groups = []
@@ -44,7 +49,7 @@ def quarterly_bars(quarters: list[dict[str, Any]]) -> dict[str, Any]:
         bars = []
         for j, (key, colour) in enumerate((("requests_fulfilled", BLUE), ("users_affected", ORANGE))):
             value = q[key]
-            h = round(plot_h * value / top_value, 1)
+            h = round(plot_h * _num(value) / top_value, 1)
             x = round(x0 + j * (bar_w + 6), 1)
             bars.append({"x": x, "y": round(top + plot_h - h, 1), "w": round(bar_w, 1), "h": h,
                          "fill": colour, "value": value, "label_x": round(x + bar_w / 2, 1),
@@ -61,9 +66,9 @@ def quarterly_bars(quarters: list[dict[str, Any]]) -> dict[str, Any]:
 def outcome_bars(headline: dict[str, int]) -> dict[str, Any]:
     """Horizontal bars: closed requests by outcome, then those still pending."""
     items = [(k, headline.get(k, 0)) for k in OUTCOME_LABELS if headline.get(k, 0)]
-    top = max([v for _, v in items] + [1])
+    top = max([_num(v) for _, v in items] + [1])
     bars = [{"label": OUTCOME_LABELS[k], "value": v, "y": 8 + 30 * i, "text_y": 23 + 30 * i,
-             "width": max(1, round(330 * v / top)), "value_x": 196 + max(1, round(330 * v / top)),
+             "width": max(1, round(330 * _num(v) / top)), "value_x": 196 + max(1, round(330 * _num(v) / top)),
              "fill": "#9aa3b5" if k == "pending" else BLUE}
             for i, (k, v) in enumerate(items)]
     return {"bars": bars, "height": 16 + 30 * len(bars)}

@@ -12,6 +12,8 @@ import typer
 from lawdesk.transparency import note
 from lawdesk.transparency.verify import (
     DEFAULT_STATE_DIR,
+    DirSource,
+    HttpSource,
     SourceError,
     State,
     VerifyError,
@@ -57,8 +59,11 @@ def verify(
         "--witness", help="A witness key (name+id+base64, type 0x04) that counts; repeat.")] = None,
     quorum: Annotated[int, typer.Option(
         "--quorum", help="How many of the --witness keys must have cosigned (default: all of them).")] = 0,
+    skip_pdf: Annotated[bool, typer.Option("--skip-pdf", help="Do not fetch and read the PDF reports "
+                                           "(their figures are also in the JSON and CSV checked).")] = False,
 ) -> None:
-    """Check the latest checkpoint, its consistency with every checkpoint seen, and every published count."""
+    """Check the latest checkpoint, its consistency with every checkpoint seen, and every published
+    figure (reports, statistics JSON and CSV, PDF) against the leaves of the latest log."""
     from lawdesk.transparency.witness import WitnessError, parse_witness_key
 
     try:
@@ -67,6 +72,8 @@ def verify(
         _fail([f"--witness: {exc}"], EXIT_MISMATCH)
     try:
         source = open_source(url_or_dir)
+        if skip_pdf and isinstance(source, HttpSource | DirSource):
+            source.with_pdf = False
         outcome = verify_log(source, state=State(state_dir), key=key, witnesses=witnesses, quorum=quorum)
     except SourceError as exc:
         _fail([f"cannot read the log: {exc}"], EXIT_UNREADABLE)

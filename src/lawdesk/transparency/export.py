@@ -5,21 +5,27 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.conf import settings
+
 from lawdesk.core import keys
-from lawdesk.transparency import selectors, services
+from lawdesk.transparency import publication, selectors, services, statistics
 from lawdesk.transparency.models import Checkpoint
 
 
-def export_log(directory: Path) -> Checkpoint | None:
-    """Export the latest checkpoint, the key, its leaves and one report per year and country.
+def export_log(directory: Path, *, pdf: bool = True) -> Checkpoint | None:
+    """Export the latest checkpoint, the key, its leaves, and the published reports and statistics
+    (JSON, CSV and, with ``pdf``, the PDF) of each scope a verifier checks.
 
     The same files the server publishes, and nothing else: no case reference, no salt.
     Returns the exported checkpoint, or None (and writes nothing) before the first one.
     """
+    from lawdesk.transparency.views import page_context, render_pdf
+
     checkpoint = services.latest_checkpoint()
     if checkpoint is None:
         return None
-    (directory / "reports").mkdir(parents=True, exist_ok=True)
+    for folder in ("reports", "statistics"):
+        (directory / folder).mkdir(parents=True, exist_ok=True)
     from lawdesk.audit import anchors
     from lawdesk.transparency.cosign import cosigned_note
 
@@ -30,8 +36,18 @@ def export_log(directory: Path) -> Checkpoint | None:
     leaves = selectors.leaf_data(0, checkpoint.size)
     (directory / "leaves.json").write_text(
         json.dumps({"tree_size": checkpoint.size, "leaves": leaves}, indent=0), "utf-8")
-    for period, country in selectors.report_scopes(checkpoint):
-        report = selectors.report_for(period, country, checkpoint)
-        (directory / "reports" / f"{period}-{country}.json").write_text(json.dumps(report, indent=1), "utf-8")
+    periods, countries = publication.published_scopes()
+    base_url = settings.LAWDESK_BASE_URL.rstrip("/") + "/transparency/"
+    for period, country in publication.report_scopes():
+        name = f"{period}-{country or 'all'}"
+        report = publication.report_document(period, country)
+        (directory / "reports" / f"{name}.json").write_text(json.dumps(report, indent=1), "utf-8")
+        doc = publication.statistics_document(period, country)
+        assert doc is not None
+        (directory / "statistics" / f"{name}.json").write_text(json.dumps(doc, indent=1), "utf-8")
+        (directory / "statistics" / f"{name}.csv").write_text(statistics.csv_text(doc), "utf-8")
+        if pdf:
+            context = page_context(period, country, periods=periods, countries=countries, base_url=base_url)
+            (directory / "statistics" / f"{name}.pdf").write_bytes(render_pdf(context))
     anchors.export(directory / "anchors")
     return checkpoint

@@ -143,3 +143,34 @@ class DurationSample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quarter} {self.country} {self.kind} {self.measure} {self.seconds}s"
+
+
+
+class PublishedFigures(models.Model):
+    """The public figures of one closed period and country, as published (decision 0018).
+
+    Written when the period becomes due (its end plus the publication delay) and again when a
+    new checkpoint adds leaves to its quarters; verified against the log's leaves when written,
+    so a page view reads one row and never scans leaves or count tables. ``country`` is empty
+    for all countries. ``statistics`` holds the figures with small counts as bands;
+    ``report`` the exact closed-case counts from the leaves (what the verifier checks).
+    """
+
+    period = models.CharField(max_length=7)  # 2024, 2024-H1 or 2024-Q3
+    country = models.CharField(max_length=2, blank=True)
+    checkpoint_size = models.BigIntegerField()  # the checkpoint the figures were verified against
+    checkpoint_root = models.CharField(max_length=64)  # hex
+    # The latest checkpoint known to add no leaf to this period (the documents keep naming the
+    # one above: it is a prefix of this one, so they stay valid, and a cached PDF stays current).
+    checked_size = models.BigIntegerField()
+    statistics = models.JSONField()
+    report = models.JSONField()
+    published_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "transparency_published"
+        constraints = [models.UniqueConstraint(fields=["period", "country"],
+                                               name="transparency_published_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.country or 'all'}"

@@ -10,7 +10,7 @@ from typing import Any
 from lawdesk.transparency.leaves import Fields, Leaf
 
 REPORT_FORMAT = "lawdesk-transparency-report/v1"
-_PERIOD_FILTER = re.compile(r"[0-9]{4}(-Q[1-4])?")
+_PERIOD_FILTER = re.compile(r"[0-9]{4}(-Q[1-4]|-H[12])?")
 _COUNTRY_FILTER = re.compile(r"[A-Z]{2}")
 
 
@@ -19,9 +19,9 @@ class ReportError(ValueError):
 
 
 def check_scope(period: str, country: str | None) -> None:
-    """Refuse a period that is not ``YYYY`` or ``YYYY-Qn``, or a country that is not alpha-2."""
-    if not _PERIOD_FILTER.fullmatch(period):
-        raise ReportError("period must be a year (2024) or a quarter (2024-Q3)")
+    """Refuse a period that is not ``YYYY``, ``YYYY-Hn`` or ``YYYY-Qn``, or a country not alpha-2."""
+    if not isinstance(period, str) or not _PERIOD_FILTER.fullmatch(period):
+        raise ReportError("period must be a year (2024), a half-year (2024-H1) or a quarter (2024-Q3)")
     if country is not None and not _COUNTRY_FILTER.fullmatch(country):
         raise ReportError("country must be an ISO 3166 alpha-2 code such as FR")
 
@@ -35,12 +35,6 @@ def quarters_in(period: str) -> list[str]:
         first = 1 if part == "H1" else 3
         return [f"{year}-Q{first}", f"{year}-Q{first + 1}"]
     return [period]
-
-
-def in_scope(leaf: Leaf, period: str, country: str | None) -> bool:
-    """Whether ``leaf`` counts in the report for ``period`` (year or quarter) and ``country``."""
-    matches_period = leaf.period == period or leaf.period.startswith(period + "-")
-    return matches_period and (country is None or leaf.country == country)
 
 
 class Tally:
@@ -112,8 +106,9 @@ def compute_counts(leaves: Iterable[Leaf], *, period: str, country: str | None) 
     """Every count a report publishes, from the leaves (all countries when ``country`` is None)."""
     check_scope(period, country)
     tally = Tally()
+    quarters = set(quarters_in(period))
     for leaf in leaves:
-        if in_scope(leaf, period, country):
+        if leaf.period in quarters and (country is None or leaf.country == country):
             tally.add((leaf.period, leaf.country, leaf.kind, leaf.outcome, leaf.accounts_affected))
     return tally.counts(period=period, country=country)
 
@@ -166,3 +161,124 @@ def count_rows(counts: Mapping[str, Any]) -> list[tuple[str, str, int]]:
         measure, _, category = path.partition(".")
         rows.append((measure, category.replace(".", "/"), value))
     return rows
+
+
+# --- Bands: small counts published as a range (decision 0018) -----------------------------
+
+def band(n: int, below: int) -> int | dict[str, int]:
+    """``n`` as published: a count from 1 to ``below - 1`` becomes ``{"from": 1, "to": below - 1}``."""
+    return {"from": 1, "to": below - 1} if 0 < n < below else n
+
+
+def band_bounds(value: Any) -> tuple[int, int] | None:
+    """The lowest and highest count a published figure allows (an exact count or a band); None if
+    it is neither."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, value
+    if (isinstance(value, Mapping) and set(value) == {"from", "to"}
+            and all(isinstance(value[k], int) and not isinstance(value[k], bool) for k in ("from", "to"))):
+        return int(value["from"]), int(value["to"])
+    return None
+
+
+def band_text(value: Any) -> str:
+    """A published figure as people read it: ``1,386``, or a band with an en dash (1 to 9)."""
+    bounds = band_bounds(value)
+    if bounds is None:
+        return str(value)
+    low, high = bounds
+    return f"{low:,}" if low == high else f"{low:,}\u2013{high:,}"
+
+
+# --- Figures of the public statistics that the log can check -------------------------------
+
+# Outcomes of closed cases the statistics headline shows (the log counts every one of them).
+CLOSED_OUTCOMES = ("fulfilled", "partly_fulfilled", "refused", "withdrawn", "preserved",
+                   "converted_to_production", "actioned")
+TABLE_MEASURES = ("fulfilled", "partly_fulfilled", "refused", "withdrawn", "accounts_affected")
+
+
+def log_figures(tally: Tally, *, period: str, country: str | None) -> dict[str, int]:
+    """Every figure of a statistics document that the log's leaves determine, by name.
+
+    ``headline.<outcome>``, ``headline.accounts_affected``, ``requests_fulfilled``,
+    ``by_kind.<kind>.<measure>``, ``quarterly.<country>.<quarter>.<measure>`` and
+    ``quarterly_total.<quarter>.<measure>`` (measures ``requests_fulfilled``, ``users_affected``).
+    """
+    quarters = quarters_in(period)
+    out: dict[str, int] = {}
+
+    def add(name: str, n: int) -> None:
+        out[name] = out.get(name, 0) + n
+
+    for outcome in CLOSED_OUTCOMES:
+        add(f"headline.{outcome}", 0)
+    add("headline.accounts_affected", 0)
+    add("requests_fulfilled", 0)
+    for q in quarters:
+        add(f"quarterly_total.{q}.requests_fulfilled", 0)
+        add(f"quarterly_total.{q}.users_affected", 0)
+    for (quarter, where, kind, outcome), (n, accounts) in tally.cells.items():
+        if quarter not in quarters or (country is not None and where != country):
+            continue
+        fulfilled = n if outcome in ("fulfilled", "partly_fulfilled") else 0
+        add(f"headline.{outcome}", n)
+        add("headline.accounts_affected", accounts)
+        add("requests_fulfilled", fulfilled)
+        if outcome in TABLE_MEASURES:
+            add(f"by_kind.{kind}.{outcome}", n)
+        add(f"by_kind.{kind}.accounts_affected", accounts)
+        for prefix in (f"quarterly.{where}.{quarter}", f"quarterly_total.{quarter}"):
+            add(f"{prefix}.requests_fulfilled", fulfilled)
+            add(f"{prefix}.users_affected", accounts)
+    return out
+
+
+def statistics_figures(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The log-checkable figures a statistics document publishes (exact counts or bands), by the
+    names ``log_figures`` uses; raises ``ReportError`` if the document is not one."""
+    try:
+        s = doc["statistics"]
+        out: dict[str, Any] = {f"headline.{k}": v for k, v in s["headline"].items()
+                               if k in CLOSED_OUTCOMES or k == "accounts_affected"}
+        out["requests_fulfilled"] = s["requests_fulfilled"]
+        for kind, per in s["by_kind"].items():
+            out.update({f"by_kind.{kind}.{m}": v for m, v in per.items() if m in TABLE_MEASURES})
+        for c in s["quarterly"]:
+            for q in c["quarters"]:
+                for m in ("requests_fulfilled", "users_affected"):
+                    out[f"quarterly.{c['country']}.{q['quarter']}.{m}"] = q[m]
+        for q in s.get("quarterly_total", []):
+            for m in ("requests_fulfilled", "users_affected"):
+                out[f"quarterly_total.{q['quarter']}.{m}"] = q[m]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ReportError(f"not a statistics document ({exc})") from exc
+    return out
+
+
+def figure_mismatches(published: Mapping[str, Any], exact: Mapping[str, int], *, source: str,
+                      only_published: bool = False) -> list[str]:
+    """Each published figure (count or band) that does not hold the log's exact count, named.
+
+    A figure the log determines but the document leaves out counts as zero. With
+    ``only_published`` only the figures present are checked (a PDF shows a selection).
+    """
+    problems = []
+    names = set(published) if only_published else set(published) | set(exact)
+    for name in sorted(names):
+        n = exact.get(name, 0)
+        value = published.get(name, 0)
+        bounds = band_bounds(value)
+        if bounds is None:
+            problems.append(f"{name}: {value!r} is not a count")
+            continue
+        low, high = bounds
+        if low <= n <= high:
+            continue
+        how = "understated" if high < n else "overstated"
+        shown = band_text(value)
+        if low != high:
+            problems.append(f"{name}: the band {shown} does not hold the exact count, {source} {n:,} ({how})")
+        else:
+            problems.append(f"{name}: the document says {shown}, {source} {n:,} ({how})")
+    return problems

@@ -166,6 +166,16 @@ def consistency_proof(old: int, new: int) -> list[bytes]:
 
 
 def publish_checkpoint(*, now: datetime) -> Checkpoint:
+    """Sign and store a checkpoint of the whole log (the latest one if no leaf came since), then
+    publish the public figures that became due or whose leaves changed (decision 0018)."""
+    from lawdesk.transparency import publication
+
+    checkpoint = _sign_checkpoint(now=now)
+    publication.refresh(now=now)
+    return checkpoint
+
+
+def _sign_checkpoint(*, now: datetime) -> Checkpoint:
     """Sign and store a checkpoint of the whole log (the latest one if no leaf came since)."""
     with transaction.atomic():
         head = _locked_head()

@@ -7,6 +7,8 @@ states the log's counts under the checkpoint it names and whether the two agree.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import statistics as stats
 from collections import Counter
@@ -14,9 +16,9 @@ from typing import Any
 
 from django.db.models import Sum
 
-from lawdesk.transparency import counts, selectors, services
-from lawdesk.transparency.models import Checkpoint, DurationSample, LogLeaf, QuarterCount
-from lawdesk.transparency.report import ReportError
+from lawdesk.transparency import counts
+from lawdesk.transparency.models import DurationSample, QuarterCount
+from lawdesk.transparency.report import ReportError, band, band_text
 
 FORMAT = "lawdesk-transparency-statistics/v1"
 _PERIOD = re.compile(r"[0-9]{4}(-Q[1-4]|-H[12])?")
@@ -34,16 +36,6 @@ def check_scope(period: str, country: str | None) -> None:
         raise ReportError("period must be a year (2024), a half-year (2024-H1) or a quarter (2024-Q3)")
     if country is not None and not _COUNTRY.fullmatch(country):
         raise ReportError("country must be an ISO 3166 alpha-2 code such as FR")
-
-
-def scopes() -> tuple[list[str], list[str]]:
-    """The years and the countries with any count; the latest year with closed requests first."""
-    rows = QuarterCount.objects.filter(n__gt=0, dimension="total")
-    pairs = set(rows.values_list("quarter", "country").distinct())
-    closed = {q[:4] for q in rows.filter(measure__in=counts.CLOSED_OUTCOMES)
-              .values_list("quarter", flat=True)}
-    years = sorted({q[:4] for q, _ in pairs}, key=lambda y: (y in closed, y), reverse=True)
-    return years, sorted({c for _, c in pairs})
 
 
 def _rows(quarters: list[str], country: str | None) -> Any:
@@ -71,13 +63,16 @@ def medians(quarters: list[str], country: str | None) -> dict[str, Any]:
         "acknowledged": len(by.get(("acknowledge", ""), [])),
         "fulfilled": len(by.get(("fulfil", ""), [])),
         "by_kind": {k: {"acknowledge_hours": _median_hours(by.get(("acknowledge", k), [])),
-                        "fulfil_hours": _median_hours(by.get(("fulfil", k), []))} for k in kinds},
+                        "fulfil_hours": _median_hours(by.get(("fulfil", k), [])),
+                        "acknowledged": len(by.get(("acknowledge", k), [])),
+                        "fulfilled": len(by.get(("fulfil", k), []))} for k in kinds},
     }
 
 
-def quarterly(year: str, country: str | None) -> list[dict[str, Any]]:
-    """The platform's two-number view: per country and quarter, requests fulfilled, users affected."""
-    rows = (_rows(counts.quarters_in(year), country).filter(dimension="total")
+def quarterly(period: str, country: str | None) -> list[dict[str, Any]]:
+    """The platform's two-number view: per country and quarter of the period, requests fulfilled
+    and users affected."""
+    rows = (_rows(counts.quarters_in(period), country).filter(dimension="total")
             .filter(measure__in=("fulfilled", "partly_fulfilled", "accounts_affected"))
             .values_list("country", "quarter", "measure").annotate(total=Sum("n")).order_by())
     table: dict[str, dict[str, Counter[str]]] = {}
@@ -87,7 +82,7 @@ def quarterly(year: str, country: str | None) -> list[dict[str, Any]]:
     return [{"country": c, "quarters": [
         {"quarter": q, "requests_fulfilled": table[c].get(q, Counter())["requests_fulfilled"],
          "users_affected": table[c].get(q, Counter())["users_affected"]}
-        for q in counts.quarters_in(year)]} for c in sorted(table)]
+        for q in counts.quarters_in(period)]} for c in sorted(table)]
 
 
 def compute(period: str, country: str | None) -> dict[str, Any]:
@@ -111,16 +106,13 @@ def compute(period: str, country: str | None) -> dict[str, Any]:
         "by_category": table("category"),
         "by_instrument": table("instrument"),
         "medians": medians(quarters, country),
-        "quarterly": quarterly(period[:4], country),
+        "quarterly": (per_country := quarterly(period, country)),
+        "quarterly_total": [
+            {"quarter": q,
+             "requests_fulfilled": sum(c["quarters"][i]["requests_fulfilled"] for c in per_country),
+             "users_affected": sum(c["quarters"][i]["users_affected"] for c in per_country)}
+            for i, q in enumerate(counts.quarters_in(period))],
     }
-
-
-def log_counts(period: str, country: str | None, checkpoint: Checkpoint) -> dict[str, Any]:
-    """The log's counts of closed cases for the period, over the leaves under ``checkpoint``."""
-    rows = LogLeaf.objects.filter(index__lt=checkpoint.size, period__in=counts.quarters_in(period))
-    if country:
-        rows = rows.filter(country=country)
-    return selectors.tally_of(rows).counts(period=period, country=country)
 
 
 def agreement(figures: dict[str, Any], logged: dict[str, Any]) -> list[str]:
@@ -137,20 +129,44 @@ def agreement(figures: dict[str, Any], logged: dict[str, Any]) -> list[str]:
     return problems
 
 
-def document(period: str, country: str | None, checkpoint: Checkpoint | None) -> dict[str, Any]:
-    """The published statistics: scope, the checkpoint they were checked against, the figures."""
-    figures = compute(period, country)
-    doc: dict[str, Any] = {"format": FORMAT, "period": period, "country": country,
-                           "checkpoint": None, "log_counts": None, "agrees_with_log": None}
-    if checkpoint is not None:
-        logged = log_counts(period, country, checkpoint)
-        differences = agreement(figures, logged)
-        doc.update(checkpoint={"origin": services.origin(), "size": checkpoint.size,
-                               "root_hash": services.b64(bytes.fromhex(checkpoint.root_hash))},
-                   log_counts=logged, agrees_with_log=not differences,
-                   log_differences=differences)
-    doc["statistics"] = figures
-    return doc
+def banded(figures: dict[str, Any], below: int) -> dict[str, Any]:
+    """The figures as published: every count from 1 to ``below - 1`` as a band, and no median
+    over fewer than ``below`` requests (a median of three cases tells about each of them)."""
+    if below <= 1:
+        return figures
+
+    def b(n: int) -> Any:
+        return band(n, below)
+
+    def medians_of(m: dict[str, Any]) -> dict[str, Any]:
+        return {"acknowledge_hours": m["acknowledge_hours"] if m["acknowledged"] >= below else None,
+                "fulfil_hours": m["fulfil_hours"] if m["fulfilled"] >= below else None,
+                "acknowledged": b(m["acknowledged"]), "fulfilled": b(m["fulfilled"])}
+
+    med = figures["medians"]
+    return {
+        "headline": {k: b(v) for k, v in figures["headline"].items()},
+        "requests_fulfilled": b(figures["requests_fulfilled"]),
+        "refused_by_reason": {k: b(v) for k, v in figures["refused_by_reason"].items()},
+        **{section: {k: {m: b(v) for m, v in per.items()} for k, per in figures[section].items()}
+           for section in ("by_kind", "by_category", "by_instrument")},
+        "medians": {**medians_of(med), "by_kind": {k: medians_of(v) for k, v in med["by_kind"].items()}},
+        "quarterly": [{"country": c["country"], "quarters": [
+            {"quarter": q["quarter"], "requests_fulfilled": b(q["requests_fulfilled"]),
+             "users_affected": b(q["users_affected"])} for q in c["quarters"]]}
+            for c in figures["quarterly"]],
+        "quarterly_total": [{"quarter": q["quarter"], "requests_fulfilled": b(q["requests_fulfilled"]),
+                             "users_affected": b(q["users_affected"])} for q in figures["quarterly_total"]],
+    }
+
+
+def csv_text(doc: dict[str, Any]) -> str:
+    """The document as the published CSV file."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["section", "key", "measure", "value"])
+    writer.writerows(csv_rows(doc))
+    return out.getvalue()
 
 
 def csv_rows(doc: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
@@ -174,9 +190,13 @@ def csv_rows(doc: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
             key = f"{c['country']} {q['quarter']}"
             rows += [("quarterly", key, "requests_fulfilled", q["requests_fulfilled"]),
                      ("quarterly", key, "users_affected", q["users_affected"])]
+    for q in s["quarterly_total"]:
+        rows += [("quarterly_total", q["quarter"], "requests_fulfilled", q["requests_fulfilled"]),
+                 ("quarterly_total", q["quarter"], "users_affected", q["users_affected"])]
     if doc["checkpoint"]:
         rows += [("checkpoint", "origin", "", doc["checkpoint"]["origin"]),
                  ("checkpoint", "size", "", doc["checkpoint"]["size"]),
                  ("checkpoint", "root_hash", "", doc["checkpoint"]["root_hash"]),
                  ("checkpoint", "agrees_with_log", "", doc["agrees_with_log"])]
-    return rows
+    # A band is written as people read it (1 to 9 with an en dash); exact counts stay integers.
+    return [(a, b, c, band_text(v) if isinstance(v, dict) else v) for a, b, c, v in rows]

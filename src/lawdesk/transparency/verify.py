@@ -28,8 +28,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from lawdesk.transparency import merkle, note
+from lawdesk.transparency.documents import PDF_NAMES, Document, csv_figures, json_figures, pdf_figures
 from lawdesk.transparency.leaves import Leaf, LeafError, decode_leaf, leaf_fields, opens_commitment
-from lawdesk.transparency.report import REPORT_FORMAT, ReportError, Tally, check_scope, count_mismatches
+from lawdesk.transparency.report import (
+    REPORT_FORMAT,
+    ReportError,
+    Tally,
+    check_scope,
+    count_mismatches,
+    figure_mismatches,
+    log_figures,
+)
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 # Like everything lawdesk writes, under LAWDESK_HOME (./var by default), never silently in the
@@ -79,6 +88,10 @@ class Source(Protocol):
 
     def consistency_proof(self, old: int, new: int) -> list[bytes]:
         """The log's proof that the tree of ``old`` leaves is a prefix of the one of ``new``."""
+        ...
+
+    def documents(self) -> list[Document]:
+        """The published statistics of each report's scope: JSON, CSV and PDF."""
         ...
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
@@ -156,6 +169,8 @@ class HttpSource:
             path = "/transparency/"
         self.base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
         self.identity: str | None = self.base
+        self.with_pdf = True
+        self._listed: list[dict[str, str]] | None = None
 
     def fetch(self, url: str) -> bytes:
         """GET a URL, counting the bytes."""
@@ -188,20 +203,35 @@ class HttpSource:
             out.extend(batch)
         return out[: end - start]
 
-    def reports(self) -> list[tuple[str, Any]]:
-        """The one report named in the URL, or every report ``reports.json`` lists."""
+    def _scopes(self) -> list[dict[str, str]]:
         if self.only_report is not None:
-            scopes = [self.only_report]
-        else:
+            return [self.only_report]
+        if self._listed is None:
             index = _json(self._get("reports.json"), "reports.json")
             listed = index.get("reports") if isinstance(index, dict) else None
             if not isinstance(listed, list):
                 raise SourceError("reports.json has no list of reports")
-            # Only the scope is taken from the index: the report is fetched from this server.
-            scopes = [{k: str(r[k]) for k in ("period", "country") if r.get(k)} for r in listed
-                      if isinstance(r, dict)]
-        return [(" ".join(s.values()) or "all", _json(self._get("report.json", **s), "report.json"))
-                for s in scopes]
+            # Only the scope is taken from the index: every document is fetched from this server.
+            self._listed = [{k: str(r[k]) for k in ("period", "country") if r.get(k)} for r in listed
+                            if isinstance(r, dict)]
+        return self._listed
+
+    def reports(self) -> list[tuple[str, Any]]:
+        """The one report named in the URL, or every report ``reports.json`` lists."""
+        return [(" ".join(s.values()), _json(self._get("report.json", **s), "report.json"))
+                for s in self._scopes()]
+
+    def documents(self) -> list[Document]:
+        """``statistics.json``, ``statistics.csv`` and ``report.pdf`` of each report's scope."""
+        out = []
+        for s in self._scopes():
+            for name, path in (("statistics.json", "statistics.json"), ("statistics.csv", "statistics.csv"),
+                               ("report.pdf", "report.pdf")):
+                if name == "report.pdf" and not self.with_pdf:
+                    continue
+                out.append(Document(name=name, period=s.get("period", ""), country=s.get("country"),
+                                    body=self._get(path, **s)))
+        return out
 
     def consistency_proof(self, old: int, new: int) -> list[bytes]:
         """The proof from ``log/proof/consistency``."""
@@ -222,6 +252,7 @@ class DirSource:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.bytes_read = 0
+        self.with_pdf = True
         self._leaves: list[str] | None = None
         self._tree: merkle.MerkleTree | None = None
 
@@ -259,6 +290,19 @@ class DirSource:
         folder = self.path / "reports"
         files = sorted(folder.glob("*.json")) if folder.is_dir() else []
         return [(f.stem, _json(f.read_bytes(), f.name)) for f in files]
+
+    def documents(self) -> list[Document]:
+        """Every ``statistics/<period>-<country>.json``, ``.csv`` and ``.pdf``."""
+        folder = self.path / "statistics"
+        out = []
+        for f in sorted(folder.glob("*.*")) if folder.is_dir() else []:
+            match = re.fullmatch(r"([0-9]{4}(?:-[HQ][1-4])?)-([A-Z]{2}|all)\.(json|csv|pdf)", f.name)
+            if match is None or (match[3] == "pdf" and not self.with_pdf):
+                continue
+            name = {"json": "statistics.json", "csv": "statistics.csv", "pdf": "report.pdf"}[match[3]]
+            out.append(Document(name=name, period=match[1], country=None if match[2] == "all" else match[2],
+                                body=f.read_bytes()))
+        return out
 
     def _full_tree(self) -> merkle.MerkleTree:
         if self._tree is None:
@@ -433,13 +477,15 @@ def _choose_key(source: Source, state: State, key: str | None) -> tuple[note.Ver
 
 
 def verify_log(source: Source, *, state: State, key: str | None = None,
-               witnesses: list[Any] | None = None, quorum: int = 0) -> Outcome:
-    """Verify a log and its reports; remember the checkpoint on success; raise ``VerifyError``.
+               witnesses: list[Any] | None = None, quorum: int = 0, check_documents: bool = True) -> Outcome:
+    """Verify a log and its published documents; remember what was verified; raise ``VerifyError``.
 
     With ``witnesses`` (``witness.WitnessKey``), the checkpoint must also carry valid
-    cosignatures from ``quorum`` of them (all of them when ``quorum`` is 0).
+    cosignatures from ``quorum`` of them (all of them when ``quorum`` is 0). With
+    ``check_documents`` the statistics JSON, CSV and PDF of each report's scope are recounted too.
     """
     reports = source.reports()  # first, so no report can name a checkpoint newer than the one checked
+    documents = source.documents() if check_documents else []
     verifier, key_note = _choose_key(source, state, key)
     raw_note = source.checkpoint()
     try:
@@ -469,6 +515,12 @@ def verify_log(source: Source, *, state: State, key: str | None = None,
         problems.extend(found)
         if not found:
             outcome.notes.append(f"report {label}: every count matches the leaves of the latest log")
+    for document in documents:
+        label = f"{document.name} {document.period} {document.country or 'all countries'}"
+        found = [f"{label}: {p}" for p in _check_document(document, cp, snapshot.tally, source)]
+        problems.extend(found)
+        if not found:
+            outcome.notes.append(f"{label}: every figure of closed requests matches the latest log")
     outcome.bytes_read = source.bytes_read
     if problems:
         raise VerifyError(problems)
@@ -557,26 +609,54 @@ def _verify_leaves(source: Source, state: State, verifier: note.Verifier, cp: no
     return Snapshot(size=cp.size, root_hash=cp.root_hash, frontier=frontier.hashes, tally=tally)
 
 
+def _named_checkpoint(named: Any, cp: note.Checkpoint, source: Source, what: str) -> str | None:
+    """Why the checkpoint a document names is not a prefix of the verified log (None if it is)."""
+    if (not isinstance(named, dict) or not isinstance(named.get("size"), int)
+            or isinstance(named.get("size"), bool)):
+        return f"the {what} names no checkpoint"
+    size = named["size"]
+    if named.get("origin") != cp.origin:
+        return f"the {what} is computed from log {named.get('origin')!r}, not {cp.origin!r}"
+    if not 0 <= size <= cp.size:
+        return f"the {what} names a checkpoint of size {size}, beyond the verified log of {cp.size}"
+    try:
+        root = base64.b64decode(str(named.get("root_hash")), validate=True)
+        merkle.verify_consistency(size, cp.size, root, cp.root_hash, source.consistency_proof(size, cp.size))
+    except (ValueError, merkle.ProofError, SourceError):
+        return (f"the {what} names root {named.get('root_hash')} at size {size}, which is not a "
+                f"checkpoint of the verified log of {cp.size} leaves")
+    return None
+
+
+def _check_document(document: Document, cp: note.Checkpoint, tally: Tally, source: Source) -> list[str]:
+    """Recount every figure of closed requests a statistics document (JSON, CSV or PDF) shows."""
+    try:
+        check_scope(document.period, document.country)
+        exact = log_figures(tally, period=document.period, country=document.country)
+        said = f"the latest log ({cp.size} leaves) gives"
+        if document.name == "statistics.json":
+            doc, figures = json_figures(document.body)
+            if (doc.get("period"), doc.get("country")) != (document.period, document.country):
+                return [f"the document is about {doc.get('period')} {doc.get('country') or 'all countries'}"]
+            wrong = _named_checkpoint(doc.get("checkpoint"), cp, source, "document")
+            return [wrong] if wrong else figure_mismatches(figures, exact, source=said)
+        if document.name == "statistics.csv":
+            return figure_mismatches(csv_figures(document.body), exact, source=said)
+        shown = {k: v for k, v in exact.items() if k.startswith(PDF_NAMES)}
+        return figure_mismatches(pdf_figures(document.body), shown, source=said)
+    except ReportError as exc:
+        return [str(exc)]
+
+
 def _check_report(doc: Any, cp: note.Checkpoint, tally: Tally, source: Source) -> list[str]:
     """Compare a report with the latest verified log: a report naming an older checkpoint must
     still give the latest log's counts for its scope (a closed period does not change)."""
     if not isinstance(doc, dict) or doc.get("format") != REPORT_FORMAT:
         return [f"not a {REPORT_FORMAT} document"]
-    named = doc.get("checkpoint")
-    if (not isinstance(named, dict) or not isinstance(named.get("size"), int)
-            or isinstance(named.get("size"), bool)):
-        return ["the report names no checkpoint"]
-    size = named["size"]
-    if named.get("origin") != cp.origin:
-        return [f"the report is computed from log {named.get('origin')!r}, not {cp.origin!r}"]
-    if not 0 <= size <= cp.size:
-        return [f"the report names a checkpoint of size {size}, beyond the verified log of {cp.size}"]
-    try:
-        root = base64.b64decode(str(named.get("root_hash")), validate=True)
-        merkle.verify_consistency(size, cp.size, root, cp.root_hash, source.consistency_proof(size, cp.size))
-    except (ValueError, merkle.ProofError, SourceError):
-        return [f"the report names root {named.get('root_hash')} at size {size}, which is not a "
-                f"checkpoint of the verified log of {cp.size} leaves"]
+    wrong = _named_checkpoint(doc.get("checkpoint"), cp, source, "report")
+    if wrong:
+        return [wrong]
+    size = doc["checkpoint"]["size"]
     period, country = doc.get("period"), doc.get("country")
     if not isinstance(period, str) or not (country is None or isinstance(country, str)):
         return ["the report's period or country is malformed"]

@@ -7,12 +7,14 @@ personal data: only leaf data (counted facts and commitments), hashes and signat
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -23,7 +25,7 @@ from lawdesk.audit.services import record
 from lawdesk.core import keys
 from lawdesk.core.clock import utcnow
 from lawdesk.core.views import AuthedRequest, require_perm
-from lawdesk.transparency import charts, counts, merkle, selectors, services, statistics
+from lawdesk.transparency import charts, merkle, publication, selectors, services, statistics
 from lawdesk.transparency.models import Checkpoint
 from lawdesk.transparency.report import ReportError, count_rows
 
@@ -160,30 +162,63 @@ def key(request: HttpRequest) -> HttpResponse:
     })
 
 
+class NotPublished(Exception):
+    """The period asked for is not published (yet)."""
+
+
+def _not_published(period: str, country: str | None) -> str:
+    when = ""
+    try:
+        date = publication.publication_date(period)
+    except ValueError:
+        date = None
+    if date is not None and date > utcnow():
+        when = (f" They will be published on {date:%d %B %Y}, {publication.delay().days} days after the "
+                "period ends.")
+    scope = f"{period}{' for ' + country if country else ''}"
+    return f"No figures are published for {scope}: only closed periods are.{when}"
+
+
+def _published(kind: str, period: str, country: str | None) -> dict[str, Any]:
+    statistics.check_scope(period, country)
+    read = publication.report_document if kind == "report" else publication.statistics_document
+    doc = read(period, country)
+    if doc is None:
+        raise NotPublished(_not_published(period, country))
+    return doc
+
+
 @_public
 def report(request: HttpRequest) -> HttpResponse:
-    """Counts for ``period`` (year or quarter) and ``country`` (optional), naming their checkpoint."""
-    period = request.GET.get("period", "")
-    country = request.GET.get("country") or None
-    latest = _latest_or_404()
-    if isinstance(latest, JsonResponse):
-        return latest
-    return _json(selectors.report_for(period, country, latest))
+    """Closed-case counts from the log for a published period and country, naming their checkpoint."""
+    try:
+        return _json(_published("report", request.GET.get("period", ""), request.GET.get("country") or None))
+    except NotPublished as exc:
+        return _json({"error": str(exc)}, status=404)
 
 
 @_public
 def reports(request: HttpRequest) -> HttpResponse:
-    """The reports there are: one per year and country with closed cases in the published log."""
+    """The reports to verify: each published year (or quarter of an unfinished year), all countries
+    and each country."""
     latest = _latest_or_404()
     if isinstance(latest, JsonResponse):
         return latest
-    base = reverse("transparency:report")
+
+    def query(period: str, country: str | None) -> str:
+        return urlencode({"period": period, **({"country": country} if country else {})})
+
+    def url(name: str, period: str, country: str | None) -> str:
+        return request.build_absolute_uri(f"{reverse(name)}?{query(period, country)}")
+
     return _json({
         "checkpoint": {"size": latest.size, "root_hash": services.b64(bytes.fromhex(latest.root_hash))},
         "reports": [
-            {"period": period, "country": country,
-             "url": request.build_absolute_uri(f"{base}?{urlencode({'period': period, 'country': country})}")}
-            for period, country in selectors.report_scopes(latest)
+            {"period": period, "country": country, "url": url("transparency:report", period, country),
+             "statistics": url("transparency:statistics_json", period, country),
+             "csv": url("transparency:statistics_csv", period, country),
+             "pdf": url("transparency:report_pdf", period, country)}
+            for period, country in publication.report_scopes()
         ],
     })
 
@@ -198,12 +233,14 @@ def _scope(request: HttpRequest) -> tuple[str, str | None, str]:
 
 
 def _statistics_scope(request: HttpRequest) -> tuple[str, str | None, list[str], list[str]]:
-    """The period and country asked for (default: the latest year, all countries)."""
-    years, countries = statistics.scopes()
-    period = request.GET.get("period") or (years[0] if years else str(utcnow().year))
+    """The period and country asked for (default: the latest published year, all countries)."""
+    periods, countries = publication.published_scopes()
+    latest_year = next((p for p in periods if len(p) == 4), periods[0] if periods else "")
+    period = request.GET.get("period") or latest_year
     country = request.GET.get("country") or None
-    statistics.check_scope(period, country)
-    return period, country, years, countries
+    if period:
+        statistics.check_scope(period, country)
+    return period, country, periods, countries
 
 
 def _period_label(period: str) -> str:
@@ -215,33 +252,37 @@ def _period_label(period: str) -> str:
 
 
 def _page_context(request: HttpRequest) -> dict[str, Any]:
-    period, country, years, countries = _statistics_scope(request)
+    period, country, periods, countries = _statistics_scope(request)
+    return page_context(period, country, periods=periods, countries=countries,
+                        base_url=request.build_absolute_uri(reverse("transparency:index")))
+
+
+def page_context(period: str, country: str | None, *, periods: list[str], countries: list[str],
+                 base_url: str) -> dict[str, Any]:
+    """What the page and the PDF show for a published period and country (``NotPublished`` if not)."""
     latest = services.latest_checkpoint()
-    doc = statistics.document(period, country, latest)
+    common = {"period": period, "country": country, "periods": periods, "countries": countries,
+              "delay_days": publication.delay().days, "band_below": publication.band_below(),
+              "checkpoint": latest,
+              "root_b64": services.b64(bytes.fromhex(latest.root_hash)) if latest else "",
+              "origin": services.origin(), "verifier_key": services.verifier().encode(),
+              "fingerprint": keys.fingerprint("checkpoint"), "base_url": base_url}
+    if not period:
+        return {**common, "doc": None}
+    doc = _published("statistics", period, country)
     figures = doc["statistics"]
-    combined = [{"quarter": q, "requests_fulfilled": sum(c["quarters"][i]["requests_fulfilled"]
-                                                         for c in figures["quarterly"]),
-                 "users_affected": sum(c["quarters"][i]["users_affected"] for c in figures["quarterly"])}
-                for i, q in enumerate(counts.quarters_in(period[:4]))]
+    combined = [{"quarter": q["quarter"], "requests_fulfilled": q["requests_fulfilled"],
+                 "users_affected": q["users_affected"]} for q in figures["quarterly_total"]]
     query = urlencode({"period": period, **({"country": country} if country else {})})
-    periods = [p for y in years for p in (y, f"{y}-H1", f"{y}-H2", *counts.quarters_in(y))]
-    if period not in periods:
-        periods.insert(0, period)
-    verifiable = []
-    if latest is not None:
-        verifiable = [{"period": p, "country": c, "query": urlencode({"period": p, "country": c})}
-                      for p, c in selectors.report_scopes(latest)]
+    verifiable = [{"period": p, "country": c or "all countries",
+                   "query": urlencode({"period": p, **({"country": c} if c else {})})}
+                  for p, c in publication.report_scopes()]
     return {
-        "doc": doc, "figures": figures, "period": period, "country": country,
-        "period_label": _period_label(period), "periods": periods, "countries": countries,
-        "query": query, "quarterly_chart": charts.quarterly_bars(combined), "quarterly_total": combined,
+        **common, "doc": doc, "figures": figures, "period_label": _period_label(period), "query": query,
+        "quarterly_chart": charts.quarterly_bars(combined), "quarterly_total": combined,
         "outcome_chart": charts.outcome_bars(figures["headline"]),
         "outcome_labels": charts.OUTCOME_LABELS,
         **_tables(figures),
-        "checkpoint": latest, "root_b64": services.b64(bytes.fromhex(latest.root_hash)) if latest else "",
-        "origin": services.origin(), "verifier_key": services.verifier().encode(),
-        "fingerprint": keys.fingerprint("checkpoint"),
-        "base_url": request.build_absolute_uri(reverse("transparency:index")),
         "reports": verifiable,
     }
 
@@ -276,6 +317,8 @@ def index(request: HttpRequest) -> HttpResponse:
         context = _page_context(request)
     except ReportError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    except NotPublished as exc:
+        return HttpResponse(str(exc), status=404, content_type="text/plain; charset=utf-8")
     return render(request, "transparency/index.html", context)
 
 
@@ -283,19 +326,21 @@ def index(request: HttpRequest) -> HttpResponse:
 def statistics_json(request: HttpRequest) -> HttpResponse:
     """The published statistics for a period and country, naming the checkpoint they were checked against."""
     period, country, _, _ = _statistics_scope(request)
-    return _json(statistics.document(period, country, services.latest_checkpoint()))
+    try:
+        return _json(_published("statistics", period, country))
+    except NotPublished as exc:
+        return _json({"error": str(exc)}, status=404)
 
 
 @_public
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     """The same statistics as CSV: section, key, measure, value."""
     period, country, _, _ = _statistics_scope(request)
-    doc = statistics.document(period, country, services.latest_checkpoint())
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "key", "measure", "value"])
-    writer.writerows(statistics.csv_rows(doc))
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    try:
+        doc = _published("statistics", period, country)
+    except NotPublished as exc:
+        return _json({"error": str(exc)}, status=404)
+    response = HttpResponse(statistics.csv_text(doc), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="transparency-{period}-{country or "all"}.csv"'
     return response
 
@@ -303,13 +348,12 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
 @_public
 def report_pdf(request: HttpRequest) -> HttpResponse:
     """The report as a printable PDF (WeasyPrint)."""
-    from weasyprint import HTML
-
-    context = _page_context(request)
-    html = render_to_string("transparency/report_print.html", context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"transparency-{context['period']}-{context['country'] or 'all'}.pdf"
+    try:
+        context = _page_context(request)
+    except NotPublished as exc:
+        return _json({"error": str(exc)}, status=404)
+    response = HttpResponse(render_pdf(context), content_type="application/pdf")
+    name = f"transparency-{context['period'] or 'none'}-{context['country'] or 'all'}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -318,12 +362,12 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
 def report_page(request: HttpRequest) -> HttpResponse:
     """One report as a page: totals, outcomes as a bar chart (SVG, no script), kinds by outcome."""
     period, country, query = _scope(request)
-    latest = _latest_or_404()
-    if isinstance(latest, JsonResponse):
-        return latest
+    try:
+        doc = _published("report", period, country)
+    except NotPublished as exc:
+        return _json({"error": str(exc)}, status=404)
     from lawdesk.cases.models import KIND_CHOICES
 
-    doc = selectors.report_for(period, country, latest)
     counts = doc["counts"]
     outcomes = sorted(counts["by_outcome"])
     top = max(counts["by_outcome"].values(), default=0) or 1
@@ -347,10 +391,10 @@ def report_page(request: HttpRequest) -> HttpResponse:
 def report_csv(request: HttpRequest) -> HttpResponse:
     """One report's counts as CSV: measure, category, value (and the checkpoint it names)."""
     period, country, _ = _scope(request)
-    latest = _latest_or_404()
-    if isinstance(latest, JsonResponse):
-        return latest
-    doc = selectors.report_for(period, country, latest)
+    try:
+        doc = _published("report", period, country)
+    except NotPublished as exc:
+        return _json({"error": str(exc)}, status=404)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["measure", "category", "value"])
@@ -361,6 +405,25 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     name = f"transparency-{period}-{country or 'all'}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def render_pdf(context: dict[str, Any]) -> bytes:
+    """The printable report of a published period (WeasyPrint), rendered once per publication
+    and kept in the shared cache: a view serves stored bytes."""
+    from weasyprint import HTML
+
+    doc = context["doc"] or {"checkpoint": None, "published_at": None}  # None: nothing published yet
+    key = "transparency-pdf:" + hashlib.sha256(json.dumps(
+        [context["period"], context["country"], doc["checkpoint"], doc["published_at"], context["base_url"],
+         # a published period's PDF shows only its own checkpoint: a new one elsewhere keeps it cached
+         None if context["doc"] else context["checkpoint"] and context["checkpoint"].size],
+        sort_keys=True).encode()).hexdigest()
+    pdf = cache.get(key)
+    if pdf is None:
+        html = render_to_string("transparency/report_print.html", context)
+        pdf = HTML(string=html, base_url=context["base_url"]).write_pdf()
+        cache.set(key, pdf, timeout=None)
+    return bytes(pdf)
 
 
 # --- The officer's log receipt (signed in; never public) ---------------------------------------

@@ -9,6 +9,14 @@ from django import template
 register = template.Library()
 
 
+@register.filter
+def figure(value: Any) -> str:
+    """A published figure: ``1,386``, a band (1 to 9) for a small count, or a dash for none."""
+    from lawdesk.transparency.report import band_text
+
+    return "\u2014" if value is None else band_text(value)
+
+
 @register.simple_tag
 def log_receipt(case: Any) -> dict[str, Any] | None:
     """The case's log receipt (leaf, salt, checkpoint, inclusion proof) once a checkpoint covers it."""
