@@ -31,7 +31,8 @@ EXIT_UNREADABLE = 2
 StateDir = Annotated[Path, typer.Option(
     "--state", "--state-dir",
     help="Where this machine keeps, per log, the pinned key, every checkpoint seen and the counts "
-         "verified so far (default: ~/.local/share/lawdesk).")]
+         "verified so far (default: $LAWDESK_HOME/transparency-verifier, else $XDG_DATA_HOME/lawdesk, "
+         "else ./var/transparency-verifier).")]
 KeyOpt = Annotated[str | None, typer.Option("--key", help="The log's verifier key (name+id+base64), "
                                             "instead of trusting the published one on first use.")]
 
