@@ -17,15 +17,17 @@ pytestmark = pytest.mark.e2e
 def test_a_journalists_data_is_sent_to_counsel_and_a_bad_fact_is_named(
         sessions: Sessions, server: LiveServer, tmp_path: Path) -> None:
     officer = sessions.page(OFFICER)
-    officer.goto(server.url + "/portal/cases/new/")
+    officer.goto(server.url + "/portal/cases/new/?kind=production")
+    # A production order shows only its own facts: no kind of emergency to choose.
+    expect(officer.locator("select[name=emergency_kind]")).to_have_count(0)
     fill_request(officer, tmp_path)
-    # A kind of emergency on a production order is refused, naming the field.
-    officer.select_option("select[name=emergency_kind]", "critical_infrastructure")
+    # A country code that does not exist is refused, naming the field.
+    officer.fill("input[name=user_location]", "ZZ")
     officer.click("button:has-text('Send the request')")
-    expect(officer.locator("#err-emergency_kind")).to_contain_text("Only for an emergency request")
+    expect(officer.locator("#err-user_location")).to_contain_text("ISO 3166-1 country code")
     shot(officer, "40-legal-facts-field-error")
 
-    officer.goto(server.url + "/portal/cases/new/")
+    officer.goto(server.url + "/portal/cases/new/?kind=production")
     fill_request(officer, tmp_path)
     officer.select_option("select[name=protected_status]", "journalist")
     officer.select_option("select[name=offence_committed_online]", "yes")
