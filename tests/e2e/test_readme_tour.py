@@ -109,7 +109,7 @@ def test_readme_tour_steps_1_to_5_as_written(browser, demo: LiveServer, tmp_path
     queue = reviewer.get_by_test_id("queue")
     expect(queue).to_contain_text(number)
     expect(queue).to_contain_text("Call-back required")
-    # Julien has years of requests on file (the demo history): his new one is not "first-time".
+    # Julien has earlier requests on file (the demo cases): his new one is not "first-time".
     expect(queue.locator("tr", has_text=number)).not_to_contain_text("First-time requester")
     emergency_badge = queue.locator("tr.u-emergency .badge").first
     expect(emergency_badge).to_contain_text("Emergency")
