@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "lawdesk.evidence",
     "lawdesk.collection",
     "lawdesk.api",
+    "lawdesk.interop",
 ]
 
 MIDDLEWARE = [

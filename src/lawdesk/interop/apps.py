@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class InteropConfig(AppConfig):
+    name = "lawdesk.interop"
+    label = "interop"
+    verbose_name = "Standard channels (HI-1)"
+    default_auto_field = "django.db.models.BigAutoField"
