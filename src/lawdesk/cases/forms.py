@@ -277,11 +277,6 @@ class OverrideForm(forms.Form):
                              help_text="Shown to the approver and kept in the audit trail.")
 
 
-class NondisclosureForm(forms.Form):
-    until = forms.DateField(label="Order now ends", widget=forms.DateInput(attrs={"type": "date"}))
-    reference = forms.CharField(max_length=100, label="Reference of the extension order")
-
-
 class ConvertForm(forms.Form):
     production_number = forms.CharField(max_length=20, label="Production request number",
                                         help_text="The follow-up production order, e.g. LD-2026-000123.")

@@ -936,12 +936,8 @@ def convert_preservation(*, case: Case, actor: User, now: datetime, production_n
                           field="production_number", code="invalid")
     _move(case, Status.CONVERTED, actor=actor, now=now, action="preservation_converted",
           params={"production": production.number}, request=request)
-    from lawdesk.collection.models import PreservationHold
-
-    moved = PreservationHold.objects.filter(case=case, released_at__isnull=True).update(
-        case=production, expires_at=max(case.deadline_at, production.deadline_at + timedelta(days=90)))
-    record("platform:hold:transferred", actor=actor, target=production, request=request, now=now,
-           params={"from": case.number, "to": production.number, "holds": moved})
+    signals.preservation_converted.send(sender=Case, case=case, production=production,
+                                        actor=actor, now=now, request=request)
     return case
 
 

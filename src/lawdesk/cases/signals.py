@@ -13,3 +13,8 @@ case_received = Signal()
 
 # Sent on every status change. Arguments: case, previous (status), now.
 case_status_changed = Signal()
+
+# Sent when a preservation is converted into a production request (Annex V), after the
+# preservation's status change. Arguments: case (the preservation), production, actor, now,
+# request. Whoever keeps the preservation's holds moves them to the production case.
+preservation_converted = Signal()

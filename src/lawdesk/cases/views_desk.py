@@ -15,14 +15,13 @@ from django.views.decorators.http import require_http_methods
 from lawdesk.accounts.models import Agency, StaffMember, User
 from lawdesk.audit.models import Event
 from lawdesk.audit.services import record
-from lawdesk.cases import clock, flows, services
+from lawdesk.cases import clock, extensions, flows, services
 from lawdesk.cases.forms import (
     AssignForm,
     CallbackForm,
     ConvertForm,
     DecisionForm,
     MessageForm,
-    NondisclosureForm,
     NoteForm,
     OverrideForm,
     ProposalForm,
@@ -115,8 +114,9 @@ def _forms(case: Case, post: Any, action: str | None) -> dict[str, Any]:
         "reason": ReasonForm(post if action in ("extend", "release") else None, prefix="rs"),
         "removal": RemovalForm(bound("removal"), prefix="rm"),
         "override": OverrideForm(bound("override"), prefix="o"),
-        "nondisclosure": NondisclosureForm(bound("nondisclosure"), prefix="nd"),
         "convert": ConvertForm(bound("convert"), prefix="cv"),
+        **{a.name: a.form(bound(a.name), prefix=a.prefix)
+           for a in extensions.desk_actions() if a.form is not None},
     }
 
 
@@ -192,17 +192,9 @@ def _run(action: str, case: Case, forms: dict[str, Any], request: AuthedRequest)
             services.convert_preservation(case=case, production_number=data["production_number"],
                                           **common)
             return "Preservation converted; its hold now serves the production request."
-        if action == "notify_now":
-            from lawdesk.collection.notices import notify_now
-
-            sent = notify_now(case=case, actor=actor, now=now)
-            return f"{sent} notice{'s' if sent != 1 else ''} sent to the account holders."
-        if action == "nondisclosure":
-            from lawdesk.collection.notices import extend_nondisclosure
-
-            extend_nondisclosure(case=case, actor=actor, now=now, until=data["until"],
-                                 reference=data["reference"])
-            return "Extension recorded; the notices stay deferred."
+        plugged = extensions.desk_action(action)
+        if plugged is not None:
+            return plugged.handler(case=case, data=data, **common)
         if action == "removal":
             services.action_removal(case=case, action=data["action"], note=data["note"], **common)
             return "Removal recorded."
@@ -293,9 +285,7 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         "urgency": clock.urgency(case, now), "remaining": clock.remaining(case, now),
         "allowed_next": flows.allowed(case.kind, case.status), "Status": Status,
         "flag_labels": FLAG_LABELS, "decision": case.decision, "Urgency": Urgency,
-        "collection": getattr(case, "collection", None) if hasattr(case, "collection") else None,
-        "package": getattr(case, "package", None) if hasattr(case, "package") else None,
-        "holds": case.holds.all(), "notices": case.notices.all(),
+        "panels": extensions.panels("desk", case, now),
         "past_proposals": case.proposals.filter(decided_at__isnull=False)
         .select_related("proposed_by", "decided_by"),
     }, status=status)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lawdesk.audit.services import record
-from lawdesk.cases import clock, flows, services
+from lawdesk.cases import clock, extensions, flows, services
 from lawdesk.cases.forms import (
     AnswerForm,
     PortalMessageForm,
@@ -190,17 +189,8 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
         "can_withdraw": flows.is_open(case.status) and Status.WITHDRAWN in flows.allowed(
             case.kind, case.status),
         "attachments": case.attachments.all(),
-        **_delivery(case, now),
+        "panels": extensions.panels("portal", case, now),
     }, status=status)
-
-
-def _delivery(case: Any, now: Any) -> dict[str, Any]:
-    from lawdesk.collection.services import active_link
-
-    link = active_link(case)
-    return {"link": link, "package": link.package if link else None,
-            "link_live": link is not None and link.expires_at > now,
-            "collection": getattr(case, "collection", None)}
 
 
 @require_perm("portal:case:view")

@@ -7,4 +7,7 @@ class CollectionConfig(AppConfig):
     verbose_name = "Collection and delivery"
 
     def ready(self) -> None:
-        from lawdesk.collection import receivers  # noqa: F401  (listens to case signals)
+        # reason: models and receivers can be imported only once the app registry is ready
+        from lawdesk.collection import case_pages, receivers  # noqa: F401  (listens to case signals)
+
+        case_pages.register()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 
 from lawdesk.audit.services import record
 from lawdesk.cases import flows
@@ -52,6 +54,18 @@ def extend_holds(*, case: Case, until: datetime, now: datetime) -> None:
         hold.save(update_fields=["expires_at"])
         record("platform:hold:extended", actor=None, target=case, now=now,
                params={"number": case.number, "until": until.isoformat()})
+
+
+def transfer_holds(*, source: Case, production: Case, actor: Any, now: datetime,
+                   request: HttpRequest | None = None) -> int:
+    """A preservation converted into a production request hands its live holds to that case
+    (until the later of the preservation's end and 90 days past the production deadline)."""
+    moved = PreservationHold.objects.filter(case=source, released_at__isnull=True).update(
+        case=production,
+        expires_at=max(source.deadline_at, production.deadline_at + timedelta(days=90)))
+    record("platform:hold:transferred", actor=actor, target=production, request=request, now=now,
+           params={"from": source.number, "to": production.number, "holds": moved})
+    return moved
 
 
 def release_holds(*, case: Case, now: datetime, reason: str) -> int:

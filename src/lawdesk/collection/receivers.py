@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.dispatch import receiver
 
+from lawdesk.cases import flows
 from lawdesk.cases.models import Case, Status
-from lawdesk.cases.signals import case_received, case_status_changed
+from lawdesk.cases.signals import case_received, case_status_changed, preservation_converted
+from lawdesk.collection import holds, notices
+from lawdesk.collection.services import queue_collection
+from lawdesk.collection.tasks import place_holds_task
+from lawdesk.core.tasks import enqueue_on_commit
+from lawdesk.law.vocabulary import RequestKind
 
 
 @receiver(case_status_changed, sender=Case, dispatch_uid="collection_on_approval")
 def _on_status(sender: Any, case: Case, previous: str, now: Any, **kwargs: Any) -> None:
     if case.status in (Status.APPROVED, Status.PARTIALLY_APPROVED):
-        from lawdesk.collection.services import queue_collection
-
         queue_collection(case=case, now=now)
 
 
 @receiver(case_status_changed, sender=Case, dispatch_uid="holds_and_notices_on_status")
 def _holds_and_notices(sender: Any, case: Case, previous: str, now: Any, **kwargs: Any) -> None:
-    from django.db import transaction
-
-    from lawdesk.cases import flows
-    from lawdesk.collection import holds, notices
-
     if case.status == Status.EXTENDED:
         holds.extend_holds(case=case, until=case.deadline_at, now=now)
     elif case.status in flows.TERMINAL and case.status != Status.CONVERTED:
@@ -37,10 +37,13 @@ def _holds_and_notices(sender: Any, case: Case, previous: str, now: Any, **kwarg
 
 @receiver(case_received, sender=Case, dispatch_uid="holds_on_receipt")
 def _hold_on_receipt(sender: Any, case: Case, now: Any, **kwargs: Any) -> None:
-    from lawdesk.collection.tasks import place_holds_task
-    from lawdesk.core.tasks import enqueue_on_commit
-    from lawdesk.law.vocabulary import RequestKind
-
     duties = {d.get("duty") for d in case.decision.get("duties", [])}
     if case.kind == RequestKind.PRESERVATION or "preserve_on_receipt" in duties:
         enqueue_on_commit(place_holds_task, case.pk)
+
+
+@receiver(preservation_converted, sender=Case, dispatch_uid="holds_on_conversion")
+def _move_holds(sender: Any, case: Case, production: Case, actor: Any, now: Any,
+                request: Any = None, **kwargs: Any) -> None:
+    """The preservation's live holds now serve the production request (Annex V)."""
+    holds.transfer_holds(source=case, production=production, actor=actor, now=now, request=request)
