@@ -142,3 +142,18 @@ def test_officers_see_the_platforms_legal_team_not_staff_names(client, submit, o
     assert "the platform&#x27;s legal team" in html
     settings.LAWDESK_SHOW_STAFF_NAMES = True  # a deployment may choose to show them
     assert reviewer.full_name in client.get(f"/portal/cases/{case.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("instrument", ["epoc", "dsa_art10_order"])
+def test_a_preservation_under_an_order_to_produce_is_refused_on_the_instrument(
+    client, officer, instrument
+):
+    login(client, officer)
+    response = client.post("/portal/cases/new/", {**_form(kind="preservation",
+                                                          instrument_type=instrument),
+                                                  "attachments": _pdf()})
+    assert response.status_code == 400
+    html = response.content.decode()
+    errors = html.split('id="err-instrument_type"')[1].split("</div>")[0]
+    assert instrument in errors and "cannot carry a preservation request" in errors
+    assert Case.objects.count() == 0

@@ -103,3 +103,34 @@ def test_an_old_decision_can_still_be_overridden_under_its_own_version() -> None
     assert updated["categories"]["subscriber"]["outcome"] == "not_allowed"
     assert [o["outcome"] for o in updated["overrides"]] == ["allowed", "not_allowed"]
     assert verify_record({**record, "decision": updated})
+
+
+# Decisions recorded by rule set 2026.11.2 with the code of that release (every scenario of the
+# table as it stood, and one record already carrying a reviewer override); never regenerated.
+STORED_2026_11_2 = Path(__file__).parent / "data" / "records-2026.11.2.json"
+V2026_11_2 = "2026.11.2+3cb4d300dd75"
+
+
+def test_decisions_stored_under_the_second_release_replay_under_their_own_version() -> None:
+    stored = json.loads(STORED_2026_11_2.read_text(encoding="utf-8"))
+    assert len(stored) >= 200
+    for item in stored:
+        record = item["record"]
+        assert record["ruleset_version"] == V2026_11_2
+        assert verify_record(record), item["name"]
+        assert replay(record).ruleset_version == V2026_11_2
+
+
+def test_a_second_release_decision_can_still_be_overridden_under_its_own_version() -> None:
+    stored = json.loads(STORED_2026_11_2.read_text(encoding="utf-8"))
+    record = next(i["record"] for i in stored if i["name"] == "override")
+    assert [o["outcome"] for o in record["decision"]["overrides"]] == ["not_allowed"]
+    updated = override_record(
+        record, category="subscriber", outcome="allowed",
+        reason="The prosecutor confirmed the suspect designation again.",
+        reviewer="approver@platform.example", now=NOW,
+    )
+    assert updated["ruleset_version"] == V2026_11_2
+    assert updated["categories"]["subscriber"]["outcome"] == "allowed"
+    assert [o["outcome"] for o in updated["overrides"]] == ["not_allowed", "allowed"]
+    assert verify_record({**record, "decision": updated})

@@ -5,6 +5,19 @@ from __future__ import annotations
 # release -> (previous release, summary lines). The rule ids added, removed or re-cited are
 # computed by lawdesk.law.docs from the archived rule set, so they cannot drift.
 CHANGES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "2026.11.3": (
+        "2026.11.2",
+        (
+            "An instrument that by its text orders data to be produced cannot carry another kind "
+            "of request: an EPOC (Reg. (EU) 2023/1543 Art. 3(1)) or a DSA Art. 10 order (Reg. "
+            "(EU) 2022/2065 Art. 10(1)) with `request_kind` preservation or removal is refused "
+            "as facts, naming the field. Before, a DSA Art. 10 order labelled a preservation "
+            "was decided by the DSA rule for providing information and skipped the platform "
+            "policy, which the property 'a label never widens the law' found.",
+            "The platform policy's own duties (the call-back of an emergency) cite the policy "
+            "by the source this deployment published, as its category outcomes already did.",
+        ),
+    ),
     "2026.11.2": (
         "2026.11.1",
         (

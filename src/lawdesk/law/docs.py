@@ -180,7 +180,7 @@ def render_index() -> str:
 
 def _changes() -> list[str]:
     """What changed since the previous rule-set release: the summary, then the rule ids."""
-    from lawdesk.law.archive.r2026_11_1.registry import all_rules as previous_rules
+    from lawdesk.law.archive.r2026_11_2.registry import all_rules as previous_rules
     from lawdesk.law.changelog import CHANGES
     from lawdesk.law.registry import all_rules
     from lawdesk.law.version import RULESET_RELEASE

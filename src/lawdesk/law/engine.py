@@ -21,7 +21,7 @@ from lawdesk.law.decision import (
     stricter,
 )
 from lawdesk.law.facts import Facts
-from lawdesk.law.policy import CONFLICT, discloses, evaluate_policy
+from lawdesk.law.policy import CONFLICT, SOURCE, discloses, evaluate_policy
 from lawdesk.law.registry import REGIMES
 from lawdesk.law.rules import ActionRule, CategoryRule, Context, RegimeSpec, RouteRule
 from lawdesk.law.version import ruleset_version
@@ -108,7 +108,12 @@ def _duties(spec: RegimeSpec, ctx: Context) -> tuple[DutyResult, ...]:
         if rule.duty in NOTICE_DUTIES and ctx.facts.user_notice_not_before is not None:
             # The time the issuing authority set for informing the user.
             params["not_before"] = ctx.facts.user_notice_not_before.isoformat()
-        out.append(DutyResult(rule.duty, Reason.of(rule), MappingProxyType(params)))
+        reason = Reason.of(rule)
+        if rule.article == SOURCE:
+            # The policy's own duties cite the policy as this deployment published it.
+            reason = Reason(rule.id, rule.regime.value, f"platform policy: {ctx.policy.source}",
+                            rule.explanation)
+        out.append(DutyResult(rule.duty, reason, MappingProxyType(params)))
     return tuple(out)
 
 

@@ -20,6 +20,7 @@ from lawdesk.law.vocabulary import (
     COUNTRY_CODE_HINTS,
     DEFAULT_REQUEST_KIND,
     ISO_3166_ALPHA2,
+    PRODUCTION_ONLY,
     AuthorityKind,
     CallbackResult,
     DataCategory,
@@ -166,6 +167,13 @@ class Facts(BaseModel):
             raise ValueError(
                 f"request_kind: a {self.instrument.value} is a {implied.value} request, "
                 f"not {self.request_kind.value}"
+            )
+        if self.instrument in PRODUCTION_ONLY and self.request_kind in (
+            RequestKind.PRESERVATION, RequestKind.REMOVAL
+        ):
+            raise ValueError(
+                f"instrument: a {self.instrument.value} {PRODUCTION_ONLY[self.instrument]}; it "
+                f"cannot carry a {self.request_kind.value} request"
             )
         if self.nondisclosure_until is not None and not self.nondisclosure_order:
             raise ValueError("nondisclosure_until: set nondisclosure_order to true as well")

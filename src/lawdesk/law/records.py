@@ -39,8 +39,14 @@ def _archived(version: object) -> tuple[Callable[..., Any], Callable[..., Any]] 
     from lawdesk.law.archive.r2026_11_1 import override as r2026_11_1_override
     from lawdesk.law.archive.r2026_11_1 import records as r2026_11_1_records
     from lawdesk.law.archive.r2026_11_1.version import VERSION as V2026_11_1
+    from lawdesk.law.archive.r2026_11_2 import override as r2026_11_2_override
+    from lawdesk.law.archive.r2026_11_2 import records as r2026_11_2_records
+    from lawdesk.law.archive.r2026_11_2.version import VERSION as V2026_11_2
 
-    archived = {V2026_11_1: (r2026_11_1_records.replay, r2026_11_1_override.apply_override)}
+    archived: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
+        V2026_11_1: (r2026_11_1_records.replay, r2026_11_1_override.apply_override),
+        V2026_11_2: (r2026_11_2_records.replay, r2026_11_2_override.apply_override),
+    }
     return archived.get(str(version))
 
 

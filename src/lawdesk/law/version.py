@@ -12,7 +12,7 @@ from types import ModuleType
 from lawdesk.law.rules import Rule
 
 # Bump the label when the rules change on purpose; the hash changes by itself with any edit.
-RULESET_RELEASE = "2026.11.2"
+RULESET_RELEASE = "2026.11.3"
 
 
 def _predicate_source(rule: Rule) -> str:

@@ -257,6 +257,17 @@ DEFAULT_REQUEST_KIND: dict[InstrumentType, RequestKind] = {
     InstrumentType.TCO_REMOVAL_ORDER: RequestKind.REMOVAL,
 }
 
+# Instruments that by their own text order data to be produced or information to be provided:
+# a preservation or a removal asked under their name is a contradiction, refused as facts
+# (an EPOC: Reg. (EU) 2023/1543 Art. 3(1); a DSA Art. 10 order: Reg. (EU) 2022/2065 Art. 10(1)).
+PRODUCTION_ONLY: dict[InstrumentType, str] = {
+    InstrumentType.EPOC: "orders data to be produced (Reg. (EU) 2023/1543 Art. 3(1)); a "
+    "preservation is asked with an epoc_pr",
+    InstrumentType.DSA_ART10_ORDER: "orders information to be provided (Reg. (EU) 2022/2065 "
+    "Art. 10(1)); a preservation or a removal rests on its own instrument (epoc_pr, "
+    "dsa_art9_order, tco_removal_order or the national one)",
+}
+
 NATIONAL_INSTRUMENTS: frozenset[InstrumentType] = frozenset(
     {
         InstrumentType.COURT_ORDER,
