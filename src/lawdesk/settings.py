@@ -313,6 +313,14 @@ LAWDESK_PLATFORM_DIR = os.environ.get("LAWDESK_PLATFORM_DIR", str(HOME / "platfo
 # For how many days after a change of an agency's verified domains or call-back number the
 # desk flags the agency's new requests.
 LAWDESK_ANCHOR_RECENT_DAYS = int(os.environ.get("LAWDESK_ANCHOR_RECENT_DAYS", "30"))
+# HI-1 (ETSI TS 103 120): this platform's endpoint identity (CountryCode:UniqueIdentifier), the
+# reverse proxies that terminate the authorities' mutual TLS (addresses or networks, comma-
+# separated; nobody else may present a certificate fingerprint), and the header they put the
+# verified client certificate's SHA-256 fingerprint in (docs/decisions/0019-hi1-mtls-identity.md).
+LAWDESK_HI1_IDENTITY = os.environ.get("LAWDESK_HI1_IDENTITY", "XX:lawdesk")
+LAWDESK_HI1_PROXIES = [p.strip() for p in os.environ.get("LAWDESK_HI1_PROXIES", "").split(",")
+                       if p.strip()]
+LAWDESK_HI1_CERT_HEADER = os.environ.get("LAWDESK_HI1_CERT_HEADER", "X-Client-Cert-SHA256")
 LAWDESK_DOWNLOAD_DAYS = int(os.environ.get("LAWDESK_DOWNLOAD_DAYS", "14"))
 # Public transparency figures: a period is published this many days after it ends, and counts
 # below this threshold are shown as a band (1 to 9); 0 shows every count exactly (decision 0018).

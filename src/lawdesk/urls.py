@@ -67,4 +67,5 @@ urlpatterns = [
     path("keys/<str:purpose>.pem", audit_public.key_pem, name="key_pem"),
     path("transparency/", include("lawdesk.transparency.urls")),
     path("api/", include("lawdesk.api.urls")),
+    path("hi1/", include("lawdesk.interop.urls")),
 ]

@@ -68,6 +68,7 @@ RULES: dict[str, Rule] = {
     "api:answer_clarification": Rule("api", scope="agency", method="POST"),
     "api:withdraw_request": Rule("api", scope="agency", method="POST"),
     "api:api-root": Rule("apiroot"),
+    "hi1": Rule("hi1", method="POST"),  # the client certificate (via the TLS proxy) is the credential
 }
 PUBLIC_PREFIXES = ("transparency:",)
 AUTHFLOW_PREFIXES = ("account_", "mfa_")
@@ -143,6 +144,8 @@ def _expected(rule: Rule, role: str, user, agency_a: int) -> set[int]:
         return {404}
     if rule.kind == "api":
         return {401}  # the API takes tokens only: no session, whoever holds it
+    if rule.kind == "hi1":
+        return {403}  # HI-1 takes a registered client certificate via the TLS proxy only
     if role == "anonymous":
         return {302}
     if rule.kind == "anyuser":

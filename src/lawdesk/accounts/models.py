@@ -147,13 +147,20 @@ class AgencyDomain(models.Model):
 
 
 class AnchorChange(models.Model):
-    """A proposed change of an agency's trust anchors — its verified e-mail domains and its
-    call-back number — applied only when a second administrator approves it."""
+    """A proposed change of an agency's trust anchors — its verified e-mail domains, its
+    call-back number, and the HI-1 endpoint identities its orders may come from — applied only
+    when a second administrator approves it.
+
+    The HI-1 anchors are kept by ``interop`` (a layer above): the change holds what is proposed
+    in ``details`` and ``interop`` registers how to apply it (``services.register_anchor_kind``).
+    """
 
     class Kind(models.TextChoices):
         ADD_DOMAIN = "add_domain", "Add a verified domain"
         REMOVE_DOMAIN = "remove_domain", "Remove a verified domain"
         CALLBACK = "callback", "Set the call-back number"
+        ADD_HI1_ENDPOINT = "add_hi1_endpoint", "Add an HI-1 endpoint and certificate"
+        REMOVE_HI1_ENDPOINT = "remove_hi1_endpoint", "Remove an HI-1 endpoint certificate"
 
     class State(models.TextChoices):
         PROPOSED = "proposed", "Awaiting a second administrator"
@@ -166,6 +173,8 @@ class AnchorChange(models.Model):
     phone = models.CharField(max_length=20, blank=True)  # E.164
     # How the domain was verified, or the independent source of the number.
     evidence = models.CharField(max_length=300, blank=True)
+    # Anchors kept by another app: what is proposed, with a one-line ``subject`` for people.
+    details = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
     proposed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField()
@@ -183,7 +192,11 @@ class AnchorChange(models.Model):
 
     @property
     def subject(self) -> str:
-        return self.phone if self.kind == self.Kind.CALLBACK else self.domain
+        if self.kind == self.Kind.CALLBACK:
+            return self.phone
+        if self.kind in (self.Kind.ADD_DOMAIN, self.Kind.REMOVE_DOMAIN):
+            return self.domain
+        return str(self.details.get("subject", ""))
 
 
 class Officer(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -95,9 +96,47 @@ def update_agency(
 # approves it. Both steps, and refusals, are audited.
 
 def _pending(agency: Agency, kind: str, subject: str) -> bool:
+    changes = AnchorChange.objects.filter(agency=agency, kind=kind,
+                                          state=AnchorChange.State.PROPOSED)
+    if kind in _APPLIERS:
+        return any(c.subject == subject for c in changes)
     field = "phone" if kind == AnchorChange.Kind.CALLBACK else "domain"
-    return AnchorChange.objects.filter(agency=agency, kind=kind, state=AnchorChange.State.PROPOSED,
-                                       **{field: subject}).exists()
+    return changes.filter(**{field: subject}).exists()
+
+
+# Anchors kept by apps above accounts (``interop``'s HI-1 endpoints): each registers how an
+# approved change of its kind applies. The applier runs inside the approval's transaction,
+# with the agency locked, and returns what the audit event should add.
+AnchorApplier = Callable[[AnchorChange, User, datetime], dict[str, Any]]
+_APPLIERS: dict[str, AnchorApplier] = {}
+
+
+def register_anchor_kind(kind: str, apply: AnchorApplier) -> None:
+    """Let another app keep a trust anchor under the two-administrator rule."""
+    if kind not in AnchorChange.Kind.values or kind in (
+            AnchorChange.Kind.ADD_DOMAIN, AnchorChange.Kind.REMOVE_DOMAIN,
+            AnchorChange.Kind.CALLBACK):
+        raise ValueError(f"not an extension anchor kind: {kind!r}")
+    _APPLIERS[kind] = apply
+
+
+@transaction.atomic
+def propose_anchor(
+    *, actor: User, now: datetime, agency: Agency, kind: str, subject: str,
+    details: dict[str, Any], evidence: str, request: HttpRequest | None = None,
+) -> AnchorChange:
+    """Propose a change of an anchor kept by another app (checked by that app beforehand);
+    it applies only when a second administrator approves it."""
+    _require(actor, "desk:agency:manage")
+    if kind not in _APPLIERS:
+        raise ValueError(f"no app keeps anchors of kind {kind!r}")
+    if _pending(agency, kind, subject):
+        raise DomainError(gettext("%(subject)s is already proposed and awaits a second "
+                                  "administrator.") % {"subject": subject},
+                          field="anchor", code="already_proposed")
+    return _propose(AnchorChange(agency=agency, kind=kind, details={**details, "subject": subject},
+                                 evidence=evidence.strip(), proposed_by=actor, proposed_at=now),
+                    request=request, now=now)
 
 
 def _propose(change: AnchorChange, *, request: HttpRequest | None, now: datetime) -> AnchorChange:
@@ -110,7 +149,8 @@ def _propose(change: AnchorChange, *, request: HttpRequest | None, now: datetime
 def _anchor_params(change: AnchorChange) -> dict[str, Any]:
     return {"change_id": change.pk, "kind": change.kind, "domain": change.domain,
             "phone": change.phone, "evidence": change.evidence,
-            "proposed_by": change.proposed_by.email}
+            "proposed_by": change.proposed_by.email} | (
+        {"details": change.details} if change.details else {})
 
 
 @transaction.atomic
@@ -205,7 +245,7 @@ def approve_anchor_change(
             raise DomainError(gettext("This change was already decided."), field="anchor",
                               code="already_decided")
         agency = Agency.objects.select_for_update().get(pk=change.agency_id)
-        previous = ""
+        previous, applied = "", {}
         if change.kind == AnchorChange.Kind.ADD_DOMAIN:
             if AgencyDomain.objects.filter(agency=agency, domain=change.domain).exists():
                 raise DomainError(f"{change.domain} is already registered for this agency.",
@@ -215,10 +255,12 @@ def approve_anchor_change(
                 verification_note=f"{change.evidence} (proposed by {change.proposed_by.email})")
         elif change.kind == AnchorChange.Kind.REMOVE_DOMAIN:
             AgencyDomain.objects.filter(agency=agency, domain=change.domain).delete()
-        else:
+        elif change.kind == AnchorChange.Kind.CALLBACK:
             previous = agency.callback_phone
             agency.callback_phone, agency.callback_source = change.phone, change.evidence
             agency.callback_recorded_by, agency.callback_recorded_at = actor, now
+        else:
+            applied = _APPLIERS[change.kind](change, actor, now)
         agency.updated_at = now
         # Setting up a new agency's anchors before it is ever activated changes nothing anyone
         # relied on; a change once the agency is (or was) active is what the desk must see.
@@ -231,7 +273,7 @@ def approve_anchor_change(
         flagged = _flag_open_cases(agency) if in_use else 0
         record("accounts:agency:anchor_approved", actor=actor, target=agency,
                params=_anchor_params(change) | {"previous_phone": previous,
-                                                "open_cases_flagged": flagged},
+                                                "open_cases_flagged": flagged} | applied,
                request=request, now=now)
     return change
 

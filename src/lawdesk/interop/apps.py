@@ -6,3 +6,8 @@ class InteropConfig(AppConfig):
     label = "interop"
     verbose_name = "Standard channels (HI-1)"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from lawdesk.interop.services import register_anchor_kinds
+
+        register_anchor_kinds()

@@ -47,6 +47,7 @@ class HI1Error(Exception):
         super().__init__(f"{int(code)} {description}")
         self.code = code
         self.description = description
+        self.header: Header | None = None  # set when the message's header could be read
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,15 @@ def read_request(data: bytes, *, limits: Limits | None = None) -> Request:
     except s.SchemaError as exc:
         raise HI1Error(ErrorCode.SCHEMA_INVALID, str(exc)) from None
     header = read_header(parts[0])
+    try:
+        actions = _read_payload(header, parts)
+    except HI1Error as exc:
+        exc.header = header
+        raise
+    return Request(header, actions, raw=data)
+
+
+def _read_payload(header: Header, parts: list[etree._Element]) -> list[Action]:
     check_version(header.version)
     if len(parts) != 2 or parts[1].tag != f"{{{s.CORE}}}Payload":
         extra = s.local(parts[2].tag) if len(parts) > 2 else "Payload"
@@ -271,7 +281,7 @@ def read_request(data: bytes, *, limits: Limits | None = None) -> Request:
             raise HI1Error(ErrorCode.SCHEMA_INVALID,
                            f"{path}/{s.local(elem.tag)}: is not allowed here.")
         actions.append(_read_action(elem, f"{path}/ActionRequest[{i}]"))
-    return Request(header, actions, raw=data)
+    return actions
 
 
 def decode_base64(value: str) -> bytes:

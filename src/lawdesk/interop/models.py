@@ -1,0 +1,103 @@
+"""HI-1 endpoint identities of agencies, the transactions received, and the objects created."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Endpoint(models.Model):
+    """One authority endpoint identity (``CountryCode`` + ``UniqueIdentifier``) with one
+    certificate fingerprint it may send from. Rows are written only when a second administrator
+    approves an anchor change (accounts, decision 0014); an identity with two certificates (a
+    renewal) has two rows."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT,
+                               related_name="hi1_endpoints")
+    # Orders received from this endpoint are filed on this officer's account: the agency's
+    # liaison for the channel, who sees them on the portal and answers the desk's questions.
+    officer = models.ForeignKey("accounts.Officer", on_delete=models.PROTECT, related_name="+")
+    country_code = models.CharField(max_length=2)
+    unique_identifier = models.CharField(max_length=255)
+    # SHA-256 of the client certificate (DER), lower-case hex without separators.
+    fingerprint = models.CharField(max_length=64)
+    change = models.ForeignKey("accounts.AnchorChange", on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField()
+    # Set when a second administrator approves its removal; the row stays for the history.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "interop_endpoint"
+        ordering = ["country_code", "unique_identifier"]
+        constraints = [
+            models.UniqueConstraint(fields=["fingerprint"], name="uniq_hi1_fingerprint",
+                                    condition=models.Q(revoked_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_code}/{self.unique_identifier}"
+
+
+class Transaction(models.Model):
+    """One HI-1 message received from an endpoint and the answer given, kept so that a
+    retransmission (same ``TransactionIdentifier``) gets the same answer."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.PROTECT, related_name="transactions")
+    transaction_id = models.CharField(max_length=36)
+    # SHA-256 of the canonical (C14N) Payload: a retransmission may carry a new Timestamp.
+    payload_sha256 = models.CharField(max_length=64)
+    request_sha256 = models.CharField(max_length=64)
+    response = models.BinaryField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "interop_transaction"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "transaction_id"],
+                                    name="uniq_hi1_transaction"),
+        ]
+
+    def __str__(self) -> str:
+        return self.transaction_id
+
+
+class StoredObject(models.Model):
+    """An HI1Object an authority created, kept as received (byte-exact element), with the
+    state lawdesk sets (generation, status) and the case or target it became."""
+
+    class Type(models.TextChoices):
+        AUTHORISATION = "AuthorisationObject"
+        LDTASK = "LDTaskObject"
+        LPTASK = "LPTaskObject"
+        DOCUMENT = "DocumentObject"
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.PROTECT, related_name="stored_objects")
+    object_id = models.CharField(max_length=36)
+    object_type = models.CharField(max_length=24, choices=Type.choices)
+    generation = models.PositiveIntegerField(default=1)
+    xml = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    # Documents: the decoded body as received, and its hash.
+    content = models.BinaryField(null=True, blank=True)
+    content_sha256 = models.CharField(max_length=64, blank=True)
+    content_type = models.CharField(max_length=255, blank=True)
+    associated = models.JSONField(default=list)
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    target = models.ForeignKey("cases.Target", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    transaction = models.ForeignKey(Transaction, null=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField()
+    last_changed = models.DateTimeField()
+
+    class Meta:
+        db_table = "interop_object"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "object_id"], name="uniq_hi1_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_id}"
