@@ -135,3 +135,21 @@ def test_actor_snapshot_keeps_agency_and_roles(now, make_agency, make_officer):
     assert event.actor["agency"] == "Brigade numérique"
     assert event.actor["roles"] == ["officer"]
     assert event.actor["email"] == user.email
+
+
+def test_awkward_params_are_stored_so_that_the_chain_still_verifies(now, rf):
+    """PostgreSQL's jsonb rewrites 1e16 as 10000000000000000 and refuses NUL and NaN; stored as
+    they came, such values failed the append or made an intact event look modified."""
+    request = rf.get("/", HTTP_USER_AGENT="curl/8\x00injected")
+    event = record("test:thing:done", request=request, target_id="id\x00x", now=now, params={
+        "big": 1e16, "tiny": 1.5e-7, "nan": float("nan"), "inf": float("-inf"), "plain": 0.1,
+        "huge_int": 12345678901234567890, "text": "a\x00b", "nested": [{"k\x00": 2.5e300}],
+    })
+    stored = Event.objects.get(pk=event.pk)
+    assert stored.params == {
+        "big": "1e+16", "tiny": "1.5e-07", "nan": "nan", "inf": "-inf", "plain": 0.1,
+        "huge_int": 12345678901234567890, "text": "a\ufffdb", "nested": [{"k\ufffd": "2.5e+300"}],
+    }
+    assert stored.user_agent == "curl/8\ufffdinjected" and stored.target_id == "id\ufffdx"
+    report = verify_chain()
+    assert report.intact, report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 from typing import Any
 
@@ -14,9 +15,28 @@ from lawdesk.audit.models import ChainHead, Event
 from lawdesk.core.clock import utcnow
 
 
+def _storable(value: Any) -> Any:
+    """A JSON value both engines give back unchanged, so its hash still matches on verify.
+
+    PostgreSQL cannot store the NUL character in text or jsonb (the append would fail, and with
+    it the action being recorded): it becomes U+FFFD. jsonb keeps numbers as decimals and prints
+    ``1e+16`` back as ``10000000000000000``, and refuses NaN and infinities: such floats are
+    recorded as their text.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, float) and (not math.isfinite(value) or "e" in repr(value)):
+        return repr(value)
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     """Round-trip through JSON so what is hashed is exactly what the database gives back."""
-    result: dict[str, Any] = json.loads(json.dumps(params, default=str, sort_keys=True))
+    result: dict[str, Any] = _storable(json.loads(json.dumps(params, default=str, sort_keys=True)))
     return result
 
 
@@ -64,10 +84,11 @@ def record(
     if target is not None:
         target_type = target._meta.label_lower
         target_id = str(target.pk)
+    target_id = _storable(target_id)
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
     ip = client_ip(request) if request is not None else None
-    user_agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
+    user_agent = _storable(request.META.get("HTTP_USER_AGENT", "")[:300]) if request is not None else ""
     at = now or utcnow()
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     snapshot = _jsonable(actor_snapshot(actor))
