@@ -121,7 +121,7 @@ class Case(models.Model):
     supervisor_name = models.CharField(max_length=200)
     supervisor_email = models.EmailField()
     language = models.CharField(max_length=8, default="en")
-    channel = models.CharField(max_length=10, default="portal")  # portal | api | import
+    channel = models.CharField(max_length=10, default="portal")  # portal | api | import | hi1
 
     instrument_type = models.CharField(max_length=32, choices=INSTRUMENT_CHOICES)
     instrument_reference = models.CharField(max_length=200)

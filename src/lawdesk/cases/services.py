@@ -59,6 +59,22 @@ class Upload:
     content: UploadedFile
 
 
+@dataclass(frozen=True)
+class OriginalOrder:
+    """The order exactly as a standard channel delivered it (e.g. the EPOC form carried by an
+    HI-1 DocumentObject): stored byte-exact as the case's instrument and hashed on the receipt,
+    with where it came from (``origin``: channel, endpoint, transaction …). It is not a PDF
+    upload, so it is not sniffed as one; the channel checked it."""
+
+    name: str
+    content: bytes
+    content_type: str
+    origin: dict[str, Any]
+
+
+_ORIGINAL_SUFFIX = {"application/pdf": ".pdf", "application/xml": ".xml", "text/xml": ".xml"}
+
+
 def _require(actor: User, permission: str) -> None:
     if not has_perm(actor, permission):
         raise PermissionDenied(f"You are not allowed to do this ({permission}).")
@@ -319,6 +335,26 @@ def _store_upload(case: Case, upload: Upload, *, actor: User, now: datetime) -> 
     return attachment
 
 
+def _store_original(case: Case, original: OriginalOrder, *, actor: User, now: datetime) \
+        -> Attachment:
+    """Keep the original order byte-exact with its SHA-256 (the receipt names both)."""
+    from django.core.files.base import ContentFile
+
+    if len(original.content) > settings.LAWDESK_MAX_ATTACHMENT_BYTES:
+        raise IntakeRefused({"attachments": [f"{original.name} is larger than the limit."]})
+    digest = hashlib.sha256(original.content).hexdigest()
+    suffix = _ORIGINAL_SUFFIX.get(original.content_type.split(";")[0].strip().lower(), ".bin")
+    safe_name = original.name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "order"
+    if not safe_name.lower().endswith(suffix):
+        safe_name += suffix
+    attachment = Attachment(case=case, original_name=safe_name, sha256=digest,
+                            size=len(original.content), uploaded_at=now, uploaded_by=actor)
+    attachment.file.save(f"{case.number}-{digest[:16]}{suffix}", ContentFile(original.content),
+                         save=False)
+    attachment.save()
+    return attachment
+
+
 def _receipt(case: Case, targets: list[Target], attachments: list[Attachment]) -> dict[str, Any]:
     """What was received, in a canonical form whose SHA-256 goes on the receipt."""
     return {
@@ -359,12 +395,14 @@ def canonical_sha256(document: dict[str, Any]) -> str:
 def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
                    uploads: Sequence[Upload] = (), channel: str = "portal",
                    request: HttpRequest | None = None,
-                   on_created: Callable[[Case], None] | None = None) -> Case:
+                   on_created: Callable[[Case], None] | None = None,
+                   original: OriginalOrder | None = None) -> Case:
     """Accept a request from a verified officer, or refuse it with field-level errors.
 
     Nothing is saved unless everything is valid; a refusal is audited all the same.
     ``on_created`` runs last inside the transaction that creates the case (the API keeps its
-    answer to an ``Idempotency-Key`` there); if it raises, nothing is saved.
+    answer to an ``Idempotency-Key`` there); if it raises, nothing is saved. ``original`` is
+    the order as a standard channel delivered it (HI-1), kept byte-exact as the instrument.
     """
     officer = actor.officer_or_none
     if officer is None or not has_perm(actor, "portal:case:create"):
@@ -372,7 +410,7 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
                params={"reason": "requester_not_verified", "channel": channel})
         raise PermissionDenied("Only an approved officer of an active agency can send requests.")
     data, targets, errors = validate_intake(payload)
-    if not uploads and payload.get("kind") != RequestKind.EMERGENCY_DISCLOSURE:
+    if not uploads and original is None and payload.get("kind") != RequestKind.EMERGENCY_DISCLOSURE:
         errors = {**errors, "attachments": ["Attach the signed legal instrument as a PDF."]}
     if errors or data is None:
         record("cases:intake:refused", actor=actor, request=request, now=now,
@@ -385,7 +423,8 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
         raise PermissionDenied("Your agency is not active on this platform.")
     try:
         return _create_case(actor=actor, now=now, data=data, targets=targets, uploads=uploads,
-                            channel=channel, request=request, on_created=on_created)
+                            channel=channel, request=request, on_created=on_created,
+                            original=original)
     except IntakeRefused as exc:
         record("cases:intake:refused", actor=actor, request=request, now=now,
                params={"reason": "invalid", "channel": channel, "fields": sorted(exc.errors)})
@@ -395,7 +434,8 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
 @transaction.atomic
 def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[ParsedTarget],
                  uploads: Sequence[Upload], channel: str, request: HttpRequest | None,
-                 on_created: Callable[[Case], None] | None = None) -> Case:
+                 on_created: Callable[[Case], None] | None = None,
+                 original: OriginalOrder | None = None) -> Case:
     officer = actor.officer
     agency = Agency.objects.select_for_update().get(pk=officer.agency_id)
     if agency.status != Agency.Status.ACTIVE:
@@ -432,10 +472,16 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
                                   value=t.value, port=t.port, at=t.at,
                                   window_start=t.window_start, window_end=t.window_end)
             for i, t in enumerate(targets)]
-    attachments = [_store_upload(case, u, actor=actor, now=now) for u in uploads]
+    kept = [_store_original(case, original, actor=actor, now=now)] if original else []
+    attachments = kept + [_store_upload(case, u, actor=actor, now=now) for u in uploads]
     case.flags = _flags(case, decision, now)
     no_longer_first = clear_later_first_request_flags(case)
     case.receipt = _receipt(case, rows, attachments)
+    if original is not None:
+        case.receipt["original_order"] = {"name": kept[0].original_name, "sha256": kept[0].sha256,
+                                          "size": kept[0].size,
+                                          "content_type": original.content_type}
+        case.receipt["origin"] = original.origin
     case.receipt_sha256 = canonical_sha256(case.receipt)
     case.urgency = clock.urgency(case, now)
     case.save()

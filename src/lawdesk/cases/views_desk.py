@@ -311,7 +311,9 @@ def _send_attachment(request: AuthedRequest, case: Case, attachment_id: int) -> 
         raise Http404("No such document.")
     record("cases:attachment:downloaded", request=request, target=case,
            params={"number": case.number, "attachment": item.pk, "sha256": item.sha256})
-    response = FileResponse(item.file.open("rb"), content_type="application/pdf",
+    # An original order from a standard channel may be XML (HI-1's EPOC form); the rest are PDFs.
+    kind = "application/xml" if item.original_name.lower().endswith(".xml") else "application/pdf"
+    response = FileResponse(item.file.open("rb"), content_type=kind,
                             as_attachment=True, filename=item.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -8,6 +8,8 @@ class InteropConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from lawdesk.interop import case_pages
         from lawdesk.interop.services import register_anchor_kinds
 
         register_anchor_kinds()
+        case_pages.register()

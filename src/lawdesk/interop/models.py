@@ -87,8 +87,11 @@ class StoredObject(models.Model):
                              related_name="+")
     target = models.ForeignKey("cases.Target", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")
-    transaction = models.ForeignKey(Transaction, null=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    # The HI-1 TransactionIdentifier of the message that created it (the case and its objects
+    # are created before the transaction's answer is stored).
+    hi1_transaction = models.CharField(max_length=36, default="")
+    # Authorisations: facts the message could not give, to confirm on the desk.
+    facts_to_confirm = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField()
     last_changed = models.DateTimeField()
 

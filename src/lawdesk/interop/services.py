@@ -192,8 +192,7 @@ def receive(*, data: bytes, endpoint: Endpoint, now: datetime,
         return Answer(m.response(_header_for(header, endpoint, now), error=error))
     digest = _payload_digest(data)
     try:
-        with transaction.atomic():
-            return _process(parsed, endpoint, digest, now, request)
+        return _process(parsed, endpoint, digest, now, request)
     except IntegrityError:
         # The same transaction arrived twice at once: the other one's answer is the answer.
         return _replay(parsed, endpoint, digest, now) or Answer(refused="conflict")
@@ -224,41 +223,52 @@ ActionHandler = Callable[["Context", m.Action], etree._Element]
 
 @dataclass
 class Context:
-    """What an action handler needs: the sender, the time, the whole request."""
+    """What an action handler needs: the sender, the time, the whole request, and the outcome
+    of the message's CREATEs (prepared together: one order is several objects)."""
 
     endpoint: Endpoint
     now: datetime
     request: m.Request
-    transaction: Transaction
     http: HttpRequest | None
     created: list[StoredObject]
+    outcomes: dict[int, etree._Element | m.HI1Error]
 
 
 def _process(parsed: m.Request, endpoint: Endpoint, digest: str, now: datetime,
              http: HttpRequest | None) -> Answer:
+    from lawdesk.interop import orders
+
     replay = _replay(parsed, endpoint, digest, now)
     if replay is not None:
-        record("interop:hi1:retransmission", actor=None, target=endpoint, request=http, now=now,
-               params={"transaction_id": parsed.header.transaction_id})
+        with transaction.atomic():
+            record("interop:hi1:retransmission", actor=None, target=endpoint, request=http,
+                   now=now, params={"transaction_id": parsed.header.transaction_id})
         return replay
-    tx = Transaction.objects.create(
-        agency_id=endpoint.agency_id, endpoint=endpoint,
-        transaction_id=parsed.header.transaction_id, payload_sha256=digest,
-        request_sha256=hashlib.sha256(parsed.raw).hexdigest(), response=b"", received_at=now)
-    context = Context(endpoint, now, parsed, tx, http, [])
-    answers = _answer_actions(context)
-    body = m.response(_header_for(parsed.header, endpoint, now), actions=answers)
-    tx.response = body
-    tx.save(update_fields=["response"])
-    summary = [f"{a.identifier}:{a.verb}{':' + a.object_type if a.object_type else ''}"
-               for a in parsed.actions]
-    record("interop:hi1:message_received", actor=None, target=endpoint, request=http, now=now,
-           params={"transaction_id": parsed.header.transaction_id, "actions": summary,
-                   "request_sha256": tx.request_sha256,
-                   "profile": f"{parsed.header.version.profile_owner} "
-                              f"{parsed.header.version.profile_version}",
-                   "errors": _error_codes(body),
-                   "created": [f"{o.object_type}:{o.object_id}" for o in context.created]})
+    context = Context(endpoint, now, parsed, http, [], {})
+    # Each order becomes a case through cases' own use case, in its own transaction (the
+    # objects are stored in it: a second delivery of the same objects cannot create a second
+    # case — their identifiers are unique per agency).
+    orders.prepare(context)
+    with transaction.atomic():
+        answers = _answer_actions(context)
+        body = m.response(_header_for(parsed.header, endpoint, now), actions=answers)
+        Transaction.objects.create(
+            agency_id=endpoint.agency_id, endpoint=endpoint,
+            transaction_id=parsed.header.transaction_id, payload_sha256=digest,
+            request_sha256=hashlib.sha256(parsed.raw).hexdigest(), response=body,
+            received_at=now)
+        summary = [f"{a.identifier}:{a.verb}{':' + a.object_type if a.object_type else ''}"
+                   for a in parsed.actions]
+        record("interop:hi1:message_received", actor=None, target=endpoint, request=http,
+               now=now,
+               params={"transaction_id": parsed.header.transaction_id, "actions": summary,
+                       "request_sha256": hashlib.sha256(parsed.raw).hexdigest(),
+                       "profile": f"{parsed.header.version.profile_owner} "
+                                  f"{parsed.header.version.profile_version}",
+                       "errors": _error_codes(body),
+                       "created": [f"{o.object_type}:{o.object_id}" for o in context.created],
+                       "cases": sorted({o.case.number for o in context.created
+                                        if o.case is not None and o.case.number})})
     return Answer(body)
 
 
