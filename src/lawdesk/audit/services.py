@@ -20,12 +20,15 @@ def _storable(value: Any) -> Any:
 
     PostgreSQL cannot store the NUL character in text or jsonb (the append would fail, and with
     it the action being recorded): it becomes U+FFFD. jsonb keeps numbers as decimals and prints
-    ``1e+16`` back as ``10000000000000000``, and refuses NaN and infinities: such floats are
-    recorded as their text.
+    an integral float written with an exponent (``1e+16``) back as an integer
+    (``10000000000000000``), and refuses NaN and infinities: such floats are recorded as their
+    text. Other floats (``1e-07``, ``0.1``) come back as the same float.
     """
     if isinstance(value, str):
         return value.replace("\x00", "\ufffd")
-    if isinstance(value, float) and (not math.isfinite(value) or "e" in repr(value)):
+    if isinstance(value, float) and (
+        not math.isfinite(value) or (value.is_integer() and "e" in repr(value))
+    ):
         return repr(value)
     if isinstance(value, dict):
         return {_storable(str(k)): _storable(v) for k, v in value.items()}
