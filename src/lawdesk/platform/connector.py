@@ -302,6 +302,11 @@ class PlatformConnector(ABC):
         cloud = [c for c in chats if c not in secret]
         return ContentStream(self._stream_content(window, cloud, accounts, batch_rows), not_held)
 
+    def message(self, chat_id: int, message_id: int) -> Message | None:
+        """One cloud-chat message by chat and message id (None if there is none, or the chat
+        is secret: its content is never held)."""
+        return self._message(int(chat_id), int(message_id))
+
     def secret_chats(self, account_id: int) -> list[SecretChat]:
         """Secret chats of an account: metadata, content NotHeld(end_to_end_encrypted)."""
         return self._secret_chats(int(account_id))
@@ -331,6 +336,9 @@ class PlatformConnector(ABC):
 
     @abstractmethod
     def _secret_chat_ids(self, chat_ids: Sequence[int], account_ids: Sequence[int]) -> list[int]: ...
+
+    @abstractmethod
+    def _message(self, chat_id: int, message_id: int) -> Message | None: ...
 
     @abstractmethod
     def _secret_chats(self, account_id: int) -> list[SecretChat]: ...

@@ -397,6 +397,27 @@ class IbisConnector(PlatformConnector):
             return
         yield from expr.to_pyarrow_batches(chunk_size=batch_rows)
 
+    def _message(self, chat_id: int, message_id: int) -> Message | None:
+        m = self.t["messages_by_chat"]
+        expr = m.filter(m.chat_id == chat_id, m.message_id == message_id).limit(1)
+        for r in _rows(expr.to_pyarrow()):
+            return self._message_row(r)
+        return None
+
+    @staticmethod
+    def _message_row(r: dict[str, Any]) -> Message:
+        return Message(
+            message_id=int(r["message_id"]),
+            chat_id=int(r["chat_id"]),
+            sender_id=int(r["sender_id"]),
+            recipient_id=None if r["recipient_id"] is None else int(r["recipient_id"]),
+            ts=r["ts"].astimezone(UTC),
+            text=r["text"],
+            media_ref=r["media_ref"],
+            media_size=None if r["media_size"] is None else int(r["media_size"]),
+            media_sha256=r["media_sha256"],
+        )
+
     def _stream_content(
         self, window: Window, chat_ids: Sequence[int], account_ids: Sequence[int], batch_rows: int
     ) -> Iterator[Message]:
