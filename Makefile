@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres:postgres@127.0.0.1:5432/lawdesk
 
-.PHONY: demo test test-sqlite test-postgres lint install install-dev system-test-deps clean
+.PHONY: demo test test-sqlite test-postgres lint install install-dev system-test-deps clean messages
 
 $(BIN)/python:
 	@./scripts/ensure-venv.sh "$(PYTHON)" "$(VENV)"
@@ -24,7 +24,12 @@ install-dev: $(VENV)/.installed-dev
 ## make demo: install, migrate, seed, run the web server and the worker, print the logins.
 demo: install
 	@./scripts/ensure-system-libs.sh
+	@./scripts/compile-messages.sh
 	@$(BIN)/lawdesk up
+
+## make messages: compile the translation catalogues (src/lawdesk/locale) for Django.
+messages:
+	@./scripts/compile-messages.sh
 
 system-test-deps:
 	./scripts/ensure-system-libs.sh
@@ -37,12 +42,12 @@ test: install-dev system-test-deps
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
-test-sqlite:
+test-sqlite: messages
 	@echo "=== test suite on SQLite ==="
 	LAWDESK_MODE=test LAWDESK_HOME=$(CURDIR)/var/test-sqlite DATABASE_URL=sqlite:///$(CURDIR)/var/test-sqlite/db.sqlite3 \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres:
+test-postgres: messages
 	@echo "=== test suite on PostgreSQL ==="
 	LAWDESK_MODE=test LAWDESK_HOME=$(CURDIR)/var/test-postgres DATABASE_URL=$(PG_URL) \
 		$(BIN)/pytest $(PYTEST_ARGS)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# System libraries the runtime needs: Pango for WeasyPrint (PDF certificates and reports)
-# and the age command-line tool (independent verification of encrypted packages).
+# System libraries the runtime needs: Pango for WeasyPrint (PDF certificates and reports),
+# the age command-line tool (independent verification of encrypted packages) and GNU gettext
+# (the translation catalogues).
 set -euo pipefail
 missing=()
 ldconfig -p | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
@@ -10,6 +11,8 @@ command -v pdftotext >/dev/null || missing+=(poppler-utils)
 # unzip and openssl: the tests check packages with independent tools.
 command -v unzip >/dev/null || missing+=(unzip)
 command -v openssl >/dev/null || missing+=(openssl)
+# msgfmt and xgettext: compiling and checking the translation catalogues (decision 0020).
+command -v msgfmt >/dev/null && command -v xgettext >/dev/null || missing+=(gettext)
 fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
 if ((${#missing[@]})); then
   echo "Installing system packages: ${missing[*]}"

@@ -14,6 +14,15 @@ import pytest
 _seq = count(1)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The translation catalogues compiled (`make test` does it too; this covers a bare pytest)."""
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "compile-messages.sh"
+    subprocess.run([str(script)], check=True)
+
+
 @pytest.fixture
 def now() -> datetime:
     return datetime(2026, 11, 2, 9, 30, tzinfo=UTC)

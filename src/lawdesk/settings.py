@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the officer's own language and time zone come first.
+    "lawdesk.core.middleware.UserLocaleMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "lawdesk.accounts.middleware.RequireSecondFactorMiddleware",
@@ -130,6 +132,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lawdesk.core.context_processors.lawdesk",
@@ -248,8 +252,20 @@ EMAIL_HOST = os.environ.get("LAWDESK_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("LAWDESK_EMAIL_PORT", "25"))
 
 # --- i18n, static ------------------------------------------------------------------------
-LANGUAGE_CODE = "en"
+# The languages of the interface; a user's own choice (their profile) comes first, then the
+# browser's Accept-Language, then LAWDESK_LANGUAGE (decision 0020).
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LANGUAGE_CODE = os.environ.get("LAWDESK_LANGUAGE", "en")
+if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
+    raise ImproperlyConfigured(f"LAWDESK_LANGUAGE must be one of en, fr, not {LANGUAGE_CODE!r}")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "lawdesk_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = TLS
+# Everything is stored in UTC; pages show times in the viewer's zone, with the zone named:
+# the user's profile zone, else their agency's country's zone, else this one.
 TIME_ZONE = "UTC"
+LAWDESK_TIME_ZONE = os.environ.get("LAWDESK_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "/static/"

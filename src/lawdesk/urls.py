@@ -56,6 +56,8 @@ urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("supervisor/<str:token>/", accounts_views.supervisor_confirm, name="supervisor_confirm"),
+    path("i18n/language/", core_views.set_language, name="set_language"),
+    path("accounts/preferences/", accounts_views.preferences, name="account_preferences"),
     path("accounts/", include("allauth.urls")),
     path("portal/", include(portal_patterns)),
     path("desk/", include(desk_patterns)),

@@ -236,8 +236,14 @@ def test_the_tokens_page_shows_expiry_and_last_use_and_renews(client, make_agenc
     fresh.refresh_from_db()
     assert fresh.last_used_at is not None
     assert "Expires" in html and "Last used" in html
-    assert f"{fresh.expires_at:%Y-%m-%d}" in html
-    assert fresh.last_used_at.strftime("%Y-%m-%d %H:%M") in html
+    # Times are shown in the officer's zone (their agency's country), with the zone named.
+    from zoneinfo import ZoneInfo
+
+    from lawdesk.core.locale import zone_of
+
+    zone = zone_of(user)
+    assert f"{fresh.expires_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone}" in html
+    assert f"{fresh.last_used_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone}" in html
     assert "expired" in html  # the old one says so
     client.post("/portal/tokens/", {"action": "renew", "token": old.pk})
     old.refresh_from_db()

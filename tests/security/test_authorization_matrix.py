@@ -52,6 +52,7 @@ RULES: dict[str, Rule] = {
     "desk:audit": Rule("desk", "desk:audit:view"),
     "evidence_key": Rule("public"),
     "favicon": Rule("public"),
+    "set_language": Rule("public", method="POST"),  # the header's language switcher
     "supervisor_confirm": Rule("public"),  # the signed token is the credential
     "anchor_checkpoint": Rule("public"),
     "anchor_leaves": Rule("public"),

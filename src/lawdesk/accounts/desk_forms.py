@@ -12,26 +12,26 @@ from lawdesk.accounts.validators import COUNTRY_CODES, validate_age_recipient
 class AgencyForm(forms.Form):
     name = forms.CharField(max_length=200)
     country = forms.ChoiceField(choices=[(c, c) for c in sorted(COUNTRY_CODES)],
-                                help_text="ISO 3166-1 alpha-2 code of the agency's state.")
+                                help_text=_("ISO 3166-1 alpha-2 code of the agency's state."))
     kind = forms.ChoiceField(choices=Agency.Kind.choices)
     age_public_key = forms.CharField(
         max_length=100, required=False, validators=[validate_age_recipient],
-        label="age public key (optional)",
-        help_text="age1… — evidence packages will be encrypted to this key.",
+        label=_("age public key (optional)"),
+        help_text=_("age1… — evidence packages will be encrypted to this key."),
     )
 
 
 class DomainForm(forms.Form):
-    domain = forms.CharField(max_length=253, help_text="Exact domain; subdomains are not included.")
-    note = forms.CharField(max_length=300, label="How it was verified",
-                           help_text="E.g. DNS TXT record checked, official directory entry.")
+    domain = forms.CharField(max_length=253, help_text=_("Exact domain; subdomains are not included."))
+    note = forms.CharField(max_length=300, label=_("How it was verified"),
+                           help_text=_("E.g. DNS TXT record checked, official directory entry."))
 
 
 class CallbackForm(forms.Form):
-    phone = forms.CharField(max_length=30, label="Call-back number",
-                            help_text="International form, e.g. +33 1 49 27 49 27.")
-    source = forms.CharField(max_length=300, label="Independent source",
-                             help_text="Where you found it — never a number given in a request.")
+    phone = forms.CharField(max_length=30, label=_("Call-back number"),
+                            help_text=_("International form, e.g. +33 1 49 27 49 27."))
+    source = forms.CharField(max_length=300, label=_("Independent source"),
+                             help_text=_("Where you found it — never a number given in a request."))
 
 
 class RemoveDomainForm(forms.Form):

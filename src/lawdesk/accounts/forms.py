@@ -11,6 +11,7 @@ from allauth.mfa.totp.internal import auth as totp_auth
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from lawdesk.accounts.models import Agency, Officer, User
 from lawdesk.accounts.services import check_officer_email, register_officer
@@ -22,17 +23,19 @@ from lawdesk.core.errors import DomainError
 class OfficerSignupForm(SignupForm):
     """An officer signs up with an address on a verified domain of an active agency."""
 
-    full_name = forms.CharField(max_length=200, label="Full name")
+    full_name = forms.CharField(max_length=200, label=gettext_lazy("Full name"))
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.filter(status=Agency.Status.ACTIVE).order_by("country", "name"),
-        label="Agency",
-        help_text="Your unit or office. Your e-mail address must be on one of its verified domains.",
-        error_messages={"invalid_choice": "This agency is not accepting sign-ups."},
+        label=gettext_lazy("Agency"),
+        help_text=gettext_lazy("Your unit or office. Your e-mail address must be on one of its "
+                               "verified domains."),
+        error_messages={"invalid_choice": gettext_lazy("This agency is not accepting sign-ups.")},
     )
-    title = forms.CharField(max_length=120, label="Title or rank")
-    supervisor_name = forms.CharField(max_length=200, label="Supervisor's name")
+    title = forms.CharField(max_length=120, label=gettext_lazy("Title or rank"))
+    supervisor_name = forms.CharField(max_length=200, label=gettext_lazy("Supervisor's name"))
     supervisor_email = forms.EmailField(
-        label="Supervisor's e-mail", help_text="On your agency's domain; used to confirm requests."
+        label=gettext_lazy("Supervisor's e-mail"),
+        help_text=gettext_lazy("On your agency's domain; used to confirm requests."),
     )
     field_order = ["full_name", "email", "agency", "title", "supervisor_name", "supervisor_email",
                    "password1", "password2"]
@@ -51,10 +54,10 @@ class OfficerSignupForm(SignupForm):
             try:
                 check_officer_email(agency, supervisor)
             except DomainError:
-                self.add_error("supervisor_email", "The supervisor's address must also be on a "
-                               "verified domain of the agency.")
+                self.add_error("supervisor_email", gettext("The supervisor's address must also be on "
+                                                             "a verified domain of the agency."))
             if email and supervisor.strip().lower() == email.strip().lower():
-                self.add_error("supervisor_email", "The supervisor must be someone else.")
+                self.add_error("supervisor_email", gettext("The supervisor must be someone else."))
         return cleaned
 
     def full_clean(self) -> None:
@@ -106,18 +109,23 @@ class AgencyAwareLoginForm(LoginForm):
         if user is None:
             return cleaned
         officer = user.officer_or_none
-        reason = ""
+        # The audit trail keeps the reason in English; the user reads it in their language.
+        reason = shown = ""
         if officer is not None and officer.status == Officer.Status.SUSPENDED:
             reason = "Your officer account is suspended. Contact the platform's legal team."
+            shown = gettext("Your officer account is suspended. Contact the platform's legal team.")
         elif officer is not None and officer.agency.status == Agency.Status.SUSPENDED:
             reason = (f"{officer.agency.name} is suspended on this platform; its officers cannot "
                       "sign in. Contact the platform's legal team.")
+            shown = gettext("%(agency)s is suspended on this platform; its officers cannot sign "
+                            "in. Contact the platform's legal team.") % {"agency": officer.agency.name}
         elif officer is None and user.staff_or_none is not None and not user.staff.active:
             reason = "Your staff account is disabled."
+            shown = gettext("Your staff account is disabled.")
         if reason:
             record("accounts:login:refused", actor=user, request=self.request,
                    params={"reason": reason})
-            raise ValidationError(reason, code="account_suspended")
+            raise ValidationError(shown, code="account_suspended")
         return cleaned
 
 
@@ -134,3 +142,30 @@ class ActivateTOTPForm(AllauthActivateTOTPForm):
         self.user = kwargs.pop("user")
         forms.Form.__init__(self, *args, **kwargs)
         self.secret = totp_auth.get_totp_secret(regenerate=False)
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    from django.utils.translation import gettext
+
+    from lawdesk.core.locale import available_zones
+
+    return [("", gettext("Automatic (your agency's country)"))] + [
+        (zone, zone) for zone in sorted(available_zones()) if "/" in zone or zone == "UTC"]
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    from django.conf import settings
+    from django.utils.translation import gettext
+
+    return [("", gettext("Automatic (your browser's language)")), *settings.LANGUAGES]
+
+
+class PreferencesForm(forms.Form):
+    """A user's interface language and time zone."""
+
+    language = forms.ChoiceField(choices=_language_choices, required=False,
+                                 label=gettext_lazy("Language of the interface"))
+    time_zone = forms.ChoiceField(
+        choices=_zone_choices, required=False, label=gettext_lazy("Time zone"),
+        help_text=gettext_lazy("Dates and deadlines are shown in this zone, with its name; "
+                               "the platform stores them in UTC."))

@@ -18,8 +18,9 @@ _ENROLMENT_PATHS = (
     "/accounts/confirm-email/",
     "/static/",
     "/favicon.ico",
+    "/i18n/language/",
 )
-_PENDING_PATHS = (*_ENROLMENT_PATHS, "/accounts/2fa/", "/portal/pending/")
+_PENDING_PATHS = (*_ENROLMENT_PATHS, "/accounts/2fa/", "/accounts/preferences/", "/portal/pending/")
 
 
 class RequireSecondFactorMiddleware:

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from lawdesk.accounts.validators import validate_age_recipient, validate_country
 from lawdesk.core.permissions import STAFF_ROLES
@@ -33,6 +34,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(auto_now_add=True)
     # Raised whenever a second factor is added, removed or reset: every other session ends.
     security_version = models.PositiveIntegerField(default=0)
+    # The user's own interface language and time zone (their preferences page); blank: the
+    # browser's language, and the zone of their agency's country (else LAWDESK_TIME_ZONE).
+    language = models.CharField(max_length=8, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -72,19 +77,19 @@ class Agency(models.Model):
     """A public authority that may send requests: police unit, prosecutor's office, court…"""
 
     class Kind(models.TextChoices):
-        POLICE = "police", "Police"
-        GENDARMERIE = "gendarmerie", "Gendarmerie"
-        CUSTOMS = "customs", "Customs"
-        PROSECUTOR = "prosecutor", "Prosecutor's office"
-        INVESTIGATING_JUDGE = "investigating_judge", "Investigating judge"
-        COURT = "court", "Court"
-        ADMINISTRATIVE = "administrative_authority", "Administrative authority"
-        INTELLIGENCE = "intelligence_service", "Intelligence service"
+        POLICE = "police", _("Police")
+        GENDARMERIE = "gendarmerie", _("Gendarmerie")
+        CUSTOMS = "customs", _("Customs")
+        PROSECUTOR = "prosecutor", _("Prosecutor's office")
+        INVESTIGATING_JUDGE = "investigating_judge", _("Investigating judge")
+        COURT = "court", _("Court")
+        ADMINISTRATIVE = "administrative_authority", _("Administrative authority")
+        INTELLIGENCE = "intelligence_service", _("Intelligence service")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACTIVE = "active", "Active"
-        SUSPENDED = "suspended", "Suspended"
+        PENDING = "pending", _("Pending")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
 
     name = models.CharField(max_length=200, unique=True)
     country = models.CharField(max_length=2, validators=[validate_country])
@@ -156,16 +161,16 @@ class AnchorChange(models.Model):
     """
 
     class Kind(models.TextChoices):
-        ADD_DOMAIN = "add_domain", "Add a verified domain"
-        REMOVE_DOMAIN = "remove_domain", "Remove a verified domain"
-        CALLBACK = "callback", "Set the call-back number"
-        ADD_HI1_ENDPOINT = "add_hi1_endpoint", "Add an HI-1 endpoint and certificate"
-        REMOVE_HI1_ENDPOINT = "remove_hi1_endpoint", "Remove an HI-1 endpoint certificate"
+        ADD_DOMAIN = "add_domain", _("Add a verified domain")
+        REMOVE_DOMAIN = "remove_domain", _("Remove a verified domain")
+        CALLBACK = "callback", _("Set the call-back number")
+        ADD_HI1_ENDPOINT = "add_hi1_endpoint", _("Add an HI-1 endpoint and certificate")
+        REMOVE_HI1_ENDPOINT = "remove_hi1_endpoint", _("Remove an HI-1 endpoint certificate")
 
     class State(models.TextChoices):
-        PROPOSED = "proposed", "Awaiting a second administrator"
-        APPROVED = "approved", "Approved and applied"
-        REJECTED = "rejected", "Rejected or withdrawn"
+        PROPOSED = "proposed", _("Awaiting a second administrator")
+        APPROVED = "approved", _("Approved and applied")
+        REJECTED = "rejected", _("Rejected or withdrawn")
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="anchor_changes")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -203,9 +208,9 @@ class Officer(models.Model):
     """An officer of exactly one agency; inactive until platform staff approve."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Awaiting approval"
-        ACTIVE = "active", "Active"
-        SUSPENDED = "suspended", "Suspended"
+        PENDING = "pending", _("Awaiting approval")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
 
     user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="officer")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="officers")
@@ -214,8 +219,8 @@ class Officer(models.Model):
     supervisor_email = models.EmailField()
     class SupervisorAnswer(models.TextChoices):
         NONE = "", "Not answered yet"
-        CONFIRMED = "confirmed", "Confirmed"
-        DECLINED = "declined", "Declined"
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # The supervisor named at sign-up is asked, by a signed link sent to their address on the

@@ -363,8 +363,10 @@ def check_officer_email(agency: Agency, email: str) -> None:
     if domain not in verified:
         shown = domain or email.rpartition("@")[2]
         raise DomainError(
-            f"{shown} is not a verified e-mail domain of {agency.name}. "
-            f"Sign up with your official address at: {', '.join(verified) or '(none yet)'}.",
+            gettext("%(domain)s is not a verified e-mail domain of %(agency)s. Sign up with "
+                    "your official address at: %(domains)s.") % {
+                "domain": shown, "agency": agency.name,
+                "domains": ", ".join(verified) or gettext("(none yet)")},
             field="email", code="unverified_domain",
         )
 
@@ -375,16 +377,18 @@ def register_officer(
 ) -> Officer:
     """Attach a new officer profile (pending approval) to a user created by the sign-up flow."""
     if agency.status != Agency.Status.ACTIVE:
-        raise DomainError(f"{agency.name} is not accepting sign-ups ({agency.get_status_display()}).",
+        raise DomainError(gettext("%(agency)s is not accepting sign-ups (%(status)s).") % {
+                              "agency": agency.name, "status": agency.get_status_display()},
                           field="agency", code="agency_not_active")
     check_officer_email(agency, user.email)
     try:
         check_officer_email(agency, supervisor_email)
     except DomainError as exc:
-        raise DomainError("The supervisor's address must also be on a verified domain of the "
-                          "agency.", field="supervisor_email", code=exc.code) from None
+        raise DomainError(gettext("The supervisor's address must also be on a verified domain "
+                                  "of the agency."), field="supervisor_email",
+                          code=exc.code) from None
     if supervisor_email.strip().lower() == user.email.lower():
-        raise DomainError("The supervisor must be someone else.", field="supervisor_email",
+        raise DomainError(gettext("The supervisor must be someone else."), field="supervisor_email",
                           code="self_supervisor")
     officer = Officer.objects.create(
         user=user, agency=agency, title=title.strip(), supervisor_name=supervisor_name.strip(),
@@ -576,3 +580,26 @@ def create_staff_member(
     record("accounts:staff:created", actor=actor, target=staff,
            params={"email": user.email, "roles": staff.roles}, request=request, now=now)
     return staff
+
+
+@transaction.atomic
+def set_preferences(user: User, *, language: str, time_zone: str, now: datetime,
+                    request: HttpRequest | None = None) -> User:
+    """Save a user's interface language and time zone ('' = automatic), audited."""
+    from lawdesk.core.locale import available_zones, language_codes
+
+    if language and language not in language_codes():
+        raise DomainError(gettext("Choose one of the offered languages."), field="language",
+                          code="invalid")
+    if time_zone and time_zone not in available_zones():
+        raise DomainError(gettext("Choose a time zone from the list."), field="time_zone",
+                          code="invalid")
+    changes = {name: value for name, value in (("language", language), ("time_zone", time_zone))
+               if getattr(user, name) != value}
+    if changes:
+        User.objects.filter(pk=user.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(user, name, value)
+        record("accounts:user:preferences_changed", actor=user, target=user, params=changes,
+               request=request, now=now)
+    return user

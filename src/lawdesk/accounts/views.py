@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
@@ -25,6 +26,7 @@ from lawdesk.accounts.desk_forms import (
     StatusForm,
     SupervisorAnswerForm,
 )
+from lawdesk.accounts.forms import PreferencesForm
 from lawdesk.accounts.models import Agency, AnchorChange, Officer
 from lawdesk.accounts.selectors import get_agency_for, get_officer_for, officers_for_desk
 from lawdesk.core.clock import utcnow
@@ -255,3 +257,32 @@ def supervisor_confirm(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return redirect("supervisor_confirm", token=token)
     return render(request, "accounts/supervisor_confirm.html", {"officer": officer, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: AuthedRequest) -> HttpResponse:
+    """The user's own language and time zone."""
+    user = request.user
+    form = PreferencesForm(request.POST or None,
+                           initial={"language": user.language, "time_zone": user.time_zone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_preferences(user, language=form.cleaned_data["language"],
+                                     time_zone=form.cleaned_data["time_zone"], now=utcnow(),
+                                     request=request)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            if user.language:
+                translation.activate(user.language)
+            messages.success(request, gettext("Your preferences are saved."))
+            response = redirect("account_preferences")
+            if user.language:
+                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language,
+                                    samesite="Lax",
+                                    secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True)
+            return response
+    from lawdesk.core.locale import zone_of
+
+    return render(request, "accounts/preferences.html", {"form": form, "zone": zone_of(user)})

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -124,11 +125,20 @@ def _ninja_field(loc: list[Any]) -> str:
     return ".".join(parts) or "__all__"
 
 
+def _ninja_message(error: dict[str, Any]) -> str:
+    """A schema error in the request's language (pydantic's own message as a fallback)."""
+    from lawdesk.cases.intake import _FRIENDLY, _own_message
+
+    friendly = _FRIENDLY.get(str(error.get("type", "")))
+    return str(friendly) if friendly is not None else (_own_message(error)
+                                                        or gettext("Invalid value."))
+
+
 @api.exception_handler(ValidationError)
 def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [(_ninja_field(list(e.get("loc", []))), str(e.get("msg", "Invalid value.")))
+    errors = [(_ninja_field(list(e.get("loc", []))), _ninja_message(e))
               for e in exc.errors]
-    return _problem(request, "invalid_request", "The request has errors.", errors)
+    return _problem(request, "invalid_request", gettext("The request has errors."), errors)
 
 
 @api.exception_handler(ApiProblem)
@@ -141,9 +151,10 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     has_header = bool(request.headers.get("Authorization"))
     challenge = 'Bearer realm="lawdesk"' + (', error="invalid_token"' if has_header else "")
     return _problem(request, "unauthenticated",
-                    "Send a valid API token: Authorization: Bearer ld_…" if not has_header else
-                    "The token is not valid: unknown, revoked, or its officer or agency is no "
-                    "longer active.", audit=False, headers={"WWW-Authenticate": challenge})
+                    gettext("Send a valid API token: Authorization: Bearer ld_…") if not has_header
+                    else gettext("The token is not valid: unknown, revoked, or its officer or "
+                                 "agency is no longer active."),
+                    audit=False, headers={"WWW-Authenticate": challenge})
 
 
 @api.exception_handler(TokenExpired)
@@ -151,8 +162,9 @@ def _token_expired(request: HttpRequest, exc: TokenExpired) -> HttpResponse:
     challenge = ('Bearer realm="lawdesk", error="invalid_token", '
                  'error_description="The token has expired"')
     return _problem(request, "token_expired",
-                    f"The token expired at {exc.expired_at:%Y-%m-%d %H:%M} UTC. Its owner can "
-                    "renew it on the API tokens page of the officer portal.",
+                    gettext("The token expired at %(at)s UTC. Its owner can renew it on the API "
+                            "tokens page of the officer portal.")
+                    % {"at": f"{exc.expired_at:%Y-%m-%d %H:%M}"},
                     audit=False, headers={"WWW-Authenticate": challenge})
 
 
@@ -160,7 +172,7 @@ def _token_expired(request: HttpRequest, exc: TokenExpired) -> HttpResponse:
 def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     headers = {"Retry-After": str(exc.wait)} if exc.wait is not None else {}
     return _problem(request, "too_many_requests",
-                    "Too many failed authentications from your address; wait a minute.",
+                    gettext("Too many failed authentications from your address; wait a minute."),
                     headers=headers)
 
 
@@ -174,13 +186,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     # One constant body: another agency's request must be indistinguishable from a missing one.
-    return _problem(request, "not_found", "No such request.")
+    return _problem(request, "not_found", gettext("No such request."))
 
 
 @api.exception_handler(IntakeRefused)
 def _intake_refused(request: HttpRequest, exc: IntakeRefused) -> HttpResponse:
     # submit_request has audited the refusal already.
-    return _problem(request, "invalid_request", "The request has errors; nothing was stored.",
+    return _problem(request, "invalid_request", gettext("The request has errors; nothing was stored."),
                     field_errors(exc.errors), audit=False)
 
 
@@ -203,21 +215,21 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return _problem(request, "payload_too_large", "The request body is too large.")
+    return _problem(request, "payload_too_large", gettext("The request body is too large."))
 
 
 @api.exception_handler(MultiPartParserError)
 def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-    return _problem(request, "malformed_request", "The multipart body could not be read.")
+    return _problem(request, "malformed_request", gettext("The multipart body could not be read."))
 
 
 @api.exception_handler(SuspiciousOperation)
 def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
-    return _problem(request, "malformed_request", "The request could not be read.")
+    return _problem(request, "malformed_request", gettext("The request could not be read."))
 
 
 @api.exception_handler(Exception)
 def _internal(request: HttpRequest, exc: Exception) -> HttpResponse:
     log.exception("API error on %s %s", request.method, request.path)
-    return _problem(request, "internal_error", "Something went wrong on our side. Try again later.",
+    return _problem(request, "internal_error", gettext("Something went wrong on our side. Try again later."),
                     audit=False)

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 from lawdesk.accounts.models import User
 from lawdesk.api.models import IdempotentAnswer
@@ -79,9 +80,9 @@ class Idempotency:
             return None
         if row.operation != self.operation or row.fingerprint != self.fingerprint:
             raise ApiProblem("idempotency_key_reused",
-                             "This Idempotency-Key was already used for a different request.",
-                             errors=[(HEADER, "This key was already used with a different "
-                                              "request: use a new key for a new request.")])
+                             gettext("This Idempotency-Key was already used for a different request."),
+                             errors=[(HEADER, gettext("This key was already used with a different "
+                                              "request: use a new key for a new request."))])
         record("api:request:replayed", actor=self.user, target=row.case, request=self.request,
                now=utcnow(), params={"operation": row.operation, "status": row.status,
                                      "first_answered_at": row.created_at.isoformat()})

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, re_path
+from django.utils.translation import gettext
 
 from lawdesk.api.app import api
 from lawdesk.api.problems import PROBLEM_JSON, problem_response
@@ -15,7 +16,7 @@ from lawdesk.api.problems import PROBLEM_JSON, problem_response
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Unknown API path: a problem document, not the site's HTML 404 page."""
-    return problem_response("not_found", "No such API endpoint.")
+    return problem_response("not_found", gettext("No such API endpoint."))
 
 
 def _method_problem(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -26,7 +27,8 @@ def _method_problem(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         response = view(request, *args, **kwargs)
         if response.status_code == 405 and response.get("Content-Type") != PROBLEM_JSON:
             allow = response.get("Allow", "")
-            return problem_response("method_not_allowed", f"Allowed methods: {allow}.",
+            return problem_response("method_not_allowed",
+                                    gettext("Allowed methods: %(allow)s.") % {"allow": allow},
                                     headers={"Allow": allow})
         return response
 

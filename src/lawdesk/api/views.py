@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import Header, Path, Query, Router
 
 from lawdesk.api.auth import actor
@@ -83,8 +84,8 @@ def _only_query(request: HttpRequest, *allowed: str) -> None:
     """Refuse query parameters the operation does not declare (the document says none other)."""
     unknown = sorted(set(request.GET) - set(allowed))
     if unknown:
-        raise ApiProblem("invalid_request", "The request has unknown query parameters.",
-                         errors=[(name, "Unknown query parameter.") for name in unknown])
+        raise ApiProblem("invalid_request", gettext("The request has unknown query parameters."),
+                         errors=[(name, gettext("Unknown query parameter.")) for name in unknown])
 
 
 def _intake_request_body() -> dict[str, Any]:
@@ -119,24 +120,25 @@ def _intake_payload(request: HttpRequest) -> dict[str, Any]:
         part = request.FILES.getlist("request")[0]
         raw: str | bytes = part.read(settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
         if len(raw) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            raise ApiProblem("payload_too_large", "The `request` part is too large.")
+            raise ApiProblem("payload_too_large", gettext("The `request` part is too large."))
     elif "request" in request.POST:
         raw = request.POST["request"]
     else:
-        raise ApiProblem("invalid_request", "The `request` part is missing.",
-                         errors=[("request", "Send the request as JSON in a part named `request`.")])
+        raise ApiProblem("invalid_request", gettext("The `request` part is missing."),
+                         errors=[("request", gettext("Send the request as JSON in a part named `request`."))])
     try:
         payload = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiProblem("invalid_request", "The `request` part is not valid JSON.",
-                         errors=[("request", f"Not valid JSON: {exc}.")]) from None
+        raise ApiProblem("invalid_request", gettext("The `request` part is not valid JSON."),
+                         errors=[("request", gettext("Not valid JSON: %(error)s.")
+                                  % {"error": exc})]) from None
     if not isinstance(payload, dict):
-        raise ApiProblem("invalid_request", "The `request` part must be a JSON object.",
-                         errors=[("request", "Send a JSON object.")])
+        raise ApiProblem("invalid_request", gettext("The `request` part must be a JSON object."),
+                         errors=[("request", gettext("Send a JSON object."))])
     nul = _nul_paths(payload)
     if nul:
-        raise ApiProblem("invalid_request", "The request contains NUL characters.",
-                         errors=[(p, "Remove the NUL (\\u0000) character.") for p in nul])
+        raise ApiProblem("invalid_request", gettext("The request contains NUL characters."),
+                         errors=[(p, gettext("Remove the NUL (\\u0000) character.")) for p in nul])
     return payload
 
 
@@ -158,15 +160,16 @@ def _nul_paths(value: Any, path: str = "") -> list[str]:
 def _check_parts(request: HttpRequest) -> None:
     unknown = sorted({*request.POST.keys(), *request.FILES.keys()} - {"request", "attachments"})
     if unknown:
-        raise ApiProblem("invalid_request", "The request has unknown parts.",
-                         errors=[(name, "Unknown part: send `request` and `attachments` only.")
+        raise ApiProblem("invalid_request", gettext("The request has unknown parts."),
+                         errors=[(name, gettext("Unknown part: send `request` and `attachments` only."))
                                  for name in unknown])
     if "attachments" in request.POST:
-        raise ApiProblem("invalid_request", "Attachments must be files.",
-                         errors=[("attachments", "Send each attachment as a file part.")])
+        raise ApiProblem("invalid_request", gettext("Attachments must be files."),
+                         errors=[("attachments", gettext("Send each attachment as a file part."))])
     if len(request.FILES.getlist("attachments")) > MAX_ATTACHMENTS:
-        raise ApiProblem("invalid_request", "Too many attachments.",
-                         errors=[("attachments", f"Send at most {MAX_ATTACHMENTS} files.")])
+        raise ApiProblem("invalid_request", gettext("Too many attachments."),
+                         errors=[("attachments", gettext("Send at most %(n)s files.")
+                                                  % {"n": MAX_ATTACHMENTS})])
 
 
 @router.post(
@@ -184,16 +187,16 @@ def submit_request(request: HttpRequest, idempotency_key: IdempotencyKey = None)
     _only_query(request)
     if request.content_type != "multipart/form-data":
         raise ApiProblem("unsupported_media_type",
-                         "Send multipart/form-data with a `request` JSON part and PDF "
-                         "`attachments` parts.")
+                         gettext("Send multipart/form-data with a `request` JSON part and PDF "
+                         "`attachments` parts."))
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        raise ApiProblem("malformed_request", "Invalid Content-Length.") from None
+        raise ApiProblem("malformed_request", gettext("Invalid Content-Length.")) from None
     if length > max_body_bytes():
         raise ApiProblem("payload_too_large",
-                         f"The request is {length // 1_000_000} MB; the limit is "
-                         f"{max_body_bytes() // 1_000_000} MB.")
+                         gettext("The request is %(size)s MB; the limit is %(limit)s MB.")
+                         % {"size": length // 1_000_000, "limit": max_body_bytes() // 1_000_000})
     _check_parts(request)
     payload = _intake_payload(request)
     files = request.FILES.getlist("attachments")
@@ -271,7 +274,7 @@ def answer_clarification(request: HttpRequest, body: ClarificationIn,
         return replayed
     if case.status != Status.AWAITING_CLARIFICATION:
         # The service would also accept a "received" case and skip the desk's review start.
-        raise InvalidTransition("This request is not waiting for a clarification.",
+        raise InvalidTransition(gettext("This request is not waiting for a clarification."),
                                 field="status")
     now = utcnow()
     try:

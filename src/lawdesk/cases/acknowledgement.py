@@ -34,7 +34,7 @@ def context(case: Case) -> dict[str, Any]:
         "agency": receipt["agency"]["name"],
         "country": receipt["agency"]["country"],
         "officer": receipt["officer"],
-        "kind": case.get_kind_display(),
+        "kind": str(case.get_kind_display()),
         "instrument": f"{case.get_instrument_type_display()} {case.instrument_reference}",
         "instrument_date": receipt["instrument"]["date"],
         "file_number": case.authority_file_number,

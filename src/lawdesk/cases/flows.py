@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from lawdesk.cases.models import Status
 from lawdesk.core.errors import InvalidTransition
 from lawdesk.law.vocabulary import RequestKind
@@ -64,8 +66,9 @@ def check(kind: str, current: str, target: str) -> None:
     """Raise InvalidTransition unless ``current → target`` is legal for ``kind``."""
     if target not in allowed(kind, current):
         raise InvalidTransition(
-            f"A {kind.replace('_', ' ')} case cannot go from {Status(current).label.lower()} "
-            f"to {Status(target).label.lower()}.",
+            gettext("A %(kind)s case cannot go from %(current)s to %(target)s.") % {
+                "kind": kind.replace("_", " "), "current": str(Status(current).label).lower(),
+                "target": str(Status(target).label).lower()},
             field="status",
         )
 

@@ -18,7 +18,7 @@ from lawdesk.cases.models import (
     Status,
 )
 
-_BLANK: list[tuple[str, str]] = [("", "—")]
+_BLANK: list[tuple[str, Any]] = [("", "—")]
 PROCEEDINGS_CHOICES = [("criminal", _("Criminal proceedings")),
                        ("non_criminal", _("Civil or administrative matter"))]
 ONLINE_CHOICES = [("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))]
@@ -48,47 +48,47 @@ ENFORCING_GROUND_CHOICES = [
 class RequestForm(forms.Form):
     """The officer's request form. Validation happens in ``intake.validate_intake``."""
 
-    kind = forms.ChoiceField(choices=_BLANK + KIND_CHOICES, label="Type of request")
-    instrument_type = forms.ChoiceField(choices=_BLANK + INSTRUMENT_CHOICES, label="Legal instrument")
-    instrument_reference = forms.CharField(label="Instrument reference",
-                                           help_text="The number printed on the order.")
-    instrument_date = forms.DateField(label="Date of the instrument",
+    kind = forms.ChoiceField(choices=_BLANK + KIND_CHOICES, label=_("Type of request"))
+    instrument_type = forms.ChoiceField(choices=_BLANK + INSTRUMENT_CHOICES, label=_("Legal instrument"))
+    instrument_reference = forms.CharField(label=_("Instrument reference"),
+                                           help_text=_("The number printed on the order."))
+    instrument_date = forms.DateField(label=_("Date of the instrument"),
                                       widget=forms.DateInput(attrs={"type": "date"}))
-    issuer_name = forms.CharField(label="Issued by (name)")
-    issuer_role = forms.ChoiceField(choices=_BLANK + ISSUER_ROLE_CHOICES, label="Issuer's role")
-    validator_name = forms.CharField(required=False, label="Validated by (if any)")
+    issuer_name = forms.CharField(label=_("Issued by (name)"))
+    issuer_role = forms.ChoiceField(choices=_BLANK + ISSUER_ROLE_CHOICES, label=_("Issuer's role"))
+    validator_name = forms.CharField(required=False, label=_("Validated by (if any)"))
     validator_role = forms.ChoiceField(choices=_BLANK + ISSUER_ROLE_CHOICES, required=False,
-                                       label="Validator's role")
-    authority_file_number = forms.CharField(label="Your file number")
-    offence_category = forms.ChoiceField(choices=_BLANK + OFFENCE_CHOICES, label="Offence")
+                                       label=_("Validator's role"))
+    authority_file_number = forms.CharField(label=_("Your file number"))
+    offence_category = forms.ChoiceField(choices=_BLANK + OFFENCE_CHOICES, label=_("Offence"))
     offence_description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
-                                          label="Description of the offence")
+                                          label=_("Description of the offence"))
     max_sentence_years = forms.IntegerField(required=False, min_value=0, max_value=100,
-                                            label="Maximum sentence (years)")
+                                            label=_("Maximum sentence (years)"))
     user_named_as_suspect = forms.BooleanField(required=False,
-                                               label="The order names the user as a suspect")
+                                               label=_("The order names the user as a suspect"))
     categories = forms.MultipleChoiceField(choices=CATEGORY_CHOICES, required=False,
                                            widget=forms.CheckboxSelectMultiple,
-                                           label="Data categories asked")
+                                           label=_("Data categories asked"))
     targets = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}), label="Targets",
-        help_text="One per line: +33 6 12 34 56 78 · @username · 1000001 (account id) · "
-                  "https://msgr.example/name · 203.0.113.7:4711 @ 2026-10-01T10:00:00Z")
-    window_start = forms.DateTimeField(required=False, label="Window start (UTC)",
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}), label=_("Targets"),
+        help_text=_("One per line: +33 6 12 34 56 78 · @username · 1000001 (account id) · "
+                  "https://msgr.example/name · 203.0.113.7:4711 @ 2026-10-01T10:00:00Z"))
+    window_start = forms.DateTimeField(required=False, label=_("Window start (UTC)"),
                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    window_end = forms.DateTimeField(required=False, label="Window end (UTC)",
+    window_end = forms.DateTimeField(required=False, label=_("Window end (UTC)"),
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     emergency_threat = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                       label="Imminent threat (emergencies only)",
-                                       help_text="Who is in danger, what threat, how imminent.")
+                                       label=_("Imminent threat (emergencies only)"),
+                                       help_text=_("Who is in danger, what threat, how imminent."))
     content_locations = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                        label="Content to remove (removal orders only)",
-                                        help_text="One URL or identifier per line.")
+                                        label=_("Content to remove (removal orders only)"),
+                                        help_text=_("One URL or identifier per line."))
     nondisclosure_order = forms.BooleanField(required=False,
-                                             label="A non-disclosure order forbids telling the user")
-    nondisclosure_until = forms.DateField(required=False, label="Non-disclosure order ends",
+                                             label=_("A non-disclosure order forbids telling the user"))
+    nondisclosure_until = forms.DateField(required=False, label=_("Non-disclosure order ends"),
                                           widget=forms.DateInput(attrs={"type": "date"}))
-    attachments = forms.FileField(required=False, label="Signed legal instrument (PDF)",
+    attachments = forms.FileField(required=False, label=_("Signed legal instrument (PDF)"),
                                   widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
     # Facts the rule engine needs (docs/law/input-format.md); all optional.
     proceedings = forms.ChoiceField(
@@ -204,34 +204,34 @@ def _law_facts_from_post(post: QueryDict) -> dict[str, Any]:
 
 class QuestionForm(forms.Form):
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
-                               label="Question to the requester")
+                               label=_("Question to the requester"))
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Your answer")
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Your answer"))
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(max_length=500, label="Why is the request withdrawn?")
+    reason = forms.CharField(max_length=500, label=_("Why is the request withdrawn?"))
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Internal note")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Internal note"))
 
 
 class CallbackForm(forms.Form):
-    person = forms.CharField(max_length=200, label="Who confirmed on the call")
-    supervisor = forms.CharField(max_length=200, label="Supervisor who confirmed the emergency")
+    person = forms.CharField(max_length=200, label=_("Who confirmed on the call"))
+    supervisor = forms.CharField(max_length=200, label=_("Supervisor who confirmed the emergency"))
 
 
 class ProposalForm(forms.Form):
     categories = forms.MultipleChoiceField(choices=CATEGORY_CHOICES,
                                            widget=forms.CheckboxSelectMultiple,
-                                           label="Categories to disclose")
+                                           label=_("Categories to disclose"))
     target_ids = forms.TypedMultipleChoiceField(coerce=int, widget=forms.CheckboxSelectMultiple,
-                                                label="Targets")
+                                                label=_("Targets"))
     legal_basis = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
-                                  label="Legal basis of the disclosure")
+                                  label=_("Legal basis of the disclosure"))
 
     def __init__(self, *args: Any, targets: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -240,46 +240,46 @@ class ProposalForm(forms.Form):
 
 class DecisionForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                           label="Note (required to send back)")
+                           label=_("Note (required to send back)"))
 
 
 class RefuseForm(forms.Form):
-    ground = forms.ChoiceField(choices=_BLANK + REFUSAL_CHOICES, label="Ground (Annex III)")
+    ground = forms.ChoiceField(choices=_BLANK + REFUSAL_CHOICES, label=_("Ground (Annex III)"))
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                           label="Explanation to the authority",
-                           help_text="Required for the ground \"Other ground\": say which.")
+                           label=_("Explanation to the authority"),
+                           help_text=_("Required for the ground \"Other ground\": say which."))
 
 
 class AssignForm(forms.Form):
-    assignee = forms.TypedChoiceField(coerce=int, required=False, label="Assign to")
+    assignee = forms.TypedChoiceField(coerce=int, required=False, label=_("Assign to"))
 
     def __init__(self, *args: Any, staff: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [("", "— nobody —"), *staff]  # type: ignore[attr-defined]
+        self.fields["assignee"].choices = [("", _("— nobody —")), *staff]  # type: ignore[attr-defined]
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=500, label="Reason")
+    reason = forms.CharField(max_length=500, label=_("Reason"))
 
 
 class RemovalForm(forms.Form):
-    action = forms.ChoiceField(choices=[("removed", "Content removed"),
-                                        ("restricted", "Access restricted")])
-    note = forms.CharField(required=False, max_length=1000, label="Note")
+    action = forms.ChoiceField(choices=[("removed", _("Content removed")),
+                                        ("restricted", _("Access restricted"))])
+    note = forms.CharField(required=False, max_length=1000, label=_("Note"))
 
 
 class OverrideForm(forms.Form):
-    category = forms.ChoiceField(choices=CATEGORY_CHOICES, label="Category")
-    outcome = forms.ChoiceField(choices=[("allowed", "Allowed"), ("not_allowed", "Not allowed"),
-                                         ("needs_further_process", "Needs further process")],
-                                label="New outcome")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Written reason",
-                             help_text="Shown to the approver and kept in the audit trail.")
+    category = forms.ChoiceField(choices=CATEGORY_CHOICES, label=_("Category"))
+    outcome = forms.ChoiceField(choices=[("allowed", _("Allowed")), ("not_allowed", _("Not allowed")),
+                                         ("needs_further_process", _("Needs further process"))],
+                                label=_("New outcome"))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Written reason"),
+                             help_text=_("Shown to the approver and kept in the audit trail."))
 
 
 class ConvertForm(forms.Form):
-    production_number = forms.CharField(max_length=20, label="Production request number",
-                                        help_text="The follow-up production order, e.g. LD-2026-000123.")
+    production_number = forms.CharField(max_length=20, label=_("Production request number"),
+                                        help_text=_("The follow-up production order, e.g. LD-2026-000123."))
 
 
 class MessageForm(forms.Form):

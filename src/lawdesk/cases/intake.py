@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Self
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -38,6 +39,7 @@ from lawdesk.law.vocabulary import (
 )
 from lawdesk.platform.identifiers import (
     IdentifierError,
+    _,
     parse_identifier,
     parse_ip_port,
 )
@@ -73,19 +75,19 @@ class TextRule:
     def problem(self, value: str) -> PydanticCustomError | None:
         """Why ``value`` is refused (the same pattern as the JSON Schema's), or None."""
         if "\x00" in value:
-            return PydanticCustomError("text_nul", "Remove the NUL (\\u0000) character.")
+            return PydanticCustomError("text_nul", _("Remove the NUL (\\u0000) character."))
         try:
             value.encode()
         except UnicodeEncodeError:  # a lone surrogate (a "\\ud800" escape): not Unicode text
-            return PydanticCustomError("text_unicode", "Remove the invalid character (a lone "
-                                                       "UTF-16 surrogate).")
+            return PydanticCustomError("text_unicode", _("Remove the invalid character (a lone "
+                                                         "UTF-16 surrogate)."))
         if len(value) > self.max_length:
-            return PydanticCustomError("text_too_long", "Write at most {max_length} characters.",
+            return PydanticCustomError("text_too_long", _("Write at most {max_length} characters."),
                                        {"max_length": self.max_length})
         if not re.fullmatch(self.pattern, value):
             if self.min_chars == 1:
-                return PydanticCustomError("text_required", "This field is required.")
-            return PydanticCustomError("text_too_short", "Write at least {min_chars} characters.",
+                return PydanticCustomError("text_required", _("This field is required."))
+            return PydanticCustomError("text_too_short", _("Write at least {min_chars} characters."),
                                        {"min_chars": self.min_chars})
         return None
 
@@ -254,7 +256,7 @@ class IntakeData(BaseModel):
         if isinstance(value, dict):
             fields = [str(k) for k, v in value.items() if bad(k) or bad(v)]
             if fields:
-                raise IntakeErrors([(f.replace("\x00", ""), "Remove the NUL character (\\x00).")
+                raise IntakeErrors([(f.replace("\x00", ""), _("Remove the NUL character (\\x00)."))
                                     for f in fields])
         return value
 
@@ -262,7 +264,7 @@ class IntakeData(BaseModel):
     @classmethod
     def _unique(cls, value: list[DataCategory]) -> list[DataCategory]:
         if len(set(value)) != len(value):
-            raise ValueError("each data category may be asked only once")
+            raise ValueError(_("each data category may be asked only once"))
         return value
 
     @field_validator("user_location")
@@ -272,9 +274,10 @@ class IntakeData(BaseModel):
             return None
         code = value.strip().upper()
         if code in COUNTRY_CODE_HINTS:
-            raise ValueError(f"Use the ISO code {COUNTRY_CODE_HINTS[code]} for {code}.")
+            raise ValueError(_("Use the ISO code %(iso)s for %(code)s.")
+                             % {"iso": COUNTRY_CODE_HINTS[code], "code": code})
         if code not in ISO_3166_ALPHA2:
-            raise ValueError("Enter a two-letter ISO 3166-1 country code, e.g. FR.")
+            raise ValueError(_("Enter a two-letter ISO 3166-1 country code, e.g. FR."))
         return code
 
     @field_validator("supervisor_email")
@@ -287,7 +290,7 @@ class IntakeData(BaseModel):
             try:
                 validate_email(value)
             except DjangoValidationError:
-                raise ValueError("Enter a valid e-mail address.") from None
+                raise ValueError(_("Enter a valid e-mail address.")) from None
         return value.lower()
 
     @model_validator(mode="after")
@@ -295,29 +298,29 @@ class IntakeData(BaseModel):
         errors: list[tuple[str, str]] = []
         if (self.kind == RequestKind.EMERGENCY_DISCLOSURE
                 and len(self.emergency_threat) < EMERGENCY_THREAT_MIN_CHARS):
-            errors.append(("emergency_threat", "An emergency request must describe the imminent "
-                           "threat to life, physical integrity or safety (at least 20 characters)."))
+            errors.append(("emergency_threat", _("An emergency request must describe the imminent "
+                           "threat to life, physical integrity or safety (at least 20 characters).")))
         if self.kind != RequestKind.REMOVAL and not self.categories:
-            errors.append(("categories", "Choose at least one data category."))
+            errors.append(("categories", _("Choose at least one data category.")))
         if self.kind == RequestKind.REMOVAL and not self.content_locations.strip():
-            errors.append(("content_locations", "A removal order must give the exact location "
-                           "(URL or identifier) of each item of content."))
+            errors.append(("content_locations", _("A removal order must give the exact location "
+                           "(URL or identifier) of each item of content.")))
         if self.nondisclosure_until is not None and not self.nondisclosure_order:
-            errors.append(("nondisclosure_until", "Tick the non-disclosure order box, or leave "
-                           "the end date empty."))
+            errors.append(("nondisclosure_until", _("Tick the non-disclosure order box, or leave "
+                           "the end date empty.")))
         if self.kind != RequestKind.EMERGENCY_DISCLOSURE:
             if self.emergency_kind is not None:
-                errors.append(("emergency_kind", "Only for an emergency request: choose "
-                               "“Emergency disclosure” as the type, or leave this empty."))
+                errors.append(("emergency_kind", _("Only for an emergency request: choose "
+                               "“Emergency disclosure” as the type, or leave this empty.")))
             if self.ex_post_validation is not None:
-                errors.append(("ex_post_validation", "Ex-post validation concerns emergency "
-                               "orders only: leave this empty."))
+                errors.append(("ex_post_validation", _("Ex-post validation concerns emergency "
+                               "orders only: leave this empty.")))
         if self.enforcing_authority_ground is not None and not self.enforcing_authority_notified:
-            errors.append(("enforcing_authority_ground", "Only a notified enforcing authority "
+            errors.append(("enforcing_authority_ground", _("Only a notified enforcing authority "
                            "can raise a ground for refusal: tick “The enforcing authority was "
-                           "notified”, or leave this empty."))
+                           "notified”, or leave this empty.")))
         if self.validator_role is not None and not self.validator_name:
-            errors.append(("validator_name", "Name the validating authority."))
+            errors.append(("validator_name", _("Name the validating authority.")))
         if self.window_start and self.window_end:
             self._check_window(self.window_start, self.window_end, "window_end", errors)
         if errors:
@@ -328,10 +331,11 @@ class IntakeData(BaseModel):
     def _check_window(start: datetime, end: datetime, field: str,
                       errors: list[tuple[str, str]]) -> None:
         if end <= start:
-            errors.append((field, "The window must end after it starts."))
+            errors.append((field, _("The window must end after it starts.")))
         elif end - start > max_window():
-            errors.append((field, f"The window is {(end - start).days} days long; the maximum "
-                           f"is {max_window().days} days."))
+            errors.append((field, _("The window is %(days)s days long; the maximum is %(max)s "
+                                    "days.") % {"days": (end - start).days,
+                                                "max": max_window().days}))
 
     def parsed_targets(self) -> list[ParsedTarget]:
         """Parse every identifier; raise IntakeErrors naming the target that fails."""
@@ -342,9 +346,9 @@ class IntakeData(BaseModel):
             try:
                 parsed.append(self._parse_one(target))
             except IdentifierError as exc:
-                errors.append((f"{where}.identifier", f"Target {index + 1}: {exc.message}"))
+                errors.append((f"{where}.identifier", _target(index, exc.message)))
             except _WindowProblem as exc:
-                errors.append((f"{where}.{exc.field}", f"Target {index + 1}: {exc}"))
+                errors.append((f"{where}.{exc.field}", _target(index, str(exc))))
         if errors:
             raise IntakeErrors(errors)
         return parsed
@@ -360,8 +364,8 @@ class IntakeData(BaseModel):
         if _looks_like_ip(text):
             address, port = parse_ip_port(text)
             if at is None:
-                raise _WindowProblem("at", "an IP address needs the moment it was used "
-                                           "(e.g. 203.0.113.7:4711 @ 2026-10-01T10:00:00Z).")
+                raise _WindowProblem("at", _("an IP address needs the moment it was used "
+                                             "(e.g. 203.0.113.7:4711 @ 2026-10-01T10:00:00Z)."))
             # Carrier-grade NAT: without a port the address may name hundreds of users.
             return ParsedTarget(kind="ip", raw=target.identifier, value=str(address), port=port,
                                 at=at, window_start=at - timedelta(minutes=5),
@@ -370,13 +374,14 @@ class IntakeData(BaseModel):
         start = target.window_start or self.window_start
         end = target.window_end or self.window_end
         if start is None or end is None:
-            raise _WindowProblem("window_start", "give the time window (start and end) for "
-                                                 "this identifier.")
+            raise _WindowProblem("window_start", _("give the time window (start and end) for "
+                                                   "this identifier."))
         if end <= start:
-            raise _WindowProblem("window_end", "the window must end after it starts.")
+            raise _WindowProblem("window_end", _("the window must end after it starts."))
         if end - start > max_window():
-            raise _WindowProblem("window_end", f"the window is {(end - start).days} days long; "
-                                               f"the maximum is {max_window().days} days.")
+            raise _WindowProblem("window_end", _("the window is %(days)s days long; the maximum "
+                                                 "is %(max)s days.")
+                                 % {"days": (end - start).days, "max": max_window().days})
         return ParsedTarget(kind=identifier.kind, raw=target.identifier, value=identifier.value,
                             window_start=start, window_end=end)
 
@@ -440,13 +445,33 @@ class IntakeErrors(ValueError):
 
 
 _FRIENDLY = {
-    "missing": "This field is required.",
-    "string_too_short": "This field is required.",
-    "enum": "Choose one of the listed values.",
-    "date_from_datetime_parsing": "Enter a date as YYYY-MM-DD.",
-    "date_parsing": "Enter a date as YYYY-MM-DD.",
-    "timezone_aware": "Give a time zone: add Z for UTC or an offset like +02:00.",
-    "extra_forbidden": "Unknown field.",
+    "missing": gettext_lazy("This field is required."),
+    "string_too_short": gettext_lazy("This field is required."),
+    "enum": gettext_lazy("Choose one of the listed values."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "timezone_aware": gettext_lazy("Give a time zone: add Z for UTC or an offset like +02:00."),
+    "extra_forbidden": gettext_lazy("Unknown field."),
+    # pydantic's own messages, for the types an officer's form or API client can get wrong
+    "bool_parsing": gettext_lazy("Give true or false."),
+    "bool_type": gettext_lazy("Give true or false."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "greater_than_equal": gettext_lazy("Enter a number that is not negative."),
+    "less_than_equal": gettext_lazy("This number is too large."),
+    "datetime_parsing": gettext_lazy("Enter a date and time as YYYY-MM-DDTHH:MM:SSZ."),
+    "datetime_from_date_parsing": gettext_lazy("Enter a date and time as YYYY-MM-DDTHH:MM:SSZ."),
+    "datetime_type": gettext_lazy("Enter a date and time as YYYY-MM-DDTHH:MM:SSZ."),
+    "date_type": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "string_type": gettext_lazy("Enter text."),
+    "string_pattern_mismatch": gettext_lazy("This value has the wrong form."),
+    "list_type": gettext_lazy("Give a list."),
+    "too_short": gettext_lazy("Give at least one."),
+    "too_long": gettext_lazy("Too many items."),
+    "model_type": gettext_lazy("Give an object with the documented fields."),
+    "dict_type": gettext_lazy("Give an object with the documented fields."),
+    "value_error": None,  # our own validators' messages, already in the request's language
 }
 
 
@@ -477,11 +502,22 @@ def _pydantic_errors(exc: ValidationError) -> dict[str, list[str]]:
                 result.setdefault(field, []).extend(messages)
             continue
         field = ".".join(str(p) for p in error["loc"]) or "__all__"
-        message = _FRIENDLY.get(error["type"], error["msg"])
+        friendly = _FRIENDLY.get(error["type"])
+        message = str(friendly) if friendly is not None else _own_message(error)
         if error["type"] == "string_too_short" and error.get("ctx", {}).get("min_length", 1) > 1:
-            message = f"Write at least {error['ctx']['min_length']} characters."
+            message = _("Write at least %(n)s characters.") % {"n": error["ctx"]["min_length"]}
         result.setdefault(field, []).append(message)
     return result
+
+
+def _target(index: int, message: str) -> str:
+    return _("Target %(n)s: %(message)s") % {"n": index + 1, "message": message}
+
+
+def _own_message(error: Any) -> str:
+    """A validator's own message (already translated) without pydantic's 'Value error, '."""
+    message = str(error.get("msg", ""))
+    return message.removeprefix("Value error, ")
 
 
 def identifier_errors(payload: dict[str, Any]) -> dict[str, list[str]]:
@@ -501,12 +537,12 @@ def identifier_errors(payload: dict[str, Any]) -> dict[str, list[str]]:
                 if match:
                     parse_time(match.group("at"))
                 elif not (isinstance(target, dict) and target.get("at")):
-                    raise IdentifierError("an IP address needs the moment it was used, "
-                                          "e.g. 203.0.113.7:4711 @ 2026-10-01T10:00:00Z")
+                    raise IdentifierError(_("an IP address needs the moment it was used, "
+                                            "e.g. 203.0.113.7:4711 @ 2026-10-01T10:00:00Z"))
             else:
                 parse_identifier(text)
         except IdentifierError as exc:
-            errors[f"targets.{index}.identifier"] = [f"Target {index + 1}: {exc.message}"]
+            errors[f"targets.{index}.identifier"] = [_target(index, exc.message)]
     return errors
 
 
@@ -516,7 +552,7 @@ def live_errors(payload: dict[str, Any], touched: set[str]) -> dict[str, list[st
     Cross-field rules run as soon as their fields are there, even if the rest of the form is
     still incomplete (pydantic would skip them until every field is valid).
     """
-    _, _, errors = validate_intake(payload)
+    _data, _targets, errors = validate_intake(payload)
     shown = {f: m for f, m in errors.items() if f.split(".")[0] in touched}
     if "targets" in touched:
         for field, messages in identifier_errors(payload).items():
@@ -525,8 +561,8 @@ def live_errors(payload: dict[str, Any], touched: set[str]) -> dict[str, list[st
     kind = payload.get("kind")
     threat = str(payload.get("emergency_threat") or "")
     if kind == RequestKind.EMERGENCY_DISCLOSURE and "emergency_threat" in touched and len(threat) < 20:
-        shown.setdefault("emergency_threat", ["Describe the imminent threat (at least 20 "
-                                              "characters)."])
+        shown.setdefault("emergency_threat", [_("Describe the imminent threat (at least 20 "
+                                                "characters).")])
     start, end = payload.get("window_start"), payload.get("window_end")
     if start and end and ({"window_start", "window_end"} & touched) and "window_end" not in shown:
         try:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from lawdesk.law.vocabulary import (
     DataCategory,
@@ -17,83 +18,96 @@ from lawdesk.law.vocabulary import (
 )
 
 
-def _choices(enum: Any) -> list[tuple[str, str]]:
-    return [(m.value, m.value.replace("_", " ").capitalize()) for m in enum]
+def _choices(enum: Any) -> list[tuple[str, Any]]:
+    return [(m.value, _LABELS.get(m.value) or m.value.replace("_", " ").capitalize()) for m in enum]
 
 
-KIND_CHOICES = [
-    (RequestKind.PRODUCTION.value, "Production order"),
-    (RequestKind.PRESERVATION.value, "Preservation order"),
-    (RequestKind.EMERGENCY_DISCLOSURE.value, "Emergency disclosure"),
-    (RequestKind.REMOVAL.value, "Removal order"),
+# Labels of the rule engine's codes (the codes themselves are in lawdesk.law.vocabulary, whose
+# source is part of the rule-set hash: the words live here).
+_LABELS = {
+    "judge": _("Judge"), "court": _("Court"), "investigating_judge": _("Investigating judge"),
+    "prosecutor": _("Prosecutor"), "police_officer": _("Police officer"),
+    "administrative": _("Administrative"), "other": _("Other"),
+    "child_sexual_abuse": _("Child sexual abuse"), "payment_fraud": _("Payment fraud"),
+    "attacks_on_information_systems": _("Attacks on information systems"),
+    "terrorism": _("Terrorism"), "fraud": _("Fraud"), "drug_trafficking": _("Drug trafficking"),
+    "homicide": _("Homicide"), "threats": _("Threats"), "harassment": _("Harassment"),
+}
+
+
+KIND_CHOICES: list[tuple[str, Any]] = [
+    (RequestKind.PRODUCTION.value, _("Production order")),
+    (RequestKind.PRESERVATION.value, _("Preservation order")),
+    (RequestKind.EMERGENCY_DISCLOSURE.value, _("Emergency disclosure")),
+    (RequestKind.REMOVAL.value, _("Removal order")),
 ]
-INSTRUMENT_CHOICES = [
-    ("court_order", "Court order"),
-    ("search_warrant", "Search warrant"),
-    ("investigating_judge_order", "Investigating judge's order"),
-    ("prosecutor_requisition", "Prosecutor's requisition"),
-    ("police_requisition", "Police requisition"),
-    ("epoc", "European Production Order (EPOC)"),
-    ("epoc_pr", "European Preservation Order (EPOC-PR)"),
-    ("us_subpoena", "US subpoena"),
-    ("us_2703d_order", "US 2703(d) order"),
-    ("emergency_request", "Emergency request"),
-    ("dsa_art9_order", "DSA Art. 9 order (act against illegal content)"),
-    ("dsa_art10_order", "DSA Art. 10 order (provide information)"),
-    ("tco_removal_order", "TCO removal order (terrorist content)"),
-    ("executive_agreement_order", "Order under a CLOUD Act executive agreement (e.g. UK overseas "
-                                  "production order)"),
-    ("other", "Other"),
+INSTRUMENT_CHOICES: list[tuple[str, Any]] = [
+    ("court_order", _("Court order")),
+    ("search_warrant", _("Search warrant")),
+    ("investigating_judge_order", _("Investigating judge's order")),
+    ("prosecutor_requisition", _("Prosecutor's requisition")),
+    ("police_requisition", _("Police requisition")),
+    ("epoc", _("European Production Order (EPOC)")),
+    ("epoc_pr", _("European Preservation Order (EPOC-PR)")),
+    ("us_subpoena", _("US subpoena")),
+    ("us_2703d_order", _("US 2703(d) order")),
+    ("emergency_request", _("Emergency request")),
+    ("dsa_art9_order", _("DSA Art. 9 order (act against illegal content)")),
+    ("dsa_art10_order", _("DSA Art. 10 order (provide information)")),
+    ("tco_removal_order", _("TCO removal order (terrorist content)")),
+    ("executive_agreement_order", _("Order under a CLOUD Act executive agreement (e.g. UK overseas "
+                                  "production order)")),
+    ("other", _("Other")),
 ]
-assert {c for c, _ in INSTRUMENT_CHOICES} == {m.value for m in InstrumentType}
+assert {c for c, _label in INSTRUMENT_CHOICES} == {m.value for m in InstrumentType}
 ISSUER_ROLE_CHOICES = _choices(IssuerRole)
 OFFENCE_CHOICES = _choices(OffenceCategory)
-CATEGORY_CHOICES = [
-    (DataCategory.SUBSCRIBER.value, "Subscriber data"),
-    (DataCategory.IDENTIFICATION.value, "Data for identifying the user (IP, port, time)"),
-    (DataCategory.TRAFFIC.value, "Traffic data"),
-    (DataCategory.CONTENT.value, "Content data"),
+CATEGORY_CHOICES: list[tuple[str, Any]] = [
+    (DataCategory.SUBSCRIBER.value, _("Subscriber data")),
+    (DataCategory.IDENTIFICATION.value, _("Data for identifying the user (IP, port, time)")),
+    (DataCategory.TRAFFIC.value, _("Traffic data")),
+    (DataCategory.CONTENT.value, _("Content data")),
 ]
-REFUSAL_CHOICES = [
+REFUSAL_CHOICES: list[tuple[str, Any]] = [
     (RefusalGround.INCOMPLETE_OR_MANIFEST_ERROR.value,
-     "Incomplete, manifest errors or insufficient information"),
-    (RefusalGround.IMMUNITIES_OR_PRESS_FREEDOM.value, "Immunities, privileges or press freedom"),
+     _("Incomplete, manifest errors or insufficient information")),
+    (RefusalGround.IMMUNITIES_OR_PRESS_FREEDOM.value, _("Immunities, privileges or press freedom")),
     (RefusalGround.DE_FACTO_IMPOSSIBILITY.value,
-     "De-facto impossibility (including data not held)"),
-    (RefusalGround.CONFLICTING_OBLIGATIONS.value, "Conflicting obligations under third-country law"),
-    (RefusalGround.OTHER.value, "Other ground"),
+     _("De-facto impossibility (including data not held)")),
+    (RefusalGround.CONFLICTING_OBLIGATIONS.value, _("Conflicting obligations under third-country law")),
+    (RefusalGround.OTHER.value, _("Other ground")),
 ]
 
 
 class Status(models.TextChoices):
     # Production and emergency disclosure.
-    RECEIVED = "received", "Received"
-    IN_REVIEW = "in_review", "In review"
-    AWAITING_CLARIFICATION = "awaiting_clarification", "Awaiting clarification"
-    APPROVED = "approved", "Approved"
-    PARTIALLY_APPROVED = "partially_approved", "Partially approved"
-    REFUSED = "refused", "Refused"
-    COLLECTING = "collecting", "Collecting data"
-    DELIVERED = "delivered", "Delivered"
-    CLOSED = "closed", "Closed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    RECEIVED = "received", _("Received")
+    IN_REVIEW = "in_review", _("In review")
+    AWAITING_CLARIFICATION = "awaiting_clarification", _("Awaiting clarification")
+    APPROVED = "approved", _("Approved")
+    PARTIALLY_APPROVED = "partially_approved", _("Partially approved")
+    REFUSED = "refused", _("Refused")
+    COLLECTING = "collecting", _("Collecting data")
+    DELIVERED = "delivered", _("Delivered")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
     # Preservation.
-    PRESERVED = "preserved", "Preserved"
-    EXTENDED = "extended", "Preservation extended"
-    RELEASED = "released", "Released"
-    EXPIRED = "expired", "Expired"
-    CONVERTED = "converted", "Converted to production"
+    PRESERVED = "preserved", _("Preserved")
+    EXTENDED = "extended", _("Preservation extended")
+    RELEASED = "released", _("Released")
+    EXPIRED = "expired", _("Expired")
+    CONVERTED = "converted", _("Converted to production")
     # Removal.
-    ACTIONED = "actioned", "Actioned"
-    EFFECT_REPORTED = "effect_reported", "Effect reported"
+    ACTIONED = "actioned", _("Actioned")
+    EFFECT_REPORTED = "effect_reported", _("Effect reported")
 
 
 class Urgency(models.TextChoices):
-    ON_TIME = "on_time", "On time"
-    DUE_SOON = "due_soon", "Due soon"
-    OVERDUE = "overdue", "Overdue"
-    PAUSED = "paused", "Clock paused"
-    DONE = "done", "Answered"
+    ON_TIME = "on_time", _("On time")
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+    PAUSED = "paused", _("Clock paused")
+    DONE = "done", _("Answered")
 
 
 _OUTCOMES = {
@@ -216,18 +230,18 @@ class Case(models.Model):
 
     def category_labels(self) -> list[str]:
         labels = dict(CATEGORY_CHOICES)
-        return [labels.get(c, c) for c in self.categories]
+        return [str(labels.get(c, c)) for c in self.categories]
 
 
 class Target(models.Model):
     """One identifier named in the request, with the time window asked for it."""
 
     class Kind(models.TextChoices):
-        PHONE = "phone", "Phone number"
-        USERNAME = "username", "Username"
-        ACCOUNT_ID = "account_id", "Account id"
-        PUBLIC_LINK = "public_link", "Public link"
-        IP = "ip", "IP address (+ port) at a time"
+        PHONE = "phone", _("Phone number")
+        USERNAME = "username", _("Username")
+        ACCOUNT_ID = "account_id", _("Account id")
+        PUBLIC_LINK = "public_link", _("Public link")
+        IP = "ip", _("IP address (+ port) at a time")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="targets")
     position = models.PositiveSmallIntegerField()
@@ -275,11 +289,11 @@ class Message(models.Model):
     """A message between the platform and the requester, or an internal staff note."""
 
     class Kind(models.TextChoices):
-        CLARIFICATION_REQUEST = "clarification_request", "Clarification requested"
-        CLARIFICATION_ANSWER = "clarification_answer", "Clarification answer"
-        NOTE = "note", "Internal note"
-        NOTICE = "notice", "Notice to the requester"
-        MESSAGE = "message", "Message"
+        CLARIFICATION_REQUEST = "clarification_request", _("Clarification requested")
+        CLARIFICATION_ANSWER = "clarification_answer", _("Clarification answer")
+        NOTE = "note", _("Internal note")
+        NOTICE = "notice", _("Notice to the requester")
+        MESSAGE = "message", _("Message")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from lawdesk.accounts.models import Agency, User
 from lawdesk.accounts.services import ANCHOR_FLAG, anchor_changed_recently
@@ -77,7 +78,8 @@ _ORIGINAL_SUFFIX = {"application/pdf": ".pdf", "application/xml": ".xml", "text/
 
 def _require(actor: User, permission: str) -> None:
     if not has_perm(actor, permission):
-        raise PermissionDenied(f"You are not allowed to do this ({permission}).")
+        raise PermissionDenied(gettext("You are not allowed to do this (%(permission)s).")
+                               % {"permission": permission})
 
 
 # Refusals that guard a disclosure: each stays on the audit trail, and the desk lists them.
@@ -103,7 +105,7 @@ def authorize(action: str, *, actor: User, now: datetime, case: Case | None = No
     if not may(actor, action):
         _refused(action, actor=actor, case=case, now=now, request=request,
                  reason=f"role not allowed to {action.replace('_', ' ')}")
-        raise PermissionDenied("Your role does not allow this action on a case.",
+        raise PermissionDenied(gettext("Your role does not allow this action on a case."),
                                code="not_allowed")
 
 
@@ -314,8 +316,9 @@ def _store_upload(case: Case, upload: Upload, *, actor: User, now: datetime) -> 
     content = upload.content
     if content.size is not None and content.size > limit:
         raise IntakeRefused({"attachments": [
-            f"{upload.name} is {content.size // 1_000_000} MB; the limit is "
-            f"{limit // 1_000_000} MB."]})
+            gettext("%(name)s is %(size)s MB; the limit is %(limit)s MB.")
+            % {"name": upload.name, "size": content.size // 1_000_000,
+               "limit": limit // 1_000_000}]})
     problem = pdf_problem(content, content.size)
     if problem:
         raise IntakeRefused({"attachments": [f"{upload.name} {problem}"]})
@@ -325,7 +328,8 @@ def _store_upload(case: Case, upload: Upload, *, actor: User, now: datetime) -> 
         digest.update(chunk)
         size += len(chunk)
         if size > limit:
-            raise IntakeRefused({"attachments": [f"{upload.name} is larger than the limit."]})
+            raise IntakeRefused({"attachments": [
+                gettext("%(name)s is larger than the limit.") % {"name": upload.name}]})
     content.seek(0)
     safe_name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "document.pdf"
     attachment = Attachment(case=case, original_name=safe_name, sha256=digest.hexdigest(),
@@ -408,10 +412,11 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
     if officer is None or not has_perm(actor, "portal:case:create"):
         record("cases:intake:refused", actor=actor, request=request, now=now,
                params={"reason": "requester_not_verified", "channel": channel})
-        raise PermissionDenied("Only an approved officer of an active agency can send requests.")
+        raise PermissionDenied(gettext("Only an approved officer of an active agency can send "
+                                       "requests."))
     data, targets, errors = validate_intake(payload)
     if not uploads and original is None and payload.get("kind") != RequestKind.EMERGENCY_DISCLOSURE:
-        errors = {**errors, "attachments": ["Attach the signed legal instrument as a PDF."]}
+        errors = {**errors, "attachments": [gettext("Attach the signed legal instrument as a PDF.")]}
     if errors or data is None:
         record("cases:intake:refused", actor=actor, request=request, now=now,
                params={"reason": "invalid", "channel": channel,
@@ -420,7 +425,7 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
     if actor.officer.agency.status != Agency.Status.ACTIVE:
         record("cases:intake:refused", actor=actor, request=request, now=now,
                params={"reason": "agency_not_active", "channel": channel})
-        raise PermissionDenied("Your agency is not active on this platform.")
+        raise PermissionDenied(gettext("Your agency is not active on this platform."))
     try:
         return _create_case(actor=actor, now=now, data=data, targets=targets, uploads=uploads,
                             channel=channel, request=request, on_created=on_created,
@@ -569,11 +574,12 @@ def _answer(*, case: Case, actor: User, now: datetime, answer: str,
             request: HttpRequest | None) -> Case:
     case = _lock(case)
     if case.status != Status.AWAITING_CLARIFICATION:
-        raise DomainError("There is no open question on this request.", field="answer",
+        raise DomainError(gettext("There is no open question on this request."), field="answer",
                           code="invalid_transition")
     problem = CLARIFICATION_ANSWER.problem(answer)  # the API's schema says the same
     if problem is not None:
-        raise DomainError(f"Write your answer: {problem.message()}", field="answer",
+        raise DomainError(gettext("Write your answer: %(problem)s") % {"problem": problem.message()},
+                          field="answer",
                           code="required")
     Message.objects.create(case=case, kind=Message.Kind.CLARIFICATION_ANSWER, author=actor,
                            body=answer.strip(), created_at=now)
@@ -590,12 +596,13 @@ def _message(case: Case, *, actor: User, now: datetime, body: str, side: str,
     """One message of the case's thread, its documents and its audit event (no body: the
     trail says who wrote to whom and which files, by hash)."""
     if len(body.strip()) < 2:
-        raise DomainError("Write the message.", field="body", code="required")
+        raise DomainError(gettext("Write the message."), field="body", code="required")
     if len(body) > 5000:
-        raise DomainError("A message has at most 5,000 characters; attach a PDF for more.",
+        raise DomainError(gettext("A message has at most 5,000 characters; attach a PDF for more."),
                           field="body", code="too_long")
     if len(uploads) > MAX_MESSAGE_FILES:
-        raise DomainError(f"Attach at most {MAX_MESSAGE_FILES} documents to a message.",
+        raise DomainError(gettext("Attach at most %(n)s documents to a message.")
+                          % {"n": MAX_MESSAGE_FILES},
                           field="attachments", code="too_many")
     message = Message.objects.create(case=case, kind=Message.Kind.MESSAGE, author=actor,
                                      body=body.strip(), created_at=now)
@@ -686,7 +693,7 @@ def why_not_allowed(case: Case, categories: Sequence[str]) -> list[str]:
     still needed (a judge's order, an order naming the user as a suspect, MLA …)."""
     from lawdesk.cases.models import CATEGORY_CHOICES
 
-    labels = dict(CATEGORY_CHOICES)
+    labels = {code: str(label) for code, label in CATEGORY_CHOICES}
     results = case.decision.get("categories", {})
     lines = []
     for category in categories:
@@ -834,7 +841,7 @@ def _require_requester(case: Case, actor: User, *, now: datetime,
     if officer is None or not has_perm(actor, "portal:case:view") or officer.agency_id != case.agency_id:
         record("cases:case:requester_refused", actor=actor, target=case, request=request, now=now,
                params={"number": case.number, "attempted": attempted})
-        raise PermissionDenied("Only officers of the requesting agency can do this.")
+        raise PermissionDenied(gettext("Only officers of the requesting agency can do this."))
 
 
 def withdraw(*, case: Case, actor: User, now: datetime, reason: str,
@@ -850,7 +857,8 @@ def _withdraw(*, case: Case, actor: User, now: datetime, reason: str,
     case = _lock(case)
     problem = WITHDRAWAL_REASON.problem(reason)  # the API's schema says the same
     if problem is not None:
-        raise DomainError(f"Say why the request is withdrawn: {problem.message()}",
+        raise DomainError(gettext("Say why the request is withdrawn: %(problem)s")
+                          % {"problem": problem.message()},
                           field="reason", code="required")
     case.withdrawal_reason = reason.strip()
     _move(case, Status.WITHDRAWN, actor=actor, now=now, action="withdrawn", reason=reason.strip(),

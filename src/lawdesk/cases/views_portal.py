@@ -7,6 +7,7 @@ import json
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -112,8 +113,9 @@ def new_request(request: AuthedRequest) -> HttpResponse:
         except services.IntakeRefused as exc:
             errors = _field_errors(exc.errors)
         else:
-            messages.success(request, f"Request received as {case.number}. Keep the receipt: "
-                             "it proves what you sent and when.")
+            messages.success(request, gettext("Request received as %(number)s. Keep the receipt: "
+                                              "it proves what you sent and when.")
+                             % {"number": case.number})
             return redirect("portal:case", case_id=case.pk)
     shown = shown_fields(kind)
     return render(request, "cases/portal_new.html", {
@@ -167,11 +169,11 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
                     services.answer_clarification(case=case, actor=request.user, now=now,
                                                   answer=form.cleaned_data["answer"],
                                                   request=request)
-                    messages.success(request, "Answer sent. The legal clock runs again.")
+                    messages.success(request, gettext("Answer sent. The legal clock runs again."))
                 else:
                     services.withdraw(case=case, actor=request.user, now=now,
                                       reason=form.cleaned_data["reason"], request=request)
-                    messages.success(request, "The request is withdrawn.")
+                    messages.success(request, gettext("The request is withdrawn."))
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:

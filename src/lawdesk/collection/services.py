@@ -144,7 +144,7 @@ def _collect(job: CollectionJob, case_id: int, *, owner: str, clock: Callable[[]
     description = PackageDescription(
         case_number=case.number or str(case.pk),
         authority=Authority(case.agency.name, case.agency.country, case.authority_file_number),
-        instrument=LegalInstrument(case.get_instrument_type_display(), case.instrument_reference,
+        instrument=LegalInstrument(str(case.get_instrument_type_display()), case.instrument_reference,
                                    case.instrument_date,
                                    f"{case.issuer_name} ({case.get_issuer_role_display()})"),
         platform_name=settings.LAWDESK_PLATFORM_NAME,

@@ -11,25 +11,26 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy
 
 PROBLEM_BASE = "https://lawdesk.example/problems/"
 PROBLEM_JSON = "application/problem+json"
 
 # Stable codes, their HTTP status and title. Clients switch on ``code``; never rename one.
-CODES: dict[str, tuple[int, str]] = {
-    "malformed_request": (400, "The request could not be read"),
-    "unauthenticated": (401, "A valid API token is required"),
-    "token_expired": (401, "The API token has expired"),
-    "forbidden": (403, "Not allowed"),
-    "not_found": (404, "Not found"),
-    "method_not_allowed": (405, "Method not allowed"),
-    "invalid_transition": (409, "Not possible in the request's current state"),
-    "payload_too_large": (413, "The request is too large"),
-    "unsupported_media_type": (415, "Unsupported media type"),
-    "invalid_request": (422, "The request has errors"),
-    "idempotency_key_reused": (422, "The Idempotency-Key was used for another request"),
-    "too_many_requests": (429, "Too many requests"),
-    "internal_error": (500, "Internal error"),
+CODES: dict[str, tuple[int, Any]] = {
+    "malformed_request": (400, gettext_lazy("The request could not be read")),
+    "unauthenticated": (401, gettext_lazy("A valid API token is required")),
+    "token_expired": (401, gettext_lazy("The API token has expired")),
+    "forbidden": (403, gettext_lazy("Not allowed")),
+    "not_found": (404, gettext_lazy("Not found")),
+    "method_not_allowed": (405, gettext_lazy("Method not allowed")),
+    "invalid_transition": (409, gettext_lazy("Not possible in the request's current state")),
+    "payload_too_large": (413, gettext_lazy("The request is too large")),
+    "unsupported_media_type": (415, gettext_lazy("Unsupported media type")),
+    "invalid_request": (422, gettext_lazy("The request has errors")),
+    "idempotency_key_reused": (422, gettext_lazy("The Idempotency-Key was used for another request")),
+    "too_many_requests": (429, gettext_lazy("Too many requests")),
+    "internal_error": (500, gettext_lazy("Internal error")),
 }
 
 
@@ -39,9 +40,9 @@ def problem_response(code: str, detail: str, *, errors: Iterable[tuple[str, str]
     status, title = CODES[code]
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + code,
-        "title": title,
+        "title": str(title),  # in the request's language, like ``detail``
         "status": status,
-        "detail": detail,
+        "detail": str(detail),
         "code": code,
         "errors": [{"field": f, "message": m} for f, m in errors],
     }

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.views.decorators.http import require_POST
 
 from lawdesk.core.errors import DomainError
 from lawdesk.core.permissions import has_perm
@@ -54,4 +55,38 @@ def favicon(request: HttpRequest) -> FileResponse:
     """``/favicon.ico``: browsers ask for it on their own, on every page, signed in or not."""
     response = FileResponse(_FAVICON.open("rb"), content_type="image/x-icon")
     response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher: remembered in a cookie, and in the signed-in user's
+    profile (so it follows them to another browser)."""
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from lawdesk.core.clock import utcnow
+    from lawdesk.core.locale import language_codes
+
+    language = request.POST.get("language", "")
+    # Back to the page the switcher was on (the Referer: same-origin pages send it), else home.
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if language not in language_codes():
+        return response
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from lawdesk.accounts.services import set_preferences
+
+        set_preferences(user, language=language, time_zone=user.time_zone, now=utcnow(),
+                        request=request)
+    translation.activate(language)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language,
+                        max_age=settings.LANGUAGE_COOKIE_AGE,
+                        samesite="Lax",
+                        secure=settings.LANGUAGE_COOKIE_SECURE)
     return response

@@ -17,6 +17,18 @@ import phonenumbers
 
 from lawdesk.core.errors import DomainError
 
+
+def _(message: str) -> str:
+    """The message in the language of the request (plain English outside Django: the tools)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return message
+    from django.utils.translation import gettext
+
+    return gettext(message)
+
+
 #: Host name of the bundled synthetic messenger; public links look like ``https://msgr.example/name``.
 PLATFORM_HOST = "msgr.example"
 
@@ -57,7 +69,7 @@ def normalise_phone(text: str, *, default_region: str | None = None) -> str:
     """Return the E.164 form of a phone number in any common formatting; else IdentifierError."""
     raw = text.strip()
     if not raw:
-        raise IdentifierError("phone number is empty", field="phone")
+        raise IdentifierError(_("phone number is empty"), field="phone")
     # "00" international prefix is common in Europe; phonenumbers only knows it per region.
     if raw.startswith("00"):
         raw = "+" + raw[2:]
@@ -65,13 +77,14 @@ def normalise_phone(text: str, *, default_region: str | None = None) -> str:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException as exc:
         raise IdentifierError(
-            f"{text!r} is not a phone number ({exc.args[0] if exc.args else exc}); "
-            "give it in international form, e.g. +33 6 12 34 56 78",
+            _("%(text)s is not a phone number; give it in international form, "
+              "e.g. +33 6 12 34 56 78") % {"text": repr(text)},
             field="phone",
         ) from exc
     if not phonenumbers.is_possible_number(number):
         raise IdentifierError(
-            f"{text!r} is not a possible phone number for country code +{number.country_code}",
+            _("%(text)s is not a possible phone number for country code +%(code)s")
+            % {"text": repr(text), "code": number.country_code},
             field="phone",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -82,7 +95,8 @@ def normalise_username(text: str) -> str:
     name = text.strip().removeprefix("@")
     if not _USERNAME_RE.match(name):
         raise IdentifierError(
-            f"{text!r} is not a username: 4-32 letters, digits or _, starting with a letter",
+            _("%(text)s is not a username: 4-32 letters, digits or _, starting with a letter")
+            % {"text": repr(text)},
             field="username",
         )
     # usernames are case-insensitive on the platform and stored lower-case
@@ -93,13 +107,14 @@ def parse_identifier(text: str) -> Identifier:
     """Classify and normalise an account/chat identifier (phone, @username, id, public link)."""
     raw = text.strip()
     if not raw:
-        raise IdentifierError("identifier is empty", field="identifier")
+        raise IdentifierError(_("identifier is empty"), field="identifier")
     link = _LINK_RE.match(raw)
     if link:
         return Identifier("public_link", link.group(1).lower())
     if "/" in raw or raw.lower().startswith(("http:", "https:")):
         raise IdentifierError(
-            f"{text!r} is not a public link of this platform; expected https://{PLATFORM_HOST}/<name>",
+            _("%(text)s is not a public link of this platform; expected https://%(host)s/<name>")
+            % {"text": repr(text), "host": PLATFORM_HOST},
             field="identifier",
         )
     if raw.startswith("+") or raw.startswith("00"):
@@ -113,12 +128,13 @@ def parse_identifier(text: str) -> Identifier:
                 return Identifier("account_id", raw)
         elif len(compact) >= 8:
             raise IdentifierError(
-                f"{text!r} looks like a phone number without its +country code, e.g. +33 6 12 34 56 78",
+                _("%(text)s looks like a phone number without its +country code, "
+                  "e.g. +33 6 12 34 56 78") % {"text": repr(text)},
                 field="identifier",
             )
         raise IdentifierError(
-            f"{text!r} is neither an account id (a number ≥ {MIN_ACCOUNT_ID}) nor a phone "
-            "number with its +country code",
+            _("%(text)s is neither an account id (a number ≥ %(min)s) nor a phone number with "
+              "its +country code") % {"text": repr(text), "min": MIN_ACCOUNT_ID},
             field="identifier",
         )
     return Identifier("username", normalise_username(raw))
@@ -128,13 +144,14 @@ def parse_identifier(text: str) -> Identifier:
         if number >= MIN_ACCOUNT_ID and " " not in raw and len(digits) <= 10:
             return Identifier("account_id", str(number))
         raise IdentifierError(
-            f"{text!r} is ambiguous: a phone number needs its +country code, "
-            f"an account id is a number ≥ {MIN_ACCOUNT_ID}",
+            _("%(text)s is ambiguous: a phone number needs its +country code, an account id is "
+              "a number ≥ %(min)s") % {"text": repr(text), "min": MIN_ACCOUNT_ID},
             field="identifier",
         )
     if re.fullmatch(r"[\d\s().\-]+", raw):
         raise IdentifierError(
-            f"{text!r} looks like a phone number without its +country code", field="identifier"
+            _("%(text)s looks like a phone number without its +country code")
+            % {"text": repr(text)}, field="identifier"
         )
     return Identifier("username", normalise_username(raw))
 
@@ -144,9 +161,11 @@ def parse_account_id(text: str | int) -> int:
     try:
         value = int(str(text).strip())
     except ValueError:
-        raise IdentifierError(f"{text!r} is not a numeric account id", field="account") from None
+        raise IdentifierError(_("%(text)s is not a numeric account id") % {"text": repr(text)},
+                              field="account") from None
     if value < MIN_ACCOUNT_ID:
-        raise IdentifierError(f"{text!r} is not an account id (ids are ≥ {MIN_ACCOUNT_ID})", field="account")
+        raise IdentifierError(_("%(text)s is not an account id (ids are ≥ %(min)s)")
+                              % {"text": repr(text), "min": MIN_ACCOUNT_ID}, field="account")
     return value
 
 
@@ -156,7 +175,8 @@ def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     try:
         addr = ipaddress.ip_address(raw.strip("[]"))
     except ValueError:
-        raise IdentifierError(f"{text!r} is not an IPv4 or IPv6 address", field="ip") from None
+        raise IdentifierError(_("%(text)s is not an IPv4 or IPv6 address") % {"text": repr(text)},
+                              field="ip") from None
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         return addr.ipv4_mapped
     return addr
@@ -167,9 +187,10 @@ def parse_port(text: str | int) -> int:
     try:
         port = int(str(text).strip())
     except ValueError:
-        raise IdentifierError(f"{text!r} is not a port number", field="port") from None
+        raise IdentifierError(_("%(text)s is not a port number") % {"text": repr(text)},
+                              field="port") from None
     if not 0 <= port <= 65535:
-        raise IdentifierError(f"port {port} is outside 0-65535", field="port")
+        raise IdentifierError(_("port %(port)s is outside 0-65535") % {"port": port}, field="port")
     return port
 
 
@@ -179,14 +200,16 @@ def parse_ip_port(text: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Addr
     if raw.startswith("["):
         host, sep, rest = raw[1:].partition("]")
         if not sep:
-            raise IdentifierError(f"{text!r}: missing ']' after the IPv6 address", field="ip")
+            raise IdentifierError(_("%(text)s: missing ']' after the IPv6 address")
+                                  % {"text": repr(text)}, field="ip")
         if not rest:
             return parse_ip(host), None
         if not rest.startswith(":"):
-            raise IdentifierError(f"{text!r}: expected ':port' after ']'", field="ip")
+            raise IdentifierError(_("%(text)s: expected ':port' after ']'") % {"text": repr(text)},
+                                  field="ip")
         return parse_ip(host), parse_port(rest[1:])
     if raw.count(":") == 1:
-        host, _, port = raw.partition(":")
+        host, _sep, port = raw.partition(":")
         return parse_ip(host), parse_port(port)
     return parse_ip(raw), None
 
@@ -235,11 +258,13 @@ def parse_time(text: str | datetime) -> datetime:
             value = datetime.fromisoformat(raw.replace("z", "Z"))
         except ValueError:
             raise IdentifierError(
-                f"{text!r} is not an ISO 8601 time, e.g. 2025-09-15T10:00:00Z", field="time"
+                _("%(text)s is not an ISO 8601 time, e.g. 2025-09-15T10:00:00Z")
+                % {"text": repr(text)}, field="time"
             ) from None
     if value.tzinfo is None or value.utcoffset() is None:
         raise IdentifierError(
-            f"{text!r} has no time zone; add Z for UTC or an offset like +02:00", field="time"
+            _("%(text)s has no time zone; add Z for UTC or an offset like +02:00")
+            % {"text": repr(text)}, field="time"
         )
     return value.astimezone(UTC)
 
@@ -250,7 +275,8 @@ def parse_duration(text: str | timedelta) -> timedelta:
         return text
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text)
     if not match:
-        raise IdentifierError(f"{text!r} is not a duration; use e.g. 300s, 5m, 2h or 10d", field="tolerance")
+        raise IdentifierError(_("%(text)s is not a duration; use e.g. 300s, 5m, 2h or 10d")
+                              % {"text": repr(text)}, field="tolerance")
     unit = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
     return timedelta(seconds=float(match.group(1)) * unit)
 

@@ -144,3 +144,32 @@ def target_label(event: Any) -> str:
     if not kind:
         return ""
     return f"{kind.rsplit('.', 1)[-1].replace('_', ' ')} {getattr(event, 'target_id', '')}".strip()
+
+
+@register.filter
+def when(value: Any, precision: str = "minutes") -> str:
+    """A stored (UTC) moment in the viewer's time zone, with the zone named:
+    '2026-11-30 23:15 Europe/Paris' (English), '30/11/2026 23:15 Europe/Paris' (French).
+    ``precision`` 'seconds' adds the seconds."""
+    from django.utils import timezone
+    from django.utils.dateformat import format as date_format
+    from django.utils.translation import pgettext
+
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    pattern = (pgettext("date and time with seconds", "Y-m-d H:i:s") if precision == "seconds"
+               else pgettext("date and time", "Y-m-d H:i"))
+    zone = timezone.get_current_timezone_name()
+    return f"{date_format(local, pattern)} {zone}"
+
+
+@register.filter
+def day(value: Any) -> str:
+    """A calendar date in the page's language: '2026-11-30' (English), '30/11/2026' (French)."""
+    from django.utils.dateformat import format as date_format
+    from django.utils.translation import pgettext
+
+    if not value:
+        return ""
+    return date_format(value, pgettext("date", "Y-m-d"))

@@ -1,0 +1,149 @@
+"""The officer's side in French: language from the profile, else the browser, else the default;
+times in the officer's zone with the zone named; form, intake and API errors in French."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from lawdesk.audit.models import Event
+from tests.cases.conftest import payload
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+FR = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}
+
+
+def _text(html: str) -> str:
+    """The visible text of a page, roughly: tags and whitespace runs removed."""
+    html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_a_french_browser_gets_the_sign_in_page_in_french():
+    response = Client().get("/accounts/login/", headers=FR)
+    html = response.content.decode()
+    assert '<html lang="fr">' in html
+    assert "Se connecter" in html  # our header
+    assert "Mot de passe" in html  # allauth's own French catalogue
+    assert response["Content-Language"] == "fr"
+    english = Client().get("/accounts/login/", headers={"Accept-Language": "en-GB"})
+    assert '<html lang="en">' in english.content.decode() and "Sign in" in english.content.decode()
+
+
+def test_sign_up_form_errors_are_in_french(make_agency):
+    agency = make_agency(domain="police.example")
+    response = Client().post("/accounts/signup/", {
+        "full_name": "Camille Martin", "email": "camille@gmail.example", "agency": agency.pk,
+        "title": "Capitaine", "supervisor_name": "Chef", "supervisor_email": "camille@gmail.example",
+        "password1": "x", "password2": "y"}, headers=FR)
+    text = _text(response.content.decode())
+    assert "n'est pas un domaine de messagerie vérifié" in text
+    assert "Le supérieur doit être une autre personne." in text or "domaine vérifié" in text
+    assert "is not a verified" not in text
+
+
+def test_the_profile_language_wins_over_the_browser_and_is_audited(client, officer):
+    login(client, officer)
+    assert '<html lang="fr">' in client.get("/portal/", headers=FR).content.decode()
+    response = client.post("/accounts/preferences/", {"language": "en", "time_zone": "America/New_York"},
+                           headers=FR)
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert (officer.language, officer.time_zone) == ("en", "America/New_York")
+    assert '<html lang="en">' in client.get("/portal/", headers=FR).content.decode()
+    event = Event.objects.get(action="accounts:user:preferences_changed")
+    assert event.params == {"language": "en", "time_zone": "America/New_York"}
+    bad = client.post("/accounts/preferences/", {"language": "xx", "time_zone": "Mars/Olympus"})
+    assert bad.status_code == 200
+    assert "time_zone" in bad.context["form"].errors and "language" in bad.context["form"].errors
+
+
+def test_the_header_switcher_keeps_the_choice_in_the_profile(client, officer):
+    login(client, officer)
+    response = client.post("/i18n/language/", {"language": "fr"}, headers={"Referer": "/portal/"})
+    assert response.status_code == 302 and response["Location"] == "/portal/"
+    officer.refresh_from_db()
+    assert officer.language == "fr"
+    page = client.get("/portal/", headers={"Accept-Language": "en"}).content.decode()
+    assert '<html lang="fr">' in page and "Les demandes de votre agence" in page
+    # Somewhere else than this site: back home instead.
+    away = client.post("/i18n/language/", {"language": "en", "next": "https://evil.example/"})
+    assert away["Location"] == "/"
+
+
+def test_the_deadline_is_shown_in_the_officers_zone_with_its_name(client, officer, submit):
+    case = submit()
+    login(client, officer)
+    html = client.get(f"/portal/cases/{case.pk}/", headers=FR).content.decode()
+    paris = case.deadline_at.astimezone(ZoneInfo("Europe/Paris"))
+    assert f"{paris:%d/%m/%Y %H:%M} Europe/Paris" in html  # French date order, zone named
+    assert "Réponse due le" in html and "Statut et délai" in html
+    officer.time_zone = "UTC"
+    officer.save(update_fields=["time_zone"])
+    html = client.get(f"/portal/cases/{case.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    assert f"{case.deadline_at:%Y-%m-%d %H:%M} UTC" in html
+
+
+def test_intake_errors_are_in_french(client, officer):
+    login(client, officer)
+    response = client.post("/portal/cases/new/", {
+        "kind": "production", "instrument_type": "epoc", "targets": "+33 6 12\n@x",
+        "window_start": "2026-10-02T00:00", "window_end": "2026-10-01T00:00",
+        "user_location": "UK"}, headers=FR)
+    assert response.status_code == 400
+    errors = response.context["errors"]
+    flat = " ".join(m for ms in errors.values() for m in ms)
+    assert errors["instrument_reference"] == ["Ce champ est obligatoire."]
+    assert errors["offence_description"] == ["Écrivez au moins 10 caractères."]
+    assert errors["user_location"] == ["Utilisez le code ISO GB pour UK."]
+    assert errors["targets"][1].startswith("Cible 2 : '@x' n'est pas un nom d'utilisateur")
+    assert errors["attachments"] == ["Joignez l'acte juridique signé en PDF."]
+    assert not re.search(r"\b(This field|The window|Target \d|Choose at least|Attach)\b", flat)
+
+
+def test_the_api_answers_problem_details_in_the_request_language(officer, now):
+    from lawdesk.api import tokens
+    from tests.api.conftest import ApiClient
+
+    _token, plaintext = tokens.create_token(officer_user=officer, name="LRP", now=now)
+    api = ApiClient(plaintext)
+    body = payload(targets=[{"identifier": "@x"}], window_start="2026-10-02T00:00:00Z",
+                   window_end="2026-10-01T00:00:00Z")
+    api.headers["Accept-Language"] = "fr"
+    response = api.submit(body)
+    problem = response.json()
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    assert problem["type"] == "https://lawdesk.example/problems/invalid_request"  # stable
+    assert problem["code"] == "invalid_request"
+    assert problem["title"] == "La demande comporte des erreurs"
+    assert problem["detail"] == "La demande comporte des erreurs ; rien n'a été enregistré."
+    fields = {e["field"]: e["message"] for e in problem["errors"]}
+    assert "targets.0.identifier" in fields  # field names stay as the schema spells them
+    assert fields["targets.0.identifier"].startswith("Cible 1 :")
+    assert fields["window_end"] == "La période doit se terminer après son début."
+    api.headers["Accept-Language"] = "en"
+    english = api.submit(body).json()
+    assert english["detail"] == "The request has errors; nothing was stored."
+    assert english["type"] == problem["type"]
+    missing = ApiClient(plaintext)
+    missing.headers["Accept-Language"] = "fr"
+    assert missing.get("/api/v1/requests/999999").json()["detail"] == "Aucune demande de ce type."
+    anonymous = ApiClient(None)
+    anonymous.headers["Accept-Language"] = "fr"
+    assert json.loads(anonymous.get("/api/v1/requests").content)["detail"].startswith(
+        "Envoyez un jeton d'API valide")
+
+
+def test_a_pending_officer_can_switch_language_before_approval(client, make_agency, make_officer):
+    pending = make_officer(make_agency(), approve=False)
+    login(client, pending)
+    client.post("/i18n/language/", {"language": "fr"})
+    html = client.get("/portal/pending/").content.decode()
+    assert "Votre compte est en attente d'approbation" in html
