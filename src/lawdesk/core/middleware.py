@@ -46,5 +46,9 @@ class UserLocaleMiddleware(LocaleMiddleware):
 
     def process_response(self, request: HttpRequest,
                          response: HttpResponseBase) -> HttpResponseBase:
+        response = super().process_response(request, response)
+        # The request's language and zone end with it: code run after (a test, a thread
+        # reused by the server) starts from the deployment's defaults again.
         timezone.deactivate()
-        return super().process_response(request, response)
+        translation.deactivate()
+        return response

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_trust_anchor_changes'),
+        ('accounts', '0005_hi1_anchor_kinds'),
     ]
 
     operations = [
