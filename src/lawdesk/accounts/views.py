@@ -137,8 +137,9 @@ def agency_create(request: AuthedRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, f"{agency.name} registered. Verify a domain and record the "
-                             "call-back number, then activate it.")
+            messages.success(request, gettext("%(agency)s registered. Verify a domain and record "
+                                              "the call-back number, then activate it.")
+                             % {"agency": agency.name})
             return redirect("desk:agency", agency_id=agency.pk)
     return render(request, "accounts/agency_form.html", {"form": form, "agency": None})
 
@@ -159,7 +160,7 @@ def agency_edit(request: AuthedRequest, agency_id: int) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "Agency updated.")
+            messages.success(request, gettext("Agency updated."))
             return redirect("desk:agency", agency_id=agency.pk)
     return render(request, "accounts/agency_form.html", {"form": form, "agency": agency})
 

@@ -300,12 +300,14 @@ def make_window(
     s, e = parse_time(start), parse_time(end)
     if e <= s:
         raise IdentifierError(
-            f"the window ends ({e.isoformat()}) before or when it starts ({s.isoformat()})",
+            _("the window ends (%(end)s) before or when it starts (%(start)s)")
+            % {"end": e.isoformat(), "start": s.isoformat()},
             field="window",
         )
     if e - s > max_window:
         raise IdentifierError(
-            f"the window is {(e - s).days} days long; the maximum is {max_window.days} days",
+            _("the window is %(days)s days long; the maximum is %(max)s days")
+            % {"days": (e - s).days, "max": max_window.days},
             field="window",
         )
     return Window(s, e)
