@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lawdesk.evidence.cli import verify_command
+from lawdesk.interop import cli as interop_cli
 from lawdesk.law import cli as law_cli
 from lawdesk.platform import cli as platform_cli
 from lawdesk.transparency import cli as transparency_cli
@@ -35,6 +36,7 @@ app.add_typer(platform_cli.app, name="platform")
 app.add_typer(law_cli.app, name="law")
 app.add_typer(transparency_cli.app, name="transparency")
 app.add_typer(witness_cli.app, name="witness")
+app.add_typer(interop_cli.app, name="hi1")
 app.command("verify")(verify_command)
 
 

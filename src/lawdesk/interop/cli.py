@@ -1,0 +1,158 @@
+"""``lawdesk hi1``: the authority's side, for integrators and tests.
+
+``lawdesk hi1 send FILE.xml --to URL --cert CERT --key KEY`` posts an HI-1 message over mutual
+TLS and prints each action's answer; ``lawdesk hi1 get OBJECT_ID`` asks for one object (a
+task's status). Neither needs Django or a database.
+"""
+
+from __future__ import annotations
+
+import ssl
+import sys
+import urllib.error
+import urllib.request
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="HI-1 (ETSI TS 103 120): send messages as an authority would.",
+                  no_args_is_help=True)
+
+CertOpt = Annotated[str | None, typer.Option(help="Client certificate (PEM) for mutual TLS.")]
+KeyOpt = Annotated[str | None, typer.Option(help="Private key of the client certificate (PEM).")]
+CaOpt = Annotated[str | None, typer.Option(help="CA certificate(s) to verify the server "
+                                                "(default: the system's).")]
+
+
+def _context(cert: str | None, key: str | None, ca: str | None) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=ca)
+    if cert:
+        context.load_cert_chain(cert, key)
+    return context
+
+
+def post(data: bytes, url: str, *, cert: str | None = None, key: str | None = None,
+         ca: str | None = None, timeout: float = 30) -> tuple[int, bytes]:
+    """POST ``data`` to ``url``; return the HTTP status and body."""
+    if not url.startswith(("https://", "http://")):
+        raise typer.BadParameter("--to must be an http(s) URL")
+    request = urllib.request.Request(url, data=data, method="POST",  # noqa: S310 (checked above)
+                                     headers={"Content-Type": "application/xml"})
+    handlers = []
+    if url.startswith("https://"):
+        handlers.append(urllib.request.HTTPSHandler(context=_context(cert, key, ca)))
+    opener = urllib.request.build_opener(*handlers)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+    except (urllib.error.URLError, OSError) as exc:  # TLS handshake refused, no route …
+        typer.echo(f"could not reach {url}: {getattr(exc, 'reason', exc)}", err=True)
+        raise typer.Exit(3) from None
+
+
+def fresh(data: bytes, now: datetime) -> bytes:
+    """The message with a new TransactionIdentifier and Timestamp (text substitution on the
+    first occurrence of each, so the rest of the bytes stay as written)."""
+    import re
+
+    from lawdesk.interop.message import timestamp
+
+    data = re.sub(rb"(<(?:\w+:)?TransactionIdentifier>)[^<]*", lambda m: m.group(1)
+                  + str(uuid.uuid4()).encode(), data, count=1)
+    return re.sub(rb"(<(?:\w+:)?Timestamp>)[^<]*", lambda m: m.group(1)
+                  + timestamp(now).encode(), data, count=1)
+
+
+def summarise(body: bytes) -> tuple[list[str], bool]:
+    """One line per action answer (and the message-level error); True if anything failed."""
+    from lawdesk.interop import schema as s
+    from lawdesk.interop.xmlsafe import parse
+
+    root = parse(body, namespaces=s.NAMESPACES)
+    ns = {"c": s.CORE}
+    lines, failed = [], False
+    top = root.find("c:Payload/c:ResponsePayload/c:ErrorInformation", ns)
+    if top is not None:
+        lines.append(f"message: error {top.findtext('c:ErrorCode', namespaces=ns)} "
+                     f"{top.findtext('c:ErrorDescription', namespaces=ns)}")
+        return lines, True
+    for answer in root.iterfind(".//c:ActionResponse", ns):
+        action = answer.findtext("c:ActionIdentifier", namespaces=ns)
+        error = answer.find("c:ErrorInformation", ns)
+        if error is not None:
+            failed = True
+            lines.append(f"action {action}: error {error.findtext('c:ErrorCode', namespaces=ns)} "
+                         f"{error.findtext('c:ErrorDescription', namespaces=ns)}")
+            continue
+        result = next((c for c in answer if isinstance(c.tag, str)
+                       and not c.tag.endswith("ActionIdentifier")), None)
+        name = s.local(result.tag) if result is not None else "?"
+        identifier = result.findtext("c:Identifier", namespaces=ns) if result is not None else None
+        status = root.xpath(".//*[local-name()='Status']/*[local-name()='Value']/text()") \
+            if name == "GETResponse" else []
+        lines.append(f"action {action}: {name}" + (f" {identifier}" if identifier else "")
+                     + (f" status {status[0]}" if status else ""))
+    return lines, failed
+
+
+@app.command("send")
+def send(
+    file: Annotated[Path, typer.Argument(help="The HI-1 message (XML).")],
+    to: Annotated[str, typer.Option("--to", help="The platform's HI-1 URL, e.g. "
+                                                 "https://lawdesk.example/hi1/.")],
+    cert: CertOpt = None, key: KeyOpt = None, ca: CaOpt = None,
+    new_transaction: Annotated[bool, typer.Option(
+        "--new-transaction", help="Send with a new TransactionIdentifier and Timestamp (without "
+        "it, sending the same file again is a retransmission).")] = False,
+    raw: Annotated[bool, typer.Option("--raw", help="Print the answer's XML.")] = False,
+) -> None:
+    """Send one HI-1 message; print each action's answer. Exit 1 on any error, 2 if refused."""
+    data = file.read_bytes()
+    if new_transaction:
+        data = fresh(data, datetime.now(UTC))
+    status, body = post(data, to, cert=cert, key=key, ca=ca)
+    if status != 200:
+        typer.echo(f"refused: HTTP {status} {body.decode('utf-8', 'replace').strip()}", err=True)
+        raise typer.Exit(2)
+    if raw:
+        sys.stdout.write(body.decode("utf-8"))
+    lines, failed = summarise(body)
+    for line in lines:
+        typer.echo(line)
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command("get")
+def get(
+    object_id: Annotated[str, typer.Argument(help="ObjectIdentifier of a task or other object.")],
+    to: Annotated[str, typer.Option("--to", help="The platform's HI-1 URL.")],
+    sender: Annotated[str, typer.Option(help="Your endpoint: CountryCode:UniqueIdentifier.")],
+    receiver: Annotated[str, typer.Option(help="The platform's: CountryCode:UniqueIdentifier.")],
+    cert: CertOpt = None, key: KeyOpt = None, ca: CaOpt = None,
+) -> None:
+    """Ask for one object as the platform holds it now (a task's Status follows the desk)."""
+    from lawdesk.interop import message as m
+
+    def endpoint(text: str) -> m.EndpointId:
+        country, _, unique = text.partition(":")
+        return m.EndpointId(country.upper(), unique)
+
+    header = m.header_element(sender=endpoint(sender), receiver=endpoint(receiver),
+                              transaction_id=str(uuid.uuid4()), now=datetime.now(UTC),
+                              version=m.Version("V1.22.1", "EU", "v1.3.1"))
+    body = m.C("RequestPayload", m.C("ActionRequests", m.C(
+        "ActionRequest", m.C("ActionIdentifier", text="0"),
+        m.C("GET", m.C("Identifier", text=object_id)))))
+    status, answer = post(m.message(header, body), to, cert=cert, key=key, ca=ca)
+    if status != 200:
+        typer.echo(f"refused: HTTP {status} {answer.decode('utf-8', 'replace').strip()}", err=True)
+        raise typer.Exit(2)
+    lines, failed = summarise(answer)
+    for line in lines:
+        typer.echo(line)
+    raise typer.Exit(1 if failed else 0)
