@@ -52,7 +52,7 @@ def test_the_acknowledgement_states_receipt_deadline_basis_and_hash(downloaded):
     assert f"{case.received_at:%Y-%m-%d %H:%M:%S} UTC" in text
     assert f"{case.deadline_at:%Y-%m-%d %H:%M:%S} UTC" in text
     # The basis in words, not the engine's keys.
-    assert "EU e-Evidence Regulation, Reg. (EU) 2023/1543 Art. 10(2)" in text and "days of receipt" in text
+    assert "EU e-Evidence Regulation, Regulation (EU) 2023/1543, Art. 10(2)" in text and "days of receipt" in text
     assert "eu_eevidence" not in text and case.deadline_rule not in text
     # The hash of what was received: the receipt JSON the officer also downloads.
     assert hashlib.sha256(receipt).hexdigest() == case.receipt_sha256

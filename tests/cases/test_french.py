@@ -85,6 +85,8 @@ def test_the_deadline_is_shown_in_the_officers_zone_with_its_name(client, office
     paris = case.deadline_at.astimezone(ZoneInfo("Europe/Paris"))
     assert f"{paris:%d/%m/%Y %H:%M} Europe/Paris" in html  # French date order, zone named
     assert "Réponse due le" in html and "Statut et délai" in html
+    # The legal basis of the deadline in French, its citation written the French way.
+    assert "à compter de la réception" in html and "an answer is due" not in html
     officer.time_zone = "UTC"
     officer.save(update_fields=["time_zone"])
     html = client.get(f"/portal/cases/{case.pk}/", headers={"Accept-Language": "en"}).content.decode()

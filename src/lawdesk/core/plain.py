@@ -14,7 +14,7 @@ def regime_label(code: str) -> str:
     """A body of rules as a person names it."""
     from lawdesk.core.templatetags.lawdesk_tags import regime
 
-    return _(regime(code))
+    return regime(code)
 
 
 def _period(deadline: dict[str, Any]) -> str:
@@ -34,7 +34,9 @@ def deadline_basis(case: Any) -> str:
         regime, _sep, article = stored.partition(": ")
         if not article:
             return stored  # a free-text basis (imported history): already words
-    text = _("%(law)s, %(article)s") % {"article": article, "law": regime_label(regime)}
+    from lawdesk.core.citations import cite
+
+    text = _("%(law)s, %(article)s") % {"article": cite(article), "law": regime_label(regime)}
     if "hours" in deadline or "days" in deadline:
         text = _("%(basis)s: an answer is due within %(period)s of receipt") % {
             "basis": text, "period": _period(deadline)}

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext_noop
 
 register = template.Library()
 
@@ -16,19 +17,21 @@ def duration(value: timedelta | None) -> str:
     """'2 d 4 h', '3 h 10 min', '12 min' — or 'overdue by …' when negative."""
     if value is None:
         return ""
+    from django.utils.translation import gettext
+
     seconds = int(value.total_seconds())
-    prefix = "overdue by " if seconds < 0 else ""
+    overdue = seconds < 0
     seconds = abs(seconds)
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days:
-        text = f"{days} d {hours} h"
+        text = gettext("%(d)s d %(h)s h") % {"d": days, "h": hours}
     elif hours:
-        text = f"{hours} h {minutes} min"
+        text = gettext("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
     else:
-        text = f"{minutes} min"
-    return prefix + text
+        text = gettext("%(m)s min") % {"m": minutes}
+    return gettext("overdue by %(time)s") % {"time": text} if overdue else text
 
 
 @register.filter
@@ -52,22 +55,25 @@ def get(mapping: dict[str, Any], key: str) -> Any:
 
 
 REGIME_NAMES = {
-    "eu_eevidence": "EU e-Evidence Regulation",
-    "eu_dsa": "EU Digital Services Act",
-    "eu_tco": "EU Terrorist Content Online Regulation",
-    "us_sca": "US Stored Communications Act",
-    "fr": "France, Code de procédure pénale",
-    "mla": "Mutual legal assistance",
-    "non_criminal": "Intelligence, civil and administrative requests",
-    "platform_policy": "Platform policy",
-    "routing": "Routing",
+    "eu_eevidence": gettext_noop("EU e-Evidence Regulation"),
+    "eu_dsa": gettext_noop("EU Digital Services Act"),
+    "eu_tco": gettext_noop("EU Terrorist Content Online Regulation"),
+    "us_sca": gettext_noop("US Stored Communications Act"),
+    "fr": gettext_noop("France, Code de procédure pénale"),
+    "mla": gettext_noop("Mutual legal assistance"),
+    "non_criminal": gettext_noop("Intelligence, civil and administrative requests"),
+    "platform_policy": gettext_noop("Platform policy"),
+    "routing": gettext_noop("Routing"),
 }
 
 
 @register.filter
 def regime(value: str) -> str:
     """The full name of a legal regime code."""
-    return REGIME_NAMES.get(str(value), label(value))
+    from django.utils.translation import gettext
+
+    name = REGIME_NAMES.get(str(value))
+    return gettext(name) if name else label(value)
 
 
 @register.filter
