@@ -90,3 +90,11 @@ def document(oid: str, auth: str, content: bytes, *, content_type="application/x
 
 def ids(n: int = 3) -> list[str]:
     return [str(uuid.uuid4()) for _ in range(n)]
+
+
+def lp_task(oid: str, auth: str, *, identifier="33612345678", fmt="InternationalE164",
+            request_type="SubscriberData", ldid="FR-EPOCPR7-0001") -> str:
+    return (ld_task(oid, auth, identifier=identifier, fmt=fmt, request_type=request_type, ldid=ldid)
+            .replace("task:LDTaskObject", "task:LPTaskObject")
+            .replace("LDTaskDesiredStatus", "LPTaskDesiredStatus")
+            .replace("AwaitingDisclosure", "AwaitingPreservation"))

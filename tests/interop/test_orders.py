@@ -184,3 +184,37 @@ def test_the_case_pages_show_the_hi1_origin(endpoint, post, client, make_staff, 
     page = client.get(f"/portal/cases/{case.pk}/").content.decode()
     assert "Received through HI-1" in page and "FR/FR-PJJ-EEVIDENCE" in page
     assert "placeholders" not in page  # the desk's notes stay on the desk
+
+
+def test_an_lptask_becomes_a_preservation_held_for_60_days(endpoint, post, make_staff, now):
+    from datetime import timedelta
+
+    from lawdesk.cases import services
+    from lawdesk.interop.message import parse_datetime
+    from tests.interop.messages import lp_task
+
+    auth, task = ids(1)[0], ids(1)[0]
+    data = request(authorisation(auth).replace(">EPOC<", ">EPOC-PR<"), lp_task(task, auth),
+                   document(ids(1)[0], auth, FORM))
+    assert _codes(_root(post(data))) == [None] * 3
+    case = Case.objects.get()
+    assert (case.kind, case.instrument_type, case.status) == ("preservation", "epoc_pr", "preserved")
+    get = request(f"<GET><Identifier>{task}</Identifier></GET>")
+    root = _root(post(get))
+    assert root.findtext(".//task:Status/common:Value", namespaces=NS) == "Preserved"
+    expires = parse_datetime(root.findtext(".//task:PreservationExpiration", namespaces=NS))
+    assert expires == case.deadline_at and expires - case.received_at == timedelta(days=60)
+    services.extend_preservation(case=case, actor=make_staff("reviewer"), now=now,
+                                 reason="Form 6 received from the issuing authority")
+    root = _root(post(request(f"<GET><Identifier>{task}</Identifier></GET>")))
+    assert parse_datetime(root.findtext(".//task:PreservationExpiration", namespaces=NS)) \
+        - case.received_at == timedelta(days=90)
+
+
+def test_disclosure_and_preservation_tasks_are_not_mixed_in_one_order(endpoint, post):
+    from tests.interop.messages import lp_task
+
+    auth, t1, t2 = ids(3)
+    root = _root(post(request(authorisation(auth), ld_task(t1, auth), lp_task(t2, auth),
+                              document(ids(1)[0], auth, FORM))))
+    assert set(_codes(root)) == {"3001"} and Case.objects.count() == 0

@@ -111,6 +111,10 @@ def render(stored: StoredObject) -> etree._Element:
         dictionary = "LDTaskStatus" if stored.object_type == "LDTaskObject" else "LPTaskStatus"
         _set_member(obj, members, "Status", s.TASK,
                     m.dict_element(s.TASK, "Status", "ETSI", dictionary, status))
+    if status == "Preserved" and stored.case is not None:
+        # Until when the data is kept: 60 days from receipt, +30 per extension (the desk's).
+        _set_member(obj, members, "PreservationExpiration", s.TASK,
+                    m.E(s.TASK, "PreservationExpiration", text=m.timestamp(stored.case.deadline_at)))
     return obj
 
 

@@ -135,18 +135,19 @@ def prepare(context: Context) -> None:
                 f"{item.object_type} {item.object_id}: its AssociatedObjects name no "
                 "Authorisation in this message or on record.")
             continue
-        if item.object_type == "LPTaskObject":
-            context.outcomes[item.action.identifier] = m.HI1Error(
-                m.ErrorCode.NOT_SUPPORTED, "LPTaskObject (preservation) is not supported yet.")
-            continue
-        (group.tasks if item.object_type == "LDTaskObject" else group.documents).append(item)
+        (group.documents if item.object_type == "DocumentObject" else group.tasks).append(item)
     for group in groups.values():
         if group.auth.action.identifier in context.outcomes:
             continue
         if not group.tasks:
             _fail(group.items, context, m.HI1Error(
-                m.ErrorCode.NOT_SUPPORTED, "An Authorisation is accepted with its LDTask objects "
-                "and its form in the same message (one message, one order)."))
+                m.ErrorCode.NOT_SUPPORTED, "An Authorisation is accepted with its LDTask or "
+                "LPTask objects and its form in the same message (one message, one order)."))
+            continue
+        if len({t.object_type for t in group.tasks}) > 1:
+            _fail(group.items, context, m.HI1Error(
+                m.ErrorCode.NOT_SUPPORTED, "One order is either disclosure (LDTask) or "
+                "preservation (LPTask): send them as two Authorisations."))
             continue
         _create_case(group, context)
 
@@ -191,9 +192,9 @@ def _target(task: Item) -> tuple[dict[str, Any], list[str]]:
     details = task.obj.find(f"{{{s.TASK}}}RequestDetails")
     assert details is not None  # the schema requires it
     desired = m.dict_entry(task.obj.find(f"{{{s.TASK}}}DesiredStatus"))
-    if desired is not None and desired.value != "AwaitingDisclosure":
-        raise Refusal(task, f"DesiredStatus {desired.value} cannot start a task; send "
-                            "AwaitingDisclosure.")
+    start = "AwaitingPreservation" if task.object_type == "LPTaskObject" else "AwaitingDisclosure"
+    if desired is not None and desired.value != start:
+        raise Refusal(task, f"DesiredStatus {desired.value} cannot start a task; send {start}.")
     request_type = m.dict_entry(details.find(f"{{{s.TASK}}}Type"))
     categories = CATEGORIES.get(request_type.value if request_type else "")
     if categories is None:
@@ -201,7 +202,7 @@ def _target(task: Item) -> tuple[dict[str, Any], list[str]]:
                             "one lawdesk handles: " + ", ".join(CATEGORIES) + ".")
     values = details.findall(f"{{{s.TASK}}}RequestValues/{{{s.TASK}}}RequestValue")
     if len(values) != 1:
-        raise Refusal(task, "An LDTask names exactly one identifier (one task per identifier).")
+        raise Refusal(task, "A task names exactly one identifier (one task per identifier).")
     owner = _t(values[0], s.TASK, "FormatType", "FormatOwner")
     name = _t(values[0], s.TASK, "FormatType", "FormatName")
     value = _t(values[0], s.TASK, "Value")
@@ -250,7 +251,10 @@ def _intake(group: Group, context: Context) -> tuple[dict[str, Any], list[str]]:
     reference = _t(auth, s.AUTH, "AuthorisationReference") or group.auth.object_id
     legal_type = m.dict_entry(auth.find(f"{{{s.AUTH}}}AuthorisationLegalType"))
     eu = context.request.header.version.profile_owner == "EU"
-    instrument = "epoc" if eu and (legal_type is None or legal_type.value == "EPOC") else "other"
+    preservation = group.tasks[0].object_type == "LPTaskObject"
+    eu_type = "EPOC-PR" if preservation else "EPOC"
+    instrument = ("epoc_pr" if preservation else "epoc") \
+        if eu and (legal_type is None or legal_type.value == eu_type) else "other"
     when = (issuer or {}).get("timestamp") or _t(auth, s.AUTH, "AuthorisationCreationTimestamp")
     instrument_date = m.parse_datetime(when).date() if when else context.now.date()
     if not when:
@@ -276,7 +280,8 @@ def _intake(group: Group, context: Context) -> tuple[dict[str, Any], list[str]]:
         targets.append(target)
         categories += [c for c in task_categories if c not in categories]
     payload: dict[str, Any] = {
-        "kind": "emergency_disclosure" if emergency else "production",
+        "kind": "preservation" if preservation else
+                "emergency_disclosure" if emergency else "production",
         "instrument_type": instrument,
         "instrument_reference": reference[:200],
         "instrument_date": instrument_date.isoformat(),
@@ -293,11 +298,11 @@ def _intake(group: Group, context: Context) -> tuple[dict[str, Any], list[str]]:
     if validator and validator["name"]:
         payload["validator_name"] = validator["name"][:200]
         payload["validator_role"] = _role(validator["role"] + " " + validator["type"]) or "other"
-    if emergency:
+    if emergency and not preservation:
         payload["emergency_threat"] = ("Emergency flagged by the issuing authority in the HI-1 "
                                        "order: read the threat in the order's form.")
         confirm.append("emergency_threat")
-    if any(c in ("traffic", "content") for c in categories):
+    if any(c in ("traffic", "content") for c in categories) and not preservation:
         confirm.append("max_sentence_years")
     return payload, confirm
 
