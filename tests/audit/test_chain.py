@@ -153,3 +153,52 @@ def test_awkward_params_are_stored_so_that_the_chain_still_verifies(now, rf):
     assert stored.user_agent == "curl/8\ufffdinjected" and stored.target_id == "id\ufffdx"
     report = verify_chain()
     assert report.intact, report
+
+
+def test_rows_appended_outside_lawdesk_beyond_the_head_are_named(now):
+    events = _five_events(now)
+    Event.objects.create(seq=6, at=now, actor={}, action="forged:row:appended", params={},
+                         prev_hash=events[-1].hash, hash="f" * 64)  # the head is not moved
+    report = verify_chain()
+    assert not report.intact
+    assert report.broken_seq == 6
+    assert "appended outside lawdesk" in report.problem
+
+
+def test_a_chain_growing_while_it_is_verified_is_intact(now, monkeypatch):
+    """On a live system events are appended during a long verification. Reading the head after
+    the walk reported them as 'events were removed from the end'; the head is now read first and
+    rows beyond it must be covered by the head when the walk ends. Here lawdesk's own writer
+    appends three events after every batch the verifier reads (Django's cursor is wrapped, the
+    verifier and the writer are the real ones)."""
+    for i in range(40):
+        record("test:thing:done", params={"n": i}, now=now)
+    real = connection.chunked_cursor
+
+    class Appending:
+        def __init__(self) -> None:
+            self.cursor = real()
+
+        def __enter__(self):
+            self.cursor.__enter__()
+            return self
+
+        def __exit__(self, *exc):
+            return self.cursor.__exit__(*exc)
+
+        def execute(self, *args):
+            return self.cursor.execute(*args)
+
+        def fetchmany(self, size):
+            rows = self.cursor.fetchmany(size)
+            for _ in range(3):
+                record("test:thing:done", params={"live": True}, now=now)
+            return rows
+
+    monkeypatch.setattr(connection, "chunked_cursor", Appending)
+    report = verify_chain(batch_size=7)
+    monkeypatch.undo()
+    assert Event.objects.count() > 40 + 3 * 6  # the writer really appended during the walk
+    assert report.intact, report.problem
+    assert report.length >= 40
+    assert verify_chain().intact
