@@ -60,6 +60,25 @@ def test_the_acknowledgement_states_receipt_deadline_basis_and_hash(downloaded):
     assert case.attachments.get().sha256 in text.replace(" ", "")
 
 
+def test_a_french_authoritys_acknowledgement_is_in_french_then_english(downloaded, client):
+    """The French agency's acknowledgement: the French version first, then the English one —
+    the same signed bytes whoever downloads it, in whatever language their browser asks."""
+    case, files, _receipt = downloaded
+    assert case.agency.country == "FR"
+    text = pdf_text(files["pdf"].read_bytes())
+    french, _sep, english = text.partition("VERSION IN ENGLISH")  # (the label is in capitals)
+    assert english, text
+    assert "Accusé de réception" in french and "Acknowledgement of receipt" not in french
+    assert f"a enregistrée sous le numéro d'affaire {case.number}" in french
+    assert "Règlement (UE) 2023/1543, art. 10, § 2" in french
+    assert "à compter de la réception" in french
+    assert "Acknowledgement of receipt" in english and "days of receipt" in english
+    assert "Regulation (EU) 2023/1543, Art. 10(2)" in english
+    again = client.get(f"/portal/cases/{case.pk}/acknowledgement.pdf",
+                       headers={"Accept-Language": "en"}).content
+    assert again == files["pdf"].read_bytes()
+
+
 def test_openssl_and_lawdesk_verify_the_signature(downloaded):
     _, files, _ = downloaded
     if shutil.which("openssl") is None:

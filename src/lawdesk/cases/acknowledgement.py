@@ -15,6 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
 
 from lawdesk.cases.models import Case
 from lawdesk.core.plain import deadline_basis
@@ -49,11 +51,37 @@ def context(case: Case) -> dict[str, Any]:
     }
 
 
+def languages(case: Case) -> list[str]:
+    """The acknowledgement's languages: the requesting authority's (from its country, when
+    lawdesk speaks it), then English. Fixed by the case, never by who downloads it: the PDF
+    must be the same bytes on every download (its signature covers them)."""
+    from lawdesk.core.locale import language_of_country
+
+    own = language_of_country(case.agency.country)
+    return [own, "en"] if own and own != "en" else ["en"]
+
+
+def acknowledgement_html(case: Case) -> str:
+    """The acknowledgement in the authority's language and in English, one after the other."""
+    chosen = languages(case)
+    versions = []
+    for language in chosen:
+        with translation.override(language):
+            versions.append({"language": language, "label": gettext("Version in English")
+                             if language == "en" else gettext("Version in the language of the "
+                                                              "requesting authority"),
+                             "body": render_to_string("cases/_acknowledgement_body.html",
+                                                      context(case))})
+    with translation.override(chosen[0]):
+        return render_to_string("cases/acknowledgement.html", {
+            **context(case), "versions": versions, "languages": chosen})
+
+
 def acknowledgement_pdf(case: Case) -> bytes:
     """The acknowledgement as PDF bytes: the same bytes every time for the same case."""
     from weasyprint import HTML
 
-    html = render_to_string("cases/acknowledgement.html", context(case))
+    html = acknowledgement_html(case)
     # No creation or modification date in the metadata: it would make every copy different
     # and the detached signature valid for one download only.
     pdf = HTML(string=html).write_pdf(uncompressed_pdf=False)

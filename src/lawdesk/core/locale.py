@@ -42,3 +42,13 @@ def zone_of(user: Any) -> str:
         if zone:
             return zone
     return str(settings.LAWDESK_TIME_ZONE)
+
+
+# The official language lawdesk speaks for a country's authorities (where it has a catalogue).
+COUNTRY_LANGUAGES = {"FR": "fr", "BE": "fr", "LU": "fr", "MC": "fr"}
+
+
+def language_of_country(country: str) -> str:
+    """The language of a country's authorities, if lawdesk speaks it; '' otherwise."""
+    language = COUNTRY_LANGUAGES.get(str(country).upper(), "")
+    return language if language in language_codes() else ""
