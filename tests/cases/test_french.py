@@ -149,3 +149,36 @@ def test_a_pending_officer_can_switch_language_before_approval(client, make_agen
     client.post("/i18n/language/", {"language": "fr"})
     html = client.get("/portal/pending/").content.decode()
     assert "Votre compte est en attente d'approbation" in html
+
+
+def test_notices_are_written_in_the_officers_language_and_zone(
+        officer, submit, reviewer, now, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from lawdesk.cases import services
+
+    officer.language = "fr"
+    officer.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        case = submit()
+        services.start_review(case=case, actor=reviewer, now=now)
+        services.ask_clarification(case=case, actor=reviewer, now=now,
+                                   question="Which of the two accounts is the suspect's?")
+    received, asked = mail.outbox[0], mail.outbox[-1]
+    assert received.subject == f"[lawdesk] {case.number}: demande reçue"
+    paris = case.deadline_at.astimezone(ZoneInfo("Europe/Paris"))
+    assert f"Réponse due le {paris:%d/%m/%Y %H:%M} Europe/Paris" in received.body
+    assert "Cet avis ne contient jamais de données" in received.body
+    assert asked.subject == f"[lawdesk] {case.number}: question sur votre demande"
+    assert "« en attente de précisions »" in asked.body
+
+
+def test_sign_up_keeps_the_language_it_was_made_in(make_agency):
+    from lawdesk.accounts.models import User
+
+    agency = make_agency(domain="police.example")
+    Client().post("/accounts/signup/", {
+        "full_name": "Camille Martin", "email": "camille@police.example", "agency": agency.pk,
+        "title": "Capitaine", "supervisor_name": "Chef", "supervisor_email": "chef@police.example",
+        "password1": "Quiet-harbour-lamp-71", "password2": "Quiet-harbour-lamp-71"}, headers=FR)
+    assert User.objects.get(email="camille@police.example").language == "fr"

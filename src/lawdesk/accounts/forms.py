@@ -96,8 +96,16 @@ class OfficerSignupForm(SignupForm):
         return user
 
     def custom_signup(self, request: Any, user: User) -> None:
+        from django.utils import translation
+
+        from lawdesk.core.locale import language_codes
+
         user.full_name = self.cleaned_data["full_name"].strip()
-        user.save(update_fields=["full_name"])
+        # The language the officer signed up in is theirs until they choose another: the
+        # e-mails others' actions send them (approval, notices) are written in it.
+        language = (translation.get_language() or "").split("-")[0]
+        user.language = language if language in language_codes() else ""
+        user.save(update_fields=["full_name", "language"])
 
 
 class AgencyAwareLoginForm(LoginForm):

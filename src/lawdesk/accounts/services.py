@@ -14,6 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 
 from lawdesk.accounts.models import (
@@ -458,6 +459,21 @@ def ask_supervisor(
     officer.supervisor_asked_at = now
     officer.save(update_fields=["supervisor_asked_at"])
     link = supervisor_link(officer, request)
+    from lawdesk.core.locale import mail_language
+
+    # The supervisor has no account: they read the language their officer signed up in.
+    with translation.override(mail_language(officer.user)):
+        subject, body = _supervisor_mail(officer, link)
+    recipient = officer.supervisor_email
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
+                                            [recipient], fail_silently=True))
+    record("accounts:officer:supervisor_asked", actor=actor, target=officer,
+           params={"officer": officer.user.email, "supervisor_email": recipient,
+                   "again": actor is not None}, request=request, now=now)
+    return officer
+
+
+def _supervisor_mail(officer: Officer, link: str) -> tuple[str, str]:
     subject = gettext("[lawdesk] Please confirm %(name)s, who named you as supervisor") % {
         "name": officer.user.full_name}
     body = gettext(
@@ -469,13 +485,7 @@ def ask_supervisor(
     ) % {"name": officer.user.full_name, "email": officer.user.email, "title": officer.title,
          "platform": settings.LAWDESK_PLATFORM_NAME, "agency": officer.agency.name,
          "supervisor": officer.supervisor_name, "days": SUPERVISOR_LINK_DAYS, "link": link}
-    recipient = officer.supervisor_email
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
-                                            [recipient], fail_silently=True))
-    record("accounts:officer:supervisor_asked", actor=actor, target=officer,
-           params={"officer": officer.user.email, "supervisor_email": recipient,
-                   "again": actor is not None}, request=request, now=now)
-    return officer
+    return subject, body
 
 
 @transaction.atomic
@@ -498,7 +508,17 @@ def answer_for_supervisor(
 
 
 def _send_approval_mail(officer: Officer, request: HttpRequest | None) -> None:
+    from lawdesk.core.locale import mail_language
+
     login = _absolute(reverse("account_login"), request)
+    with translation.override(mail_language(officer.user)):
+        subject, body = _approval_mail(officer, login)
+    recipient = officer.user.email
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
+                                            [recipient], fail_silently=True))
+
+
+def _approval_mail(officer: Officer, login: str) -> tuple[str, str]:
     subject = gettext("[lawdesk] Your officer account is approved")
     body = gettext(
         "%(name)s, your officer account with %(agency)s on %(platform)s's portal is approved.\n\n"
@@ -506,9 +526,7 @@ def _send_approval_mail(officer: Officer, request: HttpRequest | None) -> None:
         "If you did not expect this e-mail, tell the platform's legal team at once."
     ) % {"name": officer.user.full_name, "agency": officer.agency.name,
          "platform": settings.LAWDESK_PLATFORM_NAME, "login": login}
-    recipient = officer.user.email
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
-                                            [recipient], fail_silently=True))
+    return subject, body
 
 
 @transaction.atomic

@@ -52,3 +52,11 @@ def language_of_country(country: str) -> str:
     """The language of a country's authorities, if lawdesk speaks it; '' otherwise."""
     language = COUNTRY_LANGUAGES.get(str(country).upper(), "")
     return language if language in language_codes() else ""
+
+
+def mail_language(user: Any) -> str:
+    """The language of e-mails to a user: their own (chosen on the preferences page, or the one
+    they signed up in), else the deployment's. An e-mail is sent from someone else's request,
+    so the language of that request says nothing about its reader."""
+    chosen = str(getattr(user, "language", "") or "")
+    return chosen if chosen in language_codes() else str(settings.LANGUAGE_CODE)
