@@ -147,3 +147,24 @@ def test_template_fallback_gives_the_same_answer(duck, monkeypatch):
     w = duck.window("2025-09-10T00:00:00Z", "2025-09-20T00:00:00Z")
     assert fresh.ip_history(1000001, w) == duck.ip_history(1000001, w)
     assert fresh._prepared["ip_history"].sql is None
+
+
+@pytest.mark.parametrize("engine", ["duck", "pg"])
+def test_content_batches_are_packaged_as_the_messages_are(engine, request, tmp_path):
+    """The Arrow batches of a content stream give the package files its messages give, byte for byte."""
+    from lawdesk.evidence.records import RecordSet, dataclass_rows, write_record_set
+
+    conn = request.getfixturevalue(engine)
+    w = conn.window("2025-03-01T00:00:00Z", "2026-03-01T00:00:00Z")
+    ask = dict(chat_ids=[700_000_001, 700_000_002, 700_000_004], account_ids=[FIRST_ID, FIRST_ID + 1],
+               batch_rows=64)
+    as_rows = write_record_set(tmp_path / "rows", "data/content/x",
+                               RecordSet("content", "x", dataclass_rows(conn.content(w, **ask))))
+    stream = conn.content(w, **ask)
+    assert stream.batches is not None
+    as_batches = write_record_set(tmp_path / "batches", "data/content/x",
+                                  RecordSet.from_batches("content", "x", stream.batches))
+    assert as_rows[1].rows > 100
+    assert [(f.path, f.sha256, f.sha512) for f in as_rows[0]] == [
+        (f.path, f.sha256, f.sha512) for f in as_batches[0]]
+    assert as_rows[1] == as_batches[1]

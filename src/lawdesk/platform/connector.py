@@ -184,10 +184,16 @@ class SecretChat:
 
 @dataclass
 class ContentStream:
-    """Messages streamed from the store, plus explicit not-held answers for secret chats."""
+    """Messages streamed from the store, plus explicit not-held answers for secret chats.
+
+    Read it once, either as :class:`Message` values (iterate) or, where the engine has them, as
+    Arrow record batches with the columns of :class:`Message` (``ts`` in UTC): the evidence
+    packager encodes those without a Python object per message.
+    """
 
     messages: Iterator[Message]
     not_held: list[NotHeld] = field(default_factory=list)
+    batches: Iterator[Any] | None = None
 
     def __iter__(self) -> Iterator[Message]:
         return self.messages
@@ -300,7 +306,8 @@ class PlatformConnector(ABC):
         secret = set(self._secret_chat_ids(chats, accounts))
         not_held = [NotHeld(f"content of secret chat {c}") for c in sorted(secret)]
         cloud = [c for c in chats if c not in secret]
-        return ContentStream(self._stream_content(window, cloud, accounts, batch_rows), not_held)
+        return ContentStream(self._stream_content(window, cloud, accounts, batch_rows), not_held,
+                             self._content_batches(window, cloud, accounts, batch_rows))
 
     def message(self, chat_id: int, message_id: int) -> Message | None:
         """One cloud-chat message by chat and message id (None if there is none, or the chat
@@ -347,3 +354,9 @@ class PlatformConnector(ABC):
     def _stream_content(
         self, window: Window, chat_ids: Sequence[int], account_ids: Sequence[int], batch_rows: int
     ) -> Iterator[Message]: ...
+
+    def _content_batches(
+        self, window: Window, chat_ids: Sequence[int], account_ids: Sequence[int], batch_rows: int
+    ) -> Iterator[Any] | None:
+        """The same messages as Arrow record batches, lazily; None where the engine has none."""
+        return None

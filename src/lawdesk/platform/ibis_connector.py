@@ -75,6 +75,12 @@ PARQUET_FILES = {
     "messages_by_sender": "messages_by_sender.parquet",
 }
 
+# The columns of a content stream's record batches: those of connector.Message, times in UTC.
+MESSAGE_SCHEMA = pa.schema([
+    ("message_id", pa.int64()), ("chat_id", pa.int64()), ("sender_id", pa.int64()),
+    ("recipient_id", pa.int64()), ("ts", pa.timestamp("us", tz="UTC")), ("text", pa.string()),
+    ("media_ref", pa.string()), ("media_size", pa.int64()), ("media_sha256", pa.string()),
+])
 SERVICE = "msgr.example messenger account (free)"
 
 
@@ -418,26 +424,15 @@ class IbisConnector(PlatformConnector):
             media_sha256=r["media_sha256"],
         )
 
-    def _stream_content(
+    def _content_batches(
         self, window: Window, chat_ids: Sequence[int], account_ids: Sequence[int], batch_rows: int
-    ) -> Iterator[Message]:
-        cols = [
-            "message_id",
-            "chat_id",
-            "sender_id",
-            "recipient_id",
-            "ts",
-            "text",
-            "media_ref",
-            "media_size",
-            "media_sha256",
-        ]
+    ) -> Iterator[pa.RecordBatch]:
         exprs: list[ir.Table] = []
         if chat_ids:
             m = self.t["messages_by_chat"]
             exprs.append(
                 m.filter(m.chat_id.isin(list(chat_ids)), m.ts >= window.start, m.ts < window.end)
-                .select(cols)
+                .select(list(MESSAGE_SCHEMA.names))
                 .order_by(["chat_id", "ts", "message_id"])
             )
         if account_ids:
@@ -446,21 +441,20 @@ class IbisConnector(PlatformConnector):
             if chat_ids:
                 # already streamed above with its chat
                 conds.append(~s.chat_id.isin(list(chat_ids)))
-            exprs.append(s.filter(*conds).select(cols).order_by(["sender_id", "ts", "message_id"]))
+            exprs.append(s.filter(*conds).select(list(MESSAGE_SCHEMA.names))
+                         .order_by(["sender_id", "ts", "message_id"]))
         for expr in exprs:
             for batch in self._batches(expr, batch_rows):
-                for r in batch.to_pylist():
-                    yield Message(
-                        message_id=int(r["message_id"]),
-                        chat_id=int(r["chat_id"]),
-                        sender_id=int(r["sender_id"]),
-                        recipient_id=None if r["recipient_id"] is None else int(r["recipient_id"]),
-                        ts=r["ts"].astimezone(UTC),
-                        text=r["text"],
-                        media_ref=r["media_ref"],
-                        media_size=None if r["media_size"] is None else int(r["media_size"]),
-                        media_sha256=r["media_sha256"],
-                    )
+                # The engine's own types (int32 ids, a session time zone, ...) become Message's.
+                yield pa.RecordBatch.from_arrays(
+                    [batch.column(f.name).cast(f.type) for f in MESSAGE_SCHEMA], schema=MESSAGE_SCHEMA)
+
+    def _stream_content(
+        self, window: Window, chat_ids: Sequence[int], account_ids: Sequence[int], batch_rows: int
+    ) -> Iterator[Message]:
+        for batch in self._content_batches(window, chat_ids, account_ids, batch_rows):
+            for r in batch.to_pylist():
+                yield self._message_row(r)
 
 
 def duckdb_connector(
