@@ -11,6 +11,7 @@ from lawdesk.audit import views as audit_views
 from lawdesk.cases import views_acknowledgement, views_desk, views_portal
 from lawdesk.collection import views as collection_views
 from lawdesk.core import views as core_views
+from lawdesk.interop import views as interop_views
 
 portal_patterns = (
     [
@@ -48,6 +49,7 @@ desk_patterns = (
         path("agencies/<int:agency_id>/", accounts_views.agency_detail, name="agency"),
         path("agencies/<int:agency_id>/edit/", accounts_views.agency_edit, name="agency_edit"),
         path("audit/", audit_views.event_list, name="audit"),
+        path("hi1/", interop_views.endpoints, name="hi1_endpoints"),
     ],
     "desk",
 )

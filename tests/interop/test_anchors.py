@@ -75,3 +75,41 @@ def test_only_admins_may_propose(make_staff, now, officer):
 
     with pytest.raises(PermissionDenied):
         _propose(make_staff("reviewer"), now, officer)
+
+
+def test_the_desk_page_proposes_and_the_agency_page_approves(client, admin_user, second_admin,
+                                                             officer):
+    from tests.conftest import login
+
+    login(client, admin_user)
+    page = client.get("/desk/hi1/").content.decode()
+    assert "No endpoint yet" in page
+    response = client.post("/desk/hi1/", {
+        "action": "propose", "endpoint-officer": officer.officer.pk,
+        "endpoint-country_code": "FR", "endpoint-unique_identifier": "FR-PJJ-EEVIDENCE",
+        "endpoint-fingerprint": "not hex", "endpoint-evidence": "Onboarding meeting"})
+    assert "64 hexadecimal digits" in response.content.decode()  # the field says why
+    response = client.post("/desk/hi1/", {
+        "action": "propose", "endpoint-officer": officer.officer.pk,
+        "endpoint-country_code": "FR", "endpoint-unique_identifier": "FR-PJJ-EEVIDENCE",
+        "endpoint-fingerprint": FINGERPRINT, "endpoint-evidence": "Onboarding meeting"})
+    agency = officer.officer.agency
+    assert response.status_code == 302 and response["Location"] == f"/desk/agencies/{agency.pk}/"
+    assert Endpoint.objects.count() == 0
+    change = AnchorChange.objects.get(kind="add_hi1_endpoint")
+    assert "FR/FR-PJJ-EEVIDENCE" in client.get(f"/desk/agencies/{agency.pk}/").content.decode()
+    client.logout()
+    login(client, second_admin)
+    client.post(f"/desk/agencies/{agency.pk}/", {"action": "anchor", "anchor-change": change.pk,
+                                                  "anchor-decision": "approve"})
+    assert Endpoint.objects.get().fingerprint == FINGERPRINT
+    assert FINGERPRINT in client.get("/desk/hi1/").content.decode()
+
+
+def test_reviewers_see_the_endpoints_but_cannot_propose(client, make_staff, officer):
+    from tests.conftest import login
+
+    login(client, make_staff("reviewer"))
+    assert client.get("/desk/hi1/").status_code == 200
+    response = client.post("/desk/hi1/", {"action": "propose"})
+    assert response.status_code == 404

@@ -50,6 +50,7 @@ RULES: dict[str, Rule] = {
     "desk:agency": Rule("desk", "desk:agency:view"),
     "desk:agency_edit": Rule("desk", "desk:agency:manage"),
     "desk:audit": Rule("desk", "desk:audit:view"),
+    "desk:hi1_endpoints": Rule("desk", "desk:agency:view"),
     "evidence_key": Rule("public"),
     "favicon": Rule("public"),
     "set_language": Rule("public", method="POST"),  # the header's language switcher

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from lawdesk.accounts.models import AnchorChange
 from lawdesk.core.clock import utcnow
+from lawdesk.core.errors import DomainError
+from lawdesk.core.permissions import has_perm
+from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
 from lawdesk.interop import identity, services
 from lawdesk.interop import message as m
+from lawdesk.interop.forms import EndpointForm, RevokeForm
+from lawdesk.interop.models import Endpoint
 from lawdesk.interop.xmlsafe import MAX_BYTES
 
 XML_TYPES = ("application/xml", "text/xml")
@@ -50,3 +59,49 @@ def hi1(request: HttpRequest) -> HttpResponse:
                         "registered for" if answer.refused == "sender_identifier_mismatch"
                         else answer.refused)
     return HttpResponse(answer.body, status=200, content_type="application/xml; charset=utf-8")
+
+
+# --- The desk's page of HI-1 endpoints ----------------------------------------------------
+
+@require_perm("desk:agency:view")
+@require_http_methods(["GET", "POST"])
+def endpoints(request: AuthedRequest) -> HttpResponse:
+    """Every agency's HI-1 endpoints; administrators propose one, or its removal. A second
+    administrator approves the proposal on the agency's page (decision 0014)."""
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = {"propose": EndpointForm(request.POST if action == "propose" else None,
+                                     prefix="endpoint"),
+             "revoke": RevokeForm(request.POST if action == "revoke" else None, prefix="revoke")}
+    can_manage = has_perm(request.user, "desk:agency:manage")
+    if action in forms:
+        if not can_manage:
+            raise Http404
+        form = forms[action]
+        if form.is_valid():
+            data, now = form.cleaned_data, utcnow()
+            try:
+                if action == "propose":
+                    officer = data.pop("officer")
+                    change = services.propose_endpoint(actor=request.user, now=now,
+                                                       agency=officer.agency, officer=officer,
+                                                       request=request, **data)
+                else:
+                    endpoint = get_object_or_404(Endpoint, pk=data["endpoint"],
+                                                 revoked_at__isnull=True)
+                    change = services.propose_endpoint_removal(
+                        actor=request.user, now=now, endpoint=endpoint, reason=data["reason"],
+                        request=request)
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, gettext("Proposed. Another administrator must approve "
+                                                  "it on the agency's page before it applies."))
+                return redirect("desk:agency", agency_id=change.agency_id)
+    return render(request, "interop/endpoints.html", {
+        "endpoints": Endpoint.objects.select_related("agency", "officer__user")
+        .order_by("agency__name", "country_code", "unique_identifier", "-approved_at"),
+        "forms": forms, "can_manage": can_manage, "standard": "ETSI TS 103 120",
+        "proposed": AnchorChange.objects.filter(
+            kind__in=[AnchorChange.Kind.ADD_HI1_ENDPOINT, AnchorChange.Kind.REMOVE_HI1_ENDPOINT],
+            state=AnchorChange.State.PROPOSED).select_related("agency", "proposed_by"),
+    })
