@@ -176,11 +176,13 @@ def _clock_loop(interval: float) -> None:
     from lawdesk.collection.notices import recheck as recheck_notices
     from lawdesk.collection.services import recover
     from lawdesk.core.clock import utcnow
+    from lawdesk.removal.alarms import raise_alarms
     from lawdesk.transparency.publication import refresh as publish_due_periods
 
     while True:
         try:
             escalate(now=utcnow())
+            raise_alarms(now=utcnow())
             recover(now=utcnow())
             expire_holds(now=utcnow())
             recheck_notices(now=utcnow())

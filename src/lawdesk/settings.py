@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "lawdesk.cases",
     "lawdesk.evidence",
     "lawdesk.collection",
+    "lawdesk.removal",
     "lawdesk.api",
     "lawdesk.interop",
 ]

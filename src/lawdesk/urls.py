@@ -72,4 +72,5 @@ urlpatterns = [
     path("transparency/", include("lawdesk.transparency.urls")),
     path("api/", include("lawdesk.api.urls")),
     path("hi1/", include("lawdesk.interop.urls")),
+    path("", include("lawdesk.removal.urls")),
 ]

@@ -70,7 +70,11 @@ RULES: dict[str, Rule] = {
     "api:answer_clarification": Rule("api", scope="agency", method="POST"),
     "api:withdraw_request": Rule("api", scope="agency", method="POST"),
     "api:api-root": Rule("apiroot"),
-    "hi1": Rule("hi1", method="POST"),  # the client certificate (via the TLS proxy) is the credential
+    "hi1": Rule("hi1", method="POST"),
+    "removal:queue": Rule("desk", "desk:case:view"),
+    "removal:case": Rule("desk", "desk:case:view"),
+    "removal:feedback": Rule("desk", "desk:case:view"),
+    "removal:portal_feedback": PORTAL_CASE,  # the client certificate (via the TLS proxy) is the credential
 }
 PUBLIC_PREFIXES = ("transparency:",)
 AUTHFLOW_PREFIXES = ("account_", "mfa_")
@@ -122,6 +126,18 @@ def world(submit, officer, make_agency, make_officer, make_staff, reviewer, appr
     from lawdesk.transparency.services import publish_checkpoint
 
     publish_checkpoint(now=utcnow())
+    # A TCO removal order of agency A, given effect (for the removal screens and Annex II).
+    from lawdesk.removal import services as removal
+
+    removal._connector.cache_clear()
+    conn = removal.connector()
+    window = conn.window("2025-01-01T00:00:00Z", "2025-12-31T00:00:00Z")
+    message = next(iter(conn.content(window, chat_ids=[700_000_003])))
+    removal_case = submit(kind="removal", instrument_type="tco_removal_order", categories=[],
+                          offence_category="terrorism", max_sentence_years=None,
+                          content_locations=f"https://msgr.example/c/700000003/{message.message_id}",
+                          targets=[{"identifier": "https://msgr.example/demo_channel"}])
+    removal.apply_measure(case=removal_case, actor=reviewer, now=utcnow(), measure="remove")
     users = {
         "officer_a": officer,
         "officer_b": make_officer(make_agency(name="Agency B", domain="b-agency.example")),
@@ -129,6 +145,7 @@ def world(submit, officer, make_agency, make_officer, make_staff, reviewer, appr
         "admin": make_staff("admin"), "auditor": make_staff("auditor"),
     }
     return {"case": case, "agency": case.agency, "users": users, "link": active_link(case),
+            "removal_case": removal_case,
             "attachment": case.attachments.get(), "officer": officer.officer}
 
 
@@ -138,6 +155,8 @@ def _url(name: str, pattern: URLPattern, world) -> str:
               "link_id": world["link"].pk, "attachment_id": world["attachment"].pk,
               "officer_id": world["officer"].pk, "id": world["case"].pk,
               "token": "not-a-signed-token", "purpose": "receipt"}
+    if name.startswith("removal:"):
+        values["case_id"], values["fmt"] = world["removal_case"].pk, "json"
     return reverse(name, kwargs={p: values[p] for p in params})
 
 

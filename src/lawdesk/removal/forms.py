@@ -1,0 +1,40 @@
+"""The desk's removal forms: one screen, one confirmation."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class MeasureForm(forms.Form):
+    measure = forms.ChoiceField(label=_("Measure"), widget=forms.RadioSelect, initial="remove",
+                                choices=[("remove", _("Remove the content")),
+                                         ("disable_eu", _("Disable access in all member states")),
+                                         ("disable_some", _("Disable access in these countries only"))])
+    countries = forms.CharField(label=_("Countries (ISO codes, e.g. FR DE)"), required=False,
+                                max_length=200)
+    confirm = forms.BooleanField(label=_("I have seen the content and confirm the measure"))
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=1000)
+
+    def measure_args(self) -> tuple[str, list[str]]:
+        choice = self.cleaned_data["measure"]
+        if choice == "remove":
+            return "remove", []
+        if choice == "disable_eu":
+            return "disable", ["EU"]
+        codes = self.cleaned_data["countries"].replace(",", " ").split()
+        if not codes:
+            self.add_error("countries", _("Name the countries where access is disabled."))
+        return "disable", codes
+
+
+class ReviewForm(forms.Form):
+    agrees = forms.TypedChoiceField(label=_("Second review"), widget=forms.RadioSelect,
+                                    coerce=lambda v: v == "yes",
+                                    choices=[("yes", _("I agree with the measure")),
+                                             ("no", _("I disagree with the measure"))])
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+
+class RestoreForm(forms.Form):
+    reason = forms.CharField(label=_("Why the content is reinstated"), max_length=1000)

@@ -1,0 +1,94 @@
+"""Removal orders: each item of content, the measure given to it, and what is preserved."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RemovalItem(models.Model):
+    """One location (URL) named by a removal order and the measure taken on it."""
+
+    class Measure(models.TextChoices):
+        REMOVE = "remove", _("Removed")
+        DISABLE_EU = "disable_eu", _("Access disabled in all member states")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="removal_items")
+    position = models.PositiveSmallIntegerField()
+    location = models.CharField(max_length=500)
+    # The platform's target (message:<chat>:<message>) once located; blank if not found.
+    target = models.CharField(max_length=80, blank=True)
+    locate_error = models.CharField(max_length=300, blank=True)
+    sender_id = models.BigIntegerField(null=True, blank=True)
+    measure = models.CharField(max_length=12, choices=Measure.choices, blank=True)
+    # The exact time of the measure as the platform reports it (Annex II, Section B).
+    effect_at = models.DateTimeField(null=True, blank=True)
+    effect_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    restored_at = models.DateTimeField(null=True, blank=True)
+    restore_reason = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "removal_item"
+        ordering = ["case", "position"]
+        constraints = [models.UniqueConstraint(fields=["case", "position"],
+                                               name="removal_item_position")]
+
+    def __str__(self) -> str:
+        return self.location
+
+
+class PreservedContent(models.Model):
+    """Removed content and its related data, kept six months (TCO Art. 6), extendable."""
+
+    item = models.OneToOneField(RemovalItem, on_delete=models.PROTECT, related_name="preserved")
+    record = models.JSONField()  # the message as the platform held it (text, media, sender …)
+    sha256 = models.CharField(max_length=64)
+    preserved_at = models.DateTimeField()
+    until = models.DateTimeField()
+    extended_reason = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "removal_preserved"
+
+    def __str__(self) -> str:
+        return f"preserved {self.item} until {self.until:%Y-%m-%d}"
+
+
+class RemovalAlarm(models.Model):
+    """An alarm raised once per case: fifteen minutes left, or the deadline passed."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "t15", _("15 minutes left")
+        EXPIRED = "expired", _("Deadline passed")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="removal_alarms")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    deadline_at = models.DateTimeField()  # the deadline the alarm was for (a restart re-arms)
+    raised_at = models.DateTimeField()
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        db_table = "removal_alarm"
+        constraints = [models.UniqueConstraint(fields=["case", "kind", "deadline_at"],
+                                               name="removal_alarm_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} alarm of case {self.case_id}"
+
+
+class SecondReview(models.Model):
+    """The second pair of eyes on a removal already carried out: recorded, never waited for."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="removal_reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agrees = models.BooleanField()
+    note = models.TextField(blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        db_table = "removal_second_review"
+
+    def __str__(self) -> str:
+        return f"second review of case {self.case_id}"

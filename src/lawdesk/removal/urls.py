@@ -1,0 +1,14 @@
+from django.urls import path
+
+from lawdesk.removal import views
+
+app_name = "removal"
+
+urlpatterns = [
+    path("desk/removals/", views.queue, name="queue"),
+    path("desk/removals/<int:case_id>/", views.action_page, name="case"),
+    path("desk/removals/<int:case_id>/annex-ii.<str:fmt>", views.desk_feedback,
+         name="feedback"),
+    path("portal/cases/<int:case_id>/annex-ii.<str:fmt>", views.portal_feedback,
+         name="portal_feedback"),
+]

@@ -1,0 +1,148 @@
+"""The desk's removal queue and one-screen action; the Annex II feedback downloads."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+
+from lawdesk.audit.services import record
+from lawdesk.cases.models import Case
+from lawdesk.cases.selectors import get_case_for
+from lawdesk.core.clock import utcnow
+from lawdesk.core.errors import DomainError, PermissionDenied
+from lawdesk.core.permissions import may
+from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
+from lawdesk.law.vocabulary import RequestKind
+from lawdesk.platform.content_actions import Withheld
+from lawdesk.removal import feedback, services
+from lawdesk.removal.forms import MeasureForm, RestoreForm, ReviewForm
+from lawdesk.removal.models import RemovalAlarm
+
+
+def _removal_case(request: AuthedRequest, case_id: int) -> Case:
+    case = get_case_for(request.user, case_id)
+    if case.kind != RequestKind.REMOVAL:
+        raise Http404("No such removal order.")
+    return case
+
+
+@require_perm("desk:case:view")
+def queue(request: AuthedRequest) -> HttpResponse:
+    """Open removal orders, the fewest minutes left first, with their alarms."""
+    now = utcnow()
+    rows = []
+    for case in services.open_removals()[:200]:
+        rows.append({"case": case, "minutes": services.minutes_left(case, now),
+                     "tco": services.is_tco(case),
+                     "alarms": [a.kind for a in case.removal_alarms.filter(
+                         deadline_at=case.deadline_at)]})
+    rows.sort(key=lambda r: (r["case"].paused_at is not None, r["minutes"]))
+    return render(request, "removal/queue.html", {"rows": rows, "Alarm": RemovalAlarm.Kind})
+
+
+def _items(case: Case) -> list[dict[str, Any]]:
+    view = services.platform_view()
+    out = []
+    for item in services.register_items(case):
+        message = seen = None
+        if item.target:
+            _kind, chat, msg = item.target.split(":")
+            message = view.connector.message(int(chat), int(msg))
+            seen = {c: view.read(int(chat), int(msg), country=c) for c in ("FR", "DE", "US")}
+        out.append({"item": item, "message": message,
+                    "withheld": {c: isinstance(v, Withheld) for c, v in (seen or {}).items()}})
+    return out
+
+
+@require_perm("desk:case:view")
+@require_http_methods(["GET", "POST"])
+def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
+    """One screen: the order and its clock, the content, the measure, the confirmation."""
+    case = _removal_case(request, case_id)
+    action = request.POST.get("action") if request.method == "POST" else None
+    post = request.POST if action else None
+    forms: dict[str, Any] = {"apply": MeasureForm(post if action == "apply" else None, prefix="mv"),
+             "review": ReviewForm(post if action == "review" else None, prefix="rv"),
+             "restore": RestoreForm(post if action == "restore" else None, prefix="rs")}
+    status, errors = 200, []
+    if action in forms:
+        form = forms[action]
+        try:
+            if form.is_valid():
+                now = utcnow()
+                if isinstance(form, MeasureForm):
+                    measure, countries = form.measure_args()
+                    if form.is_valid():
+                        services.apply_measure(case=case, actor=request.user, now=now,
+                                               measure=measure, countries=countries,
+                                               note=form.cleaned_data["note"], request=request)
+                        messages.success(request, _("The measure is in force on the platform."))
+                        return redirect("removal:case", case_id=case.pk)
+                elif action == "review":
+                    services.second_review(case=case, actor=request.user, now=now,
+                                           agrees=form.cleaned_data["agrees"],
+                                           note=form.cleaned_data["note"], request=request)
+                    messages.success(request, _("Second review recorded."))
+                    return redirect("removal:case", case_id=case.pk)
+                else:
+                    n = services.restore(case=case, actor=request.user, now=now,
+                                         reason=form.cleaned_data["reason"], request=request)
+                    messages.success(request, ngettext("%(n)d item reinstated.", "%(n)d items reinstated.",
+                                                        n) % {"n": n})
+                    return redirect("removal:case", case_id=case.pk)
+        except PermissionDenied as exc:
+            status, errors = 403, [exc.message]
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        if status == 200:
+            status = 400
+        case = _removal_case(request, case_id)
+    else:
+        record("cases:case:viewed", request=request, target=case,
+               params={"number": case.number, "side": "desk-removal"})
+    now = utcnow()
+    items = _items(case)
+    return render(request, "removal/action.html", {
+        "case": case, "forms": forms, "errors": errors, "items": items,
+        "minutes": services.minutes_left(case, now), "tco": services.is_tco(case),
+        "alarms": case.removal_alarms.filter(deadline_at=case.deadline_at),
+        "reviews": case.removal_reviews.select_related("reviewer"),
+        "done": any(i["item"].effect_at for i in items),
+        "may_act": may(request.user, "removal"),
+    }, status=status)
+
+
+def _feedback(request: AuthedRequest, case: Case, fmt: str) -> HttpResponse:
+    if fmt not in ("json", "pdf"):
+        raise Http404("No such format.")
+    record("removal:feedback:downloaded", request=request, target=case,
+           params={"number": case.number, "format": fmt})
+    stem = f"{case.number}-annex-ii"
+    if fmt == "json":
+        response = HttpResponse(json.dumps(feedback.annex_ii(case), indent=1, ensure_ascii=False),
+                                content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
+    else:
+        response = HttpResponse(feedback.annex_ii_pdf(case), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
+    return response
+
+
+@require_perm("desk:case:view")
+def desk_feedback(request: AuthedRequest, case_id: int, fmt: str) -> HttpResponse:
+    return _feedback(request, _removal_case(request, case_id), fmt)
+
+
+@require_perm("portal:case:view")
+def portal_feedback(request: AuthedRequest, case_id: int, fmt: str) -> HttpResponse:
+    case = _removal_case(request, case_id)
+    if not case.removal_items.filter(effect_at__isnull=False).exists():
+        raise Http404("No feedback yet.")
+    return _feedback(request, case, fmt)

@@ -1,0 +1,71 @@
+"""The desk's removal queue and one-screen action; the officer's view of the effect given."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from lawdesk.cases.models import Status
+from lawdesk.platform.content_actions import Withheld
+from lawdesk.removal import services
+from tests.removal.conftest import CHANNEL, tco_payload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_queue_puts_the_fewest_minutes_left_first(client, submit, channel_messages, reviewer,
+                                                      now, settings):
+    later = submit(**tco_payload(channel_messages[:1]), at=now)
+    sooner = submit(**tco_payload(channel_messages[1:2]), at=now - timedelta(minutes=50))
+    client.force_login(reviewer)
+    page = client.get("/desk/removals/").content.decode()
+    assert page.index(sooner.number) < page.index(later.number)
+
+
+def test_one_screen_shows_the_content_and_applies_the_measure(client, tco, channel_messages,
+                                                              reviewer):
+    client.force_login(reviewer)
+    page = client.get(f"/desk/removals/{tco.pk}/").content.decode()
+    assert channel_messages[0].text[:40] in page.replace("&#x27;", "'").replace("&quot;", '"')
+    # Without the confirmation: a field error, nothing happens.
+    refused = client.post(f"/desk/removals/{tco.pk}/", {"action": "apply", "mv-measure": "remove"})
+    assert refused.status_code == 400 and services.content_actions().measures() == []
+    # A partial geo-block: refused on the countries field.
+    partial = client.post(f"/desk/removals/{tco.pk}/", {
+        "action": "apply", "mv-measure": "disable_some", "mv-countries": "FR DE", "mv-confirm": "on"})
+    assert partial.status_code == 400 and "all member states" in partial.content.decode()
+    done = client.post(f"/desk/removals/{tco.pk}/", {
+        "action": "apply", "mv-measure": "remove", "mv-confirm": "on"})
+    assert done.status_code == 302
+    tco.refresh_from_db()
+    assert tco.status == Status.ACTIONED
+    seen = services.platform_view().read(CHANNEL, channel_messages[0].message_id, country="FR")
+    assert isinstance(seen, Withheld)
+
+
+def test_the_officer_sees_the_effect_per_item_and_downloads_annex_ii(client, tco, reviewer, officer,
+                                                                     now, make_agency,
+                                                                     make_officer):
+    client.force_login(officer)
+    assert client.get(f"/portal/cases/{tco.pk}/annex-ii.json").status_code == 404  # nothing yet
+    services.apply_measure(case=tco, actor=reviewer, now=now, measure="remove")
+    page = client.get(f"/portal/cases/{tco.pk}/").content.decode()
+    assert page.count('data-testid="effect-row"') == 2 and "annex-ii.pdf" in page
+    doc = json.loads(client.get(f"/portal/cases/{tco.pk}/annex-ii.json").content)
+    assert doc["complete"] and len(doc["section_b"]) == 2
+    pdf = client.get(f"/portal/cases/{tco.pk}/annex-ii.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    stranger = make_officer(make_agency(name="Polizei", country="DE", domain="polizei.example"))
+    client.force_login(stranger)
+    assert client.get(f"/portal/cases/{tco.pk}/annex-ii.json").status_code == 404
+
+
+def test_an_auditor_sees_but_cannot_act(client, tco, make_staff):
+    client.force_login(make_staff("auditor", email="auditor@platform.example"))
+    page = client.get(f"/desk/removals/{tco.pk}/").content.decode()
+    assert 'data-testid="apply-form"' not in page
+    response = client.post(f"/desk/removals/{tco.pk}/", {
+        "action": "apply", "mv-measure": "remove", "mv-confirm": "on"})
+    assert response.status_code == 403 and services.content_actions().measures() == []
