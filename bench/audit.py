@@ -13,9 +13,10 @@ inserted by ``executemany`` — the same rows ``record()`` would write, much fas
 
 Parts:
 
-* ``verify``: ``verify_chain()`` against, in the same run, (a) the verifier as it was before
-  issue 18 (ORM iteration + ``json.dumps(sort_keys=True)`` per event, kept below as
-  ``legacy_verify``) and (b) the floor: sha256 of the same canonical bytes, already in memory.
+* ``verify``: ``verify_chain()`` with 1 and 2 worker processes against, in the same run, (a)
+  the verifier as it was before issue 18 (ORM iteration + ``json.dumps(sort_keys=True)`` per
+  event, kept below as ``legacy_verify``) and (b) the floor: sha256 of the same canonical
+  bytes, already in memory.
 * ``record``: ``record()`` N times inside ONE transaction, cost per event for N = 1000…8000.
 * ``writers``: 1, 4 and 16 writer processes, each appending one event per transaction (as
   requests do) for ``--seconds``; events/s committed.
@@ -224,7 +225,8 @@ def _child_verify(url: str, which: str, queue: Any) -> None:
     else:
         from lawdesk.audit.verify import verify_chain
 
-        report = verify_chain()
+        # verify_chain_2w: the chain cut into ranges checked by 2 worker processes (issue 18)
+        report = verify_chain(workers=2 if which == "verify_chain_2w" else 1)
         assert report.intact, report.problem
         length, head = report.length, report.head_hash
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -330,6 +332,8 @@ def main() -> None:
     parser.add_argument("--events", type=float, default=1e6)
     parser.add_argument("--only", default="verify,record,writers")
     parser.add_argument("--runs", type=int, default=3, help="runs of each verifier (interleaved)")
+    parser.add_argument("--verifiers", default="legacy,verify_chain,verify_chain_2w,sha256_floor",
+                        help="which verifiers to time (verify_chain_2w: 2 worker processes)")
     parser.add_argument("--record-sizes", default="1000,2000,4000,8000")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--writers", default="1,4,16")
@@ -347,10 +351,11 @@ def main() -> None:
         res: dict[str, Any] = {"load_start": os.getloadavg()[0]}
         res["fill"] = _spawn(_fill_child, url, events)
         if "verify" in parts:
-            runs: dict[str, list[dict[str, Any]]] = {"legacy": [], "verify_chain": [], "sha256_floor": []}
+            runs: dict[str, list[dict[str, Any]]] = {v: [] for v in args.verifiers.split(",")}
             for _ in range(args.runs):
                 for which in runs:
                     r = _spawn(_child_verify, url, which)
+                    r["load_1min"] = os.getloadavg()[0]
                     runs[which].append(r)
                     print(engine, which, r, flush=True)
             res["verify"] = runs
