@@ -100,6 +100,24 @@ _DEFAULT_DAYS = DEFAULT_MAX_WINDOW.days
 
 
 @app.command()
+def index(
+    data: Annotated[Path, typer.Option(envvar="LAWDESK_PLATFORM_DIR", help="The dataset directory.")] = Path(
+        "var/platform"
+    ),
+) -> None:
+    """Build the derived SQLite lookup index beside the Parquet files (decision 0022).
+
+    Forward and reverse lookups then read it (sub-millisecond); retention and deletion remove
+    it before they delete rows, and lookups read the Parquet files until it is built again.
+    """
+    from lawdesk.platform.lookup_index import build_lookup_index
+
+    started = time.monotonic()
+    path = build_lookup_index(data)
+    typer.echo(f"{path} built in {time.monotonic() - started:.1f}s ({path.stat().st_size / 1e6:,.0f} MB)")
+
+
+@app.command()
 def generate(
     accounts: Annotated[int, typer.Option(min=1, help="Number of accounts.")] = 3_000,
     events: Annotated[int, typer.Option(min=0, help="Connection-log events.")] = 300_000,

@@ -47,6 +47,7 @@ from lawdesk.platform.identifiers import (
 from lawdesk.platform.layout import (
     ACCOUNT_BUCKET_COLUMN,
     IP_BUCKET_COLUMN,
+    LOOKUP_INDEX_FILE,
     account_bucket,
     ip_bucket,
 )
@@ -506,4 +507,10 @@ def open_connector(
     text = str(location)
     if text.startswith(("postgres://", "postgresql://")):
         return postgres_connector(text, max_window=max_window)
-    return duckdb_connector(text.removeprefix("duckdb://"), max_window=max_window)
+    data = Path(text.removeprefix("duckdb://"))
+    if (data / LOOKUP_INDEX_FILE).exists():
+        # the derived lookup index answers the hot lookups (decision 0022)
+        from lawdesk.platform.lookup_index import IndexedConnector
+
+        return IndexedConnector(data, max_window=max_window)
+    return duckdb_connector(data, max_window=max_window)

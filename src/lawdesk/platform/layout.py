@@ -23,6 +23,9 @@ ACCOUNT_BUCKET_SIZE = 16_384
 #: number of buckets of events_by_ip (by the address's last byte)
 IP_BUCKETS = 64
 
+#: the derived SQLite lookup index beside the Parquet files (platform/lookup_index.py)
+LOOKUP_INDEX_FILE = "lookup-index.sqlite3"
+
 ACCOUNT_BUCKET_COLUMN = "acct_bucket"
 IP_BUCKET_COLUMN = "ip_bucket"
 

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from lawdesk.platform.actions import PlatformActions
-from lawdesk.platform.layout import ROW_GROUP_SIZE
+from lawdesk.platform.layout import LOOKUP_INDEX_FILE, ROW_GROUP_SIZE
 
 RETENTION_LOG = "retention_runs.jsonl"
 EVENT_GLOBS = ("events_by_account/*/*.parquet", "events_by_ip/*/*.parquet")
@@ -86,6 +86,12 @@ def _rewrite(path: Path, keep: pa.ChunkedArray | pa.Array) -> int:
     return removed
 
 
+def _drop_lookup_index(root: Path) -> None:
+    """Remove the derived lookup index before rows are deleted: it must never answer with rows
+    the log no longer holds (lookups fall back to the Parquet files until it is rebuilt)."""
+    (root / LOOKUP_INDEX_FILE).unlink(missing_ok=True)
+
+
 def apply_retention(data_dir: Path | str, *, now: datetime, keep_for: timedelta) -> RetentionReport:
     """Delete connection-log rows older than ``now - keep_for``, except held accounts' rows."""
     root = Path(data_dir)
@@ -94,6 +100,7 @@ def apply_retention(data_dir: Path | str, *, now: datetime, keep_for: timedelta)
     cutoff = pa.scalar(now - keep_for, pa.timestamp("us", tz="UTC"))
     # Logged first: a run that dies half-way may have deleted rows, and must be on record.
     _log_run(root, RetentionRun(now, now - keep_for, keep_for, frozenset(held_ids)))
+    _drop_lookup_index(root)
     report = RetentionReport()
     for pattern in EVENT_GLOBS:
         for path in sorted(root.glob(pattern)):
@@ -114,6 +121,7 @@ def purge_deleted_accounts(data_dir: Path | str, *, now: datetime) -> RetentionR
     deleted = pc.filter(accounts["account_id"], accounts["deleted"]).to_pylist()
     report = RetentionReport(kept_by_hold=len(set(deleted) & held))
     gone = pa.array(sorted(set(deleted) - held), pa.int64())
+    _drop_lookup_index(root)
     for pattern, column in [(g, "account_id") for g in EVENT_GLOBS] + \
                            [(g, "sender_id") for g in MESSAGE_GLOBS]:
         for path in sorted(root.glob(pattern)):
