@@ -69,3 +69,30 @@ def test_an_auditor_sees_but_cannot_act(client, tco, make_staff):
     response = client.post(f"/desk/removals/{tco.pk}/", {
         "action": "apply", "mv-measure": "remove", "mv-confirm": "on"})
     assert response.status_code == 403 and services.content_actions().measures() == []
+
+
+def test_a_tco_order_sent_from_the_portal_names_a_channel_without_a_window(client, officer,
+                                                                          channel_messages):
+    """The portal asks no window for a removal order; the target still resolves."""
+    from lawdesk.cases.models import Case
+    from tests.removal.conftest import url
+
+    client.force_login(officer)
+    form = {"kind": "removal", "instrument_type": "tco_removal_order",
+            "instrument_reference": "TCO-FR-9", "instrument_date": "2026-11-30",
+            "issuer_name": "Anne Roussel", "issuer_role": "prosecutor",
+            "authority_file_number": "TCO-J3-9", "offence_category": "terrorism",
+            "offence_description": "Instructions for making explosives in a public channel.",
+            "targets": "https://msgr.example/demo_channel",
+            "content_locations": url(channel_messages[0])}
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.cases.conftest import PDF_BYTES
+
+    form["attachments"] = SimpleUploadedFile("order.pdf", PDF_BYTES, "application/pdf")
+    response = client.post("/portal/cases/new/?kind=removal", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    case = Case.objects.get(authority_file_number="TCO-J3-9")
+    target = case.targets.get()
+    assert (target.window_end - target.window_start).days == 365
+    assert case.removal_items.get().target.endswith(str(channel_messages[0].message_id))

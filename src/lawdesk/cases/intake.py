@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Self
 
 from django.conf import settings
@@ -373,6 +373,12 @@ class IntakeData(BaseModel):
         identifier = parse_identifier(text)
         start = target.window_start or self.window_start
         end = target.window_end or self.window_end
+        if self.kind == RequestKind.REMOVAL and start is None and end is None:
+            # A removal order names content, not a period of data: the portal asks no window,
+            # so the target's account is looked at over the year up to the order's date.
+            end = datetime.combine(self.instrument_date + timedelta(days=1), datetime.min.time(),
+                                   tzinfo=UTC)
+            start = end - timedelta(days=365)
         if start is None or end is None:
             raise _WindowProblem("window_start", _("give the time window (start and end) for "
                                                    "this identifier."))

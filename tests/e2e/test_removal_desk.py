@@ -1,0 +1,85 @@
+"""A TCO removal order sent through the portal is given effect from the desk's one screen."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from lawdesk.platform.content_actions import PlatformView, SyntheticContentActions, Withheld
+from lawdesk.platform.ibis_connector import duckdb_connector
+from tests.cases.conftest import PDF_BYTES
+from tests.e2e.conftest import LiveServer, Sessions, shot
+
+pytestmark = pytest.mark.e2e
+
+OFFICER = "julien.moreau@justice-paris.example"
+REVIEWER = "reviewer@platform.example"
+CHANNEL = 700_000_003
+
+
+def test_tco_order_removed_from_the_one_screen_action(sessions: Sessions, server: LiveServer,
+                                                      platform_data: Path, tmp_path: Path) -> None:
+    conn = duckdb_connector(platform_data)
+    window = conn.window("2025-01-01T00:00:00Z", "2025-12-31T00:00:00Z")
+    message = next(iter(conn.content(window, chat_ids=[CHANNEL])))
+    link = f"https://msgr.example/demo_channel/{message.message_id}"
+    pdf = tmp_path / "tco-order.pdf"
+    pdf.write_bytes(PDF_BYTES)
+
+    officer = sessions.page(OFFICER)
+    officer.goto(server.url + "/portal/cases/new/?kind=removal")
+    officer.select_option("select[name=instrument_type]", "tco_removal_order")
+    officer.fill("input[name=instrument_reference]", "TCO-FR-2026-0042")
+    officer.fill("input[name=instrument_date]", "2026-11-30")
+    officer.fill("input[name=issuer_name]", "Anne Roussel")
+    officer.select_option("select[name=issuer_role]", "prosecutor")
+    officer.fill("input[name=authority_file_number]", "TCO-J3-42")
+    officer.select_option("select[name=offence_category]", "terrorism")
+    officer.fill("textarea[name=offence_description]",
+                 "Instructions for making explosives posted in a public channel.")
+    officer.fill("textarea[name=targets]", "https://msgr.example/demo_channel")
+    officer.fill("textarea[name=content_locations]", link)
+    officer.set_input_files("input[name=attachments]", str(pdf))
+    officer.click("button:has-text('Send the request')")
+    expect(officer.locator(".messages")).to_contain_text("Request received as LD-")
+    number = re.search(r"LD-\d{4}-\d{6}", officer.locator("h1").inner_text()).group(0)
+    portal_case = officer.url
+
+    reviewer = sessions.page(REVIEWER)
+    reviewer.goto(server.url + "/desk/removals/")
+    row = reviewer.get_by_test_id("removal-row").filter(has_text=number)
+    expect(row.get_by_test_id("minutes-left")).to_have_text(re.compile(r"^(59|60)$"))
+    row.locator("a").click()
+    expect(reviewer.get_by_test_id("content-text")).to_contain_text(message.text[:30])
+    expect(reviewer.get_by_test_id("seen-FR")).to_contain_text("visible")
+    # A geo-block of two member states does not satisfy a TCO order.
+    reviewer.check("input[name=mv-measure][value=disable_some]")
+    reviewer.fill("input[name=mv-countries]", "FR DE")
+    reviewer.check("input[name=mv-confirm]")
+    reviewer.click("[data-testid=apply]")
+    expect(reviewer.locator("#err-mv-countries")).to_contain_text("all member states")
+    reviewer.check("input[name=mv-measure][value=remove]")
+    reviewer.check("input[name=mv-confirm]")
+    reviewer.click("[data-testid=apply]")
+    expect(reviewer.locator(".messages")).to_contain_text("The measure is in force")
+    expect(reviewer.get_by_test_id("status")).to_have_text("Actioned")
+    for country in ("FR", "DE", "US"):
+        expect(reviewer.get_by_test_id(f"seen-{country}")).to_contain_text("withheld")
+    expect(reviewer.get_by_test_id("effect")).to_contain_text("Removed")
+    shot(reviewer, "30-desk-tco-removal-done")
+    seen = PlatformView(conn, SyntheticContentActions(platform_data)).read(
+        CHANNEL, message.message_id, country="FR")
+    assert isinstance(seen, Withheld) and seen.reference == number
+
+    officer.goto(portal_case)
+    expect(officer.get_by_test_id("effect-row")).to_contain_text("Removed")
+    expect(officer.get_by_test_id("effect-row")).to_contain_text("Europe/Paris")  # their zone
+    shot(officer, "31-portal-tco-effect")
+    response = officer.request.get(portal_case + "annex-ii.json")
+    doc = json.loads(response.body())
+    assert doc["complete"] and doc["section_b"][0]["url"] == link
+    assert doc["section_b"][0]["measure"] == "removed"
