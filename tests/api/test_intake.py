@@ -139,7 +139,7 @@ def test_legal_facts_are_accepted_and_shown_back(api):
                           user_location="FR")
     assert response.status_code == 201, response.content
     case = Case.objects.get(pk=response.json()["id"])
-    assert case.decision["categories"]["subscriber"]["outcome"] == "needs_further_process"
+    assert case.legal.outcome("subscriber") == "needs_further_process"
     detail = api.client.get(f"/api/v1/requests/{case.pk}", headers=api.headers).json()
     assert detail["legal_facts"] == {"protected_status": "unknown",
                                      "offence_committed_online": True, "user_location": "FR"}

@@ -27,7 +27,7 @@ def test_needs_further_process_says_which_process_and_cites_the_deployments_poli
 def test_the_policy_name_is_a_setting(submit, settings):
     settings.LAWDESK_POLICY_NAME = "Example Chat law-enforcement guidelines § 4"
     case = submit(user_named_as_suspect=False)
-    articles = {r["article"] for r in case.decision["categories"]["subscriber"]["reasons"]}
+    articles = {r.article for r in case.legal.categories["subscriber"].reasons}
     assert "platform policy: Example Chat law-enforcement guidelines § 4" in articles
 
 

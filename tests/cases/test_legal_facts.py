@@ -8,20 +8,21 @@ from django.http import QueryDict
 from lawdesk.cases import services
 from lawdesk.cases.forms import payload_from_post
 from lawdesk.cases.models import Case
+from lawdesk.law.decision import CategoryResult
 
 
-def _rules(result: dict) -> list[str]:
-    return [r["rule"] for r in result["reasons"]]
+def _rules(result: CategoryResult) -> list[str]:
+    return [r.rule for r in result.reasons]
 
 
 def test_a_journalists_data_goes_to_counsel_not_to_the_officer(submit):
     case = submit(protected_status="journalist")
     assert case.law_facts == {"protected_status": "journalist"}
     assert case.law_record["facts"]["protected_status"] == "journalist"
-    subscriber = case.decision["categories"]["subscriber"]
-    assert subscriber["outcome"] == "needs_further_process"
+    subscriber = case.legal.categories["subscriber"]
+    assert subscriber.outcome == "needs_further_process"
     assert "eevidence.annex3.immunities_or_press_freedom" in _rules(subscriber)
-    assert "counsel_review" in [d["duty"] for d in case.decision["duties"]]
+    assert case.legal.has_duty("counsel_review")
     assert case.receipt["legal_facts"] == {"protected_status": "journalist"}
 
 
@@ -31,13 +32,13 @@ def test_unknown_online_fact_asks_and_known_allows(submit):
             "max_sentence_years": 2}
     unknown = submit(**base)
     # The law's view (the default platform policy never discloses content anyway).
-    content = unknown.decision["categories"]["content"]
-    assert content["law_outcome"] == "needs_further_process"
+    content = unknown.legal.categories["content"]
+    assert content.law_outcome == "needs_further_process"
     assert "eevidence.art5_4_b.online_unknown" in _rules(content)
     online = submit(**base, offence_committed_online=True)
-    assert online.decision["categories"]["content"]["law_outcome"] == "allowed"
+    assert online.legal.categories["content"].law_outcome == "allowed"
     offline = submit(**base, offence_committed_online=False)
-    assert offline.decision["categories"]["content"]["law_outcome"] == "not_allowed"
+    assert offline.legal.categories["content"].law_outcome == "not_allowed"
 
 
 def test_emergency_facts_reach_the_engine(submit, reviewer, now):

@@ -24,7 +24,7 @@ def test_accepted_request_gets_number_receipt_deadline_and_audit(submit, now):
     assert len(case.receipt_sha256) == 64
     assert case.receipt["attachments"][0]["sha256"] == case.attachments.get().sha256
     assert [t.value for t in case.targets.all()] == ["+33612345678", "night_owl"]
-    assert case.decision["categories"]["subscriber"]["outcome"]
+    assert case.legal.outcome("subscriber")
     assert case.ruleset_version
     assert "first_time_requester" in case.flags
     assert Event.objects.filter(action="cases:case:received", target_id=str(case.pk)).exists()
@@ -180,7 +180,7 @@ def test_preservation_is_preserved_on_receipt_for_sixty_days(submit, now):
 def test_reviewer_override_needs_reason_is_audited_and_unlocks_the_proposal(
         submit, reviewer, approver, now):
     case = submit(categories=["subscriber", "traffic"])
-    assert case.decision["categories"]["traffic"]["outcome"] != "allowed"
+    assert case.legal.outcome("traffic") != "allowed"
     services.start_review(case=case, actor=reviewer, now=now)
     with pytest.raises(DomainError):
         services.override_category(case=case, actor=reviewer, now=now, category="traffic",
@@ -192,8 +192,8 @@ def test_reviewer_override_needs_reason_is_audited_and_unlocks_the_proposal(
     case = services.override_category(
         case=case, actor=reviewer, now=now, category="traffic", outcome="allowed",
         reason="The order was validated by the investigating judge on 2 Nov (annex 2).")
-    assert case.decision["categories"]["traffic"]["outcome"] == "allowed"
-    assert case.decision["overrides"][0]["reason"].startswith("The order was validated")
+    assert case.legal.outcome("traffic") == "allowed"
+    assert case.legal.overrides[0].reason.startswith("The order was validated")
     event = Event.objects.get(action="cases:law:overridden")
     assert event.params["from"] != "allowed" and event.params["to"] == "allowed"
     proposal = services.propose_disclosure(

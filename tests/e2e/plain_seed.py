@@ -53,7 +53,7 @@ def _make(now) -> None:
     case = submit("PLAIN-1")
     services.start_review(case=case, actor=reviewer, now=now)
     # Prefer what the issue saw: "needs further process" overridden to "allowed".
-    outcomes = {c: d["outcome"] for c, d in case.decision["categories"].items()}
+    outcomes = {c.value: r.outcome.value for c, r in case.legal.categories.items()}
     category = next((c for c, o in outcomes.items() if o == "needs_further_process"),
                     next((c for c, o in outcomes.items() if o == "not_allowed"), next(iter(outcomes))))
     target_outcome = "allowed" if outcomes[category] == "needs_further_process" \
@@ -64,7 +64,7 @@ def _make(now) -> None:
     except Exception as exc:
         print("override skipped:", exc)
     case.refresh_from_db()
-    allowed = [c for c, d in case.decision["categories"].items() if d["outcome"] == "allowed"]
+    allowed = sorted(services.allowed_categories(case))
     if allowed:
         proposal = services.propose_disclosure(
             case=case, actor=reviewer, now=now, categories=allowed,

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lawdesk.law as law
 from lawdesk.law.config import DEFAULT_CONFIG, DeploymentConfig, PlatformPolicy, load_config
+from lawdesk.law.decision import Decision
 from lawdesk.law.facts import Facts
 from lawdesk.law.records import (
     RulesetMismatch,
@@ -18,6 +20,7 @@ from lawdesk.law.records import (
     replay,
     verify_record,
 )
+from lawdesk.law.vocabulary import DataCategory, Outcome
 from tests.law.conftest import NOW, make_facts
 from tests.law.strategies import facts, policies
 
@@ -134,3 +137,36 @@ def test_a_second_release_decision_can_still_be_overridden_under_its_own_version
     assert updated["categories"]["subscriber"]["outcome"] == "allowed"
     assert [o["outcome"] for o in updated["overrides"]] == ["not_allowed", "allowed"]
     assert verify_record({**record, "decision": updated})
+
+
+@settings(max_examples=60, deadline=None)
+@given(f=facts, policy=policies(), overrides=st.lists(
+    st.tuples(st.sampled_from(list(DataCategory)),
+              st.sampled_from([Outcome.ALLOWED, Outcome.NOT_ALLOWED,
+                               Outcome.NEEDS_FURTHER_PROCESS])), max_size=3))
+def test_a_stored_decision_reads_back_exactly(
+    f: Facts, policy: PlatformPolicy, overrides: list[tuple[DataCategory, Outcome]]
+) -> None:
+    # What the cases app stores (JSON) reads back as the same typed decision: to_dict of
+    # from_dict gives the stored form again, key for key, overrides included.
+    decision = law.decide(f, config=DeploymentConfig(policy=policy), now=NOW)
+    for category, outcome in overrides:
+        if category in decision.categories and decision.outcome(category) not in (
+                outcome, Outcome.NOT_HELD):
+            decision = law.apply_override(decision, category=category, outcome=outcome,
+                                          reason="Checked with counsel on the file.",
+                                          reviewer="reviewer@platform.example", now=NOW)
+    stored = json.loads(json.dumps(decision.to_dict()))
+    typed = Decision.from_dict(stored)
+    assert typed.to_dict() == stored
+    assert json.dumps(typed.to_dict(), sort_keys=True) == json.dumps(stored, sort_keys=True)
+    assert typed.allowed_categories() == {c for c in decision.categories
+                                          if decision.outcome(c) is Outcome.ALLOWED}
+    assert typed.duty_set() == {d.duty for d in decision.duties}
+
+
+def test_decisions_of_earlier_rule_sets_read_back_exactly() -> None:
+    earlier = _stored() + json.loads(STORED_2026_11_2.read_text(encoding="utf-8"))
+    for item in earlier:
+        stored = item["record"]["decision"]
+        assert Decision.from_dict(stored).to_dict() == stored, item["name"]

@@ -292,7 +292,7 @@ def _state(case):
     """Everything a desk action could change on a case."""
     case.refresh_from_db()
     return (case.status, case.assigned_to_id, case.callback_confirmed_at, case.deadline_at,
-            case.decision, case.flags, case.messages.count(), case.proposals.count(),
+            case.law_record, case.flags, case.messages.count(), case.proposals.count(),
             list(case.proposals.values_list("outcome", flat=True)),
             list(case.notices.values_list("status", flat=True)))
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lawdesk.law.decision import Decision
 from lawdesk.law.vocabulary import (
     DataCategory,
     InstrumentType,
@@ -190,10 +191,10 @@ class Case(models.Model):
 
     receipt = models.JSONField(default=dict)
     receipt_sha256 = models.CharField(max_length=64)
-    # The rule engine's decision at intake (kept with the rule-set version that produced it).
-    decision = models.JSONField(default=dict)
+    # The rule-set version of the stored decision (a column, to find cases by version).
     ruleset_version = models.CharField(max_length=40, blank=True)
-    # Facts, configuration, time and result: enough to replay the decision and check it.
+    # Facts, configuration, time and the rule engine's decision: enough to replay the decision
+    # and check it. The decision is stored here only; read it typed as ``case.legal``.
     law_record = models.JSONField(default=dict)
     # Facts the rule engine needs that have no column of their own (protected status, kind of
     # emergency, ex-post validation …), as validated at intake; see docs/law/input-format.md.
@@ -210,6 +211,20 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"case {self.pk}"
+
+    @property
+    def legal(self) -> Decision | None:
+        """The rule engine's decision on this case (with any reviewer overrides), typed; None
+        for a case that was never analysed (imported history)."""
+        stored = Decision.stored_in(self.law_record)
+        if stored is None:
+            return None
+        cached = self.__dict__.get("_legal")
+        if cached is not None and cached[0] is stored:
+            return cast(Decision, cached[1])
+        decision = Decision.from_dict(stored)
+        self.__dict__["_legal"] = (stored, decision)
+        return decision
 
     @property
     def is_emergency(self) -> bool:

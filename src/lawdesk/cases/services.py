@@ -38,7 +38,8 @@ from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.permissions import DESK_ACTIONS, has_perm, may
 from lawdesk.core.uploads import pdf_problem
 from lawdesk.law.config import DeploymentConfig
-from lawdesk.law.vocabulary import DataCategory, RefusalGround, RequestKind
+from lawdesk.law.decision import Decision
+from lawdesk.law.vocabulary import DataCategory, Duty, Outcome, RefusalGround, Regime, RequestKind
 
 
 class IntakeRefused(DomainError):
@@ -240,8 +241,15 @@ def _decide_at_intake(case: Case, *, now: datetime) -> dict[str, Any]:
 
 def _apply_record(case: Case, record: dict[str, Any]) -> None:
     case.law_record = record
-    case.decision = record["decision"]
     case.ruleset_version = record["ruleset_version"]
+
+
+def _legal(case: Case) -> Decision:
+    """The case's decision; every case that reaches these use cases was analysed at intake."""
+    decision = case.legal
+    if decision is None:
+        raise DomainError("This case has no legal analysis.", field="outcome")
+    return decision
 
 
 _INSTRUMENT_COUNTRIES = {
@@ -281,7 +289,7 @@ def clear_later_first_request_flags(case: Case) -> list[str]:
     return cleared
 
 
-def _flags(case: Case, decision: dict[str, Any], now: datetime) -> list[str]:
+def _flags(case: Case, decision: Decision, now: datetime) -> list[str]:
     """Risk flags for the desk: first-time requester, unusual country or kind, volume."""
     from lawdesk.law.vocabulary import EU_MEMBER_STATES
 
@@ -301,7 +309,7 @@ def _flags(case: Case, decision: dict[str, Any], now: datetime) -> list[str]:
     if (officer_volume > settings.LAWDESK_VOLUME_PER_OFFICER_DAY
             or agency_volume > settings.LAWDESK_VOLUME_PER_AGENCY_DAY):
         flags.append("volume_spike")
-    if decision.get("regime") == "mla":
+    if decision.regime is Regime.MLA:
         flags.append("no_legal_channel")
     if case.kind == RequestKind.EMERGENCY_DISCLOSURE:
         flags.append("emergency_callback_required")
@@ -466,13 +474,12 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
     case.save()
     case.number = f"LD-{now.year}-{case.pk:06d}"
     _apply_record(case, _decide_at_intake(case, now=now))
-    decision = case.decision
-    deadline = decision["deadline"]
-    period = timedelta(hours=deadline["hours"]) if "hours" in deadline else \
-        timedelta(days=deadline["days"])
-    case.deadline_at = now + period
-    case.deadline_rule = deadline["rule"]
-    case.deadline_article = f"{deadline['regime']}: {deadline['article']}"
+    decision = _legal(case)
+    deadline = decision.deadline
+    assert deadline is not None  # the engine always sets one (MLA's default at the least)
+    case.deadline_at = now + deadline.duration.as_timedelta()
+    case.deadline_rule = deadline.reason.rule
+    case.deadline_article = f"{deadline.reason.regime}: {deadline.reason.article}"
     rows = [Target.objects.create(case=case, position=i, kind=t.kind, raw=t.raw[:300],
                                   value=t.value, port=t.port, at=t.at,
                                   window_start=t.window_start, window_end=t.window_end)
@@ -497,8 +504,7 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
                    "deadline_at": case.deadline_at.isoformat(),
                    "ruleset_version": case.ruleset_version}
            | ({"no_longer_first_request": no_longer_first} if no_longer_first else {}))
-    duties = {d["duty"] for d in decision.get("duties", [])}
-    if case.kind == RequestKind.PRESERVATION or "preserve_on_receipt" in duties:
+    if case.kind == RequestKind.PRESERVATION or decision.has_duty(Duty.PRESERVE_ON_RECEIPT):
         _instruct_preservation(case, now=now)
     if on_created is not None:
         on_created(case)
@@ -694,25 +700,26 @@ def why_not_allowed(case: Case, categories: Sequence[str]) -> list[str]:
     from lawdesk.cases.models import CATEGORY_CHOICES
 
     labels = {code: str(label) for code, label in CATEGORY_CHOICES}
-    results = case.decision.get("categories", {})
+    results = case.legal.categories if case.legal is not None else {}
     lines = []
     for category in categories:
-        result = results.get(category, {})
-        outcome = result.get("outcome", "not_allowed")
+        result = results.get(DataCategory(category))
+        outcome = result.outcome if result is not None else Outcome.NOT_ALLOWED
         name = labels.get(category, category)
-        if outcome == "needs_further_process":
-            process = result.get("process") or "further legal process"
+        if outcome is Outcome.NEEDS_FURTHER_PROCESS:
+            process = (result.process if result is not None else None) or "further legal process"
             lines.append(f"{name}: needs {process}")
-        elif outcome == "not_held":
+        elif outcome is Outcome.NOT_HELD:
             lines.append(f"{name}: not held by the platform")
         else:
             lines.append(f"{name}: not allowed")
     return lines
 
 
-def _allowed_categories(case: Case) -> set[str]:
-    categories = case.decision.get("categories", {})
-    return {c for c, result in categories.items() if result.get("outcome") == "allowed"}
+def allowed_categories(case: Case) -> set[str]:
+    """The categories asked for that the legal analysis allows disclosing."""
+    allowed = case.legal.allowed_categories() if case.legal is not None else frozenset()
+    return {c for c in case.categories if c in allowed}
 
 
 @desk_action("propose")
@@ -733,7 +740,7 @@ def propose_disclosure(*, case: Case, actor: User, now: datetime, categories: Se
     if not_asked:
         raise DomainError(f"Not asked for in the request: {', '.join(sorted(not_asked))}.",
                           field="categories")
-    not_allowed = set(chosen) - _allowed_categories(case)
+    not_allowed = set(chosen) - allowed_categories(case)
     if not_allowed:
         raise DomainError("The legal analysis does not allow disclosing "
                           + "; ".join(why_not_allowed(case, sorted(not_allowed)))
@@ -882,7 +889,7 @@ def override_category(*, case: Case, actor: User, now: datetime, category: str, 
         raise DomainError("Overrides are made during review.", field="outcome")
     if case.proposals.filter(decided_at__isnull=True).exists():
         raise DomainError("A proposal is waiting for approval: decide it first.", field="outcome")
-    law = dict(case.law_record)
+    law = case.law_record
     try:
         # Replayed under the rule set that decided the case, even after the rules changed.
         updated = override_record(law, category=category, outcome=outcome, reason=reason,
@@ -894,10 +901,9 @@ def override_category(*, case: Case, actor: User, now: datetime, category: str, 
         field, _, message = str(exc).partition(": ")
         raise DomainError(message or str(exc), field=field if message else "outcome",
                           code="invalid_override") from None
-    previous = case.decision["categories"][category]["outcome"]
-    law["decision"] = updated
-    _apply_record(case, law)
-    case.save(update_fields=["law_record", "decision", "ruleset_version"])
+    previous = _legal(case).outcome(category).value
+    _apply_record(case, {**law, "decision": updated})
+    case.save(update_fields=["law_record", "ruleset_version"])
     record("cases:law:overridden", actor=actor, target=case, request=request, now=now,
            params={"number": case.number, "category": category, "from": previous,
                    "to": outcome, "reason": reason.strip()})
@@ -915,7 +921,7 @@ def rerun_legal_analysis(*, case: Case, actor: User, now: datetime,
         raise DomainError("The case is already decided.", field="outcome")
     previous = case.ruleset_version
     _apply_record(case, decide_law(case, now=now))
-    case.save(update_fields=["law_record", "decision", "ruleset_version"])
+    case.save(update_fields=["law_record", "ruleset_version"])
     record("cases:law:reanalysed", actor=actor, target=case, request=request, now=now,
            params={"number": case.number, "from_version": previous,
                    "to_version": case.ruleset_version})

@@ -99,7 +99,7 @@ def _forms(case: Case, post: Any, action: str | None) -> dict[str, Any]:
         return post if action == name else None
 
     targets = [(t.pk, f"{t.get_kind_display()}: {t.value}") for t in case.targets.all()]
-    allowed = services._allowed_categories(case) & set(case.categories)
+    allowed = services.allowed_categories(case)
     return {
         "question": QuestionForm(bound("question"), prefix="q"),
         "note": NoteForm(bound("note"), prefix="n"),
@@ -257,7 +257,7 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
     now = utcnow()
     user = request.user
     proposal = case.proposals.filter(decided_at__isnull=True).select_related("proposed_by").first()
-    allowed = services._allowed_categories(case) & set(case.categories)
+    allowed = services.allowed_categories(case)
     can = {
         "review": may(user, "start_review"),
         "note": may(user, "note"),
@@ -284,7 +284,7 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         "timeline": _timeline(case),
         "urgency": clock.urgency(case, now), "remaining": clock.remaining(case, now),
         "allowed_next": flows.allowed(case.kind, case.status), "Status": Status,
-        "flag_labels": FLAG_LABELS, "decision": case.decision, "Urgency": Urgency,
+        "flag_labels": FLAG_LABELS, "decision": case.legal, "Urgency": Urgency,
         "panels": extensions.panels("desk", case, now),
         "past_proposals": case.proposals.filter(decided_at__isnull=False)
         .select_related("proposed_by", "decided_by"),

@@ -25,6 +25,8 @@ from django.conf import settings
 
 from lawdesk.cases.models import Case, Proposal, Target
 from lawdesk.evidence.package import NotHeld, NotHeldReason, RecordSet
+from lawdesk.law.decision import CategoryResult
+from lawdesk.law.vocabulary import DataCategory
 from lawdesk.platform.connector import Account, PlatformConnector
 from lawdesk.platform.identifiers import Window
 from lawdesk.platform.retention import RetentionRun, retention_runs
@@ -81,8 +83,8 @@ class Scope:
         if proposal is None:
             raise ValueError(f"case {case.number} has no approved disclosure")
         targets = [t for t in case.targets.order_by("position") if t.pk in proposal.target_ids]
-        decided = case.decision.get("categories", {})
-        fields = {c: decided.get(c, {}).get("fields") for c in proposal.categories}
+        decided = case.legal.categories if case.legal is not None else {}
+        fields = {c: _fields(decided.get(DataCategory(c))) for c in proposal.categories}
         data_dir = Path(settings.LAWDESK_PLATFORM_DIR)
         runs = retention_runs(data_dir) if data_dir.is_dir() else []
         return cls(case, proposal, targets, list(proposal.categories), fields, retention=runs)
@@ -99,6 +101,11 @@ class Scope:
 
     def units(self) -> int:
         return len(self.targets) * len(self.categories)
+
+
+def _fields(result: CategoryResult | None) -> list[str] | None:
+    """The fields the analysis limits a category to (None: the whole category)."""
+    return list(result.fields) if result is not None and result.fields is not None else None
 
 
 def label(target: Target) -> str:

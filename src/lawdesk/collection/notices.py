@@ -15,6 +15,7 @@ from lawdesk.collection.holds import actions
 from lawdesk.collection.models import EvidencePackage, UserNotice
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.permissions import may
+from lawdesk.law.vocabulary import Duty
 
 Status = UserNotice.Status
 
@@ -27,8 +28,8 @@ def _text(case: Case) -> str:
             "You may contact that authority about the proceedings.")
 
 
-def _duties(case: Case) -> set[str]:
-    return {d.get("duty", "") for d in case.decision.get("duties", [])}
+def _duties(case: Case) -> frozenset[Duty]:
+    return case.legal.duty_set() if case.legal is not None else frozenset()
 
 
 def decide_after_delivery(*, case: Case, now: datetime) -> list[UserNotice]:

@@ -14,7 +14,7 @@ from lawdesk.collection import holds, notices
 from lawdesk.collection.services import queue_collection
 from lawdesk.collection.tasks import place_holds_task
 from lawdesk.core.tasks import enqueue_on_commit
-from lawdesk.law.vocabulary import RequestKind
+from lawdesk.law.vocabulary import Duty, RequestKind
 
 
 @receiver(case_status_changed, sender=Case, dispatch_uid="collection_on_approval")
@@ -37,8 +37,9 @@ def _holds_and_notices(sender: Any, case: Case, previous: str, now: Any, **kwarg
 
 @receiver(case_received, sender=Case, dispatch_uid="holds_on_receipt")
 def _hold_on_receipt(sender: Any, case: Case, now: Any, **kwargs: Any) -> None:
-    duties = {d.get("duty") for d in case.decision.get("duties", [])}
-    if case.kind == RequestKind.PRESERVATION or "preserve_on_receipt" in duties:
+    legal = case.legal
+    if case.kind == RequestKind.PRESERVATION or (
+            legal is not None and legal.has_duty(Duty.PRESERVE_ON_RECEIPT)):
         enqueue_on_commit(place_holds_task, case.pk)
 
 

@@ -9,6 +9,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from lawdesk.law.deadlines import Duration
+from lawdesk.law.decision import Decision
+
 
 def regime_label(code: str) -> str:
     """A body of rules as a person names it."""
@@ -17,19 +20,20 @@ def regime_label(code: str) -> str:
     return regime(code)
 
 
-def _period(deadline: dict[str, Any]) -> str:
-    if "hours" in deadline:
-        n = int(deadline["hours"])
+def _period(duration: Duration) -> str:
+    n = duration.amount
+    if duration.unit == "hours":
         return _("%(n)s hours") % {"n": n} if n != 1 else _("1 hour")
-    n = int(deadline.get("days", 0))
     return _("%(n)s days") % {"n": n} if n != 1 else _("1 day")
 
 
 def deadline_basis(case: Any) -> str:
     """Why the case's deadline is what it is, in words: 'EU e-Evidence Regulation, Art. 10(2): …'."""
-    deadline = (getattr(case, "decision", None) or {}).get("deadline") or {}
-    regime, article = deadline.get("regime"), deadline.get("article")
-    if not (regime and article):
+    legal: Decision | None = getattr(case, "legal", None)
+    deadline = legal.deadline if legal is not None else None
+    if deadline is not None:
+        regime, article = deadline.reason.regime, deadline.reason.article
+    else:
         stored = str(getattr(case, "deadline_article", "") or "")
         regime, _sep, article = stored.partition(": ")
         if not article:
@@ -37,7 +41,7 @@ def deadline_basis(case: Any) -> str:
     from lawdesk.core.citations import cite
 
     text = _("%(law)s, %(article)s") % {"article": cite(article), "law": regime_label(regime)}
-    if "hours" in deadline or "days" in deadline:
+    if deadline is not None:
         text = _("%(basis)s: an answer is due within %(period)s of receipt") % {
-            "basis": text, "period": _period(deadline)}
+            "basis": text, "period": _period(deadline.duration)}
     return text

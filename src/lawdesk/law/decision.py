@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from lawdesk.law.deadlines import Duration
-from lawdesk.law.rules import Rule
 from lawdesk.law.vocabulary import DataCategory, Duty, Outcome, Regime
+
+if TYPE_CHECKING:  # the rules pull in pydantic; a stored decision is read without them
+    from lawdesk.law.rules import Rule
 
 # How much each outcome lets through; not_held is outside the order (the data does not exist).
 PERMISSIVENESS: dict[Outcome, int] = {
@@ -49,6 +52,11 @@ class Reason:
         """The reason a rule gives."""
         return cls(rule.id, rule.regime.value, rule.article, rule.explanation)
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Reason:
+        """Read back what :meth:`to_dict` wrote (extra keys are ignored)."""
+        return cls(data["rule"], data["regime"], data["article"], data["explanation"])
+
     def to_dict(self) -> dict[str, str]:
         """JSON form."""
         return {
@@ -69,6 +77,18 @@ class Override:
     reason: str
     reviewer: str
     at: datetime
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Override:
+        """Read back what :meth:`to_dict` wrote."""
+        return cls(
+            category=DataCategory(data["category"]),
+            previous_outcome=Outcome(data["previous_outcome"]),
+            outcome=Outcome(data["outcome"]),
+            reason=data["reason"],
+            reviewer=data["reviewer"],
+            at=datetime.fromisoformat(data["at"]),
+        )
 
     def to_dict(self) -> dict[str, str]:
         """JSON form."""
@@ -101,6 +121,34 @@ class CategoryResult:
     # The platform policy let less through than the law (not serialised: derived from the rest).
     policy_narrowed: bool = False
 
+    @property
+    def allowed(self) -> bool:
+        """The category may be disclosed (within ``fields``)."""
+        return self.outcome is Outcome.ALLOWED
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CategoryResult:
+        """Read back what :meth:`to_dict` wrote. ``policy_narrowed`` is not stored: it reads
+        back False (it only matters while the engine decides)."""
+
+        def fields(value: Any) -> tuple[str, ...] | None:
+            return tuple(value) if value is not None else None
+
+        policy = data.get("policy_outcome")
+        override = data.get("override")
+        return cls(
+            outcome=Outcome(data["outcome"]),
+            reasons=tuple(Reason.from_dict(r) for r in data["reasons"]),
+            law_outcome=Outcome(data["law_outcome"]),
+            policy_outcome=Outcome(policy) if policy is not None else None,
+            process=data.get("process"),
+            fields=fields(data.get("fields")),
+            scope=data.get("scope"),
+            override=Override.from_dict(override) if override is not None else None,
+            policy_fields=fields(data.get("policy_fields")),
+            binding=bool(data.get("binding", False)),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form (every key always present)."""
         return {
@@ -125,6 +173,15 @@ class ActionResult:
     reasons: tuple[Reason, ...]
     process: str | None = None
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ActionResult:
+        """Read back what :meth:`to_dict` wrote."""
+        return cls(
+            Outcome(data["outcome"]),
+            tuple(Reason.from_dict(r) for r in data["reasons"]),
+            data.get("process"),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {
@@ -141,6 +198,13 @@ class DeadlineResult:
     duration: Duration
     reason: Reason
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DeadlineResult:
+        """Read back what :meth:`to_dict` wrote."""
+        if "hours" in data:
+            return cls(Duration(int(data["hours"]), "hours"), Reason.from_dict(data))
+        return cls(Duration(int(data["days"]), "days"), Reason.from_dict(data))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form: ``{"hours"|"days": n, "rule", "regime", "article", "explanation"}``."""
         return self.duration.to_dict() | self.reason.to_dict()
@@ -153,6 +217,14 @@ class DutyResult:
     duty: Duty
     reason: Reason
     params: Mapping[str, Any] = field(default_factory=dict)
+
+    _KEYS = frozenset({"duty", "rule", "regime", "article", "explanation"})
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DutyResult:
+        """Read back what :meth:`to_dict` wrote (every other key is a parameter)."""
+        params = {k: v for k, v in data.items() if k not in cls._KEYS}
+        return cls(Duty(data["duty"]), Reason.from_dict(data), MappingProxyType(params))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: ``{"duty", "rule", "regime", "article", "explanation", **params}``."""
@@ -175,6 +247,44 @@ class Decision:
     def outcome(self, category: DataCategory | str) -> Outcome:
         """The final outcome for one category asked for."""
         return self.categories[DataCategory(category)].outcome
+
+    def allowed_categories(self) -> frozenset[DataCategory]:
+        """The categories the decision lets through (to be proposed for disclosure)."""
+        return frozenset(c for c, r in self.categories.items() if r.allowed)
+
+    def duty_set(self) -> frozenset[Duty]:
+        """Which duties apply, once (a duty may be listed by more than one rule)."""
+        return frozenset(d.duty for d in self.duties)
+
+    def has_duty(self, duty: Duty | str) -> bool:
+        """Whether ``duty`` applies to this request."""
+        return Duty(duty) in self.duty_set()
+
+    @staticmethod
+    def stored_in(record: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+        """The decision's JSON inside a decision record (lawdesk.law.records), if any."""
+        stored = (record or {}).get("decision")
+        return stored if stored else None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Decision:
+        """Read back a stored decision: ``Decision.from_dict(d).to_dict() == d`` for every
+        ``d`` that :meth:`to_dict` wrote, of this rule set or an archived one (the archived
+        rule sets write the same form with fewer names)."""
+        action, deadline = data.get("action"), data.get("deadline")
+        return cls(
+            ruleset_version=data["ruleset_version"],
+            regime=Regime(data["regime"]),
+            routing=Reason.from_dict(data["routing"]),
+            categories=MappingProxyType({
+                DataCategory(c): CategoryResult.from_dict(r)
+                for c, r in data.get("categories", {}).items()
+            }),
+            action=ActionResult.from_dict(action) if action is not None else None,
+            deadline=DeadlineResult.from_dict(deadline) if deadline is not None else None,
+            duties=tuple(DutyResult.from_dict(d) for d in data.get("duties", [])),
+            overrides=tuple(Override.from_dict(o) for o in data.get("overrides", [])),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form with stable keys (see docs/law/input-format.md)."""

@@ -9,6 +9,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_noop
 
+from lawdesk.law.decision import CategoryResult, Reason
+
 register = template.Library()
 
 
@@ -129,18 +131,18 @@ def details(params: Any) -> list[tuple[str, str]]:
 
 
 @register.filter
-def reason_text(reason: dict[str, Any], result: dict[str, Any] | None = None) -> str:
+def reason_text(reason: Reason, result: CategoryResult | None = None) -> str:
     """A legal reason's explanation; a reviewer's override said in words, from its record."""
     from django.utils.translation import gettext as _
 
     from lawdesk.law.override import OVERRIDE_RULE_ID
 
-    override = (result or {}).get("override") if isinstance(result, dict) else None
-    if reason.get("rule") == OVERRIDE_RULE_ID and override:
+    override = result.override if result is not None else None
+    if reason.rule == OVERRIDE_RULE_ID and override is not None:
         return _("%(who)s changed the outcome from “%(old)s” to “%(new)s”: %(why)s") % {
-            "who": override.get("reviewer", ""), "old": label(override.get("previous_outcome", "")),
-            "new": label(override.get("outcome", "")), "why": override.get("reason", "")}
-    return str(reason.get("explanation", ""))
+            "who": override.reviewer, "old": label(override.previous_outcome),
+            "new": label(override.outcome), "why": override.reason}
+    return reason.explanation
 
 
 @register.filter
