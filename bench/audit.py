@@ -240,6 +240,7 @@ def _child_record(url: str, sizes: list[int], queue: Any) -> None:
     _django(url)
     from django.db import transaction
 
+    from lawdesk.audit.actions import Action
     from lawdesk.audit.services import record
 
     results = []
@@ -248,7 +249,7 @@ def _child_record(url: str, sizes: list[int], queue: Any) -> None:
         with transaction.atomic():
             t0 = time.perf_counter()
             for i in range(size):
-                record("bench:record:one", params={"i": i}, now=BASE)
+                record(Action.TRAIL_VIEWED, params={"i": i}, now=BASE)
                 if (i + 1) % 1000 == 0:
                     marks.append(time.perf_counter())
             t_end = time.perf_counter()
@@ -264,15 +265,16 @@ def _writer(url: str, seconds: float, barrier: Any, queue: Any) -> None:
     _django(url)
     from django.db import connection
 
+    from lawdesk.audit.actions import Action
     from lawdesk.audit.services import record
 
-    record("bench:writer:ready", params={"pid": os.getpid()})  # connected and warm
+    record(Action.TRAIL_VIEWED, params={"pid": os.getpid()})  # connected and warm
     barrier.wait()  # every writer starts together, however long the others took to set up
     n, lat = 0, []
     end = time.time() + seconds
     while time.time() < end:
         t = time.perf_counter()
-        record("bench:writer:one", params={"pid": os.getpid(), "n": n})
+        record(Action.TRAIL_VIEWED, params={"pid": os.getpid(), "n": n})
         lat.append(time.perf_counter() - t)
         n += 1
     connection.close()

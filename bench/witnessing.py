@@ -147,6 +147,7 @@ def _checking(procs: list[tuple[subprocess.Popen[str], str, str]]) -> dict[str, 
 
 def anchoring(events: int) -> dict[str, object]:
     from lawdesk.audit import anchors
+    from lawdesk.audit.actions import Action
     from lawdesk.audit.models import AnchorEntry
     from lawdesk.audit.services import record
 
@@ -154,11 +155,11 @@ def anchoring(events: int) -> dict[str, object]:
     per_event = []
     for i in range(events):
         start = time.perf_counter()
-        record("bench:event:recorded", params={"i": i}, now=now)
+        record(Action.TRAIL_VIEWED, params={"i": i}, now=now)
         per_event.append(time.perf_counter() - start)
     per_anchor = []
     for i in range(50):
-        record("bench:event:recorded", params={"i": i}, now=now)
+        record(Action.TRAIL_VIEWED, params={"i": i}, now=now)
         start = time.perf_counter()
         anchors.anchor(now=now + timedelta(minutes=i))
         per_anchor.append(time.perf_counter() - start)

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lawdesk.audit.actions import Action
 from lawdesk.evidence.cli import verify_command
 from lawdesk.interop import cli as interop_cli
 from lawdesk.law import cli as law_cli
@@ -499,7 +500,7 @@ def keys_init() -> None:
 
     now = utcnow()
     records = keys.init(now)
-    record("core:keys:initialised", params={"keys": [[r.purpose, r.fingerprint] for r in records]}, now=now)
+    record(Action.KEYS_INITIALISED, params={"keys": [[r.purpose, r.fingerprint] for r in records]}, now=now)
     anchor(now=now)
     keys_list()
 
@@ -526,7 +527,7 @@ def keys_rotate(
         console.print(f"[red]purpose:[/] {exc}")
         raise typer.Exit(2) from None
     with transaction.atomic():
-        record("core:key:rotated", now=now, params={
+        record(Action.KEY_ROTATED, now=now, params={
             "purpose": purpose, "old": old.fingerprint if old else None, "new": new.fingerprint,
             "note": note})
         anchor(now=now)
@@ -569,7 +570,7 @@ def keys_revoke(
         console.print(f"[red]key:[/] {exc}")
         raise typer.Exit(2) from None
     with transaction.atomic():
-        record("core:key:revoked", now=now, params={
+        record(Action.KEY_REVOKED, now=now, params={
             "fingerprint": fingerprint, "purposes": [r.purpose for r in revoked], "since": start.isoformat(),
             "reason": reason, "replacement": new.fingerprint if new else None})
         anchor(now=now)

@@ -17,6 +17,7 @@ from django.test import Client
 from typer.testing import CliRunner
 
 from lawdesk.audit import anchors, triggers
+from lawdesk.audit.actions import Action
 from lawdesk.audit.anchor_verify import AnchorError, HttpAnchors, open_anchors, verify_anchors
 from lawdesk.audit.hashing import event_hash
 from lawdesk.audit.models import AnchorCheckpoint, AnchorEntry, ChainHead, Event
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _events(now, n, start=0):
-    return [record("test:thing:done", params={"n": start + i}, now=now) for i in range(n)]
+    return [record(Action.TRAIL_VIEWED, params={"n": start + i}, now=now) for i in range(n)]
 
 
 def _rewrite_from(seq: int, params: dict) -> None:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lawdesk.audit.actions import Action
 from lawdesk.audit.hashing import canonical_bytes, canonical_json, canonical_json_of_decoded, event_hash
 
 
@@ -69,8 +70,8 @@ def test_sqlite_timestamps_in_another_spelling_verify_as_the_orm_read_them(now):
 
     if connection.vendor != "sqlite":
         pytest.skip("the stored spelling of a timestamp is SQLite's")
-    record("test:thing:done", now=now)
-    event = record("test:thing:done", now=now.replace(microsecond=250))
+    record(Action.TRAIL_VIEWED, now=now)
+    event = record(Action.TRAIL_VIEWED, now=now.replace(microsecond=250))
     # Another program wrote the time with a "T" and an offset: the ORM reads it as the same instant.
     from lawdesk.audit import triggers
 

@@ -9,6 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from typer.testing import CliRunner
 
 from lawdesk.audit import triggers
+from lawdesk.audit.actions import Action
 from lawdesk.audit.models import Event
 from lawdesk.audit.services import record
 from lawdesk.audit.verify import verify_chain
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _five_events(now):
-    return [record("test:thing:done", params={"n": i, "text": "é ✓"}, now=now) for i in range(5)]
+    return [record(Action.TRAIL_VIEWED, params={"n": i, "text": "é ✓"}, now=now) for i in range(5)]
 
 
 def _cli_verify():
@@ -52,7 +53,7 @@ def test_triggers_refuse_update_and_delete(now, statement):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
             connection.cursor() as cursor:
         cursor.execute(statement)
-    assert Event.objects.get(seq=2).action == "test:thing:done"
+    assert Event.objects.get(seq=2).action == Action.TRAIL_VIEWED
 
 
 def test_modified_row_with_triggers_dropped_is_named(now):
@@ -131,7 +132,7 @@ def test_dropped_triggers_alone_fail_verification(now):
 def test_actor_snapshot_keeps_agency_and_roles(now, make_agency, make_officer):
     agency = make_agency(name="Brigade numérique")
     user = make_officer(agency)
-    event = record("test:thing:seen", actor=user, now=now)
+    event = record(Action.TRAIL_VIEWED, actor=user, now=now)
     assert event.actor["agency"] == "Brigade numérique"
     assert event.actor["roles"] == ["officer"]
     assert event.actor["email"] == user.email
@@ -141,7 +142,7 @@ def test_awkward_params_are_stored_so_that_the_chain_still_verifies(now, rf):
     """PostgreSQL's jsonb rewrites 1e16 as 10000000000000000 and refuses NUL and NaN; stored as
     they came, such values failed the append or made an intact event look modified."""
     request = rf.get("/", HTTP_USER_AGENT="curl/8\x00injected")
-    event = record("test:thing:done", request=request, target_id="id\x00x", now=now, params={
+    event = record(Action.TRAIL_VIEWED, request=request, target_id="id\x00x", now=now, params={
         "big": 1e16, "tiny": 1.5e-7, "nan": float("nan"), "inf": float("-inf"), "plain": 0.1,
         "huge_int": 12345678901234567890, "text": "a\x00b", "nested": [{"k\x00": 2.5e300}],
     })
@@ -172,7 +173,7 @@ def test_a_chain_growing_while_it_is_verified_is_intact(now, monkeypatch):
     appends three events after every batch the verifier reads (Django's cursor is wrapped, the
     verifier and the writer are the real ones)."""
     for i in range(40):
-        record("test:thing:done", params={"n": i}, now=now)
+        record(Action.TRAIL_VIEWED, params={"n": i}, now=now)
     real = connection.chunked_cursor
 
     class Appending:
@@ -192,7 +193,7 @@ def test_a_chain_growing_while_it_is_verified_is_intact(now, monkeypatch):
         def fetchmany(self, size):
             rows = self.cursor.fetchmany(size)
             for _ in range(3):
-                record("test:thing:done", params={"live": True}, now=now)
+                record(Action.TRAIL_VIEWED, params={"live": True}, now=now)
             return rows
 
     monkeypatch.setattr(connection, "chunked_cursor", Appending)
@@ -202,3 +203,13 @@ def test_a_chain_growing_while_it_is_verified_is_intact(now, monkeypatch):
     assert report.intact, report.problem
     assert report.length >= 40
     assert verify_chain().intact
+
+
+def test_an_undeclared_action_is_refused_and_writes_nothing(now):
+    before = Event.objects.count()
+    for action in ("cases:case:recieved", "test:thing:done", "cases:case"):
+        with pytest.raises(ValueError, match="unknown audit action"):
+            record(action, now=now)
+    assert Event.objects.count() == before
+    # A declared action given by its stored value is the same action.
+    assert record("cases:case:viewed", now=now).action == Action.CASE_VIEWED

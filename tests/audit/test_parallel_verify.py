@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 
 from lawdesk.audit import triggers
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.audit.verify import ChainReport, _ranges, verify_chain
 from tests.support import fresh_database
@@ -56,7 +57,7 @@ SCENARIOS: list[tuple[str, tuple[str, ...], int | None]] = [
 
 def _fill(n: int) -> None:
     for i in range(n):
-        record("test:thing:done", params={"n": i, "text": "é ✓ \u2028"})
+        record(Action.TRAIL_VIEWED, params={"n": i, "text": "é ✓ \u2028"})
 
 
 def _fields(report: ChainReport) -> dict[str, Any]:
@@ -100,7 +101,7 @@ from lawdesk.audit import verify
 
 call_command("migrate", verbosity=0)
 for i in range(int(sys.argv[1])):
-    record("test:thing:done", params={"n": i})
+    record("audit:trail:viewed", params={"n": i})  # a declared action, by its value
 triggers.drop(connection)
 with connection.cursor() as cursor:
     for statement in json.loads(sys.argv[2]):

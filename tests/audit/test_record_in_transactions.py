@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from lawdesk.audit.actions import Action
 from lawdesk.audit.models import ChainHead, Event
 from lawdesk.audit.services import record
 from lawdesk.audit.verify import verify_chain
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def test_many_events_in_one_transaction_leave_a_valid_chain_and_head(now):
     with transaction.atomic():
-        events = [record("test:thing:done", params={"i": i}, now=now) for i in range(50)]
+        events = [record(Action.TRAIL_VIEWED, params={"i": i}, now=now) for i in range(50)]
     head = ChainHead.objects.get(id=1)
     assert (head.seq, head.hash) == (50, events[-1].hash)
     assert verify_chain().intact
@@ -25,12 +26,12 @@ def test_many_events_in_one_transaction_leave_a_valid_chain_and_head(now):
 
 def test_a_rolled_back_savepoint_takes_its_events_and_the_head_with_it(now):
     with transaction.atomic():
-        record("test:thing:done", params={"i": 1}, now=now)
+        record(Action.TRAIL_VIEWED, params={"i": 1}, now=now)
         with pytest.raises(IntegrityError), transaction.atomic():
-            record("test:thing:done", params={"i": 2}, now=now)
-            record("test:thing:done", params={"i": 3}, now=now)
+            record(Action.TRAIL_VIEWED, params={"i": 2}, now=now)
+            record(Action.TRAIL_VIEWED, params={"i": 3}, now=now)
             raise IntegrityError("the caller's change failed")
-        last = record("test:thing:done", params={"i": 4}, now=now)
+        last = record(Action.TRAIL_VIEWED, params={"i": 4}, now=now)
     assert list(Event.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2]
     assert Event.objects.get(seq=2).params == {"i": 4}
     head = ChainHead.objects.get(id=1)
@@ -39,11 +40,11 @@ def test_a_rolled_back_savepoint_takes_its_events_and_the_head_with_it(now):
 
 
 def test_a_rolled_back_transaction_leaves_the_head_where_it_was(now):
-    first = record("test:thing:done", now=now)
+    first = record(Action.TRAIL_VIEWED, now=now)
     with pytest.raises(RuntimeError), transaction.atomic():
-        record("test:thing:done", now=now)
+        record(Action.TRAIL_VIEWED, now=now)
         raise RuntimeError("boom")
-    second = record("test:thing:done", now=now)
+    second = record(Action.TRAIL_VIEWED, now=now)
     assert second.seq == 2 and second.prev_hash == first.hash
     assert verify_chain().intact
 
@@ -61,10 +62,10 @@ def test_later_appends_of_a_transaction_do_not_look_the_head_up_by_key(now):
         pytest.skip("the head's row versions only accumulate on PostgreSQL")
     with transaction.atomic():
         with CaptureQueriesContext(connection) as first:
-            record("test:thing:done", params={"i": 0}, now=now)
+            record(Action.TRAIL_VIEWED, params={"i": 0}, now=now)
         with CaptureQueriesContext(connection) as later:
             for i in range(1, 200):
-                record("test:thing:done", params={"i": i}, now=now)
+                record(Action.TRAIL_VIEWED, params={"i": i}, now=now)
     by_key = [q["sql"] for q in later.captured_queries
               if "audit_chain_head" in q["sql"] and "ctid =" not in q["sql"]]
     assert any("FOR UPDATE" in q["sql"] for q in first.captured_queries)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from lawdesk.accounts.models import Agency, Officer, User
 from lawdesk.accounts.services import check_officer_email, register_officer
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
@@ -69,7 +70,7 @@ class OfficerSignupForm(SignupForm):
         # Record which fields failed and why — never the passwords.
         raw_agency = self.data.get("agency", "")
         record(
-            "accounts:signup:rejected",
+            Action.SIGNUP_REJECTED,
             request=allauth_context.request,
             params={
                 "email": str(self.data.get("email", ""))[:254],
@@ -131,7 +132,7 @@ class AgencyAwareLoginForm(LoginForm):
             reason = "Your staff account is disabled."
             shown = gettext("Your staff account is disabled.")
         if reason:
-            record("accounts:login:refused", actor=user, request=self.request,
+            record(Action.LOGIN_REFUSED, actor=user, request=self.request,
                    params={"reason": reason})
             raise ValidationError(shown, code="account_suspended")
         return cleaned

@@ -26,6 +26,7 @@ from lawdesk.accounts.models import (
     User,
 )
 from lawdesk.accounts.validators import email_domain, normalize_domain, normalize_phone
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.permissions import STAFF_ROLES, has_perm
@@ -58,7 +59,7 @@ def create_agency(
     )
     agency.full_clean()
     agency.save()
-    record("accounts:agency:created", actor=actor, target=agency, params=_agency_snapshot(agency),
+    record(Action.AGENCY_CREATED, actor=actor, target=agency, params=_agency_snapshot(agency),
            request=request, now=now)
     return agency
 
@@ -86,7 +87,7 @@ def update_agency(
     agency.updated_at = now
     agency.full_clean()
     agency.save()
-    record("accounts:agency:updated", actor=actor, target=agency, params={"changes": diff},
+    record(Action.AGENCY_UPDATED, actor=actor, target=agency, params={"changes": diff},
            request=request, now=now)
     return agency
 
@@ -142,7 +143,7 @@ def propose_anchor(
 
 def _propose(change: AnchorChange, *, request: HttpRequest | None, now: datetime) -> AnchorChange:
     change.save()
-    record("accounts:agency:anchor_proposed", actor=change.proposed_by, target=change.agency,
+    record(Action.AGENCY_ANCHOR_PROPOSED, actor=change.proposed_by, target=change.agency,
            params=_anchor_params(change), request=request, now=now)
     return change
 
@@ -224,7 +225,7 @@ def _refuse(actor: User, change: AnchorChange, message: str, code: str,
             request: HttpRequest | None, now: datetime) -> DomainError:
     # The refusal is audited in its own transaction: the caller's is about to roll back.
     with transaction.atomic():
-        record("accounts:agency:anchor_refused", actor=actor, target=change.agency,
+        record(Action.AGENCY_ANCHOR_REFUSED, actor=actor, target=change.agency,
                params=_anchor_params(change) | {"reason": code}, request=request, now=now)
     return DomainError(message, field="anchor", code=code)
 
@@ -272,7 +273,7 @@ def approve_anchor_change(
         change.state, change.decided_by, change.decided_at = AnchorChange.State.APPROVED, actor, now
         change.save(update_fields=["state", "decided_by", "decided_at"])
         flagged = _flag_open_cases(agency) if in_use else 0
-        record("accounts:agency:anchor_approved", actor=actor, target=agency,
+        record(Action.AGENCY_ANCHOR_APPROVED, actor=actor, target=agency,
                params=_anchor_params(change) | {"previous_phone": previous,
                                                 "open_cases_flagged": flagged} | applied,
                request=request, now=now)
@@ -314,7 +315,7 @@ def reject_anchor_change(
     change.state, change.decided_by, change.decided_at = AnchorChange.State.REJECTED, actor, now
     change.decision_reason = reason.strip()
     change.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
-    record("accounts:agency:anchor_rejected", actor=actor, target=change.agency,
+    record(Action.AGENCY_ANCHOR_REJECTED, actor=actor, target=change.agency,
            params=_anchor_params(change) | {"reason": change.decision_reason},
            request=request, now=now)
     return change
@@ -352,7 +353,7 @@ def set_agency_status(
         return agency
     agency.status, agency.updated_at = status, now
     agency.save(update_fields=["status", "updated_at"])
-    record("accounts:agency:status_changed", actor=actor, target=agency,
+    record(Action.AGENCY_STATUS_CHANGED, actor=actor, target=agency,
            params={"from": previous, "to": status, "reason": reason.strip()}, request=request, now=now)
     return agency
 
@@ -395,7 +396,7 @@ def register_officer(
         user=user, agency=agency, title=title.strip(), supervisor_name=supervisor_name.strip(),
         supervisor_email=supervisor_email.strip().lower(), created_at=now,
     )
-    record("accounts:officer:signed_up", actor=user, target=officer,
+    record(Action.OFFICER_SIGNED_UP, actor=user, target=officer,
            params={"agency_id": agency.pk, "agency": agency.name, "email": user.email,
                    "title": officer.title, "supervisor_email": officer.supervisor_email},
            request=request, now=now)
@@ -467,7 +468,7 @@ def ask_supervisor(
     recipient = officer.supervisor_email
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
                                             [recipient], fail_silently=True))
-    record("accounts:officer:supervisor_asked", actor=actor, target=officer,
+    record(Action.OFFICER_SUPERVISOR_ASKED, actor=actor, target=officer,
            params={"officer": officer.user.email, "supervisor_email": recipient,
                    "again": actor is not None}, request=request, now=now)
     return officer
@@ -501,7 +502,8 @@ def answer_for_supervisor(
     officer.supervisor_answer, officer.supervisor_answered_at = answer, now
     officer.save(update_fields=["supervisor_answer", "supervisor_answered_at"])
     # The supervisor has no account: the event names them by the address the link went to.
-    record(f"accounts:officer:supervisor_{answer}", actor=None, target=officer,
+    record(Action.OFFICER_SUPERVISOR_CONFIRMED if confirmed
+           else Action.OFFICER_SUPERVISOR_DECLINED, actor=None, target=officer,
            params={"officer": officer.user.email, "supervisor_email": officer.supervisor_email,
                    "supervisor_name": officer.supervisor_name}, request=request, now=now)
     return officer
@@ -568,8 +570,9 @@ def decide_officer(
     officer.status, officer.decided_by, officer.decided_at = status, actor, now
     officer.decision_reason = reason.strip()
     officer.save()
-    action = "approved" if status == Officer.Status.ACTIVE else "suspended"
-    record(f"accounts:officer:{action}", actor=actor, target=officer,
+    action = Action.OFFICER_APPROVED if status == Officer.Status.ACTIVE \
+        else Action.OFFICER_SUSPENDED
+    record(action, actor=actor, target=officer,
            params={"officer": officer.user.email, "agency": officer.agency.name, "from": previous,
                    "reason": reason.strip()}
            | ({"supervisor_confirmed_at": officer.supervisor_answered_at.isoformat()}
@@ -595,7 +598,7 @@ def create_staff_member(
         raise DomainError(f"{email} already has an account.", field="email", code="duplicate_email")
     user = User.objects.create_user(email=email, password=password, full_name=full_name)
     staff = StaffMember.objects.create(user=user, roles=sorted(roles), created_at=now)
-    record("accounts:staff:created", actor=actor, target=staff,
+    record(Action.STAFF_CREATED, actor=actor, target=staff,
            params={"email": user.email, "roles": staff.roles}, request=request, now=now)
     return staff
 
@@ -618,6 +621,6 @@ def set_preferences(user: User, *, language: str, time_zone: str, now: datetime,
         User.objects.filter(pk=user.pk).update(**changes)
         for name, value in changes.items():
             setattr(user, name, value)
-        record("accounts:user:preferences_changed", actor=user, target=user, params=changes,
+        record(Action.USER_PREFERENCES_CHANGED, actor=user, target=user, params=changes,
                request=request, now=now)
     return user

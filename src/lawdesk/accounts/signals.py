@@ -16,12 +16,13 @@ from django.dispatch import receiver
 from django.utils.translation import gettext
 
 from lawdesk.accounts.models import Officer, User
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    record("accounts:login:succeeded", actor=user, target=user, request=request)
+    record(Action.LOGIN_SUCCEEDED, actor=user, target=user, request=request)
 
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
@@ -29,19 +30,19 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
     # Django has already replaced the password in ``credentials`` with asterisks; keep only
     # the identifier that was tried.
     tried = str(credentials.get("email") or credentials.get("username") or "")[:254]
-    record("accounts:login:failed", actor=None, request=request, params={"email": tried})
+    record(Action.LOGIN_FAILED, actor=None, request=request, params={"email": tried})
 
 
 @receiver(user_logged_out, dispatch_uid="audit_logout")
 def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        record("accounts:logout:done", actor=user, target=user, request=request)
+        record(Action.LOGOUT_DONE, actor=user, target=user, request=request)
 
 
 @receiver(email_confirmed, dispatch_uid="audit_email_confirmed")
 def _email_confirmed(sender: Any, request: Any, email_address: Any, **kwargs: Any) -> None:
     user = email_address.user
-    record("accounts:email:verified", actor=user, target=user,
+    record(Action.EMAIL_VERIFIED, actor=user, target=user,
            request=request, params={"email": email_address.email})
     officer = user.officer_or_none
     # Only once the officer has proved their own address is their supervisor asked: nobody can
@@ -56,20 +57,20 @@ def _email_confirmed(sender: Any, request: Any, email_address: Any, **kwargs: An
 
 @receiver(password_changed, dispatch_uid="audit_password_changed")
 def _password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    record("accounts:password:changed", actor=user, target=user, request=request)
+    record(Action.PASSWORD_CHANGED, actor=user, target=user, request=request)
 
 
 @receiver(password_reset, dispatch_uid="audit_password_reset")
 def _password_reset(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    record("accounts:password:reset", actor=user, target=user, request=request)
+    record(Action.PASSWORD_RESET, actor=user, target=user, request=request)
 
 
-def _mfa_event(action: str, request: Any, user: Any, authenticator: Any) -> None:
-    record(f"accounts:mfa:{action}", actor=user, target=user, request=request,
+def _mfa_event(action: Action, request: Any, user: Any, authenticator: Any) -> None:
+    record(action, actor=user, target=user, request=request,
            params={"type": authenticator.type})
-    if action in ("enrolled", "removed", "reset"):
+    if action in (Action.MFA_ENROLLED, Action.MFA_REMOVED, Action.MFA_RESET):
         _end_other_sessions(request, user)
-    if action == "enrolled" and _is_own_session(request, user):
+    if action is Action.MFA_ENROLLED and _is_own_session(request, user):
         # The code just typed on the activation page proves the new factor: that is a fresh
         # authentication, so the recovery codes made with it can be shown without asking
         # for the password again.
@@ -107,19 +108,19 @@ def _end_other_sessions(request: Any, user: Any) -> None:
 
 @receiver(authenticator_added, dispatch_uid="audit_mfa_added")
 def _mfa_added(sender: Any, request: Any, user: Any, authenticator: Any, **kw: Any) -> None:
-    _mfa_event("enrolled", request, user, authenticator)
+    _mfa_event(Action.MFA_ENROLLED, request, user, authenticator)
 
 
 @receiver(authenticator_removed, dispatch_uid="audit_mfa_removed")
 def _mfa_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kw: Any) -> None:
-    _mfa_event("removed", request, user, authenticator)
+    _mfa_event(Action.MFA_REMOVED, request, user, authenticator)
 
 
 @receiver(authenticator_reset, dispatch_uid="audit_mfa_reset")
 def _mfa_reset(sender: Any, request: Any, user: Any, authenticator: Any, **kw: Any) -> None:
-    _mfa_event("reset", request, user, authenticator)
+    _mfa_event(Action.MFA_RESET, request, user, authenticator)
 
 
 @receiver(authentication_failed, dispatch_uid="audit_mfa_failed")
 def _mfa_failed(sender: Any, request: Any, user: Any, authenticator: Any, **kw: Any) -> None:
-    _mfa_event("failed", request, user, authenticator)
+    _mfa_event(Action.MFA_FAILED, request, user, authenticator)

@@ -19,6 +19,7 @@ from lawdesk.api.problems import CODES, PROBLEM_JSON, ApiProblem, field_errors, 
 from lawdesk.api.rendering import renderer
 from lawdesk.api.tokens import TokenExpired
 from lawdesk.api.views import router
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases.intake import IntakeData
 from lawdesk.cases.services import IntakeRefused
@@ -101,7 +102,7 @@ def _audit_refusal(request: HttpRequest, code: str, fields: list[str]) -> None:
     def clean(text: str) -> str:  # PostgreSQL's jsonb cannot hold U+0000
         return text.replace("\x00", "\ufffd")[:300]
 
-    record("api:request:refused", actor=user, request=request, now=utcnow(),
+    record(Action.API_REQUEST_REFUSED, actor=user, request=request, now=utcnow(),
            params={"code": code, "method": request.method, "path": clean(request.path),
                    "fields": sorted({clean(f) for f in fields})})
 

@@ -14,6 +14,7 @@ from ninja.security import HttpBearer
 
 from lawdesk.accounts.models import User
 from lawdesk.api import tokens
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import client_ip, record
 from lawdesk.core.clock import utcnow
 
@@ -81,7 +82,7 @@ class TokenAuth(HttpBearer):
             cache.set(key, 1, timeout=120)
             count = 1
         if count == failures_per_minute() + 1:
-            record("api:auth:throttled", actor=AnonymousUser(), request=request, now=now,
+            record(Action.API_AUTH_THROTTLED, actor=AnonymousUser(), request=request, now=now,
                    params={"failures_per_minute": failures_per_minute()})
 
 

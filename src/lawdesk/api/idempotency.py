@@ -33,6 +33,7 @@ from django.utils.translation import gettext
 from lawdesk.accounts.models import User
 from lawdesk.api.models import IdempotentAnswer
 from lawdesk.api.problems import ApiProblem
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases.models import Case
 from lawdesk.core.clock import utcnow
@@ -83,7 +84,7 @@ class Idempotency:
                              gettext("This Idempotency-Key was already used for a different request."),
                              errors=[(HEADER, gettext("This key was already used with a different "
                                               "request: use a new key for a new request."))])
-        record("api:request:replayed", actor=self.user, target=row.case, request=self.request,
+        record(Action.API_REQUEST_REPLAYED, actor=self.user, target=row.case, request=self.request,
                now=utcnow(), params={"operation": row.operation, "status": row.status,
                                      "first_answered_at": row.created_at.isoformat()})
         response = HttpResponse(row.body, status=row.status,

@@ -26,6 +26,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from lawdesk.accounts.models import User
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases.models import ApiToken
 from lawdesk.core.errors import DomainError, PermissionDenied
@@ -104,7 +105,7 @@ def create_token(*, officer_user: User, name: str, now: datetime,
     token = ApiToken.objects.create(officer=officer, name=name, prefix=f"ld_{prefix}",
                                     token_hash=token_hash(plaintext), created_at=now,
                                     expires_at=now + lifetime())
-    record("api:token:created", actor=officer_user, target=token, request=request, now=now,
+    record(Action.API_TOKEN_CREATED, actor=officer_user, target=token, request=request, now=now,
            params={"name": name, "prefix": token.prefix, "officer": officer_user.email,
                    "expires_at": token.expires_at.isoformat()})
     return token, plaintext
@@ -121,7 +122,7 @@ def revoke_token(*, token: ApiToken, actor: User, now: datetime,
         return token
     token.revoked_at = now
     token.save(update_fields=["revoked_at"])
-    record("api:token:revoked", actor=actor, target=token, request=request, now=now,
+    record(Action.API_TOKEN_REVOKED, actor=actor, target=token, request=request, now=now,
            params={"name": token.name, "prefix": token.prefix, "officer": token.officer.user.email})
     return token
 
@@ -140,7 +141,7 @@ def renew_token(*, token: ApiToken, actor: User, now: datetime,
     previous = token.expires_at
     token.expires_at = now + lifetime()
     token.save(update_fields=["expires_at"])
-    record("api:token:renewed", actor=actor, target=token, request=request, now=now,
+    record(Action.API_TOKEN_RENEWED, actor=actor, target=token, request=request, now=now,
            params={"name": token.name, "prefix": token.prefix, "officer": actor.email,
                    "expired_at": previous.isoformat(), "expires_at": token.expires_at.isoformat()})
     return token
@@ -197,5 +198,5 @@ def audit_auth_failure(*, reason: str, now: datetime, prefix: str | None = None,
     params: dict[str, object] = {"reason": reason, "prefix": prefix}
     if token is not None:
         params["officer"] = token.officer.user.email
-    record("api:auth:failed", actor=AnonymousUser(), target=token, request=request, now=now,
+    record(Action.API_AUTH_FAILED, actor=AnonymousUser(), target=token, request=request, now=now,
            params=params)

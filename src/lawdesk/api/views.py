@@ -33,6 +33,7 @@ from lawdesk.api.schemas import (
     receipt_out,
     summary_out,
 )
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases import services
 from lawdesk.cases.models import Case, Status
@@ -251,7 +252,7 @@ def get_request(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_ID)) -> d
     """A request of the agency (another agency's looks exactly like a missing one)."""
     _only_query(request)
     case = get_agency_case(actor(request), id)
-    record("cases:case:viewed", actor=actor(request), target=case, request=request, now=utcnow(),
+    record(Action.CASE_VIEWED, actor=actor(request), target=case, request=request, now=utcnow(),
            params={"number": case.number, "side": "api"})
     return detail_out(case)
 
@@ -333,7 +334,7 @@ def get_acknowledgement(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_I
 
     _only_query(request)
     case = get_agency_case(actor(request), id)
-    record("cases:acknowledgement:downloaded", actor=actor(request), target=case, request=request,
+    record(Action.ACKNOWLEDGEMENT_DOWNLOADED, actor=actor(request), target=case, request=request,
            now=utcnow(), params={"number": case.number, "file": "pdf", "side": "api"})
     return pdf_response(case)
 
@@ -352,6 +353,6 @@ def get_acknowledgement_signature(request: HttpRequest,
 
     _only_query(request)
     case = get_agency_case(actor(request), id)
-    record("cases:acknowledgement:downloaded", actor=actor(request), target=case, request=request,
+    record(Action.ACKNOWLEDGEMENT_DOWNLOADED, actor=actor(request), target=case, request=request,
            now=utcnow(), params={"number": case.number, "file": "signature", "side": "api"})
     return signature_response(case)

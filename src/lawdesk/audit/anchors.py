@@ -30,6 +30,7 @@ from typing import Any
 
 from django.db import transaction
 
+from lawdesk.audit.actions import Action
 from lawdesk.audit.hashing import canonical_time
 from lawdesk.audit.models import AnchorCheckpoint, AnchorEntry, ChainHead, Event
 
@@ -119,7 +120,7 @@ def anchor(*, now: datetime) -> AnchorCheckpoint:
         signed = note.sign_note(note.format_checkpoint(name, size, root), name, sign, raw)
         checkpoint = AnchorCheckpoint.objects.create(size=size, root_hash=root.hex(), note_text=signed,
                                                      created_at=now)
-        record("audit:anchor:published", actor=None, target=checkpoint,
+        record(Action.ANCHOR_PUBLISHED, actor=None, target=checkpoint,
                params={"anchored_seq": head.seq, "anchored_hash": head.hash, "size": size,
                        "root_hash": root.hex()}, now=now)
     return checkpoint

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from lawdesk.audit.actions import Action
 from lawdesk.audit.models import Event
 from lawdesk.audit.verify import verify_chain
 from lawdesk.core.paging import lean_page
@@ -21,7 +22,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if prefix:
         events = events.filter(action__startswith=prefix)
     page = lean_page(events, 50, request.GET.get("page"))  # no COUNT(*) over every event
-    record("audit:trail:viewed", request=request, params={"filter": prefix, "page": page.number})
+    record(Action.TRAIL_VIEWED, request=request, params={"filter": prefix, "page": page.number})
     report = verify_chain() if request.GET.get("verify") == "1" else None
     return render(request, "audit/event_list.html", {"page": page, "prefix": prefix,
                                                      "report": report})

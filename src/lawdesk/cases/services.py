@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 
 from lawdesk.accounts.models import Agency, User
 from lawdesk.accounts.services import ANCHOR_FLAG, anchor_changed_recently
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases import clock, flows, notify, signals
 from lawdesk.cases.intake import (
@@ -87,7 +88,7 @@ def _require(actor: User, permission: str) -> None:
 FOUR_EYES_ACTIONS = frozenset({"approve", "send_back"})
 FOUR_EYES_CODES = {"four_eyes_own_proposal": "proposer approving their own proposal",
                    "callback_required": "approval before the emergency call-back"}
-REFUSAL_EVENTS = ("cases:disclosure:four_eyes_refused", "cases:case:action_refused")
+REFUSAL_EVENTS = (Action.DISCLOSURE_FOUR_EYES_REFUSED, Action.CASE_ACTION_REFUSED)
 
 
 def _refused(action: str, *, actor: User, case: Case | None, now: datetime, reason: str,
@@ -142,7 +143,7 @@ def _lock(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("agency", "officer__user").get(pk=case.pk)
 
 
-def _move(case: Case, target: str, *, actor: User | None, now: datetime, action: str,
+def _move(case: Case, target: str, *, actor: User | None, now: datetime, action: Action,
           reason: str = "", params: dict[str, Any] | None = None,
           request: HttpRequest | None = None) -> None:
     """Change status through the transition table, keep the clock, audit, notify."""
@@ -160,7 +161,7 @@ def _move(case: Case, target: str, *, actor: User | None, now: datetime, action:
     case.urgency = clock.urgency(case, now)
     case.save()
     signals.case_status_changed.send(sender=Case, case=case, previous=previous, now=now)
-    record(f"cases:case:{action}", actor=actor, target=case, request=request, now=now,
+    record(action, actor=actor, target=case, request=request, now=now,
            params={"number": case.number, "from": previous, "to": target, "reason": reason,
                    **(params or {})})
     notify.status_changed(case, previous=previous)
@@ -418,7 +419,7 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
     """
     officer = actor.officer_or_none
     if officer is None or not has_perm(actor, "portal:case:create"):
-        record("cases:intake:refused", actor=actor, request=request, now=now,
+        record(Action.INTAKE_REFUSED, actor=actor, request=request, now=now,
                params={"reason": "requester_not_verified", "channel": channel})
         raise PermissionDenied(gettext("Only an approved officer of an active agency can send "
                                        "requests."))
@@ -426,12 +427,12 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
     if not uploads and original is None and payload.get("kind") != RequestKind.EMERGENCY_DISCLOSURE:
         errors = {**errors, "attachments": [gettext("Attach the signed legal instrument as a PDF.")]}
     if errors or data is None:
-        record("cases:intake:refused", actor=actor, request=request, now=now,
+        record(Action.INTAKE_REFUSED, actor=actor, request=request, now=now,
                params={"reason": "invalid", "channel": channel,
                        "fields": sorted(errors)})
         raise IntakeRefused(errors)
     if actor.officer.agency.status != Agency.Status.ACTIVE:
-        record("cases:intake:refused", actor=actor, request=request, now=now,
+        record(Action.INTAKE_REFUSED, actor=actor, request=request, now=now,
                params={"reason": "agency_not_active", "channel": channel})
         raise PermissionDenied(gettext("Your agency is not active on this platform."))
     try:
@@ -439,7 +440,7 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
                             channel=channel, request=request, on_created=on_created,
                             original=original)
     except IntakeRefused as exc:
-        record("cases:intake:refused", actor=actor, request=request, now=now,
+        record(Action.INTAKE_REFUSED, actor=actor, request=request, now=now,
                params={"reason": "invalid", "channel": channel, "fields": sorted(exc.errors)})
         raise
 
@@ -498,7 +499,7 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
     case.urgency = clock.urgency(case, now)
     case.save()
     signals.case_received.send(sender=Case, case=case, now=now)
-    record("cases:case:received", actor=actor, target=case, request=request, now=now,
+    record(Action.CASE_RECEIVED, actor=actor, target=case, request=request, now=now,
            params={"number": case.number, "kind": case.kind, "channel": channel,
                    "receipt_sha256": case.receipt_sha256, "flags": case.flags,
                    "deadline_at": case.deadline_at.isoformat(),
@@ -514,11 +515,11 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
 
 def _instruct_preservation(case: Case, *, now: datetime) -> None:
     """Tell the platform to preserve the targets' data now (the law's preserve-on-receipt)."""
-    record("cases:preservation:instructed", actor=None, target=case, now=now,
+    record(Action.PRESERVATION_INSTRUCTED, actor=None, target=case, now=now,
            params={"number": case.number,
                    "targets": [f"{t.kind}:{t.value}" for t in case.targets.all()]})
     if case.kind == RequestKind.PRESERVATION:
-        _move(case, Status.PRESERVED, actor=None, now=now, action="preserved",
+        _move(case, Status.PRESERVED, actor=None, now=now, action=Action.CASE_PRESERVED,
               reason="preserved on receipt")
 
 
@@ -533,7 +534,7 @@ def start_review(*, case: Case, actor: User, now: datetime,
         case.assigned_to = actor
     if case.acknowledged_at is None:
         case.acknowledged_at = now
-    _move(case, Status.IN_REVIEW, actor=actor, now=now, action="review_started", request=request)
+    _move(case, Status.IN_REVIEW, actor=actor, now=now, action=Action.CASE_REVIEW_STARTED, request=request)
     return case
 
 
@@ -547,7 +548,7 @@ def assign(*, case: Case, actor: User, assignee: User | None, now: datetime,
     previous = case.assigned_to
     case.assigned_to = assignee
     case.save(update_fields=["assigned_to"])
-    record("cases:case:assigned", actor=actor, target=case, request=request, now=now,
+    record(Action.CASE_ASSIGNED, actor=actor, target=case, request=request, now=now,
            params={"number": case.number, "from": previous.email if previous else None,
                    "to": assignee.email if assignee else None})
     return case
@@ -564,7 +565,7 @@ def ask_clarification(*, case: Case, actor: User, now: datetime, question: str,
     Message.objects.create(case=case, kind=Message.Kind.CLARIFICATION_REQUEST, author=actor,
                            body=question.strip(), created_at=now)
     _move(case, Status.AWAITING_CLARIFICATION, actor=actor, now=now,
-          action="clarification_requested", request=request)
+          action=Action.CASE_CLARIFICATION_REQUESTED, request=request)
     return case
 
 
@@ -589,7 +590,7 @@ def _answer(*, case: Case, actor: User, now: datetime, answer: str,
                           code="required")
     Message.objects.create(case=case, kind=Message.Kind.CLARIFICATION_ANSWER, author=actor,
                            body=answer.strip(), created_at=now)
-    _move(case, Status.IN_REVIEW, actor=actor, now=now, action="clarification_answered",
+    _move(case, Status.IN_REVIEW, actor=actor, now=now, action=Action.CASE_CLARIFICATION_ANSWERED,
           request=request)
     return case
 
@@ -629,7 +630,7 @@ def _message(case: Case, *, actor: User, now: datetime, body: str, side: str,
     elif side == "platform" and flag in case.flags:
         case.flags = [f for f in case.flags if f != flag]
         case.save(update_fields=["flags"])
-    record(f"cases:message:{'received' if side == 'requester' else 'sent'}", actor=actor,
+    record(Action.MESSAGE_RECEIVED if side == "requester" else Action.MESSAGE_SENT, actor=actor,
            target=case, request=request, now=now,
            params={"number": case.number, "message": message.pk, "attachments": files})
     return message
@@ -662,7 +663,7 @@ def add_note(*, case: Case, actor: User, now: datetime, body: str,
         raise DomainError("Write the note.", field="body", code="required")
     note = Message.objects.create(case=case, kind=Message.Kind.NOTE, author=actor,
                                   body=body.strip(), created_at=now)
-    record("cases:note:added", actor=actor, target=case, request=request, now=now,
+    record(Action.NOTE_ADDED, actor=actor, target=case, request=request, now=now,
            params={"number": case.number})
     return note
 
@@ -688,7 +689,7 @@ def record_callback(*, case: Case, actor: User, now: datetime, person: str, supe
     case.callback_person, case.callback_supervisor = person.strip(), supervisor.strip()
     case.flags = [f for f in case.flags if f != "emergency_callback_required"]
     case.save()
-    record("cases:callback:confirmed", actor=actor, target=case, request=request, now=now,
+    record(Action.CALLBACK_CONFIRMED, actor=actor, target=case, request=request, now=now,
            params={"number": case.number, "called": case.callback_number,
                    "person": case.callback_person, "supervisor": case.callback_supervisor})
     return case
@@ -768,7 +769,7 @@ def propose_disclosure(*, case: Case, actor: User, now: datetime, categories: Se
         target_ids=chosen_targets, window_start=window_start, window_end=window_end,
         legal_basis=legal_basis.strip(),
     )
-    record("cases:disclosure:proposed", actor=actor, target=case, request=request, now=now,
+    record(Action.DISCLOSURE_PROPOSED, actor=actor, target=case, request=request, now=now,
            params={"number": case.number, "proposal": proposal.pk, "categories": chosen,
                    "targets": chosen_targets, "partial": partial,
                    "legal_basis": proposal.legal_basis})
@@ -799,7 +800,7 @@ def approve_proposal(*, proposal: Proposal, actor: User, now: datetime, note: st
         target.approved = target.pk in proposal.target_ids
         target.save(update_fields=["approved"])
     status = Status.PARTIALLY_APPROVED if proposal.partial else Status.APPROVED
-    _move(case, status, actor=actor, now=now, action="approved", reason=note.strip(),
+    _move(case, status, actor=actor, now=now, action=Action.CASE_APPROVED, reason=note.strip(),
           params={"proposal": proposal.pk, "proposed_by": proposal.proposed_by.email,
                   "categories": proposal.categories, "targets": proposal.target_ids,
                   "legal_basis": proposal.legal_basis},
@@ -819,7 +820,7 @@ def reject_proposal(*, proposal: Proposal, actor: User, now: datetime, note: str
     proposal.decided_by, proposal.decided_at = actor, now
     proposal.outcome, proposal.decision_note = "rejected", note.strip()
     proposal.save()
-    record("cases:disclosure:sent_back", actor=actor, target=proposal.case, request=request,
+    record(Action.DISCLOSURE_SENT_BACK, actor=actor, target=proposal.case, request=request,
            now=now, params={"number": proposal.case.number, "proposal": proposal.pk,
                             "note": note.strip()})
     return proposal.case
@@ -836,7 +837,7 @@ def refuse(*, case: Case, actor: User, now: datetime, ground: str, text: str,
                           code="required")
     case = _lock(case)
     case.refusal_ground, case.refusal_text = ground, text.strip()
-    _move(case, Status.REFUSED, actor=actor, now=now, action="refused", reason=text.strip(),
+    _move(case, Status.REFUSED, actor=actor, now=now, action=Action.CASE_REFUSED, reason=text.strip(),
           params={"ground": ground}, request=request)
     return case
 
@@ -846,7 +847,7 @@ def _require_requester(case: Case, actor: User, *, now: datetime,
     """Only an active officer of the requesting agency; a refusal is audited (own transaction)."""
     officer = actor.officer_or_none
     if officer is None or not has_perm(actor, "portal:case:view") or officer.agency_id != case.agency_id:
-        record("cases:case:requester_refused", actor=actor, target=case, request=request, now=now,
+        record(Action.CASE_REQUESTER_REFUSED, actor=actor, target=case, request=request, now=now,
                params={"number": case.number, "attempted": attempted})
         raise PermissionDenied(gettext("Only officers of the requesting agency can do this."))
 
@@ -868,7 +869,7 @@ def _withdraw(*, case: Case, actor: User, now: datetime, reason: str,
                           % {"problem": problem.message()},
                           field="reason", code="required")
     case.withdrawal_reason = reason.strip()
-    _move(case, Status.WITHDRAWN, actor=actor, now=now, action="withdrawn", reason=reason.strip(),
+    _move(case, Status.WITHDRAWN, actor=actor, now=now, action=Action.CASE_WITHDRAWN, reason=reason.strip(),
           request=request)
     return case
 
@@ -904,7 +905,7 @@ def override_category(*, case: Case, actor: User, now: datetime, category: str, 
     previous = _legal(case).outcome(category).value
     _apply_record(case, {**law, "decision": updated})
     case.save(update_fields=["law_record", "ruleset_version"])
-    record("cases:law:overridden", actor=actor, target=case, request=request, now=now,
+    record(Action.LAW_OVERRIDDEN, actor=actor, target=case, request=request, now=now,
            params={"number": case.number, "category": category, "from": previous,
                    "to": outcome, "reason": reason.strip()})
     return case
@@ -922,7 +923,7 @@ def rerun_legal_analysis(*, case: Case, actor: User, now: datetime,
     previous = case.ruleset_version
     _apply_record(case, decide_law(case, now=now))
     case.save(update_fields=["law_record", "ruleset_version"])
-    record("cases:law:reanalysed", actor=actor, target=case, request=request, now=now,
+    record(Action.LAW_REANALYSED, actor=actor, target=case, request=request, now=now,
            params={"number": case.number, "from_version": previous,
                    "to_version": case.ruleset_version})
     return case
@@ -936,7 +937,7 @@ def start_collection(*, case: Case, now: datetime, actor: User | None = None) ->
     case = _lock(case)
     if case.status == Status.COLLECTING:
         return case  # idempotent: a restarted job does not move the case twice
-    _move(case, Status.COLLECTING, actor=actor, now=now, action="collection_started")
+    _move(case, Status.COLLECTING, actor=actor, now=now, action=Action.CASE_COLLECTION_STARTED)
     return case
 
 
@@ -949,7 +950,7 @@ def mark_delivered(*, case: Case, now: datetime, accounts_affected: int,
         return case
     case.accounts_affected = accounts_affected
     case.delivered_at = now
-    _move(case, Status.DELIVERED, actor=actor, now=now, action="delivered",
+    _move(case, Status.DELIVERED, actor=actor, now=now, action=Action.CASE_DELIVERED,
           params={"accounts_affected": accounts_affected, **(params or {})})
     return case
 
@@ -961,7 +962,7 @@ def close_case(*, case: Case, actor: User | None, now: datetime, reason: str = "
     if actor is not None:
         _require(actor, DESK_ACTIONS["close"])
     case = _lock(case)
-    _move(case, Status.CLOSED, actor=actor, now=now, action="closed", reason=reason,
+    _move(case, Status.CLOSED, actor=actor, now=now, action=Action.CASE_CLOSED, reason=reason,
           request=request)
     return case
 
@@ -975,7 +976,7 @@ def extend_preservation(*, case: Case, actor: User, now: datetime, reason: str,
     case = _lock(case)
     extra = timedelta(days=90 if case.agency.country == "US" else 30)
     case.deadline_at = case.deadline_at + extra
-    _move(case, Status.EXTENDED, actor=actor, now=now, action="preservation_extended",
+    _move(case, Status.EXTENDED, actor=actor, now=now, action=Action.CASE_PRESERVATION_EXTENDED,
           reason=reason, params={"until": case.deadline_at.isoformat()}, request=request)
     return case
 
@@ -994,7 +995,7 @@ def convert_preservation(*, case: Case, actor: User, now: datetime, production_n
     if not flows.is_open(production.status):
         raise DomainError("That production request is already finished.",
                           field="production_number", code="invalid")
-    _move(case, Status.CONVERTED, actor=actor, now=now, action="preservation_converted",
+    _move(case, Status.CONVERTED, actor=actor, now=now, action=Action.CASE_PRESERVATION_CONVERTED,
           params={"production": production.number}, request=request)
     signals.preservation_converted.send(sender=Case, case=case, production=production,
                                         actor=actor, now=now, request=request)
@@ -1005,7 +1006,7 @@ def convert_preservation(*, case: Case, actor: User, now: datetime, production_n
 def expire_preservation(*, case: Case, now: datetime) -> Case:
     """The preservation period ended without a follow-up order."""
     case = _lock(case)
-    _move(case, Status.EXPIRED, actor=None, now=now, action="preservation_expired",
+    _move(case, Status.EXPIRED, actor=None, now=now, action=Action.CASE_PRESERVATION_EXPIRED,
           reason="preservation period ended")
     return case
 
@@ -1017,7 +1018,7 @@ def release_preservation(*, case: Case, actor: User, now: datetime, reason: str,
     if len(reason.strip()) < 3:
         raise DomainError("Say why the preservation is released.", field="reason")
     case = _lock(case)
-    _move(case, Status.RELEASED, actor=actor, now=now, action="preservation_released",
+    _move(case, Status.RELEASED, actor=actor, now=now, action=Action.CASE_PRESERVATION_RELEASED,
           reason=reason.strip(), request=request)
     return case
 
@@ -1029,7 +1030,7 @@ def action_removal(*, case: Case, actor: User, now: datetime, action: str, note:
     if action not in ("removed", "restricted"):
         raise DomainError("Choose: removed, or access restricted.", field="action")
     case = _lock(case)
-    _move(case, Status.ACTIONED, actor=actor, now=now, action="removal_actioned", reason=note,
+    _move(case, Status.ACTIONED, actor=actor, now=now, action=Action.CASE_REMOVAL_ACTIONED, reason=note,
           params={"action": action}, request=request)
     return case
 
@@ -1041,7 +1042,7 @@ def report_effect(*, case: Case, actor: User, now: datetime, note: str,
     case = _lock(case)
     Message.objects.create(case=case, kind=Message.Kind.NOTICE, author=actor,
                            body=note.strip() or "Effect was given to the order.", created_at=now)
-    _move(case, Status.EFFECT_REPORTED, actor=actor, now=now, action="effect_reported",
+    _move(case, Status.EFFECT_REPORTED, actor=actor, now=now, action=Action.CASE_EFFECT_REPORTED,
           reason=note, request=request)
     return case
 
@@ -1067,7 +1068,7 @@ def escalate(*, now: datetime) -> dict[str, int]:
                 continue
             previous, locked.urgency = locked.urgency, level
             locked.save(update_fields=["urgency"])
-            record("cases:case:escalated", actor=None, target=locked, now=now,
+            record(Action.CASE_ESCALATED, actor=None, target=locked, now=now,
                    params={"number": locked.number, "from": previous, "to": level,
                            "deadline_at": locked.deadline_at.isoformat()})
         changed[level] = changed.get(level, 0) + 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases import acknowledgement
 from lawdesk.cases.models import Case
@@ -30,7 +31,7 @@ def signature_response(case: Case) -> HttpResponse:
 def acknowledgement_pdf(request: AuthedRequest, case_id: int) -> HttpResponse:
     """The printable, signed acknowledgement of receipt."""
     case = get_agency_case(request.user, case_id)
-    record("cases:acknowledgement:downloaded", request=request, target=case,
+    record(Action.ACKNOWLEDGEMENT_DOWNLOADED, request=request, target=case,
            params={"number": case.number, "file": "pdf"})
     return pdf_response(case)
 
@@ -39,6 +40,6 @@ def acknowledgement_pdf(request: AuthedRequest, case_id: int) -> HttpResponse:
 def acknowledgement_signature(request: AuthedRequest, case_id: int) -> HttpResponse:
     """The acknowledgement's detached signature."""
     case = get_agency_case(request.user, case_id)
-    record("cases:acknowledgement:downloaded", request=request, target=case,
+    record(Action.ACKNOWLEDGEMENT_DOWNLOADED, request=request, target=case,
            params={"number": case.number, "file": "signature"})
     return signature_response(case)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from lawdesk.accounts.models import Agency, StaffMember, User
+from lawdesk.audit.actions import Action
 from lawdesk.audit.models import Event
 from lawdesk.audit.services import record
 from lawdesk.cases import clock, extensions, flows, services
@@ -39,11 +40,7 @@ from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
 from lawdesk.law.vocabulary import RequestKind
 
 # Audit actions that are refused attempts: shown on the desk so staff see attacks as they come.
-REFUSALS = ["accounts:login:refused", "accounts:signup:rejected", "cases:intake:refused",
-            "api:auth:failed", "api:auth:throttled", "cases:case:requester_refused",
-            "cases:disclosure:four_eyes_refused", "cases:case:action_refused",
-            "evidence:package:download_refused",
-            "accounts:mfa:failed", "accounts:agency:anchor_refused"]
+REFUSALS = Action.refusals()
 
 FLAG_LABELS = {
     "first_time_requester": "First-time requester",
@@ -214,7 +211,7 @@ def _run(action: str, case: Case, forms: dict[str, Any], request: AuthedRequest)
 
 def _timeline(case: Case) -> list[Event]:
     return list(Event.objects.filter(target_type="cases.case", target_id=str(case.pk))
-                .exclude(action="cases:case:viewed").order_by("seq"))
+                .exclude(action=Action.CASE_VIEWED).order_by("seq"))
 
 
 def _action_errors(action: str, forms: dict[str, Any]) -> list[str]:
@@ -252,7 +249,7 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         action_errors = action_errors or _action_errors(action, forms)
         case = get_case_for(request.user, case_id)  # as stored: the refused change left nothing
     else:
-        record("cases:case:viewed", request=request, target=case,
+        record(Action.CASE_VIEWED, request=request, target=case,
                params={"number": case.number, "side": "desk"})
     now = utcnow()
     user = request.user
@@ -309,7 +306,7 @@ def _send_attachment(request: AuthedRequest, case: Case, attachment_id: int) -> 
     item = case.attachments.filter(pk=attachment_id).first()
     if item is None:
         raise Http404("No such document.")
-    record("cases:attachment:downloaded", request=request, target=case,
+    record(Action.ATTACHMENT_DOWNLOADED, request=request, target=case,
            params={"number": case.number, "attachment": item.pk, "sha256": item.sha256})
     # An original order from a standard channel may be XML (HI-1's EPOC form); the rest are PDFs.
     kind = "application/xml" if item.original_name.lower().endswith(".xml") else "application/pdf"

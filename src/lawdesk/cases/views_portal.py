@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases import clock, extensions, flows, services
 from lawdesk.cases.forms import (
@@ -179,7 +180,7 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
             else:
                 return redirect("portal:case", case_id=case.pk)
     else:
-        record("cases:case:viewed", request=request, target=case, now=now,
+        record(Action.CASE_VIEWED, request=request, target=case, now=now,
                params={"number": case.number, "side": "portal"})
     return render(request, "cases/portal_case.html", {
         "case": case, "targets": case.targets.all(), "now": now,
@@ -199,7 +200,7 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
 def receipt(request: AuthedRequest, case_id: int) -> HttpResponse:
     """The receipt as a JSON file: exactly the document whose SHA-256 the case shows."""
     case = get_agency_case(request.user, case_id)
-    record("cases:receipt:downloaded", request=request, target=case,
+    record(Action.RECEIPT_DOWNLOADED, request=request, target=case,
            params={"number": case.number})
     body = json.dumps(case.receipt, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     response = HttpResponse(body.encode(), content_type="application/json; charset=utf-8")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases import flows
 from lawdesk.cases.models import Case, Status
@@ -41,7 +42,7 @@ def place_holds(*, case: Case, now: datetime) -> PreservationHold | None:
     with transaction.atomic():
         hold = PreservationHold.objects.create(case=case, account_ids=accounts, placed_at=now,
                                                expires_at=until)
-        record("platform:hold:placed", actor=None, target=case, now=now,
+        record(Action.HOLD_PLACED, actor=None, target=case, now=now,
                params={"number": case.number, "accounts": accounts, "until": until.isoformat()})
     return hold
 
@@ -52,7 +53,7 @@ def extend_holds(*, case: Case, until: datetime, now: datetime) -> None:
         actions().place_hold(case.number or str(case.pk), hold.account_ids, until, now)
         hold.expires_at = until
         hold.save(update_fields=["expires_at"])
-        record("platform:hold:extended", actor=None, target=case, now=now,
+        record(Action.HOLD_EXTENDED, actor=None, target=case, now=now,
                params={"number": case.number, "until": until.isoformat()})
 
 
@@ -63,7 +64,7 @@ def transfer_holds(*, source: Case, production: Case, actor: Any, now: datetime,
     moved = PreservationHold.objects.filter(case=source, released_at__isnull=True).update(
         case=production,
         expires_at=max(source.deadline_at, production.deadline_at + timedelta(days=90)))
-    record("platform:hold:transferred", actor=actor, target=production, request=request, now=now,
+    record(Action.HOLD_TRANSFERRED, actor=actor, target=production, request=request, now=now,
            params={"from": source.number, "to": production.number, "holds": moved})
     return moved
 
@@ -75,7 +76,7 @@ def release_holds(*, case: Case, now: datetime, reason: str) -> int:
         actions().release_hold(case.number or str(case.pk))
         hold.released_at, hold.release_reason = now, reason[:200]
         hold.save(update_fields=["released_at", "release_reason"])
-        record("platform:hold:released", actor=None, target=case, now=now,
+        record(Action.HOLD_RELEASED, actor=None, target=case, now=now,
                params={"number": case.number, "reason": reason})
         count += 1
     return count

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from lawdesk.accounts.models import User
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases.models import Case
 from lawdesk.collection.holds import actions
@@ -57,6 +58,11 @@ def decide_after_delivery(*, case: Case, now: datetime) -> list[UserNotice]:
     return notices
 
 
+NOTICE_ACTIONS: dict[str, Action] = {Status.SENT: Action.NOTICE_SENT, Status.DEFERRED: Action.NOTICE_DEFERRED,
+                                   Status.WITHHELD: Action.NOTICE_WITHHELD,
+                                   Status.DECISION_DUE: Action.NOTICE_DECISION_DUE}
+
+
 @transaction.atomic
 def _record(case: Case, account_id: int, status: str, reason: str, now: datetime) -> UserNotice:
     notice = UserNotice.objects.create(
@@ -64,7 +70,7 @@ def _record(case: Case, account_id: int, status: str, reason: str, now: datetime
         deferred_until=case.nondisclosure_until if status == Status.DEFERRED else None)
     if status == Status.SENT:
         _send(notice, case, now)
-    record(f"notice:user:{status}", actor=None, target=case, now=now,
+    record(NOTICE_ACTIONS[status], actor=None, target=case, now=now,
            params={"number": case.number, "account": account_id, "reason": reason})
     return notice
 
@@ -87,7 +93,7 @@ def recheck(*, now: datetime) -> int:
             if "notice_decision_due" not in case.flags:
                 case.flags = [*case.flags, "notice_decision_due"]
                 case.save(update_fields=["flags"])
-            record("notice:user:decision_due", actor=None, target=case, now=now,
+            record(Action.NOTICE_DECISION_DUE, actor=None, target=case, now=now,
                    params={"number": case.number, "account": notice.account_id})
         count += 1
     return count
@@ -102,7 +108,7 @@ def notify_now(*, case: Case, actor: User, now: datetime) -> int:
             _send(notice, case, now)
             sent += 1
         _clear_flag(case)
-        record("notice:user:sent_by_decision", actor=actor, target=case, now=now,
+        record(Action.NOTICE_SENT_BY_DECISION, actor=actor, target=case, now=now,
                params={"number": case.number, "notices": sent})
     return sent
 
@@ -122,7 +128,7 @@ def extend_nondisclosure(*, case: Case, actor: User, now: datetime, until: date,
         locked.notices.filter(status__in=[Status.DECISION_DUE, Status.DEFERRED]).update(
             status=Status.DEFERRED, deferred_until=until)
         _clear_flag(locked)
-        record("notice:nondisclosure:extended", actor=actor, target=locked, now=now,
+        record(Action.NONDISCLOSURE_EXTENDED, actor=actor, target=locked, now=now,
                params={"number": locked.number, "until": until.isoformat(),
                        "reference": reference.strip()})
 

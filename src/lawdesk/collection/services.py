@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.http import HttpRequest
 
 from lawdesk.accounts.models import User
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases import services as case_services
 from lawdesk.cases.models import Case, Status
@@ -46,7 +47,7 @@ def queue_collection(*, case: Case, now: datetime) -> CollectionJob:
 
     job, created = CollectionJob.objects.get_or_create(case=case, defaults={"created_at": now})
     if created:
-        record("collection:job:queued", actor=None, target=case, now=now,
+        record(Action.COLLECTION_QUEUED, actor=None, target=case, now=now,
                params={"number": case.number})
     enqueue_on_commit(collect_case, case.pk)
     return job
@@ -111,7 +112,7 @@ def _failed(job_id: int, owner: str, now: datetime, exc: Exception) -> None:
         status=CollectionJob.Status.FAILED if final else CollectionJob.Status.QUEUED,
         lease_until=None if final else now + lease_duration(), lease_owner="",
         error=f"{type(exc).__name__}: {exc}"[:2000])
-    record("collection:job:failed", actor=None, target=job.case, now=now,
+    record(Action.COLLECTION_FAILED, actor=None, target=job.case, now=now,
            params={"number": job.case.number, "attempt": job.attempts, "final": final,
                    "error": f"{type(exc).__name__}: {exc}"[:500]})
     log.error("collection of case %s failed (attempt %s): %s", job.case_id, job.attempts, exc)
@@ -189,7 +190,7 @@ def _deliver(job_id: int, owner: str, case: Case, built: Any, final_name: str,
     job.save()
     case_services.mark_delivered(case=case, now=now, accounts_affected=len(accounts),
                                  params={"package_sha256": built.sha256, "rows": rows})
-    record("evidence:package:built", actor=None, target=case, now=now,
+    record(Action.PACKAGE_BUILT, actor=None, target=case, now=now,
            params={"number": case.number,
                    **{k: v for k, v in params.items() if k not in ("records", "accounts")},
                    "rows": rows, "attempt": job.attempts})
@@ -241,13 +242,13 @@ def download(*, case: Case, link: DownloadLink, actor: User, now: datetime,
     if link.package.case_id != case.pk:
         raise DomainError("No such link.", code="not_found")
     if link.revoked_at is not None or link.expires_at <= now:
-        record("evidence:package:download_refused", actor=actor, target=case, request=request,
+        record(Action.PACKAGE_DOWNLOAD_REFUSED, actor=actor, target=case, request=request,
                now=now, params={"number": case.number, "link": link.pk,
                                 "reason": "revoked" if link.revoked_at else "expired"})
         raise DomainError("This download link has expired. Ask the platform to issue a new one.",
                           code="link_expired")
     DownloadLink.objects.filter(pk=link.pk).update(downloads=F("downloads") + 1)
-    record("evidence:package:downloaded", actor=actor, target=case, request=request, now=now,
+    record(Action.PACKAGE_DOWNLOADED, actor=actor, target=case, request=request, now=now,
            params={"number": case.number, "link": link.pk, "package_sha256": link.package.sha256})
     return Path(link.package.path)
 
@@ -265,7 +266,7 @@ def reissue_link(*, case: Case, actor: User, now: datetime,
     link = DownloadLink.objects.create(
         package=package, created_at=now, created_by=actor,
         expires_at=now + timedelta(days=settings.LAWDESK_DOWNLOAD_DAYS))
-    record("evidence:link:reissued", actor=actor, target=case, request=request, now=now,
+    record(Action.LINK_REISSUED, actor=actor, target=case, request=request, now=now,
            params={"number": case.number, "link": link.pk, "expires_at": link.expires_at.isoformat()})
     return link
 

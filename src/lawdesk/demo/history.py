@@ -29,6 +29,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from lawdesk.accounts.models import User
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases import services, signals
 from lawdesk.cases.models import Case, Status
@@ -156,7 +157,7 @@ def _import_fulfilled(rng: random.Random, user: User, start: datetime, end: date
     case.save(update_fields=["number", "receipt", "receipt_sha256"])
     # An earlier request of this officer: the open cases are not their first any more.
     no_longer_first = services.clear_later_first_request_flags(case)
-    record("cases:case:imported", actor=None, target=case, now=closed,
+    record(Action.CASE_IMPORTED, actor=None, target=case, now=closed,
            params={"number": case.number, "status": case.status, "source": "demo history",
                    "accounts_affected": accounts}
            | ({"no_longer_first_request": no_longer_first} if no_longer_first else {}))

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from lawdesk.accounts import services
 from lawdesk.accounts.models import Agency, Officer, User
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.core.clock import utcnow
 
@@ -71,7 +72,7 @@ def _enrol_totp(user: User) -> None:
     secret = base64.b32encode(os.urandom(20)).decode().rstrip("=")
     TOTP.activate(user, secret)
     RecoveryCodes.activate(user)
-    record("accounts:mfa:enrolled", actor=user, target=user,
+    record(Action.MFA_ENROLLED, actor=user, target=user,
            params={"type": "totp", "by": "demo seed"})
 
 

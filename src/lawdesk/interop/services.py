@@ -18,6 +18,7 @@ from lxml import etree
 
 from lawdesk.accounts import services as accounts
 from lawdesk.accounts.models import Agency, AnchorChange, Officer, User
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.core.errors import DomainError
 from lawdesk.interop import message as m
@@ -131,7 +132,7 @@ def refuse_sender(*, reason: str, now: datetime, request: HttpRequest | None,
                   endpoint: Endpoint | None = None) -> None:
     """Audit a refused sender in its own transaction (nothing else of the message is kept)."""
     with transaction.atomic():
-        record("interop:hi1:sender_refused", actor=None, target=endpoint, request=request,
+        record(Action.HI1_SENDER_REFUSED, actor=None, target=endpoint, request=request,
                now=now, params={"reason": reason, "fingerprint": fingerprint or "",
                                 "claimed_sender": str(claimed) if claimed else "",
                                 "registered_sender": str(endpoint) if endpoint else ""})
@@ -179,7 +180,7 @@ def receive(*, data: bytes, endpoint: Endpoint, now: datetime,
         if exc.header is not None and exc.header.sender != _identity(endpoint):
             return _forged(exc.header, endpoint, now, request)
         with transaction.atomic():
-            record("interop:hi1:message_refused", actor=None, target=endpoint, request=request,
+            record(Action.HI1_MESSAGE_REFUSED, actor=None, target=endpoint, request=request,
                    now=now, params={"code": int(exc.code), "description": exc.description[:500],
                                     "request_sha256": hashlib.sha256(data).hexdigest()})
         return Answer(m.response(_header_for(exc.header, endpoint, now), error=exc))
@@ -241,7 +242,7 @@ def _process(parsed: m.Request, endpoint: Endpoint, digest: str, now: datetime,
     replay = _replay(parsed, endpoint, digest, now)
     if replay is not None:
         with transaction.atomic():
-            record("interop:hi1:retransmission", actor=None, target=endpoint, request=http,
+            record(Action.HI1_RETRANSMISSION, actor=None, target=endpoint, request=http,
                    now=now, params={"transaction_id": parsed.header.transaction_id})
         return replay
     context = Context(endpoint, now, parsed, http, [], {})
@@ -259,7 +260,7 @@ def _process(parsed: m.Request, endpoint: Endpoint, digest: str, now: datetime,
             received_at=now)
         summary = [f"{a.identifier}:{a.verb}{':' + a.object_type if a.object_type else ''}"
                    for a in parsed.actions]
-        record("interop:hi1:message_received", actor=None, target=endpoint, request=http,
+        record(Action.HI1_MESSAGE_RECEIVED, actor=None, target=endpoint, request=http,
                now=now,
                params={"transaction_id": parsed.header.transaction_id, "actions": summary,
                        "request_sha256": hashlib.sha256(parsed.raw).hexdigest(),

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from lawdesk.accounts.models import StaffMember
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases import flows
 from lawdesk.cases.models import Case
@@ -54,7 +55,7 @@ def raise_alarms(*, now: datetime) -> list[RemovalAlarm]:
                     alarm = RemovalAlarm.objects.create(case=case, kind=kind, raised_at=now,
                                                         deadline_at=case.deadline_at,
                                                         recipients=recipients)
-                    record("removal:alarm:raised", actor=None, target=case, now=now,
+                    record(Action.REMOVAL_ALARM_RAISED, actor=None, target=case, now=now,
                            params={"number": case.number, "kind": kind,
                                    "deadline_at": case.deadline_at.isoformat(),
                                    "recipients": len(recipients)})

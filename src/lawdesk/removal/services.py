@@ -27,6 +27,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from lawdesk.accounts.models import User
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases import clock, flows
 from lawdesk.cases import services as case_services
@@ -155,7 +156,7 @@ def apply_measure(*, case: Case, actor: User, now: datetime, measure: str,
             item.effect_by = actor
             item.save(update_fields=["measure", "effect_at", "effect_by"])
             _preserve(item, view, now)
-            record("removal:measure:applied", actor=actor, target=case, request=request, now=now,
+            record(Action.REMOVAL_MEASURE_APPLIED, actor=actor, target=case, request=request, now=now,
                    params={"number": case.number, "location": item.location, "measure": measure,
                            "countries": list(done.countries), "effect_at": done.applied_at})
         _hold_related_data(case, [i for i, _m in applied], now)
@@ -193,7 +194,7 @@ def _hold_related_data(case: Case, items: list[RemovalItem], now: datetime) -> N
     until = max(p.until for p in PreservedContent.objects.filter(item__case=case))
     PlatformActions(settings.LAWDESK_PLATFORM_DIR).place_hold(
         f"{case.number or case.pk}/removal", accounts, until, now)
-    record("removal:preservation:held", actor=None, target=case, now=now,
+    record(Action.REMOVAL_PRESERVATION_HELD, actor=None, target=case, now=now,
            params={"number": case.number, "accounts": accounts, "until": until.isoformat()})
 
 
@@ -212,7 +213,7 @@ def restore(*, case: Case, actor: User, now: datetime, reason: str,
         for item in items:
             item.restored_at, item.restore_reason = now, reason.strip()
             item.save(update_fields=["restored_at", "restore_reason"])
-            record("removal:measure:restored", actor=actor, target=case, request=request, now=now,
+            record(Action.REMOVAL_MEASURE_RESTORED, actor=actor, target=case, request=request, now=now,
                    params={"number": case.number, "location": item.location,
                            "reason": reason.strip()})
     return len(items)
@@ -233,7 +234,7 @@ def second_review(*, case: Case, actor: User, now: datetime, agrees: bool, note:
     with transaction.atomic():
         review = SecondReview.objects.create(case=case, reviewer=actor, agrees=agrees,
                                              note=note.strip(), at=now)
-        record("removal:review:recorded", actor=actor, target=case, request=request, now=now,
+        record(Action.REMOVAL_REVIEW_RECORDED, actor=actor, target=case, request=request, now=now,
                params={"number": case.number, "agrees": agrees, "note": note.strip()})
     return review
 
@@ -244,7 +245,7 @@ def restart_clock(case: Case, now: datetime) -> None:
     case.deadline_at = now + TCO_REMOVAL.as_timedelta()
     case.urgency = clock.urgency(case, now)
     case.save(update_fields=["deadline_at", "urgency"])
-    record("removal:clock:restarted", actor=None, target=case, now=now,
+    record(Action.REMOVAL_CLOCK_RESTARTED, actor=None, target=case, now=now,
            params={"number": case.number, "deadline_at": case.deadline_at.isoformat()})
 
 

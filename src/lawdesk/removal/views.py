@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases.models import Case
 from lawdesk.cases.selectors import get_case_for
@@ -105,7 +106,7 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
             status = 400
         case = _removal_case(request, case_id)
     else:
-        record("cases:case:viewed", request=request, target=case,
+        record(Action.CASE_VIEWED, request=request, target=case,
                params={"number": case.number, "side": "desk-removal"})
     now = utcnow()
     items = _items(case)
@@ -122,7 +123,7 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
 def _feedback(request: AuthedRequest, case: Case, fmt: str) -> HttpResponse:
     if fmt not in ("json", "pdf"):
         raise Http404("No such format.")
-    record("removal:feedback:downloaded", request=request, target=case,
+    record(Action.REMOVAL_FEEDBACK_DOWNLOADED, request=request, target=case,
            params={"number": case.number, "format": fmt})
     stem = f"{case.number}-annex-ii"
     if fmt == "json":

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.transparency import selectors, services, statistics
 from lawdesk.transparency.models import Checkpoint, LogLeaf, PublishedFigures, QuarterCount
@@ -114,7 +115,7 @@ def publish_period(period: str, *, checkpoint: Checkpoint, now: datetime) -> lis
                                     size=checkpoint.size, root_hash=root)))
         PublishedFigures.objects.filter(period=period).delete()
         PublishedFigures.objects.bulk_create(rows)
-        record("transparency:period:published", actor=None, target_type="transparency_period",
+        record(Action.PERIOD_PUBLISHED, actor=None, target_type="transparency_period",
                target_id=period, params={"period": period, "countries": sorted(countries),
                                          "checkpoint_size": checkpoint.size}, now=now)
     return []

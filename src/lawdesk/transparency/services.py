@@ -23,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Q
 
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.core import keys
 from lawdesk.transparency import merkle, note
@@ -129,7 +130,7 @@ def append_leaf(*, case_ref: str, period: str, country: str, kind: str, outcome:
         ])
         head.size = index + 1
         head.save(update_fields=["size"])
-        record("transparency:leaf:appended", actor=None, target=row,
+        record(Action.LEAF_APPENDED, actor=None, target=row,
                params={"index": index, "leaf_hash": digest.hex(), "case_ref": case_ref}, now=now)
     return row
 
@@ -194,7 +195,7 @@ def _sign_checkpoint(*, now: datetime) -> Checkpoint:
         signed = note.sign_note(text, name, sign, raw)
         checkpoint = Checkpoint.objects.create(size=head.size, root_hash=root.hex(), note_text=signed,
                                                created_at=now)
-        record("transparency:checkpoint:published", actor=None, target=checkpoint,
+        record(Action.CHECKPOINT_PUBLISHED, actor=None, target=checkpoint,
                params={"size": head.size, "root_hash": root.hex(), "origin": name}, now=now)
         # Every publication also anchors the audit trail (decision 0013), in this transaction.
         from lawdesk.audit.anchors import anchor

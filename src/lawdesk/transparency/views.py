@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.core import keys
 from lawdesk.core.clock import utcnow
@@ -441,7 +442,7 @@ def receipt(request: AuthedRequest, case_id: int) -> HttpResponse:
     document = services.receipt_for(case.number or "")
     if document is None:
         raise Http404("This request is not under a signed checkpoint of the log yet.")
-    record("transparency:receipt:downloaded", request=request, target=case,
+    record(Action.TRANSPARENCY_RECEIPT_DOWNLOADED, request=request, target=case,
            params={"number": case.number, "leaf_index": document["leaf_index"]})
     body = json.dumps(document, indent=1, sort_keys=True)
     response = HttpResponse(body.encode(), content_type="application/json; charset=utf-8")
