@@ -178,12 +178,14 @@ def _clock_loop(interval: float) -> None:
     from lawdesk.collection.services import recover
     from lawdesk.core.clock import utcnow
     from lawdesk.removal.alarms import raise_alarms
+    from lawdesk.removal.uploaders import inform_due
     from lawdesk.transparency.publication import refresh as publish_due_periods
 
     while True:
         try:
             escalate(now=utcnow())
             raise_alarms(now=utcnow())
+            inform_due(now=utcnow())
             recover(now=utcnow())
             expire_holds(now=utcnow())
             recheck_notices(now=utcnow())

@@ -28,6 +28,9 @@ class RemovalItem(models.Model):
                                   on_delete=models.PROTECT, related_name="+")
     restored_at = models.DateTimeField(null=True, blank=True)
     restore_reason = models.TextField(blank=True)
+    # TCO Art. 11: the content provider is informed, unless the authority asked to wait.
+    uploader_notice_due = models.DateTimeField(null=True, blank=True)
+    uploader_informed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "removal_item"

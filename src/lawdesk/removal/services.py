@@ -45,6 +45,7 @@ from lawdesk.platform.content_actions import (
     message_target,
 )
 from lawdesk.platform.identifiers import IdentifierError
+from lawdesk.removal import uploaders
 from lawdesk.removal.models import PreservedContent, RemovalItem, SecondReview
 
 TCO_INSTRUMENT = "tco_removal_order"
@@ -154,7 +155,8 @@ def apply_measure(*, case: Case, actor: User, now: datetime, measure: str,
                             else RemovalItem.Measure.DISABLE_EU)
             item.effect_at = datetime.fromisoformat(done.applied_at)
             item.effect_by = actor
-            item.save(update_fields=["measure", "effect_at", "effect_by"])
+            item.uploader_notice_due = uploaders.notice_due(case, item.effect_at)
+            item.save(update_fields=["measure", "effect_at", "effect_by", "uploader_notice_due"])
             _preserve(item, view, now)
             record(Action.REMOVAL_MEASURE_APPLIED, actor=actor, target=case, request=request, now=now,
                    params={"number": case.number, "location": item.location, "measure": measure,
@@ -170,6 +172,7 @@ def apply_measure(*, case: Case, actor: User, now: datetime, measure: str,
                     case=fresh, actor=actor, now=now,
                     action="removed" if measure == "remove" else "restricted",
                     note=note.strip() or _("Effect given on the platform."), request=request)
+    uploaders.inform(case, now)  # after the measure is recorded; deferred ones wait (Art. 11(3))
     return Case.objects.get(pk=case.pk)
 
 
