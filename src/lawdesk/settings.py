@@ -343,6 +343,10 @@ LAWDESK_DOWNLOAD_DAYS = int(os.environ.get("LAWDESK_DOWNLOAD_DAYS", "14"))
 # below this threshold are shown as a band (1 to 9); 0 shows every count exactly (decision 0018).
 LAWDESK_TRANSPARENCY_DELAY_DAYS = int(os.environ.get("LAWDESK_TRANSPARENCY_DELAY_DAYS", "30"))
 LAWDESK_TRANSPARENCY_BAND_BELOW = int(os.environ.get("LAWDESK_TRANSPARENCY_BAND_BELOW", "10"))
+# The official languages in which the platform accepts orders, as it declared them (Directive
+# (EU) 2023/1544 Art. 4): an order in another language is flagged "translation required".
+LAWDESK_DECLARED_LANGUAGES = [code.strip().lower() for code in os.environ.get(
+    "LAWDESK_DECLARED_LANGUAGES", "en,fr").split(",") if code.strip()]
 LAWDESK_COLLECTION_LEASE_SECONDS = int(os.environ.get("LAWDESK_COLLECTION_LEASE_SECONDS", "120"))
 # Pause between collection units, to spare a busy production store (0 = none).
 LAWDESK_COLLECTION_PAUSE_SECONDS = float(os.environ.get("LAWDESK_COLLECTION_PAUSE_SECONDS", "0"))

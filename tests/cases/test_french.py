@@ -182,3 +182,31 @@ def test_sign_up_keeps_the_language_it_was_made_in(make_agency):
         "title": "Capitaine", "supervisor_name": "Chef", "supervisor_email": "chef@police.example",
         "password1": "Quiet-harbour-lamp-71", "password2": "Quiet-harbour-lamp-71"}, headers=FR)
     assert User.objects.get(email="camille@police.example").language == "fr"
+
+
+def test_a_visitor_switches_language_with_a_link_that_only_sets_a_cookie(client, officer):
+    page = client.get("/accounts/login/").content.decode()
+    assert 'href="/i18n/language/?language=fr"' in page
+    response = client.get("/i18n/language/?language=fr", headers={"Referer": "/accounts/login/"})
+    assert response.status_code == 302 and response.cookies["lawdesk_language"].value == "fr"
+    assert '<html lang="fr">' in client.get("/accounts/login/").content.decode()
+    # A signed-in user's profile does not change by a link (it could be forged from elsewhere).
+    login(client, officer)
+    client.get("/i18n/language/?language=en")
+    officer.refresh_from_db()
+    assert officer.language == ""
+
+
+def test_an_order_in_an_undeclared_language_is_flagged_translation_required(
+        client, submit, reviewer, settings):
+    settings.LAWDESK_DECLARED_LANGUAGES = ["en", "fr"]
+    german = submit(language="de")
+    french = submit(language="fr")
+    assert "translation_required" in german.flags
+    assert "translation_required" not in french.flags
+    client.force_login(reviewer)
+    page = client.get(f"/desk/cases/{german.pk}/").content.decode()
+    assert "Translation required" in page and "the order is in DE" in page
+    assert "Directive (EU) 2023/1544 Art. 4" in page
+    assert 'data-testid="translation-required"' not in client.get(
+        f"/desk/cases/{french.pk}/").content.decode()

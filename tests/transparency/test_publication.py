@@ -122,3 +122,29 @@ def test_a_period_whose_tables_disagree_with_the_log_is_held_back(client, now) -
     held = publication.refresh(now=now)
     assert any("2025-Q1" in line and "disagree" in line for line in held)
     assert client.get("/transparency/statistics.json?period=2025-Q1").status_code == 404
+
+
+def test_the_public_page_speaks_french_and_the_pdf_stays_english(client, now) -> None:
+    """A French reader gets the page and the JSON refusals in French; the PDF, rendered once for
+    every reader and recounted by the verifier from its text, stays in English."""
+    import shutil
+    import subprocess
+
+    closed(12, quarter="2026-Q3")
+    services.publish_checkpoint(now=now)
+    fr = {"Accept-Language": "fr"}
+    page = client.get("/transparency/?period=2026-Q3", headers=fr).content.decode()
+    assert '<html lang="fr">' in page
+    assert "Demandes des autorités publiques" in page and "Vérifiez ces chiffres vous-même" in page
+    assert "2026, trimestre 3" in page and "Requests fulfilled" not in page
+    refused = client.get("/transparency/statistics.json?period=2026-Q4", headers=fr).json()["error"]
+    assert "seules les périodes clôturées le sont" in refused
+    assert "Ils seront publiés le 31 janvier 2027" in refused
+    pdf = client.get("/transparency/report.pdf?period=2026-Q3", headers=fr)
+    assert pdf.status_code == 200
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True,
+                              check=True).stdout.decode()
+        assert "Requests" in text and "Demandes" not in text
+    english = client.get("/transparency/?period=2026-Q3", headers={"Accept-Language": "en"})
+    assert "Requests from public authorities" in english.content.decode()

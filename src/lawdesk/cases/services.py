@@ -316,6 +316,8 @@ def _flags(case: Case, decision: Decision, now: datetime) -> list[str]:
         flags.append("emergency_callback_required")
     if anchor_changed_recently(case.agency, now):
         flags.append(ANCHOR_FLAG)
+    if case.language not in settings.LAWDESK_DECLARED_LANGUAGES:
+        flags.append("translation_required")  # Directive (EU) 2023/1544 Art. 4: declared languages
     return flags
 
 

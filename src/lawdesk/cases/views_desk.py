@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -52,6 +53,7 @@ FLAG_LABELS = {
     "notice_decision_due": "Non-disclosure order ended: notify or extend",
     "trust_anchor_changed": "Agency's domains or call-back number changed recently",
     "requester_message": "Message from the requester",
+    "translation_required": "Translation required",
 }
 
 
@@ -282,6 +284,7 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         "urgency": clock.urgency(case, now), "remaining": clock.remaining(case, now),
         "allowed_next": flows.allowed(case.kind, case.status), "Status": Status,
         "flag_labels": FLAG_LABELS, "decision": case.legal, "Urgency": Urgency,
+        "declared_languages": settings.LAWDESK_DECLARED_LANGUAGES,
         "panels": extensions.panels("desk", case, now),
         "past_proposals": case.proposals.filter(decided_at__isnull=False)
         .select_related("proposed_by", "decided_by"),

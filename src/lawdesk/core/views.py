@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from lawdesk.core.errors import DomainError
 from lawdesk.core.permissions import has_perm
@@ -58,10 +58,12 @@ def favicon(request: HttpRequest) -> FileResponse:
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def set_language(request: HttpRequest) -> HttpResponse:
     """The header's language switcher: remembered in a cookie, and in the signed-in user's
-    profile (so it follows them to another browser)."""
+    profile (so it follows them to another browser). A visitor's switch is a plain link (GET:
+    it only sets their cookie, so public pages carry no form and stay the same bytes for
+    everyone); a signed-in user's is a form (POST, CSRF-checked: it changes their profile)."""
     from django.conf import settings
     from django.utils import translation
     from django.utils.http import url_has_allowed_host_and_scheme
@@ -69,9 +71,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
     from lawdesk.core.clock import utcnow
     from lawdesk.core.locale import language_codes
 
-    language = request.POST.get("language", "")
+    data = request.POST if request.method == "POST" else request.GET
+    language = data.get("language", "")
     # Back to the page the switcher was on (the Referer: same-origin pages send it), else home.
-    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    target = data.get("next") or request.META.get("HTTP_REFERER") or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
         target = "/"
@@ -79,6 +82,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if language not in language_codes():
         return response
     user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and request.method != "POST":
+        return response  # a signed-in user's profile changes only through the form
     if user is not None and user.is_authenticated:
         from lawdesk.accounts.services import set_preferences
 

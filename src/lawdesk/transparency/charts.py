@@ -7,10 +7,22 @@ from typing import Any
 
 BLUE = "#3559c7"
 ORANGE = "#d9822b"
+
+
+def gettext_noop(text: str) -> str:
+    """Mark a string for the catalogue (makemessages) without importing Django: the
+    transparency verifier reads these labels and runs without Django."""
+    return text
+
+
+# Plain English strings (the PDF and the verifier read them); marked so that the page can
+# show them translated.
 OUTCOME_LABELS = {
-    "fulfilled": "Fulfilled", "partly_fulfilled": "Partly fulfilled", "refused": "Refused",
-    "withdrawn": "Withdrawn", "preserved": "Preserved", "converted_to_production": "Converted to production",
-    "actioned": "Actioned (removal)", "pending": "Pending",
+    "fulfilled": gettext_noop("Fulfilled"), "partly_fulfilled": gettext_noop("Partly fulfilled"),
+    "refused": gettext_noop("Refused"), "withdrawn": gettext_noop("Withdrawn"),
+    "preserved": gettext_noop("Preserved"),
+    "converted_to_production": gettext_noop("Converted to production"),
+    "actioned": gettext_noop("Actioned (removal)"), "pending": gettext_noop("Pending"),
 }
 
 

@@ -19,6 +19,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from lawdesk.audit.actions import Action
@@ -71,7 +73,7 @@ def _public(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpReques
 def _latest_or_404() -> Checkpoint | JsonResponse:
     latest = services.latest_checkpoint()
     if latest is None:
-        return _json({"error": "no checkpoint has been published yet"}, status=404)
+        return _json({"error": gettext("no checkpoint has been published yet")}, status=404)
     return latest
 
 
@@ -81,7 +83,8 @@ def checkpoint(request: HttpRequest) -> HttpResponse:
     if request.GET.get("size"):
         found = Checkpoint.objects.filter(size=_int(request, "size")).first()
         if found is None:
-            return _json({"error": "no checkpoint of that size was published"}, status=404)
+            return _json({"error": gettext("no checkpoint of that size was published")},
+                         status=404)
     else:
         latest = _latest_or_404()
         if isinstance(latest, JsonResponse):
@@ -174,10 +177,15 @@ def _not_published(period: str, country: str | None) -> str:
     except ValueError:
         date = None
     if date is not None and date > utcnow():
-        when = (f" They will be published on {date:%d %B %Y}, {publication.delay().days} days after the "
-                "period ends.")
-    scope = f"{period}{' for ' + country if country else ''}"
-    return f"No figures are published for {scope}: only closed periods are.{when}"
+        from django.utils.dateformat import format as date_format
+
+        when = " " + gettext("They will be published on %(date)s, %(days)s days after the period "
+                             "ends.") % {"date": date_format(date, "d F Y"),
+                                         "days": publication.delay().days}
+    scope = (gettext("%(period)s for %(country)s") % {"period": period, "country": country}
+             if country else period)
+    return gettext("No figures are published for %(scope)s: only closed periods are.") % {
+        "scope": scope} + when
 
 
 def _published(kind: str, period: str, country: str | None) -> dict[str, Any]:
@@ -247,9 +255,12 @@ def _statistics_scope(request: HttpRequest) -> tuple[str, str | None, list[str],
 def _period_label(period: str) -> str:
     year, _, part = period.partition("-")
     if not part:
-        return f"the year {year}"
-    return {"H1": f"January to June {year}", "H2": f"July to December {year}"}.get(
-        part, f"{year}, quarter {part[1:]}")
+        return gettext("the year %(year)s") % {"year": year}
+    if part == "H1":
+        return gettext("January to June %(year)s") % {"year": year}
+    if part == "H2":
+        return gettext("July to December %(year)s") % {"year": year}
+    return gettext("%(year)s, quarter %(quarter)s") % {"year": year, "quarter": part[1:]}
 
 
 def _page_context(request: HttpRequest) -> dict[str, Any]:
@@ -275,14 +286,14 @@ def page_context(period: str, country: str | None, *, periods: list[str], countr
     combined = [{"quarter": q["quarter"], "requests_fulfilled": q["requests_fulfilled"],
                  "users_affected": q["users_affected"]} for q in figures["quarterly_total"]]
     query = urlencode({"period": period, **({"country": country} if country else {})})
-    verifiable = [{"period": p, "country": c or "all countries",
+    verifiable = [{"period": p, "country": c or gettext("all countries"),
                    "query": urlencode({"period": p, **({"country": c} if c else {})})}
                   for p, c in publication.report_scopes()]
     return {
         **common, "doc": doc, "figures": figures, "period_label": _period_label(period), "query": query,
         "quarterly_chart": charts.quarterly_bars(combined), "quarterly_total": combined,
         "outcome_chart": charts.outcome_bars(figures["headline"]),
-        "outcome_labels": charts.OUTCOME_LABELS,
+        "outcome_labels": {k: gettext(v) for k, v in charts.OUTCOME_LABELS.items()},
         **_tables(figures),
         "reports": verifiable,
     }
@@ -299,10 +310,11 @@ def _tables(figures: dict[str, Any]) -> dict[str, Any]:
 
     kinds = dict(KIND_CHOICES)
     return {
-        "tables": [{"title": "By kind of request", "head": "Kind", "rows": rows("by_kind", KIND_CHOICES)},
-                   {"title": "By data category asked for", "head": "Category",
+        "tables": [{"title": gettext("By kind of request"), "head": gettext("Kind"),
+                    "rows": rows("by_kind", KIND_CHOICES)},
+                   {"title": gettext("By data category asked for"), "head": gettext("Category"),
                     "rows": rows("by_category", CATEGORY_CHOICES)},
-                   {"title": "By legal instrument", "head": "Instrument",
+                   {"title": gettext("By legal instrument"), "head": gettext("Instrument"),
                     "rows": rows("by_instrument", INSTRUMENT_CHOICES)}],
         "median_rows": [{"label": kinds.get(k, k), "ack": v["acknowledge_hours"], "fulfil": v["fulfil_hours"]}
                         for k, v in figures["medians"]["by_kind"].items()],
@@ -349,11 +361,15 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
 @_public
 def report_pdf(request: HttpRequest) -> HttpResponse:
     """The report as a printable PDF (WeasyPrint)."""
-    try:
-        context = _page_context(request)
-    except NotPublished as exc:
-        return _json({"error": str(exc)}, status=404)
-    response = HttpResponse(render_pdf(context), content_type="application/pdf")
+    # The PDF stays in English: it is rendered once per publication for every reader, and the
+    # transparency verifier recounts its figures from its English text.
+    with translation.override("en"):
+        try:
+            context = _page_context(request)
+        except NotPublished as exc:
+            return _json({"error": str(exc)}, status=404)
+        pdf = render_pdf(context)
+    response = HttpResponse(pdf, content_type="application/pdf")
     name = f"transparency-{context['period'] or 'none'}-{context['country'] or 'all'}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
