@@ -132,6 +132,7 @@ class Action(StrEnum):
     REMOVAL_CLOCK_RESTARTED = "removal:clock:restarted"
     REMOVAL_ALARM_RAISED = "removal:alarm:raised"
     REMOVAL_FEEDBACK_DOWNLOADED = "removal:feedback:downloaded"
+    REMOVAL_UPLOADER_INFORMED = "removal:uploader:informed"
 
     # --- interop: ETSI HI-1 messages --------------------------------------------------------
     # (Refused senders and messages are not on the desk's list of refused attempts yet.)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases.models import Case
 from lawdesk.platform.actions import PlatformActions
@@ -63,7 +64,7 @@ def inform(case: Case, now: datetime) -> int:
         actions.notify(f"{case.number or case.pk}/art11", sender, _text(case, items), now)
         with transaction.atomic():
             RemovalItem.objects.filter(pk__in=[i.pk for i in items]).update(uploader_informed_at=now)
-            record("removal:uploader:informed", actor=None, target=case, now=now,
+            record(Action.REMOVAL_UPLOADER_INFORMED, actor=None, target=case, now=now,
                    params={"number": case.number, "account": sender,
                            "urls": [i.location for i in items]})
     return len(senders)
