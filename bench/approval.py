@@ -52,7 +52,7 @@ def _accounts(platform: Path, n: int) -> list[int]:
 
 
 def run(runs: int, platform: Path) -> dict:
-    from tests.cases.conftest import payload, pdf
+    from tests.factories import payload, pdf
 
     from lawdesk.accounts.models import User
     from lawdesk.cases import services

@@ -71,7 +71,7 @@ def _stats(name: str, seconds: list[float]) -> dict:
 def run(n: int) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
-    from tests.cases.conftest import PDF_BYTES
+    from tests.factories import PDF_BYTES
     from tests.interop.messages import authorisation, document, ids, ld_task, request
 
     from lawdesk.accounts.models import User

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import count
 
-import pyotp
 import pytest
+
+from tests.factories import ApiClient, enrol_totp, payload, pdf
 
 _seq = count(1)
 
@@ -115,30 +114,56 @@ def make_officer(db, now, admin_user) -> Callable[..., object]:
     return make
 
 
-def enrol_totp(user) -> str:
-    """Enrol a TOTP authenticator for ``user`` and return its secret."""
-    from allauth.mfa.totp.internal.auth import TOTP
+# --- A requesting agency, its officer, the desk's two pairs of eyes, a request, the API ------
 
-    secret = base64.b32encode(os.urandom(20)).decode()
-    TOTP.activate(user, secret)
-    user._test_totp_secret = secret
-    return secret
+@pytest.fixture
+def agency(make_agency):
+    return make_agency(name="Parquet de Paris J3", kind="prosecutor", country="FR",
+                       domain="justice.example")
 
 
-def totp_secret(user) -> str:
-    from lawdesk.demo.seed import totp_secret as secret_of
+@pytest.fixture
+def officer(agency, make_officer):
+    return make_officer(agency)
 
-    return secret_of(user)
+
+@pytest.fixture
+def reviewer(make_staff):
+    return make_staff("reviewer", email="reviewer@platform.example")
 
 
-def login(client, user, *, password: str = "correct horse battery 9", code: str | None = None):
-    """Sign in through the real allauth flow: password, then the TOTP code."""
-    response = client.post("/accounts/login/", {"login": user.email, "password": password})
-    assert response.status_code == 302, response.content[:2000]
-    if response["Location"].startswith("/accounts/2fa/authenticate"):
-        code = code or pyotp.TOTP(totp_secret(user)).now()
-        response = client.post("/accounts/2fa/authenticate/", {"code": code})
-    return response
+@pytest.fixture
+def approver(make_staff):
+    return make_staff("approver", email="approver@platform.example")
+
+
+@pytest.fixture
+def submit(officer, now):
+    from lawdesk.cases.services import submit_request
+
+    def go(actor=None, at=None, uploads=None, **overrides):
+        return submit_request(actor=actor or officer, now=at or now, payload=payload(**overrides),
+                              uploads=[pdf()] if uploads is None else uploads)
+
+    return go
+
+
+@pytest.fixture
+def token(officer, now) -> str:
+    from lawdesk.api.tokens import create_token
+
+    _, plaintext = create_token(officer_user=officer, name="case system", now=now)
+    return plaintext
+
+
+@pytest.fixture
+def api(token) -> ApiClient:
+    return ApiClient(token)
+
+
+@pytest.fixture
+def anon() -> ApiClient:
+    return ApiClient(None)
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
+
+CHROMIUM = "/usr/bin/chromium"  # the browser the browser tests drive
 
 
 def postgres_admin(url: str, sql: str) -> None:
@@ -38,3 +41,10 @@ def fresh_database(home: Path, prefix: str) -> Iterator[str]:
         yield base.rsplit("/", 1)[0] + "/" + name
     finally:
         postgres_admin(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

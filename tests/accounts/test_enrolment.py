@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from lawdesk.audit.models import Event
-from tests.conftest import login
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery 9"

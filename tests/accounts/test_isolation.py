@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import login
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 
 from lawdesk.accounts import services
 from lawdesk.audit.models import Event
-from tests.conftest import login, totp_secret
+from tests.factories import login, totp_secret
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery 9"

@@ -12,7 +12,7 @@ from django.core import mail
 from lawdesk.accounts import services
 from lawdesk.accounts.models import Officer
 from lawdesk.audit.models import Event
-from tests.conftest import login
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Tr0mbone-quietly-9"

@@ -11,7 +11,7 @@ from lawdesk.accounts import services
 from lawdesk.accounts.models import AnchorChange
 from lawdesk.audit.models import Event
 from lawdesk.core.errors import DomainError
-from tests.conftest import login
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 FLAG = "trust_anchor_changed"
@@ -83,7 +83,7 @@ def test_domain_removal_and_rejection_are_two_person_decisions(
 def test_desk_flags_the_agency_requests_for_some_days_after_an_anchor_change(
         make_agency, make_officer, admin_user, second_admin, now, settings):
     from lawdesk.cases.services import submit_request
-    from tests.cases.conftest import payload, pdf
+    from tests.factories import payload, pdf
 
     settings.LAWDESK_ANCHOR_RECENT_DAYS = 14
     agency = make_agency(kind="prosecutor")

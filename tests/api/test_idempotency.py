@@ -16,8 +16,7 @@ from lawdesk.api.models import IdempotentAnswer
 from lawdesk.audit.models import Event
 from lawdesk.cases import services
 from lawdesk.cases.models import Case
-from tests.api.conftest import ApiClient
-from tests.cases.conftest import PDF_BYTES, payload
+from tests.factories import PDF_BYTES, ApiClient, payload
 
 pytestmark = pytest.mark.django_db
 

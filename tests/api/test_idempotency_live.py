@@ -23,9 +23,8 @@ import uuid
 
 import pytest
 
-from tests.cases.conftest import payload
 from tests.collection.test_crash import ROOT, run
-from tests.e2e.conftest import _free_port
+from tests.factories import payload
 from tests.security.test_crash_restart import (  # noqa: F401
     _kill_group,
     _multipart,
@@ -34,6 +33,7 @@ from tests.security.test_crash_restart import (  # noqa: F401
     _wait_ready,
     home,
 )
+from tests.support import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +56,7 @@ def server(home):  # noqa: F811
     run(env, "-m", "lawdesk", "migrate")
     run(env, "-m", "lawdesk", "demo", "seed", "--no-cases")
     token = _officer_token(env)
-    port = _free_port()
+    port = free_port()
     proc = _serve(env, port, tmp / "server.log")
     _wait_ready(f"http://127.0.0.1:{port}", proc)
     yield env, port, token

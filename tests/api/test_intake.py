@@ -9,7 +9,7 @@ import pytest
 from lawdesk.audit.models import Event
 from lawdesk.cases.models import Case
 from lawdesk.cases.services import canonical_sha256
-from tests.cases.conftest import PDF_BYTES, payload
+from tests.factories import PDF_BYTES, payload
 
 pytestmark = pytest.mark.django_db
 

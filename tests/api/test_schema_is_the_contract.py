@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lawdesk.cases.models import Case
-from tests.cases.conftest import PDF_BYTES, payload
+from tests.factories import PDF_BYTES, payload
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from lawdesk.audit.models import Event
 from lawdesk.cases import services
 from lawdesk.cases.models import Case
-from tests.api.conftest import ApiClient
+from tests.factories import ApiClient
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from lawdesk.api import tokens
 from lawdesk.audit.models import Event
 from lawdesk.cases.models import ApiToken
 from lawdesk.core.errors import DomainError, PermissionDenied
-from tests.api.conftest import ApiClient
-from tests.conftest import login
+from tests.factories import ApiClient, login
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +154,7 @@ def test_portal_helpers_list_and_fetch_only_ones_own_tokens(officer, agency, mak
 
 def test_officer_creates_and_revokes_a_token_in_the_portal(client, make_agency, make_officer):
     from lawdesk.cases.models import ApiToken
-    from tests.conftest import login
+    from tests.factories import login
 
     user = make_officer(make_agency())
     login(client, user)

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from lawdesk.audit.services import record
-from tests.conftest import login
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from typer.testing import CliRunner
 from lawdesk.cases.models import Case
 from lawdesk.cli import app
 from lawdesk.core import keys
-from tests.api.conftest import ApiClient
-from tests.conftest import login
+from tests.factories import ApiClient, login
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ import pytest
 from django.test import Client
 
 from lawdesk.audit.models import Event
-from tests.cases.conftest import payload
-from tests.conftest import login
+from tests.factories import login, payload
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +111,7 @@ def test_intake_errors_are_in_french(client, officer):
 
 def test_the_api_answers_problem_details_in_the_request_language(officer, now):
     from lawdesk.api import tokens
-    from tests.api.conftest import ApiClient
+    from tests.factories import ApiClient
 
     _token, plaintext = tokens.create_token(officer_user=officer, name="LRP", now=now)
     api = ApiClient(plaintext)

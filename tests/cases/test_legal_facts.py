@@ -72,7 +72,7 @@ def test_bad_legal_facts_are_refused_field_by_field(submit, overrides, field):
 
 
 def test_a_french_ground_from_a_german_agency_is_a_field_error(make_agency, make_officer, now):
-    from tests.cases.conftest import payload, pdf
+    from tests.factories import payload, pdf
 
     agency = make_agency(name="LKA Berlin", kind="police", country="DE", domain="lka.example")
     officer = make_officer(agency)

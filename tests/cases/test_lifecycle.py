@@ -10,7 +10,7 @@ from lawdesk.audit.models import Event
 from lawdesk.cases import services
 from lawdesk.cases.models import Case, Status
 from lawdesk.core.errors import DomainError, InvalidTransition, PermissionDenied
-from tests.cases.conftest import payload, pdf
+from tests.factories import payload, pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases.models import Case
-from tests.conftest import login
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 
 from lawdesk.audit.models import Event
 from lawdesk.cases.models import Case, Status
-from tests.cases.conftest import PDF_BYTES
-from tests.conftest import login
+from tests.factories import PDF_BYTES, login
 
 pytestmark = pytest.mark.django_db
 

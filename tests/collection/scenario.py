@@ -17,7 +17,7 @@ def approved_case() -> None:
     from lawdesk.accounts.models import User
     from lawdesk.cases import services
     from lawdesk.core.clock import utcnow
-    from tests.cases.conftest import payload, pdf
+    from tests.factories import payload, pdf
 
     now = utcnow()
     officer = User.objects.get(email="julien.moreau@justice-paris.example")

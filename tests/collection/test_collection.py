@@ -87,7 +87,7 @@ def test_unknown_target_is_stated_not_held(platform, submit, reviewer, approver,
 
 def test_officer_downloads_until_the_link_expires(client, platform, submit, officer, reviewer,
                                                   approver, now):
-    from tests.conftest import login
+    from tests.factories import login
 
     case = submit(targets=[{"identifier": "+33 6 12 34 56 78"}], **WINDOW)
     approve(case, reviewer, approver, now, ["subscriber"])

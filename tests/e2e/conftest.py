@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,9 +21,8 @@ from typing import Any
 import pyotp
 import pytest
 
-from tests.support import fresh_database, postgres_admin
+from tests.support import CHROMIUM, free_port, fresh_database
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("LAWDESK_SCREENSHOTS", "var/screenshots"))
 
 
@@ -83,15 +81,6 @@ class LiveServer:
         return found
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-_postgres_admin = postgres_admin  # kept for tests that import it from here
-
-
 @pytest.fixture(scope="session")
 def live_server_process(tmp_path_factory: pytest.TempPathFactory,
                         platform_data: Path) -> Iterator[LiveServer]:
@@ -105,7 +94,7 @@ def _serve(home: Path, db_url: str, platform_data: Path) -> Iterator[LiveServer]
            "LAWDESK_EMAIL_DIR": str(home / "mail"), "DJANGO_SETTINGS_MODULE": "lawdesk.settings",
            "LAWDESK_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
            "LAWDESK_PLATFORM_DIR": str(platform_data)}
-    port = _free_port()
+    port = free_port()
     server = LiveServer(url=f"http://127.0.0.1:{port}", env=env, home=home)
     server.cli("migrate")
     server.cli("demo", "seed", "--no-cases")

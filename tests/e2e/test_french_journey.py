@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.cases.conftest import PDF_BYTES
 from tests.e2e.conftest import LiveServer, shot
+from tests.factories import PDF_BYTES
 
 pytestmark = pytest.mark.e2e
 

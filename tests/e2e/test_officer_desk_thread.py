@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.cases.conftest import PDF_BYTES
 from tests.e2e.conftest import LiveServer, Sessions, shot
 from tests.e2e.test_case_lifecycle import fill_request
+from tests.factories import PDF_BYTES
 
 pytestmark = pytest.mark.e2e
 

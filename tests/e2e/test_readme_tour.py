@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.cases.conftest import PDF_BYTES
 from tests.e2e.conftest import LiveServer, _serve, shot
+from tests.factories import PDF_BYTES
 from tests.support import fresh_database
 
 pytestmark = pytest.mark.e2e

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from lawdesk.platform.content_actions import PlatformView, SyntheticContentActions, Withheld
 from lawdesk.platform.ibis_connector import duckdb_connector
-from tests.cases.conftest import PDF_BYTES
 from tests.e2e.conftest import LiveServer, Sessions, shot
+from tests.factories import PDF_BYTES
 
 pytestmark = pytest.mark.e2e
 

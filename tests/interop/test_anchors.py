@@ -79,7 +79,7 @@ def test_only_admins_may_propose(make_staff, now, officer):
 
 def test_the_desk_page_proposes_and_the_agency_page_approves(client, admin_user, second_admin,
                                                              officer):
-    from tests.conftest import login
+    from tests.factories import login
 
     login(client, admin_user)
     page = client.get("/desk/hi1/").content.decode()
@@ -107,7 +107,7 @@ def test_the_desk_page_proposes_and_the_agency_page_approves(client, admin_user,
 
 
 def test_reviewers_see_the_endpoints_but_cannot_propose(client, make_staff, officer):
-    from tests.conftest import login
+    from tests.factories import login
 
     login(client, make_staff("reviewer"))
     assert client.get("/desk/hi1/").status_code == 200

@@ -169,7 +169,7 @@ def test_an_emergency_flag_makes_an_emergency_case(endpoint, post):
 
 
 def test_the_case_pages_show_the_hi1_origin(endpoint, post, client, make_staff, officer):
-    from tests.conftest import login
+    from tests.factories import login
 
     post(epoc()[2])
     case = Case.objects.get()

@@ -7,9 +7,7 @@ from datetime import timedelta
 import pytest
 
 from lawdesk.platform.connector import Message
-from tests.cases.conftest import agency, approver, officer, pdf, reviewer  # noqa: F401
-from tests.cases.conftest import payload as base_payload
-from tests.cases.conftest import submit as submit
+from tests.factories import payload as base_payload
 
 CHANNEL = 700_000_003
 

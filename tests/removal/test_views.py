@@ -87,7 +87,7 @@ def test_a_tco_order_sent_from_the_portal_names_a_channel_without_a_window(clien
             "content_locations": url(channel_messages[0])}
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.cases.conftest import PDF_BYTES
+    from tests.factories import PDF_BYTES
 
     form["attachments"] = SimpleUploadedFile("order.pdf", PDF_BYTES, "application/pdf")
     response = client.post("/portal/cases/new/?kind=removal", form)

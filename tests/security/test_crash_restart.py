@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cases.conftest import PDF_BYTES, payload
 from tests.collection.test_crash import ROOT, run
-from tests.e2e.conftest import _free_port, _postgres_admin
+from tests.factories import PDF_BYTES, payload
+from tests.support import free_port, postgres_admin
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +44,7 @@ def home(tmp_path, platform_data):
     pg_db = None
     if base_url.startswith("postgres"):
         pg_db = f"lawdesk_restart_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-        _postgres_admin(base_url, f"CREATE DATABASE {pg_db}")
+        postgres_admin(base_url, f"CREATE DATABASE {pg_db}")
         db_url = base_url.rsplit("/", 1)[0] + "/" + pg_db
     else:
         db_url = f"sqlite:///{tmp_path / 'lawdesk.sqlite3'}"
@@ -54,7 +54,7 @@ def home(tmp_path, platform_data):
            "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "lawdesk.settings"}
     yield tmp_path, env
     if pg_db:
-        _postgres_admin(base_url, f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
+        postgres_admin(base_url, f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
 
 
 CHECK_SCRIPT = r"""
@@ -154,7 +154,7 @@ def test_web_server_killed_while_requests_arrive_loses_no_accepted_case(home):
     run(env, "-m", "lawdesk", "demo", "seed", "--no-cases")
     token = _officer_token(env)
     rng = random.Random(SEED)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     client = Submitter(url, token)
     kills = 0

@@ -16,8 +16,7 @@ from lawdesk.cases import services
 from lawdesk.cases.models import Case
 from lawdesk.collection.models import CollectionJob, EvidencePackage
 from lawdesk.core.errors import DomainError, PermissionDenied
-from tests.cases.conftest import payload, pdf
-from tests.conftest import login
+from tests.factories import login, payload, pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -22,9 +22,7 @@ from django.test import Client
 
 from lawdesk.audit.models import Event
 from lawdesk.cases.models import Case
-from tests.api.conftest import api, token  # noqa: F401
-from tests.cases.conftest import PDF_BYTES, payload
-from tests.conftest import login
+from tests.factories import PDF_BYTES, login, payload
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +62,7 @@ BAD_UPLOADS: dict[str, tuple[str, bytes, str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_UPLOADS))
-def test_uploads_that_are_not_what_they_claim_are_refused_on_the_api(api, case):  # noqa: F811
+def test_uploads_that_are_not_what_they_claim_are_refused_on_the_api(api, case):
     name, data, words = BAD_UPLOADS[case]
     response = api.submit(files=[(name, data)])
     assert response.status_code == 422, response.content[:300]
@@ -86,7 +84,7 @@ def test_uploads_that_are_not_what_they_claim_are_refused_on_the_portal(client, 
     assert Case.objects.count() == 0
 
 
-def test_a_real_pdf_with_zip_like_bytes_inside_is_accepted(api):  # noqa: F811
+def test_a_real_pdf_with_zip_like_bytes_inside_is_accepted(api):
     """Only an end-of-central-directory record that really ends the file counts."""
     body = PDF_BYTES.replace(b"%%EOF", b"% PK\x05\x06 inside a comment\n%%EOF")
     assert api.submit(files=[("order.pdf", body)]).status_code == 201
@@ -148,7 +146,7 @@ def _markup_before_eof(pdf: bytes) -> bytes:
     return pdf[:at] + MARKUP + b"\n" + pdf[at:]
 
 
-def test_html_at_byte_1100_of_a_real_pdf_is_refused(api, small_pdf):  # noqa: F811
+def test_html_at_byte_1100_of_a_real_pdf_is_refused(api, small_pdf):
     body = _markup_at(small_pdf, 1100)
     assert body.index(b"<html") == 1100
     response = api.submit(files=[("order.pdf", body)])
@@ -157,7 +155,7 @@ def test_html_at_byte_1100_of_a_real_pdf_is_refused(api, small_pdf):  # noqa: F8
     assert Case.objects.count() == 0
 
 
-def test_html_at_the_end_of_a_big_real_pdf_is_refused(api, big_pdf):  # noqa: F811
+def test_html_at_the_end_of_a_big_real_pdf_is_refused(api, big_pdf):
     body = _markup_before_eof(big_pdf)
     assert len(body) - body.index(b"<html") < 200
     response = api.submit(files=[("order.pdf", body)])
@@ -166,7 +164,7 @@ def test_html_at_the_end_of_a_big_real_pdf_is_refused(api, big_pdf):  # noqa: F8
     assert Case.objects.count() == 0
 
 
-def test_html_in_an_unfiltered_stream_is_refused(api, small_pdf):  # noqa: F811
+def test_html_in_an_unfiltered_stream_is_refused(api, small_pdf):
     at = small_pdf.rindex(b"startxref")
     extra = (b"99 0 obj\n<< /Length %d >>\nstream\n" % len(MARKUP)) + MARKUP \
         + b"\nendstream\nendobj\n"
@@ -176,7 +174,7 @@ def test_html_in_an_unfiltered_stream_is_refused(api, small_pdf):  # noqa: F811
     assert Case.objects.count() == 0
 
 
-def test_real_pdfs_are_accepted_whole(api, client, small_pdf, big_pdf):  # noqa: F811
+def test_real_pdfs_are_accepted_whole(api, client, small_pdf, big_pdf):
     """WeasyPrint's PDFs (lawdesk's own certificate and report are made with it): a one-page
     order, an 8 MB one with an image of noise, and the public transparency report."""
     report = client.get("/transparency/report.pdf")
@@ -187,7 +185,7 @@ def test_real_pdfs_are_accepted_whole(api, client, small_pdf, big_pdf):  # noqa:
         assert response.status_code == 201, (name, response.content[:300])
 
 
-def test_markup_bytes_inside_compressed_stream_data_are_not_refused(api, small_pdf):  # noqa: F811
+def test_markup_bytes_inside_compressed_stream_data_are_not_refused(api, small_pdf):
     """Filtered stream data is binary: bytes that happen to read ``<svg`` there are no page."""
     import zlib
 
@@ -222,7 +220,7 @@ def test_the_whole_file_check_reads_in_bounded_chunks(big_pdf):
 @pytest.mark.parametrize("name", ["../../../../etc/passwd.pdf", "..\\..\\windows\\win.ini.pdf",
                                   "/abs/path/order.pdf", "C:\\Users\\x\\order.pdf",
                                   "....//....//order.pdf", "%2e%2e%2forder.pdf"])
-def test_path_traversal_file_names_are_stripped(api, settings, name):  # noqa: F811
+def test_path_traversal_file_names_are_stripped(api, settings, name):
     response = api.submit(files=[(name, PDF_BYTES)])
     assert response.status_code == 201, response.content
     attachment = Case.objects.get().attachments.get()
@@ -267,7 +265,7 @@ def _post_gigabyte(client: Client, path: str, headers: dict[str, str] | None = N
     return response, body
 
 
-def test_a_1gb_upload_to_the_api_is_refused_unread(token):  # noqa: F811
+def test_a_1gb_upload_to_the_api_is_refused_unread(token):
     response, body = _post_gigabyte(Client(), "/api/v1/requests",
                                     {"Authorization": f"Bearer {token}"})
     assert response.status_code == 413
@@ -320,7 +318,7 @@ def _encode(body: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize("value_name", sorted(TRICKY))
-def test_every_api_text_field_takes_tricky_strings_without_a_500(api, value_name):  # noqa: F811
+def test_every_api_text_field_takes_tricky_strings_without_a_500(api, value_name):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     value = TRICKY[value_name]
@@ -406,7 +404,7 @@ def _assert_escaped(html: str, where: str) -> None:
 
 
 def test_requester_markup_is_escaped_on_every_page_and_notice(
-        api, officer, reviewer, make_staff, django_capture_on_commit_callbacks):  # noqa: F811
+        api, officer, reviewer, make_staff, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         case = _marked_up_case(api, officer)
     pages: dict[str, str] = {}
@@ -445,7 +443,7 @@ def _visit_in_chromium(base_url: str, visits: list[tuple[str, list[str]]]) -> di
     """
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.conftest import CHROMIUM
+    from tests.support import CHROMIUM
 
     found: dict[str, Any] = {"dialogs": [], "pages": []}
     with sync_playwright() as p:
@@ -475,7 +473,7 @@ from django.test import Client
 from lawdesk.accounts.models import User
 from lawdesk.cases.services import submit_request
 from lawdesk.core.clock import utcnow
-from tests.cases.conftest import payload, pdf
+from tests.factories import payload, pdf
 from tests.security.test_hostile_input import XSS
 officer = User.objects.get(email="julien.moreau@justice-paris.example")
 officer.full_name = f"{XSS[1]} {XSS[0]}"
@@ -519,7 +517,7 @@ def test_requester_markup_fires_no_dialog_in_chromium(tmp_path, platform_data):
     import urllib.request
     import uuid
 
-    from tests.e2e.conftest import CHROMIUM, _free_port, _postgres_admin
+    from tests.support import CHROMIUM, free_port, postgres_admin
 
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is not installed: run `make test`, which installs it.")
@@ -527,7 +525,7 @@ def test_requester_markup_fires_no_dialog_in_chromium(tmp_path, platform_data):
     base_url, pg_db = os.environ.get("DATABASE_URL", ""), None
     if base_url.startswith("postgres"):
         pg_db = f"lawdesk_xss_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-        _postgres_admin(base_url, f"CREATE DATABASE {pg_db}")
+        postgres_admin(base_url, f"CREATE DATABASE {pg_db}")
         db_url = base_url.rsplit("/", 1)[0] + "/" + pg_db
     else:
         db_url = f"sqlite:///{tmp_path / 'lawdesk.sqlite3'}"
@@ -542,7 +540,7 @@ def test_requester_markup_fires_no_dialog_in_chromium(tmp_path, platform_data):
         assert out.returncode == 0, out.stdout + out.stderr
         return out.stdout
 
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = None
     try:
@@ -574,6 +572,6 @@ def test_requester_markup_fires_no_dialog_in_chromium(tmp_path, platform_data):
             server.terminate()
             server.wait(timeout=20)
         if pg_db:
-            _postgres_admin(base_url, f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
+            postgres_admin(base_url, f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
     assert result["pages"] == [(path, 200, path) for _, paths in visits for path in paths]
     assert result["dialogs"] == []

@@ -1,9 +1,8 @@
-"""Case fixtures for the counting tests (shared with tests/cases), and closing a case by hand."""
+"""Closing a case by hand for the counting tests (the case fixtures are in tests/conftest.py)."""
 
 from datetime import datetime, timedelta
 
 from lawdesk.transparency import counts
-from tests.cases.conftest import agency, approver, officer, reviewer, submit  # noqa: F401
 
 
 def count_closed(*, country: str, kind: str, outcome: str, accounts: int, closed: datetime) -> None:

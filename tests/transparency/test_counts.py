@@ -18,7 +18,7 @@ from lawdesk.transparency import counts
 from lawdesk.transparency.leaves import decode_leaf
 from lawdesk.transparency.models import LogLeaf, QuarterCount
 from lawdesk.transparency.report import compute_counts
-from tests.cases.conftest import payload, pdf
+from tests.factories import payload, pdf
 
 ACTIONS = ["review", "ask", "answer", "propose", "propose_part", "approve", "refuse", "refuse_other",
            "withdraw", "collect", "deliver", "close", "release", "extend", "finish", "finish"]

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from lawdesk.transparency import counts, services
 from lawdesk.transparency.cli import app as cli_app
 from lawdesk.transparency.verify import HttpSource, State, VerifyError, verify_log, verify_receipt
-from tests.conftest import login
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 
