@@ -74,7 +74,9 @@ INTAKES: dict[str, tuple[dict[str, Any], bool]] = {
     "removal with blank content locations": (
         payload(kind="removal", categories=[], content_locations="  "), True),
     "removal with content locations": (
-        payload(kind="removal", categories=[], content_locations="https://t.example/c/1"), True),
+        # A TCO order: an EPOC cannot carry a removal request (law 2026.11.3).
+        payload(kind="removal", categories=[], instrument_type="tco_removal_order",
+                content_locations="https://t.example/c/1"), True),
     "production without categories": (payload(categories=[]), True),
     "a category twice": (payload(categories=["subscriber", "subscriber"]), True),
     "emergency with a short threat": (
