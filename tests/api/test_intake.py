@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from lawdesk.audit.hashing import canonical_sha256
 from lawdesk.audit.models import Event
 from lawdesk.cases.models import Case
-from lawdesk.cases.services import canonical_sha256
 from tests.factories import PDF_BYTES, payload
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,6 @@ is refused (``422 idempotency_key_reused``), naming the header.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +32,7 @@ from lawdesk.accounts.models import User
 from lawdesk.api.models import IdempotentAnswer
 from lawdesk.api.problems import ApiProblem
 from lawdesk.audit.actions import Action
+from lawdesk.audit.hashing import canonical_sha256
 from lawdesk.audit.services import record
 from lawdesk.cases.models import Case
 from lawdesk.core.clock import utcnow
@@ -53,8 +52,7 @@ REPLAYED = "Idempotent-Replayed"
 
 def fingerprint(meaning: Any) -> str:
     """SHA-256 of the canonical JSON of what a request means."""
-    text = json.dumps(meaning, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return canonical_sha256(meaning)
 
 
 class Idempotency:

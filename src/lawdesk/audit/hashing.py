@@ -80,6 +80,12 @@ def canonical_json(value: Any) -> str:
     return _encode(value)
 
 
+def canonical_sha256(value: Any) -> str:
+    """SHA-256 (hex) of the canonical JSON of ``value``, UTF-8: the one definition behind the
+    case receipt's hash, the API's idempotency fingerprint and the audit chain."""
+    return hashlib.sha256(_encode(value).encode()).hexdigest()
+
+
 def event_hash(
     *,
     seq: int,

@@ -8,7 +8,6 @@ and writes the audit event.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from django.utils.translation import gettext
 from lawdesk.accounts.models import Agency, User
 from lawdesk.accounts.services import ANCHOR_FLAG, anchor_changed_recently
 from lawdesk.audit.actions import Action
+from lawdesk.audit.hashing import canonical_sha256
 from lawdesk.audit.services import record
 from lawdesk.cases import clock, flows, notify, signals
 from lawdesk.cases.intake import (
@@ -399,12 +399,6 @@ def _receipt(case: Case, targets: list[Target], attachments: list[Attachment]) -
         "deadline_at": case.deadline_at.isoformat(),
         "deadline_basis": f"{case.deadline_article} ({case.deadline_rule})",
     } | ({"legal_facts": dict(case.law_facts)} if case.law_facts else {})
-
-
-def canonical_sha256(document: dict[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of ``document`` (sorted keys, compact, UTF-8)."""
-    encoded = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lawdesk.audit.actions import Action
+from lawdesk.audit.hashing import canonical_json
 from lawdesk.audit.services import record
 from lawdesk.cases import clock, extensions, flows, services
 from lawdesk.cases.forms import (
@@ -202,7 +201,7 @@ def receipt(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = get_agency_case(request.user, case_id)
     record(Action.RECEIPT_DOWNLOADED, request=request, target=case,
            params={"number": case.number})
-    body = json.dumps(case.receipt, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    body = canonical_json(case.receipt)
     response = HttpResponse(body.encode(), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{case.number}-receipt.json"'
     return response

@@ -30,6 +30,7 @@ from django.db import transaction
 
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
+from lawdesk.audit.hashing import canonical_sha256
 from lawdesk.audit.services import record
 from lawdesk.cases import services, signals
 from lawdesk.cases.models import Case, Status
@@ -153,7 +154,7 @@ def _import_fulfilled(rng: random.Random, user: User, start: datetime, end: date
     )
     case.number = f"LD-{YEAR}-{case.pk:06d}"
     case.receipt = {"number": case.number, "imported": True}
-    case.receipt_sha256 = services.canonical_sha256(case.receipt)
+    case.receipt_sha256 = canonical_sha256(case.receipt)
     case.save(update_fields=["number", "receipt", "receipt_sha256"])
     # An earlier request of this officer: the open cases are not their first any more.
     no_longer_first = services.clear_later_first_request_flags(case)
