@@ -10,6 +10,7 @@ from django.http import Http404
 from lawdesk.accounts.models import User
 from lawdesk.cases import flows
 from lawdesk.cases.models import Case, Status
+from lawdesk.cases.policy import is_requester_of
 from lawdesk.core.permissions import has_perm
 
 
@@ -24,8 +25,7 @@ def get_case_for(user: User, case_id: int | str) -> Case:
         raise Http404("No such case.")
     if has_perm(user, "desk:case:view"):
         return case
-    officer = user.officer_or_none
-    if has_perm(user, "portal:case:view") and officer is not None and officer.agency_id == case.agency_id:
+    if is_requester_of(user, case):
         return case
     raise Http404("No such case.")
 
@@ -34,9 +34,7 @@ def get_agency_case(user: User, case_id: int | str) -> Case:
     """Officer-only access (the API): the case if it belongs to the officer's agency, else 404."""
     case = Case.objects.select_related("agency", "officer__user").filter(
         pk=case_id if str(case_id).isdigit() else -1).first()
-    officer = user.officer_or_none
-    if (case is None or officer is None or not has_perm(user, "portal:case:view")
-            or officer.agency_id != case.agency_id):
+    if case is None or not is_requester_of(user, case):
         raise Http404("No such case.")
     return case
 

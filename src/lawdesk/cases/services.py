@@ -35,6 +35,7 @@ from lawdesk.cases.intake import (
     validate_intake,
 )
 from lawdesk.cases.models import Attachment, Case, Message, Proposal, Status, Target
+from lawdesk.cases.policy import is_requester_of, takes_proposals
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.permissions import DESK_ACTIONS, has_perm, may
 from lawdesk.core.uploads import pdf_problem
@@ -726,6 +727,9 @@ def propose_disclosure(*, case: Case, actor: User, now: datetime, categories: Se
                        request: HttpRequest | None = None) -> Proposal:
     """A reviewer proposes what to disclose; a second person must approve it."""
     case = _lock(case)
+    if not takes_proposals(case):
+        raise DomainError("Only production and emergency requests get a disclosure proposal.",
+                          field="status")
     if case.status != Status.IN_REVIEW:
         raise DomainError("Only a case in review can get a disclosure proposal.", field="status")
     if case.proposals.filter(decided_at__isnull=True).exists():
@@ -841,8 +845,7 @@ def refuse(*, case: Case, actor: User, now: datetime, ground: str, text: str,
 def _require_requester(case: Case, actor: User, *, now: datetime,
                        request: HttpRequest | None, attempted: str) -> None:
     """Only an active officer of the requesting agency; a refusal is audited (own transaction)."""
-    officer = actor.officer_or_none
-    if officer is None or not has_perm(actor, "portal:case:view") or officer.agency_id != case.agency_id:
+    if not is_requester_of(actor, case):
         record(Action.CASE_REQUESTER_REFUSED, actor=actor, target=case, request=request, now=now,
                params={"number": case.number, "attempted": attempted})
         raise PermissionDenied(gettext("Only officers of the requesting agency can do this."))

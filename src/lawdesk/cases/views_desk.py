@@ -33,12 +33,12 @@ from lawdesk.cases.forms import (
     RemovalForm,
 )
 from lawdesk.cases.models import KIND_CHOICES, Case, Status, Urgency
+from lawdesk.cases.policy import takes_proposals
 from lawdesk.cases.selectors import desk_counters, desk_queue, get_case_for
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.permissions import DESK_ACTIONS, Role, may
 from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
-from lawdesk.law.vocabulary import RequestKind
 
 # Audit actions that are refused attempts: shown on the desk so staff see attacks as they come.
 REFUSALS = Action.refusals()
@@ -262,8 +262,7 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         "note": may(user, "note"),
         "message": may(user, "message"),
         "propose": may(user, "propose") and case.status == Status.IN_REVIEW
-        and proposal is None and case.kind in (RequestKind.PRODUCTION,
-                                               RequestKind.EMERGENCY_DISCLOSURE),
+        and proposal is None and takes_proposals(case),
         "approve": may(user, "approve") and proposal is not None,
         "refuse": may(user, "refuse")
         and Status.REFUSED in flows.allowed(case.kind, case.status),

@@ -21,9 +21,10 @@ from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases import services as case_services
 from lawdesk.cases.models import Case, Status
+from lawdesk.cases.policy import is_requester_of
 from lawdesk.collection.models import CollectionJob, DownloadLink, EvidencePackage
 from lawdesk.core.errors import DomainError, PermissionDenied
-from lawdesk.core.permissions import has_perm, may
+from lawdesk.core.permissions import may
 
 log = logging.getLogger("lawdesk.collection")
 
@@ -236,8 +237,7 @@ def recover(*, now: datetime) -> int:
 def download(*, case: Case, link: DownloadLink, actor: User, now: datetime,
              request: HttpRequest | None = None) -> Path:
     """Check the link and the requester, audit the download, return the file to send."""
-    officer = actor.officer_or_none
-    if officer is None or officer.agency_id != case.agency_id or not has_perm(actor, "portal:case:view"):
+    if not is_requester_of(actor, case):
         raise PermissionDenied("Only officers of the requesting agency can download the package.")
     if link.package.case_id != case.pk:
         raise DomainError("No such link.", code="not_found")
