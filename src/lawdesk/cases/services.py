@@ -21,7 +21,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from lawdesk.accounts.models import Agency, User
-from lawdesk.accounts.services import ANCHOR_FLAG, anchor_changed_recently
 from lawdesk.audit.actions import Action
 from lawdesk.audit.hashing import canonical_sha256
 from lawdesk.audit.services import record
@@ -36,12 +35,14 @@ from lawdesk.cases.intake import (
 )
 from lawdesk.cases.models import Attachment, Case, Message, Proposal, Status, Target
 from lawdesk.cases.policy import is_requester_of, takes_proposals
+from lawdesk.cases.receipts import receipt_document
+from lawdesk.cases.risk import clear_later_first_request_flags, risk_flags
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.permissions import DESK_ACTIONS, has_perm, may
 from lawdesk.core.uploads import pdf_problem
 from lawdesk.law.config import DeploymentConfig
 from lawdesk.law.decision import Decision
-from lawdesk.law.vocabulary import DataCategory, Duty, Outcome, RefusalGround, Regime, RequestKind
+from lawdesk.law.vocabulary import DataCategory, Duty, Outcome, RefusalGround, RequestKind
 
 
 class IntakeRefused(DomainError):
@@ -254,74 +255,6 @@ def _legal(case: Case) -> Decision:
     return decision
 
 
-_INSTRUMENT_COUNTRIES = {
-    "us_subpoena": {"US"}, "us_2703d_order": {"US"},
-}
-_EU_INSTRUMENTS = {"epoc", "epoc_pr", "dsa_art9_order", "dsa_art10_order", "tco_removal_order"}
-# Agency kinds that ordinarily send each kind of instrument (anything else is flagged).
-_INSTRUMENT_KINDS = {
-    "search_warrant": {"police", "gendarmerie", "customs", "prosecutor", "court",
-                       "investigating_judge"},
-    "investigating_judge_order": {"investigating_judge", "court", "police", "gendarmerie"},
-    "prosecutor_requisition": {"prosecutor", "police", "gendarmerie", "customs"},
-    "police_requisition": {"police", "gendarmerie", "customs"},
-    "dsa_art9_order": {"administrative_authority", "court", "prosecutor", "police"},
-    "dsa_art10_order": {"administrative_authority", "court", "prosecutor", "police"},
-}
-
-
-def _is_first_request(case: Case) -> bool:
-    """No request of the same officer was received before this one."""
-    return not Case.objects.filter(officer=case.officer, received_at__lte=case.received_at) \
-        .exclude(pk=case.pk).exists()
-
-
-def clear_later_first_request_flags(case: Case) -> list[str]:
-    """A request received before requests already on file (an import of earlier records, a
-    request entered late) means none of those is the officer's first any more: clear their
-    flag and return their numbers."""
-    cleared = []
-    later = Case.objects.filter(officer=case.officer, received_at__gte=case.received_at) \
-        .exclude(pk=case.pk).only("pk", "number", "flags")
-    for other in later:
-        if "first_time_requester" in other.flags:
-            other.flags = [f for f in other.flags if f != "first_time_requester"]
-            Case.objects.filter(pk=other.pk).update(flags=other.flags)
-            cleared.append(other.number or str(other.pk))
-    return cleared
-
-
-def _flags(case: Case, decision: Decision, now: datetime) -> list[str]:
-    """Risk flags for the desk: first-time requester, unusual country or kind, volume."""
-    from lawdesk.law.vocabulary import EU_MEMBER_STATES
-
-    flags = []
-    if _is_first_request(case):
-        flags.append("first_time_requester")
-    countries = _INSTRUMENT_COUNTRIES.get(case.instrument_type)
-    if (countries and case.agency.country not in countries) or (
-            case.instrument_type in _EU_INSTRUMENTS and case.agency.country not in EU_MEMBER_STATES):
-        flags.append("outside_country")
-    kinds = _INSTRUMENT_KINDS.get(case.instrument_type)
-    if kinds and case.agency.kind not in kinds:
-        flags.append("outside_kind")
-    day_ago = now - timedelta(hours=24)
-    officer_volume = Case.objects.filter(officer=case.officer, received_at__gte=day_ago).count()
-    agency_volume = Case.objects.filter(agency=case.agency, received_at__gte=day_ago).count()
-    if (officer_volume > settings.LAWDESK_VOLUME_PER_OFFICER_DAY
-            or agency_volume > settings.LAWDESK_VOLUME_PER_AGENCY_DAY):
-        flags.append("volume_spike")
-    if decision.regime is Regime.MLA:
-        flags.append("no_legal_channel")
-    if case.kind == RequestKind.EMERGENCY_DISCLOSURE:
-        flags.append("emergency_callback_required")
-    if anchor_changed_recently(case.agency, now):
-        flags.append(ANCHOR_FLAG)
-    if case.language not in settings.LAWDESK_DECLARED_LANGUAGES:
-        flags.append("translation_required")  # Directive (EU) 2023/1544 Art. 4: declared languages
-    return flags
-
-
 def _store_upload(case: Case, upload: Upload, *, actor: User, now: datetime) -> Attachment:
     """Check that an upload is a PDF within the size limit, hash it, keep it with the case."""
     limit = settings.LAWDESK_MAX_ATTACHMENT_BYTES
@@ -369,37 +302,6 @@ def _store_original(case: Case, original: OriginalOrder, *, actor: User, now: da
                          save=False)
     attachment.save()
     return attachment
-
-
-def _receipt(case: Case, targets: list[Target], attachments: list[Attachment]) -> dict[str, Any]:
-    """What was received, in a canonical form whose SHA-256 goes on the receipt."""
-    return {
-        "case_number": case.number,
-        "received_at": case.received_at.isoformat(),
-        "agency": {"id": case.agency_id, "name": case.agency.name, "country": case.agency.country},
-        "officer": case.officer.user.email,
-        "kind": case.kind,
-        "instrument": {"type": case.instrument_type, "reference": case.instrument_reference,
-                       "date": case.instrument_date.isoformat(), "issuer": case.issuer_name,
-                       "issuer_role": case.issuer_role, "validator": case.validator_name,
-                       "validator_role": case.validator_role},
-        "authority_file_number": case.authority_file_number,
-        "offence": {"category": case.offence_category, "description": case.offence_description,
-                    "max_sentence_years": case.max_sentence_years},
-        "categories": list(case.categories),
-        "targets": [{"kind": t.kind, "value": t.value, "port": t.port,
-                     "at": t.at.isoformat() if t.at else None,
-                     "window": [t.window_start.isoformat(), t.window_end.isoformat()]}
-                    for t in targets],
-        "emergency_threat": case.emergency_threat,
-        "nondisclosure_order": case.nondisclosure_order,
-        "nondisclosure_until": case.nondisclosure_until.isoformat() if case.nondisclosure_until else None,
-        "content_locations": case.content_locations,
-        "attachments": [{"name": a.original_name, "sha256": a.sha256, "size": a.size}
-                        for a in attachments],
-        "deadline_at": case.deadline_at.isoformat(),
-        "deadline_basis": f"{case.deadline_article} ({case.deadline_rule})",
-    } | ({"legal_facts": dict(case.law_facts)} if case.law_facts else {})
 
 
 def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
@@ -484,9 +386,9 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
             for i, t in enumerate(targets)]
     kept = [_store_original(case, original, actor=actor, now=now)] if original else []
     attachments = kept + [_store_upload(case, u, actor=actor, now=now) for u in uploads]
-    case.flags = _flags(case, decision, now)
+    case.flags = risk_flags(case, decision, now)
     no_longer_first = clear_later_first_request_flags(case)
-    case.receipt = _receipt(case, rows, attachments)
+    case.receipt = receipt_document(case, rows, attachments)
     if original is not None:
         case.receipt["original_order"] = {"name": kept[0].original_name, "sha256": kept[0].sha256,
                                           "size": kept[0].size,

@@ -34,6 +34,7 @@ from lawdesk.audit.hashing import canonical_sha256
 from lawdesk.audit.services import record
 from lawdesk.cases import services, signals
 from lawdesk.cases.models import Case, Status
+from lawdesk.cases.risk import clear_later_first_request_flags
 from lawdesk.transparency.services import publish_checkpoint
 
 YEAR = 2024
@@ -157,7 +158,7 @@ def _import_fulfilled(rng: random.Random, user: User, start: datetime, end: date
     case.receipt_sha256 = canonical_sha256(case.receipt)
     case.save(update_fields=["number", "receipt", "receipt_sha256"])
     # An earlier request of this officer: the open cases are not their first any more.
-    no_longer_first = services.clear_later_first_request_flags(case)
+    no_longer_first = clear_later_first_request_flags(case)
     record(Action.CASE_IMPORTED, actor=None, target=case, now=closed,
            params={"number": case.number, "status": case.status, "source": "demo history",
                    "accounts_affected": accounts}
