@@ -184,7 +184,14 @@ def platform(platform_data, settings):
     collector.connector.cache_clear()
     import shutil
 
-    (platform_data / "holds.json").unlink(missing_ok=True)  # holds and notices of earlier tests
-    shutil.rmtree(platform_data / "outbox", ignore_errors=True)
+    def forget_earlier_state() -> None:
+        # Holds, notices and content measures are files in the session's shared dataset: a
+        # test's measures would otherwise hide messages from later tests and the live server.
+        for name in ("holds.json", "content_measures.json", "content_measures.jsonl"):
+            (platform_data / name).unlink(missing_ok=True)
+        shutil.rmtree(platform_data / "outbox", ignore_errors=True)
+
+    forget_earlier_state()
     yield platform_data
+    forget_earlier_state()
     collector.connector.cache_clear()

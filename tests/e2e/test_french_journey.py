@@ -48,8 +48,8 @@ def test_a_french_officer_signs_up_and_enrols_totp_in_french(french: Page, serve
     page.fill("input[name=email]", "lucie.bernard@gmail.example")  # not the agency's domain
     page.select_option("select[name=agency]", label="Office mineurs (OFMIN) — Police nationale (FR)")
     page.fill("input[name=title]", "Capitaine de police")
-    page.fill("input[name=supervisor_name]", "Commissaire Hélène Laurent")
-    page.fill("input[name=supervisor_email]", "helene.laurent@police-nationale.example")
+    page.fill("input[name=supervisor_name]", "Commissaire Marc Durand")
+    page.fill("input[name=supervisor_email]", "marc.durand@police-nationale.example")
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
     page.click("button[type=submit]")

@@ -138,11 +138,15 @@ def test_officer_signup_verify_enrol_approve_login(page: Page, server: LiveServe
     assert any("Your officer account is approved" in m for m in server.mails_to(email))
     sign_out(page)
 
-    # 7. The officer signs in with a code and sees the agency's empty dashboard.
+    # 7. The officer signs in with a code and sees the agency's dashboard: empty, unless another
+    # test of this session (they share one server) already filed a request for OFMIN.
     sign_in(page, server, email, PASSWORD, secret)
     expect(page).to_have_url(re.compile(r"/portal/$"))
     expect(page.locator("h1")).to_contain_text("Office mineurs (OFMIN)")
-    expect(page.get_by_test_id("empty-cases")).to_contain_text("No requests yet")
+    if page.get_by_test_id("cases").count() == 0:
+        expect(page.get_by_test_id("empty-cases")).to_contain_text("No requests yet")
+    else:
+        expect(page.get_by_test_id("cases")).to_contain_text("LD-")
     shot(page, "07-officer-dashboard")
 
 
