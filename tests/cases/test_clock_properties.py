@@ -54,7 +54,7 @@ def test_no_case_without_deadline_or_out_of_queue(submit, officer, reviewer, app
                 proposal = case.proposals.filter(decided_at__isnull=True).first()
                 if proposal:
                     if case.needs_callback:
-                        services.record_callback(case=case, actor=reviewer, now=t,
+                        services.confirm_callback(case=case, actor=reviewer, now=t,
                                                  person="Duty officer", supervisor="Chief")
                     services.approve_proposal(proposal=proposal, actor=approver, now=t)
             elif action == "refuse":

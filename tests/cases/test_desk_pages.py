@@ -97,4 +97,4 @@ def test_approve_is_disabled_before_the_call_back_with_the_reason(
     html = client.get(f"/desk/cases/{emergency.pk}/").content.decode()
     button = re.search(r'<button[^>]*value="approve"[^>]*>', html).group(0)
     assert "disabled" in button
-    assert "Record the call-back" in html[html.index('id="approve-why"'):][:300]
+    assert "Confirm the call-back" in html[html.index('id="approve-why"'):][:300]

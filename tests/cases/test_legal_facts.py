@@ -48,7 +48,7 @@ def test_emergency_facts_reach_the_engine(submit, reviewer, now):
                   uploads=[])
     assert case.law_facts == {"emergency_kind": "critical_infrastructure",
                               "ex_post_validation": "pending"}
-    services.record_callback(case=case, actor=reviewer, now=now, person="Lt. Marc Colin",
+    services.confirm_callback(case=case, actor=reviewer, now=now, person="Lt. Marc Colin",
                              supervisor="Commissaire Laurent")
     case = services.rerun_legal_analysis(case=Case.objects.get(pk=case.pk), actor=reviewer, now=now)
     assert case.law_record["facts"]["callback_result"] == "confirmed"

@@ -127,7 +127,7 @@ def test_emergency_cannot_be_approved_before_callback(submit, reviewer, approver
         target_ids=[t.pk for t in case.targets.all()], legal_basis="Emergency, Art. 3(18)")
     with pytest.raises(DomainError, match="call-back"):
         services.approve_proposal(proposal=proposal, actor=approver, now=now)
-    services.record_callback(case=case, actor=reviewer, now=now, person="Lt. Marc Colin",
+    services.confirm_callback(case=case, actor=reviewer, now=now, person="Lt. Marc Colin",
                              supervisor="Commissaire Laurent")
     case = services.approve_proposal(proposal=proposal, actor=approver, now=now)
     assert case.status in (Status.APPROVED, Status.PARTIALLY_APPROVED)

@@ -140,12 +140,12 @@ def test_emergency_needs_callback_and_nobody_approves_own_proposal(
     expect(first.get_by_test_id("proposal")).to_contain_text("a different person must approve it")
     expect(first.locator("button:has-text('Approve disclosure')")).to_have_count(0)
 
-    # The second approver cannot approve before the call-back is recorded.
+    # The second approver cannot approve before the call-back is confirmed.
     second = sessions.page(APPROVER_2)
     second.goto(desk_url)
     approve = second.locator("button:has-text('Approve disclosure')")
     expect(approve).to_be_disabled()
-    expect(second.get_by_test_id("approve-why")).to_contain_text("Record the call-back")
+    expect(second.get_by_test_id("approve-why")).to_contain_text("Confirm the call-back")
     expect(second.get_by_test_id("status")).to_have_text("In review")
     shot(second, "15-emergency-refused-without-callback")
 

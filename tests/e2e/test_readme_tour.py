@@ -165,7 +165,7 @@ def test_readme_tour_steps_1_to_5_as_written(browser, demo: LiveServer, tmp_path
     approver.get_by_test_id("queue").locator("tr.u-emergency a[href*='/desk/cases/']").first.click()
     expect(approver.get_by_test_id("callback")).to_contain_text("call back before any disclosure")
     expect(approver.locator("button:has-text('Approve disclosure')")).to_be_disabled()
-    expect(approver.get_by_test_id("approve-why")).to_contain_text("Record the call-back")
+    expect(approver.get_by_test_id("approve-why")).to_contain_text("Confirm the call-back")
     shot(approver, "tour-4-emergency-waits-for-callback")
 
     # 5. Another agency's data: the OFMIN agency page is "not found", like a missing id.

@@ -128,7 +128,7 @@ def test_emergency_cannot_bring_its_own_call_back_number(submit, reviewer, now):
 def test_call_back_always_dials_the_registered_number(submit, reviewer, now):
     case = submit(**EMERGENCY, uploads=[],
                   offence_description="Call me back on +33 6 66 66 66 66, not the switchboard.")
-    case = services.record_callback(case=case, actor=reviewer, now=now, person="Duty officer",
+    case = services.confirm_callback(case=case, actor=reviewer, now=now, person="Duty officer",
                                     supervisor="Commissaire")
     assert case.callback_number == case.agency.callback_phone != "+33666666666"
 

@@ -58,7 +58,7 @@ def _step(case, action, t, officer, reviewer, approver, accounts):
         proposal = case.proposals.filter(decided_at__isnull=True).first()
         if proposal:
             if case.needs_callback:
-                services.record_callback(case=case, actor=reviewer, now=t, person="Duty officer",
+                services.confirm_callback(case=case, actor=reviewer, now=t, person="Duty officer",
                                          supervisor="Chief")
             services.approve_proposal(proposal=proposal, actor=approver, now=t)
     elif action == "refuse":

@@ -568,9 +568,9 @@ def add_note(*, case: Case, actor: User, now: datetime, body: str,
 
 
 @desk_action("callback")
-def record_callback(*, case: Case, actor: User, now: datetime, person: str, supervisor: str,
+def confirm_callback(*, case: Case, actor: User, now: datetime, person: str, supervisor: str,
                     request: HttpRequest | None = None) -> Case:
-    """Record the call-back confirming an emergency request on the agency's registered number."""
+    """Confirm an emergency request by calling the agency back on its registered number."""
     case = _lock(case)
     if not case.is_emergency:
         raise DomainError("Only emergency requests need a call-back.", field="person")
@@ -692,7 +692,7 @@ def approve_proposal(*, proposal: Proposal, actor: User, now: datetime, note: st
                                "reviewer who proposed the disclosure.",
                                code="four_eyes_own_proposal")
     if case.needs_callback:
-        raise DomainError("Emergency request: record the call-back confirmation on the agency's "
+        raise DomainError("Emergency request: confirm the call-back on the agency's "
                           "registered number before approving any disclosure.",
                           field="callback", code="callback_required")
     proposal.decided_by, proposal.decided_at = actor, now

@@ -154,9 +154,9 @@ def _run(action: str, case: Case, forms: dict[str, Any], request: AuthedRequest)
             services.add_note(case=case, body=data["body"], **common)
             return "Note added."
         if action == "callback":
-            services.record_callback(case=case, person=data["person"],
+            services.confirm_callback(case=case, person=data["person"],
                                      supervisor=data["supervisor"], **common)
-            return "Call-back recorded."
+            return "Call-back confirmed."
         if action == "propose":
             services.propose_disclosure(case=case, categories=data["categories"],
                                         target_ids=data["target_ids"],
