@@ -169,7 +169,8 @@ def anchor_trail(*, now: datetime) -> None:
 
 def _clock_loop(interval: float) -> None:
     """Every ``interval`` seconds: escalate deadlines, restart collection jobs whose worker
-    died, and anchor the audit trail when an hour has passed (all idempotent)."""
+    died, anchor the audit trail when an hour has passed, send the HI-1 answers that are due
+    (all idempotent)."""
     from django.db import close_old_connections
 
     from lawdesk.cases.services import escalate
@@ -177,6 +178,7 @@ def _clock_loop(interval: float) -> None:
     from lawdesk.collection.notices import recheck as recheck_notices
     from lawdesk.collection.services import recover
     from lawdesk.core.clock import utcnow
+    from lawdesk.interop.outbound import send_due as send_hi1_answers
     from lawdesk.removal.alarms import raise_alarms
     from lawdesk.removal.uploaders import inform_due
     from lawdesk.transparency.publication import refresh as publish_due_periods
@@ -191,6 +193,7 @@ def _clock_loop(interval: float) -> None:
             recheck_notices(now=utcnow())
             anchor_trail(now=utcnow())
             publish_due_periods(now=utcnow())
+            send_hi1_answers(now=utcnow())
         except Exception:  # keep the clock running; the error is logged
             import logging
 

@@ -338,6 +338,16 @@ LAWDESK_HI1_IDENTITY = os.environ.get("LAWDESK_HI1_IDENTITY", "XX:lawdesk")
 LAWDESK_HI1_PROXIES = [p.strip() for p in os.environ.get("LAWDESK_HI1_PROXIES", "").split(",")
                        if p.strip()]
 LAWDESK_HI1_CERT_HEADER = os.environ.get("LAWDESK_HI1_CERT_HEADER", "X-Client-Cert-SHA256")
+# What lawdesk sends back over HI-1 (status notifications, deliveries): its own client
+# certificate and key for the authorities' mutual TLS, the CA bundle that verifies their
+# servers (default: the system's), and up to what size a package travels inside the DELIVER
+# (BinaryData); a larger one is fetched from a URL that expires (LAWDESK_DOWNLOAD_DAYS).
+LAWDESK_HI1_CLIENT_CERT = os.environ.get("LAWDESK_HI1_CLIENT_CERT", "")
+LAWDESK_HI1_CLIENT_KEY = os.environ.get("LAWDESK_HI1_CLIENT_KEY", "")
+LAWDESK_HI1_SERVER_CA = os.environ.get("LAWDESK_HI1_SERVER_CA", "")
+LAWDESK_HI1_INLINE_BYTES = int(os.environ.get("LAWDESK_HI1_INLINE_BYTES", str(5_000_000)))
+# The public URL of /hi1/ behind the mutual-TLS proxy (a larger package's download link).
+LAWDESK_HI1_PUBLIC_URL = os.environ.get("LAWDESK_HI1_PUBLIC_URL", "")
 LAWDESK_DOWNLOAD_DAYS = int(os.environ.get("LAWDESK_DOWNLOAD_DAYS", "14"))
 # Public transparency figures: a period is published this many days after it ends, and counts
 # below this threshold are shown as a band (1 to 9); 0 shows every count exactly (decision 0018).

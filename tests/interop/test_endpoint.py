@@ -130,9 +130,17 @@ def test_get_of_an_unknown_object_is_not_found(endpoint, post):
 
 
 def test_unsupported_verbs_and_types_get_3001_per_action(endpoint, post):
-    root = _root(post(request(f"<DELIVER><Identifier>{ids(1)[0]}</Identifier></DELIVER>",
-                              "<GETCSPCONFIG/>")))
-    assert _errors(root) == ["3001"]
+    oid = ids(1)[0]
+    delivery = (f'<DELIVER><Identifier>{oid}</Identifier><HI1Object xsi:type="delivery:'
+                f'DeliveryObject" xmlns:delivery="http://uri.etsi.org/03120/common/2019/10/'
+                f'Delivery"><ObjectIdentifier>{oid}</ObjectIdentifier><delivery:Delivery>'
+                "<delivery:DataExistence>false</delivery:DataExistence></delivery:Delivery>"
+                "</HI1Object></DELIVER>")
+    root = _root(post(request(delivery, "<GETCSPCONFIG/>")))
+    assert _errors(root) == ["3001"]  # lawdesk delivers; it takes no deliveries
+    # A DELIVER without its object is not one (the schema wants Identifier and HI1Object).
+    root = _root(post(request(f"<DELIVER><Identifier>{oid}</Identifier></DELIVER>")))
+    assert _errors(root) == ["3020"]
 
 
 def test_a_retransmission_gets_the_same_answer_and_is_kept_once(endpoint, post):

@@ -92,9 +92,12 @@ class TlsProxy:
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
+            def do_GET(self):  # a download: ``forward`` gets no body (None)
+                self.do_POST(get=True)
+
+            def do_POST(self, get=False):
                 der = self.connection.getpeercert(binary_form=True)
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                body = None if get else self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in (HEADER.lower(), "host", "content-length")}
                 headers[HEADER] = hashlib.sha256(der).hexdigest()

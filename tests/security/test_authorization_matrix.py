@@ -71,6 +71,7 @@ RULES: dict[str, Rule] = {
     "api:withdraw_request": Rule("api", scope="agency", method="POST"),
     "api:api-root": Rule("apiroot"),
     "hi1": Rule("hi1", method="POST"),
+    "hi1_delivery": Rule("hi1"),  # a DELIVER's URL: the registered client certificate only
     "removal:queue": Rule("desk", "desk:case:view"),
     "removal:case": Rule("desk", "desk:case:view"),
     "removal:feedback": Rule("desk", "desk:case:view"),
@@ -154,7 +155,8 @@ def _url(name: str, pattern: URLPattern, world) -> str:
     values = {"case_id": world["case"].pk, "agency_id": world["agency"].pk,
               "link_id": world["link"].pk, "attachment_id": world["attachment"].pk,
               "officer_id": world["officer"].pk, "id": world["case"].pk,
-              "token": "not-a-signed-token", "purpose": "receipt"}
+              "token": "not-a-signed-token", "purpose": "receipt",
+              "download_id": "5f0c7c5e-0000-4000-8000-000000000001"}
     if name.startswith("removal:"):
         values["case_id"], values["fmt"] = world["removal_case"].pk, "json"
     return reverse(name, kwargs={p: values[p] for p in params})

@@ -140,6 +140,11 @@ class Action(StrEnum):
     HI1_MESSAGE_REFUSED = "interop:hi1:message_refused"
     HI1_RETRANSMISSION = "interop:hi1:retransmission"
     HI1_MESSAGE_RECEIVED = "interop:hi1:message_received"
+    HI1_ANSWER_QUEUED = "interop:hi1:answer_queued"
+    HI1_ANSWER_SENT = "interop:hi1:answer_sent"
+    HI1_ANSWER_NOT_SENT = "interop:hi1:answer_not_sent"
+    HI1_PACKAGE_FETCHED = "interop:hi1:package_fetched"
+    HI1_PACKAGE_FETCH_REFUSED = "interop:hi1:package_fetch_refused"
 
     # --- core: signing keys ----------------------------------------------------------------
     KEYS_INITIALISED = "core:keys:initialised"

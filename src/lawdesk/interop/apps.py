@@ -8,7 +8,7 @@ class InteropConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from lawdesk.interop import case_pages
+        from lawdesk.interop import case_pages, receivers  # noqa: F401 (connects them)
         from lawdesk.interop.services import register_anchor_kinds
 
         register_anchor_kinds()

@@ -23,6 +23,8 @@ FACTS = {
     "emergency_threat": _("The imminent threat of the emergency (Section B of the form)"),
     "max_sentence_years": _("Maximum sentence, needed for traffic or content data "
                             "(Section G of the form)"),
+    "user_named_as_suspect": _("Whether the order names the user as a suspect (the platform's "
+                               "policy discloses nothing otherwise)"),
 }
 
 

@@ -156,3 +156,66 @@ def get(
     for line in lines:
         typer.echo(line)
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command("receive")
+def receive(
+    folder: Annotated[Path, typer.Argument(help="Where each message received is kept.")],
+    cert: Annotated[str, typer.Option(help="This server's certificate (PEM).")],
+    key: Annotated[str, typer.Option(help="This server's private key (PEM).")],
+    client_ca: Annotated[str, typer.Option(help="CA that signed the platform's client "
+                                                "certificate (mutual TLS).")],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8443,
+) -> None:
+    """Run an authority's HI-1 server: keep and answer what the platform sends (status
+    notifications, deliveries) until interrupted."""
+    import time
+
+    from lawdesk.interop.authority import Receiver
+
+    server = Receiver(folder, cert=cert, key=key, client_ca=client_ca, host=host,
+                      port=port).start()
+    typer.echo(f"receiving at {server.url}, keeping messages in {folder}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.close()
+
+
+@app.command("unpack")
+def unpack(
+    file: Annotated[Path, typer.Argument(help="A message the platform sent (XML).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the packages.")] = Path("."),
+    public_key: Annotated[Path | None, typer.Option(
+        "--public-key", help="Verify each package with the platform's package key (PEM), as "
+        "lawdesk verify does.")] = None,
+    cert: CertOpt = None, key: KeyOpt = None, ca: CaOpt = None,
+) -> None:
+    """Check a DELIVER (or a status notification): write each package after checking its
+    length and checksums (fetching it over mutual TLS when it is a URL), list the tasks
+    without data, and with --public-key verify each package. Exit 1 if anything fails."""
+    from lawdesk.interop.authority import UnpackError
+    from lawdesk.interop.authority import unpack as take_apart
+    from lawdesk.interop.message import HI1Error
+
+    try:
+        result = take_apart(file.read_bytes(), out, cert=cert, key=key, ca=ca)
+    except (UnpackError, HI1Error, OSError) as exc:
+        typer.echo(f"failed: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for line in result.lines:
+        typer.echo(line)
+    failed = False
+    if public_key is not None:
+        from lawdesk.evidence.verify import verify_package
+
+        for package in result.packages:
+            report = verify_package(package, public_key_pem=public_key.read_bytes())
+            if report.failure is not None:
+                failed = True
+                typer.echo(f"{package.name}: verification FAILED: {report.failure}")
+            else:
+                typer.echo(f"{package.name}: verified (signature and every checksum)")
+    raise typer.Exit(1 if failed else 0)

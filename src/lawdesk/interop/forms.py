@@ -28,6 +28,10 @@ class EndpointForm(forms.Form):
     fingerprint = forms.CharField(max_length=200, label=_("Certificate fingerprint (SHA-256)"),
                                   help_text=_("Of the client certificate, e.g. from openssl x509 "
                                               "-noout -fingerprint -sha256."))
+    delivery_url = forms.CharField(
+        max_length=500, required=False, label=_("Address of the authority's HI-1 server"),
+        help_text=_("Where lawdesk sends the status of the orders and the evidence packages "
+                    "(https://…). Empty: nothing is sent back over HI-1."))
     evidence = forms.CharField(max_length=300, label=_("How it was checked"),
                                help_text=_("E.g. handed over at the onboarding meeting, compared "
                                            "by phone with the ministry."))

@@ -221,6 +221,14 @@ def _read_action(elem: etree._Element, path: str) -> Action:
             if len(objects) != 1 or objects[0].tag != f"{{{s.CORE}}}HI1Object":
                 raise HI1Error(ErrorCode.SCHEMA_INVALID, f"{path}/{verb}: holds one HI1Object.")
             action.object_type = check_object(objects[0], f"{path}/{verb}")[1]
+        elif verb == "DELIVER":
+            parts = s._children(body)
+            if len(parts) != 2 or parts[0].tag != f"{{{s.CORE}}}Identifier" \
+                    or parts[1].tag != f"{{{s.CORE}}}HI1Object":
+                raise HI1Error(ErrorCode.SCHEMA_INVALID,
+                               f"{path}/DELIVER: holds an Identifier and one HI1Object.")
+            s.check(parts[0], s.req("Identifier", s.CORE, pattern=s.UUID), f"{path}/DELIVER")
+            action.object_type = check_object(parts[1], f"{path}/DELIVER")[1]
         elif verb in _VERB_BODY:
             s.check_sequence(s._children(body), _VERB_BODY[verb], f"{path}/{verb}")
     except s.SchemaError as exc:

@@ -20,6 +20,9 @@ class Endpoint(models.Model):
     unique_identifier = models.CharField(max_length=255)
     # SHA-256 of the client certificate (DER), lower-case hex without separators.
     fingerprint = models.CharField(max_length=64)
+    # Where lawdesk sends this authority's answers (status notifications, deliveries): its
+    # HI-1 server's URL, part of the trust anchor (data goes there). Empty: nothing is sent.
+    delivery_url = models.URLField(max_length=500, blank=True)
     change = models.ForeignKey("accounts.AnchorChange", on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField()
     # Set when a second administrator approves its removal; the row stays for the history.
@@ -104,3 +107,55 @@ class StoredObject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type} {self.object_id}"
+
+
+class OutboundMessage(models.Model):
+    """An HI-1 message lawdesk sends to an authority: a status notification, a delivery of the
+    evidence package, an Annex III form. Written in the transaction of the change it reports,
+    with its bytes fixed (TransactionIdentifier included), so every attempt — after a crash, a
+    restart, a timeout — is a retransmission the authority recognises, never a second message.
+    The worker sends it; the clock loop retries what is due."""
+
+    class Kind(models.TextChoices):
+        NOTIFICATION = "notification", "Status notification"
+        DELIVERY = "delivery", "Delivery"
+        ANNEX_III = "annex_iii", "Annex III (impossibility)"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Refused by the authority"
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Unique per reason to send (e.g. "status:<authorisation>:2"): asking twice queues once.
+    key = models.CharField(max_length=200, unique=True)
+    # The destination endpoint identity (ReceiverIdentifier); its URL is looked up when sending
+    # (a renewed certificate keeps the identity).
+    country_code = models.CharField(max_length=2)
+    unique_identifier = models.CharField(max_length=255)
+    transaction_id = models.CharField(max_length=36, unique=True)
+    body = models.BinaryField()
+    summary = models.JSONField(default=dict)
+    # A delivery by URL: the package it points to, until when, under which identifier.
+    package = models.ForeignKey("collection.EvidencePackage", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    download_id = models.CharField(max_length=36, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    response = models.BinaryField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "interop_outbound"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.transaction_id} ({self.state})"

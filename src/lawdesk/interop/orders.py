@@ -103,6 +103,11 @@ def prepare(context: Context) -> None:
         seen.add(action.identifier)
         if action.verb != "CREATE" or action.error is not None:
             continue
+        if action.object_type not in s.RECEIVED_TYPES:
+            context.outcomes[action.identifier] = m.HI1Error(
+                m.ErrorCode.NOT_SUPPORTED, f"lawdesk sends {action.object_type}s; it does not "
+                "accept them from an authority.")
+            continue
         obj = s._children(action.body)[0]
         item = Item(action, obj, _t(obj, s.CORE, "ObjectIdentifier"), action.object_type)
         if item.object_id in items or StoredObject.objects.filter(
@@ -304,6 +309,8 @@ def _intake(group: Group, context: Context) -> tuple[dict[str, Any], list[str]]:
         confirm.append("emergency_threat")
     if any(c in ("traffic", "content") for c in categories) and not preservation:
         confirm.append("max_sentence_years")
+    if not preservation:
+        confirm.append("user_named_as_suspect")  # the message has no member for it
     return payload, confirm
 
 

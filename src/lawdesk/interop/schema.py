@@ -214,16 +214,73 @@ DOCUMENT = (
     opt("NationalDocumentParameters", DOC, kind=ANY),
 )
 
+# What lawdesk sends: status notifications (platform → authority) and deliveries.
+NOTIFICATION_OBJECT = (
+    req("NotificationDetails", NOTIFICATION, max_length=LONG),
+    req("NotificationType", NOTIFICATION, kind=DICT),
+    req("NewNotification", NOTIFICATION, pattern=r"true|false|1|0"),
+    req("NotificationTimestamp", NOTIFICATION, pattern=DATETIME),
+    struct("StatusOfAssociatedObjects", NOTIFICATION,
+           struct("AssociatedObjectStatus", NOTIFICATION,
+                  req("AssociatedObject", NOTIFICATION, pattern=UUID),
+                  req("Status", NOTIFICATION, kind=DICT),
+                  opt("Details", NOTIFICATION, max_length=LONG),
+                  least=1, most=0)),
+    opt("NationalNotificationParameters", NOTIFICATION, kind=ANY),
+)
+
+CHECKSUMS = struct("Checksums", DELIVERY,
+                   struct("ChecksumAndType", COMMON, req("Checksum", COMMON),
+                          req("ChecksumType", COMMON), least=1, most=0))
+DELIVERY_OBJECT = (
+    struct("Reference", DELIVERY, req("LDID", DELIVERY, pattern=r"[A-Z]{2}-.+-.+"),
+           req("LIID", DELIVERY), choice=True),
+    opt("DeliveryID", DELIVERY, pattern=UUID),
+    opt("SequenceNumber", DELIVERY, pattern=r"\d{1,9}"),
+    opt("LastSequence", DELIVERY, pattern=r"true|false|1|0"),
+    opt("Manifest", DELIVERY, kind=ANY),
+    struct("Delivery", DELIVERY,
+           struct("BinaryData", DELIVERY,
+                  req("Data", DELIVERY, kind=BASE64),
+                  opt("ContentType", DELIVERY),
+                  opt("Checksum", DELIVERY),
+                  opt("ChecksumType", DELIVERY),
+                  CHECKSUMS,
+                  opt("OriginalFilename", DELIVERY, max_length=LONG),
+                  opt("ContentLength", DELIVERY, pattern=r"\d{1,15}")),
+           opt("XMLData", DELIVERY, kind=ANY),
+           opt("JSONData", DELIVERY, kind=ANY),
+           struct("URL", DELIVERY,
+                  req("URL", DELIVERY, max_length=LONG),
+                  opt("ContentLength", DELIVERY, pattern=r"\d{1,15}"),
+                  opt("ContentType", DELIVERY, max_length=LONG),
+                  opt("Expiry", DELIVERY, pattern=MICRO_DATETIME),
+                  opt("Checksum", DELIVERY),
+                  opt("OriginalFilename", DELIVERY, max_length=LONG),
+                  opt("CSPDefinedIdentifier", DELIVERY, max_length=LONG),
+                  opt("ChecksumType", DELIVERY),
+                  CHECKSUMS),
+           opt("DataExistence", DELIVERY, pattern=r"true|false|1|0"),
+           choice=True),
+    opt("DeliveryStatus", DELIVERY, kind=DICT),
+    opt("DeliveryDesiredStatus", DELIVERY, kind=DICT),
+    opt("EncryptionDetails", DELIVERY, kind=ANY),
+)
+
 # Concrete HI1Object types by xsi:type (namespace, local name) → their own members.
 OBJECT_TYPES: dict[tuple[str, str], tuple[El, ...]] = {
     (AUTH, "AuthorisationObject"): AUTHORISATION,
     (TASK, "LDTaskObject"): LDTASK,
     (TASK, "LPTaskObject"): LPTASK,
     (DOC, "DocumentObject"): DOCUMENT,
+    (NOTIFICATION, "NotificationObject"): NOTIFICATION_OBJECT,
+    (DELIVERY, "DeliveryObject"): DELIVERY_OBJECT,
 }
+# Types lawdesk creates from what an authority sends (the others it only emits).
+RECEIVED_TYPES = frozenset({"AuthorisationObject", "LDTaskObject", "LPTaskObject",
+                            "DocumentObject"})
 # Types the TS defines that lawdesk does not handle yet: answered "not supported" (3001).
-KNOWN_UNSUPPORTED_TYPES = {(TASK, "TDTaskObject"), (NOTIFICATION, "NotificationObject"),
-                           (DELIVERY, "DeliveryObject"), (TASK, "TrafficPolicyObject")}
+KNOWN_UNSUPPORTED_TYPES = {(TASK, "TDTaskObject"), (TASK, "TrafficPolicyObject")}
 
 VERBS = ("GET", "CREATE", "UPDATE", "LIST", "DELIVER", "GETCSPCONFIG")
 LIST_FILTER = (

@@ -36,11 +36,13 @@ _UNIQUE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,254}")
 
 def propose_endpoint(
     *, actor: User, now: datetime, agency: Agency, officer: Officer, country_code: str,
-    unique_identifier: str, fingerprint: str, evidence: str, request: HttpRequest | None = None,
+    unique_identifier: str, fingerprint: str, evidence: str, delivery_url: str = "",
+    request: HttpRequest | None = None,
 ) -> AnchorChange:
     """Propose that the agency's HI-1 endpoint ``country_code``/``unique_identifier`` sends
-    with the certificate ``fingerprint``; orders from it are filed on ``officer``'s account.
-    A second administrator approves it on the agency's page (decision 0014)."""
+    with the certificate ``fingerprint``; orders from it are filed on ``officer``'s account,
+    and lawdesk's answers (status, deliveries) go to ``delivery_url``. A second administrator
+    approves it on the agency's page (decision 0014)."""
     country = country_code.strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", country):
         raise DomainError(gettext("Enter the two-letter country code of the endpoint."),
@@ -54,6 +56,10 @@ def propose_endpoint(
         digest = normalise_fingerprint(fingerprint)
     except ValueError as exc:
         raise DomainError(str(exc), field="fingerprint", code="invalid") from None
+    url = delivery_url.strip()
+    if url and not re.fullmatch(r"https://[^\s/?#]+(/[^\s]*)?", url):
+        raise DomainError(gettext("Enter the https:// address of the authority's HI-1 server, "
+                                  "or leave it empty."), field="delivery_url", code="invalid")
     if officer.agency_id != agency.pk:
         raise DomainError(gettext("The liaison officer must be an officer of this agency."),
                           field="officer", code="invalid")
@@ -68,7 +74,7 @@ def propose_endpoint(
         actor=actor, now=now, agency=agency, kind=AnchorChange.Kind.ADD_HI1_ENDPOINT,
         subject=f"{country}/{unique} sha256:{digest[:16]}…",
         details={"country_code": country, "unique_identifier": unique, "fingerprint": digest,
-                 "officer_id": officer.pk},
+                 "officer_id": officer.pk, "delivery_url": url},
         evidence=evidence, request=request)
 
 
@@ -91,7 +97,7 @@ def _apply_add(change: AnchorChange, actor: User, now: datetime) -> dict[str, An
     endpoint = Endpoint.objects.create(
         agency_id=change.agency_id, officer=officer, country_code=details["country_code"],
         unique_identifier=details["unique_identifier"], fingerprint=details["fingerprint"],
-        change=change, approved_at=now)
+        delivery_url=details.get("delivery_url", ""), change=change, approved_at=now)
     return {"hi1_endpoint_id": endpoint.pk}
 
 

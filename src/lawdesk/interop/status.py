@@ -1,8 +1,14 @@
-"""Task status follows the desk: the authority reads it, it can never set it."""
+"""Task status follows the desk: the authority reads it, it can never set it.
+
+An LDTask of a delivered case is ``Disclosed`` when the package holds records about its
+identifier and ``DisclosureNotAvailable`` when it holds none (the package's not-held
+statements say why); a target left out of a partial approval, or a refused case, is
+``Rejected``.
+"""
 
 from __future__ import annotations
 
-from lawdesk.cases.models import Case, Status
+from lawdesk.cases.models import Case, Status, Target
 from lawdesk.interop.models import StoredObject
 
 _LD: dict[str, str] = {
@@ -16,6 +22,19 @@ _LP: dict[str, str] = {
 }
 
 
+def rows_delivered(case: Case, target: Target) -> int | None:
+    """How many records about ``target`` the case's package holds (None: no package yet)."""
+    from lawdesk.collection.collector import label
+    from lawdesk.collection.models import EvidencePackage
+
+    package = EvidencePackage.objects.filter(case=case).first()
+    if package is None:
+        return None
+    name = label(target)
+    return sum(int(rows) for key, rows in package.details.get("records", {}).items()
+               if key.partition("/")[2] == name or key.partition("/")[2].startswith(name + "-"))
+
+
 def task_status(stored: StoredObject) -> str | None:
     """The LDTaskStatus / LPTaskStatus value of a stored task, from its case and target."""
     if stored.object_type not in ("LDTaskObject", "LPTaskObject") or stored.case_id is None:
@@ -26,4 +45,7 @@ def task_status(stored: StoredObject) -> str | None:
     target = stored.target
     if target is not None and target.approved is False and case.decided_at is not None:
         return "Rejected"  # this identifier was left out of a partial approval
-    return _LD.get(case.status, "AwaitingDisclosure")
+    status = _LD.get(case.status, "AwaitingDisclosure")
+    if status == "Disclosed" and target is not None and not rows_delivered(case, target):
+        return "DisclosureNotAvailable"  # searched: nothing held (the package says why)
+    return status

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lawdesk.accounts.models import AnchorChange
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
 from lawdesk.core.permissions import has_perm
 from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
-from lawdesk.interop import identity, services
+from lawdesk.interop import identity, outbound, services
 from lawdesk.interop import message as m
 from lawdesk.interop.forms import EndpointForm, RevokeForm
 from lawdesk.interop.models import Endpoint
@@ -59,6 +60,32 @@ def hi1(request: HttpRequest) -> HttpResponse:
                         "registered for" if answer.refused == "sender_identifier_mismatch"
                         else answer.refused)
     return HttpResponse(answer.body, status=200, content_type="application/xml; charset=utf-8")
+
+
+@require_GET
+def delivery(request: HttpRequest, download_id: str) -> HttpResponseBase:
+    """A package too large for the DELIVER itself, fetched from the URL the DELIVER gave, by a
+    registered endpoint of the requesting agency (the same mutual TLS as ``POST /hi1/``)."""
+    now = utcnow()
+    presented = identity.presented_fingerprint(request)
+    if not identity.from_trusted_proxy(request):
+        services.refuse_sender(reason="not_from_tls_proxy", now=now, request=request,
+                               fingerprint=presented)
+        return _refused("this endpoint is reached only through the mutual-TLS proxy")
+    endpoint = services.endpoint_for(presented)
+    if endpoint is None:
+        services.refuse_sender(reason="certificate_not_on_record" if presented else
+                               "no_client_certificate", now=now, request=request,
+                               fingerprint=presented)
+        return _refused("the client certificate is not registered for any HI-1 endpoint")
+    try:
+        path = outbound.fetch_package(download_id=str(download_id), endpoint=endpoint, now=now,
+                                      request=request)
+    except DomainError as exc:
+        return HttpResponse(f"{exc.message}\n", status=410 if exc.code == "expired" else 404,
+                            content_type="text/plain; charset=utf-8")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name,
+                        content_type="application/octet-stream")
 
 
 # --- The desk's page of HI-1 endpoints ----------------------------------------------------
