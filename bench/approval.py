@@ -86,7 +86,7 @@ def run(runs: int, platform: Path) -> dict:
         scope = collector.Scope.of(case)
         fetched = [(rs.category, rs.target, list(rs.rows), rs.fields) for rs in
                    collector.record_sets(scope, collector.connector(), lambda *_: None)]
-        from lawdesk.evidence.records import RecordSet
+        from lawdesk.evidence.writers import RecordSet
 
         out = Path(tempfile.mkdtemp())
         t0, c0 = time.perf_counter(), time.process_time()

@@ -23,6 +23,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture
+def chain_head(transactional_db) -> None:
+    """The audit chain's head row as migrations seed it. A transactional test (one that
+    migrates) starts on whatever the previous one left: after its flush, an empty table."""
+    from lawdesk.audit.hashing import GENESIS_HASH
+    from lawdesk.audit.models import ChainHead
+
+    ChainHead.objects.get_or_create(id=1, defaults={"seq": 0, "hash": GENESIS_HASH})
+
+
+@pytest.fixture
 def now() -> datetime:
     return datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 

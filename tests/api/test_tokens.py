@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from lawdesk.api import tokens
+from lawdesk.api.models import ApiToken
 from lawdesk.audit.models import Event
-from lawdesk.cases.models import ApiToken
 from lawdesk.core.errors import DomainError, PermissionDenied
 from tests.factories import ApiClient, login
 
@@ -153,7 +153,7 @@ def test_portal_helpers_list_and_fetch_only_ones_own_tokens(officer, agency, mak
 
 
 def test_officer_creates_and_revokes_a_token_in_the_portal(client, make_agency, make_officer):
-    from lawdesk.cases.models import ApiToken
+    from lawdesk.api.models import ApiToken
     from tests.factories import login
 
     user = make_officer(make_agency())

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lawdesk.cases import clock, flows, services
+from lawdesk.cases import flows, legal_clock, services
 from lawdesk.cases.models import Case, Status
 from lawdesk.cases.selectors import desk_queue
 from lawdesk.core.errors import DomainError
@@ -75,6 +75,6 @@ def test_no_case_without_deadline_or_out_of_queue(submit, officer, reviewer, app
         assert (case.paused_at is not None) == (case.status == Status.AWAITING_CLARIFICATION)
         in_queue = desk_queue().filter(pk=case.pk).exists()
         assert in_queue == flows.is_open(case.status)
-        assert clock.urgency(case, t) in {"done", "paused", "on_time", "due_soon", "overdue"}
+        assert legal_clock.urgency(case, t) in {"done", "paused", "on_time", "due_soon", "overdue"}
         if flows.is_open(case.status) and case.paused_at is None and case.status not in flows.ANSWERED:
-            assert clock.urgency(case, t) != "done"
+            assert legal_clock.urgency(case, t) != "done"

@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from lawdesk.audit import anchors
 from lawdesk.audit import triggers as audit_triggers
 from lawdesk.cases.models import Case
-from lawdesk.law.records import verify_record
+from lawdesk.law.replay import verify_record
 from lawdesk.transparency import triggers as log_triggers
 
 BEFORE = [("cases", "0006_message_thread")]
@@ -35,7 +35,7 @@ def _migrate(targets=None):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_old_rows_keep_their_decision_and_replay(submit):
+def test_old_rows_keep_their_decision_and_replay(chain_head, submit):
     try:
         both = submit()  # decided since 0002: the decision in the column and in the record
         only_column = submit(instrument_reference="EPOC-2026-0043")

@@ -200,7 +200,7 @@ def test_reviewer_override_needs_reason_is_audited_and_unlocks_the_proposal(
         case=case, actor=reviewer, now=now, categories=["traffic"],
         target_ids=[t.pk for t in case.targets.all()], legal_basis="Judge-validated order")
     assert proposal.categories == ["traffic"]
-    from lawdesk.law.records import verify_record
+    from lawdesk.law.replay import verify_record
 
     assert verify_record(case.law_record)
 

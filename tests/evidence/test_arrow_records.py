@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from lawdesk.evidence.arrow_records import Unsupported, encode_batch
 from lawdesk.evidence.package import build_package
-from lawdesk.evidence.records import PackageError, RecordSet, write_record_set
+from lawdesk.evidence.writers import PackageError, RecordSet, write_record_set
 
 from .conftest import NOW, sample_description
 

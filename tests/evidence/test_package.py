@@ -148,9 +148,9 @@ def test_rows_are_streamed_not_held_in_memory(tmp_path: Path, keys: Keys) -> Non
 
 
 def test_memory_stays_flat_while_streaming(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lawdesk.evidence import records
+    from lawdesk.evidence import writers
 
-    monkeypatch.setattr(records, "_FLUSH_CHARS", 1 << 14)  # small slices keep the test quick
+    monkeypatch.setattr(writers, "_FLUSH_CHARS", 1 << 14)  # small slices keep the test quick
 
     def rows(n: int) -> Iterator[dict[str, Any]]:
         for i in range(n):
@@ -160,7 +160,7 @@ def test_memory_stays_flat_while_streaming(tmp_path: Path, monkeypatch: pytest.M
     for n in (1_000, 4_000):
         tracemalloc.start()
         try:
-            records.write_record_set(tmp_path, f"data/content/{n}", RecordSet("content", "a", rows(n)))
+            writers.write_record_set(tmp_path, f"data/content/{n}", RecordSet("content", "a", rows(n)))
             peaks.append(tracemalloc.get_traced_memory()[1])
         finally:
             tracemalloc.stop()

@@ -152,7 +152,7 @@ def test_template_fallback_gives_the_same_answer(duck, monkeypatch):
 @pytest.mark.parametrize("engine", ["duck", "pg"])
 def test_content_batches_are_packaged_as_the_messages_are(engine, request, tmp_path):
     """The Arrow batches of a content stream give the package files its messages give, byte for byte."""
-    from lawdesk.evidence.records import RecordSet, dataclass_rows, write_record_set
+    from lawdesk.evidence.writers import RecordSet, dataclass_rows, write_record_set
 
     conn = request.getfixturevalue(engine)
     w = conn.window("2025-03-01T00:00:00Z", "2026-03-01T00:00:00Z")

@@ -1,4 +1,5 @@
-"""What the API keeps of its own: the first answer to each ``Idempotency-Key``."""
+"""What the API keeps of its own: the officers' personal tokens and the first answer to each
+``Idempotency-Key``."""
 
 from __future__ import annotations
 
@@ -32,3 +33,25 @@ class IdempotentAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} [{self.key[:20]}] → {self.status}"
+
+
+class ApiToken(models.Model):
+    """A personal API token of an officer. Only its hash is stored."""
+
+    officer = models.ForeignKey("accounts.Officer", on_delete=models.CASCADE,
+                                related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The table keeps the name it had when the model lived in cases (migration
+        # api/0002 moved the model, not the rows).
+        db_table = "cases_api_token"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

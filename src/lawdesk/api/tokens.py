@@ -26,9 +26,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from lawdesk.accounts.models import User
+from lawdesk.api.models import ApiToken
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
-from lawdesk.cases.models import ApiToken
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.permissions import has_perm
 

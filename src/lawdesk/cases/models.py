@@ -357,23 +357,3 @@ class Proposal(models.Model):
     @property
     def open(self) -> bool:
         return self.decided_at is None
-
-
-class ApiToken(models.Model):
-    """A personal API token of an officer. Only its hash is stored."""
-
-    officer = models.ForeignKey("accounts.Officer", on_delete=models.CASCADE,
-                                related_name="api_tokens")
-    name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=12)
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        db_table = "cases_api_token"
-
-    def __str__(self) -> str:
-        return f"{self.prefix}… ({self.name})"

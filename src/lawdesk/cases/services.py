@@ -24,7 +24,7 @@ from lawdesk.accounts.models import Agency, User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.hashing import canonical_sha256
 from lawdesk.audit.services import record
-from lawdesk.cases import clock, flows, notify, signals
+from lawdesk.cases import flows, legal_clock, notify, signals
 from lawdesk.cases.intake import (
     CLARIFICATION_ANSWER,
     WITHDRAWAL_REASON,
@@ -153,14 +153,14 @@ def _move(case: Case, target: str, *, actor: User | None, now: datetime, action:
     previous = case.status
     case.status = target
     if target == Status.AWAITING_CLARIFICATION:
-        clock.pause(case, now)
+        legal_clock.pause(case, now)
     elif previous == Status.AWAITING_CLARIFICATION:
-        clock.resume(case, now)
+        legal_clock.resume(case, now)
     if target in flows.ANSWERED and target != Status.WITHDRAWN and case.decided_at is None:
         case.decided_at = now
     if target in flows.TERMINAL:
         case.closed_at = now
-    case.urgency = clock.urgency(case, now)
+    case.urgency = legal_clock.urgency(case, now)
     case.save()
     signals.case_status_changed.send(sender=Case, case=case, previous=previous, now=now)
     record(action, actor=actor, target=case, request=request, now=now,
@@ -213,7 +213,7 @@ def decide_law(case: Case, *, now: datetime) -> dict[str, Any]:
     from lawdesk.law.config import load_config
     from lawdesk.law.engine import decide
     from lawdesk.law.facts import parse_facts
-    from lawdesk.law.records import decision_record
+    from lawdesk.law.replay import decision_record
 
     facts = parse_facts(_law_facts(case))
     config = deployment_config(load_config(getattr(settings, "LAWDESK_LAW_CONFIG", None)))
@@ -395,7 +395,7 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
                                           "content_type": original.content_type}
         case.receipt["origin"] = original.origin
     case.receipt_sha256 = canonical_sha256(case.receipt)
-    case.urgency = clock.urgency(case, now)
+    case.urgency = legal_clock.urgency(case, now)
     case.save()
     signals.case_received.send(sender=Case, case=case, now=now)
     record(Action.CASE_RECEIVED, actor=actor, target=case, request=request, now=now,
@@ -784,7 +784,7 @@ def override_category(*, case: Case, actor: User, now: datetime, category: str, 
     shown to the approver next to the proposal.
     """
     from lawdesk.law.override import OverrideError
-    from lawdesk.law.records import RulesetMismatch, override_record
+    from lawdesk.law.replay import RulesetMismatch, override_record
 
     case = _lock(case)
     if case.status != Status.IN_REVIEW:
@@ -959,12 +959,12 @@ def escalate(*, now: datetime) -> dict[str, int]:
         "pk", "number", "status", "kind", "deadline_at", "received_at", "paused_at",
         "paused_remaining", "urgency")
     for case in open_cases.iterator(chunk_size=500):
-        level = clock.urgency(case, now)
+        level = legal_clock.urgency(case, now)
         if level == case.urgency:
             continue
         with transaction.atomic():
             locked = Case.objects.select_for_update().get(pk=case.pk)
-            level = clock.urgency(locked, now)
+            level = legal_clock.urgency(locked, now)
             if level == locked.urgency:
                 continue
             previous, locked.urgency = locked.urgency, level

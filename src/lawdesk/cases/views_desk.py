@@ -17,7 +17,7 @@ from lawdesk.accounts.models import Agency, StaffMember, User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.models import Event
 from lawdesk.audit.services import record
-from lawdesk.cases import clock, extensions, flows, services
+from lawdesk.cases import extensions, flows, legal_clock, services
 from lawdesk.cases.forms import (
     AssignForm,
     CallbackForm,
@@ -67,8 +67,8 @@ def queue(request: AuthedRequest) -> HttpResponse:
     cases = desk_queue(**filters, include_closed=include_closed)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     for case in page:
-        case.live_urgency = clock.urgency(case, now)  # type: ignore[attr-defined]
-        case.remaining = clock.remaining(case, now)  # type: ignore[attr-defined]
+        case.live_urgency = legal_clock.urgency(case, now)  # type: ignore[attr-defined]
+        case.remaining = legal_clock.remaining(case, now)  # type: ignore[attr-defined]
     counts = desk_counters(now)
     since = now - timedelta(days=7)
     refusals = Event.objects.filter(action__in=REFUSALS, at__gte=since).order_by("-seq")
@@ -280,7 +280,7 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         "targets": case.targets.all(), "attachments": case.attachments.all(),
         "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
         "timeline": _timeline(case),
-        "urgency": clock.urgency(case, now), "remaining": clock.remaining(case, now),
+        "urgency": legal_clock.urgency(case, now), "remaining": legal_clock.remaining(case, now),
         "allowed_next": flows.allowed(case.kind, case.status), "Status": Status,
         "flag_labels": FLAG_LABELS, "decision": case.legal, "Urgency": Urgency,
         "declared_languages": settings.LAWDESK_DECLARED_LANGUAGES,

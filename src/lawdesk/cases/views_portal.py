@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lawdesk.audit.actions import Action
 from lawdesk.audit.hashing import canonical_json
 from lawdesk.audit.services import record
-from lawdesk.cases import clock, extensions, flows, services
+from lawdesk.cases import extensions, flows, legal_clock, services
 from lawdesk.cases.forms import (
     AnswerForm,
     PortalMessageForm,
@@ -183,7 +183,7 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
                params={"number": case.number, "side": "portal"})
     return render(request, "cases/portal_case.html", {
         "case": case, "targets": case.targets.all(), "now": now,
-        "remaining": clock.remaining(case, now),
+        "remaining": legal_clock.remaining(case, now),
         "messages_list": case.messages.exclude(kind=Message.Kind.NOTE).select_related("author")
         .prefetch_related("attachments"),
         "answer_form": answer_form, "withdraw_form": withdraw_form, "message_form": message_form,

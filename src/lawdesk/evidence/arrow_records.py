@@ -1,6 +1,6 @@
 """Encode Arrow record batches into the package's JSON Lines and CSV, vectorised.
 
-The bytes are exactly those :func:`lawdesk.evidence.records.write_record_set` writes for the
+The bytes are exactly those :func:`lawdesk.evidence.writers.write_record_set` writes for the
 same rows given as Python values (``batch.to_pylist()``): ``json.dumps(row, ensure_ascii=False,
 separators=(",", ":"))`` with U+2028, U+2029 and U+0085 escaped, and ``csv.writer`` (excel
 dialect, ``\\r\\n``) with None as an empty cell, booleans as ``true``/``false`` and times in

@@ -38,9 +38,9 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from lawdesk.evidence import bag, records
-from lawdesk.evidence.records import PackageError, PackageFile, RecordSet, RecordSetSummary, dataclass_rows
+from lawdesk.evidence import bag, writers
 from lawdesk.evidence.signing import Signer
+from lawdesk.evidence.writers import PackageError, PackageFile, RecordSet, RecordSetSummary, dataclass_rows
 
 __all__ = [
     "Authority", "BagResult", "BuiltPackage", "Custodian", "LegalInstrument", "NotHeld", "NotHeldReason",
@@ -241,15 +241,15 @@ def write_bag(description: PackageDescription, *, now: datetime, signer: Signer,
             k += 1
             unique = f"{stem}~{k}"
         used.add(unique.lower())
-        files, summary = records.write_record_set(dest, unique, rs)
+        files, summary = writers.write_record_set(dest, unique, rs)
         payload.extend(files)
         summaries.append(summary)
 
     not_held = [{"target": s.target, "category": s.category, "reason": s.reason, "explanation": s.text()}
                 for s in description.not_held]
-    payload.append(records.write_file(dest, bag.NOT_HELD_FILE, _json_bytes(
+    payload.append(writers.write_file(dest, bag.NOT_HELD_FILE, _json_bytes(
         {"case_number": description.case_number, "statements": not_held})))
-    payload.append(records.write_file(dest, bag.CONTENTS_FILE, _json_bytes(
+    payload.append(writers.write_file(dest, bag.CONTENTS_FILE, _json_bytes(
         _contents(description, now, key_fp, summaries))))
 
     # Imported here: WeasyPrint is heavy, and only the builder needs it.
@@ -257,7 +257,7 @@ def write_bag(description: PackageDescription, *, now: datetime, signer: Signer,
 
     pdf = render_certificate(description=description, now=now, files=payload, record_sets=summaries,
                              key_fingerprint=key_fp, bag_name=dest.name, encrypted=encrypted)
-    payload.append(records.write_file(dest, bag.CERTIFICATE_FILE, pdf))
+    payload.append(writers.write_file(dest, bag.CERTIFICATE_FILE, pdf))
 
     for alg in bag.ALGORITHMS:
         (dest / f"manifest-{alg}.txt").write_text(
@@ -281,7 +281,7 @@ def write_bag(description: PackageDescription, *, now: datetime, signer: Signer,
 
 
 def _json_bytes(obj: Any) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False, indent=2, default=records.json_default) + "\n").encode()
+    return (json.dumps(obj, ensure_ascii=False, indent=2, default=writers.json_default) + "\n").encode()
 
 
 def _contents(d: PackageDescription, now: datetime, key_fp: str,

@@ -262,7 +262,7 @@ class Decision:
 
     @staticmethod
     def stored_in(record: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-        """The decision's JSON inside a decision record (lawdesk.law.records), if any."""
+        """The decision's JSON inside a decision record (lawdesk.law.replay), if any."""
         stored = (record or {}).get("decision")
         return stored if stored else None
 

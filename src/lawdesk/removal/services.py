@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
-from lawdesk.cases import clock, flows
+from lawdesk.cases import flows, legal_clock
 from lawdesk.cases import services as case_services
 from lawdesk.cases.models import Case, Status
 from lawdesk.core.errors import DomainError
@@ -246,7 +246,7 @@ def restart_clock(case: Case, now: datetime) -> None:
     """TCO Art. 3(7) and (8): when the clarification arrives (or the impossibility ends) the
     provider has a full hour again from that moment — not what was left when it stopped."""
     case.deadline_at = now + TCO_REMOVAL.as_timedelta()
-    case.urgency = clock.urgency(case, now)
+    case.urgency = legal_clock.urgency(case, now)
     case.save(update_fields=["deadline_at", "urgency"])
     record(Action.REMOVAL_CLOCK_RESTARTED, actor=None, target=case, now=now,
            params={"number": case.number, "deadline_at": case.deadline_at.isoformat()})
@@ -254,7 +254,7 @@ def restart_clock(case: Case, now: datetime) -> None:
 
 def minutes_left(case: Case, now: datetime) -> int:
     """Whole minutes left on the clock (negative once overdue)."""
-    seconds = clock.remaining(case, now).total_seconds()
+    seconds = legal_clock.remaining(case, now).total_seconds()
     return int(seconds // 60)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from lawdesk.evidence.records import PackageError, RecordSet, dataclass_rows, write_record_set
+from lawdesk.evidence.writers import PackageError, RecordSet, dataclass_rows, write_record_set
 
 values = st.one_of(st.none(), st.booleans(), st.integers(), st.text(),
                    st.floats(allow_nan=False, allow_infinity=False),

@@ -13,7 +13,7 @@ import lawdesk.law as law
 from lawdesk.law.config import DEFAULT_CONFIG, DeploymentConfig, PlatformPolicy, load_config
 from lawdesk.law.decision import Decision
 from lawdesk.law.facts import Facts
-from lawdesk.law.records import (
+from lawdesk.law.replay import (
     RulesetMismatch,
     decision_record,
     override_record,
