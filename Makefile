@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres:postgres@127.0.0.1:5432/lawdesk
 
-.PHONY: demo test test-sqlite test-postgres lint install install-dev system-test-deps clean messages
+.PHONY: demo test test-sqlite test-postgres lint install install-dev system-test-deps clean messages makemessages
 
 $(BIN)/python:
 	@./scripts/ensure-venv.sh "$(PYTHON)" "$(VENV)"
@@ -30,6 +30,10 @@ demo: install
 ## make messages: compile the translation catalogues (src/lawdesk/locale) for Django.
 messages:
 	@./scripts/compile-messages.sh
+
+## make makemessages: add new translatable strings to the French catalogue (then translate them).
+makemessages:
+	@./scripts/make-messages.sh
 
 system-test-deps:
 	./scripts/ensure-system-libs.sh

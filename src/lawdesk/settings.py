@@ -306,6 +306,14 @@ LAWDESK_CUSTODIAN_NAME = os.environ.get("LAWDESK_CUSTODIAN_NAME", "" if PRODUCTI
 LAWDESK_CUSTODIAN_TITLE = os.environ.get(
     "LAWDESK_CUSTODIAN_TITLE", "" if PRODUCTION else "Custodian of records (demo deployment)")
 LAWDESK_CUSTODIAN_ORGANISATION = os.environ.get("LAWDESK_CUSTODIAN_ORGANISATION", LAWDESK_PLATFORM_NAME)
+# The title as the certificate's other language says it (LAWDESK_CUSTODIAN_TITLE_FR, …); without
+# one, that version gives LAWDESK_CUSTODIAN_TITLE as written.
+LAWDESK_CUSTODIAN_TITLES = {
+    code: title for code, title in (
+        ("fr", os.environ.get("LAWDESK_CUSTODIAN_TITLE_FR", "" if PRODUCTION else
+                              "Responsable de la conservation des enregistrements (déploiement de "
+                              "démonstration)")),
+    ) if title}
 if PRODUCTION and not (LAWDESK_CUSTODIAN_NAME and LAWDESK_CUSTODIAN_TITLE):
     raise ImproperlyConfigured("LAWDESK_CUSTODIAN_NAME and LAWDESK_CUSTODIAN_TITLE must name the "
                                "custodian of records who certifies evidence packages.")

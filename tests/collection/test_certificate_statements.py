@@ -100,6 +100,21 @@ def test_data_deleted_under_retention_before_receipt(own_platform, submit, revie
     assert "Deleted under retention before the order was received" in text
     assert "retention period (365 days) ended, before the order was received" in text
     assert "No account matches" not in text
+    # The Paris prosecutor reads the same statements in French first, with the order's words
+    # in French; the machine-readable statements stay in English.
+    french, english = text.split("VERSION IN ENGLISH")
+    assert french.startswith("VERSION EN FRANÇAIS Certificat d'authenticité")
+    assert ("Injonction européenne de production (EPOC) EPOC-2026-0042 du 2026-10-30, émise par "
+            "Anne Roussel (Procureur)") in french
+    assert ("European Production Order (EPOC) EPOC-2026-0042 of 2026-10-30, issued by Anne Roussel "
+            "(Prosecutor)") in english
+    assert "Supprimé au terme de la durée de conservation avant la réception de la décision" in french
+    assert "ont été supprimés à l'expiration de leur durée de conservation (365 jours), avant la " \
+           "réception de la décision le" in french
+    assert "Systèmes interrogés pour cette décision comptes; journal des connexions" in french
+    assert "Connection records" not in french and "Connection records" in english
+    explanations = [s["explanation"] for s in json.loads(files["data/not_held.json"])["statements"]]
+    assert explanations and all(e.startswith("Connection records from ") for e in explanations)
 
 
 def test_retention_after_receipt_is_not_passed_off_as_no_data(own_platform, submit, reviewer,

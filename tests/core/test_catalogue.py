@@ -62,7 +62,7 @@ STILL_ENGLISH = {
     "accounts/agency_detail.html", "accounts/agency_form.html", "accounts/agency_list.html",
     "accounts/officer_detail.html", "accounts/officer_list.html",
     "audit/event_list.html", "cases/desk_case.html",
-    "cases/desk_queue.html", "collection/_desk_case.html", "evidence/certificate.html",
+    "cases/desk_queue.html", "collection/_desk_case.html",
     "transparency/report_print.html", "interop/_desk_case.html",
 }
 # Words that are not language: names, codes, units, commands.

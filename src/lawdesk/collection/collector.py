@@ -14,6 +14,7 @@ The scope also records which systems it queried, so the certificate names only t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from lawdesk.cases.models import Case, Proposal, Target
 from lawdesk.evidence.package import NotHeld, NotHeldReason, RecordSet
@@ -31,11 +33,11 @@ from lawdesk.platform.connector import Account, PlatformConnector
 from lawdesk.platform.identifiers import Window
 from lawdesk.platform.retention import RetentionRun, retention_runs
 
-# Systems of the platform, as the certificate names them.
-ACCOUNTS = "accounts"
-CONNECTION_LOG = "connection log"
-MESSAGE_METADATA = "message metadata"
-CLOUD_MESSAGES = "cloud messages"
+# Systems of the platform, as the certificate names them (in English; it translates them).
+ACCOUNTS = gettext_noop("accounts")
+CONNECTION_LOG = gettext_noop("connection log")
+MESSAGE_METADATA = gettext_noop("message metadata")
+CLOUD_MESSAGES = gettext_noop("cloud messages")
 IP_TOLERANCE = timedelta(minutes=5)
 
 # What the platform policy's field names mean in the subscriber record.
@@ -202,13 +204,26 @@ def _category(scope: Scope, conn: PlatformConnector, target: Target, name: str, 
                 _message_rows(stream), scope, name, category, window, CLOUD_MESSAGES),
                 system=CLOUD_MESSAGES)
         for statement in stream.not_held:
-            scope.not_held.append(NotHeld(name, "content", NotHeldReason.END_TO_END_ENCRYPTED,
-                                          f"{statement.what}: end-to-end encrypted; the platform "
-                                          "holds no key and cannot read it."))
+            scope.not_held.append(_encrypted(name, statement.what))
 
 
 def _when(t: datetime) -> str:
     return f"{t:%Y-%m-%d %H:%M} UTC"
+
+
+_SECRET_CHAT = re.compile(r"content of secret chat (\S+)")
+
+
+def _encrypted(name: str, what: str) -> NotHeld:
+    """The connector's statement that some content is end-to-end encrypted, as a message."""
+    chat = _SECRET_CHAT.fullmatch(what)
+    if chat:
+        return NotHeld(name, "content", NotHeldReason.END_TO_END_ENCRYPTED, gettext_noop(
+            "content of secret chat %(chat)s: end-to-end encrypted; the platform holds no key and "
+            "cannot read it."), {"chat": chat.group(1)})
+    return NotHeld(name, "content", NotHeldReason.END_TO_END_ENCRYPTED, gettext_noop(
+        "%(what)s: end-to-end encrypted; the platform holds no key and cannot read it."),
+        {"what": what})
 
 
 def _ip_window(target: Target) -> Window | None:
@@ -236,19 +251,35 @@ def _retention_statements(scope: Scope, name: str, category: str, window: Window
     if before is not None and start < before:
         run = max((r for r in relevant if r.run_at <= received), key=lambda r: r.cutoff)
         end = min(before, window.end)
-        scope.not_held.append(NotHeld(name, category, NotHeldReason.PAST_RETENTION, (
-            f"Connection records from {_when(start)} to {_when(end)} were deleted when their "
-            f"retention period ({run.keep_for.days} days) ended, before the order was received "
-            f"on {_when(received)}.")))
+        scope.not_held.append(NotHeld(name, category, NotHeldReason.PAST_RETENTION, gettext_noop(
+            "Connection records from %(start)s to %(end)s were deleted when their retention "
+            "period (%(days)s days) ended, before the order was received on %(received)s."),
+            {"start": _when(start), "end": _when(end), "days": str(run.keep_for.days),
+             "received": _when(received)}))
         start = end
     if after is not None and start < after and start < window.end:
         end = min(after, window.end)
-        scope.not_held.append(NotHeld(name, category, NotHeldReason.DELETED_AFTER_RECEIPT, (
-            f"Connection records from {_when(start)} to {_when(end)} were deleted when their "
-            f"retention period ended, after the order was received on {_when(received)}; no "
-            "preservation hold covered them.")))
+        scope.not_held.append(NotHeld(name, category, NotHeldReason.DELETED_AFTER_RECEIPT, gettext_noop(
+            "Connection records from %(start)s to %(end)s were deleted when their retention "
+            "period ended, after the order was received on %(received)s; no preservation hold "
+            "covered them."), {"start": _when(start), "end": _when(end), "received": _when(received)}))
         start = end
     return Window(start, window.end) if start < window.end else None
+
+
+# "Held, but none in the period", per system (one sentence each: a system's name is not
+# spliced into a translated sentence).
+_HOLDS = {
+    CONNECTION_LOG: gettext_noop(
+        "The connection log holds data for the period from %(start)s to %(end)s; the search "
+        "found no records of this kind for this target in it."),
+    MESSAGE_METADATA: gettext_noop(
+        "The message metadata holds data for the period from %(start)s to %(end)s; the search "
+        "found no records of this kind for this target in it."),
+    CLOUD_MESSAGES: gettext_noop(
+        "The cloud messages holds data for the period from %(start)s to %(end)s; the search "
+        "found no records of this kind for this target in it."),
+}
 
 
 def _counted(rows: Iterator[dict[str, Any]], scope: Scope, name: str, category: str,
@@ -259,9 +290,8 @@ def _counted(rows: Iterator[dict[str, Any]], scope: Scope, name: str, category: 
         n += 1
         yield row
     if n == 0 and held is not None:
-        scope.not_held.append(NotHeld(name, category, NotHeldReason.NONE_IN_WINDOW, (
-            f"The {system} holds data for the period from {_when(held.start)} to "
-            f"{_when(held.end)}; the search found no records of this kind for this target in it.")))
+        scope.not_held.append(NotHeld(name, category, NotHeldReason.NONE_IN_WINDOW, _HOLDS[system],
+                                      {"start": _when(held.start), "end": _when(held.end)}))
 
 
 def _counted_batches(batches: Iterator[Any], scope: Scope, name: str, category: str,
@@ -285,9 +315,10 @@ def _nobody(scope: Scope, target: Target, name: str, category: str) -> list[NotH
     said = scope.not_held[mark:]
     del scope.not_held[mark:]
     if held is not None:
-        said.append(NotHeld(name, category, NotHeldReason.NONE_IN_WINDOW, (
-            f"The connection log holds data for {_when(held.start)} to {_when(held.end)}; no "
-            "account connected from this address (and port) in that period.")))
+        said.append(NotHeld(name, category, NotHeldReason.NONE_IN_WINDOW, gettext_noop(
+            "The connection log holds data for %(start)s to %(end)s; no account connected from "
+            "this address (and port) in that period."),
+            {"start": _when(held.start), "end": _when(held.end)}))
     return said
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
+from django.utils import translation
 
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
@@ -24,6 +25,7 @@ from lawdesk.cases.models import Case, Status
 from lawdesk.cases.policy import is_requester_of
 from lawdesk.collection.models import CollectionJob, DownloadLink, EvidencePackage
 from lawdesk.core.errors import DomainError, PermissionDenied
+from lawdesk.core.locale import language_of_country
 from lawdesk.core.permissions import may
 
 log = logging.getLogger("lawdesk.collection")
@@ -143,12 +145,16 @@ def _collect(job: CollectionJob, case_id: int, *, owner: str, clock: Callable[[]
         _renew(job.pk, owner, clock(), units_done=done["units"])
         done["units"] += 1
 
+    language = language_of_country(case.agency.country) or "en"
+    wording = {code: _order_words(case, code) for code in {language, "en"}}
     description = PackageDescription(
         case_number=case.number or str(case.pk),
         authority=Authority(case.agency.name, case.agency.country, case.authority_file_number),
-        instrument=LegalInstrument(str(case.get_instrument_type_display()), case.instrument_reference,
-                                   case.instrument_date,
-                                   f"{case.issuer_name} ({case.get_issuer_role_display()})"),
+        # In English: these also name the order in bag-info.txt, for machines.
+        instrument=LegalInstrument(wording["en"]["instrument_type"], case.instrument_reference,
+                                   case.instrument_date, wording["en"]["instrument_issuer"]),
+        language=language,
+        wording=wording,
         platform_name=settings.LAWDESK_PLATFORM_NAME,
         producer=_producer(scope.proposal),
         systems=scope.systems,  # filled as the record sets are collected: only what was queried
@@ -196,6 +202,15 @@ def _deliver(job_id: int, owner: str, case: Case, built: Any, final_name: str,
                    **{k: v for k, v in params.items() if k not in ("records", "accounts")},
                    "rows": rows, "attempt": job.attempts})
     return True
+
+
+def _order_words(case: Case, language: str) -> dict[str, str]:
+    """The order's kind, its issuer's role and the custodian's title as ``language`` says them."""
+    with translation.override(language):
+        words = {"instrument_type": str(case.get_instrument_type_display()),
+                 "instrument_issuer": f"{case.issuer_name} ({case.get_issuer_role_display()})"}
+    title = settings.LAWDESK_CUSTODIAN_TITLES.get(language)
+    return words | {"custodian_title": title} if title and language != "en" else words
 
 
 def _producer(proposal: Any) -> str:

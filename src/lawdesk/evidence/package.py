@@ -28,7 +28,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from lawdesk.evidence import bag, writers
+from lawdesk.evidence.i18n import Catalogue, gettext_noop
 from lawdesk.evidence.signing import Signer
 from lawdesk.evidence.writers import PackageError, PackageFile, RecordSet, RecordSetSummary, dataclass_rows
 
@@ -92,29 +93,32 @@ class NotHeldReason(StrEnum):
 
 
 NOT_HELD_TEXT: dict[str, str] = {
-    NotHeldReason.END_TO_END_ENCRYPTED: "The content is end-to-end encrypted; the platform does not "
-    "hold the keys and cannot read it.",
-    NotHeldReason.PAST_RETENTION: "The data was deleted when its retention period ended, before the "
-    "order was received.",
-    NotHeldReason.ACCOUNT_DELETED: "The account was deleted and its data erased before the order "
-    "was received.",
-    NotHeldReason.NOT_COLLECTED: "The platform does not collect this data.",
-    NotHeldReason.NO_SUCH_ACCOUNT: "No account matches this identifier.",
-    NotHeldReason.NONE_IN_WINDOW: "The platform holds this kind of data for the period asked for; "
-    "the search found no records of it for this target in that period.",
-    NotHeldReason.DELETED_AFTER_RECEIPT: "The data was deleted when its retention period ended, "
-    "after the order was received.",
+    NotHeldReason.END_TO_END_ENCRYPTED: gettext_noop(
+        "The content is end-to-end encrypted; the platform does not hold the keys and cannot "
+        "read it."),
+    NotHeldReason.PAST_RETENTION: gettext_noop(
+        "The data was deleted when its retention period ended, before the order was received."),
+    NotHeldReason.ACCOUNT_DELETED: gettext_noop(
+        "The account was deleted and its data erased before the order was received."),
+    NotHeldReason.NOT_COLLECTED: gettext_noop("The platform does not collect this data."),
+    NotHeldReason.NO_SUCH_ACCOUNT: gettext_noop("No account matches this identifier."),
+    NotHeldReason.NONE_IN_WINDOW: gettext_noop(
+        "The platform holds this kind of data for the period asked for; the search found no "
+        "records of it for this target in that period."),
+    NotHeldReason.DELETED_AFTER_RECEIPT: gettext_noop(
+        "The data was deleted when its retention period ended, after the order was received."),
 }
 
 # How each reason is named on the certificate (a person reads it; the key is for machines).
+# Both tables are English; the certificate translates them (gettext_noop marks them).
 NOT_HELD_LABEL: dict[str, str] = {
-    NotHeldReason.END_TO_END_ENCRYPTED: "Not held: end-to-end encrypted",
-    NotHeldReason.PAST_RETENTION: "Deleted under retention before the order was received",
-    NotHeldReason.ACCOUNT_DELETED: "Not held: account deleted",
-    NotHeldReason.NOT_COLLECTED: "Not held: never collected",
-    NotHeldReason.NO_SUCH_ACCOUNT: "Not held: no such account",
-    NotHeldReason.NONE_IN_WINDOW: "Held, but no records in the period",
-    NotHeldReason.DELETED_AFTER_RECEIPT: "Deleted under retention after the order was received",
+    NotHeldReason.END_TO_END_ENCRYPTED: gettext_noop("Not held: end-to-end encrypted"),
+    NotHeldReason.PAST_RETENTION: gettext_noop("Deleted under retention before the order was received"),
+    NotHeldReason.ACCOUNT_DELETED: gettext_noop("Not held: account deleted"),
+    NotHeldReason.NOT_COLLECTED: gettext_noop("Not held: never collected"),
+    NotHeldReason.NO_SUCH_ACCOUNT: gettext_noop("Not held: no such account"),
+    NotHeldReason.NONE_IN_WINDOW: gettext_noop("Held, but no records in the period"),
+    NotHeldReason.DELETED_AFTER_RECEIPT: gettext_noop("Deleted under retention after the order was received"),
 }
 
 
@@ -125,11 +129,17 @@ class NotHeld:
     target: str
     category: str
     reason: str
+    # The explanation in English. With ``params`` it is a catalogue message whose %(name)s
+    # placeholders they fill, so the certificate can say it in the authority's language too.
     explanation: str = ""
+    params: Mapping[str, str] = field(default_factory=dict, hash=False)
 
-    def text(self) -> str:
-        """The explanation, or the standard one for the reason."""
-        return self.explanation or NOT_HELD_TEXT.get(self.reason, self.reason)
+    def text(self, catalogue: Catalogue | None = None) -> str:
+        """The explanation, or the standard one for the reason; translated by ``catalogue``."""
+        message = self.explanation or NOT_HELD_TEXT.get(self.reason, self.reason)
+        if catalogue is not None:
+            message = catalogue.gettext(message)
+        return message % self.params if self.params else message
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,12 @@ class PackageDescription:
     records: Iterable[RecordSet]
     not_held: Sequence[NotHeld] = ()
     custodian: Custodian | None = None  # who certifies; without one, ``producer`` does
+    # The requesting authority's language: the certificate is written in it, then in English.
+    language: str = "en"
+    # Per language, the words the certificate takes from the case and the deployment as that
+    # language says them ({"fr": {"instrument_type": …, "instrument_issuer": …,
+    # "custodian_title": …}}); a missing word is ``instrument``'s or ``custodian``'s.
+    wording: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
