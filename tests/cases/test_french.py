@@ -209,3 +209,51 @@ def test_an_order_in_an_undeclared_language_is_flagged_translation_required(
     assert "Directive (EU) 2023/1544 Art. 4" in page
     assert 'data-testid="translation-required"' not in client.get(
         f"/desk/cases/{french.pk}/").content.decode()
+
+
+def _portal_form(**overrides):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import PDF_BYTES
+
+    form = {"kind": "production", "instrument_type": "epoc", "instrument_reference": "EPOC-26-7",
+            "instrument_date": "2026-10-30", "issuer_name": "Anne Roussel", "issuer_role": "prosecutor",
+            "authority_file_number": "PV 26/9", "offence_category": "fraud", "max_sentence_years": "5",
+            "offence_description": "Escroquerie en bande organisée au préjudice de particuliers.",
+            "user_named_as_suspect": "on", "categories": ["subscriber"],
+            "targets": "+33 6 12 34 56 78", "window_start": "2026-09-01T00:00",
+            "window_end": "2026-09-30T00:00",
+            "attachments": SimpleUploadedFile("ordre.pdf", PDF_BYTES, "application/pdf")}
+    return form | overrides
+
+
+def test_the_portal_files_the_order_in_the_language_the_officer_names(client, officer, reviewer,
+                                                                     settings):
+    from lawdesk.cases.models import Case
+
+    settings.LAWDESK_DECLARED_LANGUAGES = ["en", "fr"]
+    login(client, officer)
+    # The form offers the Union's languages, the page's own chosen; it says which are declared.
+    form = client.get("/portal/cases/new/?kind=production", headers=FR).content.decode()
+    assert re.search(r'<option value="fr" selected>\s*Français\s*</option>', form)
+    assert re.search(r'<option value="de">\s*Allemand \(Deutsch\)\s*</option>', form)
+    assert "accepter les décisions rédigées en : Anglais (English), Français." in unescape(form)
+    # An order in French filed from a French page: declared, no flag.
+    client.post("/portal/cases/new/", _portal_form(language="fr"), headers=FR)
+    french = Case.objects.get()
+    assert french.language == "fr" and "translation_required" not in french.flags
+    # The same officer files a German order: the desk is told a translation is required.
+    client.post("/portal/cases/new/", _portal_form(language="de", instrument_reference="EPOC-26-8"),
+                headers=FR)
+    german = Case.objects.exclude(pk=french.pk).get()
+    assert german.language == "de" and "translation_required" in german.flags
+    client.force_login(reviewer)
+    assert "the order is in DE" in client.get(f"/desk/cases/{german.pk}/").content.decode()
+
+
+def test_an_english_page_files_the_order_in_english_by_default(client, officer):
+    login(client, officer)
+    form = client.get("/portal/cases/new/?kind=production",
+                      headers={"Accept-Language": "en"}).content.decode()
+    assert re.search(r'<option value="en" selected>\s*English\s*</option>', form)
+    assert re.search(r'<option value="fr">\s*French \(français\)\s*</option>', form)

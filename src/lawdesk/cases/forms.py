@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.http import QueryDict
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from lawdesk.cases.models import (
@@ -43,6 +46,26 @@ ENFORCING_GROUND_CHOICES = [
     ("ne_bis_in_idem", _("Ne bis in idem (Art. 12(1)(c))")),
     ("double_criminality", _("Not an offence in the enforcing state (Art. 12(1)(d))")),
 ]
+
+# The official languages of the Union: the languages an order may be written in.
+EU_LANGUAGES = ("bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it",
+                "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv")
+_MORE_NAMES = {"mt": (_("Maltese"), "Malti")}  # Django has no locale for Maltese
+
+
+def language_name(code: str) -> str:
+    """A language's name in the page's language, and in its own when that differs."""
+    if code in _MORE_NAMES:
+        name, own = _MORE_NAMES[code]
+    else:
+        name, own = LANG_INFO[code]["name"], LANG_INFO[code]["name_local"]
+    here = str(gettext(str(name)))  # Django's catalogue names the languages
+    return here if here.lower() == own.lower() else f"{here} ({own})"
+
+
+def order_language_choices() -> list[tuple[str, str]]:
+    """The languages an order may be in, by name in the page's language (sorted by it)."""
+    return sorted(((code, language_name(code)) for code in EU_LANGUAGES), key=lambda c: c[1].lower())
 
 
 class RequestForm(forms.Form):
@@ -90,6 +113,8 @@ class RequestForm(forms.Form):
                                           widget=forms.DateInput(attrs={"type": "date"}))
     attachments = forms.FileField(required=False, label=_("Signed legal instrument (PDF)"),
                                   widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+    language = forms.ChoiceField(choices=order_language_choices, required=False,
+                                 label=_("Language of the order"))
     # Facts the rule engine needs (docs/law/input-format.md); all optional.
     proceedings = forms.ChoiceField(
         choices=PROCEEDINGS_CHOICES, required=False, initial="criminal",
@@ -133,6 +158,17 @@ class RequestForm(forms.Form):
         required=False, max_length=2, label=_("Where the user is located (country code)"),
         help_text=_("Two letters, e.g. FR; leave empty if not known."))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The order is most often written in the language the officer works in.
+        self.fields["language"].initial = (get_language() or "en").split("-")[0]
+        self.fields["language"].help_text = gettext(
+            "The language the signed order is written in. The platform has declared that it "
+            "accepts orders in: %(languages)s. An order in another language is still received, "
+            "and the platform may ask you for a translation.") % {"languages": ", ".join(
+                language_name(code) for code in settings.LAWDESK_DECLARED_LANGUAGES
+                if code in LANG_INFO or code in _MORE_NAMES)}
+
 
 def _utc(value: str) -> str | None:
     """A datetime-local value (no zone) read as UTC; values with a zone are kept."""
@@ -175,6 +211,8 @@ def payload_from_post(post: QueryDict) -> dict[str, Any]:
         value = _utc(text(name))
         if value:
             payload[name] = value
+    if text("language"):
+        payload["language"] = text("language")
     return payload
 
 
