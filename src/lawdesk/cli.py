@@ -180,6 +180,7 @@ def _clock_loop(interval: float) -> None:
     from lawdesk.core.clock import utcnow
     from lawdesk.interop.outbound import send_due as send_hi1_answers
     from lawdesk.removal.alarms import raise_alarms
+    from lawdesk.removal.tdb.outbox import send_all_due as send_statements
     from lawdesk.removal.uploaders import inform_due
     from lawdesk.transparency.publication import refresh as publish_due_periods
 
@@ -188,6 +189,7 @@ def _clock_loop(interval: float) -> None:
             escalate(now=utcnow())
             raise_alarms(now=utcnow())
             inform_due(now=utcnow())
+            send_statements(now=utcnow())
             recover(now=utcnow())
             expire_holds(now=utcnow())
             recheck_notices(now=utcnow())

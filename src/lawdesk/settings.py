@@ -342,6 +342,10 @@ LAWDESK_ANCHOR_RECENT_DAYS = int(os.environ.get("LAWDESK_ANCHOR_RECENT_DAYS", "3
 # reverse proxies that terminate the authorities' mutual TLS (addresses or networks, comma-
 # separated; nobody else may present a certificate fingerprint), and the header they put the
 # verified client certificate's SHA-256 fingerprint in (docs/decisions/0019-hi1-mtls-identity.md).
+# The DSA Transparency Database (Art. 24(5)): its API's base URL and this platform's token.
+# Without a URL, statements of reasons wait in the outbox (docs/decisions/0024).
+LAWDESK_TDB_URL = os.environ.get("LAWDESK_TDB_URL", "")
+LAWDESK_TDB_TOKEN = os.environ.get("LAWDESK_TDB_TOKEN", "")
 LAWDESK_HI1_IDENTITY = os.environ.get("LAWDESK_HI1_IDENTITY", "XX:lawdesk")
 LAWDESK_HI1_PROXIES = [p.strip() for p in os.environ.get("LAWDESK_HI1_PROXIES", "").split(",")
                        if p.strip()]

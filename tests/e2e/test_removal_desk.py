@@ -70,7 +70,11 @@ def test_tco_order_removed_from_the_one_screen_action(sessions: Sessions, server
     for country in ("FR", "DE", "US"):
         expect(reviewer.get_by_test_id(f"seen-{country}")).to_contain_text("withheld")
     expect(reviewer.get_by_test_id("effect")).to_contain_text("Removed")
+    # The statement of reasons (DSA Art. 17) waits in the outbox: this server has no database URL.
+    expect(reviewer.get_by_test_id("statement-state")).to_contain_text("Waiting to be sent")
     shot(reviewer, "30-desk-tco-removal-done")
+    exported = reviewer.request.get(server.url + "/desk/removals/statements.csv")
+    assert exported.status == 200 and exported.text().startswith("sent_at,case,puid,uuid")
     seen = PlatformView(conn, SyntheticContentActions(platform_data)).read(
         CHANNEL, message.message_id, country="FR")
     assert isinstance(seen, Withheld) and seen.reference == number

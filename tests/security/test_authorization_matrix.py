@@ -75,6 +75,7 @@ RULES: dict[str, Rule] = {
     "removal:queue": Rule("desk", "desk:case:view"),
     "removal:case": Rule("desk", "desk:case:view"),
     "removal:feedback": Rule("desk", "desk:case:view"),
+    "removal:statements_export": Rule("desk", "desk:case:view"),
     "removal:portal_feedback": PORTAL_CASE,  # the client certificate (via the TLS proxy) is the credential
 }
 PUBLIC_PREFIXES = ("transparency:",)

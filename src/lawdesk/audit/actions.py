@@ -133,6 +133,11 @@ class Action(StrEnum):
     REMOVAL_ALARM_RAISED = "removal:alarm:raised"
     REMOVAL_FEEDBACK_DOWNLOADED = "removal:feedback:downloaded"
     REMOVAL_UPLOADER_INFORMED = "removal:uploader:informed"
+    REMOVAL_STATEMENT_RECORDED = "removal:statement:recorded"
+    REMOVAL_STATEMENT_REFUSED = "removal:statement:refused"
+    REMOVAL_STATEMENT_SENT = "removal:statement:sent"
+    REMOVAL_STATEMENT_REWRITTEN = "removal:statement:rewritten"
+    REMOVAL_STATEMENTS_EXPORTED = "removal:statements:exported"
 
     # --- interop: ETSI HI-1 messages --------------------------------------------------------
     # (Refused senders and messages are not on the desk's list of refused attempts yet.)

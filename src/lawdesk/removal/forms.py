@@ -38,3 +38,9 @@ class ReviewForm(forms.Form):
 
 class RestoreForm(forms.Form):
     reason = forms.CharField(label=_("Why the content is reinstated"), max_length=1000)
+
+
+class FactsForm(forms.Form):
+    statement = forms.IntegerField(widget=forms.HiddenInput)
+    facts = forms.CharField(label=_("Facts and circumstances (public: no names, numbers or addresses)"),
+                            widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

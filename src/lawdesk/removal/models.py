@@ -95,3 +95,41 @@ class SecondReview(models.Model):
 
     def __str__(self) -> str:
         return f"second review of case {self.case_id}"
+
+
+class StatementOfReasons(models.Model):
+    """The statement of reasons for a measure on one item (DSA Art. 17), and its submission to
+    the DSA Transparency Database (Art. 24(5)): this row is the outbox, so it survives restarts."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("In the database")
+        REFUSED = "refused", _("Refused before sending")
+        EXCLUDED = "excluded", _("Not for the database (DSA Art. 9 order)")
+
+    item = models.OneToOneField(RemovalItem, on_delete=models.PROTECT, related_name="statement")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="statements")
+    puid = models.CharField(max_length=500, unique=True)
+    enum_version = models.CharField(max_length=20)
+    body = models.JSONField()  # exactly what is sent
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    errors = models.JSONField(default=list, blank=True)  # why it was refused (field, code, message)
+    # Not before the uploader may be told (a deferred TCO Art. 11 notice defers the statement).
+    due_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    db_uuid = models.CharField(max_length=64, blank=True)
+    permalink = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        db_table = "removal_statement"
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="removal_statement_due")]
+
+    def __str__(self) -> str:
+        return self.puid

@@ -47,6 +47,7 @@ from lawdesk.platform.content_actions import (
 from lawdesk.platform.identifiers import IdentifierError
 from lawdesk.removal import uploaders
 from lawdesk.removal.models import PreservedContent, RemovalItem, SecondReview
+from lawdesk.removal.tdb import statements
 
 TCO_INSTRUMENT = "tco_removal_order"
 MEASURES = ("remove", "disable")
@@ -158,6 +159,8 @@ def apply_measure(*, case: Case, actor: User, now: datetime, measure: str,
             item.uploader_notice_due = uploaders.notice_due(case, item.effect_at)
             item.save(update_fields=["measure", "effect_at", "effect_by", "uploader_notice_due"])
             _preserve(item, view, now)
+            statements.record_for(item, countries=list(done.countries), now=now,
+                                  message=view.connector.message(*_chat_message(item)))
             record(Action.REMOVAL_MEASURE_APPLIED, actor=actor, target=case, request=request, now=now,
                    params={"number": case.number, "location": item.location, "measure": measure,
                            "countries": list(done.countries), "effect_at": done.applied_at})
@@ -174,6 +177,11 @@ def apply_measure(*, case: Case, actor: User, now: datetime, measure: str,
                     note=note.strip() or _("Effect given on the platform."), request=request)
     uploaders.inform(case, now)  # after the measure is recorded; deferred ones wait (Art. 11(3))
     return Case.objects.get(pk=case.pk)
+
+
+def _chat_message(item: RemovalItem) -> tuple[int, int]:
+    _kind, chat, message_id = item.target.split(":")
+    return int(chat), int(message_id)
 
 
 def _preserve(item: RemovalItem, view: PlatformView, now: datetime) -> None:

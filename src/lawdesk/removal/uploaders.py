@@ -48,7 +48,17 @@ def _text(case: Case, items: list[RemovalItem]) -> str:
                  "You may ask us for the reasons and a copy of the order. You may challenge the "
                  "order before the courts of the issuing member state (Art. 9) and complain to "
                  "us (Art. 10); if the order is quashed or the complaint upheld, the content is "
-                 "reinstated.") % facts
+                 "reinstated.") % facts + _statements(items)
+
+
+def _statements(items: list[RemovalItem]) -> str:
+    """The statement of reasons of each item (DSA Art. 17), recorded when the measure was taken."""
+    from lawdesk.removal.models import StatementOfReasons
+    from lawdesk.removal.tdb.statements import uploader_text
+
+    found = (StatementOfReasons.objects.filter(item__in=items).select_related("item")
+             .order_by("item__position"))
+    return "".join("\n\n" + uploader_text(s) for s in found)
 
 
 def inform(case: Case, now: datetime) -> int:

@@ -7,6 +7,7 @@ app_name = "removal"
 urlpatterns = [
     path("desk/removals/", views.queue, name="queue"),
     path("desk/removals/<int:case_id>/", views.action_page, name="case"),
+    path("desk/removals/statements.<str:fmt>", views.statements_export, name="statements_export"),
     path("desk/removals/<int:case_id>/annex-ii.<str:fmt>", views.desk_feedback,
          name="feedback"),
     path("portal/cases/<int:case_id>/annex-ii.<str:fmt>", views.portal_feedback,

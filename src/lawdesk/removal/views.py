@@ -23,8 +23,10 @@ from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
 from lawdesk.law.vocabulary import RequestKind
 from lawdesk.platform.content_actions import Withheld
 from lawdesk.removal import feedback, services
-from lawdesk.removal.forms import MeasureForm, RestoreForm, ReviewForm
-from lawdesk.removal.models import RemovalAlarm
+from lawdesk.removal.forms import FactsForm, MeasureForm, RestoreForm, ReviewForm
+from lawdesk.removal.models import RemovalAlarm, StatementOfReasons
+from lawdesk.removal.tdb import export
+from lawdesk.removal.tdb import statements as sor
 
 
 def _removal_case(request: AuthedRequest, case_id: int) -> Case:
@@ -71,7 +73,8 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
     post = request.POST if action else None
     forms: dict[str, Any] = {"apply": MeasureForm(post if action == "apply" else None, prefix="mv"),
              "review": ReviewForm(post if action == "review" else None, prefix="rv"),
-             "restore": RestoreForm(post if action == "restore" else None, prefix="rs")}
+             "restore": RestoreForm(post if action == "restore" else None, prefix="rs"),
+             "facts": FactsForm(post if action == "facts" else None, prefix="sf")}
     status, errors = 200, []
     if action in forms:
         form = forms[action]
@@ -86,6 +89,15 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
                                                note=form.cleaned_data["note"], request=request)
                         messages.success(request, _("The measure is in force on the platform."))
                         return redirect("removal:case", case_id=case.pk)
+                elif action == "facts":
+                    statement = get_statement(case, form.cleaned_data["statement"])
+                    statement = sor.rewrite_facts(statement=statement, actor=request.user, now=now,
+                                                  facts=form.cleaned_data["facts"], request=request)
+                    if statement.state == StatementOfReasons.State.REFUSED:
+                        messages.error(request, _("The statement is still refused: see why below."))
+                    else:
+                        messages.success(request, _("The statement will be sent to the database."))
+                    return redirect("removal:case", case_id=case.pk)
                 elif action == "review":
                     services.second_review(case=case, actor=request.user, now=now,
                                            agrees=form.cleaned_data["agrees"],
@@ -117,7 +129,31 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         "reviews": case.removal_reviews.select_related("reviewer"),
         "done": any(i["item"].effect_at for i in items),
         "may_act": may(request.user, "removal"),
+        "statements": case.statements.select_related("item").order_by("item__position"),
     }, status=status)
+
+
+def get_statement(case: Case, statement_id: int) -> StatementOfReasons:
+    try:
+        return case.statements.get(pk=statement_id)
+    except StatementOfReasons.DoesNotExist as exc:
+        raise DomainError(_("No such statement on this order."), field="facts") from exc
+
+
+@require_perm("desk:case:view")
+def statements_export(request: AuthedRequest, fmt: str) -> HttpResponse:
+    """Every statement of reasons put in the DSA Transparency Database, as sent."""
+    if fmt not in ("json", "csv"):
+        raise Http404("No such format.")
+    rows = export.sent()
+    record(Action.REMOVAL_STATEMENTS_EXPORTED, request=request,
+           params={"format": fmt, "statements": len(rows)})
+    if fmt == "json":
+        response = HttpResponse(export.as_json(rows), content_type="application/json")
+    else:
+        response = HttpResponse(export.as_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dsa-statements-of-reasons.{fmt}"'
+    return response
 
 
 def _feedback(request: AuthedRequest, case: Case, fmt: str) -> HttpResponse:
