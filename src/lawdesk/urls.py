@@ -50,6 +50,7 @@ desk_patterns = (
         path("agencies/<int:agency_id>/edit/", accounts_views.agency_edit, name="agency_edit"),
         path("audit/", audit_views.event_list, name="audit"),
         path("hi1/", interop_views.endpoints, name="hi1_endpoints"),
+        path("cases/<int:case_id>/annex-iii/", interop_views.annex_iii, name="hi1_annex_iii"),
     ],
     "desk",
 )

@@ -259,3 +259,86 @@ def _forward(client):
         return response.status_code, response["Content-Type"], data
 
     return forward
+
+
+def test_an_impossibility_goes_back_as_annex_iii(answered_endpoint, authority, post, make_staff,
+                                                  now, tmp_path):
+    from lawdesk.interop.annex_iii import IdentifierReason, declare_impossibility
+    from lawdesk.interop.models import AnnexIII
+
+    auth, tasks, case = _order(post)
+    reviewer = make_staff("reviewer")
+    services.start_review(case=case, actor=reviewer, now=now)
+    phone, username = case.targets.order_by("position")
+    with pytest.raises(Exception, match="every identifier"):
+        declare_impossibility(case=case, actor=reviewer, now=now, reasons=[IdentifierReason(
+            phone.pk, "not_stored", "The number was never registered on the platform.", False)])
+    with pytest.raises(Exception, match="Section E"):
+        declare_impossibility(case=case, actor=reviewer, now=now, reasons=[
+            IdentifierReason(phone.pk, "third_country_conflict", "US law forbids it here.", True),
+            IdentifierReason(username.pk, "not_stored", "No such account ever existed.", False)])
+    annex = declare_impossibility(
+        case=case, actor=reviewer, now=now,
+        reasons=[IdentifierReason(phone.pk, "de_facto_impossibility",
+                                  "The account was migrated to a provider outside the group.",
+                                  True),
+                 IdentifierReason(username.pk, "not_stored",
+                                  "No account ever had this username.", False)],
+        information_required="Please confirm the period of interest for the phone number.")
+    case.refresh_from_db()
+    assert case.status == "refused" and case.refusal_ground == "de_facto_impossibility"
+    assert _status(post, tasks[0]) == "Invalid"
+    form = parse(bytes(annex.document), namespaces={"http://data.europa.eu/edm/1/ns/forms/EPOC-FORM-3#"})
+    f3 = {"f": "http://data.europa.eu/edm/1/ns/forms/EPOC-FORM-3#"}
+    assert form.xpath("//f:SectionD/f:NonExecutionReason/f:Reasons/text()", namespaces=f3) == [
+        "de_facto_impossibility", "not_stored"]
+    assert form.xpath("//f:SectionG/f:PreservationOfData/f:Preserved/text()", namespaces=f3) == [
+        "true", "false"]
+    assert form.xpath("//f:SectionF/*/text()", namespaces=f3)[0].startswith("Please confirm")
+    assert bytes(annex.pdf).startswith(b"%PDF")
+    # Only the Annex III message: no separate status notification for the refusal.
+    assert [q.kind for q in OutboundMessage.objects.all()] == ["annex_iii"]
+    assert outbound.send_due(now=now) == 1
+    [received] = authority.received
+    got = unpack(received.read_bytes(), tmp_path / "annex")
+    assert sorted(p.read_bytes() for p in got.documents) == sorted([bytes(annex.document),
+                                                                    bytes(annex.pdf)])
+    assert dict(got.statuses) == {auth: "Invalid", tasks[0]: "Invalid", tasks[1]: "Invalid"}
+    assert b"DeFactoImpossibility" in received.read_bytes()
+    with pytest.raises(Exception, match="already sent"):
+        declare_impossibility(case=case, actor=reviewer, now=now, reasons=[])
+    assert AnnexIII.objects.count() == 1
+    assert Event.objects.filter(action="interop:hi1:annex_iii_produced").count() == 1
+
+
+def test_the_desk_declares_the_impossibility_on_the_case_page(answered_endpoint, post, client,
+                                                              make_staff, now):
+    from tests.factories import login
+
+    _auth, _tasks, case = _order(post)
+    reviewer = make_staff("reviewer")
+    services.start_review(case=case, actor=reviewer, now=now)
+    phone, username = case.targets.order_by("position")
+    client.logout()
+    login(client, make_staff("auditor"))  # reads the case, cannot refuse it
+    assert client.post(f"/desk/cases/{case.pk}/annex-iii/", {}).status_code == 404
+    client.logout()
+    login(client, reviewer)
+    page = client.get(f"/desk/cases/{case.pk}/").content.decode()
+    assert 'data-testid="annex-iii-form"' in page and "The EPOC contains manifest errors" in page
+    response = client.post(f"/desk/cases/{case.pk}/annex-iii/", {
+        f"reason-{phone.pk}": "insufficient_information",
+        f"explanation-{phone.pk}": "The order gives no period for the phone number.",
+        f"reason-{username.pk}": "not_stored",
+        f"explanation-{username.pk}": "No account ever had this username.",
+        f"preserved-{phone.pk}": "on", "information": "The period of interest."}, follow=True)
+    assert "The Annex III form was produced" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == "refused" and case.refusal_ground == "incomplete_or_manifest_error"
+    pdf = client.get(f"/desk/cases/{case.pk}/annex-iii/?format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    xml = client.get(f"/desk/cases/{case.pk}/annex-iii/?format=xml").content
+    assert b"<f3:Reasons>insufficient_information</f3:Reasons>" in xml
+    page = client.get(f"/desk/cases/{case.pk}/").content.decode()
+    assert "annex-iii-form" not in page and "The machine document (XML)" in page
+    assert "Annex III form" in page  # the outbox row, waiting to be sent

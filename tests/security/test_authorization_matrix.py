@@ -51,6 +51,8 @@ RULES: dict[str, Rule] = {
     "desk:agency_edit": Rule("desk", "desk:agency:manage"),
     "desk:audit": Rule("desk", "desk:audit:view"),
     "desk:hi1_endpoints": Rule("desk", "desk:agency:view"),
+    # POST declares (refuse permission, checked in the view); GET ?format= downloads the form.
+    "desk:hi1_annex_iii": Rule("desk", "desk:case:refuse", method="POST"),
     "evidence_key": Rule("public"),
     "favicon": Rule("public"),
     "set_language": Rule("public", method="POST"),  # the header's language switcher

@@ -150,6 +150,7 @@ class Action(StrEnum):
     HI1_ANSWER_NOT_SENT = "interop:hi1:answer_not_sent"
     HI1_PACKAGE_FETCHED = "interop:hi1:package_fetched"
     HI1_PACKAGE_FETCH_REFUSED = "interop:hi1:package_fetch_refused"
+    HI1_ANNEX_III_PRODUCED = "interop:hi1:annex_iii_produced"
 
     # --- core: signing keys ----------------------------------------------------------------
     KEYS_INITIALISED = "core:keys:initialised"

@@ -124,6 +124,7 @@ class Unpacked:
     packages: list[Path] = field(default_factory=list)
     no_data: list[str] = field(default_factory=list)  # LDIDs (or task ids)
     statuses: list[tuple[str, str]] = field(default_factory=list)  # (object id, status)
+    documents: list[Path] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
 
 
@@ -180,6 +181,18 @@ def unpack(data: bytes, folder: Path, *, cert: str | None = None, key: str | Non
                 oid = m.text(status, n, "AssociatedObject")
                 out.statuses.append((oid, entry.value if entry else ""))
                 out.lines.append(f"status {oid}: {entry.value if entry else '?'}")
+            continue
+        if action.object_type == "DocumentObject":  # e.g. the Annex III form, XML and PDF
+            body = obj.find(f"{{{s.DOC}}}DocumentBody")
+            if body is None:
+                continue
+            content = base64.b64decode("".join(m.text(body, s.DOC, "Contents").split()))
+            kind = m.text(body, s.DOC, "ContentType")
+            suffix = {"application/pdf": ".pdf", "application/xml": ".xml"}.get(kind, ".bin")
+            path = folder / f"{m.text(obj, s.CORE, 'ObjectIdentifier')}{suffix}"
+            path.write_bytes(content)
+            out.documents.append(path)
+            out.lines.append(f"document {m.text(obj, s.DOC, 'DocumentName')}: {path}")
             continue
         if action.object_type != "DeliveryObject":
             continue

@@ -8,8 +8,9 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from lawdesk.cases.extensions import Panel, register_panel
-from lawdesk.cases.models import Case
-from lawdesk.interop.models import StoredObject
+from lawdesk.cases.models import Case, Status
+from lawdesk.interop.annex_iii import REASONS
+from lawdesk.interop.models import AnnexIII, OutboundMessage, StoredObject
 from lawdesk.interop.status import task_status
 
 # What each fact to confirm means, for the desk.
@@ -46,6 +47,12 @@ def _panel(case: Case, now: datetime, template: str) -> Panel | None:
         "origin": case.receipt.get("origin", {}),
         "tasks": [(o, task_status(o)) for o in objects if o.object_type == "LDTaskObject"],
         "confirm": [FACTS.get(f, f) for f in auth.facts_to_confirm],
+        "annex_iii": AnnexIII.objects.filter(case=case).first(),
+        "can_declare": case.status in (Status.RECEIVED, Status.IN_REVIEW,
+                                       Status.AWAITING_CLARIFICATION),
+        "targets": list(case.targets.order_by("position")),
+        "reasons": [(code, label) for code, (label, _) in REASONS.items()],
+        "outbound": list(OutboundMessage.objects.filter(case=case).order_by("pk")),
     })
 
 

@@ -159,3 +159,23 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.transaction_id} ({self.state})"
+
+
+class AnnexIII(models.Model):
+    """The e-Evidence Annex III form (impossibility to execute an EPOC) the desk produced for
+    an order received over HI-1: the machine document and its PDF, kept as sent."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="+")
+    reasons = models.JSONField(default=list)  # per identifier: target, reason, explanation, preserved
+    document = models.BinaryField()  # XML in the EPOC-FORM-3 namespace
+    document_sha256 = models.CharField(max_length=64)
+    pdf = models.BinaryField()
+    pdf_sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "interop_annex_iii"
+
+    def __str__(self) -> str:
+        return f"Annex III of case {self.case_id}"

@@ -145,7 +145,7 @@ def notification_object(object_id: str, associated: list[str], *, details: str,
             for oid, dictionary, status, text in statuses)))
 
 
-def _queue(*, case: Case, kind: str, key: str, receiver: m.EndpointId, now: datetime,
+def queue(*, case: Case, kind: str, key: str, receiver: m.EndpointId, now: datetime,
            actions: list[etree._Element], summary: dict[str, Any],
            **extra: Any) -> OutboundMessage | None:
     """Write one message to the outbox (once per ``key``) and send it after commit."""
@@ -188,11 +188,12 @@ _DETAILS = {
 
 def notify_status(*, case: Case, now: datetime) -> OutboundMessage | None:
     """Queue a status notification if the tasks' statuses changed since the last one."""
+    from lawdesk.interop.models import AnnexIII
     from lawdesk.interop.status import task_status
 
     auth, tasks = _objects(case)
-    if auth is None or not tasks:
-        return None
+    if auth is None or not tasks or AnnexIII.objects.filter(case=case).exists():
+        return None  # (an Annex III carries the statuses itself)
     statuses = [(t.object_id, "LDTaskStatus" if t.object_type == "LDTaskObject"
                  else "LPTaskStatus", task_status(t) or "", "") for t in tasks]
     statuses = [(oid, d, st, _DETAILS.get(st, "")) for oid, d, st, _ in statuses]
@@ -213,7 +214,7 @@ def notify_status(*, case: Case, now: datetime) -> OutboundMessage | None:
         details=f"Status of order {case.instrument_reference} (lawdesk case {case.number}).",
         kind=(me.unique_identifier[:s.SHORT], "LawdeskNotificationType", "TaskStatusChanged"),
         statuses=statuses, now=now)
-    return _queue(case=case, kind=OutboundMessage.Kind.NOTIFICATION, key=key,
+    return queue(case=case, kind=OutboundMessage.Kind.NOTIFICATION, key=key,
                   receiver=m.EndpointId(auth.endpoint.country_code,
                                         auth.endpoint.unique_identifier),
                   now=now, actions=[m.C("CREATE", notification)],
@@ -320,7 +321,7 @@ def deliver(*, case: Case, now: datetime) -> list[OutboundMessage]:
             actions.append(m.C("DELIVER", m.C("Identifier", text=oid), delivery_object(
                 object_id=oid, task=task, associated=[task.object_id],
                 content=m.E(d, "DataExistence", text="false"))))
-        message = _queue(case=case, kind=OutboundMessage.Kind.DELIVERY, key=key,
+        message = queue(case=case, kind=OutboundMessage.Kind.DELIVERY, key=key,
                          receiver=receiver, now=now, actions=actions,
                          summary={"package_sha256": package.sha256,
                                   "with_data": [t.object_id for t in with_data],

@@ -39,7 +39,11 @@ def task_status(stored: StoredObject) -> str | None:
     """The LDTaskStatus / LPTaskStatus value of a stored task, from its case and target."""
     if stored.object_type not in ("LDTaskObject", "LPTaskObject") or stored.case_id is None:
         return None
+    from lawdesk.interop.models import AnnexIII
+
     case: Case = stored.case  # type: ignore[assignment]
+    if AnnexIII.objects.filter(case_id=case.pk).exists():
+        return "Invalid"  # the Annex III form said why the order cannot be executed
     if stored.object_type == "LPTaskObject":
         return _LP.get(case.status, "AwaitingPreservation")
     target = stored.target

@@ -132,3 +132,47 @@ def endpoints(request: AuthedRequest) -> HttpResponse:
             kind__in=[AnchorChange.Kind.ADD_HI1_ENDPOINT, AnchorChange.Kind.REMOVE_HI1_ENDPOINT],
             state=AnchorChange.State.PROPOSED).select_related("agency", "proposed_by"),
     })
+
+
+# --- The Annex III form (impossibility to execute an EPOC) --------------------------------
+
+@require_http_methods(["GET", "POST"])
+@require_perm("desk:case:view")
+def annex_iii(request: AuthedRequest, case_id: int) -> HttpResponse:
+    """POST: the desk declares the order impossible to execute (reasons per identifier, the
+    Section G statement) and the form goes back over HI-1. GET ``?format=pdf|xml``: the form
+    as sent."""
+    from lawdesk.cases.models import Case
+    from lawdesk.interop.annex_iii import IdentifierReason, declare_impossibility
+    from lawdesk.interop.models import AnnexIII
+
+    case = get_object_or_404(Case, pk=case_id)
+    if request.method == "GET":
+        annex = get_object_or_404(AnnexIII, case=case)
+        if request.GET.get("format") == "xml":
+            return HttpResponse(bytes(annex.document), content_type="application/xml",
+                                headers={"Content-Disposition": f'attachment; filename="'
+                                         f'{case.number}-annex-iii.xml"'})
+        return HttpResponse(bytes(annex.pdf), content_type="application/pdf",
+                            headers={"Content-Disposition": f'attachment; filename="'
+                                     f'{case.number}-annex-iii.pdf"'})
+    if not has_perm(request.user, "desk:case:refuse"):
+        raise Http404
+    reasons = []
+    for target in case.targets.order_by("position"):
+        reason = request.POST.get(f"reason-{target.pk}", "")
+        if reason:
+            reasons.append(IdentifierReason(
+                target.pk, reason, request.POST.get(f"explanation-{target.pk}", ""),
+                request.POST.get(f"preserved-{target.pk}") == "on"))
+    try:
+        declare_impossibility(case=case, actor=request.user, now=utcnow(), reasons=reasons,
+                              conflicting_obligations=request.POST.get("conflicting", ""),
+                              information_required=request.POST.get("information", ""),
+                              request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext("The Annex III form was produced; it goes back to "
+                                          "the authority over HI-1 and the case is refused."))
+    return redirect("desk:case", case_id=case.pk)
