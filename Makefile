@@ -39,6 +39,7 @@ system-test-deps:
 	./scripts/ensure-system-libs.sh
 	./scripts/ensure-chromium.sh
 	./scripts/ensure-postgres.sh
+	./scripts/ensure-java.sh
 
 ## make test: everything the tests need, then the whole suite on SQLite and on PostgreSQL.
 test: install-dev system-test-deps
@@ -48,12 +49,12 @@ test: install-dev system-test-deps
 
 test-sqlite: messages
 	@echo "=== test suite on SQLite ==="
-	LAWDESK_MODE=test LAWDESK_HOME=$(CURDIR)/var/test-sqlite DATABASE_URL=sqlite:///$(CURDIR)/var/test-sqlite/db.sqlite3 \
+	LAWDESK_MODE=test LAWDESK_REQUIRE_SPARK=1 LAWDESK_HOME=$(CURDIR)/var/test-sqlite DATABASE_URL=sqlite:///$(CURDIR)/var/test-sqlite/db.sqlite3 \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: messages
 	@echo "=== test suite on PostgreSQL ==="
-	LAWDESK_MODE=test LAWDESK_HOME=$(CURDIR)/var/test-postgres DATABASE_URL=$(PG_URL) \
+	LAWDESK_MODE=test LAWDESK_REQUIRE_SPARK=1 LAWDESK_HOME=$(CURDIR)/var/test-postgres DATABASE_URL=$(PG_URL) \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
 lint:

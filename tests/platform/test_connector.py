@@ -211,3 +211,10 @@ def test_old_layout_is_a_clear_error(tmp_path):
     (tmp_path / "manifest.json").write_text('{"format_version": 1}')
     with pytest.raises(FileNotFoundError, match="layout version 1"):
         open_connector(tmp_path)
+
+
+def test_a_spark_cluster_without_its_dataset_location_is_a_clear_error(monkeypatch):
+    """sc://host:port names the cluster; where the cluster reads the Parquet files must be said too."""
+    monkeypatch.delenv("LAWDESK_PLATFORM_SPARK_DATA", raising=False)
+    with pytest.raises(ValueError, match="LAWDESK_PLATFORM_SPARK_DATA"):
+        open_connector("sc://spark.internal:15002")

@@ -1,4 +1,9 @@
-"""The same connector code on DuckDB (Parquet) and PostgreSQL gives identical answers."""
+"""The same connector code on DuckDB (Parquet), PostgreSQL and Spark gives identical answers.
+
+Every agreement test compares DuckDB, the default engine, with each other engine. Spark runs in
+local mode with one JVM for the session (``conftest.spark``); its property tests draw fewer
+examples, since each Spark query costs about a second on a loaded 2-core box.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,19 @@ SPAN = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC))
 SETTINGS = settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+#: The engines compared with DuckDB, and the property examples drawn for each.
+ENGINES = ["pg", pytest.param("spark", marks=pytest.mark.spark)]
+EXAMPLES = {"pg": 20, "spark": 3}
+
+
+def examples(engine: str) -> settings:
+    return settings(SETTINGS, max_examples=EXAMPLES[engine])
+
+
+@pytest.fixture(params=ENGINES)
+def other(request):
+    """Each engine that must answer as DuckDB does."""
+    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -49,78 +67,95 @@ def same(a, b):
         "@nobody_here",
     ],
 )
-def test_resolve_agrees(duck, pg, identifier):
-    same(duck.resolve(identifier), pg.resolve(identifier))
+def test_resolve_agrees(duck, other, identifier):
+    same(duck.resolve(identifier), other.resolve(identifier))
 
 
-def test_demo_lookups_agree(duck, pg):
+def test_demo_lookups_agree(duck, other):
     w = duck.window("2025-09-10T00:00:00Z", "2025-09-20T00:00:00Z")
-    same(duck.subscriber(1000001), pg.subscriber(1000001))
-    same(duck.traffic(1000001, w), pg.traffic(1000001, w))
-    same(duck.secret_chats(1000001), pg.secret_chats(1000001))
+    same(duck.subscriber(1000001), other.subscriber(1000001))
+    same(duck.traffic(1000001, w), other.traffic(1000001, w))
+    same(duck.secret_chats(1000001), other.secret_chats(1000001))
     at = datetime(2025, 9, 15, 10, tzinfo=UTC)
-    same(duck.who_used_ip("203.0.113.7", None, at), pg.who_used_ip("203.0.113.7", None, at))
+    same(duck.who_used_ip("203.0.113.7", None, at), other.who_used_ip("203.0.113.7", None, at))
     wide = duck.window("2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
     dc = duck.content(wide, chat_ids=[700_000_001, 700_000_004, 700_000_003], account_ids=[1000002])
-    pc = pg.content(wide, chat_ids=[700_000_001, 700_000_004, 700_000_003], account_ids=[1000002])
-    same(dc.not_held, pc.not_held)
-    same(list(dc), list(pc))
+    oc = other.content(wide, chat_ids=[700_000_001, 700_000_004, 700_000_003], account_ids=[1000002])
+    same(dc.not_held, oc.not_held)
+    same(list(dc), list(oc))
 
 
-@SETTINGS
-@given(
-    account=st.integers(FIRST_ID, LAST_ID),
-    start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 6, 1)),
-    days=st.integers(1, 120),
-)
-def test_forward_lookups_agree(duck, pg, account, start, days):
-    w = duck.window(start.replace(tzinfo=UTC), start.replace(tzinfo=UTC) + timedelta(days=days))
-    same(duck.ip_history(account, w), pg.ip_history(account, w))
-    same(duck.traffic(account, w), pg.traffic(account, w))
-    same(duck.subscriber(account), pg.subscriber(account))
+@pytest.mark.parametrize("engine", ENGINES)
+def test_forward_lookups_agree(duck, engine, request):
+    other = request.getfixturevalue(engine)
+
+    @examples(engine)
+    @given(
+        account=st.integers(FIRST_ID, LAST_ID),
+        start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 6, 1)),
+        days=st.integers(1, 120),
+    )
+    def check(account, start, days):
+        w = duck.window(start.replace(tzinfo=UTC), start.replace(tzinfo=UTC) + timedelta(days=days))
+        same(duck.ip_history(account, w), other.ip_history(account, w))
+        same(duck.traffic(account, w), other.traffic(account, w))
+        same(duck.subscriber(account), other.subscriber(account))
+
+    check()
 
 
-@SETTINGS
-@given(
-    pick=st.integers(0, 199),
-    with_port=st.booleans(),
-    shift=st.integers(-600, 600),
-    tolerance=st.integers(0, 900),
-)
-def test_reverse_lookups_agree(duck, pg, sample_events, pick, with_port, shift, tolerance):
-    ip, port, ts = sample_events[pick]
-    at = ts + timedelta(seconds=shift)
-    tol = timedelta(seconds=tolerance)
-    d = duck.who_used_ip(ip, port if with_port else None, at, tol)
-    p = pg.who_used_ip(ip, port if with_port else None, at, tol)
-    same(d, p)
-    if with_port and abs(shift) <= tolerance:
-        assert any(e.ip == ip and e.port == port and e.ts == ts for e in d)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_reverse_lookups_agree(duck, engine, request, sample_events):
+    other = request.getfixturevalue(engine)
+
+    @examples(engine)
+    @given(
+        pick=st.integers(0, 199),
+        with_port=st.booleans(),
+        shift=st.integers(-600, 600),
+        tolerance=st.integers(0, 900),
+    )
+    def check(pick, with_port, shift, tolerance):
+        ip, port, ts = sample_events[pick]
+        at = ts + timedelta(seconds=shift)
+        tol = timedelta(seconds=tolerance)
+        d = duck.who_used_ip(ip, port if with_port else None, at, tol)
+        same(d, other.who_used_ip(ip, port if with_port else None, at, tol))
+        if with_port and abs(shift) <= tolerance:
+            assert any(e.ip == ip and e.port == port and e.ts == ts for e in d)
+
+    check()
 
 
-def test_batch_reverse_lookup_agrees(duck, pg, sample_events):
+def test_batch_reverse_lookup_agrees(duck, other, sample_events):
     queries = [
         IpQuery(ip, port if i % 3 else None, ts + timedelta(seconds=(i * 37) % 400 - 200))
         for i, (ip, port, ts) in enumerate(sample_events)
     ]
     d = duck.who_used_ip_batch(queries, timedelta(minutes=5))
     assert len({m.query_index for m in d}) >= len(queries) // 2
-    same(d, pg.who_used_ip_batch(queries, timedelta(minutes=5)))
+    same(d, other.who_used_ip_batch(queries, timedelta(minutes=5)))
 
 
-@SETTINGS
-@given(
-    chats=st.lists(st.integers(700_000_001, 700_000_400), max_size=4),
-    accounts=st.lists(st.integers(FIRST_ID, FIRST_ID + 50), max_size=2),
-    start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 6, 1)),
-)
-def test_content_agrees(duck, pg, chats, accounts, start):
-    s = start.replace(tzinfo=UTC)
-    w = duck.window(s, s + timedelta(days=60))
-    d = duck.content(w, chat_ids=chats, account_ids=accounts, batch_rows=50)
-    p = pg.content(w, chat_ids=chats, account_ids=accounts, batch_rows=50)
-    same(d.not_held, p.not_held)
-    same(list(d), list(p))
+@pytest.mark.parametrize("engine", ENGINES)
+def test_content_agrees(duck, engine, request):
+    other = request.getfixturevalue(engine)
+
+    @examples(engine)
+    @given(
+        chats=st.lists(st.integers(700_000_001, 700_000_400), max_size=4),
+        accounts=st.lists(st.integers(FIRST_ID, FIRST_ID + 50), max_size=2),
+        start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 6, 1)),
+    )
+    def check(chats, accounts, start):
+        s = start.replace(tzinfo=UTC)
+        w = duck.window(s, s + timedelta(days=60))
+        d = duck.content(w, chat_ids=chats, account_ids=accounts, batch_rows=50)
+        o = other.content(w, chat_ids=chats, account_ids=accounts, batch_rows=50)
+        same(d.not_held, o.not_held)
+        same(list(d), list(o))
+
+    check()
 
 
 def test_hot_lookups_run_from_compiled_templates_on_both_engines(duck, pg):
@@ -149,7 +184,7 @@ def test_template_fallback_gives_the_same_answer(duck, monkeypatch):
     assert fresh._prepared["ip_history"].sql is None
 
 
-@pytest.mark.parametrize("engine", ["duck", "pg"])
+@pytest.mark.parametrize("engine", ["duck", *ENGINES])
 def test_content_batches_are_packaged_as_the_messages_are(engine, request, tmp_path):
     """The Arrow batches of a content stream give the package files its messages give, byte for byte."""
     from lawdesk.evidence.writers import RecordSet, dataclass_rows, write_record_set

@@ -498,15 +498,23 @@ def postgres_connector(url: str, *, max_window: timedelta = DEFAULT_MAX_WINDOW) 
 def open_connector(
     location: str | Path | None = None, *, max_window: timedelta = DEFAULT_MAX_WINDOW
 ) -> IbisConnector:
-    """Open a connector from a dataset directory or a ``postgresql://`` URL.
+    """Open a connector from a dataset directory, a ``postgresql://`` URL or a Spark cluster.
 
-    The default location is $LAWDESK_PLATFORM_DIR, else ``var/platform``.
+    The default location is $LAWDESK_PLATFORM_DIR, else ``var/platform``. ``sc://host:port``
+    is a Spark cluster over Spark Connect reading the dataset at $LAWDESK_PLATFORM_SPARK_DATA
+    (docs/scaling.md).
     """
     if location is None:
         location = os.environ.get("LAWDESK_PLATFORM_DIR", "var/platform")
     text = str(location)
     if text.startswith(("postgres://", "postgresql://")):
         return postgres_connector(text, max_window=max_window)
+    if text.startswith("sc://"):
+        from lawdesk.platform.spark import (  # reason: spark.py builds on this module (import cycle)
+            spark_connect_connector,
+        )
+
+        return spark_connect_connector(text, max_window=max_window)
     data = Path(text.removeprefix("duckdb://"))
     if (data / LOOKUP_INDEX_FILE).exists():
         # the derived lookup index answers the hot lookups (decision 0022)
