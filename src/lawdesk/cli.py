@@ -180,6 +180,7 @@ def _clock_loop(interval: float) -> None:
     from lawdesk.core.clock import utcnow
     from lawdesk.interop.outbound import send_due as send_hi1_answers
     from lawdesk.removal.alarms import raise_alarms
+    from lawdesk.removal.art9 import send_due_reports as send_effect_reports
     from lawdesk.removal.tdb.outbox import send_all_due as send_statements
     from lawdesk.removal.uploaders import inform_due
     from lawdesk.transparency.publication import refresh as publish_due_periods
@@ -190,6 +191,7 @@ def _clock_loop(interval: float) -> None:
             raise_alarms(now=utcnow())
             inform_due(now=utcnow())
             send_statements(now=utcnow())
+            send_effect_reports(now=utcnow())
             recover(now=utcnow())
             expire_holds(now=utcnow())
             recheck_notices(now=utcnow())

@@ -346,6 +346,11 @@ LAWDESK_ANCHOR_RECENT_DAYS = int(os.environ.get("LAWDESK_ANCHOR_RECENT_DAYS", "3
 # Without a URL, statements of reasons wait in the outbox (docs/decisions/0024).
 LAWDESK_TDB_URL = os.environ.get("LAWDESK_TDB_URL", "")
 LAWDESK_TDB_TOKEN = os.environ.get("LAWDESK_TDB_TOKEN", "")
+# The Digital Services Coordinators told of the effect given to DSA Art. 9 orders, per issuing
+# member state: "FR=dsc@arcom.example,IE=dsc@cnam.example" (none: the authority only).
+LAWDESK_DSC_EMAILS = dict(
+    (part.split("=", 1)[0].strip().upper(), part.split("=", 1)[1].strip())
+    for part in os.environ.get("LAWDESK_DSC_EMAILS", "").split(",") if "=" in part)
 LAWDESK_HI1_IDENTITY = os.environ.get("LAWDESK_HI1_IDENTITY", "XX:lawdesk")
 LAWDESK_HI1_PROXIES = [p.strip() for p in os.environ.get("LAWDESK_HI1_PROXIES", "").split(",")
                        if p.strip()]

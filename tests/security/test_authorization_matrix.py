@@ -78,6 +78,8 @@ RULES: dict[str, Rule] = {
     "removal:case": Rule("desk", "desk:case:view"),
     "removal:feedback": Rule("desk", "desk:case:view"),
     "removal:statements_export": Rule("desk", "desk:case:view"),
+    "removal:art9_report": Rule("desk", "desk:case:view"),
+    "removal:portal_art9_report": PORTAL_CASE,
     "removal:portal_feedback": PORTAL_CASE,  # the client certificate (via the TLS proxy) is the credential
 }
 PUBLIC_PREFIXES = ("transparency:",)
@@ -142,6 +144,14 @@ def world(submit, officer, make_agency, make_officer, make_staff, reviewer, appr
                           content_locations=f"https://msgr.example/c/700000003/{message.message_id}",
                           targets=[{"identifier": "https://msgr.example/demo_channel"}])
     removal.apply_measure(case=removal_case, actor=reviewer, now=utcnow(), measure="remove")
+    # A DSA Art. 9 order of agency A, given effect in two countries (its effect report).
+    second = list(conn.content(window, chat_ids=[700_000_003]))[1]
+    art9_case = submit(kind="removal", instrument_type="dsa_art9_order", categories=[],
+                       offence_category="threats", max_sentence_years=None,
+                       content_locations=f"https://msgr.example/c/700000003/{second.message_id}",
+                       targets=[{"identifier": "https://msgr.example/demo_channel"}])
+    removal.apply_measure(case=art9_case, actor=reviewer, now=utcnow(), measure="disable",
+                          countries=["FR", "BE"])
     users = {
         "officer_a": officer,
         "officer_b": make_officer(make_agency(name="Agency B", domain="b-agency.example")),
@@ -149,7 +159,7 @@ def world(submit, officer, make_agency, make_officer, make_staff, reviewer, appr
         "admin": make_staff("admin"), "auditor": make_staff("auditor"),
     }
     return {"case": case, "agency": case.agency, "users": users, "link": active_link(case),
-            "removal_case": removal_case,
+            "removal_case": removal_case, "art9_case": art9_case,
             "attachment": case.attachments.get(), "officer": officer.officer}
 
 
@@ -162,6 +172,8 @@ def _url(name: str, pattern: URLPattern, world) -> str:
               "download_id": "5f0c7c5e-0000-4000-8000-000000000001"}
     if name.startswith("removal:"):
         values["case_id"], values["fmt"] = world["removal_case"].pk, "json"
+        if "art9" in name:
+            values["case_id"] = world["art9_case"].pk
     return reverse(name, kwargs={p: values[p] for p in params})
 
 

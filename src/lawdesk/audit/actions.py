@@ -138,6 +138,9 @@ class Action(StrEnum):
     REMOVAL_STATEMENT_SENT = "removal:statement:sent"
     REMOVAL_STATEMENT_REWRITTEN = "removal:statement:rewritten"
     REMOVAL_STATEMENTS_EXPORTED = "removal:statements:exported"
+    REMOVAL_SCOPE_RECORDED = "removal:scope:recorded"
+    REMOVAL_EFFECT_REPORT_SENT = "removal:effect_report:sent"
+    REMOVAL_EFFECT_REPORT_DOWNLOADED = "removal:effect_report:downloaded"
 
     # --- interop: ETSI HI-1 messages --------------------------------------------------------
     # (Refused senders and messages are not on the desk's list of refused attempts yet.)

@@ -24,7 +24,8 @@ def portal_panel(case: Case, now: datetime) -> Panel | None:
     if not items:
         return None
     return Panel("removal/_portal_case.html", {
-        "items": items, "any_done": any(i.effect_at for i in items)})
+        "items": items, "any_done": any(i.effect_at for i in items),
+        "art9_report": case.instrument_type == "dsa_art9_order" and case.effect_reports.exists()})
 
 
 def register() -> None:

@@ -19,7 +19,8 @@ from lawdesk.removal.models import RemovalItem
 
 SCHEMA = "lawdesk/tco-annex-ii/1"
 _MEASURES: dict[str, str] = {RemovalItem.Measure.REMOVE.value: "removed",
-                             RemovalItem.Measure.DISABLE_EU.value: "access_disabled_in_all_member_states"}
+                             RemovalItem.Measure.DISABLE_EU.value: "access_disabled_in_all_member_states",
+                             RemovalItem.Measure.DISABLE_SOME.value: "access_disabled_in_named_countries"}
 
 
 def _iso(at: datetime | None) -> str | None:

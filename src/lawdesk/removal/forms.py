@@ -44,3 +44,8 @@ class FactsForm(forms.Form):
     statement = forms.IntegerField(widget=forms.HiddenInput)
     facts = forms.CharField(label=_("Facts and circumstances (public: no names, numbers or addresses)"),
                             widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class ScopeForm(forms.Form):
+    countries = forms.CharField(label=_("Territorial scope stated in the order (ISO codes, or EU)"),
+                                max_length=200)

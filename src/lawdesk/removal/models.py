@@ -13,6 +13,7 @@ class RemovalItem(models.Model):
     class Measure(models.TextChoices):
         REMOVE = "remove", _("Removed")
         DISABLE_EU = "disable_eu", _("Access disabled in all member states")
+        DISABLE_SOME = "disable_some", _("Access disabled in named countries")
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="removal_items")
     position = models.PositiveSmallIntegerField()
@@ -22,6 +23,8 @@ class RemovalItem(models.Model):
     locate_error = models.CharField(max_length=300, blank=True)
     sender_id = models.BigIntegerField(null=True, blank=True)
     measure = models.CharField(max_length=12, choices=Measure.choices, blank=True)
+    # Where access is disabled (ISO codes; empty when the content is removed everywhere).
+    countries = models.JSONField(default=list, blank=True)
     # The exact time of the measure as the platform reports it (Annex II, Section B).
     effect_at = models.DateTimeField(null=True, blank=True)
     effect_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -133,3 +136,39 @@ class StatementOfReasons(models.Model):
 
     def __str__(self) -> str:
         return self.puid
+
+
+class OrderScope(models.Model):
+    """The territorial scope a DSA Art. 9 order states (Art. 9(2)(b)), as the desk read it."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="order_scope")
+    countries = models.JSONField()  # ISO codes; ["EU"] for every member state
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "removal_order_scope"
+
+    def __str__(self) -> str:
+        return " ".join(self.countries)
+
+
+class EffectReport(models.Model):
+    """The report of the effect given to a DSA Art. 9 order (Art. 9(1)), to the issuing authority
+    and the Digital Services Coordinator: kept as sent, e-mailed by the worker until it goes."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="effect_reports")
+    document = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    recipients = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        db_table = "removal_effect_report"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"effect report of case {self.case_id}"

@@ -45,7 +45,7 @@ from lawdesk.platform.content_actions import (
     message_target,
 )
 from lawdesk.platform.identifiers import IdentifierError
-from lawdesk.removal import uploaders
+from lawdesk.removal import art9, uploaders
 from lawdesk.removal.models import PreservedContent, RemovalItem, SecondReview
 from lawdesk.removal.tdb import statements
 
@@ -133,6 +133,7 @@ def apply_measure(*, case: Case, actor: User, now: datetime, measure: str,
         raise DomainError(_("A TCO removal order must be given effect in all member states: "
                             "a geo-block of some of them does not satisfy it."),
                           field="countries", code="partial_geo_block")
+    art9.check_measure(case, measure, wanted)
     if case.status not in (Status.RECEIVED, Status.IN_REVIEW, Status.ACTIONED):
         raise DomainError(_("This order cannot be given effect in its present status."),
                           field="measure")
@@ -152,12 +153,16 @@ def apply_measure(*, case: Case, actor: User, now: datetime, measure: str,
     view = platform_view()
     with transaction.atomic():
         for item, done in applied:
+            everywhere = measure == "disable" and set(done.countries) >= EU_MEMBER_STATES
             item.measure = (RemovalItem.Measure.REMOVE if measure == "remove"
-                            else RemovalItem.Measure.DISABLE_EU)
+                            else RemovalItem.Measure.DISABLE_EU if everywhere
+                            else RemovalItem.Measure.DISABLE_SOME)
+            item.countries = [] if measure == "remove" else sorted(done.countries)
             item.effect_at = datetime.fromisoformat(done.applied_at)
             item.effect_by = actor
             item.uploader_notice_due = uploaders.notice_due(case, item.effect_at)
-            item.save(update_fields=["measure", "effect_at", "effect_by", "uploader_notice_due"])
+            item.save(update_fields=["measure", "countries", "effect_at", "effect_by",
+                                     "uploader_notice_due"])
             _preserve(item, view, now)
             statements.record_for(item, countries=list(done.countries), now=now,
                                   message=view.connector.message(*_chat_message(item)))
@@ -165,6 +170,7 @@ def apply_measure(*, case: Case, actor: User, now: datetime, measure: str,
                    params={"number": case.number, "location": item.location, "measure": measure,
                            "countries": list(done.countries), "effect_at": done.applied_at})
         _hold_related_data(case, [i for i, _m in applied], now)
+        art9.queue_report(Case.objects.get(pk=case.pk), now)
         fresh = Case.objects.get(pk=case.pk)
         if all(i.effect_at for i in case.removal_items.all()):
             if fresh.status == Status.RECEIVED:

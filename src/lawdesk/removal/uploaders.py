@@ -37,6 +37,8 @@ def notice_due(case: Case, effect_at: datetime) -> datetime:
 
 
 def _text(case: Case, items: list[RemovalItem]) -> str:
+    if case.instrument_type == "dsa_art9_order":
+        return _art9_text(case, items)
     with translation.override(settings.LANGUAGE_CODE):
         facts = {"authority": case.agency.name, "country": case.agency.country,
                  "reference": case.instrument_reference,
@@ -49,6 +51,26 @@ def _text(case: Case, items: list[RemovalItem]) -> str:
                  "order before the courts of the issuing member state (Art. 9) and complain to "
                  "us (Art. 10); if the order is quashed or the complaint upheld, the content is "
                  "reinstated.") % facts + _statements(items)
+
+
+def _art9_text(case: Case, items: list[RemovalItem]) -> str:
+    """DSA Art. 9(5): the order received, the effect given, its territorial scope, the statement
+    of reasons and the redress."""
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = []
+        for i in items:
+            where = ", ".join(i.countries) if i.countries else _("everywhere")
+            lines.append(f"- {i.location} ({i.get_measure_display().lower()}: {where}, "
+                         f"{i.effect_at:%Y-%m-%d %H:%M} UTC)")
+        facts = {"authority": case.agency.name, "country": case.agency.country,
+                 "reference": case.instrument_reference, "urls": "\n".join(lines)}
+        return _("We received an order to act against illegal content under Regulation (EU) "
+                 "2022/2065 (Digital Services Act), Art. 9, issued by %(authority)s (%(country)s), "
+                 "reference %(reference)s, and gave effect to it as follows:\n%(urls)s\n"
+                 "You may challenge the order before the courts of the issuing member state, use "
+                 "our internal complaint-handling system and, where available, an out-of-court "
+                 "dispute settlement body; if the order is quashed the content is reinstated.") % facts \
+            + _statements(items)
 
 
 def _statements(items: list[RemovalItem]) -> str:

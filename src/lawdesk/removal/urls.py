@@ -10,6 +10,10 @@ urlpatterns = [
     path("desk/removals/statements.<str:fmt>", views.statements_export, name="statements_export"),
     path("desk/removals/<int:case_id>/annex-ii.<str:fmt>", views.desk_feedback,
          name="feedback"),
+    path("desk/removals/<int:case_id>/art9-report.<str:fmt>", views.desk_art9_report,
+         name="art9_report"),
+    path("portal/cases/<int:case_id>/art9-report.<str:fmt>", views.portal_art9_report,
+         name="portal_art9_report"),
     path("portal/cases/<int:case_id>/annex-ii.<str:fmt>", views.portal_feedback,
          name="portal_feedback"),
 ]

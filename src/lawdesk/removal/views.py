@@ -22,8 +22,8 @@ from lawdesk.core.permissions import may
 from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
 from lawdesk.law.vocabulary import RequestKind
 from lawdesk.platform.content_actions import Withheld
-from lawdesk.removal import feedback, services
-from lawdesk.removal.forms import FactsForm, MeasureForm, RestoreForm, ReviewForm
+from lawdesk.removal import art9, feedback, services
+from lawdesk.removal.forms import FactsForm, MeasureForm, RestoreForm, ReviewForm, ScopeForm
 from lawdesk.removal.models import RemovalAlarm, StatementOfReasons
 from lawdesk.removal.tdb import export
 from lawdesk.removal.tdb import statements as sor
@@ -74,7 +74,8 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
     forms: dict[str, Any] = {"apply": MeasureForm(post if action == "apply" else None, prefix="mv"),
              "review": ReviewForm(post if action == "review" else None, prefix="rv"),
              "restore": RestoreForm(post if action == "restore" else None, prefix="rs"),
-             "facts": FactsForm(post if action == "facts" else None, prefix="sf")}
+             "facts": FactsForm(post if action == "facts" else None, prefix="sf"),
+             "scope": ScopeForm(post if action == "scope" else None, prefix="sc")}
     status, errors = 200, []
     if action in forms:
         form = forms[action]
@@ -89,6 +90,11 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
                                                note=form.cleaned_data["note"], request=request)
                         messages.success(request, _("The measure is in force on the platform."))
                         return redirect("removal:case", case_id=case.pk)
+                elif action == "scope":
+                    art9.record_scope(case=case, actor=request.user, now=now,
+                                      countries=form.cleaned_data["countries"], request=request)
+                    messages.success(request, _("Territorial scope of the order recorded."))
+                    return redirect("removal:case", case_id=case.pk)
                 elif action == "facts":
                     statement = get_statement(case, form.cleaned_data["statement"])
                     statement = sor.rewrite_facts(statement=statement, actor=request.user, now=now,
@@ -130,6 +136,9 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         "done": any(i["item"].effect_at for i in items),
         "may_act": may(request.user, "removal"),
         "statements": case.statements.select_related("item").order_by("item__position"),
+        "art9": art9.is_art9(case),
+        "scope": getattr(case, "order_scope", None),
+        "effect_reports": case.effect_reports.all(),
     }, status=status)
 
 
@@ -183,3 +192,31 @@ def portal_feedback(request: AuthedRequest, case_id: int, fmt: str) -> HttpRespo
     if not case.removal_items.filter(effect_at__isnull=False).exists():
         raise Http404("No feedback yet.")
     return _feedback(request, case, fmt)
+
+
+def _art9_report(request: AuthedRequest, case: Case, fmt: str) -> HttpResponse:
+    if fmt not in ("json", "pdf"):
+        raise Http404("No such format.")
+    row = case.effect_reports.first()
+    if row is None:
+        raise Http404("No report yet.")
+    record(Action.REMOVAL_EFFECT_REPORT_DOWNLOADED, request=request, target=case,
+           params={"number": case.number, "format": fmt, "sha256": row.sha256})
+    stem = f"{case.number}-art9-effect"
+    if fmt == "json":  # the report exactly as sent, with the hash the e-mail names
+        response = HttpResponse(json.dumps(row.document, indent=1, ensure_ascii=False),
+                                content_type="application/json")
+    else:
+        response = HttpResponse(art9.report_pdf(row.document, case), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
+
+
+@require_perm("desk:case:view")
+def desk_art9_report(request: AuthedRequest, case_id: int, fmt: str) -> HttpResponse:
+    return _art9_report(request, _removal_case(request, case_id), fmt)
+
+
+@require_perm("portal:case:view")
+def portal_art9_report(request: AuthedRequest, case_id: int, fmt: str) -> HttpResponse:
+    return _art9_report(request, _removal_case(request, case_id), fmt)
