@@ -218,3 +218,76 @@ def test_disclosure_and_preservation_tasks_are_not_mixed_in_one_order(endpoint, 
     root = _root(post(request(authorisation(auth), ld_task(t1, auth), lp_task(t2, auth),
                               document(ids(1)[0], auth, FORM))))
     assert set(_codes(root)) == {"3001"} and Case.objects.count() == 0
+
+
+def test_a_retransmission_after_a_crash_before_the_answer_was_stored_gets_the_answer(
+        endpoint, post):
+    """The case and its objects commit before the transaction's answer is stored; if lawdesk
+    dies in between, the authority retransmits: it must get the original answer (the objects,
+    created), not 'object exists', and nothing is created twice."""
+    tx = ids(1)[0]
+    auth, tasks, data = epoc(tx=tx)
+    first = _root(post(data))
+    Transaction.objects.all().delete()  # the answer was never stored
+    again = _root(post(data))
+    assert _codes(again) == [None] * 4
+    assert again.xpath("//c:CREATEResponse/c:Identifier/text()", namespaces=NS) == \
+        first.xpath("//c:CREATEResponse/c:Identifier/text()", namespaces=NS)
+    assert Case.objects.count() == 1 and StoredObject.objects.count() == 4
+    # The same objects in another transaction still exist already.
+    _, _, other = epoc(auth=auth, tasks=tasks)
+    assert _codes(_root(post(other)))[:3] == ["3010", "3010", "3010"]
+
+
+FORM_6 = (b'<?xml version="1.0" encoding="UTF-8"?>\n<f6:Form xmlns:f6="http://data.europa.eu/edm/1/'
+          b'ns/forms/EPOC-PR-FORM-6#"><f6:SectionB>30 days</f6:SectionB></f6:Form>\n')
+
+
+def _form6_update(task: str, *, generation: str | None = "1", form: bool = True, **header):
+    from tests.interop.messages import dict_entry
+
+    gen = f"<Generation>{generation}</Generation>" if generation is not None else ""
+    update = f"""<UPDATE><HI1Object xsi:type="task:LPTaskObject">
+  <ObjectIdentifier>{task}</ObjectIdentifier><CountryCode>FR</CountryCode>{gen}
+  {dict_entry("task:DesiredStatus", "ETSI", "LPTaskDesiredStatus", "AwaitingPreservation")}
+  <task:RequestDetails>{dict_entry("task:Type", "ETSI", "RequestType", "SubscriberData")}</task:RequestDetails>
+  <task:DesiredPreservationExpiration>2027-02-01T00:00:00Z</task:DesiredPreservationExpiration>
+</HI1Object></UPDATE>"""
+    actions = [update]
+    if form:
+        actions.append(document(ids(1)[0], task, FORM_6).replace("EPOC form (Annex I)",
+                                                                  "EPOC-PR Form 6"))
+    return request(*actions, **header)
+
+
+def test_an_update_carrying_form_6_extends_the_preservation_by_30_days(endpoint, post):
+    from datetime import timedelta
+
+    from lawdesk.interop.message import parse_datetime
+    from tests.interop.messages import lp_task
+
+    auth, task = ids(1)[0], ids(1)[0]
+    post(request(authorisation(auth).replace(">EPOC<", ">EPOC-PR<"), lp_task(task, auth),
+                 document(ids(1)[0], auth, FORM)))
+    case = Case.objects.get()
+    assert _codes(_root(post(_form6_update(task, form=False)))) == ["3007"]  # no Form 6
+    assert _codes(_root(post(_form6_update(task, generation="7")))) == ["3008", "3007"]
+    assert _codes(_root(post(_form6_update(ids(1)[0])))) == ["3011", "3007"]
+    root = _root(post(_form6_update(task)))
+    assert _codes(root) == [None, None]
+    assert root.find(".//c:UPDATEResponse", NS) is not None
+    case.refresh_from_db()
+    assert case.status == "extended"
+    assert case.deadline_at - case.received_at == timedelta(days=90)
+    form = StoredObject.objects.get(object_type="DocumentObject", content_sha256=hashlib.sha256(
+        FORM_6).hexdigest())
+    assert bytes(form.content) == FORM_6 and form.case == case
+    got = _root(post(request(f"<GET><Identifier>{task}</Identifier></GET>")))
+    assert got.findtext(".//c:Generation", namespaces=NS) == "2"
+    assert parse_datetime(got.findtext(".//task:PreservationExpiration", namespaces=NS)) \
+        == case.deadline_at
+    # Once only: the Regulation allows one extension of 30 days.
+    again = _root(post(_form6_update(task, generation="2")))
+    assert _codes(again) == ["3007", "3007"]
+    assert "cannot be extended" in again.findtext(".//c:ErrorDescription", namespaces=NS)
+    assert Event.objects.filter(action="cases:case:preservation_extended").count() == 1

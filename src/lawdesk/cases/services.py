@@ -874,7 +874,24 @@ def close_case(*, case: Case, actor: User | None, now: datetime, reason: str = "
 def extend_preservation(*, case: Case, actor: User, now: datetime, reason: str,
                         request: HttpRequest | None = None) -> Case:
     """Extend a preservation on the authority's request (e-Evidence +30 days; US +90)."""
+    return _extend(_lock(case), actor=actor, now=now, reason=reason, request=request)
+
+
+def extend_preservation_on_order(*, case: Case, actor: User, now: datetime, reason: str,
+                                 request: HttpRequest | None = None) -> Case:
+    """The issuing authority extends its own preservation order through a standard channel
+    (e-Evidence Annex VI, Form 6, over HI-1): the requester is the actor, not the desk."""
+    _require_requester(case, actor, now=now, request=request, attempted="extend")
     case = _lock(case)
+    if case.status != Status.PRESERVED:
+        raise DomainError(gettext("This preservation cannot be extended (it was extended "
+                                  "already, or it has ended)."), field="status",
+                          code="not_extendable")
+    return _extend(case, actor=actor, now=now, reason=reason, request=request)
+
+
+def _extend(case: Case, *, actor: User, now: datetime, reason: str,
+            request: HttpRequest | None) -> Case:
     extra = timedelta(days=90 if case.agency.country == "US" else 30)
     case.deadline_at = case.deadline_at + extra
     _move(case, Status.EXTENDED, actor=actor, now=now, action=Action.CASE_PRESERVATION_EXTENDED,

@@ -154,9 +154,16 @@ def create(context: Context, action: m.Action) -> etree._Element:
     return create_object(context, action)
 
 
+def update(context: Context, action: m.Action) -> etree._Element:
+    from lawdesk.interop.updates import update as answer_update
+
+    return answer_update(context, action)
+
+
 HANDLERS: dict[str, Callable[[Context, m.Action], etree._Element]] = {
     "GETCSPCONFIG": get_csp_config,
     "GET": get,
     "LIST": list_objects,
     "CREATE": create,
+    "UPDATE": update,
 }

@@ -94,14 +94,21 @@ def _status_members(item: Item) -> list[str]:
 
 def prepare(context: Context) -> None:
     """Decide every CREATE of the message: store objects and create cases, or say why not."""
+    from lawdesk.interop.updates import updated_ids
+
     seen: set[int] = set()
     items: dict[str, Item] = {}
     agency_id = context.endpoint.agency_id
+    updated = updated_ids(context)
     for action in context.request.actions:
         if action.identifier in seen:
             continue
         seen.add(action.identifier)
-        if action.verb != "CREATE" or action.error is not None:
+        if action.verb != "CREATE" or action.error is not None \
+                or action.identifier in context.outcomes:
+            continue  # (an UPDATE's Form 6 is answered with its UPDATE)
+        if action.object_type == "DocumentObject" and updated & set(
+                _links(s._children(action.body)[0])):
             continue
         if action.object_type not in s.RECEIVED_TYPES:
             context.outcomes[action.identifier] = m.HI1Error(
@@ -110,8 +117,15 @@ def prepare(context: Context) -> None:
             continue
         obj = s._children(action.body)[0]
         item = Item(action, obj, _t(obj, s.CORE, "ObjectIdentifier"), action.object_type)
-        if item.object_id in items or StoredObject.objects.filter(
-                agency_id=agency_id, object_id=item.object_id).exists():
+        existing = StoredObject.objects.filter(agency_id=agency_id,
+                                               object_id=item.object_id).first()
+        if existing is not None and _created_by_this_message(existing, item, context):
+            # The case was created but the answer was not stored (a crash in between): this
+            # retransmission gets the answer the first delivery would have had.
+            context.outcomes[action.identifier] = m.C("CREATEResponse",
+                                                      m.C("Identifier", text=item.object_id))
+            continue
+        if item.object_id in items or existing is not None:
             context.outcomes[action.identifier] = m.HI1Error(
                 m.ErrorCode.OBJECT_EXISTS, f"Object {item.object_id} already exists.")
             continue
@@ -155,6 +169,18 @@ def prepare(context: Context) -> None:
                 "preservation (LPTask): send them as two Authorisations."))
             continue
         _create_case(group, context)
+
+
+def _links(obj: etree._Element) -> list[str]:
+    return [(a.text or "").strip() for a in obj.iterfind(
+        f"{{{s.CORE}}}AssociatedObjects/{{{s.CORE}}}AssociatedObject")]
+
+
+def _created_by_this_message(existing: StoredObject, item: Item, context: Context) -> bool:
+    """Whether ``existing`` is exactly this object, stored by this very transaction."""
+    return (existing.hi1_transaction == context.request.header.transaction_id
+            and existing.object_type == item.object_type
+            and existing.sha256 == hashlib.sha256(etree.tostring(item.obj)).hexdigest())
 
 
 # --- One order → one case ----------------------------------------------------------------

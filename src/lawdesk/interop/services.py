@@ -255,6 +255,9 @@ def _process(parsed: m.Request, endpoint: Endpoint, digest: str, now: datetime,
     # Each order becomes a case through cases' own use case, in its own transaction (the
     # objects are stored in it: a second delivery of the same objects cannot create a second
     # case — their identifiers are unique per agency).
+    from lawdesk.interop.updates import prepare_updates
+
+    prepare_updates(context)  # (an UPDATE's Form 6 is not an order of its own)
     orders.prepare(context)
     with transaction.atomic():
         answers = _answer_actions(context)
