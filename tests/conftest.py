@@ -205,3 +205,37 @@ def platform(platform_data, settings):
     yield platform_data
     forget_earlier_state()
     collector.connector.cache_clear()
+
+
+
+@pytest.fixture(scope="module")
+def _append_only_at_module_end(django_db_blocker):
+    yield
+    from django.db import connection
+
+    from lawdesk.audit import anchors
+    from lawdesk.audit import triggers as audit_triggers
+    from lawdesk.transparency import triggers as log_triggers
+
+    with django_db_blocker.unblock():
+        audit_triggers.install(connection)
+        anchors.install_triggers(connection)
+        log_triggers.install(connection)
+
+
+@pytest.fixture
+def flushable(_append_only_at_module_end, django_db_blocker):
+    """For a test with real transactions (``django_db(transaction=True)``), in a module of its
+    own: the test's end empties the tables, a flush the append-only triggers refuse. They are
+    dropped after the test and installed again when its module ends."""
+    yield
+    from django.db import connection
+
+    from lawdesk.audit import anchors
+    from lawdesk.audit import triggers as audit_triggers
+    from lawdesk.transparency import triggers as log_triggers
+
+    with django_db_blocker.unblock():
+        audit_triggers.drop(connection)
+        anchors.drop_triggers(connection)
+        log_triggers.drop(connection)

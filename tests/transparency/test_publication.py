@@ -148,3 +148,4 @@ def test_the_public_page_speaks_french_and_the_pdf_stays_english(client, now) ->
         assert "Requests" in text and "Demandes" not in text
     english = client.get("/transparency/?period=2026-Q3", headers={"Accept-Language": "en"})
     assert "Requests from public authorities" in english.content.decode()
+

@@ -91,6 +91,13 @@ def publish_period(period: str, *, checkpoint: Checkpoint, now: datetime) -> lis
     leaves under ``checkpoint`` first; nothing is published if the two disagree."""
     quarters = quarters_in(period)
     with transaction.atomic():
+        # Two publishers may run at once (the worker's clock and a checkpoint signed elsewhere):
+        # one at a time under the log's lock, and the second finds the work done. Without it both
+        # inserted the period and the second failed on its unique key (seen on PostgreSQL).
+        services.lock_log()
+        if PublishedFigures.objects.filter(period=period, country="",
+                                           checked_size__gte=checkpoint.size).exists():
+            return []
         leaves = LogLeaf.objects.filter(index__lt=checkpoint.size, period__in=quarters)
         tally = selectors.tally_of(leaves)
         countries = set(QuarterCount.objects.filter(quarter__in=quarters, n__gt=0)

@@ -58,7 +58,8 @@ def verifier() -> note.Verifier:
     return note.parse_verifier_key(note.verifier_key_string(origin(), keys.public_key_raw("checkpoint")))
 
 
-def _locked_head() -> LogHead:
+def lock_log() -> LogHead:
+    """Lock the log for the rest of this transaction and return its head."""
     # The row lock serialises appends on PostgreSQL; SQLite's IMMEDIATE transactions already do.
     # Lock order: the audit chain's head first, then the log's. Every writer of the log also
     # writes an audit event, often after one it already wrote in the same transaction (closing
@@ -118,7 +119,7 @@ def append_leaf(*, case_ref: str, period: str, country: str, kind: str, outcome:
     data = leaf.encode()
     digest = merkle.leaf_hash(data.encode())
     with transaction.atomic():
-        head = _locked_head()
+        head = lock_log()
         if LogLeaf.objects.filter(case_ref=case_ref).exists():
             raise AlreadyLogged(f"case {case_ref} is already in the transparency log")
         index = head.size
@@ -179,7 +180,7 @@ def publish_checkpoint(*, now: datetime) -> Checkpoint:
 def _sign_checkpoint(*, now: datetime) -> Checkpoint:
     """Sign and store a checkpoint of the whole log (the latest one if no leaf came since)."""
     with transaction.atomic():
-        head = _locked_head()
+        head = lock_log()
         latest = Checkpoint.objects.order_by("-size").first()
         if latest is not None and latest.size == head.size:
             return latest
