@@ -257,3 +257,19 @@ def test_an_english_page_files_the_order_in_english_by_default(client, officer):
                       headers={"Accept-Language": "en"}).content.decode()
     assert re.search(r'<option value="en" selected>\s*English\s*</option>', form)
     assert re.search(r'<option value="fr">\s*French \(français\)\s*</option>', form)
+
+
+def test_a_desk_member_who_chose_french_reads_the_desk_in_french(client, submit, reviewer):
+    case = submit()
+    reviewer.language = "fr"
+    reviewer.save(update_fields=["language"])
+    client.force_login(reviewer)
+    queue = _text(client.get("/desk/").content.decode())
+    assert "File des demandes" in queue and "Requests queue" not in queue
+    page = _text(client.get(f"/desk/cases/{case.pk}/").content.decode())
+    for french in ("Demandeur", "Analyse juridique", "Données demandées", "Chronologie",
+                   "Commencer l'examen (accuser réception)", "Suspect désigné oui"):
+        assert french in page, french
+    for english in ("Requester", "Legal analysis", "Data asked", "Timeline", "Start review",
+                    "Suspect named yes"):
+        assert english not in page, english
