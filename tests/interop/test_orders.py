@@ -85,7 +85,12 @@ def test_get_and_list_show_the_objects_with_the_status_the_desk_sets(endpoint, p
     from lawdesk.interop.message import check_object
 
     assert check_object(obj, "/GETResponse")[1] == "LDTaskObject"
-    assert len(root.findall(".//c:ListResponseRecord", NS)) == 4
+    records = root.findall(".//c:ListResponseRecord", NS)
+    assert len(records) == 4
+    # As the TS has it: ObjectType a dictionary entry of the ObjectType dictionary, Identifier.
+    assert sorted(r.findtext("c:ObjectType/common:Value", namespaces=NS) for r in records) == [
+        "Authorisation", "Document", "LDTask", "LDTask"]
+    assert tasks[0] in [r.findtext("c:Identifier", namespaces=NS) for r in records]
 
 
 def test_status_follows_the_desk(endpoint, post, make_staff, now):

@@ -140,8 +140,12 @@ def list_objects(context: Context, action: m.Action) -> etree._Element:
     if since:
         objects = objects.filter(last_changed__gt=m.parse_datetime(since))  # type: ignore[attr-defined]
     limit = int(m.text(action.body, s.CORE, "MaximumObjectCount") or 1000)
-    records = [m.C("ListResponseRecord", m.C("ObjectType", text=o.object_type),
-                   m.C("ObjectIdentifier", text=o.object_id),
+    # TS 103 120 ListResponseRecord: ObjectType (the ObjectType dictionary: "LDTask", not
+    # "LDTaskObject"), Identifier, Generation, LastChanged.
+    records = [m.C("ListResponseRecord",
+                   m.dict_element(s.CORE, "ObjectType", "ETSI", "ObjectType",
+                                  o.object_type.removesuffix("Object")),
+                   m.C("Identifier", text=o.object_id),
                    m.C("Generation", text=str(o.generation)),
                    m.C("LastChanged", text=m.timestamp(o.last_changed)))
                for o in objects.order_by("last_changed", "pk")[:min(limit, 1000)]]  # type: ignore[attr-defined]
