@@ -79,6 +79,8 @@ RULES: dict[str, Rule] = {
     "removal:feedback": Rule("desk", "desk:case:view"),
     "removal:statements_export": Rule("desk", "desk:case:view"),
     "removal:art9_report": Rule("desk", "desk:case:view"),
+    "removal:annex_iii": Rule("desk", "desk:case:view"),
+    "removal:portal_annex_iii": PORTAL_CASE,
     "removal:portal_art9_report": PORTAL_CASE,
     "removal:portal_feedback": PORTAL_CASE,  # the client certificate (via the TLS proxy) is the credential
 }
@@ -152,6 +154,17 @@ def world(submit, officer, make_agency, make_officer, make_staff, reviewer, appr
                        targets=[{"identifier": "https://msgr.example/demo_channel"}])
     removal.apply_measure(case=art9_case, actor=reviewer, now=utcnow(), measure="disable",
                           countries=["FR", "BE"])
+    # A TCO order of agency A that the platform cannot comply with yet (its Annex III).
+    from lawdesk.removal import tco_annex_iii
+
+    third = list(conn.content(window, chat_ids=[700_000_003]))[2]
+    impossible_case = submit(kind="removal", instrument_type="tco_removal_order", categories=[],
+                             offence_category="terrorism", max_sentence_years=None,
+                             content_locations=f"https://msgr.example/c/700000003/{third.message_id}",
+                             targets=[{"identifier": "https://msgr.example/demo_channel"}])
+    tco_annex_iii.declare(case=impossible_case, actor=reviewer, now=utcnow(), reason="manifest_errors",
+                          explanation="The URL names a message that is not in the channel.",
+                          clarification="Please send the exact link of the post.")
     users = {
         "officer_a": officer,
         "officer_b": make_officer(make_agency(name="Agency B", domain="b-agency.example")),
@@ -159,7 +172,7 @@ def world(submit, officer, make_agency, make_officer, make_staff, reviewer, appr
         "admin": make_staff("admin"), "auditor": make_staff("auditor"),
     }
     return {"case": case, "agency": case.agency, "users": users, "link": active_link(case),
-            "removal_case": removal_case, "art9_case": art9_case,
+            "removal_case": removal_case, "art9_case": art9_case, "impossible_case": impossible_case,
             "attachment": case.attachments.get(), "officer": officer.officer}
 
 
@@ -174,6 +187,8 @@ def _url(name: str, pattern: URLPattern, world) -> str:
         values["case_id"], values["fmt"] = world["removal_case"].pk, "json"
         if "art9" in name:
             values["case_id"] = world["art9_case"].pk
+        if "annex_iii" in name:
+            values["case_id"] = world["impossible_case"].pk
     return reverse(name, kwargs={p: values[p] for p in params})
 
 

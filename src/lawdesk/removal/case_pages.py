@@ -25,7 +25,8 @@ def portal_panel(case: Case, now: datetime) -> Panel | None:
         return None
     return Panel("removal/_portal_case.html", {
         "items": items, "any_done": any(i.effect_at for i in items),
-        "art9_report": case.instrument_type == "dsa_art9_order" and case.effect_reports.exists()})
+        "art9_report": case.instrument_type == "dsa_art9_order" and case.effect_reports.exists(),
+        "annex_iii": case.impossibilities.exists()})
 
 
 def register() -> None:

@@ -49,3 +49,16 @@ class FactsForm(forms.Form):
 class ScopeForm(forms.Form):
     countries = forms.CharField(label=_("Territorial scope stated in the order (ISO codes, or EU)"),
                                 max_length=200)
+
+
+class ImpossibilityForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason (Annex III, Section B)"), widget=forms.RadioSelect,
+                               choices=[("force_majeure", _("Force majeure or de facto impossibility not "
+                                                            "attributable to the provider")),
+                                        ("manifest_errors", _("The order contains manifest errors")),
+                                        ("insufficient_information",
+                                         _("The order does not contain sufficient information"))])
+    explanation = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 3}),
+                                  max_length=3000)
+    clarification = forms.CharField(label=_("Clarification requested"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}), max_length=3000)

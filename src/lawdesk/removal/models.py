@@ -172,3 +172,28 @@ class EffectReport(models.Model):
 
     def __str__(self) -> str:
         return f"effect report of case {self.case_id}"
+
+
+class Impossibility(models.Model):
+    """TCO Annex III: the provider cannot comply (Art. 3(7)-(8)); the clock waits for the answer."""
+
+    class Reason(models.TextChoices):
+        FORCE_MAJEURE = "force_majeure", _(
+            "Force majeure or de facto impossibility not attributable to the provider")
+        MANIFEST_ERRORS = "manifest_errors", _("The order contains manifest errors")
+        INSUFFICIENT_INFORMATION = "insufficient_information", _(
+            "The order does not contain sufficient information")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="impossibilities")
+    reason = models.CharField(max_length=24, choices=Reason.choices)
+    explanation = models.TextField()
+    clarification = models.TextField(blank=True)
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    declared_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "removal_impossibility"
+        ordering = ["-declared_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reason} on case {self.case_id}"

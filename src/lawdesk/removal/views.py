@@ -22,8 +22,15 @@ from lawdesk.core.permissions import may
 from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
 from lawdesk.law.vocabulary import RequestKind
 from lawdesk.platform.content_actions import Withheld
-from lawdesk.removal import art9, feedback, services
-from lawdesk.removal.forms import FactsForm, MeasureForm, RestoreForm, ReviewForm, ScopeForm
+from lawdesk.removal import art9, feedback, services, tco_annex_iii
+from lawdesk.removal.forms import (
+    FactsForm,
+    ImpossibilityForm,
+    MeasureForm,
+    RestoreForm,
+    ReviewForm,
+    ScopeForm,
+)
 from lawdesk.removal.models import RemovalAlarm, StatementOfReasons
 from lawdesk.removal.tdb import export
 from lawdesk.removal.tdb import statements as sor
@@ -75,7 +82,8 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
              "review": ReviewForm(post if action == "review" else None, prefix="rv"),
              "restore": RestoreForm(post if action == "restore" else None, prefix="rs"),
              "facts": FactsForm(post if action == "facts" else None, prefix="sf"),
-             "scope": ScopeForm(post if action == "scope" else None, prefix="sc")}
+             "scope": ScopeForm(post if action == "scope" else None, prefix="sc"),
+             "impossible": ImpossibilityForm(post if action == "impossible" else None, prefix="im")}
     status, errors = 200, []
     if action in forms:
         form = forms[action]
@@ -90,6 +98,14 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
                                                note=form.cleaned_data["note"], request=request)
                         messages.success(request, _("The measure is in force on the platform."))
                         return redirect("removal:case", case_id=case.pk)
+                elif action == "impossible":
+                    tco_annex_iii.declare(case=case, actor=request.user, now=now,
+                                          reason=form.cleaned_data["reason"],
+                                          explanation=form.cleaned_data["explanation"],
+                                          clarification=form.cleaned_data["clarification"], request=request)
+                    messages.success(request,
+                                     _("Annex III sent: the clock waits for the authority's answer."))
+                    return redirect("removal:case", case_id=case.pk)
                 elif action == "scope":
                     art9.record_scope(case=case, actor=request.user, now=now,
                                       countries=form.cleaned_data["countries"], request=request)
@@ -139,6 +155,7 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         "art9": art9.is_art9(case),
         "scope": getattr(case, "order_scope", None),
         "effect_reports": case.effect_reports.all(),
+        "impossibilities": case.impossibilities.all(),
     }, status=status)
 
 
@@ -220,3 +237,30 @@ def desk_art9_report(request: AuthedRequest, case_id: int, fmt: str) -> HttpResp
 @require_perm("portal:case:view")
 def portal_art9_report(request: AuthedRequest, case_id: int, fmt: str) -> HttpResponse:
     return _art9_report(request, _removal_case(request, case_id), fmt)
+
+
+def _annex_iii(request: AuthedRequest, case: Case, fmt: str) -> HttpResponse:
+    if fmt not in ("json", "pdf"):
+        raise Http404("No such format.")
+    row = case.impossibilities.select_related("declared_by", "case__agency").first()
+    if row is None:
+        raise Http404("No Annex III on this order.")
+    record(Action.REMOVAL_FEEDBACK_DOWNLOADED, request=request, target=case,
+           params={"number": case.number, "format": fmt, "annex": "III"})
+    if fmt == "json":
+        response = HttpResponse(json.dumps(tco_annex_iii.document(row), indent=1, ensure_ascii=False),
+                                content_type="application/json")
+    else:
+        response = HttpResponse(tco_annex_iii.pdf(row), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{case.number}-annex-iii.{fmt}"'
+    return response
+
+
+@require_perm("desk:case:view")
+def desk_annex_iii(request: AuthedRequest, case_id: int, fmt: str) -> HttpResponse:
+    return _annex_iii(request, _removal_case(request, case_id), fmt)
+
+
+@require_perm("portal:case:view")
+def portal_annex_iii(request: AuthedRequest, case_id: int, fmt: str) -> HttpResponse:
+    return _annex_iii(request, _removal_case(request, case_id), fmt)
