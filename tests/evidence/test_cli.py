@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,9 +19,10 @@ def _clean_env() -> dict[str, str]:
             if not k.startswith(("DJANGO", "LAWDESK", "DATABASE"))}
 
 
-def _lawdesk(*args: str) -> subprocess.CompletedProcess[str]:
+def _lawdesk(*args: str, lang: str = "C.UTF-8") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in _clean_env().items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
     return subprocess.run([sys.executable, "-m", "lawdesk", "verify", *args], capture_output=True, text=True,
-                          env=_clean_env(), timeout=60)
+                          env=env | {"LANG": lang}, timeout=60)
 
 
 def test_verify_encrypted_package_with_the_platform_key(sample_age: BuiltPackage, keys: Keys) -> None:
@@ -102,3 +104,24 @@ def test_the_verifier_runs_alone_without_the_rest_of_lawdesk(sample_age: BuiltPa
                           timeout=60)
     assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stdout + done.stderr
     assert "VERIFIED" in done.stdout
+
+
+def test_a_french_command_line_reads_the_report_in_french(sample_age: BuiltPackage, sample_zip: BuiltPackage,
+                                                          keys: Keys, bag_copy: Path) -> None:
+    done = _lawdesk(str(sample_age.path), "--identity", str(keys.identity_file),
+                    "--public-key", str(keys.public_pem_file), lang="fr_FR.UTF-8")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Paquet :" in done.stdout and "(chiffré avec age, déchiffré)" in done.stdout
+    assert re.search(r"^Affaire :\s+LD-2026-000123$", done.stdout, re.M)
+    assert "les manifestes sha256 et sha512 concordent ; aucun fichier manquant ni en trop" in done.stdout
+    assert "(fichier de clé publique)" in done.stdout
+    assert "VÉRIFIÉ : intact et signé par la clé de la plateforme" in done.stdout
+    assert "VERIFIED" not in done.stdout and "manifests match" not in done.stdout
+    untrusted = _lawdesk(str(sample_zip.path), lang="fr_FR.UTF-8")
+    assert untrusted.returncode == 3 and "INTACT, ORIGINE NON CONFIRMÉE" in untrusted.stdout
+    flip_byte(bag_copy / "data/subscriber/acc-1000001.csv")
+    failed = _lawdesk(str(bag_copy), "--public-key", str(keys.public_pem_file), lang="fr_FR.UTF-8")
+    assert failed.returncode == 1 and failed.stderr.startswith("ÉCHEC : data/subscriber/")
+    # Machine output does not move with the language.
+    args = (str(sample_zip.path), "--public-key", str(keys.public_pem_file), "--json")
+    assert _lawdesk(*args, lang="fr_FR.UTF-8").stdout == _lawdesk(*args).stdout

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from lawdesk.evidence import keylist
+from lawdesk.evidence.catalogue import Catalogue, environment_catalogue, gettext_noop
 from lawdesk.evidence.verify import Failure, Report, Status, verify_package
 
 EXIT_FAILED = 1
@@ -16,29 +17,53 @@ EXIT_UNTRUSTED_KEY = 3  # 2 is Typer's usage error
 _EXIT = {Status.VERIFIED: 0, Status.FAILED: EXIT_FAILED, Status.UNTRUSTED_KEY: EXIT_UNTRUSTED_KEY}
 
 
-def _print_report(r: Report) -> None:
-    echo = typer.echo
-    echo(f"Package:        {r.package}" + ("  (age-encrypted, decrypted)" if r.encrypted else ""))
+def _print_report(r: Report, cat: Catalogue) -> None:
+    _ = cat.gettext
+    lines: list[tuple[str, str]] = [(_("Package:"), str(r.package) + (
+        "  " + _("(age-encrypted, decrypted)") if r.encrypted else ""))]
     if r.bag_name:
-        echo(f"Bag:            {r.bag_name} (BagIt {r.bagit_version})")
+        lines.append((_("Bag:"), f"{r.bag_name} (BagIt {r.bagit_version})"))
     if r.bag_info:
-        echo(f"Case:           {r.first('Lawdesk-Case-Number') or r.first('External-Identifier')}")
-        echo(f"Authority:      {r.first('Lawdesk-Authority')} ({r.first('Lawdesk-Authority-Country')})")
-        echo(f"Instrument:     {r.first('Lawdesk-Instrument-Type')} {r.first('Lawdesk-Instrument-Reference')}"
-             f" of {r.first('Lawdesk-Instrument-Date')}")
-        echo(f"Produced:       {r.first('Lawdesk-Produced-At')} by {r.first('Lawdesk-Producer')}, "
-             f"{r.first('Lawdesk-Platform')}")
+        lines += [
+            (_("Case:"), r.first("Lawdesk-Case-Number") or r.first("External-Identifier")),
+            (_("Authority:"), f"{r.first('Lawdesk-Authority')} ({r.first('Lawdesk-Authority-Country')})"),
+            (_("Instrument:"), _("%(type)s %(reference)s of %(date)s") % {
+                "type": r.first("Lawdesk-Instrument-Type"),
+                "reference": r.first("Lawdesk-Instrument-Reference"),
+                "date": r.first("Lawdesk-Instrument-Date")}),
+            (_("Produced:"), _("%(at)s by %(producer)s, %(platform)s") % {
+                "at": r.first("Lawdesk-Produced-At"), "producer": r.first("Lawdesk-Producer"),
+                "platform": r.first("Lawdesk-Platform")})]
     if r.signature_valid:
-        echo(f"Signature:      Ed25519 over tagmanifest-sha256.txt: valid, key {r.key_fingerprint} "
-             f"({r.key_source})")
+        lines.append((_("Signature:"), _("Ed25519 over tagmanifest-sha256.txt: valid, key %(key)s "
+                                         "(%(source)s)") % {"key": r.key_fingerprint,
+                                                            "source": _(r.key_source)}))
     if r.key_validity:
-        echo(f"Key validity:   {r.key_validity}")
+        lines.append((_("Key validity:"), r.key_validity))
     if r.tag_manifests:
-        echo(f"Tag manifests:  {', '.join(r.tag_manifests)}: {r.tag_files} tag files match")
+        lines.append((_("Tag manifests:"), _("%(manifests)s: %(count)s tag files match") % {
+            "manifests": ", ".join(r.tag_manifests), "count": r.tag_files}))
     if r.manifests:
-        oxum = "; Payload-Oxum matches" if r.failure is None else ""
-        echo(f"Payload:        {r.payload_files} files, {r.payload_bytes:,} bytes; "
-             f"{' and '.join(r.manifests)} manifests match; no file missing or extra{oxum}")
+        payload = _("%(files)s files, %(bytes)s bytes; %(manifests)s manifests match; no file missing "
+                    "or extra") % {"files": r.payload_files, "bytes": _count(r.payload_bytes, cat),
+                                   "manifests": _both(r.manifests, cat)}
+        if r.failure is None:
+            payload += _("; Payload-Oxum matches")
+        lines.append((_("Payload:"), payload))
+    width = max(16, *(len(label) + 2 for label, _value in lines))
+    for label, value in lines:
+        typer.echo(f"{label:<{width}}{value}")
+
+
+def _count(n: int, cat: Catalogue) -> str:
+    """A count with the thousands separator of the language (1,234 / 1 234)."""
+    return f"{n:,}".replace(",", cat.pgettext("thousands separator", ","))
+
+
+def _both(names: list[str], cat: Catalogue) -> str:
+    if len(names) == 2:
+        return cat.gettext("%(first)s and %(second)s") % {"first": names[0], "second": names[1]}
+    return ", ".join(names)
 
 
 def _print_files(r: Report) -> None:
@@ -75,40 +100,50 @@ def verify_command(
 
     Exit 3: intact, but signed only by the key inside the package: compare its fingerprint.
     """
+    # Human output in the language of the command line (LANG); --json and exit codes never change.
+    cat = environment_catalogue()
+    _ = cat.gettext
     pem = None
     if public_key is not None:
         try:
             pem = public_key.read_bytes()
         except OSError as exc:
-            typer.echo(f"FAILED: {Failure(str(public_key), f'cannot read ({exc.strerror})')}", err=True)
+            typer.echo(_("FAILED: %(failure)s") % {"failure": Failure(
+                str(public_key), f"cannot read ({exc.strerror})")}, err=True)
             raise typer.Exit(EXIT_FAILED) from None
     key_list = None
     if keys is not None:
         try:
             key_list = keylist.load(keys)
         except Failure as exc:
-            typer.echo(f"FAILED: {exc}", err=True)
+            typer.echo(_("FAILED: %(failure)s") % {"failure": exc}, err=True)
             raise typer.Exit(EXIT_FAILED) from None
     report = verify_package(package, identity=identity, public_key_pem=pem, trusted_fingerprint=fingerprint,
                             key_list=key_list)
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
         raise typer.Exit(_EXIT[report.status])
-    _print_report(report)
+    _print_report(report, cat)
     if files:
         _print_files(report)
     if report.status is Status.FAILED:
-        typer.echo(f"FAILED: {report.failure}", err=True)
+        typer.echo(_("FAILED: %(failure)s") % {"failure": report.failure}, err=True)
         raise typer.Exit(EXIT_FAILED)
     if report.status is Status.UNTRUSTED_KEY:
-        typer.echo(
-            f"INTACT, ORIGIN NOT CONFIRMED: the package is complete and signed by the key it carries, "
-            f"fingerprint {report.key_fingerprint}.\nAnyone can put a key in a package. Compare this "
-            f"fingerprint with the one the platform publishes, or run again with --public-key "
-            f"PLATFORM_KEY.pem (or --fingerprint SHA256:…).")
+        typer.echo(_(
+            "INTACT, ORIGIN NOT CONFIRMED: the package is complete and signed by the key it carries, "
+            "fingerprint %(key)s.\nAnyone can put a key in a package. Compare this fingerprint with "
+            "the one the platform publishes, or run again with --public-key PLATFORM_KEY.pem (or "
+            "--fingerprint SHA256:…).") % {"key": report.key_fingerprint})
         raise typer.Exit(EXIT_UNTRUSTED_KEY)
     if report.key_validity:
-        typer.echo(f"VERIFIED: intact and signed by the platform's package key {report.key_fingerprint}, "
-                   f"which was valid when the package was signed.")
+        typer.echo(_("VERIFIED: intact and signed by the platform's package key %(key)s, which was "
+                     "valid when the package was signed.") % {"key": report.key_fingerprint})
         return
-    typer.echo(f"VERIFIED: intact and signed by the platform key {report.key_fingerprint}.")
+    typer.echo(_("VERIFIED: intact and signed by the platform key %(key)s.")
+               % {"key": report.key_fingerprint})
+
+
+# The verifier's names for where the trusted key came from (Report.key_source), for the catalogue.
+_KEY_SOURCES = (gettext_noop("public key file"), gettext_noop("fingerprint"),
+                gettext_noop("published key list"), gettext_noop("embedded, not trusted"))

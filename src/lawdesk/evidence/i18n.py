@@ -15,10 +15,6 @@ written (``catalogue`` in the template context).
 
 from __future__ import annotations
 
-import gettext as _gettext
-import logging
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from django.template import Context, Library, Node, TemplateSyntaxError
@@ -26,43 +22,9 @@ from django.template.base import Parser, Token, render_value_in_context
 from django.templatetags import i18n as django_i18n
 from django.utils.safestring import SafeString
 
+from lawdesk.evidence.catalogue import LOCALE_DIR, Catalogue, available, catalogue, gettext_noop
+
 __all__ = ["LOCALE_DIR", "TAGS", "Catalogue", "available", "catalogue", "gettext_noop"]
-
-LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
-log = logging.getLogger(__name__)
-
-
-def gettext_noop(text: str) -> str:
-    """Mark a string for the catalogue (``makemessages`` extracts it); translated when written."""
-    return text
-
-
-Catalogue = _gettext.NullTranslations
-
-
-@cache
-def _catalogue(language: str) -> Catalogue | None:
-    if language == "en":
-        return _gettext.NullTranslations()  # the strings are English
-    try:
-        return _gettext.translation("django", localedir=LOCALE_DIR, languages=[language])
-    except FileNotFoundError:
-        return None
-
-
-def available(language: str) -> bool:
-    """Whether the compiled catalogue of ``language`` is there (``make messages`` builds it)."""
-    return _catalogue(language) is not None
-
-
-def catalogue(language: str) -> Catalogue:
-    """The translations of ``language``; English when its catalogue was not compiled (logged)."""
-    found = _catalogue(language)
-    if found is None:
-        log.warning("no compiled catalogue for %r in %s (run make messages): writing English",
-                    language, LOCALE_DIR)
-        return _gettext.NullTranslations()
-    return found
 
 
 # --- Template tags -------------------------------------------------------------------------
@@ -75,7 +37,7 @@ TAGS = Library()
 
 def _catalogue_of(context: Context) -> Catalogue:
     found = context.get("catalogue")
-    if not isinstance(found, _gettext.NullTranslations):
+    if not isinstance(found, Catalogue):
         raise TemplateSyntaxError("an evidence template is rendered with a 'catalogue' in its context")
     return found
 
