@@ -434,21 +434,28 @@ def audit_verify(
     """
     django_setup()
     from lawdesk.audit.verify import auto_workers, verify_chain
+    from lawdesk.evidence.catalogue import environment_catalogue
 
+    _ = environment_catalogue().gettext  # the language of the command line (LANG), decision 0020
     report = verify_chain(workers=workers or auto_workers())
     if report.missing_triggers:
-        console.print(f"[red]Append-only triggers missing:[/] {', '.join(sorted(report.missing_triggers))}")
+        missing = _("Append-only triggers missing:")
+        console.print(f"[red]{missing}[/] {', '.join(sorted(report.missing_triggers))}")
     if report.broken_seq is not None or report.problem:
-        where = f" at sequence {report.broken_seq}" if report.broken_seq is not None else ""
-        console.print(f"[bold red]Audit chain BROKEN{where}:[/] {report.problem}")
+        broken = (_("Audit chain BROKEN at sequence %(seq)s:") % {"seq": report.broken_seq}
+                  if report.broken_seq is not None else _("Audit chain BROKEN:"))
+        console.print(f"[bold red]{broken}[/] {report.problem}")
         raise typer.Exit(1)
     if anchors is not None:
         _check_anchors(anchors, report.length, key=key, state_dir=state_dir, witnesses=witness or [],
                        quorum=quorum)
     if report.missing_triggers:
-        console.print(f"Chain content intact ({report.length} events) but unprotected.")
+        console.print(_("Chain content intact (%(length)s events) but unprotected.")
+                      % {"length": report.length})
         raise typer.Exit(1)
-    console.print(f"[green]Audit chain intact:[/] {report.length} events, head {report.head_hash}")
+    intact = _("Audit chain intact:")
+    console.print(f"[green]{intact}[/] " + _("%(length)s events, head %(head)s")
+                  % {"length": report.length, "head": report.head_hash})
 
 
 def _check_anchors(location: str, length: int, *, key: str | None, state_dir: Path, witnesses: list[str],

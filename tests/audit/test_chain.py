@@ -37,6 +37,15 @@ def test_intact_chain_reports_length_and_head(now):
     assert "intact" in result.output and "5 events" in result.output
 
 
+def test_the_report_follows_the_command_lines_language(now):
+    events = _five_events(now)
+    french = CliRunner().invoke(app, ["audit", "verify"], env={"LANG": "fr_FR.UTF-8", "LANGUAGE": "",
+                                                                "LC_ALL": "", "LC_MESSAGES": ""})
+    assert french.exit_code == 0, french.output
+    assert f"Chaîne d'audit intacte : 5 événements, tête {events[-1].hash}" in french.output
+    assert "intact:" not in french.output
+
+
 def test_each_event_links_to_the_previous_hash(now):
     events = _five_events(now)
     for before, after in itertools.pairwise(events):
