@@ -140,6 +140,7 @@ class Action(StrEnum):
     REMOVAL_STATEMENTS_EXPORTED = "removal:statements:exported"
     REMOVAL_SCOPE_RECORDED = "removal:scope:recorded"
     REMOVAL_IMPOSSIBILITY_DECLARED = "removal:impossibility:declared"
+    REMOVAL_ORDER_QUASHED = "removal:order:quashed"
     REMOVAL_EFFECT_REPORT_SENT = "removal:effect_report:sent"
     REMOVAL_EFFECT_REPORT_DOWNLOADED = "removal:effect_report:downloaded"
 

@@ -62,3 +62,7 @@ class ImpossibilityForm(forms.Form):
                                   max_length=3000)
     clarification = forms.CharField(label=_("Clarification requested"), required=False,
                                     widget=forms.Textarea(attrs={"rows": 2}), max_length=3000)
+
+
+class QuashForm(forms.Form):
+    decision = forms.CharField(label=_("Reference of the host state's decision"), max_length=200)

@@ -22,11 +22,12 @@ from lawdesk.core.permissions import may
 from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
 from lawdesk.law.vocabulary import RequestKind
 from lawdesk.platform.content_actions import Withheld
-from lawdesk.removal import art9, feedback, services, tco_annex_iii
+from lawdesk.removal import art9, feedback, scrutiny, services, tco_annex_iii
 from lawdesk.removal.forms import (
     FactsForm,
     ImpossibilityForm,
     MeasureForm,
+    QuashForm,
     RestoreForm,
     ReviewForm,
     ScopeForm,
@@ -83,7 +84,8 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
              "restore": RestoreForm(post if action == "restore" else None, prefix="rs"),
              "facts": FactsForm(post if action == "facts" else None, prefix="sf"),
              "scope": ScopeForm(post if action == "scope" else None, prefix="sc"),
-             "impossible": ImpossibilityForm(post if action == "impossible" else None, prefix="im")}
+             "impossible": ImpossibilityForm(post if action == "impossible" else None, prefix="im"),
+             "quash": QuashForm(post if action == "quash" else None, prefix="qs")}
     status, errors = 200, []
     if action in forms:
         form = forms[action]
@@ -98,6 +100,12 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
                                                note=form.cleaned_data["note"], request=request)
                         messages.success(request, _("The measure is in force on the platform."))
                         return redirect("removal:case", case_id=case.pk)
+                elif action == "quash":
+                    n = scrutiny.quashed(case=case, actor=request.user, now=now,
+                                         decision=form.cleaned_data["decision"], request=request)
+                    messages.success(request, ngettext("%(n)d item reinstated.", "%(n)d items reinstated.",
+                                                        n) % {"n": n})
+                    return redirect("removal:case", case_id=case.pk)
                 elif action == "impossible":
                     tco_annex_iii.declare(case=case, actor=request.user, now=now,
                                           reason=form.cleaned_data["reason"],
@@ -156,6 +164,8 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         "scope": getattr(case, "order_scope", None),
         "effect_reports": case.effect_reports.all(),
         "impossibilities": case.impossibilities.all(),
+        "scrutiny_until": scrutiny.window_end(case),
+        "host_state": scrutiny.host_state(),
     }, status=status)
 
 
