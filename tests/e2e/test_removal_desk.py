@@ -87,3 +87,47 @@ def test_tco_order_removed_from_the_one_screen_action(sessions: Sessions, server
     doc = json.loads(response.body())
     assert doc["complete"] and doc["section_b"][0]["url"] == link
     assert doc["section_b"][0]["measure"] == "removed"
+
+
+def test_tco_order_answered_with_annex_iii_stops_the_clock(sessions: Sessions, server: LiveServer,
+                                                           platform_data: Path, tmp_path: Path) -> None:
+    conn = duckdb_connector(platform_data)
+    window = conn.window("2025-01-01T00:00:00Z", "2025-12-31T00:00:00Z")
+    message = list(conn.content(window, chat_ids=[CHANNEL]))[1]
+    pdf = tmp_path / "tco-order-2.pdf"
+    pdf.write_bytes(PDF_BYTES)
+    officer = sessions.page(OFFICER)
+    officer.goto(server.url + "/portal/cases/new/?kind=removal")
+    officer.select_option("select[name=instrument_type]", "tco_removal_order")
+    officer.fill("input[name=instrument_reference]", "TCO-FR-2026-0043")
+    officer.fill("input[name=instrument_date]", "2026-11-30")
+    officer.fill("input[name=issuer_name]", "Anne Roussel")
+    officer.select_option("select[name=issuer_role]", "prosecutor")
+    officer.fill("input[name=authority_file_number]", "TCO-J3-43")
+    officer.select_option("select[name=offence_category]", "terrorism")
+    officer.fill("textarea[name=offence_description]", "A call to attack a public event.")
+    officer.fill("textarea[name=targets]", "https://msgr.example/demo_channel")
+    officer.fill("textarea[name=content_locations]", f"https://msgr.example/demo_channel/{message.message_id}")
+    officer.set_input_files("input[name=attachments]", str(pdf))
+    officer.click("button:has-text('Send the request')")
+    expect(officer.locator(".messages")).to_contain_text("Request received as LD-")
+    number = re.search(r"LD-\d{4}-\d{6}", officer.locator("h1").inner_text()).group(0)
+    portal_case = officer.url
+
+    reviewer = sessions.page(REVIEWER)
+    reviewer.goto(server.url + "/desk/removals/")
+    reviewer.get_by_test_id("removal-row").filter(has_text=number).locator("a").click()
+    reviewer.check("input[name=im-reason][value=insufficient_information]")
+    reviewer.fill("textarea[name=im-explanation]", "The link names a message of another channel.")
+    reviewer.fill("textarea[name=im-clarification]", "Please send the exact link of the post.")
+    reviewer.click("[data-testid=declare-impossible]")
+    expect(reviewer.locator(".messages")).to_contain_text("Annex III sent")
+    expect(reviewer.get_by_test_id("minutes-left")).to_have_text("clock paused")
+    expect(reviewer.get_by_test_id("annex-iii")).to_contain_text("does not contain sufficient information")
+    shot(reviewer, "32-desk-tco-annex-iii")
+
+    officer.goto(portal_case)
+    expect(officer.get_by_test_id("annex-iii")).to_be_visible()
+    doc = json.loads(officer.request.get(portal_case + "annex-iii.json").body())
+    assert doc["section_b"]["reason"] == "insufficient_information"
+    assert doc["section_a"]["provider_file_number"] == number
