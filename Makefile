@@ -60,6 +60,7 @@ test-postgres: messages
 lint:
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
+	$(BIN)/lint-imports --no-cache  # the layers contract in pyproject.toml
 
 clean:
 	rm -rf var/test-sqlite var/test-postgres

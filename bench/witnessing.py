@@ -83,8 +83,7 @@ def main() -> None:
 def publication(rounds: int, home: Path) -> dict[str, object]:
     from django.conf import settings
 
-    from lawdesk.audit import anchors
-    from lawdesk.transparency import services
+    from lawdesk.transparency import anchors, services
     from lawdesk.transparency.cosign import witness_latest
 
     now = datetime(2026, 11, 30, tzinfo=UTC)
@@ -146,10 +145,10 @@ def _checking(procs: list[tuple[subprocess.Popen[str], str, str]]) -> dict[str, 
 
 
 def anchoring(events: int) -> dict[str, object]:
-    from lawdesk.audit import anchors
     from lawdesk.audit.actions import Action
     from lawdesk.audit.models import AnchorEntry
     from lawdesk.audit.services import record
+    from lawdesk.transparency import anchors
 
     now = datetime(2026, 12, 1, tzinfo=UTC)
     per_event = []

@@ -50,8 +50,10 @@ def verify_receipt(
     = None,
 ) -> None:
     """Check the platform's signature on an acknowledgement of receipt (no server needed)."""
+    # reason: start-up time: the command line loads only what the command it runs needs
     from pathlib import Path
 
+    # reason: start-up time: the command line loads only what the command it runs needs
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
@@ -78,13 +80,16 @@ def platform_retention(
     = None,
 ) -> None:
     """Run the synthetic platform's retention and deletion jobs (held data is kept)."""
+    # reason: start-up time: the command line loads only what the command it runs needs
     from datetime import timedelta
 
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.core.clock import utcnow
     from lawdesk.platform.retention import apply_retention, purge_deleted_accounts
 
     if data_dir is None:
         django_setup()
+        # reason: start-up time: the command line loads only what the command it runs needs
         from django.conf import settings
 
         data_dir = settings.LAWDESK_PLATFORM_DIR
@@ -100,6 +105,7 @@ console = Console(width=max(Console().width, 150))
 def django_setup() -> None:
     """Configure Django for commands that touch the database."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lawdesk.settings")
+    # reason: start-up time: the command line loads only what the command it runs needs
     import django
 
     django.setup()
@@ -107,6 +113,7 @@ def django_setup() -> None:
 
 def _manage(*args: str) -> None:
     django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     from django.core.management import call_command
 
     call_command(*args)
@@ -116,6 +123,7 @@ def _manage(*args: str) -> None:
 def manage(ctx: typer.Context) -> None:
     """Run a Django management command (e.g. ``lawdesk manage migrate``)."""
     django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["lawdesk manage", *ctx.args])
@@ -131,6 +139,7 @@ def migrate() -> None:
 
 def _lawdesk_home() -> Path:
     django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     from django.conf import settings
 
     return Path(settings.HOME)
@@ -160,7 +169,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
 
 def anchor_trail(*, now: datetime) -> None:
     """Anchor the audit trail if the last anchor is an hour old, then ask the witnesses to cosign."""
-    from lawdesk.audit.anchors import anchor_if_due
+    # reason: start-up time: the command line loads only what the command it runs needs
+    from lawdesk.transparency.anchors import anchor_if_due
     from lawdesk.transparency.cosign import witness_latest
 
     if anchor_if_due(now=now) is not None:
@@ -171,8 +181,10 @@ def _clock_loop(interval: float) -> None:
     """Every ``interval`` seconds: escalate deadlines, restart collection jobs whose worker
     died, anchor the audit trail when an hour has passed, send the HI-1 answers that are due
     (all idempotent)."""
+    # reason: start-up time: the command line loads only what the command it runs needs
     from django.db import close_old_connections
 
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.cases.services import escalate
     from lawdesk.collection.holds import expire_holds
     from lawdesk.collection.notices import recheck as recheck_notices
@@ -199,6 +211,7 @@ def _clock_loop(interval: float) -> None:
             publish_due_periods(now=utcnow())
             send_hi1_answers(now=utcnow())
         except Exception:  # keep the clock running; the error is logged
+            # reason: start-up time: the command line loads only what the command it runs needs
             import logging
 
             logging.getLogger("lawdesk.clock").exception("escalation failed")
@@ -211,6 +224,7 @@ def _clock_loop(interval: float) -> None:
 def worker(clock_interval: Annotated[float, typer.Option(help="Seconds between deadline checks.")]
            = 60.0) -> None:
     """Run one background worker (jobs, and the legal-clock escalation) in the foreground."""
+    # reason: start-up time: the command line loads only what the command it runs needs
     import threading
 
     django_setup()
@@ -226,8 +240,10 @@ def up(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
     migrate()
     if seed:
         django_setup()
+        # reason: start-up time: the command line loads only what the command it runs needs
         from django.conf import settings
 
+        # reason: start-up time: the command line loads only what the command it runs needs
         from lawdesk.platform.generator import ensure_demo_dataset
 
         console.print("Preparing the synthetic platform (first run only)…")
@@ -277,6 +293,7 @@ def up(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
 def _wait_until_serving(url: str, procs: list[subprocess.Popen[bytes]],
                         timeout: float = 60.0) -> bool:
     """True once ``url`` answers; False if a process died or time ran out."""
+    # reason: start-up time: the command line loads only what the command it runs needs
     import urllib.error
     import urllib.request
 
@@ -301,10 +318,12 @@ def staff_create(
 ) -> None:
     """Create a staff login (the first administrator, say); the password is asked for."""
     django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     from allauth.account.models import EmailAddress
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.accounts.services import create_staff_member
     from lawdesk.core.clock import utcnow
     from lawdesk.core.errors import DomainError
@@ -332,6 +351,7 @@ def demo_seed(cases: Annotated[bool, typer.Option(help="Also create a few open d
               = True) -> None:
     """Create the demo agencies, officers, staff and cases (idempotent)."""
     django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.demo.seed import seed
 
     seed(with_cases=cases)
@@ -340,8 +360,10 @@ def demo_seed(cases: Annotated[bool, typer.Option(help="Also create a few open d
 
 def _print_logins() -> None:
     django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     import pyotp
 
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.accounts.models import User
     from lawdesk.demo.seed import DEMO_PASSWORD, USERS, totp_secret
 
@@ -365,10 +387,13 @@ def demo_mail(
 ) -> None:
     """List the latest mails of the demo's mailbox, newest first, with their links."""
     django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     from pathlib import Path
 
+    # reason: start-up time: the command line loads only what the command it runs needs
     from django.conf import settings
 
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.demo.mailbox import latest
 
     mail_dir = Path(settings.EMAIL_FILE_PATH)
@@ -393,8 +418,10 @@ def demo_codes(as_json: Annotated[bool, typer.Option("--json", help="Machine-rea
         _print_logins()
         return
     django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     import json
 
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.accounts.models import User
     from lawdesk.demo.seed import USERS, totp_secret
 
@@ -433,6 +460,7 @@ def audit_verify(
     before the last anchor is caught even if the whole chain was recomputed.
     """
     django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.audit.verify import auto_workers, verify_chain
     from lawdesk.evidence.catalogue import environment_catalogue
 
@@ -460,9 +488,10 @@ def audit_verify(
 
 def _check_anchors(location: str, length: int, *, key: str | None, state_dir: Path, witnesses: list[str],
                    quorum: int) -> None:
-    from lawdesk.audit.anchor_verify import AnchorError, open_anchors, verify_anchors
-    from lawdesk.audit.anchors import Anchor, check_trail
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.transparency import note
+    from lawdesk.transparency.anchor_verify import AnchorError, open_anchors, verify_anchors
+    from lawdesk.transparency.anchors import Anchor, check_trail
     from lawdesk.transparency.verify import SourceError
     from lawdesk.transparency.witness import WitnessError, parse_witness_key
 
@@ -494,6 +523,7 @@ def _check_anchors(location: str, length: int, *, key: str | None, state_dir: Pa
 def keys_list() -> None:
     """Every platform key: purpose, fingerprint, validity period, revocation."""
     django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.core import keys
 
     table = Table(title="Platform keys")
@@ -509,10 +539,11 @@ def keys_list() -> None:
 def keys_init() -> None:
     """Create a key for every purpose that has none (run once in production), and log them."""
     django_setup()
-    from lawdesk.audit.anchors import anchor
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.audit.services import record
     from lawdesk.core import keys
     from lawdesk.core.clock import utcnow
+    from lawdesk.transparency.anchors import anchor
 
     now = utcnow()
     records = keys.init(now)
@@ -528,12 +559,14 @@ def keys_rotate(
 ) -> None:
     """Start a new key for one purpose; the old one stays listed so what it signed still verifies."""
     django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     from django.db import transaction
 
-    from lawdesk.audit.anchors import anchor
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.audit.services import record
     from lawdesk.core import keys
     from lawdesk.core.clock import utcnow
+    from lawdesk.transparency.anchors import anchor
     from lawdesk.transparency.cosign import witness_latest
 
     now = utcnow()
@@ -564,12 +597,14 @@ def keys_revoke(
 ) -> None:
     """Revoke a key (e.g. it leaked); a current key is replaced at once."""
     django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     from django.db import transaction
 
-    from lawdesk.audit.anchors import anchor
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.audit.services import record
     from lawdesk.core import keys
     from lawdesk.core.clock import utcnow
+    from lawdesk.transparency.anchors import anchor
     from lawdesk.transparency.cosign import witness_latest
 
     now = utcnow()

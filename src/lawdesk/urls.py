@@ -6,12 +6,12 @@ from django.urls import include, path
 
 from lawdesk.accounts import views as accounts_views
 from lawdesk.api import pages as api_pages
-from lawdesk.audit import public_views as audit_public
 from lawdesk.audit import views as audit_views
 from lawdesk.cases import views_acknowledgement, views_desk, views_portal
 from lawdesk.collection import views as collection_views
 from lawdesk.core import views as core_views
 from lawdesk.interop import views as interop_views
+from lawdesk.transparency import anchor_views
 
 portal_patterns = (
     [
@@ -59,17 +59,17 @@ urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("supervisor/<str:token>/", accounts_views.supervisor_confirm, name="supervisor_confirm"),
-    path("i18n/language/", core_views.set_language, name="set_language"),
+    path("i18n/language/", accounts_views.set_language, name="set_language"),
     path("accounts/preferences/", accounts_views.preferences, name="account_preferences"),
     path("accounts/", include("allauth.urls")),
     path("portal/", include(portal_patterns)),
     path("desk/", include(desk_patterns)),
     path("evidence/key.pem", collection_views.public_key, name="evidence_key"),
-    path("transparency/anchors/checkpoint", audit_public.checkpoint, name="anchor_checkpoint"),
-    path("transparency/anchors/leaves", audit_public.leaves, name="anchor_leaves"),
-    path("transparency/anchors/key", audit_public.key, name="anchor_key"),
-    path(".well-known/lawdesk-keys.json", audit_public.keys_document, name="keys_document"),
-    path("keys/<str:purpose>.pem", audit_public.key_pem, name="key_pem"),
+    path("transparency/anchors/checkpoint", anchor_views.checkpoint, name="anchor_checkpoint"),
+    path("transparency/anchors/leaves", anchor_views.leaves, name="anchor_leaves"),
+    path("transparency/anchors/key", anchor_views.key, name="anchor_key"),
+    path(".well-known/lawdesk-keys.json", anchor_views.keys_document, name="keys_document"),
+    path("keys/<str:purpose>.pem", anchor_views.key_pem, name="key_pem"),
     path("transparency/", include("lawdesk.transparency.urls")),
     path("api/", include("lawdesk.api.urls")),
     path("hi1/", include("lawdesk.interop.urls")),

@@ -12,7 +12,6 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from lawdesk.api import tokens
-from lawdesk.audit import anchors
 from lawdesk.audit import triggers as audit_triggers
 from lawdesk.transparency import triggers as log_triggers
 
@@ -26,7 +25,7 @@ def _append_only_again(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         audit_triggers.install(connection)
-        anchors.install_triggers(connection)
+        audit_triggers.install_anchor_triggers(connection)
         log_triggers.install(connection)
 
 
@@ -73,5 +72,5 @@ def test_tokens_from_before_the_move_still_authenticate(chain_head, officer, now
         assert tokens.authenticate(plaintext, now=now + timedelta(days=31)) is None  # expiry kept
     finally:
         audit_triggers.drop(connection)  # the flush after a transactional test deletes every row
-        anchors.drop_triggers(connection)
+        audit_triggers.drop_anchor_triggers(connection)
         log_triggers.drop(connection)

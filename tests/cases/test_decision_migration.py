@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from lawdesk.audit import anchors
 from lawdesk.audit import triggers as audit_triggers
 from lawdesk.cases.models import Case
 from lawdesk.law.replay import verify_record
@@ -22,7 +21,7 @@ def _append_only_again(django_db_blocker):
     yield
     with django_db_blocker.unblock():
         audit_triggers.install(connection)
-        anchors.install_triggers(connection)
+        audit_triggers.install_anchor_triggers(connection)
         log_triggers.install(connection)
 
 
@@ -58,5 +57,5 @@ def test_old_rows_keep_their_decision_and_replay(chain_head, submit):
         assert moved.legal is not None and moved.legal.to_dict() == column
     finally:
         audit_triggers.drop(connection)  # the flush after a transactional test deletes every row
-        anchors.drop_triggers(connection)
+        audit_triggers.drop_anchor_triggers(connection)
         log_triggers.drop(connection)

@@ -80,8 +80,7 @@ class WitnessProcess:
 
 @pytest.fixture
 def witnesses(db, tmp_path, settings):
-    from lawdesk.audit import anchors
-    from lawdesk.transparency import services
+    from lawdesk.transparency import anchors, services
 
     logs = [services.verifier().encode(), anchors.verifier().encode()]
     procs = [WitnessProcess(tmp_path, f"witness{i}.example/w", logs) for i in (1, 2)]
@@ -101,8 +100,7 @@ def _leaf(n: int, now):
 
 
 def test_publication_collects_cosignatures_from_two_witness_processes(witnesses, now, tmp_path):
-    from lawdesk.audit import anchors
-    from lawdesk.transparency import services
+    from lawdesk.transparency import anchors, services
     from lawdesk.transparency.cosign import witness_latest
 
     keys = [w.key for w in witnesses]

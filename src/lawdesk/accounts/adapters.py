@@ -7,7 +7,9 @@ import hashlib
 import os
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.utils import is_mfa_enabled
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.http import HttpRequest
@@ -25,9 +27,6 @@ class AccountAdapter(DefaultAccountAdapter):
         Reauthentication protects an existing factor from a hijacked session; a user with no
         factor yet has nothing to protect and has just typed the password to get here.
         """
-        from allauth.core import context
-        from allauth.mfa.utils import is_mfa_enabled
-
         request = context.request
         user = getattr(request, "user", None)
         if app == "allauth.mfa" and user is not None and user.is_authenticated \

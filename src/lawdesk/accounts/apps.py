@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Agencies, officers and staff"
 
     def ready(self) -> None:
+        # reason: receivers and models load only once the app registry is ready
         from lawdesk.accounts import signals  # noqa: F401  (connects the audit receivers)

@@ -9,8 +9,10 @@ from allauth.core import context as allauth_context
 from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
 from allauth.mfa.totp.internal import auth as totp_auth
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 
 from lawdesk.accounts.models import Agency, Officer, User
@@ -19,6 +21,7 @@ from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
+from lawdesk.core.locale import available_zones, language_codes
 
 
 class OfficerSignupForm(SignupForm):
@@ -97,10 +100,6 @@ class OfficerSignupForm(SignupForm):
         return user
 
     def custom_signup(self, request: Any, user: User) -> None:
-        from django.utils import translation
-
-        from lawdesk.core.locale import language_codes
-
         user.full_name = self.cleaned_data["full_name"].strip()
         # The language the officer signed up in is theirs until they choose another: the
         # e-mails others' actions send them (approval, notices) are written in it.
@@ -154,18 +153,11 @@ class ActivateTOTPForm(AllauthActivateTOTPForm):
 
 
 def _zone_choices() -> list[tuple[str, str]]:
-    from django.utils.translation import gettext
-
-    from lawdesk.core.locale import available_zones
-
     return [("", gettext("Automatic (your agency's country)"))] + [
         (zone, zone) for zone in sorted(available_zones()) if "/" in zone or zone == "UTC"]
 
 
 def _language_choices() -> list[tuple[str, str]]:
-    from django.conf import settings
-    from django.utils.translation import gettext
-
     return [("", gettext("Automatic (your browser's language)")), *settings.LANGUAGES]
 
 

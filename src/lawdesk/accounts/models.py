@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from lawdesk.accounts.validators import validate_age_recipient, validate_country
@@ -53,8 +54,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_session_auth_hash(self) -> str:
         """Sessions are bound to the password *and* the second factors in force."""
-        from django.utils.crypto import salted_hmac
-
         return salted_hmac("lawdesk.session", f"{self.password}:{self.security_version}",
                            algorithm="sha256").hexdigest()
 

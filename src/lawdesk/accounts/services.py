@@ -25,10 +25,12 @@ from lawdesk.accounts.models import (
     StaffMember,
     User,
 )
+from lawdesk.accounts.signals import trust_anchor_changed
 from lawdesk.accounts.validators import email_domain, normalize_domain, normalize_phone
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.core.errors import DomainError, PermissionDenied
+from lawdesk.core.locale import available_zones, language_codes, mail_language
 from lawdesk.core.permissions import STAFF_ROLES, has_perm
 
 AGENCY_FIELDS = ("name", "country", "kind", "age_public_key")
@@ -272,26 +274,16 @@ def approve_anchor_change(
         agency.save()
         change.state, change.decided_by, change.decided_at = AnchorChange.State.APPROVED, actor, now
         change.save(update_fields=["state", "decided_by", "decided_at"])
-        flagged = _flag_open_cases(agency) if in_use else 0
+        # The cases app flags the agency's open cases (their verification now rests on a
+        # changed anchor) and answers how many; accounts does not know cases.
+        flagged = sum(int(answer or 0) for _receiver, answer in
+                      trust_anchor_changed.send(sender=Agency, agency=agency, flag=ANCHOR_FLAG)) \
+            if in_use else 0
         record(Action.AGENCY_ANCHOR_APPROVED, actor=actor, target=agency,
                params=_anchor_params(change) | {"previous_phone": previous,
                                                 "open_cases_flagged": flagged} | applied,
                request=request, now=now)
     return change
-
-
-def _flag_open_cases(agency: Agency) -> int:
-    """Flag the agency's open cases: their verification now rests on a changed anchor."""
-    from lawdesk.cases.flows import TERMINAL
-    from lawdesk.cases.models import Case
-
-    flagged = 0
-    for case in Case.objects.filter(agency=agency).exclude(status__in=TERMINAL) \
-            .only("pk", "flags"):
-        if ANCHOR_FLAG not in case.flags:
-            Case.objects.filter(pk=case.pk).update(flags=[*case.flags, ANCHOR_FLAG])
-            flagged += 1
-    return flagged
 
 
 ANCHOR_FLAG = "trust_anchor_changed"
@@ -460,7 +452,6 @@ def ask_supervisor(
     officer.supervisor_asked_at = now
     officer.save(update_fields=["supervisor_asked_at"])
     link = supervisor_link(officer, request)
-    from lawdesk.core.locale import mail_language
 
     # The supervisor has no account: they read the language their officer signed up in.
     with translation.override(mail_language(officer.user)):
@@ -510,8 +501,6 @@ def answer_for_supervisor(
 
 
 def _send_approval_mail(officer: Officer, request: HttpRequest | None) -> None:
-    from lawdesk.core.locale import mail_language
-
     login = _absolute(reverse("account_login"), request)
     with translation.override(mail_language(officer.user)):
         subject, body = _approval_mail(officer, login)
@@ -607,8 +596,6 @@ def create_staff_member(
 def set_preferences(user: User, *, language: str, time_zone: str, now: datetime,
                     request: HttpRequest | None = None) -> User:
     """Save a user's interface language and time zone ('' = automatic), audited."""
-    from lawdesk.core.locale import available_zones, language_codes
-
     if language and language not in language_codes():
         raise DomainError(gettext("Choose one of the offered languages."), field="language",
                           code="invalid")

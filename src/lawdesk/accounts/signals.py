@@ -1,9 +1,11 @@
-"""Audit receivers for authentication events raised by Django and django-allauth."""
+"""The signal accounts sends (``trust_anchor_changed``), and the audit receivers for
+authentication events raised by Django and django-allauth."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.signals import email_confirmed, password_changed, password_reset
 from allauth.mfa.signals import (
     authentication_failed,
@@ -11,13 +13,22 @@ from allauth.mfa.signals import (
     authenticator_removed,
     authenticator_reset,
 )
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.db.models import F
+from django.dispatch import Signal, receiver
 from django.utils.translation import gettext
 
 from lawdesk.accounts.models import Officer, User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
+from lawdesk.core.clock import utcnow
+
+# Sent, inside the approving transaction, when an approved change of an agency's verified
+# domains or call-back number applies while the agency has cases. Arguments: agency, flag.
+# A receiver returns how many cases it flagged (the approval's audit event counts them).
+trust_anchor_changed = Signal()
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
@@ -49,8 +60,8 @@ def _email_confirmed(sender: Any, request: Any, email_address: Any, **kwargs: An
     # send mail to a supervisor merely by typing addresses into the sign-up form.
     if officer is not None and officer.supervisor_asked_at is None \
             and officer.status == Officer.Status.PENDING:
+        # reason: import cycle: accounts.services imports this module
         from lawdesk.accounts.services import ask_supervisor
-        from lawdesk.core.clock import utcnow
 
         ask_supervisor(officer=officer, now=utcnow(), request=request)
 
@@ -74,7 +85,6 @@ def _mfa_event(action: Action, request: Any, user: Any, authenticator: Any) -> N
         # The code just typed on the activation page proves the new factor: that is a fresh
         # authentication, so the recovery codes made with it can be shown without asking
         # for the password again.
-        from allauth.account.internal.flows.login import record_authentication
 
         record_authentication(request, user, "mfa", id=authenticator.pk,
                               type=authenticator.type, reauthenticated=True)
@@ -87,10 +97,6 @@ def _is_own_session(request: Any, user: Any) -> bool:
 
 def _end_other_sessions(request: Any, user: Any) -> None:
     """A changed second factor ends every session but the one that changed it."""
-    from django.contrib import messages
-    from django.contrib.auth import update_session_auth_hash
-    from django.db.models import F
-
     # One change can add two authenticators (TOTP and its recovery codes): end sessions once.
     if getattr(request, "_lawdesk_other_sessions_ended", False):
         return

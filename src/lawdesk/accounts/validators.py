@@ -76,6 +76,7 @@ def validate_age_recipient(value: str) -> None:
     """Accept an age X25519 recipient (``age1…``) that parses."""
     if not value:
         return
+    # reason: start-up time: pyrage loads only when this runs
     from pyrage import x25519
 
     try:

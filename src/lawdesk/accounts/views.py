@@ -9,9 +9,11 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
@@ -27,12 +29,14 @@ from lawdesk.accounts.desk_forms import (
     SupervisorAnswerForm,
 )
 from lawdesk.accounts.forms import PreferencesForm
+from lawdesk.accounts.http import AuthedRequest
 from lawdesk.accounts.models import Agency, AnchorChange, Officer
 from lawdesk.accounts.selectors import get_agency_for, get_officer_for, officers_for_desk
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
+from lawdesk.core.locale import language_codes, zone_of
 from lawdesk.core.permissions import has_perm
-from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
+from lawdesk.core.views import apply_domain_error, require_perm
 
 
 @login_required
@@ -130,7 +134,6 @@ def agency_create(request: AuthedRequest) -> HttpResponse:
         except DomainError as exc:
             apply_domain_error(form, exc)
         except Exception as exc:  # full_clean's ValidationError (e.g. duplicate name)
-            from django.core.exceptions import ValidationError
 
             if not isinstance(exc, ValidationError):
                 raise
@@ -151,7 +154,6 @@ def agency_edit(request: AuthedRequest, agency_id: int) -> HttpResponse:
     initial = {f: getattr(agency, f) for f in services.AGENCY_FIELDS}
     form = AgencyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        from django.core.exceptions import ValidationError
 
         try:
             services.update_agency(actor=request.user, now=utcnow(), agency=agency,
@@ -284,6 +286,34 @@ def preferences(request: AuthedRequest) -> HttpResponse:
                                     samesite="Lax",
                                     secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True)
             return response
-    from lawdesk.core.locale import zone_of
-
     return render(request, "accounts/preferences.html", {"form": form, "zone": zone_of(user)})
+
+
+@require_http_methods(["GET", "POST"])
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher: remembered in a cookie, and in the signed-in user's
+    profile (so it follows them to another browser). A visitor's switch is a plain link (GET:
+    it only sets their cookie, so public pages carry no form and stay the same bytes for
+    everyone); a signed-in user's is a form (POST, CSRF-checked: it changes their profile)."""
+    data = request.POST if request.method == "POST" else request.GET
+    language = data.get("language", "")
+    # Back to the page the switcher was on (the Referer: same-origin pages send it), else home.
+    target = data.get("next") or request.META.get("HTTP_REFERER") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if language not in language_codes():
+        return response
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and request.method != "POST":
+        return response  # a signed-in user's profile changes only through the form
+    if user is not None and user.is_authenticated:
+        services.set_preferences(user, language=language, time_zone=user.time_zone, now=utcnow(),
+                        request=request)
+    translation.activate(language)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language,
+                        max_age=settings.LANGUAGE_COOKIE_AGE,
+                        samesite="Lax",
+                        secure=settings.LANGUAGE_COOKIE_SECURE)
+    return response

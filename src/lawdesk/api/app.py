@@ -21,7 +21,7 @@ from lawdesk.api.tokens import TokenExpired
 from lawdesk.api.views import router
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
-from lawdesk.cases.intake import IntakeData
+from lawdesk.cases.intake import _FRIENDLY, IntakeData, _own_message
 from lawdesk.cases.services import IntakeRefused
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError, InvalidTransition, PermissionDenied
@@ -128,8 +128,6 @@ def _ninja_field(loc: list[Any]) -> str:
 
 def _ninja_message(error: dict[str, Any]) -> str:
     """A schema error in the request's language (pydantic's own message as a fallback)."""
-    from lawdesk.cases.intake import _FRIENDLY, _own_message
-
     friendly = _FRIENDLY.get(str(error.get("type", "")))
     return str(friendly) if friendly is not None else (_own_message(error)
                                                         or gettext("Invalid value."))

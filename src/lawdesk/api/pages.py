@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
+from lawdesk.accounts.http import AuthedRequest
 from lawdesk.api import tokens
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
-from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
+from lawdesk.core.views import apply_domain_error, require_perm
 
 
 class TokenForm(forms.Form):

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from lawdesk.cases.intake import CLARIFICATION_ANSWER, WITHDRAWAL_REASON
+from lawdesk.cases.legal_clock import deadline_basis
 from lawdesk.cases.models import Case, Message, Proposal, Status
 from lawdesk.law.vocabulary import RequestKind
 
@@ -119,13 +120,6 @@ class ClarificationIn(Schema):
 
 class WithdrawIn(Schema):
     reason: WITHDRAWAL_REASON.type("Why the request is withdrawn.")  # type: ignore[valid-type]
-
-
-def deadline_basis(case: Case) -> str:
-    """The law and article the deadline rests on, in words (as on the acknowledgement)."""
-    from lawdesk.core.plain import deadline_basis as basis
-
-    return basis(case)
 
 
 def receipt_out(case: Case) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from lawdesk.audit.services import record
 from lawdesk.cases import services
 from lawdesk.cases.models import Case, Status
 from lawdesk.cases.selectors import cases_for_agency, get_agency_case
+from lawdesk.cases.views_acknowledgement import pdf_response, signature_response
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import InvalidTransition
 from lawdesk.law.vocabulary import RequestKind
@@ -330,8 +331,6 @@ def _binary(description: str, media_type: str) -> dict[str, Any]:
                                   "`acknowledgement.pdf.sig`.", "application/pdf"))
 def get_acknowledgement(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_ID)) -> HttpResponse:
     """Case number, time of receipt, deadline and its basis, SHA-256 of what was received."""
-    from lawdesk.cases.views_acknowledgement import pdf_response
-
     _only_query(request)
     case = get_agency_case(actor(request), id)
     record(Action.ACKNOWLEDGEMENT_DOWNLOADED, actor=actor(request), target=case, request=request,
@@ -349,8 +348,6 @@ def get_acknowledgement(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_I
 def get_acknowledgement_signature(request: HttpRequest,
                                   id: int = Path(..., ge=1, le=MAX_ID)) -> HttpResponse:
     """The detached signature of the acknowledgement PDF."""
-    from lawdesk.cases.views_acknowledgement import signature_response
-
     _only_query(request)
     case = get_agency_case(actor(request), id)
     record(Action.ACKNOWLEDGEMENT_DOWNLOADED, actor=actor(request), target=case, request=request,

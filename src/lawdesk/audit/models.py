@@ -57,7 +57,7 @@ class AnchorEntry(models.Model):
     """One entry of the anchor log: an audit chain head, or the state of a platform key.
 
     ``data`` is canonical JSON, exactly the bytes hashed into the anchor log's Merkle tree
-    (see ``lawdesk.audit.anchors``). Rows are never changed (database triggers refuse it).
+    (see ``lawdesk.transparency.anchors``). Rows are never changed (database triggers refuse it).
     """
 
     index = models.BigIntegerField(unique=True)

@@ -14,6 +14,7 @@ from lawdesk.audit.actions import Action
 from lawdesk.audit.hashing import event_hash
 from lawdesk.audit.models import ChainHead, Event
 from lawdesk.core.clock import utcnow
+from lawdesk.core.permissions import roles_of
 
 
 def _storable(value: Any) -> Any:
@@ -48,7 +49,6 @@ def actor_snapshot(user: Any) -> dict[str, Any]:
     """What the actor was when acting: name, e-mail, roles and agency."""
     if user is None or not getattr(user, "is_authenticated", False):
         return {"kind": "anonymous"} if user is not None else {"kind": "system"}
-    from lawdesk.core.permissions import roles_of
 
     snap: dict[str, Any] = {
         "kind": "user",

@@ -1,6 +1,9 @@
-"""Database triggers that make the audit table append-only, on SQLite and PostgreSQL."""
+"""Database triggers that make the audit table and the anchor log's tables append-only, on
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -70,3 +73,42 @@ def missing(connection: BaseDatabaseWrapper) -> set[str]:
             expected = PG_NAMES
         present = {row[0] for row in cursor.fetchall()}
     return expected - present
+
+
+# --- Append-only tables -----------------------------------------------------------------------
+
+_ANCHOR_TABLES = ("audit_anchor_entry", "audit_anchor_checkpoint")
+
+
+def install_anchor_triggers(connection: Any) -> None:
+    """Refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) of the anchor log's tables."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for table in _ANCHOR_TABLES:
+                for op in ("UPDATE", "DELETE"):
+                    cursor.execute(
+                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {op} refused'); END")
+            return
+        cursor.execute("""CREATE OR REPLACE FUNCTION audit_anchor_refuse() RETURNS trigger AS $$
+                          BEGIN RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP; END;
+                          $$ LANGUAGE plpgsql""")
+        for table in _ANCHOR_TABLES:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}")
+            cursor.execute(f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+                           "FOR EACH ROW EXECUTE FUNCTION audit_anchor_refuse()")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+            cursor.execute(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                           "FOR EACH STATEMENT EXECUTE FUNCTION audit_anchor_refuse()")
+
+
+def drop_anchor_triggers(connection: Any) -> None:
+    """Remove them (tests that play the insider)."""
+    with connection.cursor() as cursor:
+        for table in _ANCHOR_TABLES:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")

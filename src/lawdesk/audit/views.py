@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from lawdesk.audit.actions import Action
 from lawdesk.audit.models import Event
+from lawdesk.audit.services import record
 from lawdesk.audit.verify import verify_chain
 from lawdesk.core.paging import lean_page
 from lawdesk.core.views import require_perm
@@ -15,8 +16,6 @@ from lawdesk.core.views import require_perm
 @require_perm("desk:audit:view")
 def event_list(request: HttpRequest) -> HttpResponse:
     """Newest events first, filterable by action prefix; viewing is itself audited."""
-    from lawdesk.audit.services import record
-
     prefix = request.GET.get("action", "").strip()[:100]
     events = Event.objects.order_by("-seq")
     if prefix:

@@ -18,8 +18,10 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 
+from lawdesk.cases.legal_clock import deadline_basis
 from lawdesk.cases.models import Case
-from lawdesk.core.plain import deadline_basis
+from lawdesk.core import keys
+from lawdesk.core.locale import language_of_country
 
 
 def _when(value: str | datetime) -> str:
@@ -55,8 +57,6 @@ def languages(case: Case) -> list[str]:
     """The acknowledgement's languages: the requesting authority's (from its country, when
     lawdesk speaks it), then English. Fixed by the case, never by who downloads it: the PDF
     must be the same bytes on every download (its signature covers them)."""
-    from lawdesk.core.locale import language_of_country
-
     own = language_of_country(case.agency.country)
     return [own, "en"] if own and own != "en" else ["en"]
 
@@ -79,6 +79,7 @@ def acknowledgement_html(case: Case) -> str:
 
 def acknowledgement_pdf(case: Case) -> bytes:
     """The acknowledgement as PDF bytes: the same bytes every time for the same case."""
+    # reason: start-up time: weasyprint loads only when this runs
     from weasyprint import HTML
 
     html = acknowledgement_html(case)
@@ -91,6 +92,4 @@ def acknowledgement_pdf(case: Case) -> bytes:
 
 def sign(pdf: bytes) -> bytes:
     """The detached Ed25519 signature over the PDF bytes (the only signing call for receipts)."""
-    from lawdesk.core import keys
-
     return keys.sign(pdf, purpose="receipt")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy
 from pydantic import (
     AfterValidator,
@@ -42,6 +45,7 @@ from lawdesk.platform.identifiers import (
     _,
     parse_identifier,
     parse_ip_port,
+    parse_time,
 )
 
 _IP_LINE = re.compile(r"^\s*(?P<addr>\S+)\s*@\s*(?P<at>\S+)\s*$")
@@ -283,9 +287,6 @@ class IntakeData(BaseModel):
     @field_validator("supervisor_email")
     @classmethod
     def _email(cls, value: str) -> str:
-        from django.core.exceptions import ValidationError as DjangoValidationError
-        from django.core.validators import validate_email
-
         if value:
             try:
                 validate_email(value)
@@ -358,7 +359,6 @@ class IntakeData(BaseModel):
         at = target.at
         match = _IP_LINE.match(text)
         if match:  # "203.0.113.7:4711 @ 2026-10-01T10:00:00Z" as typed in the portal
-            from lawdesk.platform.identifiers import parse_time
 
             text, at = match.group("addr"), parse_time(match.group("at"))
         if _looks_like_ip(text):
@@ -399,8 +399,6 @@ class _WindowProblem(ValueError):
 
 
 def _looks_like_ip(text: str) -> bool:
-    import ipaddress
-
     candidate = text.strip()
     if candidate.startswith("["):
         return True
@@ -537,7 +535,6 @@ def identifier_errors(payload: dict[str, Any]) -> dict[str, list[str]]:
         match = _IP_LINE.match(text)
         try:
             if match or _looks_like_ip(text):
-                from lawdesk.platform.identifiers import parse_time
 
                 parse_ip_port(match.group("addr") if match else text)
                 if match:

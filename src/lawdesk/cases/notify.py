@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from lawdesk.cases.legal_clock import deadline_basis
 from lawdesk.cases.models import Case, Status
-from lawdesk.core.locale import mail_language
+from lawdesk.core.locale import mail_language, zone_of
+from lawdesk.core.templatetags.lawdesk_tags import when
 
 _SUBJECTS = {
     Status.AWAITING_CLARIFICATION: gettext_noop("question about your request"),
@@ -42,11 +44,6 @@ def _send(case: Case, subject: str, body: str) -> None:
 
 def received(case: Case) -> None:
     """Confirm receipt with the case number, the receipt hash and the deadline."""
-    from django.utils import timezone
-
-    from lawdesk.core.locale import zone_of
-    from lawdesk.core.templatetags.lawdesk_tags import when
-
     user = case.officer.user
     with translation.override(mail_language(user)), timezone.override(zone_of(user)):
         _send(case, gettext("request received"), gettext(
@@ -56,13 +53,6 @@ def received(case: Case) -> None:
                 "file": case.authority_file_number, "number": case.number,
                 "received": when(case.received_at), "sha": case.receipt_sha256,
                 "due": when(case.deadline_at), "basis": deadline_basis(case)})
-
-
-def deadline_basis(case: Case) -> str:
-    """The deadline's legal basis in words."""
-    from lawdesk.core.plain import deadline_basis as basis
-
-    return basis(case)
 
 
 def status_changed(case: Case, *, previous: str) -> None:

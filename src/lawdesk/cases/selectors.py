@@ -12,6 +12,7 @@ from lawdesk.cases import flows
 from lawdesk.cases.models import Case, Status
 from lawdesk.cases.policy import is_requester_of
 from lawdesk.core.permissions import has_perm
+from lawdesk.law.vocabulary import RequestKind
 
 
 def get_case_for(user: User, case_id: int | str) -> Case:
@@ -61,8 +62,6 @@ def open_cases() -> QuerySet[Case]:
 
 def desk_counters(now: datetime) -> dict[str, int]:
     """The desk's figures over the open cases only: total, overdue, unassigned, call-back due."""
-    from lawdesk.law.vocabulary import RequestKind
-
     counts: dict[str, int] = open_cases().aggregate(
         total=Count("pk"),
         overdue=Count("pk", filter=Q(deadline_at__lt=now, paused_at__isnull=True)),

@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
@@ -33,15 +34,20 @@ from lawdesk.cases.intake import (
     law_facts_from,
     validate_intake,
 )
-from lawdesk.cases.models import Attachment, Case, Message, Proposal, Status, Target
+from lawdesk.cases.models import CATEGORY_CHOICES, Attachment, Case, Message, Proposal, Status, Target
 from lawdesk.cases.policy import is_requester_of, takes_proposals
 from lawdesk.cases.receipts import receipt_document
 from lawdesk.cases.risk import clear_later_first_request_flags, risk_flags
+from lawdesk.cases.selectors import open_cases as open_cases_
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.permissions import DESK_ACTIONS, has_perm, may
 from lawdesk.core.uploads import pdf_problem
-from lawdesk.law.config import DeploymentConfig
+from lawdesk.law.config import DeploymentConfig, load_config
 from lawdesk.law.decision import Decision
+from lawdesk.law.engine import decide
+from lawdesk.law.facts import FactsError, parse_facts
+from lawdesk.law.override import OverrideError
+from lawdesk.law.replay import RulesetMismatch, decision_record, override_record
 from lawdesk.law.vocabulary import DataCategory, Duty, Outcome, RefusalGround, RequestKind
 
 
@@ -210,11 +216,6 @@ def deployment_config(config: DeploymentConfig) -> DeploymentConfig:
 
 def decide_law(case: Case, *, now: datetime) -> dict[str, Any]:
     """Run the rule engine on a case's facts; return the replayable decision record."""
-    from lawdesk.law.config import load_config
-    from lawdesk.law.engine import decide
-    from lawdesk.law.facts import parse_facts
-    from lawdesk.law.replay import decision_record
-
     facts = parse_facts(_law_facts(case))
     config = deployment_config(load_config(getattr(settings, "LAWDESK_LAW_CONFIG", None)))
     record: dict[str, Any] = decision_record(facts, decide(facts, config=config, now=now),
@@ -230,8 +231,6 @@ _INTAKE_FIELD = {"request_kind": "kind", "instrument": "instrument_type",
 def _decide_at_intake(case: Case, *, now: datetime) -> dict[str, Any]:
     """decide_law, with facts the engine refuses (e.g. a French-only ground from another
     country's agency) turned into field-level intake errors instead of a server error."""
-    from lawdesk.law.facts import FactsError
-
     try:
         return decide_law(case, now=now)
     except FactsError as exc:
@@ -287,8 +286,6 @@ def _store_upload(case: Case, upload: Upload, *, actor: User, now: datetime) -> 
 def _store_original(case: Case, original: OriginalOrder, *, actor: User, now: datetime) \
         -> Attachment:
     """Keep the original order byte-exact with its SHA-256 (the receipt names both)."""
-    from django.core.files.base import ContentFile
-
     if len(original.content) > settings.LAWDESK_MAX_ATTACHMENT_BYTES:
         raise IntakeRefused({"attachments": [f"{original.name} is larger than the limit."]})
     digest = hashlib.sha256(original.content).hexdigest()
@@ -597,8 +594,6 @@ def confirm_callback(*, case: Case, actor: User, now: datetime, person: str, sup
 def why_not_allowed(case: Case, categories: Sequence[str]) -> list[str]:
     """For each category the analysis does not allow: its name, its outcome, and the process
     still needed (a judge's order, an order naming the user as a suspect, MLA …)."""
-    from lawdesk.cases.models import CATEGORY_CHOICES
-
     labels = {code: str(label) for code, label in CATEGORY_CHOICES}
     results = case.legal.categories if case.legal is not None else {}
     lines = []
@@ -783,9 +778,6 @@ def override_category(*, case: Case, actor: User, now: datetime, category: str, 
     The override is part of the stored decision record (so it replays), is audited, and is
     shown to the approver next to the proposal.
     """
-    from lawdesk.law.override import OverrideError
-    from lawdesk.law.replay import RulesetMismatch, override_record
-
     case = _lock(case)
     if case.status != Status.IN_REVIEW:
         raise DomainError("Overrides are made during review.", field="outcome")
@@ -970,7 +962,6 @@ def report_effect(*, case: Case, actor: User, now: datetime, note: str,
 def escalate(*, now: datetime) -> dict[str, int]:
     """Recompute every open case's urgency; audit each change. Idempotent (run every minute)."""
     changed: dict[str, int] = {}
-    from lawdesk.cases.selectors import open_cases as open_cases_
 
     open_cases = open_cases_().only(
         "pk", "number", "status", "kind", "deadline_at", "received_at", "paused_at",

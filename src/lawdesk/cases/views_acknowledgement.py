@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 
+from lawdesk.accounts.http import AuthedRequest
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases import acknowledgement
 from lawdesk.cases.models import Case
 from lawdesk.cases.selectors import get_agency_case
-from lawdesk.core.views import AuthedRequest, require_perm
+from lawdesk.core.views import require_perm
 
 
 def pdf_response(case: Case) -> HttpResponse:

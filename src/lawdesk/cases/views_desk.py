@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
+from lawdesk.accounts.http import AuthedRequest
 from lawdesk.accounts.models import Agency, StaffMember, User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.models import Event
@@ -34,11 +35,11 @@ from lawdesk.cases.forms import (
 )
 from lawdesk.cases.models import KIND_CHOICES, Case, Status, Urgency
 from lawdesk.cases.policy import takes_proposals
-from lawdesk.cases.selectors import desk_counters, desk_queue, get_case_for
+from lawdesk.cases.selectors import desk_counters, desk_queue, get_agency_case, get_case_for
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.permissions import DESK_ACTIONS, Role, may
-from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
+from lawdesk.core.views import apply_domain_error, require_perm
 
 # Audit actions that are refused attempts: shown on the desk so staff see attacks as they come.
 REFUSALS = Action.refusals()
@@ -299,8 +300,6 @@ def attachment(request: AuthedRequest, case_id: int, attachment_id: int) -> File
 @require_perm("portal:case:view")
 def portal_attachment(request: AuthedRequest, case_id: int, attachment_id: int) -> FileResponse:
     """The requesting agency's officers download a document they sent; audited."""
-    from lawdesk.cases.selectors import get_agency_case
-
     return _send_attachment(request, get_agency_case(request.user, case_id), attachment_id)
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lawdesk.accounts.http import AuthedRequest
 from lawdesk.audit.actions import Action
 from lawdesk.audit.hashing import canonical_json
 from lawdesk.audit.services import record
@@ -24,10 +25,11 @@ from lawdesk.cases.forms import (
 from lawdesk.cases.intake import live_errors
 from lawdesk.cases.models import KIND_CHOICES, Message, Status
 from lawdesk.cases.selectors import get_agency_case, search_agency_cases
+from lawdesk.cases.services import Upload
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
 from lawdesk.core.paging import lean_page
-from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
+from lawdesk.core.views import apply_domain_error, require_perm
 from lawdesk.law.vocabulary import RequestKind
 
 
@@ -102,7 +104,6 @@ def new_request(request: AuthedRequest) -> HttpResponse:
     form = RequestForm(request.POST or None, initial={"kind": kind})
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        from lawdesk.cases.services import Upload
 
         uploads = [Upload(name=f.name or "document.pdf", content=f)
                    for f in request.FILES.getlist("attachments")]

@@ -30,6 +30,7 @@ from lawdesk.evidence.package import NotHeld, NotHeldReason, RecordSet
 from lawdesk.law.decision import CategoryResult
 from lawdesk.law.vocabulary import DataCategory
 from lawdesk.platform.connector import Account, PlatformConnector
+from lawdesk.platform.ibis_connector import open_connector
 from lawdesk.platform.identifiers import Window
 from lawdesk.platform.retention import RetentionRun, retention_runs
 
@@ -60,8 +61,6 @@ IDENTIFICATION_FIELDS = {"ip_address": "ip", "source_port": "port", "timestamp":
 @lru_cache(maxsize=1)
 def connector() -> PlatformConnector:
     """The platform connector configured for this deployment (one per process)."""
-    from lawdesk.platform.ibis_connector import open_connector
-
     return open_connector(settings.LAWDESK_PLATFORM_DIR)
 
 

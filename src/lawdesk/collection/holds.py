@@ -11,8 +11,9 @@ from django.http import HttpRequest
 
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
-from lawdesk.cases import flows
+from lawdesk.cases import flows, services
 from lawdesk.cases.models import Case, Status
+from lawdesk.collection.collector import connector, resolve_accounts
 from lawdesk.collection.models import PreservationHold
 from lawdesk.law.vocabulary import RequestKind
 from lawdesk.platform.actions import PlatformActions
@@ -28,8 +29,6 @@ def actions() -> PlatformActions:
 
 def place_holds(*, case: Case, now: datetime) -> PreservationHold | None:
     """Resolve the targets and hold their accounts' data on the platform (idempotent)."""
-    from lawdesk.collection.collector import connector, resolve_accounts
-
     existing = case.holds.filter(released_at__isnull=True).first()
     if existing is not None:
         return existing
@@ -84,8 +83,6 @@ def release_holds(*, case: Case, now: datetime, reason: str) -> int:
 
 def expire_holds(*, now: datetime) -> int:
     """Release holds whose time is up; a preservation case then ends as expired."""
-    from lawdesk.cases import services
-
     expired = 0
     for hold in PreservationHold.objects.filter(released_at__isnull=True, expires_at__lte=now) \
             .select_related("case"):

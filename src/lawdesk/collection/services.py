@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -23,10 +24,15 @@ from lawdesk.audit.services import record
 from lawdesk.cases import services as case_services
 from lawdesk.cases.models import Case, Status
 from lawdesk.cases.policy import is_requester_of
+from lawdesk.collection.collector import Scope, connector, record_sets
 from lawdesk.collection.models import CollectionJob, DownloadLink, EvidencePackage
+from lawdesk.collection.tasks import collect_case
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.locale import language_of_country
 from lawdesk.core.permissions import may
+from lawdesk.core.tasks import enqueue_on_commit
+from lawdesk.evidence.package import Authority, Custodian, LegalInstrument, PackageDescription, build_package
+from lawdesk.evidence.signing import PlatformSigner
 
 log = logging.getLogger("lawdesk.collection")
 
@@ -45,9 +51,6 @@ def package_dir() -> Path:
 
 def queue_collection(*, case: Case, now: datetime) -> CollectionJob:
     """Create the case's collection job (once) and wake a worker when the transaction commits."""
-    from lawdesk.collection.tasks import collect_case
-    from lawdesk.core.tasks import enqueue_on_commit
-
     job, created = CollectionJob.objects.get_or_create(case=case, defaults={"created_at": now})
     if created:
         record(Action.COLLECTION_QUEUED, actor=None, target=case, now=now,
@@ -123,14 +126,6 @@ def _failed(job_id: int, owner: str, now: datetime, exc: Exception) -> None:
 
 def _collect(job: CollectionJob, case_id: int, *, owner: str, clock: Callable[[], datetime],
              pause: float) -> bool:
-    from lawdesk.collection.collector import Scope, connector, record_sets
-    from lawdesk.evidence.package import (
-        Authority,
-        LegalInstrument,
-        PackageDescription,
-        build_package,
-    )
-    from lawdesk.evidence.signing import PlatformSigner
     case = Case.objects.select_related("agency", "officer__user").get(pk=case_id)
     case_services.start_collection(case=case, now=clock())
     scope = Scope.of(case)
@@ -138,8 +133,6 @@ def _collect(job: CollectionJob, case_id: int, *, owner: str, clock: Callable[[]
     done = {"units": 0}
 
     def on_unit(target: str, category: str) -> None:
-        import time
-
         if pause:
             time.sleep(pause)  # operators can throttle collection against a busy store
         _renew(job.pk, owner, clock(), units_done=done["units"])
@@ -220,8 +213,6 @@ def _producer(proposal: Any) -> str:
 
 def custodian() -> Any:
     """The deployment's custodian of records, who certifies every package (settings)."""
-    from lawdesk.evidence.package import Custodian
-
     name, title = settings.LAWDESK_CUSTODIAN_NAME, settings.LAWDESK_CUSTODIAN_TITLE
     if not name or not title:
         raise DomainError("No custodian of records is configured (LAWDESK_CUSTODIAN_NAME and "
@@ -232,8 +223,6 @@ def custodian() -> Any:
 
 def recover(*, now: datetime) -> int:
     """Wake the jobs nobody is running: queued ones, and running ones whose lease expired."""
-    from lawdesk.collection.tasks import collect_case
-
     stale = CollectionJob.objects.filter(
         Q(status=CollectionJob.Status.QUEUED) | Q(status=CollectionJob.Status.RUNNING,
                                                   lease_until__lt=now))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from lawdesk.cases.models import Case
+from lawdesk.collection.holds import place_holds
 from lawdesk.core.clock import utcnow
 from lawdesk.core.tasks import task
 
@@ -11,6 +13,7 @@ from lawdesk.core.tasks import task
 @task()
 def collect_case(case_id: int) -> bool:
     """Collect, package and deliver one approved case (idempotent; see services.run_collection)."""
+    # reason: import cycle: collection.services imports this module
     from lawdesk.collection.services import LeaseLost, run_collection
 
     try:
@@ -23,8 +26,5 @@ def collect_case(case_id: int) -> bool:
 @task()
 def place_holds_task(case_id: int) -> int:
     """Place the preservation hold of a case on the platform (idempotent)."""
-    from lawdesk.cases.models import Case
-    from lawdesk.collection.holds import place_holds
-
     hold = place_holds(case=Case.objects.get(pk=case_id), now=utcnow())
     return len(hold.account_ids) if hold else 0

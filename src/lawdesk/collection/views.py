@@ -7,13 +7,15 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from lawdesk.accounts.http import AuthedRequest
 from lawdesk.cases.selectors import get_agency_case, get_case_for
 from lawdesk.collection import services
 from lawdesk.collection.models import DownloadLink
+from lawdesk.core import keys
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
 from lawdesk.core.permissions import DESK_ACTIONS
-from lawdesk.core.views import AuthedRequest, require_perm
+from lawdesk.core.views import require_perm
 
 
 @require_perm("portal:case:view")
@@ -53,8 +55,6 @@ def reissue(request: AuthedRequest, case_id: int) -> HttpResponse:
 
 def public_key(request: AuthedRequest) -> HttpResponse:
     """The platform's Ed25519 public key (PEM): what officers verify packages against."""
-    from lawdesk.core import keys
-
     response = HttpResponse(keys.public_key_pem(), content_type="application/x-pem-file")
     response["X-Key-Fingerprint"] = keys.fingerprint()
     response["Content-Disposition"] = 'inline; filename="platform-ed25519.pem"'

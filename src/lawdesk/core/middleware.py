@@ -10,6 +10,8 @@ from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import timezone, translation
 
+from lawdesk.core.locale import language_codes, zone_of
+
 
 class ContentSecurityPolicyMiddleware:
     """Send one strict Content-Security-Policy: no inline script, no third-party origin."""
@@ -30,8 +32,6 @@ class UserLocaleMiddleware(LocaleMiddleware):
     zone activated so that every page shows times in it (they are stored in UTC)."""
 
     def process_request(self, request: HttpRequest) -> None:
-        from lawdesk.core.locale import language_codes, zone_of
-
         user = getattr(request, "user", None)
         chosen = str(getattr(user, "language", "") or "") if user is not None else ""
         if user is not None and user.is_authenticated and chosen in language_codes():

@@ -5,24 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.views.decorators.http import require_http_methods
+from django.http import FileResponse, Http404, HttpRequest
 
 from lawdesk.core.errors import DomainError
 from lawdesk.core.permissions import has_perm
-
-if TYPE_CHECKING:
-    from lawdesk.accounts.models import User
-
-
-class AuthedRequest(HttpRequest):
-    """A request whose user is a signed-in lawdesk user (what ``require_perm`` guarantees)."""
-
-    user: User
 
 
 def require_perm(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -55,43 +45,4 @@ def favicon(request: HttpRequest) -> FileResponse:
     """``/favicon.ico``: browsers ask for it on their own, on every page, signed in or not."""
     response = FileResponse(_FAVICON.open("rb"), content_type="image/x-icon")
     response["Cache-Control"] = "public, max-age=86400"
-    return response
-
-
-@require_http_methods(["GET", "POST"])
-def set_language(request: HttpRequest) -> HttpResponse:
-    """The header's language switcher: remembered in a cookie, and in the signed-in user's
-    profile (so it follows them to another browser). A visitor's switch is a plain link (GET:
-    it only sets their cookie, so public pages carry no form and stay the same bytes for
-    everyone); a signed-in user's is a form (POST, CSRF-checked: it changes their profile)."""
-    from django.conf import settings
-    from django.utils import translation
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    from lawdesk.core.clock import utcnow
-    from lawdesk.core.locale import language_codes
-
-    data = request.POST if request.method == "POST" else request.GET
-    language = data.get("language", "")
-    # Back to the page the switcher was on (the Referer: same-origin pages send it), else home.
-    target = data.get("next") or request.META.get("HTTP_REFERER") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        target = "/"
-    response = HttpResponseRedirect(target)
-    if language not in language_codes():
-        return response
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and request.method != "POST":
-        return response  # a signed-in user's profile changes only through the form
-    if user is not None and user.is_authenticated:
-        from lawdesk.accounts.services import set_preferences
-
-        set_preferences(user, language=language, time_zone=user.time_zone, now=utcnow(),
-                        request=request)
-    translation.activate(language)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language,
-                        max_age=settings.LANGUAGE_COOKIE_AGE,
-                        samesite="Lax",
-                        secure=settings.LANGUAGE_COOKIE_SECURE)
     return response

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
@@ -20,6 +21,8 @@ from lawdesk.accounts.models import Agency, Officer, User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.core.clock import utcnow
+from lawdesk.demo.cases import seed_cases
+from lawdesk.demo.history import seed_history
 
 DEMO_PASSWORD = "demo-password-2026"
 
@@ -135,11 +138,9 @@ def seed(now: datetime | None = None, *, with_cases: bool = True,
         _verified_email(user)
         _enrol_totp(user)
     if with_cases:
-        from lawdesk.demo.cases import seed_cases
 
         seed_cases(now)
     if with_cases and with_history:
-        from lawdesk.demo.history import seed_history
 
         seed_history(now)
     return USERS
@@ -147,7 +148,5 @@ def seed(now: datetime | None = None, *, with_cases: bool = True,
 
 def totp_secret(user: User) -> str:
     """The user's TOTP secret, decrypted (demo display only)."""
-    from allauth.mfa.adapter import get_adapter
-
     auth = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
     return get_adapter().decrypt(auth.data["secret"])

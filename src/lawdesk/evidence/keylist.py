@@ -134,6 +134,7 @@ def receipt_signed_bytes(document: dict[str, Any]) -> bytes:
 
 def check_receipt_signature(document: Any, keys: list[ListedKey]) -> ListedKey:
     """The listed *receipt* key whose signature the receipt carries; a failure otherwise."""
+    # reason: start-up time: this module is on the command line's or a verifier's import path (no Django)
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 

@@ -269,6 +269,7 @@ def write_bag(description: PackageDescription, *, now: datetime, signer: Signer,
         _contents(description, now, key_fp, summaries))))
 
     # Imported here: WeasyPrint is heavy, and only the builder needs it.
+    # reason: import cycle: evidence.certificate imports this module
     from lawdesk.evidence.certificate import render_certificate
 
     pdf = render_certificate(description=description, now=now, files=payload, record_sets=summaries,
@@ -379,12 +380,14 @@ def zip_bag(bag_dir: Path, zip_path: Path, *, now: datetime, level: int = ZIP_LE
 
 def encrypt_to(src: Path, dst: Path, recipient: str) -> None:
     """Encrypt ``src`` to an age X25519 recipient (``age1…``)."""
+    # reason: start-up time: pyrage loads only when this runs
     import pyrage
 
     pyrage.encrypt_file(str(src), str(dst), [_recipient(recipient)])
 
 
 def _recipient(recipient: str) -> Any:
+    # reason: start-up time: pyrage loads only when this runs
     import pyrage
 
     try:

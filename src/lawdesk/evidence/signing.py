@@ -7,6 +7,8 @@ from typing import Protocol
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from lawdesk.core import keys
+
 
 class Signer(Protocol):
     """Signs bytes with an Ed25519 key and tells its public half."""
@@ -48,7 +50,6 @@ class PlatformSigner:
 
     def _current(self) -> Ed25519PrivateKey:
         if self._key is None:
-            from lawdesk.core import keys
 
             self._key = keys.signing_key("package")
         return self._key

@@ -92,6 +92,7 @@ class Report:
 
 def load_identities(path: Path) -> list[Any]:
     """The age X25519 identities in a file as written by ``age-keygen`` (comments ignored)."""
+    # reason: start-up time: pyrage loads only when this runs
     import pyrage
 
     identities = []
@@ -423,6 +424,7 @@ def verify_package(package: Path, *, identity: Path | None = None, public_key_pe
 
 
 def _decrypt(src: Path, dst: Path, identities: list[Any]) -> None:
+    # reason: start-up time: pyrage loads only when this runs
     import pyrage
 
     try:

@@ -23,6 +23,8 @@ from types import SimpleNamespace
 from typing import Any, BinaryIO
 from uuid import UUID
 
+from lawdesk.evidence import arrow_records
+
 _FLUSH_CHARS = 1 << 20  # encode and hash in ~1 MB slices: few syscalls, flat memory
 _QUEUED = 4  # slices (record batches) waiting for a background writer at most
 ENCODE_THREADS = min(2, os.cpu_count() or 1)  # threads encoding record batches
@@ -286,8 +288,6 @@ def _encode_rows(rows: Iterable[Mapping[str, Any]], fields: list[str]) -> tuple[
 
 
 def _encode_batch(batch: Any, fields: list[str]) -> tuple[Any, Any]:
-    from lawdesk.evidence import arrow_records
-
     try:
         return arrow_records.encode_batch(batch, fields)
     except arrow_records.Unsupported:

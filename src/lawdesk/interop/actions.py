@@ -12,6 +12,8 @@ from lawdesk.interop import message as m
 from lawdesk.interop import schema as s
 from lawdesk.interop.identity import own_identity
 from lawdesk.interop.models import StoredObject
+from lawdesk.interop.status import task_status
+from lawdesk.interop.xmlsafe import parse
 
 if TYPE_CHECKING:
     from lawdesk.interop.services import Context
@@ -97,9 +99,6 @@ def _set_member(obj: etree._Element, spec: tuple[s.El, ...], name: str, ns: str,
 def render(stored: StoredObject) -> etree._Element:
     """The object as created, with the members only lawdesk sets: Generation, LastChanged and
     (for tasks) Status."""
-    from lawdesk.interop.status import task_status
-    from lawdesk.interop.xmlsafe import parse
-
     obj = parse(bytes(stored.xml), namespaces=s.NAMESPACES)
     members = s.OBJECT_MEMBERS + s.OBJECT_TYPES[_type_key(stored.object_type)]
     _set_member(obj, members, "Generation", s.CORE,
@@ -153,6 +152,7 @@ def list_objects(context: Context, action: m.Action) -> etree._Element:
 
 
 def create(context: Context, action: m.Action) -> etree._Element:
+    # reason: import cycle: interop.orders imports this module
     from lawdesk.interop.orders import create_object
 
     return create_object(context, action)

@@ -8,6 +8,7 @@ class InteropConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # reason: receivers and models load only once the app registry is ready
         from lawdesk.interop import case_pages, receivers  # noqa: F401 (connects them)
         from lawdesk.interop.services import register_anchor_kinds
 

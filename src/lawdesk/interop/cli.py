@@ -58,8 +58,10 @@ def post(data: bytes, url: str, *, cert: str | None = None, key: str | None = No
 def fresh(data: bytes, now: datetime) -> bytes:
     """The message with a new TransactionIdentifier and Timestamp (text substitution on the
     first occurrence of each, so the rest of the bytes stay as written)."""
+    # reason: start-up time: the command line loads only what the command it runs needs
     import re
 
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.interop.message import timestamp
 
     data = re.sub(rb"(<(?:\w+:)?TransactionIdentifier>)[^<]*", lambda m: m.group(1)
@@ -70,6 +72,7 @@ def fresh(data: bytes, now: datetime) -> bytes:
 
 def summarise(body: bytes) -> tuple[list[str], bool]:
     """One line per action answer (and the message-level error); True if anything failed."""
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.interop import schema as s
     from lawdesk.interop.xmlsafe import parse
 
@@ -136,6 +139,7 @@ def get(
     cert: CertOpt = None, key: KeyOpt = None, ca: CaOpt = None,
 ) -> None:
     """Ask for one object as the platform holds it now (a task's Status follows the desk)."""
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.interop import message as m
 
     def endpoint(text: str) -> m.EndpointId:
@@ -170,8 +174,10 @@ def receive(
 ) -> None:
     """Run an authority's HI-1 server: keep and answer what the platform sends (status
     notifications, deliveries) until interrupted."""
+    # reason: start-up time: the command line loads only what the command it runs needs
     import time
 
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.interop.authority import Receiver
 
     server = Receiver(folder, cert=cert, key=key, client_ca=client_ca, host=host,
@@ -196,6 +202,7 @@ def unpack(
     """Check a DELIVER (or a status notification): write each package after checking its
     length and checksums (fetching it over mutual TLS when it is a URL), list the tasks
     without data, and with --public-key verify each package. Exit 1 if anything fails."""
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.interop.authority import UnpackError
     from lawdesk.interop.authority import unpack as take_apart
     from lawdesk.interop.message import HI1Error
@@ -209,6 +216,7 @@ def unpack(
         typer.echo(line)
     failed = False
     if public_key is not None:
+        # reason: start-up time: the command line loads only what the command it runs needs
         from lawdesk.evidence.verify import verify_package
 
         for package in result.packages:

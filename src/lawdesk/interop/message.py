@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import IntEnum
 
 from lxml import etree
@@ -324,8 +324,6 @@ def dict_element(ns: str, name: str, owner: str, dictionary: str, value: str) ->
 
 def timestamp(moment: datetime) -> str:
     """A QualifiedMicrosecondDateTime in UTC (``…ss.ffffffZ``)."""
-    from datetime import UTC
-
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

@@ -9,13 +9,13 @@ from django.dispatch import receiver
 
 from lawdesk.cases.models import Case, Status
 from lawdesk.cases.signals import case_status_changed
+from lawdesk.interop import outbound
 
 
 @receiver(case_status_changed, sender=Case, dispatch_uid="hi1_answers_on_status")
 def _answer(sender: Any, case: Case, previous: str, now: Any, **kwargs: Any) -> None:
     if case.channel != "hi1":
         return
-    from lawdesk.interop import outbound
 
     if case.status == Status.DELIVERED:
         outbound.deliver(case=case, now=now)

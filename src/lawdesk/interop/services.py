@@ -21,10 +21,12 @@ from lawdesk.accounts.models import Agency, AnchorChange, Officer, User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.core.errors import DomainError
+from lawdesk.interop import actions, orders
 from lawdesk.interop import message as m
 from lawdesk.interop import schema as s
 from lawdesk.interop.identity import normalise_fingerprint, own_identity
 from lawdesk.interop.models import Endpoint, StoredObject, Transaction
+from lawdesk.interop.xmlsafe import parse
 
 EU_VERSION = m.Version("V1.22.1", "EU", "v1.3.1")
 
@@ -170,8 +172,6 @@ def _identity(endpoint: Endpoint) -> m.EndpointId:
 
 def _payload_digest(raw: bytes) -> str:
     """SHA-256 of the canonical Payload (parsed again by the safe parser; already checked)."""
-    from lawdesk.interop.xmlsafe import parse
-
     root = parse(raw, namespaces=s.NAMESPACES)
     payload = root.find(f"{{{s.CORE}}}Payload")
     return hashlib.sha256(etree.tostring(payload, method="c14n")).hexdigest()
@@ -243,8 +243,6 @@ class Context:
 
 def _process(parsed: m.Request, endpoint: Endpoint, digest: str, now: datetime,
              http: HttpRequest | None) -> Answer:
-    from lawdesk.interop import orders
-
     replay = _replay(parsed, endpoint, digest, now)
     if replay is not None:
         with transaction.atomic():
@@ -283,15 +281,11 @@ def _process(parsed: m.Request, endpoint: Endpoint, digest: str, now: datetime,
 
 
 def _error_codes(body: bytes) -> list[str]:
-    from lawdesk.interop.xmlsafe import parse
-
     root = parse(body, namespaces=s.NAMESPACES)
     return [e.text or "" for e in root.iter(f"{{{s.CORE}}}ErrorCode")]
 
 
 def _answer_actions(context: Context) -> list[etree._Element]:
-    from lawdesk.interop import actions
-
     seen: set[int] = set()
     answers = []
     for action in context.request.actions:

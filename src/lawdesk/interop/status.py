@@ -9,6 +9,8 @@ statements say why); a target left out of a partial approval, or a refused case,
 from __future__ import annotations
 
 from lawdesk.cases.models import Case, Status, Target
+from lawdesk.collection.collector import label
+from lawdesk.collection.models import EvidencePackage
 from lawdesk.interop.models import StoredObject
 
 _LD: dict[str, str] = {
@@ -24,9 +26,6 @@ _LP: dict[str, str] = {
 
 def rows_delivered(case: Case, target: Target) -> int | None:
     """How many records about ``target`` the case's package holds (None: no package yet)."""
-    from lawdesk.collection.collector import label
-    from lawdesk.collection.models import EvidencePackage
-
     package = EvidencePackage.objects.filter(case=case).first()
     if package is None:
         return None

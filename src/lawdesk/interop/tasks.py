@@ -9,6 +9,7 @@ from lawdesk.core.tasks import task
 @task()
 def send_outbound(message_id: int) -> str:
     """Send one queued HI-1 message to its authority (a retransmission if sent before)."""
+    # reason: import cycle: interop.outbound imports this module
     from lawdesk.interop.outbound import send
 
     return send(message_id, now=utcnow())

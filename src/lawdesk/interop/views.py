@@ -10,11 +10,12 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lawdesk.accounts.http import AuthedRequest
 from lawdesk.accounts.models import AnchorChange
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
 from lawdesk.core.permissions import has_perm
-from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
+from lawdesk.core.views import apply_domain_error, require_perm
 from lawdesk.interop import identity, outbound, services
 from lawdesk.interop import message as m
 from lawdesk.interop.forms import EndpointForm, RevokeForm

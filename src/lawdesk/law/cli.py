@@ -94,6 +94,7 @@ def docs(
     ] = False,
 ) -> None:
     """Generate one Markdown page per regime from the rule definitions."""
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.law.docs import stale_pages, write_pages
 
     if check_only:

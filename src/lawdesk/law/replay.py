@@ -36,6 +36,7 @@ def decision_record(
 
 def _archived(version: object) -> tuple[Callable[..., Any], Callable[..., Any]] | None:
     """(replay, apply_override) of the archived rule set that decided under ``version``, if any."""
+    # reason: start-up time: an archived rule set loads only to replay a decision it made
     from lawdesk.law.archive.r2026_11_1 import override as r2026_11_1_override
     from lawdesk.law.archive.r2026_11_1 import records as r2026_11_1_records
     from lawdesk.law.archive.r2026_11_1.version import VERSION as V2026_11_1

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from functools import cache
 from types import ModuleType
 
+from lawdesk.law.regimes import common
+from lawdesk.law.registry import all_rules
 from lawdesk.law.rules import Rule
 
 # Bump the label when the rules change on purpose; the hash changes by itself with any edit.
@@ -36,9 +38,8 @@ def rules_fingerprint(rules: Iterable[Rule], modules: Iterable[ModuleType] = ())
 @cache
 def ruleset_version() -> str:
     """The current ruleset version, e.g. ``2026.11.1+3f2a9c1b7d04``."""
+    # reason: import cycle: law.engine imports this module
     from lawdesk.law import basis, config, deadlines, engine, facts, policy, rules, vocabulary
-    from lawdesk.law.regimes import common
-    from lawdesk.law.registry import all_rules
 
     modules = (vocabulary, facts, config, deadlines, rules, common, basis, policy, engine)
     return f"{RULESET_RELEASE}+{rules_fingerprint(all_rules(), modules)[:12]}"

@@ -838,6 +838,7 @@ def _write_events(table: pa.Table, path: Path) -> None:
 
 def _duckdb_sorted_copy(src_glob: str, dest: Path, order_by: str, tmp: Path, columns: str) -> None:
     """Write a second copy of a log sorted by another key, with DuckDB's spilling sort."""
+    # reason: start-up time: duckdb loads only when this runs
     import duckdb
 
     con = duckdb.connect()

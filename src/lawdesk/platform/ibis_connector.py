@@ -37,6 +37,7 @@ from lawdesk.platform.connector import (
     UnknownAccount,
     UsernameHeld,
 )
+from lawdesk.platform.generator import FORMAT_VERSION
 from lawdesk.platform.identifiers import (
     DEFAULT_MAX_WINDOW,
     Identifier,
@@ -51,6 +52,7 @@ from lawdesk.platform.layout import (
     account_bucket,
     ip_bucket,
 )
+from lawdesk.platform.postgres import PG_TABLE_NAMES
 from lawdesk.platform.prepared import Prepared
 
 TABLE_KEYS = (
@@ -467,7 +469,6 @@ def duckdb_connector(
         raise FileNotFoundError(
             f"no platform dataset at {root}; run `lawdesk platform generate --out {data_dir}`"
         )
-    from lawdesk.platform.generator import FORMAT_VERSION
 
     found = json.loads((root / "manifest.json").read_text()).get("format_version")
     if found != FORMAT_VERSION:
@@ -489,8 +490,6 @@ def duckdb_connector(
 
 def postgres_connector(url: str, *, max_window: timedelta = DEFAULT_MAX_WINDOW) -> IbisConnector:
     """A connector over a PostgreSQL database loaded with ``load_postgres``."""
-    from lawdesk.platform.postgres import PG_TABLE_NAMES
-
     con = ibis.connect(url.replace("postgresql://", "postgres://", 1))
     return IbisConnector(con, PG_TABLE_NAMES, max_window=max_window)
 
@@ -518,6 +517,7 @@ def open_connector(
     data = Path(text.removeprefix("duckdb://"))
     if (data / LOOKUP_INDEX_FILE).exists():
         # the derived lookup index answers the hot lookups (decision 0022)
+        # reason: import cycle: platform.lookup_index imports this module
         from lawdesk.platform.lookup_index import IndexedConnector
 
         return IndexedConnector(data, max_window=max_window)

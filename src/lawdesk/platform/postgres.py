@@ -94,6 +94,7 @@ def load_postgres(
     batch_rows: int = 200_000,
 ) -> dict[str, int]:
     """(Re)create the platform tables at ``dsn`` from ``data_dir``; return the row counts."""
+    # reason: start-up time: duckdb loads only when this runs
     import duckdb
     import psycopg
 

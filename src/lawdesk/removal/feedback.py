@@ -63,6 +63,7 @@ def annex_ii(case: Case) -> dict[str, Any]:
 
 def annex_ii_pdf(case: Case) -> bytes:
     """The feedback as a PDF rendered from the same document."""
+    # reason: start-up time: weasyprint loads only when this runs
     from weasyprint import HTML
 
     html = render_to_string("removal/annex_ii.html", {"doc": annex_ii(case), "case": case})

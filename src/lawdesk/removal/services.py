@@ -44,6 +44,7 @@ from lawdesk.platform.content_actions import (
     SyntheticContentActions,
     message_target,
 )
+from lawdesk.platform.ibis_connector import open_connector
 from lawdesk.platform.identifiers import IdentifierError
 from lawdesk.removal import art9, uploaders
 from lawdesk.removal.models import PreservedContent, RemovalItem, SecondReview
@@ -59,8 +60,6 @@ def is_tco(case: Case) -> bool:
 
 @lru_cache(maxsize=4)
 def _connector(path: str) -> PlatformConnector:
-    from lawdesk.platform.ibis_connector import open_connector
-
     return open_connector(path)
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from lawdesk.accounts.http import AuthedRequest
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases.models import Case
@@ -19,7 +20,7 @@ from lawdesk.cases.selectors import get_case_for
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.permissions import may
-from lawdesk.core.views import AuthedRequest, apply_domain_error, require_perm
+from lawdesk.core.views import apply_domain_error, require_perm
 from lawdesk.law.vocabulary import RequestKind
 from lawdesk.platform.content_actions import Withheld
 from lawdesk.removal import art9, feedback, scrutiny, services, tco_annex_iii

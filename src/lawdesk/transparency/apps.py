@@ -7,6 +7,7 @@ class TransparencyConfig(AppConfig):
     verbose_name = "Transparency log"
 
     def ready(self) -> None:
+        # reason: receivers and models load only once the app registry is ready
         from lawdesk.cases import signals
         from lawdesk.transparency import receivers
 

@@ -39,6 +39,7 @@ KeyOpt = Annotated[str | None, typer.Option("--key", help="The log's verifier ke
 
 def _django_setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lawdesk.settings")
+    # reason: start-up time: the command line loads only what the command it runs needs
     import django
 
     django.setup()
@@ -65,6 +66,7 @@ def verify(
 ) -> None:
     """Check the latest checkpoint, its consistency with every checkpoint seen, and every published
     figure (reports, statistics JSON and CSV, PDF) against the leaves of the latest log."""
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.transparency.witness import WitnessError, parse_witness_key
 
     try:
@@ -110,6 +112,7 @@ def verify_receipt_command(
                    "`lawdesk transparency verify` on the platform's log first, or pass --key.", err=True)
         trusted = claimed.encode()
     if keys is not None:
+        # reason: start-up time: the command line loads only what the command it runs needs
         from lawdesk.evidence import keylist
 
         try:
@@ -137,6 +140,7 @@ def verify_receipt_command(
 def status() -> None:
     """Show the log's size, latest checkpoint, unsigned leaves and missing triggers (platform side)."""
     _django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.transparency.services import status as log_status
 
     info = log_status()
@@ -152,6 +156,7 @@ def rebuild(
 ) -> None:
     """Recompute the report counts from the cases (one transaction) and report any difference."""
     _django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.transparency.counts import rebuild as rebuild_counts
 
     problems = rebuild_counts(write=not check)
@@ -169,6 +174,7 @@ def rebuild(
 def publish() -> None:
     """Sign a checkpoint of the log as it is now (the platform side)."""
     _django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.core.clock import utcnow
     from lawdesk.transparency.cosign import cosigned_note, witness_latest
     from lawdesk.transparency.services import origin, publish_checkpoint
@@ -184,6 +190,7 @@ def publish() -> None:
 def export(directory: Annotated[Path, typer.Argument(help="Directory to write (created).")]) -> None:
     """Write the latest checkpoint, key, leaves and reports as files for offline verification."""
     _django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.transparency.export import export_log
 
     checkpoint = export_log(directory)

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 
+from lawdesk.cases import flows
+from lawdesk.cases.models import Case, Proposal, Status, outcome_of
 from lawdesk.transparency.leaves import quarter_of
 from lawdesk.transparency.models import DurationSample, QuarterCount
 from lawdesk.transparency.report import quarters_in  # noqa: F401 (shared with the verifier)
@@ -70,8 +72,6 @@ def _quarter(moment: datetime) -> str:
 
 def facts_of(case: Any, *, partial: bool | None = None) -> Facts:
     """The counted facts of a case (``partial`` when already known, to spare a query)."""
-    from lawdesk.cases.models import outcome_of
-
     outcome = case.outcome if partial is None else outcome_of(case.status, partial=partial)
     return Facts(
         country=case.agency.country, kind=case.kind, instrument=case.instrument_type,
@@ -161,9 +161,6 @@ def case_received(case: Any) -> None:
 
 def status_changed(case: Any, previous: str) -> None:
     """Count a status change: acknowledgement (review started) and closing."""
-    from lawdesk.cases import flows
-    from lawdesk.cases.models import Status
-
     if previous == Status.RECEIVED and case.acknowledged_at is not None:
         _add_sample(acknowledge_sample(facts_of(case, partial=False)))
     if case.status in flows.TERMINAL and previous not in flows.TERMINAL:
@@ -176,9 +173,6 @@ def status_changed(case: Any, previous: str) -> None:
 
 def expected_from_cases() -> tuple[Counter[Key], Counter[Sample]]:
     """Every count and duration sample, recomputed from the cases alone."""
-    from lawdesk.cases import flows
-    from lawdesk.cases.models import Case, Proposal
-
     partial = Proposal.objects.filter(case=OuterRef("pk"), outcome="approved", partial=True)
     counts: Counter[Key] = Counter()
     samples: Counter[Sample] = Counter()
@@ -240,7 +234,6 @@ def rebuild(*, write: bool = True) -> list[str]:
     """
     with transaction.atomic():
         # Lock out concurrent counting on PostgreSQL while we read and rewrite the tables.
-        from django.db import connection
 
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

@@ -90,6 +90,7 @@ def pdf_figures(body: bytes) -> dict[str, Any]:
     """The figures printed in the PDF, read from its text: requests fulfilled and users affected,
     how requests ended (an outcome not listed had none), and the quarterly table."""
     try:
+        # reason: start-up time: pypdf loads only when this runs
         from pypdf import PdfReader
         from pypdf.errors import PdfReadError
     except ImportError as exc:  # pragma: no cover - pypdf is a dependency

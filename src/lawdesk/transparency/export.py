@@ -8,8 +8,10 @@ from pathlib import Path
 from django.conf import settings
 
 from lawdesk.core import keys
-from lawdesk.transparency import publication, selectors, services, statistics
+from lawdesk.transparency import anchors, publication, selectors, services, statistics
+from lawdesk.transparency.cosign import cosigned_note
 from lawdesk.transparency.models import Checkpoint
+from lawdesk.transparency.views import page_context, render_pdf
 
 
 def export_log(directory: Path, *, pdf: bool = True) -> Checkpoint | None:
@@ -19,15 +21,11 @@ def export_log(directory: Path, *, pdf: bool = True) -> Checkpoint | None:
     The same files the server publishes, and nothing else: no case reference, no salt.
     Returns the exported checkpoint, or None (and writes nothing) before the first one.
     """
-    from lawdesk.transparency.views import page_context, render_pdf
-
     checkpoint = services.latest_checkpoint()
     if checkpoint is None:
         return None
     for folder in ("reports", "statistics"):
         (directory / folder).mkdir(parents=True, exist_ok=True)
-    from lawdesk.audit import anchors
-    from lawdesk.transparency.cosign import cosigned_note
 
     (directory / "checkpoint").write_text(cosigned_note(services.origin(), checkpoint.size,
                                                         checkpoint.note_text), "utf-8")

@@ -11,8 +11,10 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from lawdesk.transparency import counts
+from lawdesk.cases import flows
+from lawdesk.transparency import counts, services
 from lawdesk.transparency.leaves import quarter_of
+from lawdesk.transparency.tasks import publish_checkpoint_task
 
 
 def on_case_received(sender: Any, *, case: Any, now: datetime, **kwargs: Any) -> None:
@@ -21,8 +23,6 @@ def on_case_received(sender: Any, *, case: Any, now: datetime, **kwargs: Any) ->
 
 def on_case_status_changed(sender: Any, *, case: Any, previous: str, now: datetime,
                            **kwargs: Any) -> None:
-    from lawdesk.cases import flows
-
     counts.status_changed(case, previous)
     if case.status in flows.TERMINAL and previous not in flows.TERMINAL:
         log_closed_case(case, now=now)
@@ -30,8 +30,6 @@ def on_case_status_changed(sender: Any, *, case: Any, previous: str, now: dateti
 
 def log_closed_case(case: Any, *, now: datetime) -> None:
     """Append the closed case's leaf (quarter of closing) and sign a checkpoint after commit."""
-    from lawdesk.transparency import services
-
     closed = case.closed_at or now
     services.append_leaf(case_ref=case.number, period=quarter_of(closed.year, closed.month),
                          country=case.agency.country, kind=case.kind, outcome=case.outcome,
@@ -43,6 +41,4 @@ def log_closed_case(case: Any, *, now: datetime) -> None:
 
 
 def _publish_soon() -> None:
-    from lawdesk.transparency.tasks import publish_checkpoint_task
-
     publish_checkpoint_task.enqueue()

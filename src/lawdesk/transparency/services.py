@@ -20,13 +20,15 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from lawdesk.audit.actions import Action
+from lawdesk.audit.models import ChainHead
 from lawdesk.audit.services import record
 from lawdesk.core import keys
-from lawdesk.transparency import merkle, note
+from lawdesk.evidence.keylist import receipt_signed_bytes
+from lawdesk.transparency import merkle, note, triggers
 from lawdesk.transparency.leaves import OUTCOMES, SALT_BYTES, Leaf, LeafError, commitment
 from lawdesk.transparency.models import Checkpoint, LogHead, LogLeaf, TreeNode
 
@@ -65,8 +67,6 @@ def lock_log() -> LogHead:
     # writes an audit event, often after one it already wrote in the same transaction (closing
     # a case), so taking the audit head first everywhere rules out a deadlock between a
     # closing case and a checkpoint publication (seen on PostgreSQL).
-    from lawdesk.audit.models import ChainHead
-
     ChainHead.objects.select_for_update().get(id=1)
     head = LogHead.objects.select_for_update().filter(id=1).first()
     if head is None:  # a database flushed by a test; migrations create the row
@@ -170,6 +170,7 @@ def consistency_proof(old: int, new: int) -> list[bytes]:
 def publish_checkpoint(*, now: datetime) -> Checkpoint:
     """Sign and store a checkpoint of the whole log (the latest one if no leaf came since), then
     publish the public figures that became due or whose leaves changed (decision 0018)."""
+    # reason: import cycle: transparency.publication imports this module
     from lawdesk.transparency import publication
 
     checkpoint = _sign_checkpoint(now=now)
@@ -199,7 +200,8 @@ def _sign_checkpoint(*, now: datetime) -> Checkpoint:
         record(Action.CHECKPOINT_PUBLISHED, actor=None, target=checkpoint,
                params={"size": head.size, "root_hash": root.hex(), "origin": name}, now=now)
         # Every publication also anchors the audit trail (decision 0013), in this transaction.
-        from lawdesk.audit.anchors import anchor
+        # reason: import cycle: transparency.anchors imports this module
+        from lawdesk.transparency.anchors import anchor
 
         anchor(now=now)
     return checkpoint
@@ -243,8 +245,6 @@ def receipt_for(case_ref: str) -> dict[str, Any] | None:
 
 def sign_receipt(document: dict[str, Any]) -> dict[str, Any]:
     """Sign a receipt with the platform's *receipt* key (not the checkpoint or package key)."""
-    from lawdesk.evidence.keylist import receipt_signed_bytes
-
     sign, raw = keys.signer("receipt")
     return {**document, "signing_key": {"purpose": "receipt", "fingerprint": keys.fingerprint_raw(raw),
                                         "public_key": b64(raw)},
@@ -253,10 +253,6 @@ def sign_receipt(document: dict[str, Any]) -> dict[str, Any]:
 
 def status() -> dict[str, Any]:
     """For operators: leaves, the latest checkpoint, leaves not yet signed, triggers missing."""
-    from django.db import connection
-
-    from lawdesk.transparency import triggers
-
     latest = latest_checkpoint()
     size = tree_size()
     return {

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from lawdesk.transparency import merkle, note
+from lawdesk.transparency import merkle, note, witness
 from lawdesk.transparency.documents import PDF_NAMES, Document, csv_figures, json_figures, pdf_figures
 from lawdesk.transparency.leaves import Leaf, LeafError, decode_leaf, leaf_fields, opens_commitment
 from lawdesk.transparency.report import (
@@ -496,7 +496,6 @@ def verify_log(source: Source, *, state: State, key: str | None = None,
     outcome.notes.append(f"checkpoint {cp.origin} size {cp.size} root {_b64(cp.root_hash)}: "
                          f"signature valid ({key_note})")
     if witnesses:
-        from lawdesk.transparency import witness
 
         try:
             cosigned = witness.require_quorum(raw_note, witnesses, quorum or len(witnesses))

@@ -20,15 +20,20 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
+from lawdesk.accounts.http import AuthedRequest
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
+from lawdesk.cases.models import CATEGORY_CHOICES, INSTRUMENT_CHOICES, KIND_CHOICES, REFUSAL_CHOICES
+from lawdesk.cases.selectors import get_case_for
 from lawdesk.core import keys
 from lawdesk.core.clock import utcnow
-from lawdesk.core.views import AuthedRequest, require_perm
+from lawdesk.core.views import require_perm
 from lawdesk.transparency import charts, merkle, publication, selectors, services, statistics
+from lawdesk.transparency.cosign import cosigned_note
 from lawdesk.transparency.models import Checkpoint
 from lawdesk.transparency.report import ReportError, count_rows
 
@@ -90,7 +95,6 @@ def checkpoint(request: HttpRequest) -> HttpResponse:
         if isinstance(latest, JsonResponse):
             return latest
         found = latest
-    from lawdesk.transparency.cosign import cosigned_note
 
     response = HttpResponse(cosigned_note(services.origin(), found.size, found.note_text),
                             content_type="text/plain; charset=utf-8")
@@ -177,7 +181,6 @@ def _not_published(period: str, country: str | None) -> str:
     except ValueError:
         date = None
     if date is not None and date > utcnow():
-        from django.utils.dateformat import format as date_format
 
         when = " " + gettext("They will be published on %(date)s, %(days)s days after the period "
                              "ends.") % {"date": date_format(date, "d F Y"),
@@ -301,8 +304,6 @@ def page_context(period: str, country: str | None, *, periods: list[str], countr
 
 def _tables(figures: dict[str, Any]) -> dict[str, Any]:
     """Rows for the breakdown tables, with the vocabularies' readable labels."""
-    from lawdesk.cases.models import CATEGORY_CHOICES, INSTRUMENT_CHOICES, KIND_CHOICES, REFUSAL_CHOICES
-
     def rows(section: str, labels: list[tuple[str, str]]) -> list[dict[str, Any]]:
         names = dict(labels)
         return [{"label": names.get(key, key), "values": [per[m] for m in statistics.MEASURES]}
@@ -383,7 +384,6 @@ def report_page(request: HttpRequest) -> HttpResponse:
         doc = _published("report", period, country)
     except NotPublished as exc:
         return _json({"error": str(exc)}, status=404)
-    from lawdesk.cases.models import KIND_CHOICES
 
     counts = doc["counts"]
     outcomes = sorted(counts["by_outcome"])
@@ -427,6 +427,7 @@ def report_csv(request: HttpRequest) -> HttpResponse:
 def render_pdf(context: dict[str, Any]) -> bytes:
     """The printable report of a published period (WeasyPrint), rendered once per publication
     and kept in the shared cache: a view serves stored bytes."""
+    # reason: start-up time: weasyprint loads only when this runs
     from weasyprint import HTML
 
     doc = context["doc"] or {"checkpoint": None, "published_at": None}  # None: nothing published yet
@@ -452,8 +453,6 @@ def receipt(request: AuthedRequest, case_id: int) -> HttpResponse:
     It carries the case reference and the salt that opens the leaf's commitment: only the
     requesting agency's officers (and staff) get it, like the case itself.
     """
-    from lawdesk.cases.selectors import get_case_for
-
     case = get_case_for(request.user, case_id)
     document = services.receipt_for(case.number or "")
     if document is None:

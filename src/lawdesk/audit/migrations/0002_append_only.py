@@ -6,6 +6,7 @@ GENESIS = "0" * 64
 
 
 def forwards(apps, schema_editor):
+    # reason: a migration loads code only when it runs
     from lawdesk.audit import triggers
 
     triggers.install(schema_editor.connection)
@@ -13,6 +14,7 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
+    # reason: a migration loads code only when it runs
     from lawdesk.audit import triggers
 
     triggers.drop(schema_editor.connection)

@@ -4,15 +4,15 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from lawdesk.audit import anchors
+    from lawdesk.audit import triggers  # reason: a migration loads code only when it runs
 
-    anchors.install_triggers(schema_editor.connection)
+    triggers.install_anchor_triggers(schema_editor.connection)
 
 
 def backwards(apps, schema_editor):
-    from lawdesk.audit import anchors
+    from lawdesk.audit import triggers  # reason: a migration loads code only when it runs
 
-    anchors.drop_triggers(schema_editor.connection)
+    triggers.drop_anchor_triggers(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

@@ -4,12 +4,14 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
+    # reason: a migration loads code only when it runs
     from lawdesk.transparency import triggers
 
     triggers.install(schema_editor.connection)
 
 
 def backwards(apps, schema_editor):
+    # reason: a migration loads code only when it runs
     from lawdesk.transparency import triggers
 
     triggers.drop(schema_editor.connection)

@@ -16,14 +16,15 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from typer.testing import CliRunner
 
-from lawdesk.audit import anchors, triggers
+from lawdesk.audit import triggers
 from lawdesk.audit.actions import Action
-from lawdesk.audit.anchor_verify import AnchorError, HttpAnchors, open_anchors, verify_anchors
 from lawdesk.audit.hashing import event_hash
 from lawdesk.audit.models import AnchorCheckpoint, AnchorEntry, ChainHead, Event
 from lawdesk.audit.services import record
 from lawdesk.audit.verify import verify_chain
 from lawdesk.cli import app
+from lawdesk.transparency import anchors
+from lawdesk.transparency.anchor_verify import AnchorError, HttpAnchors, open_anchors, verify_anchors
 
 pytestmark = pytest.mark.django_db
 
@@ -158,10 +159,10 @@ def test_a_rewritten_anchor_log_is_caught_by_a_verifier_that_saw_the_old_one(now
     _rewrite_from(4, {"n": 999})
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AnchorEntry.objects.filter(index=0).update(data="{}")
-    anchors.drop_triggers(connection)
+    triggers.drop_anchor_triggers(connection)
     AnchorCheckpoint.objects.all().delete()
     AnchorEntry.objects.all().delete()
-    anchors.install_triggers(connection)
+    triggers.install_anchor_triggers(connection)
     anchors.anchor(now=now + timedelta(hours=2))
     forged = tmp_path / "forged"
     anchors.export(forged / "anchors")

@@ -4,7 +4,7 @@ Checks the checkpoint's signature (key given, pinned earlier, or trusted on firs
 pinned), optionally a quorum of witness cosignatures, that the entries hash to the signed
 root, and that the log extends the anchor checkpoint this machine saw last (so an anchor log
 rewritten together with the trail is caught too). What comes out is the list of anchored audit
-heads, which ``lawdesk.audit.anchors.check_trail`` compares with the database.
+heads, which ``lawdesk.transparency.anchors.check_trail`` compares with the database.
 """
 
 from __future__ import annotations

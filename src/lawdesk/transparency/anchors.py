@@ -33,6 +33,11 @@ from django.db import transaction
 from lawdesk.audit.actions import Action
 from lawdesk.audit.hashing import canonical_time
 from lawdesk.audit.models import AnchorCheckpoint, AnchorEntry, ChainHead, Event
+from lawdesk.audit.services import record
+from lawdesk.core import keys
+from lawdesk.transparency import merkle, note
+from lawdesk.transparency.cosign import cosigned_note
+from lawdesk.transparency.services import origin as log_origin
 
 ANCHOR_EVERY = timedelta(hours=1)
 MAX_PAGE = 1000
@@ -40,16 +45,11 @@ MAX_PAGE = 1000
 
 def origin() -> str:
     """The anchor log's name: the transparency log's name followed by ``/audit-anchors``."""
-    from lawdesk.transparency.services import origin as log_origin
-
     return f"{log_origin()}/audit-anchors"
 
 
 def verifier() -> Any:
     """The anchor log's checkpoint key as a note verifier."""
-    from lawdesk.core import keys
-    from lawdesk.transparency import note
-
     return note.parse_verifier_key(note.verifier_key_string(origin(), keys.public_key_raw("checkpoint")))
 
 
@@ -59,16 +59,12 @@ def encode(entry: dict[str, Any]) -> str:
 
 
 def _key_entries() -> list[dict[str, Any]]:
-    from lawdesk.core import keys
-
     return [{"kind": "key", "purpose": r.purpose, "fingerprint": r.fingerprint, "public_key": r.public_key,
              "not_before": r.not_before, "not_after": r.not_after, "revoked_at": r.revoked_at,
              "revocation_reason": r.revocation_reason} for r in keys.registry()]
 
 
 def _append(index: int, entry: dict[str, Any], now: datetime) -> AnchorEntry:
-    from lawdesk.transparency import merkle
-
     data = encode(entry)
     return AnchorEntry.objects.create(index=index, kind=entry["kind"], data=data,
                                       leaf_hash=merkle.leaf_hash(data.encode()).hex(),
@@ -76,8 +72,6 @@ def _append(index: int, entry: dict[str, Any], now: datetime) -> AnchorEntry:
 
 
 def _tree() -> Any:
-    from lawdesk.transparency import merkle
-
     hashes = AnchorEntry.objects.order_by("index").values_list("leaf_hash", flat=True)
     return merkle.MerkleTree(bytes.fromhex(h) for h in hashes)
 
@@ -88,10 +82,6 @@ def anchor(*, now: datetime) -> AnchorCheckpoint:
     Runs in the caller's transaction (``publish_checkpoint``) or its own; takes the audit
     head's row lock. Audited as ``audit:anchor:published``, an event the next anchor covers.
     """
-    from lawdesk.audit.services import record
-    from lawdesk.core import keys
-    from lawdesk.transparency import merkle, note
-
     with transaction.atomic():
         head = ChainHead.objects.select_for_update().get(id=1)
         size = AnchorEntry.objects.count()
@@ -162,8 +152,6 @@ def consistency_proof(old: int, new: int) -> list[bytes]:
 
 def export(directory: Path) -> AnchorCheckpoint | None:
     """Write the anchor log (checkpoint with cosignatures, key, entries) for offline checking."""
-    from lawdesk.transparency.cosign import cosigned_note
-
     checkpoint = latest_checkpoint()
     if checkpoint is None:
         return None
@@ -221,42 +209,3 @@ def check_trail(anchors: list[Anchor], chain_length: int) -> tuple[list[str], li
         if chain_length > last_good.seq:
             notes.append(f"events {last_good.seq + 1} to {chain_length} are not anchored yet")
     return problems, notes
-
-
-# --- Append-only tables -----------------------------------------------------------------------
-
-_ANCHOR_TABLES = ("audit_anchor_entry", "audit_anchor_checkpoint")
-
-
-def install_triggers(connection: Any) -> None:
-    """Refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) of the anchor log's tables."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for table in _ANCHOR_TABLES:
-                for op in ("UPDATE", "DELETE"):
-                    cursor.execute(
-                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
-                        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {op} refused'); END")
-            return
-        cursor.execute("""CREATE OR REPLACE FUNCTION audit_anchor_refuse() RETURNS trigger AS $$
-                          BEGIN RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP; END;
-                          $$ LANGUAGE plpgsql""")
-        for table in _ANCHOR_TABLES:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}")
-            cursor.execute(f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
-                           "FOR EACH ROW EXECUTE FUNCTION audit_anchor_refuse()")
-            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
-            cursor.execute(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                           "FOR EACH STATEMENT EXECUTE FUNCTION audit_anchor_refuse()")
-
-
-def drop_triggers(connection: Any) -> None:
-    """Remove them (tests that play the insider)."""
-    with connection.cursor() as cursor:
-        for table in _ANCHOR_TABLES:
-            if connection.vendor == "sqlite":
-                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
-            else:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}")
-                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")

@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from lawdesk.audit import anchors
+from lawdesk.core import keys
+from lawdesk.transparency import anchors
+from lawdesk.transparency.cosign import cosigned_note
 
 MAX_PAGE = 1000
 
@@ -33,8 +35,6 @@ def _int(request: HttpRequest, name: str, default: int) -> int | None:
 @require_GET
 def checkpoint(request: HttpRequest) -> HttpResponse:
     """The latest anchor checkpoint, with the witnesses' cosignatures."""
-    from lawdesk.transparency.cosign import cosigned_note
-
     latest = anchors.latest_checkpoint()
     if latest is None:
         return _json({"error": "no anchor checkpoint has been published yet"}, status=404)
@@ -68,8 +68,6 @@ def key(request: HttpRequest) -> HttpResponse:
 @require_GET
 def key_pem(request: HttpRequest, purpose: str) -> HttpResponse:
     """The current key of one purpose (package, checkpoint, receipt) as PEM, with its fingerprint."""
-    from lawdesk.core import keys
-
     if purpose not in keys.PURPOSES:
         return _json({"error": f"no key purpose {purpose!r}: one of {', '.join(keys.PURPOSES)}"}, status=404)
     response = HttpResponse(keys.public_key_pem(purpose), content_type="application/x-pem-file")
@@ -82,6 +80,4 @@ def key_pem(request: HttpRequest, purpose: str) -> HttpResponse:
 @require_GET
 def keys_document(request: HttpRequest) -> HttpResponse:
     """Every platform key with its purpose, validity period and revocation (``lawdesk-keys/1``)."""
-    from lawdesk.core import keys
-
     return _json(keys.published())
