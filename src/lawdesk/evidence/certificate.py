@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 
 from lawdesk.evidence import bag
 from lawdesk.evidence.i18n import Catalogue, available, catalogue, gettext_noop, template_libraries
+from lawdesk.evidence.package import NOT_HELD_LABEL
 
 if TYPE_CHECKING:
     from lawdesk.evidence.package import PackageDescription, PackageFile, RecordSetSummary
@@ -70,8 +71,6 @@ def _results(description: PackageDescription, record_sets: Sequence[RecordSetSum
     (target, category), or, when the producer recorded none, the plain fact that the search
     found nothing.
     """
-    from lawdesk.evidence.package import NOT_HELD_LABEL
-
     def label(reason: str) -> str:
         return cat.gettext(NOT_HELD_LABEL.get(reason, reason))
 
@@ -170,6 +169,7 @@ def render_certificate(*, description: PackageDescription, now: datetime, files:
                        record_sets: Sequence[RecordSetSummary], key_fingerprint: str, bag_name: str,
                        encrypted: bool = False) -> bytes:
     """The certificate as PDF bytes."""
+    # reason: start-up time: weasyprint loads only when this runs
     from weasyprint import HTML
 
     html = certificate_html(description=description, now=now, files=files, record_sets=record_sets,

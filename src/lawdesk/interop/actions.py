@@ -13,6 +13,7 @@ from lawdesk.interop import schema as s
 from lawdesk.interop.identity import own_identity
 from lawdesk.interop.models import StoredObject
 from lawdesk.interop.status import task_status
+from lawdesk.interop.updates import update as answer_update
 from lawdesk.interop.xmlsafe import parse
 
 if TYPE_CHECKING:
@@ -159,8 +160,6 @@ def create(context: Context, action: m.Action) -> etree._Element:
 
 
 def update(context: Context, action: m.Action) -> etree._Element:
-    from lawdesk.interop.updates import update as answer_update
-
     return answer_update(context, action)
 
 

@@ -34,6 +34,7 @@ from lawdesk.audit.services import record
 from lawdesk.cases import services as cases
 from lawdesk.cases.models import Case
 from lawdesk.core.errors import DomainError
+from lawdesk.core.locale import mail_language
 from lawdesk.interop import message as m
 from lawdesk.interop import outbound
 from lawdesk.interop import schema as s
@@ -232,9 +233,9 @@ def form_document(case: Case, rows: list[dict[str, Any]], conflicting: str,
 
 def form_pdf(case: Case, rows: list[dict[str, Any]], conflicting: str, information: str,
              now: datetime) -> bytes:
+    # reason: start-up time: weasyprint loads only when this runs
     from weasyprint import HTML
 
-    from lawdesk.core.locale import mail_language
 
     with translation.override(mail_language(case.officer.user)):  # the requester's language
         html = render_to_string("interop/annex_iii.html", {

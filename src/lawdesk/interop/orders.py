@@ -23,6 +23,7 @@ from lawdesk.interop import message as m
 from lawdesk.interop import schema as s
 from lawdesk.interop.actions import FORMATS, format_owner
 from lawdesk.interop.models import StoredObject
+from lawdesk.interop.updates import updated_ids
 
 if TYPE_CHECKING:
     from lawdesk.cases.models import Case
@@ -94,8 +95,6 @@ def _status_members(item: Item) -> list[str]:
 
 def prepare(context: Context) -> None:
     """Decide every CREATE of the message: store objects and create cases, or say why not."""
-    from lawdesk.interop.updates import updated_ids
-
     seen: set[int] = set()
     items: dict[str, Item] = {}
     agency_id = context.endpoint.agency_id

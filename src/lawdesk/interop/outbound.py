@@ -34,15 +34,22 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 from lxml import etree
 
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases.models import Case
+from lawdesk.collection.models import EvidencePackage
+from lawdesk.core.errors import DomainError
+from lawdesk.core.tasks import enqueue_on_commit
 from lawdesk.interop import message as m
 from lawdesk.interop import schema as s
 from lawdesk.interop.identity import own_identity
-from lawdesk.interop.models import Endpoint, OutboundMessage, StoredObject
+from lawdesk.interop.models import AnnexIII, Endpoint, OutboundMessage, StoredObject
+from lawdesk.interop.status import rows_delivered, task_status
+from lawdesk.interop.tasks import send_outbound
+from lawdesk.interop.xmlsafe import UnsafeXML, parse
 
 log = logging.getLogger("lawdesk.interop")
 
@@ -60,8 +67,6 @@ def _objects(case: Case) -> tuple[StoredObject | None, list[StoredObject]]:
 
 
 def _xml(stored: StoredObject) -> etree._Element:
-    from lawdesk.interop.xmlsafe import parse
-
     return parse(bytes(stored.xml), namespaces=s.NAMESPACES)
 
 
@@ -166,8 +171,6 @@ def queue(*, case: Case, kind: str, key: str, receiver: m.EndpointId, now: datet
            params={"number": case.number, "kind": kind, "transaction_id": transaction_id,
                    "receiver": str(receiver), "sha256": hashlib.sha256(body).hexdigest(),
                    **summary})
-    from lawdesk.core.tasks import enqueue_on_commit
-    from lawdesk.interop.tasks import send_outbound
 
     enqueue_on_commit(send_outbound, message.pk)
     return message
@@ -188,9 +191,6 @@ _DETAILS = {
 
 def notify_status(*, case: Case, now: datetime) -> OutboundMessage | None:
     """Queue a status notification if the tasks' statuses changed since the last one."""
-    from lawdesk.interop.models import AnnexIII
-    from lawdesk.interop.status import task_status
-
     auth, tasks = _objects(case)
     if auth is None or not tasks or AnnexIII.objects.filter(case=case).exists():
         return None  # (an Annex III carries the statuses itself)
@@ -232,8 +232,6 @@ class PackageFile:
 
 
 def _package_file(case: Case) -> PackageFile | None:
-    from lawdesk.collection.models import EvidencePackage
-
     package = EvidencePackage.objects.filter(case=case).first()
     if package is None:
         return None
@@ -269,8 +267,6 @@ def delivery_object(*, object_id: str, task: StoredObject, associated: list[str]
 
 def deliver(*, case: Case, now: datetime) -> list[OutboundMessage]:
     """Queue the DELIVER of a delivered case's package, one message per destination."""
-    from lawdesk.interop.status import rows_delivered
-
     auth, tasks = _objects(case)
     package = _package_file(case)
     tasks = [t for t in tasks if t.object_type == "LDTaskObject" and t.target is not None
@@ -298,7 +294,6 @@ def deliver(*, case: Case, now: datetime) -> list[OutboundMessage]:
                               m.E(d, "OriginalFilename", text=package.name),
                               m.E(d, "ContentLength", text=str(package.size)))
             else:
-                from lawdesk.collection.models import EvidencePackage
 
                 download_id = str(uuid.uuid4())
                 expires = now + timedelta(days=settings.LAWDESK_DOWNLOAD_DAYS)
@@ -344,10 +339,6 @@ def fetch_package(*, download_id: str, endpoint: Endpoint, now: datetime,
                   request: Any = None) -> Path:
     """The package file behind a delivery URL, for an endpoint of the case's agency until the
     URL expires; audited either way. Another agency's link is 'not found', like a missing one."""
-    from django.utils.translation import gettext
-
-    from lawdesk.core.errors import DomainError
-
     message = OutboundMessage.objects.select_related("case", "package").filter(
         download_id=download_id, agency_id=endpoint.agency_id).first()
     if message is None or message.package is None:
@@ -398,7 +389,6 @@ def post(url: str, data: bytes, *, timeout: float = 60) -> bytes:
 
 def _errors(answer: bytes) -> list[str]:
     """The ErrorInformation of an HI-1 answer ("code description"), or SendError."""
-    from lawdesk.interop.xmlsafe import UnsafeXML, parse
 
     try:
         root = parse(answer, namespaces=s.NAMESPACES)

@@ -26,6 +26,7 @@ from lawdesk.interop import message as m
 from lawdesk.interop import schema as s
 from lawdesk.interop.identity import normalise_fingerprint, own_identity
 from lawdesk.interop.models import Endpoint, StoredObject, Transaction
+from lawdesk.interop.updates import prepare_updates
 from lawdesk.interop.xmlsafe import parse
 
 EU_VERSION = m.Version("V1.22.1", "EU", "v1.3.1")
@@ -253,7 +254,6 @@ def _process(parsed: m.Request, endpoint: Endpoint, digest: str, now: datetime,
     # Each order becomes a case through cases' own use case, in its own transaction (the
     # objects are stored in it: a second delivery of the same objects cannot create a second
     # case — their identifiers are unique per agency).
-    from lawdesk.interop.updates import prepare_updates
 
     prepare_updates(context)  # (an UPDATE's Form 6 is not an order of its own)
     orders.prepare(context)

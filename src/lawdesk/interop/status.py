@@ -11,7 +11,7 @@ from __future__ import annotations
 from lawdesk.cases.models import Case, Status, Target
 from lawdesk.collection.collector import label
 from lawdesk.collection.models import EvidencePackage
-from lawdesk.interop.models import StoredObject
+from lawdesk.interop.models import AnnexIII, StoredObject
 
 _LD: dict[str, str] = {
     Status.DELIVERED: "Disclosed", Status.CLOSED: "Disclosed",
@@ -38,7 +38,6 @@ def task_status(stored: StoredObject) -> str | None:
     """The LDTaskStatus / LPTaskStatus value of a stored task, from its case and target."""
     if stored.object_type not in ("LDTaskObject", "LPTaskObject") or stored.case_id is None:
         return None
-    from lawdesk.interop.models import AnnexIII
 
     case: Case = stored.case  # type: ignore[assignment]
     if AnnexIII.objects.filter(case_id=case.pk).exists():

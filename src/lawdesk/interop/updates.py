@@ -38,6 +38,7 @@ def updated_ids(context: Context) -> set[str]:
 
 def prepare_updates(context: Context) -> None:
     """Decide every UPDATE of the message (and the CREATE of its Form 6)."""
+    # reason: import cycle: interop.orders imports this module
     from lawdesk.interop.orders import Item, _document
 
     agency_id = context.endpoint.agency_id
@@ -118,6 +119,7 @@ def prepare_updates(context: Context) -> None:
                             f"{exc.message}"))
             continue
         except Exception as exc:  # a Refusal of the document (not base64, no body)
+            # reason: import cycle: interop.orders imports this module
             from lawdesk.interop.orders import Refusal
 
             if not isinstance(exc, Refusal):

@@ -12,14 +12,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lawdesk.accounts.http import AuthedRequest
 from lawdesk.accounts.models import AnchorChange
+from lawdesk.cases.models import Case
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
 from lawdesk.core.permissions import has_perm
 from lawdesk.core.views import apply_domain_error, require_perm
 from lawdesk.interop import identity, outbound, services
 from lawdesk.interop import message as m
+from lawdesk.interop.annex_iii import IdentifierReason, declare_impossibility
 from lawdesk.interop.forms import EndpointForm, RevokeForm
-from lawdesk.interop.models import Endpoint
+from lawdesk.interop.models import AnnexIII, Endpoint
 from lawdesk.interop.xmlsafe import MAX_BYTES
 
 XML_TYPES = ("application/xml", "text/xml")
@@ -143,10 +145,6 @@ def annex_iii(request: AuthedRequest, case_id: int) -> HttpResponse:
     """POST: the desk declares the order impossible to execute (reasons per identifier, the
     Section G statement) and the form goes back over HI-1. GET ``?format=pdf|xml``: the form
     as sent."""
-    from lawdesk.cases.models import Case
-    from lawdesk.interop.annex_iii import IdentifierReason, declare_impossibility
-    from lawdesk.interop.models import AnnexIII
-
     case = get_object_or_404(Case, pk=case_id)
     if request.method == "GET":
         annex = get_object_or_404(AnnexIII, case=case)

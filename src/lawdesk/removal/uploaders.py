@@ -20,7 +20,8 @@ from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases.models import Case
 from lawdesk.platform.actions import PlatformActions
-from lawdesk.removal.models import RemovalItem
+from lawdesk.removal.models import RemovalItem, StatementOfReasons
+from lawdesk.removal.tdb.statements import uploader_text
 
 SIX_WEEKS = timedelta(weeks=6)
 
@@ -75,9 +76,6 @@ def _art9_text(case: Case, items: list[RemovalItem]) -> str:
 
 def _statements(items: list[RemovalItem]) -> str:
     """The statement of reasons of each item (DSA Art. 17), recorded when the measure was taken."""
-    from lawdesk.removal.models import StatementOfReasons
-    from lawdesk.removal.tdb.statements import uploader_text
-
     found = (StatementOfReasons.objects.filter(item__in=items).select_related("item")
              .order_by("item__position"))
     return "".join("\n\n" + uploader_text(s) for s in found)

@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
+from lawdesk.cases import services as case_services
 from lawdesk.cases.models import Case
 from lawdesk.core.errors import DomainError
+from lawdesk.platform.connector import UnknownAccount
 from lawdesk.removal.models import RemovalItem, StatementOfReasons
 from lawdesk.removal.tdb import fields, personal_data
 
@@ -135,7 +137,7 @@ def identifiers(account_id: int | None) -> list[personal_data.AccountIdentifiers
     """The uploader's identifiers on the platform, for the personal-data check (not stored)."""
     if account_id is None:
         return []
-    from lawdesk.platform.connector import UnknownAccount
+    # reason: import cycle: removal.services imports this module
     from lawdesk.removal.services import connector
 
     try:
@@ -229,8 +231,6 @@ def rewrite_facts(
     request: HttpRequest | None = None,
 ) -> StatementOfReasons:
     """The desk rewrites a statement's facts; it is checked again and queued if it now passes."""
-    from lawdesk.cases import services as case_services
-
     case_services.authorize("removal", actor=actor, now=now, case=statement.case, request=request)
     if statement.state not in (StatementOfReasons.State.REFUSED, StatementOfReasons.State.PENDING):
         raise DomainError(_("This statement can no longer be changed."), field="facts")
