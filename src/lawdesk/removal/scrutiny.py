@@ -19,22 +19,22 @@ from django.utils.translation import gettext as _
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
+from lawdesk.cases import services as case_services
 from lawdesk.cases.models import Case
 from lawdesk.core.errors import DomainError
+from lawdesk.law.config import load_config
+from lawdesk.removal import services
+from lawdesk.removal.services import is_tco
 
 WINDOW = timedelta(hours=72)
 
 
 def host_state() -> str | None:
-    from lawdesk.law.config import load_config
-
     return load_config(getattr(settings, "LAWDESK_LAW_CONFIG", None)).establishment.eu_member_state
 
 
 def window_end(case: Case) -> datetime | None:
     """End of the host state's scrutiny window, or None when the order is not cross-border."""
-    from lawdesk.removal.services import is_tco
-
     host = host_state()
     if not is_tco(case) or host is None or case.agency.country.upper() == host:
         return None
@@ -44,9 +44,6 @@ def window_end(case: Case) -> datetime | None:
 def quashed(*, case: Case, actor: User, now: datetime, decision: str,
             request: HttpRequest | None = None) -> int:
     """The host state's authority found an infringement: reinstate every item (Art. 4(7))."""
-    from lawdesk.cases import services as case_services
-    from lawdesk.removal import services
-
     case_services.authorize("removal", actor=actor, now=now, case=case, request=request)
     end = window_end(case)
     if end is None:

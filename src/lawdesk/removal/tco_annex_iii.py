@@ -25,6 +25,7 @@ from lawdesk.cases import services as case_services
 from lawdesk.cases.models import Case, Status
 from lawdesk.core.errors import DomainError
 from lawdesk.removal.models import Impossibility
+from lawdesk.removal.services import is_tco
 
 SCHEMA = "lawdesk/tco-annex-iii/1"
 
@@ -39,8 +40,6 @@ def declare(
     clarification: str = "",
     request: HttpRequest | None = None,
 ) -> Impossibility:
-    from lawdesk.removal.services import is_tco
-
     case_services.authorize("removal", actor=actor, now=now, case=case, request=request)
     if not is_tco(case):
         raise DomainError(_("Annex III answers a TCO removal order only."), field="reason")
@@ -113,6 +112,7 @@ def document(row: Impossibility) -> dict[str, Any]:
 
 
 def pdf(row: Impossibility) -> bytes:
+    # reason: start-up time: weasyprint loads only when this runs
     from weasyprint import HTML
 
     out = HTML(
