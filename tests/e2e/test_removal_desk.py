@@ -131,3 +131,56 @@ def test_tco_order_answered_with_annex_iii_stops_the_clock(sessions: Sessions, s
     doc = json.loads(officer.request.get(portal_case + "annex-iii.json").body())
     assert doc["section_b"]["reason"] == "insufficient_information"
     assert doc["section_a"]["provider_file_number"] == number
+
+
+def test_dsa_art9_order_given_effect_in_its_scope(sessions: Sessions, server: LiveServer,
+                                                 platform_data: Path, tmp_path: Path) -> None:
+    conn = duckdb_connector(platform_data)
+    window = conn.window("2025-01-01T00:00:00Z", "2025-12-31T00:00:00Z")
+    message = list(conn.content(window, chat_ids=[CHANNEL]))[2]
+    pdf = tmp_path / "art9-order.pdf"
+    pdf.write_bytes(PDF_BYTES)
+    officer = sessions.page(OFFICER)
+    officer.goto(server.url + "/portal/cases/new/?kind=removal")
+    officer.select_option("select[name=instrument_type]", "dsa_art9_order")
+    officer.fill("input[name=instrument_reference]", "DSA9-FR-2026-7")
+    officer.fill("input[name=instrument_date]", "2026-11-30")
+    officer.fill("input[name=issuer_name]", "Anne Roussel")
+    officer.select_option("select[name=issuer_role]", "prosecutor")
+    officer.fill("input[name=authority_file_number]", "DSA9-J3-7")
+    officer.select_option("select[name=offence_category]", "threats")
+    officer.fill("textarea[name=offence_description]", "Threats against a public official.")
+    officer.fill("textarea[name=targets]", "https://msgr.example/demo_channel")
+    officer.fill("textarea[name=content_locations]", f"https://msgr.example/demo_channel/{message.message_id}")
+    officer.set_input_files("input[name=attachments]", str(pdf))
+    officer.click("button:has-text('Send the request')")
+    expect(officer.locator(".messages")).to_contain_text("Request received as LD-")
+    number = re.search(r"LD-\d{4}-\d{6}", officer.locator("h1").inner_text()).group(0)
+    portal_case = officer.url
+
+    reviewer = sessions.page(REVIEWER)
+    reviewer.goto(server.url + "/desk/removals/")
+    reviewer.get_by_test_id("removal-row").filter(has_text=number).locator("a").click()
+    reviewer.fill("input[name=sc-countries]", "FR BE")
+    reviewer.click("[data-testid=record-scope]")
+    expect(reviewer.get_by_test_id("scope")).to_contain_text("BE, FR")
+    reviewer.check("input[name=mv-measure][value=disable_some]")
+    reviewer.fill("input[name=mv-countries]", "FR")
+    reviewer.check("input[name=mv-confirm]")
+    reviewer.click("[data-testid=apply]")
+    expect(reviewer.locator("#err-mv-countries")).to_contain_text("narrower than the order")
+    reviewer.check("input[name=mv-measure][value=disable_some]")
+    reviewer.fill("input[name=mv-countries]", "FR BE")
+    reviewer.check("input[name=mv-confirm]")
+    reviewer.click("[data-testid=apply]")
+    expect(reviewer.locator(".messages")).to_contain_text("The measure is in force")
+    expect(reviewer.get_by_test_id("seen-FR")).to_contain_text("withheld")
+    expect(reviewer.get_by_test_id("seen-DE")).to_contain_text("visible")
+    expect(reviewer.get_by_test_id("effect-report")).to_contain_text(OFFICER)
+    expect(reviewer.get_by_test_id("statement-state")).to_contain_text("Not for the database")
+    shot(reviewer, "33-desk-dsa-art9")
+
+    officer.goto(portal_case)
+    expect(officer.get_by_test_id("art9-report")).to_be_visible()
+    doc = json.loads(officer.request.get(portal_case + "art9-report.json").body())
+    assert doc["order"]["territorial_scope"] == ["BE", "FR"] and doc["complete"]
