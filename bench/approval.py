@@ -55,7 +55,7 @@ def run(runs: int, platform: Path) -> dict:
     from tests.factories import payload, pdf
 
     from lawdesk.accounts.models import User
-    from lawdesk.cases import services
+    from lawdesk.cases import disclosure, services, submission
     from lawdesk.collection import collector
     from lawdesk.collection.services import run_collection
     from lawdesk.core.clock import utcnow
@@ -69,13 +69,13 @@ def run(runs: int, platform: Path) -> dict:
     wall, cpu, base_wall, base_cpu, rows = [], [], [], [], 0
     for _ in range(runs):
         now = utcnow()
-        case = services.submit_request(actor=officer, now=now, uploads=[pdf()], payload=payload(
+        case = submission.submit_request(actor=officer, now=now, uploads=[pdf()], payload=payload(
             targets=targets, window_start="2025-01-01T00:00:00Z", window_end="2026-01-01T00:00:00Z"))
         services.start_review(case=case, actor=reviewer, now=now)
-        proposal = services.propose_disclosure(
+        proposal = disclosure.propose_disclosure(
             case=case, actor=reviewer, now=now, categories=["subscriber", "identification"],
             target_ids=[t.pk for t in case.targets.all()], legal_basis="EPOC by a prosecutor, Art. 4(1)")
-        services.approve_proposal(proposal=proposal, actor=approver, now=now)
+        disclosure.approve_proposal(proposal=proposal, actor=approver, now=now)
         t0, c0 = time.perf_counter(), time.process_time()
         assert run_collection(case.pk, clock=utcnow)
         wall.append(time.perf_counter() - t0)

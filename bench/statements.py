@@ -80,7 +80,7 @@ def run(n: int, runs: int) -> dict:
     from tests.factories import payload, pdf
 
     from lawdesk.accounts.models import User
-    from lawdesk.cases.services import submit_request
+    from lawdesk.cases.submission import submit_request
     from lawdesk.core.clock import utcnow
     from lawdesk.removal.models import RemovalItem, StatementOfReasons
     from lawdesk.removal.tdb import fields, outbox, personal_data

@@ -149,7 +149,7 @@ def approver(make_staff):
 
 @pytest.fixture
 def submit(officer, now):
-    from lawdesk.cases.services import submit_request
+    from lawdesk.cases.submission import submit_request
 
     def go(actor=None, at=None, uploads=None, **overrides):
         return submit_request(actor=actor or officer, now=at or now, payload=payload(**overrides),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pyotp
 
 if TYPE_CHECKING:  # the root conftest imports this module before Django is set up
-    from lawdesk.cases.services import Upload
+    from lawdesk.cases.attachments import Upload
 
 PDF_BYTES = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
              b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
@@ -22,7 +22,7 @@ PDF_BYTES = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
 def pdf(name: str = "requisition.pdf", content: bytes = PDF_BYTES) -> Upload:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from lawdesk.cases.services import Upload
+    from lawdesk.cases.attachments import Upload
 
     return Upload(name=name, content=SimpleUploadedFile(name, content, "application/pdf"))
 

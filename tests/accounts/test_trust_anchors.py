@@ -82,7 +82,7 @@ def test_domain_removal_and_rejection_are_two_person_decisions(
 
 def test_desk_flags_the_agency_requests_for_some_days_after_an_anchor_change(
         make_agency, make_officer, admin_user, second_admin, now, settings):
-    from lawdesk.cases.services import submit_request
+    from lawdesk.cases.submission import submit_request
     from tests.factories import payload, pdf
 
     settings.LAWDESK_ANCHOR_RECENT_DAYS = 14

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lawdesk.api.models import IdempotentAnswer
 from lawdesk.audit.models import Event
-from lawdesk.cases import services
+from lawdesk.cases import conversation, services
 from lawdesk.cases.models import Case
 from tests.factories import PDF_BYTES, ApiClient, payload
 
@@ -100,8 +100,8 @@ def test_withdraw_and_clarification_replay_their_first_answer(api, make_staff, n
     case = Case.objects.get(pk=_submit(api, None).json()["id"])
     reviewer = make_staff("reviewer")
     services.start_review(case=case, actor=reviewer, now=now)
-    services.ask_clarification(case=case, actor=reviewer, now=now,
-                               question="Which account of the two is the suspect's?")
+    conversation.ask_clarification(case=case, actor=reviewer, now=now,
+                                   question="Which account of the two is the suspect's?")
     path = f"/api/v1/requests/{case.pk}/clarification"
     headers = {"Idempotency-Key": "answer-1"}
     first = api.post_json(path, {"answer": "The first one."}, headers=headers)

@@ -49,13 +49,13 @@ def test_withdraw_reason_schema_and_server_agree(api, document, reason):
 
 @pytest.mark.parametrize("answer", ["", "a", " a ", "ab", "a\x00b", "x" * 10_001])
 def test_clarification_answer_schema_and_server_agree(api, document, answer, make_staff, now):
-    from lawdesk.cases import services
+    from lawdesk.cases import conversation, services
 
     case = Case.objects.get(pk=api.submit().json()["id"])
     reviewer = make_staff("reviewer")
     services.start_review(case=case, actor=reviewer, now=now)
-    services.ask_clarification(case=case, actor=reviewer, now=now,
-                               question="Which account of the two is the suspect's?")
+    conversation.ask_clarification(case=case, actor=reviewer, now=now,
+                                   question="Which account of the two is the suspect's?")
     schema = _body_schema(document, "/api/v1/requests/{id}/clarification", "application/json")
     valid = _validator(document, schema).is_valid({"answer": answer})
     response = api.post_json(f"/api/v1/requests/{case.pk}/clarification", {"answer": answer})

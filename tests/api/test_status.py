@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lawdesk.audit.models import Event
-from lawdesk.cases import services
+from lawdesk.cases import conversation, disclosure, services
 from lawdesk.cases.models import Case
 from tests.factories import ApiClient
 
@@ -57,9 +57,9 @@ def test_other_agencys_request_is_404_exactly_like_a_missing_one(case, other_age
 def test_detail_shows_clarification_but_never_internal_notes(api, case, make_staff, now):
     reviewer = make_staff("reviewer")
     services.start_review(case=case, actor=reviewer, now=now)
-    services.add_note(case=case, actor=reviewer, now=now, body="SECRET internal doubt about this")
-    services.ask_clarification(case=case, actor=reviewer, now=now,
-                               question="Which account of the two is the suspect's?")
+    conversation.add_note(case=case, actor=reviewer, now=now, body="SECRET internal doubt about this")
+    conversation.ask_clarification(case=case, actor=reviewer, now=now,
+                                   question="Which account of the two is the suspect's?")
     body = api.get(f"/api/v1/requests/{case.pk}").json()
     assert Event.objects.filter(action="cases:case:viewed", target_id=str(case.pk),
                                 params__side="api").exists()
@@ -109,10 +109,10 @@ def test_withdraw_without_reason_names_the_field(api, case):
 def test_decision_per_category_after_partial_approval(api, case, make_staff, now):
     reviewer, approver = make_staff("reviewer"), make_staff("approver")
     services.start_review(case=case, actor=reviewer, now=now)
-    proposal = services.propose_disclosure(
+    proposal = disclosure.propose_disclosure(
         case=case, actor=reviewer, now=now, categories=["subscriber"],
         target_ids=[t.pk for t in case.targets.all()], legal_basis="Art. 5 EPOC, subscriber data")
-    services.approve_proposal(proposal=proposal, actor=approver, now=now)
+    disclosure.approve_proposal(proposal=proposal, actor=approver, now=now)
     decision = api.get(f"/api/v1/requests/{case.pk}").json()["decision"]
     assert decision["status"] == "partially_approved"
     assert decision["categories"] == [{"category": "subscriber", "outcome": "approved"},
@@ -147,8 +147,8 @@ def test_wrong_method_is_a_problem_with_allow(api):
 
 def test_the_case_thread_appears_in_the_api(api, case, make_staff, now):
     reviewer = make_staff("reviewer")
-    services.message_the_requester(case=case, actor=reviewer, now=now,
-                                   body="We received the order and look at it today.")
+    conversation.message_the_requester(case=case, actor=reviewer, now=now,
+                                       body="We received the order and look at it today.")
     response = api.get(f"/api/v1/requests/{case.pk}")
     assert response.status_code == 200, response.content
     assert [(m["kind"], m["body"]) for m in response.json()["messages"]] == [

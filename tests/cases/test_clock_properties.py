@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lawdesk.cases import flows, legal_clock, services
+from lawdesk.cases import conversation, disclosure, flows, legal_clock, preservation, services
 from lawdesk.cases.models import Case, Status
 from lawdesk.cases.selectors import desk_queue
 from lawdesk.core.errors import DomainError
@@ -40,32 +40,32 @@ def test_no_case_without_deadline_or_out_of_queue(submit, officer, reviewer, app
             if action == "review":
                 services.start_review(case=case, actor=reviewer, now=t)
             elif action == "ask":
-                services.ask_clarification(case=case, actor=reviewer, now=t,
-                                           question="Which account exactly is meant?")
+                conversation.ask_clarification(case=case, actor=reviewer, now=t,
+                                               question="Which account exactly is meant?")
             elif action == "answer":
-                services.answer_clarification(case=case, actor=officer, now=t,
-                                              answer="The one with the phone number.")
+                conversation.answer_clarification(case=case, actor=officer, now=t,
+                                                  answer="The one with the phone number.")
             elif action == "propose":
-                services.propose_disclosure(case=case, actor=reviewer, now=t,
-                                            categories=["subscriber"],
-                                            target_ids=[x.pk for x in case.targets.all()],
-                                            legal_basis="Art. 4(1) e-Evidence Regulation")
+                disclosure.propose_disclosure(case=case, actor=reviewer, now=t,
+                                              categories=["subscriber"],
+                                              target_ids=[x.pk for x in case.targets.all()],
+                                              legal_basis="Art. 4(1) e-Evidence Regulation")
             elif action == "approve":
                 proposal = case.proposals.filter(decided_at__isnull=True).first()
                 if proposal:
                     if case.needs_callback:
-                        services.confirm_callback(case=case, actor=reviewer, now=t,
+                        disclosure.confirm_callback(case=case, actor=reviewer, now=t,
                                                  person="Duty officer", supervisor="Chief")
-                    services.approve_proposal(proposal=proposal, actor=approver, now=t)
+                    disclosure.approve_proposal(proposal=proposal, actor=approver, now=t)
             elif action == "refuse":
                 services.refuse(case=case, actor=reviewer, now=t, ground="de_facto_impossibility",
                                 text="Data not held.")
             elif action == "withdraw":
                 services.withdraw(case=case, actor=officer, now=t, reason="no longer needed")
             elif action == "extend":
-                services.extend_preservation(case=case, actor=reviewer, now=t, reason="asked")
+                preservation.extend_preservation(case=case, actor=reviewer, now=t, reason="asked")
             elif action == "release":
-                services.release_preservation(case=case, actor=reviewer, now=t, reason="revoked")
+                preservation.release_preservation(case=case, actor=reviewer, now=t, reason="revoked")
             else:
                 services.escalate(now=t)
         except DomainError:

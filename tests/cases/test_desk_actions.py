@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lawdesk.audit.models import Event
-from lawdesk.cases import services
+from lawdesk.cases import disclosure, services
 from lawdesk.cases.models import Message, Status
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError, PermissionDenied
@@ -13,10 +13,10 @@ from lawdesk.core.errors import DomainError, PermissionDenied
 
 def _proposed(case, proposer, now):
     services.start_review(case=case, actor=proposer, now=now)
-    return services.propose_disclosure(case=case, actor=proposer, now=now,
-                                       categories=["subscriber"],
-                                       target_ids=[t.pk for t in case.targets.all()],
-                                       legal_basis="EPOC by a prosecutor, Art. 4(1) e-Evidence")
+    return disclosure.propose_disclosure(case=case, actor=proposer, now=now,
+                                         categories=["subscriber"],
+                                         target_ids=[t.pk for t in case.targets.all()],
+                                         legal_basis="EPOC by a prosecutor, Art. 4(1) e-Evidence")
 
 
 @pytest.mark.django_db
@@ -28,16 +28,16 @@ def test_refused_four_eyes_attempts_are_audited_and_listed_on_the_desk(
     production = submit(at=now)
     proposal = _proposed(production, reviewer, now)
     with pytest.raises(PermissionDenied):
-        services.approve_proposal(proposal=proposal, actor=reviewer, now=now)
+        disclosure.approve_proposal(proposal=proposal, actor=reviewer, now=now)
 
     other_approver = make_staff("approver", email="approver2@platform.example")
     emergency = submit(at=now, kind="emergency_disclosure", uploads=[],
                        emergency_threat="A child agreed to meet the suspect tonight.")
     urgent = _proposed(emergency, approver, now)
     with pytest.raises(PermissionDenied, match="Four eyes"):
-        services.approve_proposal(proposal=urgent, actor=approver, now=now)
+        disclosure.approve_proposal(proposal=urgent, actor=approver, now=now)
     with pytest.raises(DomainError, match="call-back"):
-        services.approve_proposal(proposal=urgent, actor=other_approver, now=now)
+        disclosure.approve_proposal(proposal=urgent, actor=other_approver, now=now)
 
     refused = Event.objects.filter(action="cases:disclosure:four_eyes_refused").order_by("seq")
     seen = [(e.actor["email"], e.params["number"], e.params["attempted"]) for e in refused]

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from lawdesk.cases import services
+from lawdesk.cases import disclosure, services
 from lawdesk.cases.models import Status
 
 pytestmark = pytest.mark.django_db
@@ -54,11 +54,11 @@ def test_an_approved_case_is_decided_not_answered_until_delivered(
         client, submit, officer, reviewer, approver, now):
     case = submit()
     services.start_review(case=case, actor=reviewer, now=now)
-    proposal = services.propose_disclosure(case=case, actor=reviewer, now=now,
-                                           categories=["subscriber"],
-                                           target_ids=[t.pk for t in case.targets.all()],
-                                           legal_basis="EPOC by a prosecutor, Art. 4(1)")
-    services.approve_proposal(proposal=proposal, actor=approver, now=now)
+    proposal = disclosure.propose_disclosure(case=case, actor=reviewer, now=now,
+                                             categories=["subscriber"],
+                                             target_ids=[t.pk for t in case.targets.all()],
+                                             legal_basis="EPOC by a prosecutor, Art. 4(1)")
+    disclosure.approve_proposal(proposal=proposal, actor=approver, now=now)
     case.refresh_from_db()
     assert case.status == Status.PARTIALLY_APPROVED
     client.force_login(officer)
@@ -89,10 +89,10 @@ def test_approve_is_disabled_before_the_call_back_with_the_reason(
                        emergency_threat="A child agreed to meet the suspect tonight.")
     proposer = make_staff("reviewer")
     services.start_review(case=emergency, actor=proposer, now=now)
-    services.propose_disclosure(case=emergency, actor=proposer, now=now,
-                                categories=["subscriber"],
-                                target_ids=[t.pk for t in emergency.targets.all()],
-                                legal_basis="Emergency EPOC, Art. 4(5) e-Evidence")
+    disclosure.propose_disclosure(case=emergency, actor=proposer, now=now,
+                                  categories=["subscriber"],
+                                  target_ids=[t.pk for t in emergency.targets.all()],
+                                  legal_basis="Emergency EPOC, Art. 4(5) e-Evidence")
     client.force_login(approver)
     html = client.get(f"/desk/cases/{emergency.pk}/").content.decode()
     button = re.search(r'<button[^>]*value="approve"[^>]*>', html).group(0)

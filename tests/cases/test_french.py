@@ -154,15 +154,15 @@ def test_notices_are_written_in_the_officers_language_and_zone(
         officer, submit, reviewer, now, django_capture_on_commit_callbacks):
     from django.core import mail
 
-    from lawdesk.cases import services
+    from lawdesk.cases import conversation, services
 
     officer.language = "fr"
     officer.save(update_fields=["language"])
     with django_capture_on_commit_callbacks(execute=True):
         case = submit()
         services.start_review(case=case, actor=reviewer, now=now)
-        services.ask_clarification(case=case, actor=reviewer, now=now,
-                                   question="Which of the two accounts is the suspect's?")
+        conversation.ask_clarification(case=case, actor=reviewer, now=now,
+                                       question="Which of the two accounts is the suspect's?")
     received, asked = mail.outbox[0], mail.outbox[-1]
     assert received.subject == f"[lawdesk] {case.number}: demande reçue"
     paris = case.deadline_at.astimezone(ZoneInfo("Europe/Paris"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.http import QueryDict
 
-from lawdesk.cases import services
+from lawdesk.cases import analysis, disclosure, intake, submission
 from lawdesk.cases.forms import payload_from_post
 from lawdesk.cases.models import Case
 from lawdesk.law.decision import CategoryResult
@@ -48,9 +48,9 @@ def test_emergency_facts_reach_the_engine(submit, reviewer, now):
                   uploads=[])
     assert case.law_facts == {"emergency_kind": "critical_infrastructure",
                               "ex_post_validation": "pending"}
-    services.confirm_callback(case=case, actor=reviewer, now=now, person="Lt. Marc Colin",
+    disclosure.confirm_callback(case=case, actor=reviewer, now=now, person="Lt. Marc Colin",
                              supervisor="Commissaire Laurent")
-    case = services.rerun_legal_analysis(case=Case.objects.get(pk=case.pk), actor=reviewer, now=now)
+    case = analysis.rerun_legal_analysis(case=Case.objects.get(pk=case.pk), actor=reviewer, now=now)
     assert case.law_record["facts"]["callback_result"] == "confirmed"
 
 
@@ -65,7 +65,7 @@ def test_emergency_facts_reach_the_engine(submit, reviewer, now):
     ({"data_held_by": "moon"}, "data_held_by"),
 ])
 def test_bad_legal_facts_are_refused_field_by_field(submit, overrides, field):
-    with pytest.raises(services.IntakeRefused) as refused:
+    with pytest.raises(intake.IntakeRefused) as refused:
         submit(**overrides)
     assert field in refused.value.errors, refused.value.errors
     assert Case.objects.count() == 0
@@ -76,9 +76,9 @@ def test_a_french_ground_from_a_german_agency_is_a_field_error(make_agency, make
 
     agency = make_agency(name="LKA Berlin", kind="police", country="DE", domain="lka.example")
     officer = make_officer(agency)
-    with pytest.raises(services.IntakeRefused) as refused:
-        services.submit_request(actor=officer, now=now, payload=payload(missing_person_search=True),
-                                uploads=[pdf()])
+    with pytest.raises(intake.IntakeRefused) as refused:
+        submission.submit_request(actor=officer, now=now, payload=payload(missing_person_search=True),
+                                  uploads=[pdf()])
     assert "French" in refused.value.errors["missing_person_search"][0]
     assert Case.objects.count() == 0
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from lawdesk.audit.models import Event
-from lawdesk.cases import services
+from lawdesk.cases import analysis, conversation, disclosure, intake, services, submission
 from lawdesk.cases.models import Case, Status
 from lawdesk.core.errors import DomainError, InvalidTransition, PermissionDenied
 from tests.factories import payload, pdf
@@ -47,7 +47,7 @@ def test_emergency_deadline_is_eight_hours(submit, now):
     ({"categories": []}, "categories"),
 ])
 def test_bad_input_is_refused_field_by_field_and_nothing_is_saved(submit, overrides, field):
-    with pytest.raises(services.IntakeRefused) as refused:
+    with pytest.raises(intake.IntakeRefused) as refused:
         submit(**overrides)
     assert field in refused.value.errors
     assert Case.objects.count() == 0
@@ -55,10 +55,10 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_saved(submit, overri
 
 
 def test_missing_pdf_and_non_pdf_are_refused(submit):
-    with pytest.raises(services.IntakeRefused) as refused:
+    with pytest.raises(intake.IntakeRefused) as refused:
         submit(uploads=[])
     assert "attachments" in refused.value.errors
-    with pytest.raises(services.IntakeRefused) as refused:
+    with pytest.raises(intake.IntakeRefused) as refused:
         submit(uploads=[pdf("order.pdf", b"PK\x03\x04 this is a zip file")])
     assert "not a PDF" in refused.value.errors["attachments"][0]
     assert Case.objects.count() == 0
@@ -71,8 +71,8 @@ def test_suspended_officer_cannot_submit(submit, officer, admin_user, now):
                    reason="left")
     officer.refresh_from_db()
     with pytest.raises(PermissionDenied):
-        services.submit_request(actor=type(officer).objects.get(pk=officer.pk), now=now,
-                                payload=payload(), uploads=[pdf()])
+        submission.submit_request(actor=type(officer).objects.get(pk=officer.pk), now=now,
+                                  payload=payload(), uploads=[pdf()])
     assert Case.objects.count() == 0
     assert Event.objects.filter(action="cases:intake:refused").exists()
 
@@ -80,12 +80,12 @@ def test_suspended_officer_cannot_submit(submit, officer, admin_user, now):
 def test_clarification_pauses_and_resumes_the_clock(submit, reviewer, officer, now):
     case = submit()
     case = services.start_review(case=case, actor=reviewer, now=now + timedelta(days=1))
-    case = services.ask_clarification(case=case, actor=reviewer, now=now + timedelta(days=2),
-                                      question="Please send the validated order for the phone.")
+    case = conversation.ask_clarification(case=case, actor=reviewer, now=now + timedelta(days=2),
+                                          question="Please send the validated order for the phone.")
     assert case.status == Status.AWAITING_CLARIFICATION
     assert case.paused_remaining == timedelta(days=8)
-    case = services.answer_clarification(case=case, actor=officer, now=now + timedelta(days=5),
-                                         answer="Attached to the file; validated on 1 Nov.")
+    case = conversation.answer_clarification(case=case, actor=officer, now=now + timedelta(days=5),
+                                             answer="Attached to the file; validated on 1 Nov.")
     assert case.status == Status.IN_REVIEW
     assert case.deadline_at == now + timedelta(days=13)
     assert case.paused_at is None
@@ -94,11 +94,11 @@ def test_clarification_pauses_and_resumes_the_clock(submit, reviewer, officer, n
 def test_four_eyes_one_person_cannot_propose_and_approve(submit, reviewer, approver, now):
     case = submit()
     services.start_review(case=case, actor=reviewer, now=now)
-    proposal = services.propose_disclosure(
+    proposal = disclosure.propose_disclosure(
         case=case, actor=approver, now=now, categories=["identification"],
         target_ids=[t.pk for t in case.targets.all()], legal_basis="EPOC by a prosecutor, Art. 4(1)")
     with pytest.raises(PermissionDenied, match="Four eyes"):
-        services.approve_proposal(proposal=proposal, actor=approver, now=now)
+        disclosure.approve_proposal(proposal=proposal, actor=approver, now=now)
     case.refresh_from_db()
     assert case.status == Status.IN_REVIEW
     assert Event.objects.filter(action="cases:disclosure:four_eyes_refused").exists()
@@ -108,11 +108,11 @@ def test_partial_approval_narrows_scope(submit, reviewer, approver, now):
     case = submit()
     services.start_review(case=case, actor=reviewer, now=now)
     first = case.targets.order_by("position").first()
-    proposal = services.propose_disclosure(case=case, actor=reviewer, now=now,
-                                           categories=["identification"], target_ids=[first.pk],
-                                           legal_basis="EPOC by a prosecutor, Art. 4(1)")
+    proposal = disclosure.propose_disclosure(case=case, actor=reviewer, now=now,
+                                             categories=["identification"], target_ids=[first.pk],
+                                             legal_basis="EPOC by a prosecutor, Art. 4(1)")
     assert proposal.partial
-    case = services.approve_proposal(proposal=proposal, actor=approver, now=now)
+    case = disclosure.approve_proposal(proposal=proposal, actor=approver, now=now)
     assert case.status == Status.PARTIALLY_APPROVED
     assert [t.approved for t in case.targets.order_by("position")] == [True, False]
 
@@ -122,14 +122,14 @@ def test_emergency_cannot_be_approved_before_callback(submit, reviewer, approver
                   emergency_threat="Explicit threat to kill a named person tomorrow morning.",
                   uploads=[])
     services.start_review(case=case, actor=reviewer, now=now)
-    proposal = services.propose_disclosure(
+    proposal = disclosure.propose_disclosure(
         case=case, actor=reviewer, now=now, categories=["subscriber"],
         target_ids=[t.pk for t in case.targets.all()], legal_basis="Emergency, Art. 3(18)")
     with pytest.raises(DomainError, match="call-back"):
-        services.approve_proposal(proposal=proposal, actor=approver, now=now)
-    services.confirm_callback(case=case, actor=reviewer, now=now, person="Lt. Marc Colin",
+        disclosure.approve_proposal(proposal=proposal, actor=approver, now=now)
+    disclosure.confirm_callback(case=case, actor=reviewer, now=now, person="Lt. Marc Colin",
                              supervisor="Commissaire Laurent")
-    case = services.approve_proposal(proposal=proposal, actor=approver, now=now)
+    case = disclosure.approve_proposal(proposal=proposal, actor=approver, now=now)
     assert case.status in (Status.APPROVED, Status.PARTIALLY_APPROVED)
     assert case.callback_number == case.agency.callback_phone
 
@@ -183,20 +183,20 @@ def test_reviewer_override_needs_reason_is_audited_and_unlocks_the_proposal(
     assert case.legal.outcome("traffic") != "allowed"
     services.start_review(case=case, actor=reviewer, now=now)
     with pytest.raises(DomainError):
-        services.override_category(case=case, actor=reviewer, now=now, category="traffic",
+        analysis.override_category(case=case, actor=reviewer, now=now, category="traffic",
                                     outcome="allowed", reason="ok")
     with pytest.raises(DomainError, match="not allow"):
-        services.propose_disclosure(case=case, actor=reviewer, now=now, categories=["traffic"],
-                                    target_ids=[t.pk for t in case.targets.all()],
-                                    legal_basis="Investigating judge's order attached")
-    case = services.override_category(
+        disclosure.propose_disclosure(case=case, actor=reviewer, now=now, categories=["traffic"],
+                                      target_ids=[t.pk for t in case.targets.all()],
+                                      legal_basis="Investigating judge's order attached")
+    case = analysis.override_category(
         case=case, actor=reviewer, now=now, category="traffic", outcome="allowed",
         reason="The order was validated by the investigating judge on 2 Nov (annex 2).")
     assert case.legal.outcome("traffic") == "allowed"
     assert case.legal.overrides[0].reason.startswith("The order was validated")
     event = Event.objects.get(action="cases:law:overridden")
     assert event.params["from"] != "allowed" and event.params["to"] == "allowed"
-    proposal = services.propose_disclosure(
+    proposal = disclosure.propose_disclosure(
         case=case, actor=reviewer, now=now, categories=["traffic"],
         target_ids=[t.pk for t in case.targets.all()], legal_basis="Judge-validated order")
     assert proposal.categories == ["traffic"]
@@ -208,11 +208,11 @@ def test_reviewer_override_needs_reason_is_audited_and_unlocks_the_proposal(
 def test_collection_delivery_and_close_are_idempotent_and_audited(submit, reviewer, approver, now):
     case = submit()
     services.start_review(case=case, actor=reviewer, now=now)
-    proposal = services.propose_disclosure(case=case, actor=reviewer, now=now,
-                                           categories=["subscriber", "identification"],
-                                           target_ids=[t.pk for t in case.targets.all()],
-                                           legal_basis="EPOC by a prosecutor, Art. 4(1)")
-    services.approve_proposal(proposal=proposal, actor=approver, now=now)
+    proposal = disclosure.propose_disclosure(case=case, actor=reviewer, now=now,
+                                             categories=["subscriber", "identification"],
+                                             target_ids=[t.pk for t in case.targets.all()],
+                                             legal_basis="EPOC by a prosecutor, Art. 4(1)")
+    disclosure.approve_proposal(proposal=proposal, actor=approver, now=now)
     services.start_collection(case=case, now=now)
     services.start_collection(case=case, now=now)
     case = services.mark_delivered(case=case, now=now, accounts_affected=2)
@@ -224,7 +224,7 @@ def test_collection_delivery_and_close_are_idempotent_and_audited(submit, review
 
 
 def test_nul_characters_are_a_field_error_not_a_crash(submit):
-    with pytest.raises(services.IntakeRefused) as refused:
+    with pytest.raises(intake.IntakeRefused) as refused:
         submit(authority_file_number="J3\x00-118")
     assert "authority_file_number" in refused.value.errors
     assert Case.objects.count() == 0
@@ -233,7 +233,7 @@ def test_nul_characters_are_a_field_error_not_a_crash(submit):
 def test_requester_cannot_answer_when_no_question_is_open(submit, officer, now):
     case = submit()
     with pytest.raises(DomainError, match="no open question"):
-        services.answer_clarification(case=case, actor=officer, now=now, answer="pushing it")
+        conversation.answer_clarification(case=case, actor=officer, now=now, answer="pushing it")
     case.refresh_from_db()
     assert case.status == Status.RECEIVED
 
@@ -242,7 +242,7 @@ def test_refused_requester_action_is_audited(submit, make_agency, make_officer, 
     case = submit()
     other = make_officer(make_agency(name="Somewhere else"))
     with pytest.raises(PermissionDenied):
-        services.answer_clarification(case=case, actor=other, now=now, answer="hello")
+        conversation.answer_clarification(case=case, actor=other, now=now, answer="hello")
     assert Event.objects.filter(action="cases:case:requester_refused",
                                 target_id=str(case.pk)).exists()
 
@@ -254,8 +254,8 @@ def test_requester_gets_status_notices_without_any_data(submit, reviewer, now,
     with django_capture_on_commit_callbacks(execute=True):
         case = submit()
         services.start_review(case=case, actor=reviewer, now=now)
-        services.ask_clarification(case=case, actor=reviewer, now=now,
-                                   question="Which of the two accounts is the suspect's?")
+        conversation.ask_clarification(case=case, actor=reviewer, now=now,
+                                       question="Which of the two accounts is the suspect's?")
     subjects = [m.subject for m in mail.outbox]
     assert any("request received" in s for s in subjects)
     assert any("question about your request" in s for s in subjects)

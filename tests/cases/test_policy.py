@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lawdesk.cases import services
+from lawdesk.cases import disclosure
 from lawdesk.cases.models import Case, Status
 from lawdesk.cases.policy import is_requester_of, takes_proposals
 from lawdesk.core.errors import DomainError
@@ -32,6 +32,6 @@ def test_a_preservation_takes_no_proposal_even_through_the_service(submit, revie
     case = submit()
     Case.objects.filter(pk=case.pk).update(kind="preservation", status=Status.IN_REVIEW)
     with pytest.raises(DomainError, match="Only production and emergency"):
-        services.propose_disclosure(case=Case.objects.get(pk=case.pk), actor=reviewer, now=now,
-                                    categories=["subscriber"], target_ids=[],
-                                    legal_basis="EPOC, Art. 4(1)")
+        disclosure.propose_disclosure(case=Case.objects.get(pk=case.pk), actor=reviewer, now=now,
+                                      categories=["subscriber"], target_ids=[],
+                                      legal_basis="EPOC, Art. 4(1)")

@@ -90,10 +90,10 @@ def test_other_agency_officer_gets_404_on_case_and_receipt(client, submit, make_
 
 
 def test_officer_never_sees_internal_notes(client, submit, officer, reviewer, now):
-    from lawdesk.cases import services
+    from lawdesk.cases import conversation
 
     case = submit()
-    services.add_note(case=case, actor=reviewer, now=now, body="Looks like a forged order?")
+    conversation.add_note(case=case, actor=reviewer, now=now, body="Looks like a forged order?")
     login(client, officer)
     assert "forged" not in client.get(f"/portal/cases/{case.pk}/").content.decode()
 
@@ -128,12 +128,12 @@ def test_without_a_kind_the_post_is_refused_and_the_chooser_says_so(client, offi
 
 def test_officers_see_the_platforms_legal_team_not_staff_names(client, submit, officer, reviewer,
                                                               now, settings):
-    from lawdesk.cases import services
+    from lawdesk.cases import conversation, services
 
     case = submit()
     services.start_review(case=case, actor=reviewer, now=now)
-    services.ask_clarification(case=case, actor=reviewer, now=now,
-                               question="Is the time in the order UTC or Paris time?")
+    conversation.ask_clarification(case=case, actor=reviewer, now=now,
+                                   question="Is the time in the order UTC or Paris time?")
     login(client, officer)
     html = client.get(f"/portal/cases/{case.pk}/").content.decode()
     assert "Is the time in the order UTC" in html

@@ -15,7 +15,7 @@ def approved_case() -> None:
 
     django.setup()
     from lawdesk.accounts.models import User
-    from lawdesk.cases import services
+    from lawdesk.cases import disclosure, services, submission
     from lawdesk.core.clock import utcnow
     from tests.factories import payload, pdf
 
@@ -23,16 +23,16 @@ def approved_case() -> None:
     officer = User.objects.get(email="julien.moreau@justice-paris.example")
     reviewer = User.objects.get(email="reviewer@platform.example")
     approver = User.objects.get(email="approver@platform.example")
-    case = services.submit_request(actor=officer, now=now, uploads=[pdf()], payload=payload(
+    case = submission.submit_request(actor=officer, now=now, uploads=[pdf()], payload=payload(
         targets=[{"identifier": "+33 6 12 34 56 78"}, {"identifier": "1000002"},
                  {"identifier": "1000003"}, {"identifier": "203.0.113.7:2700 @ 2025-09-15T10:00:00Z"}],
         window_start="2025-09-01T00:00:00Z", window_end="2025-10-01T00:00:00Z"))
     services.start_review(case=case, actor=reviewer, now=now)
-    proposal = services.propose_disclosure(case=case, actor=reviewer, now=now,
-                                           categories=["subscriber", "identification"],
-                                           target_ids=[t.pk for t in case.targets.all()],
-                                           legal_basis="EPOC by a prosecutor, Art. 4(1)")
-    services.approve_proposal(proposal=proposal, actor=approver, now=now)
+    proposal = disclosure.propose_disclosure(case=case, actor=reviewer, now=now,
+                                             categories=["subscriber", "identification"],
+                                             target_ids=[t.pk for t in case.targets.all()],
+                                             legal_basis="EPOC by a prosecutor, Art. 4(1)")
+    disclosure.approve_proposal(proposal=proposal, actor=approver, now=now)
     print(case.pk)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lawdesk.audit.models import Event
-from lawdesk.cases import services
+from lawdesk.cases import disclosure, services
 from lawdesk.cases.models import Status
 from lawdesk.collection import services as collection
 from lawdesk.collection.models import CollectionJob, EvidencePackage
@@ -26,11 +26,11 @@ WINDOW = {"window_start": "2025-09-10T00:00:00Z", "window_end": "2025-09-20T00:0
 
 def approve(case, reviewer, approver, now, categories, targets=None):
     services.start_review(case=case, actor=reviewer, now=now)
-    proposal = services.propose_disclosure(
+    proposal = disclosure.propose_disclosure(
         case=case, actor=reviewer, now=now, categories=categories,
         target_ids=targets or [t.pk for t in case.targets.all()],
         legal_basis="EPOC issued by a prosecutor, Art. 4(1) e-Evidence")
-    services.approve_proposal(proposal=proposal, actor=approver, now=now)
+    disclosure.approve_proposal(proposal=proposal, actor=approver, now=now)
 
 
 def members(path: Path) -> dict[str, bytes]:

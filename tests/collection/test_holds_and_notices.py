@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from lawdesk.audit.models import Event
-from lawdesk.cases import services
+from lawdesk.cases import disclosure, preservation, services
 from lawdesk.cases.models import Status
 from lawdesk.collection import holds, notices
 from lawdesk.collection.models import PreservationHold, UserNotice
@@ -38,7 +38,7 @@ def test_extension_moves_the_hold(platform, submit, reviewer, now):
     case = submit(kind="preservation", instrument_type="epoc_pr", categories=["subscriber"],
                   targets=[{"identifier": "1000002"}], **WINDOW)
     holds.place_holds(case=case, now=now)
-    services.extend_preservation(case=case, actor=reviewer, now=now, reason="Annex VI received")
+    preservation.extend_preservation(case=case, actor=reviewer, now=now, reason="Annex VI received")
     hold = PreservationHold.objects.get(case=case)
     assert hold.expires_at == now + timedelta(days=90)
     assert 1000002 in PlatformActions(platform).held_accounts(now + timedelta(days=80))
@@ -49,11 +49,11 @@ def _delivered(submit, reviewer, approver, now, **extra):
 
     case = submit(targets=[{"identifier": "+33 6 12 34 56 78"}], **WINDOW, **extra)
     services.start_review(case=case, actor=reviewer, now=now)
-    proposal = services.propose_disclosure(case=case, actor=reviewer, now=now,
-                                           categories=["subscriber"],
-                                           target_ids=[t.pk for t in case.targets.all()],
-                                           legal_basis="EPOC by a prosecutor, Art. 4(1)")
-    services.approve_proposal(proposal=proposal, actor=approver, now=now)
+    proposal = disclosure.propose_disclosure(case=case, actor=reviewer, now=now,
+                                             categories=["subscriber"],
+                                             target_ids=[t.pk for t in case.targets.all()],
+                                             legal_basis="EPOC by a prosecutor, Art. 4(1)")
+    disclosure.approve_proposal(proposal=proposal, actor=approver, now=now)
     run_collection(case.pk, clock=utcnow)
     case.refresh_from_db()
     return case
@@ -96,17 +96,17 @@ def test_without_an_order_the_decision_is_recorded_for_every_account(
 
 
 def test_conversion_moves_the_hold_to_the_production_request(platform, submit, reviewer, now):
-    preservation = submit(kind="preservation", instrument_type="epoc_pr",
-                          categories=["subscriber"], targets=[{"identifier": "1000003"}], **WINDOW)
-    holds.place_holds(case=preservation, now=now)
+    preserved = submit(kind="preservation", instrument_type="epoc_pr",
+                       categories=["subscriber"], targets=[{"identifier": "1000003"}], **WINDOW)
+    holds.place_holds(case=preserved, now=now)
     production = submit(targets=[{"identifier": "1000003"}], **WINDOW)
     with pytest.raises(Exception, match="production request"):
-        services.convert_preservation(case=preservation, actor=reviewer, now=now,
-                                      production_number="LD-0000-000000")
-    services.convert_preservation(case=preservation, actor=reviewer, now=now,
-                                  production_number=production.number)
-    preservation.refresh_from_db()
-    assert preservation.status == Status.CONVERTED
+        preservation.convert_preservation(case=preserved, actor=reviewer, now=now,
+                                          production_number="LD-0000-000000")
+    preservation.convert_preservation(case=preserved, actor=reviewer, now=now,
+                                      production_number=production.number)
+    preserved.refresh_from_db()
+    assert preserved.status == Status.CONVERTED
     hold = PreservationHold.objects.get(released_at__isnull=True)
     assert hold.case_id == production.pk
     assert 1000003 in PlatformActions(platform).held_accounts(now + timedelta(days=30))

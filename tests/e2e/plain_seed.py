@@ -26,7 +26,7 @@ def _make(now) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from lawdesk.accounts.models import User
-    from lawdesk.cases import services
+    from lawdesk.cases import analysis, attachments, disclosure, services, submission
     from lawdesk.collection.services import run_collection
 
     julien = User.objects.get(email="julien.moreau@justice-paris.example")
@@ -45,9 +45,9 @@ def _make(now) -> None:
                    "targets": [{"identifier": "+33 6 12 34 56 78"}],
                    "window_start": "2025-09-10T00:00:00Z", "window_end": "2025-09-20T00:00:00Z",
                    **extra}
-        upload = services.Upload(name="order.pdf",
-                                 content=SimpleUploadedFile("order.pdf", pdf, "application/pdf"))
-        return services.submit_request(actor=julien, now=now, payload=payload, uploads=[upload])
+        upload = attachments.Upload(name="order.pdf",
+                                    content=SimpleUploadedFile("order.pdf", pdf, "application/pdf"))
+        return submission.submit_request(actor=julien, now=now, payload=payload, uploads=[upload])
 
     # An override (the audit and the desk say it in words), then approval and delivery.
     case = submit("PLAIN-1")
@@ -59,17 +59,17 @@ def _make(now) -> None:
     target_outcome = "allowed" if outcomes[category] == "needs_further_process" \
         else "needs_further_process"
     try:
-        services.override_category(case=case, actor=reviewer, now=now, category=category,
+        analysis.override_category(case=case, actor=reviewer, now=now, category=category,
                                    outcome=target_outcome, reason="Checked with counsel.")
     except Exception as exc:
         print("override skipped:", exc)
     case.refresh_from_db()
-    allowed = sorted(services.allowed_categories(case))
+    allowed = sorted(analysis.allowed_categories(case))
     if allowed:
-        proposal = services.propose_disclosure(
+        proposal = disclosure.propose_disclosure(
             case=case, actor=reviewer, now=now, categories=allowed,
             target_ids=[t.pk for t in case.targets.all()], legal_basis="EPOC, Art. 4(1)")
-        services.approve_proposal(proposal=proposal, actor=approver, now=now + timedelta(minutes=1))
+        disclosure.approve_proposal(proposal=proposal, actor=approver, now=now + timedelta(minutes=1))
         run_collection(case.pk, clock=lambda: now + timedelta(minutes=2))
     # A refusal on the ground "other".
     refused = submit("PLAIN-2")

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lawdesk.audit.models import Event
-from lawdesk.cases import services
+from lawdesk.cases import analysis, disclosure, services
 from lawdesk.cases.models import Case
 from lawdesk.collection import services as collection
 from lawdesk.core import keys
@@ -85,16 +85,16 @@ def _decide(case, make_staff, now):
 
     auth = StoredObject.objects.get(case=case, object_type="AuthorisationObject")
     assert "user_named_as_suspect" in auth.facts_to_confirm
-    services.override_category(
+    analysis.override_category(
         case=case, actor=reviewer, now=now, category="subscriber", outcome="allowed",
         reason="Section G of the EPOC form (the original order) names the user as a suspect.")
-    proposal = services.propose_disclosure(
+    proposal = disclosure.propose_disclosure(
         case=case, actor=reviewer, now=now, categories=["subscriber"],
         target_ids=[t.pk for t in case.targets.all()],
         legal_basis="EPOC issued by a judge, Art. 4(1) e-Evidence")
     with pytest.raises(Exception):  # four eyes: the proposer cannot approve
-        services.approve_proposal(proposal=proposal, actor=reviewer, now=now)
-    services.approve_proposal(proposal=proposal, actor=approver, now=now)
+        disclosure.approve_proposal(proposal=proposal, actor=reviewer, now=now)
+    disclosure.approve_proposal(proposal=proposal, actor=approver, now=now)
     assert collection.run_collection(case.pk, clock=lambda: now + timedelta(minutes=1))
     case.refresh_from_db()
     assert case.status == "delivered"

@@ -194,7 +194,7 @@ def test_the_case_pages_show_the_hi1_origin(endpoint, post, client, make_staff, 
 def test_an_lptask_becomes_a_preservation_held_for_60_days(endpoint, post, make_staff, now):
     from datetime import timedelta
 
-    from lawdesk.cases import services
+    from lawdesk.cases import preservation
     from lawdesk.interop.message import parse_datetime
     from tests.interop.messages import lp_task
 
@@ -209,8 +209,8 @@ def test_an_lptask_becomes_a_preservation_held_for_60_days(endpoint, post, make_
     assert root.findtext(".//task:Status/common:Value", namespaces=NS) == "Preserved"
     expires = parse_datetime(root.findtext(".//task:PreservationExpiration", namespaces=NS))
     assert expires == case.deadline_at and expires - case.received_at == timedelta(days=60)
-    services.extend_preservation(case=case, actor=make_staff("reviewer"), now=now,
-                                 reason="Form 6 received from the issuing authority")
+    preservation.extend_preservation(case=case, actor=make_staff("reviewer"), now=now,
+                                     reason="Form 6 received from the issuing authority")
     root = _root(post(request(f"<GET><Identifier>{task}</Identifier></GET>")))
     assert parse_datetime(root.findtext(".//task:PreservationExpiration", namespaces=NS)) \
         - case.received_at == timedelta(days=90)

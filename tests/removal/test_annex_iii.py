@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from lawdesk.audit.models import Event
-from lawdesk.cases import services as case_services
+from lawdesk.cases import conversation
 from lawdesk.cases.models import Case, Status
 from lawdesk.core.errors import DomainError
 from lawdesk.removal import services, tco_annex_iii
@@ -33,8 +33,8 @@ def test_insufficient_information_stops_the_clock_and_the_answer_gives_a_full_ho
     assert json.dumps(doc) and tco_annex_iii.pdf(row).startswith(b"%PDF")
     # Three hours later the authority answers: one full hour from then, not the 20 minutes left.
     answered = later + 3 * HOUR
-    case = case_services.answer_clarification(case=case, actor=officer, now=answered,
-                                              answer="The post with the instructions, message 2.")
+    case = conversation.answer_clarification(case=case, actor=officer, now=answered,
+                                             answer="The post with the instructions, message 2.")
     case = Case.objects.get(pk=tco.pk)
     assert case.deadline_at == answered + HOUR
     assert Event.objects.filter(action="removal:impossibility:declared").count() == 1

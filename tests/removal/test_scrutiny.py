@@ -36,7 +36,7 @@ def test_a_cross_border_order_has_72_hours_of_scrutiny_and_is_reinstated_when_qu
 
 def test_an_order_of_the_host_state_is_not_scrutinised(make_agency, make_officer, channel_messages,
                                                        reviewer, now, settings):
-    from lawdesk.cases.services import submit_request
+    from lawdesk.cases.submission import submit_request
     from tests.factories import pdf
     from tests.removal.conftest import tco_payload
 

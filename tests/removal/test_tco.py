@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 
 from lawdesk.audit.models import Event
+from lawdesk.cases import conversation
 from lawdesk.cases import services as case_services
 from lawdesk.cases.models import Status
 from lawdesk.core.errors import DomainError
@@ -99,11 +100,11 @@ def test_no_alarm_once_the_content_is_removed(tco, reviewer, now):
 def test_the_clock_restarts_for_a_full_hour_when_the_clarification_arrives(tco, reviewer, officer,
                                                                              now):
     case = case_services.start_review(case=tco, actor=reviewer, now=now + timedelta(minutes=2))
-    case = case_services.ask_clarification(case=case, actor=reviewer, now=now + timedelta(minutes=40),
-                                           question="The second URL gives no message: which one?")
+    case = conversation.ask_clarification(case=case, actor=reviewer, now=now + timedelta(minutes=40),
+                                          question="The second URL gives no message: which one?")
     answered = now + timedelta(hours=5)
-    case = case_services.answer_clarification(case=case, actor=officer, now=answered,
-                                              answer="The message posted at noon.")
+    case = conversation.answer_clarification(case=case, actor=officer, now=answered,
+                                             answer="The message posted at noon.")
     case.refresh_from_db()
     assert case.deadline_at == answered + HOUR  # not the 20 minutes that were left
     assert Event.objects.filter(action="removal:clock:restarted").exists()

@@ -117,18 +117,18 @@ def test_every_url_is_classified():
 def world(submit, officer, make_agency, make_officer, make_staff, reviewer, approver, now,
           platform):
     """Agency A with a delivered case; agency B with an officer; one user per staff role."""
-    from lawdesk.cases import services
+    from lawdesk.cases import disclosure, services
     from lawdesk.collection.services import active_link, run_collection
     from lawdesk.core.clock import utcnow
 
     case = submit(targets=[{"identifier": "+33 6 12 34 56 78"}],
                   window_start="2025-09-10T00:00:00Z", window_end="2025-09-20T00:00:00Z")
     services.start_review(case=case, actor=reviewer, now=now)
-    proposal = services.propose_disclosure(case=case, actor=reviewer, now=now,
-                                           categories=["subscriber"],
-                                           target_ids=[t.pk for t in case.targets.all()],
-                                           legal_basis="EPOC by a prosecutor, Art. 4(1)")
-    services.approve_proposal(proposal=proposal, actor=approver, now=now)
+    proposal = disclosure.propose_disclosure(case=case, actor=reviewer, now=now,
+                                             categories=["subscriber"],
+                                             target_ids=[t.pk for t in case.targets.all()],
+                                             legal_basis="EPOC by a prosecutor, Art. 4(1)")
+    disclosure.approve_proposal(proposal=proposal, actor=approver, now=now)
     run_collection(case.pk, clock=utcnow)
     case = services.close_case(case=case, actor=reviewer, now=utcnow())
     from lawdesk.transparency.services import publish_checkpoint
@@ -252,7 +252,7 @@ NOT_ON_THE_CASE_PAGE = {"reissue_link", "close"}
 
 def _desk_cases(submit, officer, reviewer, now):
     """One case per action, in the state the action applies to. Returns action -> (case, body)."""
-    from lawdesk.cases import services
+    from lawdesk.cases import disclosure, services
     from lawdesk.collection.models import UserNotice
     from lawdesk.collection.notices import _record
 
@@ -266,9 +266,9 @@ def _desk_cases(submit, officer, reviewer, now):
 
     def proposed():
         case = in_review()
-        services.propose_disclosure(case=case, actor=reviewer, now=now, categories=["subscriber"],
-                                    target_ids=[t.pk for t in case.targets.all()],
-                                    legal_basis="EPOC by a prosecutor, Art. 4(1) e-Evidence")
+        disclosure.propose_disclosure(case=case, actor=reviewer, now=now, categories=["subscriber"],
+                                      target_ids=[t.pk for t in case.targets.all()],
+                                      legal_basis="EPOC by a prosecutor, Art. 4(1) e-Evidence")
         return case
 
     def preserved():

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from lawdesk.accounts import services as accounts
 from lawdesk.accounts.models import Agency
 from lawdesk.audit.models import Event
-from lawdesk.cases import services
+from lawdesk.cases import analysis, disclosure, intake, services, submission
 from lawdesk.cases.models import Case
 from lawdesk.collection.models import CollectionJob, EvidencePackage
 from lawdesk.core.errors import DomainError, PermissionDenied
@@ -88,8 +88,8 @@ def test_officer_of_a_suspended_or_pending_agency_reaches_nothing(client, make_a
     Agency.objects.filter(pk=agency.pk).update(status=new_status)
     user.refresh_from_db()
     with pytest.raises(PermissionDenied):
-        services.submit_request(actor=type(user).objects.get(pk=user.pk), now=now,
-                                payload=payload(), uploads=[pdf()])
+        submission.submit_request(actor=type(user).objects.get(pk=user.pk), now=now,
+                                  payload=payload(), uploads=[pdf()])
     response = client.get("/api/v1/requests", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 401
     assert Case.objects.count() == 0
@@ -106,19 +106,19 @@ EMERGENCY = {"kind": "emergency_disclosure",
 def test_emergency_cannot_skip_the_call_back(submit, reviewer, approver, now, client):
     case = submit(**EMERGENCY, uploads=[])
     services.start_review(case=case, actor=reviewer, now=now)
-    proposal = services.propose_disclosure(case=case, actor=reviewer, now=now,
-                                           categories=["subscriber"],
-                                           target_ids=[t.pk for t in case.targets.all()],
-                                           legal_basis="Emergency EPOC, Art. 4(5)")
+    proposal = disclosure.propose_disclosure(case=case, actor=reviewer, now=now,
+                                             categories=["subscriber"],
+                                             target_ids=[t.pk for t in case.targets.all()],
+                                             legal_basis="Emergency EPOC, Art. 4(5)")
     with pytest.raises(DomainError, match="call-back"):
-        services.approve_proposal(proposal=proposal, actor=approver, now=now)
+        disclosure.approve_proposal(proposal=proposal, actor=approver, now=now)
     case.refresh_from_db()
     assert case.status == "in_review" and "emergency_callback_required" in case.flags
     assert on_desk(client, reviewer, "Call-back required")
 
 
 def test_emergency_cannot_bring_its_own_call_back_number(submit, reviewer, now):
-    with pytest.raises(services.IntakeRefused) as error:
+    with pytest.raises(intake.IntakeRefused) as error:
         submit(**EMERGENCY, uploads=[], callback_phone="+33 6 66 66 66 66")
     assert "callback_phone" in error.value.errors
     assert refused("cases:intake:refused")
@@ -128,7 +128,7 @@ def test_emergency_cannot_bring_its_own_call_back_number(submit, reviewer, now):
 def test_call_back_always_dials_the_registered_number(submit, reviewer, now):
     case = submit(**EMERGENCY, uploads=[],
                   offence_description="Call me back on +33 6 66 66 66 66, not the switchboard.")
-    case = services.confirm_callback(case=case, actor=reviewer, now=now, person="Duty officer",
+    case = disclosure.confirm_callback(case=case, actor=reviewer, now=now, person="Duty officer",
                                     supervisor="Commissaire")
     assert case.callback_number == case.agency.callback_phone != "+33666666666"
 
@@ -140,12 +140,12 @@ def test_instrument_foreign_to_the_authority_is_flagged_and_not_disclosable(subm
     case = submit(instrument_type="us_subpoena", issuer_role="prosecutor")
     assert "outside_country" in case.flags
     services.start_review(case=case, actor=reviewer, now=now)
-    allowed = sorted(services.allowed_categories(case))
+    allowed = sorted(analysis.allowed_categories(case))
     assert allowed == []
     with pytest.raises(DomainError, match="does not allow"):
-        services.propose_disclosure(case=case, actor=reviewer, now=now, categories=["subscriber"],
-                                    target_ids=[t.pk for t in case.targets.all()],
-                                    legal_basis="A US subpoena from a French prosecutor")
+        disclosure.propose_disclosure(case=case, actor=reviewer, now=now, categories=["subscriber"],
+                                      target_ids=[t.pk for t in case.targets.all()],
+                                      legal_basis="A US subpoena from a French prosecutor")
     assert on_desk(client, reviewer, "Instrument foreign to the agency")
 
 
@@ -155,9 +155,9 @@ def test_issuer_who_cannot_issue_the_order_gets_no_content(submit, reviewer, now
     assert case.legal.outcome("content") != "allowed"
     services.start_review(case=case, actor=reviewer, now=now)
     with pytest.raises(DomainError):
-        services.propose_disclosure(case=case, actor=reviewer, now=now, categories=["content"],
-                                    target_ids=[t.pk for t in case.targets.all()],
-                                    legal_basis="Police requisition for message content")
+        disclosure.propose_disclosure(case=case, actor=reviewer, now=now, categories=["content"],
+                                      target_ids=[t.pk for t in case.targets.all()],
+                                      legal_basis="Police requisition for message content")
 
 
 # --- Stolen credentials ---------------------------------------------------------------------

@@ -471,7 +471,7 @@ import json
 import django; django.setup()
 from django.test import Client
 from lawdesk.accounts.models import User
-from lawdesk.cases.services import submit_request
+from lawdesk.cases.submission import submit_request
 from lawdesk.core.clock import utcnow
 from tests.factories import payload, pdf
 from tests.security.test_hostile_input import XSS

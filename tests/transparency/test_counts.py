@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from lawdesk.cases import services
+from lawdesk.cases import conversation, disclosure, preservation, services, submission
 from lawdesk.cases.models import Case
 from lawdesk.core.errors import DomainError
 from lawdesk.transparency import counts
@@ -37,30 +37,30 @@ def _submit(officer, kind, at, nondisclosure):
     if nondisclosure:
         extra["nondisclosure_order"] = True
         extra["nondisclosure_until"] = "2027-06-30"
-    return services.submit_request(actor=officer, now=at, payload=payload(kind=kind, **extra),
-                                   uploads=uploads)
+    return submission.submit_request(actor=officer, now=at, payload=payload(kind=kind, **extra),
+                                     uploads=uploads)
 
 
 def _step(case, action, t, officer, reviewer, approver, accounts):
     if action == "review":
         services.start_review(case=case, actor=reviewer, now=t)
     elif action == "ask":
-        services.ask_clarification(case=case, actor=reviewer, now=t, question="Which account exactly?")
+        conversation.ask_clarification(case=case, actor=reviewer, now=t, question="Which account exactly?")
     elif action == "answer":
-        services.answer_clarification(case=case, actor=officer, now=t, answer="The phone number.")
+        conversation.answer_clarification(case=case, actor=officer, now=t, answer="The phone number.")
     elif action in ("propose", "propose_part"):
         targets = [x.pk for x in case.targets.all()]
-        services.propose_disclosure(case=case, actor=reviewer, now=t,
-                                    categories=["subscriber"] if action == "propose_part" else case.categories,
-                                    target_ids=targets if action == "propose" else targets[:1],
-                                    legal_basis="Art. 4(1) e-Evidence Regulation")
+        disclosure.propose_disclosure(case=case, actor=reviewer, now=t,
+                                      categories=["subscriber"] if action == "propose_part" else case.categories,
+                                      target_ids=targets if action == "propose" else targets[:1],
+                                      legal_basis="Art. 4(1) e-Evidence Regulation")
     elif action == "approve":
         proposal = case.proposals.filter(decided_at__isnull=True).first()
         if proposal:
             if case.needs_callback:
-                services.confirm_callback(case=case, actor=reviewer, now=t, person="Duty officer",
+                disclosure.confirm_callback(case=case, actor=reviewer, now=t, person="Duty officer",
                                          supervisor="Chief")
-            services.approve_proposal(proposal=proposal, actor=approver, now=t)
+            disclosure.approve_proposal(proposal=proposal, actor=approver, now=t)
     elif action == "refuse":
         services.refuse(case=case, actor=reviewer, now=t, ground="de_facto_impossibility", text="Not held.")
     elif action == "refuse_other":
@@ -76,9 +76,9 @@ def _step(case, action, t, officer, reviewer, approver, accounts):
         if case.status == "delivered":
             services.close_case(case=case, actor=None, now=t)
     elif action == "extend":
-        services.extend_preservation(case=case, actor=reviewer, now=t, reason="asked")
+        preservation.extend_preservation(case=case, actor=reviewer, now=t, reason="asked")
     elif action == "release":
-        services.release_preservation(case=case, actor=reviewer, now=t, reason="revoked")
+        preservation.release_preservation(case=case, actor=reviewer, now=t, reason="revoked")
 
 
 def assert_tables_agree_with_cases_and_log() -> None:
@@ -126,11 +126,11 @@ def test_a_closed_case_is_counted_in_its_quarters_and_logged(officer, reviewer, 
     t = now.replace(month=12, day=30)
     case = _submit(officer, "production", t, False)
     services.start_review(case=case, actor=reviewer, now=t + timedelta(hours=5))
-    proposal = services.propose_disclosure(case=case, actor=reviewer, now=t + timedelta(days=1),
-                                           categories=case.categories,
-                                           target_ids=[x.pk for x in case.targets.all()],
-                                           legal_basis="Art. 60-1 CPP requisition")
-    services.approve_proposal(proposal=proposal, actor=approver, now=t + timedelta(days=2))
+    proposal = disclosure.propose_disclosure(case=case, actor=reviewer, now=t + timedelta(days=1),
+                                             categories=case.categories,
+                                             target_ids=[x.pk for x in case.targets.all()],
+                                             legal_basis="Art. 60-1 CPP requisition")
+    disclosure.approve_proposal(proposal=proposal, actor=approver, now=t + timedelta(days=2))
     services.start_collection(case=case, now=t + timedelta(days=3))
     services.mark_delivered(case=case, now=t + timedelta(days=4), accounts_affected=3)
     services.close_case(case=case, actor=None, now=t + timedelta(days=5))

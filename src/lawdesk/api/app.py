@@ -21,8 +21,7 @@ from lawdesk.api.tokens import TokenExpired
 from lawdesk.api.views import router
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
-from lawdesk.cases.intake import _FRIENDLY, IntakeData, _own_message
-from lawdesk.cases.services import IntakeRefused
+from lawdesk.cases.intake import _FRIENDLY, IntakeData, IntakeRefused, _own_message
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError, InvalidTransition, PermissionDenied
 

@@ -35,7 +35,7 @@ from lawdesk.api.schemas import (
 )
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
-from lawdesk.cases import services
+from lawdesk.cases import attachments, conversation, services, submission
 from lawdesk.cases.models import Case, Status
 from lawdesk.cases.selectors import cases_for_agency, get_agency_case
 from lawdesk.cases.views_acknowledgement import pdf_response, signature_response
@@ -208,7 +208,7 @@ def submit_request(request: HttpRequest, idempotency_key: IdempotencyKey = None)
     replayed = idem.replay()
     if replayed is not None:
         return replayed
-    uploads = [services.Upload(name=f.name or "document.pdf", content=f) for f in files]
+    uploads = [attachments.Upload(name=f.name or "document.pdf", content=f) for f in files]
     answer: list[HttpResponse] = []
 
     def created(case: Case) -> None:  # inside the transaction that creates the case
@@ -219,8 +219,8 @@ def submit_request(request: HttpRequest, idempotency_key: IdempotencyKey = None)
 
     now = utcnow()
     try:
-        services.submit_request(actor=user, now=now, payload=payload, uploads=uploads,
-                                channel="api", request=request, on_created=created)
+        submission.submit_request(actor=user, now=now, payload=payload, uploads=uploads,
+                                  channel="api", request=request, on_created=created)
     except IntegrityError as exc:
         return idem.after_conflict(exc)
     return answer[0]
@@ -281,8 +281,8 @@ def answer_clarification(request: HttpRequest, body: ClarificationIn,
     now = utcnow()
     try:
         with transaction.atomic():
-            case = services.answer_clarification(case=case, actor=user, now=now,
-                                                 answer=body.answer, request=request)
+            case = conversation.answer_clarification(case=case, actor=user, now=now,
+                                                     answer=body.answer, request=request)
             response = json_answer(request, 200, CaseDetail,
                                    detail_out(get_agency_case(user, case.pk)))
             idem.remember(response, case=case, now=now)

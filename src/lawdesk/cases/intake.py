@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from lawdesk.core.errors import DomainError
 from lawdesk.law.vocabulary import (
     COUNTRY_CODE_HINTS,
     ISO_3166_ALPHA2,
@@ -578,3 +579,14 @@ def live_errors(payload: dict[str, Any], touched: set[str]) -> dict[str, list[st
         except (ValueError, TypeError):
             pass
     return shown
+
+
+class IntakeRefused(DomainError):
+    """Field-level validation errors of a submitted request."""
+
+    code = "invalid_request"
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("The request has errors: " + "; ".join(
+            f"{f}: {' '.join(m)}" for f, m in errors.items()))
+        self.errors = errors

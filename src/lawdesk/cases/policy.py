@@ -26,3 +26,8 @@ def takes_proposals(case: Case) -> bool:
     """Whether the case's kind is answered by a disclosure proposal (not preservation or
     removal, which are answered by holds and measures)."""
     return case.kind in PROPOSAL_KINDS
+
+
+def proposal_waiting(case: Case) -> bool:
+    """A disclosure proposal of the case waits for a second person's decision."""
+    return case.proposals.filter(decided_at__isnull=True).exists()

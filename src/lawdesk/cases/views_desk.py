@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +20,17 @@ from lawdesk.accounts.models import Agency, StaffMember, User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.models import Event
 from lawdesk.audit.services import record
-from lawdesk.cases import extensions, flows, legal_clock, services
+from lawdesk.cases import (
+    analysis,
+    conversation,
+    disclosure,
+    extensions,
+    flows,
+    legal_clock,
+    lifecycle,
+    preservation,
+    services,
+)
 from lawdesk.cases.forms import (
     AssignForm,
     CallbackForm,
@@ -33,7 +45,7 @@ from lawdesk.cases.forms import (
     RefuseForm,
     RemovalForm,
 )
-from lawdesk.cases.models import KIND_CHOICES, Case, Status, Urgency
+from lawdesk.cases.models import KIND_CHOICES, Case, Proposal, Status, Urgency
 from lawdesk.cases.policy import takes_proposals
 from lawdesk.cases.selectors import desk_counters, desk_queue, get_agency_case, get_case_for
 from lawdesk.core.clock import utcnow
@@ -99,7 +111,7 @@ def _forms(case: Case, post: Any, action: str | None) -> dict[str, Any]:
         return post if action == name else None
 
     targets = [(t.pk, f"{t.get_kind_display()}: {t.value}") for t in case.targets.all()]
-    allowed = services.allowed_categories(case)
+    allowed = analysis.allowed_categories(case)
     return {
         "question": QuestionForm(bound("question"), prefix="q"),
         "note": NoteForm(bound("note"), prefix="n"),
@@ -120,87 +132,106 @@ def _forms(case: Case, post: Any, action: str | None) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _DeskAction:
+    """One action of the case page: the form that carries its fields (a key of ``_forms``, or
+    None), the use case it runs — ``(case, cleaned data, actor/now/origin)`` — and what the
+    desk says once it is done. Adding an action is one entry in ``ACTIONS``."""
+
+    form: str | None
+    run: Callable[[Case, dict[str, Any], dict[str, Any]], object]
+    done: str
+
+
+def _waiting_proposal(case: Case) -> Proposal:
+    proposal = case.proposals.filter(decided_at__isnull=True).first()
+    if proposal is None:
+        raise DomainError("There is no proposal waiting.", field="note")
+    return proposal
+
+
+def _assignee(data: dict[str, Any]) -> User | None:
+    return User.objects.filter(pk=data["assignee"]).first() if data["assignee"] else None
+
+
+ACTIONS: dict[str, _DeskAction] = {
+    "start_review": _DeskAction(None, lambda case, data, common: services.start_review(
+        case=case, **common), "Review started; the request is acknowledged."),
+    "assign": _DeskAction("assign", lambda case, data, common: services.assign(
+        case=case, assignee=_assignee(data), **common), "Assignment saved."),
+    "question": _DeskAction("question", lambda case, data, common: conversation.ask_clarification(
+        case=case, question=data["question"], **common),
+        "Question sent; the legal clock is paused until the requester answers."),
+    "message": _DeskAction("message", lambda case, data, common: conversation.message_the_requester(
+        case=case, body=data["body"], **common), "Message sent to the requester."),
+    "note": _DeskAction("note", lambda case, data, common: conversation.add_note(
+        case=case, body=data["body"], **common), "Note added."),
+    "callback": _DeskAction("callback", lambda case, data, common: disclosure.confirm_callback(
+        case=case, person=data["person"], supervisor=data["supervisor"], **common),
+        "Call-back confirmed."),
+    "propose": _DeskAction("propose", lambda case, data, common: disclosure.propose_disclosure(
+        case=case, categories=data["categories"], target_ids=data["target_ids"],
+        legal_basis=data["legal_basis"], **common),
+        "Disclosure proposed. A second person must approve it."),
+    "approve": _DeskAction("decide", lambda case, data, common: disclosure.approve_proposal(
+        proposal=_waiting_proposal(case), note=data["note"], **common), "Disclosure approved."),
+    "send_back": _DeskAction("decide", lambda case, data, common: disclosure.reject_proposal(
+        proposal=_waiting_proposal(case), note=data["note"], **common),
+        "Proposal sent back to review."),
+    "refuse": _DeskAction("refuse", lambda case, data, common: services.refuse(
+        case=case, ground=data["ground"], text=data["text"], **common),
+        "Request refused; the requester is notified."),
+    "extend": _DeskAction("reason", lambda case, data, common: preservation.extend_preservation(
+        case=case, reason=data["reason"], **common), "Preservation extended."),
+    "release": _DeskAction("reason", lambda case, data, common: preservation.release_preservation(
+        case=case, reason=data["reason"], **common), "Preservation released."),
+    "override": _DeskAction("override", lambda case, data, common: analysis.override_category(
+        case=case, category=data["category"], outcome=data["outcome"], reason=data["reason"],
+        **common), "Override recorded; the approver will see it with its reason."),
+    "reanalyse": _DeskAction(None, lambda case, data, common: analysis.rerun_legal_analysis(
+        case=case, **common), "Legal analysis re-run with the current rule set."),
+    "convert": _DeskAction("convert", lambda case, data, common: preservation.convert_preservation(
+        case=case, production_number=data["production_number"], **common),
+        "Preservation converted; its hold now serves the production request."),
+    "removal": _DeskAction("removal", lambda case, data, common: services.action_removal(
+        case=case, action=data["action"], note=data["note"], **common), "Removal recorded."),
+    "report_effect": _DeskAction(None, lambda case, data, common: services.report_effect(
+        case=case, note="Effect was given to the order.", **common),
+        "Effect reported to the authority."),
+}
+
+
+def _form_of(action: str) -> str:
+    """The key of ``_forms`` whose fields an action reads (an extension's: its own name)."""
+    known = ACTIONS.get(action)
+    return (known.form or action) if known is not None else action
+
+
 def _run(action: str, case: Case, forms: dict[str, Any], request: AuthedRequest) -> str | None:
     """Carry out one desk action; return the success message, or None if a form has errors.
 
     The permission comes from DESK_ACTIONS, the table the services check too; a refused
-    attempt is audited and raises PermissionDenied.
+    attempt is audited and raises PermissionDenied. The action is an entry of ``ACTIONS``, or
+    one another app registered (``cases.extensions``).
     """
     actor, now = request.user, utcnow()
     if action not in DESK_ACTIONS or action == "reissue_link":
         raise Http404("Unknown action.")
-    services.authorize(action, actor=actor, now=now, case=case, request=request)
+    lifecycle.authorize(action, actor=actor, now=now, case=case, request=request)
+    known, plugged = ACTIONS.get(action), extensions.desk_action(action)
+    if known is None and plugged is None:
+        raise Http404("Unknown action.")
     common: dict[str, Any] = {"actor": actor, "now": now, "request": request}
-    form_name = {"approve": "decide", "send_back": "decide", "extend": "reason",
-                 "release": "reason"}.get(action, action)
-    form = forms.get(form_name)
+    form = forms.get(_form_of(action))
     if form is not None and not form.is_valid():
         return None
     data = form.cleaned_data if form is not None else {}
     try:
-        if action == "start_review":
-            services.start_review(case=case, **common)
-            return "Review started; the request is acknowledged."
-        if action == "assign":
-            assignee = User.objects.filter(pk=data["assignee"]).first() if data["assignee"] else None
-            services.assign(case=case, assignee=assignee, **common)
-            return "Assignment saved."
-        if action == "question":
-            services.ask_clarification(case=case, question=data["question"], **common)
-            return "Question sent; the legal clock is paused until the requester answers."
-        if action == "message":
-            services.message_the_requester(case=case, body=data["body"], **common)
-            return "Message sent to the requester."
-        if action == "note":
-            services.add_note(case=case, body=data["body"], **common)
-            return "Note added."
-        if action == "callback":
-            services.confirm_callback(case=case, person=data["person"],
-                                     supervisor=data["supervisor"], **common)
-            return "Call-back confirmed."
-        if action == "propose":
-            services.propose_disclosure(case=case, categories=data["categories"],
-                                        target_ids=data["target_ids"],
-                                        legal_basis=data["legal_basis"], **common)
-            return "Disclosure proposed. A second person must approve it."
-        if action in ("approve", "send_back"):
-            proposal = case.proposals.filter(decided_at__isnull=True).first()
-            if proposal is None:
-                raise DomainError("There is no proposal waiting.", field="note")
-            if action == "approve":
-                services.approve_proposal(proposal=proposal, note=data["note"], **common)
-                return "Disclosure approved."
-            services.reject_proposal(proposal=proposal, note=data["note"], **common)
-            return "Proposal sent back to review."
-        if action == "refuse":
-            services.refuse(case=case, ground=data["ground"], text=data["text"], **common)
-            return "Request refused; the requester is notified."
-        if action == "extend":
-            services.extend_preservation(case=case, reason=data["reason"], **common)
-            return "Preservation extended."
-        if action == "release":
-            services.release_preservation(case=case, reason=data["reason"], **common)
-            return "Preservation released."
-        if action == "override":
-            services.override_category(case=case, category=data["category"],
-                                       outcome=data["outcome"], reason=data["reason"], **common)
-            return "Override recorded; the approver will see it with its reason."
-        if action == "reanalyse":
-            services.rerun_legal_analysis(case=case, **common)
-            return "Legal analysis re-run with the current rule set."
-        if action == "convert":
-            services.convert_preservation(case=case, production_number=data["production_number"],
-                                          **common)
-            return "Preservation converted; its hold now serves the production request."
-        plugged = extensions.desk_action(action)
-        if plugged is not None:
-            return plugged.handler(case=case, data=data, **common)
-        if action == "removal":
-            services.action_removal(case=case, action=data["action"], note=data["note"], **common)
-            return "Removal recorded."
-        if action == "report_effect":
-            services.report_effect(case=case, note="Effect was given to the order.", **common)
-            return "Effect reported to the authority."
+        if known is not None:
+            known.run(case, data, common)
+            return known.done
+        assert plugged is not None
+        return plugged.handler(case=case, data=data, **common)
     except PermissionDenied:
         raise
     except DomainError as exc:
@@ -209,7 +240,6 @@ def _run(action: str, case: Case, forms: dict[str, Any], request: AuthedRequest)
         else:
             forms["general"] = [exc.message]
         return None
-    raise Http404("Unknown action.")
 
 
 def _timeline(case: Case) -> list[Event]:
@@ -219,10 +249,8 @@ def _timeline(case: Case) -> list[Event]:
 
 def _action_errors(action: str, forms: dict[str, Any]) -> list[str]:
     """What stopped an action, in words, for the top of the page (each names its field)."""
-    name = {"approve": "decide", "send_back": "decide", "extend": "reason",
-            "release": "reason"}.get(action, action)
     errors: list[str] = list(forms.get("general", []))
-    form = forms.get(name)
+    form = forms.get(_form_of(action))
     if form is not None and hasattr(form, "errors"):
         for field, messages_ in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -257,7 +285,7 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
     now = utcnow()
     user = request.user
     proposal = case.proposals.filter(decided_at__isnull=True).select_related("proposed_by").first()
-    allowed = services.allowed_categories(case)
+    allowed = analysis.allowed_categories(case)
     can = {
         "review": may(user, "start_review"),
         "note": may(user, "note"),
@@ -276,7 +304,7 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         "case": case, "forms": forms, "can": can, "proposal": proposal,
         "action": action, "action_errors": action_errors,
         "nothing_allowed": not allowed,
-        "blocked": services.why_not_allowed(case, [c for c in case.categories if c not in allowed]),
+        "blocked": analysis.why_not_allowed(case, [c for c in case.categories if c not in allowed]),
         "own_proposal": proposal is not None and proposal.proposed_by_id == user.pk,
         "targets": case.targets.all(), "attachments": case.attachments.all(),
         "messages_list": case.messages.select_related("author").prefetch_related("attachments"),

@@ -13,7 +13,16 @@ from lawdesk.accounts.http import AuthedRequest
 from lawdesk.audit.actions import Action
 from lawdesk.audit.hashing import canonical_json
 from lawdesk.audit.services import record
-from lawdesk.cases import extensions, flows, legal_clock, services
+from lawdesk.cases import (
+    attachments,
+    conversation,
+    extensions,
+    flows,
+    intake,
+    legal_clock,
+    services,
+    submission,
+)
 from lawdesk.cases.forms import (
     AnswerForm,
     PortalMessageForm,
@@ -25,7 +34,6 @@ from lawdesk.cases.forms import (
 from lawdesk.cases.intake import live_errors
 from lawdesk.cases.models import KIND_CHOICES, Message, Status
 from lawdesk.cases.selectors import get_agency_case, search_agency_cases
-from lawdesk.cases.services import Upload
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
 from lawdesk.core.paging import lean_page
@@ -104,14 +112,13 @@ def new_request(request: AuthedRequest) -> HttpResponse:
     form = RequestForm(request.POST or None, initial={"kind": kind})
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-
-        uploads = [Upload(name=f.name or "document.pdf", content=f)
+        uploads = [attachments.Upload(name=f.name or "document.pdf", content=f)
                    for f in request.FILES.getlist("attachments")]
         try:
-            case = services.submit_request(actor=request.user, now=utcnow(),
-                                           payload=payload_from_post(request.POST),
-                                           uploads=uploads, channel="portal", request=request)
-        except services.IntakeRefused as exc:
+            case = submission.submit_request(actor=request.user, now=utcnow(),
+                                             payload=payload_from_post(request.POST),
+                                             uploads=uploads, channel="portal", request=request)
+        except intake.IntakeRefused as exc:
             errors = _field_errors(exc.errors)
         else:
             messages.success(request, gettext("Request received as %(number)s. Keep the receipt: "
@@ -160,16 +167,16 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 if action == "message":
-                    uploads = [services.Upload(name=f.name or "document.pdf", content=f)
+                    uploads = [attachments.Upload(name=f.name or "document.pdf", content=f)
                                for f in request.FILES.getlist("m-attachments")]
-                    services.message_the_desk(case=case, actor=request.user, now=now,
-                                              body=form.cleaned_data["body"], uploads=uploads,
-                                              request=request)
+                    conversation.message_the_desk(case=case, actor=request.user, now=now,
+                                                  body=form.cleaned_data["body"], uploads=uploads,
+                                                  request=request)
                     messages.success(request, _("Message sent to the platform."))
                 elif action == "answer":
-                    services.answer_clarification(case=case, actor=request.user, now=now,
-                                                  answer=form.cleaned_data["answer"],
-                                                  request=request)
+                    conversation.answer_clarification(case=case, actor=request.user, now=now,
+                                                      answer=form.cleaned_data["answer"],
+                                                      request=request)
                     messages.success(request, gettext("Answer sent. The legal clock runs again."))
                 else:
                     services.withdraw(case=case, actor=request.user, now=now,

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
-from lawdesk.cases import flows, services
+from lawdesk.cases import flows, preservation
 from lawdesk.cases.models import Case, Status
 from lawdesk.collection.collector import connector, resolve_accounts
 from lawdesk.collection.models import PreservationHold
@@ -89,7 +89,7 @@ def expire_holds(*, now: datetime) -> int:
         case = hold.case
         if case.kind == RequestKind.PRESERVATION and Status.EXPIRED in flows.allowed(case.kind,
                                                                                       case.status):
-            services.expire_preservation(case=case, now=now)  # its receiver releases the hold
+            preservation.expire_preservation(case=case, now=now)  # its receiver releases the hold
         else:
             release_holds(case=case, now=now, reason="hold period ended")
         expired += 1

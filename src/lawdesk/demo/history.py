@@ -32,7 +32,7 @@ from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.hashing import canonical_sha256
 from lawdesk.audit.services import record
-from lawdesk.cases import services, signals
+from lawdesk.cases import attachments, preservation, services, signals, submission
 from lawdesk.cases.models import Case, Status
 from lawdesk.cases.risk import clear_later_first_request_flags
 from lawdesk.transparency.services import publish_checkpoint
@@ -173,16 +173,17 @@ def _through_services(rng: random.Random, user: User, reviewer: User, start: dat
                       end: datetime, how: str) -> Case:
     n = next(_counter)
     received, ack, _decided, _delivered, closed = _moments(rng, start, end)
-    upload = services.Upload(name="requisition.pdf",
-                             content=SimpleUploadedFile("requisition.pdf", _PDF, "application/pdf"))
+    upload = attachments.Upload(name="requisition.pdf",
+                                content=SimpleUploadedFile("requisition.pdf", _PDF, "application/pdf"))
     overrides: dict[str, Any] = {}
     if how == "preserved":
         overrides = {"kind": "preservation", "categories": ["subscriber", "identification", "traffic"]}
-    case = services.submit_request(actor=user, now=received, payload=_payload(rng, n, received, **overrides),
-                                   uploads=[upload], channel="portal")
+    case = submission.submit_request(actor=user, now=received,
+                                     payload=_payload(rng, n, received, **overrides),
+                                     uploads=[upload], channel="portal")
     if how == "preserved":
-        services.release_preservation(case=case, actor=reviewer, now=closed,
-                                      reason="No production order followed.")
+        preservation.release_preservation(case=case, actor=reviewer, now=closed,
+                                          reason="No production order followed.")
     elif how == "withdrawn":
         services.withdraw(case=case, actor=user, now=ack, reason="The suspect was identified otherwise.")
     else:

@@ -3,7 +3,7 @@
 One message carries one order as several objects (INTEROP.md §2.4: the EU mapping of Form 1 is
 an AuthorisationObject, one LDTaskObject per identifier of Section E, and a DocumentObject with
 the form). :func:`prepare` groups the message's CREATEs by the Authorisation they are associated
-with and submits each group through ``cases.services.submit_request`` — the same use case as
+with and submits each group through ``cases.submission.submit_request`` — the same use case as
 the portal and the API, with the form kept byte-exact as the case's original order. The facts
 the message cannot give are listed for the desk to confirm.
 """
@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from lawdesk.cases.services import IntakeRefused, OriginalOrder, submit_request
+from lawdesk.cases.attachments import OriginalOrder
+from lawdesk.cases.intake import IntakeRefused
+from lawdesk.cases.submission import submit_request
 from lawdesk.core.errors import DomainError
 from lawdesk.interop import message as m
 from lawdesk.interop import schema as s

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from lxml import etree
 
-from lawdesk.cases.services import extend_preservation_on_order
+from lawdesk.cases.preservation import extend_preservation_on_order
 from lawdesk.core.errors import DomainError
 from lawdesk.interop import message as m
 from lawdesk.interop import schema as s

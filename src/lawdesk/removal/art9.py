@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
-from lawdesk.cases import services as case_services
+from lawdesk.cases import lifecycle
 from lawdesk.cases.models import Case
 from lawdesk.core.errors import DomainError
 from lawdesk.platform.content_actions import EU_MEMBER_STATES
@@ -61,7 +61,7 @@ def expand(codes: list[str]) -> set[str]:
 def record_scope(*, case: Case, actor: User, now: datetime, countries: str,
                  request: HttpRequest | None = None) -> OrderScope:
     """Record the territorial scope the order states (it may be corrected until effect is given)."""
-    case_services.authorize("removal", actor=actor, now=now, case=case, request=request)
+    lifecycle.authorize("removal", actor=actor, now=now, case=case, request=request)
     if not is_art9(case):
         raise DomainError(_("Only a DSA Art. 9 order states a territorial scope here."), field="countries")
     if case.removal_items.filter(effect_at__isnull=False).exists():

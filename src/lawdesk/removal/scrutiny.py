@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
-from lawdesk.cases import services as case_services
+from lawdesk.cases import lifecycle
 from lawdesk.cases.models import Case
 from lawdesk.core.errors import DomainError
 from lawdesk.law.config import load_config
@@ -44,7 +44,7 @@ def window_end(case: Case) -> datetime | None:
 def quashed(*, case: Case, actor: User, now: datetime, decision: str,
             request: HttpRequest | None = None) -> int:
     """The host state's authority found an infringement: reinstate every item (Art. 4(7))."""
-    case_services.authorize("removal", actor=actor, now=now, case=case, request=request)
+    lifecycle.authorize("removal", actor=actor, now=now, case=case, request=request)
     end = window_end(case)
     if end is None:
         raise DomainError(_("Only a TCO order from another member state than the host state is "

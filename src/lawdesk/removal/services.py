@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
-from lawdesk.cases import flows, legal_clock
+from lawdesk.cases import flows, legal_clock, lifecycle
 from lawdesk.cases import services as case_services
 from lawdesk.cases.models import Case, Status
 from lawdesk.core.errors import DomainError
@@ -120,7 +120,7 @@ def apply_measure(*, case: Case, actor: User, now: datetime, measure: str,
     For a TCO order the measure must cover every member state. The platform is acted on first
     (idempotently: a retry keeps the first time of the measure), then the case records it.
     """
-    case_services.authorize("removal", actor=actor, now=now, case=case, request=request)
+    lifecycle.authorize("removal", actor=actor, now=now, case=case, request=request)
     if case.kind != RequestKind.REMOVAL:
         raise DomainError(_("Only a removal order is given effect here."), field="measure")
     if measure not in MEASURES:
@@ -217,7 +217,7 @@ def _hold_related_data(case: Case, items: list[RemovalItem], now: datetime) -> N
 def restore(*, case: Case, actor: User, now: datetime, reason: str,
             request: HttpRequest | None = None) -> int:
     """Reinstate the content (order quashed on scrutiny, Art. 4(2); complaint upheld, Art. 10)."""
-    case_services.authorize("removal", actor=actor, now=now, case=case, request=request)
+    lifecycle.authorize("removal", actor=actor, now=now, case=case, request=request)
     if len(reason.strip()) < 3:
         raise DomainError(_("Say why the content is reinstated."), field="reason")
     actions = content_actions()
@@ -238,7 +238,7 @@ def restore(*, case: Case, actor: User, now: datetime, reason: str,
 def second_review(*, case: Case, actor: User, now: datetime, agrees: bool, note: str = "",
                   request: HttpRequest | None = None) -> SecondReview:
     """Record the second pair of eyes on a measure taken. Never a condition of the measure."""
-    case_services.authorize("removal", actor=actor, now=now, case=case, request=request)
+    lifecycle.authorize("removal", actor=actor, now=now, case=case, request=request)
     takers = {i.effect_by_id for i in case.removal_items.all() if i.effect_by_id}
     if not takers:
         raise DomainError(_("No measure has been taken on this order yet."), field="agrees")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
+from lawdesk.cases import conversation, lifecycle
 from lawdesk.cases import services as case_services
 from lawdesk.cases.models import Case, Status
 from lawdesk.core.errors import DomainError
@@ -40,7 +41,7 @@ def declare(
     clarification: str = "",
     request: HttpRequest | None = None,
 ) -> Impossibility:
-    case_services.authorize("removal", actor=actor, now=now, case=case, request=request)
+    lifecycle.authorize("removal", actor=actor, now=now, case=case, request=request)
     if not is_tco(case):
         raise DomainError(_("Annex III answers a TCO removal order only."), field="reason")
     if reason not in Impossibility.Reason.values:
@@ -71,7 +72,7 @@ def declare(
             declared_by=actor,
             declared_at=now,
         )
-        case_services.ask_clarification(case=case, actor=actor, now=now, question=question, request=request)
+        conversation.ask_clarification(case=case, actor=actor, now=now, question=question, request=request)
         record(
             Action.REMOVAL_IMPOSSIBILITY_DECLARED,
             actor=actor,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
-from lawdesk.cases import services as case_services
+from lawdesk.cases import lifecycle
 from lawdesk.cases.models import Case
 from lawdesk.core.errors import DomainError
 from lawdesk.platform.connector import UnknownAccount
@@ -231,7 +231,7 @@ def rewrite_facts(
     request: HttpRequest | None = None,
 ) -> StatementOfReasons:
     """The desk rewrites a statement's facts; it is checked again and queued if it now passes."""
-    case_services.authorize("removal", actor=actor, now=now, case=statement.case, request=request)
+    lifecycle.authorize("removal", actor=actor, now=now, case=statement.case, request=request)
     if statement.state not in (StatementOfReasons.State.REFUSED, StatementOfReasons.State.PENDING):
         raise DomainError(_("This statement can no longer be changed."), field="facts")
     if not facts.strip():
