@@ -35,7 +35,7 @@ from lawdesk.api.schemas import (
 )
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
-from lawdesk.cases import attachments, conversation, services, submission
+from lawdesk.cases import attachments, conversation, lifecycle, services, submission
 from lawdesk.cases.models import Case, Status
 from lawdesk.cases.selectors import cases_for_agency, get_agency_case
 from lawdesk.cases.views_acknowledgement import pdf_response, signature_response
@@ -280,7 +280,7 @@ def answer_clarification(request: HttpRequest, body: ClarificationIn,
                                 field="status")
     now = utcnow()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), lifecycle.composed():  # the answer kept with the change
             case = conversation.answer_clarification(case=case, actor=user, now=now,
                                                      answer=body.answer, request=request)
             response = json_answer(request, 200, CaseDetail,
@@ -308,7 +308,7 @@ def withdraw_request(request: HttpRequest, body: WithdrawIn,
         return replayed
     now = utcnow()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), lifecycle.composed():  # the answer kept with the change
             case = services.withdraw(case=case, actor=user, now=now, reason=body.reason,
                                      request=request)
             response = json_answer(request, 200, CaseDetail,

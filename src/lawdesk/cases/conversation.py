@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
@@ -19,7 +18,14 @@ from lawdesk.cases.intake import (
     CLARIFICATION_ANSWER,
     IntakeRefused,
 )
-from lawdesk.cases.lifecycle import desk_action, lock, move, require, require_requester
+from lawdesk.cases.lifecycle import (
+    desk_action,
+    lock,
+    move,
+    require,
+    require_requester,
+    use_case_transaction,
+)
 from lawdesk.cases.models import Case, Message, Status
 from lawdesk.core.errors import DomainError
 
@@ -42,10 +48,10 @@ def answer_clarification(*, case: Case, actor: User, now: datetime, answer: str,
                          request: HttpRequest | None = None) -> Case:
     """The requester answers; the clock resumes with the time that was left."""
     require_requester(case, actor, now=now, request=request, attempted="answer")
-    return _answer(case=case, actor=actor, now=now, answer=answer, request=request)
+    with use_case_transaction():
+        return _answer(case=case, actor=actor, now=now, answer=answer, request=request)
 
 
-@transaction.atomic
 def _answer(*, case: Case, actor: User, now: datetime, answer: str,
             request: HttpRequest | None) -> Case:
     case = lock(case)
@@ -106,7 +112,7 @@ def message_the_desk(*, case: Case, actor: User, now: datetime, body: str,
     """An officer of the requesting agency writes to the platform on the case (any time, not
     only to answer a question), with PDF documents checked as at intake."""
     require_requester(case, actor, now=now, request=request, attempted="message")
-    with transaction.atomic():
+    with use_case_transaction():
         return _message(lock(case), actor=actor, now=now, body=body, side="requester",
                         uploads=uploads, request=request)
 

@@ -4,7 +4,9 @@ and `move`, the only way a case changes status (transition table, clock, audit, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -67,21 +69,41 @@ def authorize(action: str, *, actor: User, now: datetime, case: Case | None = No
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
+_composed: ContextVar[bool] = ContextVar("lawdesk_cases_composed", default=False)
+
+
+@contextmanager
+def composed() -> Iterator[None]:
+    """Run use cases inside the caller's own transaction, which then commits them (decision
+    0027): a use case made of others (removal's measure), the API's idempotent answer kept with
+    its change, the demo seed. Anywhere else a use case opened inside an atomic block raises."""
+    token = _composed.set(True)
+    try:
+        yield
+    finally:
+        _composed.reset(token)
+
+
+def use_case_transaction() -> transaction.Atomic:
+    """The transaction of a top-level use case: durable — committed when the use case returns,
+    with its audit event and queued jobs — unless the caller runs it ``composed``."""
+    return transaction.atomic(durable=not _composed.get())
+
 
 def desk_action(action: str) -> Callable[[_F], _F]:
-    """Make a service one desk action: permission from DESK_ACTIONS, one transaction, and
-    every refusal that guards a disclosure audited outside that transaction."""
+    """Make a service one desk action: permission from DESK_ACTIONS, one durable transaction
+    (``use_case_transaction``), and every refusal that guards a disclosure audited outside
+    that transaction."""
 
     def decorator(function: _F) -> _F:
-        atomic = transaction.atomic(function)
-
         @wraps(function)
         def run(**kwargs: Any) -> Any:
             case = kwargs.get("case") or getattr(kwargs.get("proposal"), "case", None)
             actor, now, request = kwargs["actor"], kwargs["now"], kwargs.get("request")
             authorize(action, actor=actor, now=now, case=case, request=request)
             try:
-                return atomic(**kwargs)
+                with use_case_transaction():
+                    return function(**kwargs)
             except DomainError as exc:
                 if exc.code in FOUR_EYES_CODES:
                     refused(action, actor=actor, case=case, now=now, request=request,

@@ -20,7 +20,15 @@ from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases import legal_clock
 from lawdesk.cases.intake import WITHDRAWAL_REASON
-from lawdesk.cases.lifecycle import desk_action, lock, move, require, require_permission, require_requester
+from lawdesk.cases.lifecycle import (
+    desk_action,
+    lock,
+    move,
+    require,
+    require_permission,
+    require_requester,
+    use_case_transaction,
+)
 from lawdesk.cases.models import Case, Message, Status
 from lawdesk.cases.selectors import open_cases
 from lawdesk.core.errors import DomainError
@@ -78,10 +86,10 @@ def withdraw(*, case: Case, actor: User, now: datetime, reason: str,
              request: HttpRequest | None = None) -> Case:
     """The requesting agency withdraws its request (from any open state)."""
     require_requester(case, actor, now=now, request=request, attempted="withdraw")
-    return _withdraw(case=case, actor=actor, now=now, reason=reason, request=request)
+    with use_case_transaction():
+        return _withdraw(case=case, actor=actor, now=now, reason=reason, request=request)
 
 
-@transaction.atomic
 def _withdraw(*, case: Case, actor: User, now: datetime, reason: str,
               request: HttpRequest | None) -> Case:
     case = lock(case)
@@ -95,6 +103,7 @@ def _withdraw(*, case: Case, actor: User, now: datetime, reason: str,
     return case
 
 
+# The collection job's steps: inside the job's own transaction (decision 0027), not durable.
 @transaction.atomic
 def start_collection(*, case: Case, now: datetime, actor: User | None = None) -> Case:
     """Approved → collecting: the platform starts gathering exactly the approved scope."""
@@ -119,15 +128,15 @@ def mark_delivered(*, case: Case, now: datetime, accounts_affected: int,
     return case
 
 
-@transaction.atomic
 def close_case(*, case: Case, actor: User | None, now: datetime, reason: str = "",
                request: HttpRequest | None = None) -> Case:
     """Delivered → closed: nothing more is owed to the requester on this case."""
     if actor is not None:
         require_permission(actor, DESK_ACTIONS["close"])
-    case = lock(case)
-    move(case, Status.CLOSED, actor=actor, now=now, action=Action.CASE_CLOSED, reason=reason,
-         request=request)
+    with use_case_transaction():
+        case = lock(case)
+        move(case, Status.CLOSED, actor=actor, now=now, action=Action.CASE_CLOSED, reason=reason,
+             request=request)
     return case
 
 

@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
@@ -30,7 +29,7 @@ from lawdesk.cases.intake import (
     law_facts_from,
     validate_intake,
 )
-from lawdesk.cases.lifecycle import move, require
+from lawdesk.cases.lifecycle import move, require, use_case_transaction
 from lawdesk.cases.models import Case, Status, Target
 from lawdesk.cases.receipts import receipt_document
 from lawdesk.cases.risk import clear_later_first_request_flags, risk_flags
@@ -70,16 +69,16 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
                params={"reason": "agency_not_active", "channel": channel})
         raise PermissionDenied(gettext("Your agency is not active on this platform."))
     try:
-        return _create_case(actor=actor, now=now, data=data, targets=targets, uploads=uploads,
-                            channel=channel, request=request, on_created=on_created,
-                            original=original)
+        with use_case_transaction():
+            return _create_case(actor=actor, now=now, data=data, targets=targets, uploads=uploads,
+                                channel=channel, request=request, on_created=on_created,
+                                original=original)
     except IntakeRefused as exc:
         record(Action.INTAKE_REFUSED, actor=actor, request=request, now=now,
                params={"reason": "invalid", "channel": channel, "fields": sorted(exc.errors)})
         raise
 
 
-@transaction.atomic
 def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[ParsedTarget],
                  uploads: Sequence[Upload], channel: str, request: HttpRequest | None,
                  on_created: Callable[[Case], None] | None = None,

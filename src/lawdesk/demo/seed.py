@@ -20,6 +20,7 @@ from lawdesk.accounts import services
 from lawdesk.accounts.models import Agency, Officer, User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
+from lawdesk.cases import lifecycle
 from lawdesk.core.clock import utcnow
 from lawdesk.demo.cases import seed_cases
 from lawdesk.demo.history import seed_history
@@ -137,12 +138,11 @@ def seed(now: datetime | None = None, *, with_cases: bool = True,
         user = User.objects.get(email=spec.email)
         _verified_email(user)
         _enrol_totp(user)
-    if with_cases:
-
-        seed_cases(now)
-    if with_cases and with_history:
-
-        seed_history(now)
+    with lifecycle.composed():  # the seed is all or nothing: one transaction
+        if with_cases:
+            seed_cases(now)
+        if with_cases and with_history:
+            seed_history(now)
     return USERS
 
 

@@ -31,6 +31,7 @@ from lxml import etree
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
+from lawdesk.cases import lifecycle
 from lawdesk.cases import services as cases
 from lawdesk.cases.models import Case
 from lawdesk.core.errors import DomainError
@@ -109,7 +110,8 @@ def declare_impossibility(*, case: Case, actor: User, now: datetime,
              f"{targets[r.target_id].value}", "reason": r.reason,
              "explanation": r.explanation.strip(), "preserved": r.preserved}
             for r in sorted(reasons, key=lambda r: targets[r.target_id].position)]
-    with transaction.atomic(), translation.override("en"):  # machine texts in English
+    # The refusal and the Annex III objects that say it are one change (decision 0027).
+    with transaction.atomic(), lifecycle.composed(), translation.override("en"):  # texts in English
         case = Case.objects.select_for_update().get(pk=case.pk)
         document = form_document(case, rows, conflicting_obligations.strip(),
                                  information_required.strip(), now)

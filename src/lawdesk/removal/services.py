@@ -150,7 +150,7 @@ def apply_measure(*, case: Case, actor: User, now: datetime, measure: str,
     except ContentActionError as exc:
         raise DomainError(str(exc), field=exc.field) from exc
     view = platform_view()
-    with transaction.atomic():
+    with transaction.atomic(), lifecycle.composed():  # one change: the measure and the case's outcome
         for item, done in applied:
             everywhere = measure == "disable" and set(done.countries) >= EU_MEMBER_STATES
             item.measure = (RemovalItem.Measure.REMOVE if measure == "remove"

@@ -61,7 +61,7 @@ def declare(
         "Annex III, Regulation (EU) 2021/784: we cannot comply with the order yet.\n"
         "Reason: %(reason)s.\nExplanation: %(explanation)s\nClarification requested: %(clar)s"
     ) % {"reason": label, "explanation": explanation.strip(), "clar": clarification.strip() or "—"}
-    with transaction.atomic():
+    with transaction.atomic(), lifecycle.composed():  # the impossibility and its question at once
         if case.status == Status.RECEIVED:
             case = case_services.start_review(case=case, actor=actor, now=now, request=request)
         row = Impossibility.objects.create(
