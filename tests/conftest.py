@@ -213,13 +213,12 @@ def _append_only_at_module_end(django_db_blocker):
     yield
     from django.db import connection
 
-    from lawdesk.audit import anchors
     from lawdesk.audit import triggers as audit_triggers
     from lawdesk.transparency import triggers as log_triggers
 
     with django_db_blocker.unblock():
         audit_triggers.install(connection)
-        anchors.install_triggers(connection)
+        audit_triggers.install_anchor_triggers(connection)
         log_triggers.install(connection)
 
 
@@ -231,11 +230,10 @@ def flushable(_append_only_at_module_end, django_db_blocker):
     yield
     from django.db import connection
 
-    from lawdesk.audit import anchors
     from lawdesk.audit import triggers as audit_triggers
     from lawdesk.transparency import triggers as log_triggers
 
     with django_db_blocker.unblock():
         audit_triggers.drop(connection)
-        anchors.drop_triggers(connection)
+        audit_triggers.drop_anchor_triggers(connection)
         log_triggers.drop(connection)

@@ -65,7 +65,7 @@ def test_the_effect_is_given_in_the_scope_reported_and_the_recipient_informed(
     assert json.loads(names[f"{order.number}-art9-effect.json"][1])["provider"]["file_number"] == order.number
     assert names[f"{order.number}-art9-effect.pdf"][1].startswith(b"%PDF")
     assert row.sha256 in message.body
-    assert Event.objects.filter(action="removal:effect_report:sent").count() == 1
+    assert Event.objects.filter(action="removal:effectreport:sent").count() == 1
 
 
 def test_a_report_is_retried_until_the_mail_goes(order, reviewer, now, settings):

@@ -141,8 +141,8 @@ class Action(StrEnum):
     REMOVAL_SCOPE_RECORDED = "removal:scope:recorded"
     REMOVAL_IMPOSSIBILITY_DECLARED = "removal:impossibility:declared"
     REMOVAL_ORDER_QUASHED = "removal:order:quashed"
-    REMOVAL_EFFECT_REPORT_SENT = "removal:effect_report:sent"
-    REMOVAL_EFFECT_REPORT_DOWNLOADED = "removal:effect_report:downloaded"
+    REMOVAL_EFFECT_REPORT_SENT = "removal:effectreport:sent"
+    REMOVAL_EFFECT_REPORT_DOWNLOADED = "removal:effectreport:downloaded"
 
     # --- interop: ETSI HI-1 messages --------------------------------------------------------
     # (Refused senders and messages are not on the desk's list of refused attempts yet.)
