@@ -223,7 +223,7 @@ def _append_only_at_module_end(django_db_blocker):
 
 
 @pytest.fixture
-def flushable(_append_only_at_module_end, django_db_blocker):
+def flushable(chain_head, _append_only_at_module_end, django_db_blocker):
     """For a test with real transactions (``django_db(transaction=True)``), in a module of its
     own: the test's end empties the tables, a flush the append-only triggers refuse. They are
     dropped after the test and installed again when its module ends."""
