@@ -84,3 +84,32 @@ def test_sqlite_timestamps_in_another_spelling_verify_as_the_orm_read_them(now):
     report = verify_chain()
     assert report.intact, report.problem
     assert report.head_hash == ChainHead.objects.get().hash
+
+
+@pytest.mark.django_db
+def test_postgresql_renders_the_canonical_time_itself():
+    """The verifier asks PostgreSQL for the canonical text of ``at``: it must equal canonical_time."""
+    from django.db import connection
+
+    from lawdesk.audit.hashing import canonical_time
+    from lawdesk.audit.verify import _PG_TIME
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the rendering is PostgreSQL's to_char")
+    moments = [
+        datetime(2026, 11, 2, 9, 30, tzinfo=UTC),  # no microseconds: still six digits
+        datetime(2026, 11, 2, 9, 30, 0, 1, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2027, 3, 28, 1, 0, 0, 500000, tzinfo=UTC),  # the Paris clock change
+        datetime(1000, 1, 1, tzinfo=UTC),
+        datetime(999, 12, 31, 23, 0, tzinfo=UTC),  # strftime does not pad the year: neither may we
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'Europe/Paris'")  # the session's zone must not matter
+        try:
+            for moment in moments:
+                cursor.execute(f"SELECT {_PG_TIME} FROM (SELECT %s::timestamptz AS at) t", [moment])
+                assert cursor.fetchone()[0] == canonical_time(moment), moment
+        finally:
+            cursor.execute("SET TIME ZONE 'UTC'")

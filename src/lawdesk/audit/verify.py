@@ -49,6 +49,11 @@ _COLUMNS = ("seq, {at}, actor_id, actor, action, target_type, target_id, params,
 _SQLITE_TIME = re.compile(r"[1-9]\d{3}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?")
 
 
+# PostgreSQL renders the canonical time itself (``canonical_time``: UTC, microseconds, "Z"), so
+# no datetime is built per row; FM drops the zero padding of years before 1000, as strftime does.
+_PG_TIME = "to_char(at AT TIME ZONE 'UTC', 'FMYYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+
 def _sqlite_time(text: str) -> str:
     """The canonical time of a stored SQLite timestamp, as the ORM would have read it."""
     if _SQLITE_TIME.fullmatch(text):
@@ -118,11 +123,11 @@ def check_range(lo: int | None, hi: int | None, *, batch_size: int = 5000) -> Ra
         bounds.append("seq < %s")
         args.append(hi)
     where = f" WHERE {' AND '.join(bounds)}" if bounds else ""
-    sql = (f"SELECT {_COLUMNS.format(at='CAST(at AS TEXT)' if sqlite else 'at')} FROM audit_event"  # noqa: S608
+    sql = (f"SELECT {_COLUMNS.format(at='CAST(at AS TEXT)' if sqlite else _PG_TIME)} FROM audit_event"  # noqa: S608
            f"{where} ORDER BY seq")
     actors: dict[str, str] = {}
     params_cache: dict[str, str] = {}
-    sha256, json_text, sqlite_time, time = hashlib.sha256, _json_text, _sqlite_time, canonical_time
+    sha256, json_text, sqlite_time = hashlib.sha256, _json_text, _sqlite_time
     expected_seq: int | None = None
     prev_hash = ""
     with connection.chunked_cursor() as cursor:
@@ -140,7 +145,7 @@ def check_range(lo: int | None, hi: int | None, *, batch_size: int = 5000) -> Ra
                         out.problem = (seq, _PREVIOUS)
                         return out
                 encoded = canonical_bytes(
-                    action, json_text(actor, actors), actor_id, sqlite_time(at) if sqlite else time(at),
+                    action, json_text(actor, actors), actor_id, sqlite_time(at) if sqlite else at,
                     ip, json_text(params, params_cache), stored_prev, seq, target_id, target_type,
                     user_agent,
                 )
