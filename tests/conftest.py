@@ -8,6 +8,7 @@ from itertools import count
 
 import pytest
 
+from tests import factories
 from tests.factories import ApiClient, enrol_totp, payload, pdf
 
 _seq = count(1)
@@ -237,3 +238,29 @@ def flushable(chain_head, _append_only_at_module_end, django_db_blocker):
         audit_triggers.drop(connection)
         audit_triggers.drop_anchor_triggers(connection)
         log_triggers.drop(connection)
+
+
+# Removal orders name messages of the synthetic platform's demo channel (tests/removal, and
+# take-downs over HI-1 in tests/interop).
+@pytest.fixture
+def removal_platform(platform):
+    from lawdesk.removal import services
+
+    for name in ("content_measures.json", "content_measures.jsonl"):
+        (platform / name).unlink(missing_ok=True)
+    services._connector.cache_clear()
+    yield platform
+    services._connector.cache_clear()
+
+
+@pytest.fixture
+def channel_messages(removal_platform) -> list:
+    from lawdesk.removal.services import connector
+
+    conn = connector()
+    out: list = []
+    for year in (2024, 2025, 2026):
+        window = conn.window(f"{year}-01-01T00:00:00Z", f"{year}-12-31T00:00:00Z")
+        out += list(conn.content(window, chat_ids=[factories.CHANNEL]))
+    assert len(out) >= 2, "the demo channel needs two messages"
+    return out

@@ -101,3 +101,12 @@ class ApiClient:
         if files:
             data["attachments"] = [SimpleUploadedFile(n, c, "application/pdf") for n, c in files]
         return self.client.post("/api/v1/requests", data=data, headers=self.headers)
+
+
+# The synthetic platform's public demo channel (removal orders name its messages).
+CHANNEL = 700_000_003
+
+
+def content_url(message: Any) -> str:
+    """The public link of a message of the demo channel."""
+    return f"https://msgr.example/demo_channel/{message.message_id}"

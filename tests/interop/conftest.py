@@ -7,7 +7,9 @@ import hashlib
 
 import pytest
 
+from lawdesk.interop.authority import Receiver
 from tests.interop.messages import SENDER
+from tests.interop.tlsproxy import make_pki
 
 FINGERPRINT = hashlib.sha256(b"the French e-Evidence system's client certificate").hexdigest()
 PROXY = "127.0.0.7"
@@ -66,3 +68,30 @@ def post(client):
         return client.post("/hi1/", data=data, content_type=content_type, **extra)
 
     return send
+
+
+# The authority's own HI-1 server, to which lawdesk's answers go (decision 0023).
+@pytest.fixture
+def pki(tmp_path):
+    return make_pki(tmp_path)
+
+
+@pytest.fixture
+def authority(pki, tmp_path, settings):
+    """The authority's HI-1 server (the tool's receiver) and lawdesk's client certificate."""
+    cert, key, _ = pki.client("lawdesk-platform")
+    settings.LAWDESK_HI1_CLIENT_CERT, settings.LAWDESK_HI1_CLIENT_KEY = str(cert), str(key)
+    settings.LAWDESK_HI1_SERVER_CA = str(pki.ca)
+    server = Receiver(tmp_path / "inbox", cert=str(pki.server_cert), key=str(pki.server_key),
+                      client_ca=str(pki.ca)).start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def answered_endpoint(endpoint, authority):
+    from lawdesk.interop.models import Endpoint
+
+    Endpoint.objects.filter(pk=endpoint.pk).update(delivery_url=authority.url)
+    endpoint.refresh_from_db()
+    return endpoint

@@ -98,3 +98,57 @@ def lp_task(oid: str, auth: str, *, identifier="33612345678", fmt="International
             .replace("task:LDTaskObject", "task:LPTaskObject")
             .replace("LDTaskDesiredStatus", "LPTaskDesiredStatus")
             .replace("AwaitingDisclosure", "AwaitingPreservation"))
+
+
+def td_authorisation(oid: str, *, reference="FR-TCO-2026-0007", legal_type="TCORemovalOrder",
+                     type_of_case: str = "") -> str:
+    """The Authorisation of a take-down: an administrative authority's removal order."""
+    legal = dict_entry("auth:AuthorisationLegalType", "IE/msgr-lawdesk",
+                       "LawdeskTakedownLegalType", legal_type) if legal_type else ""
+    kind = dict_entry("auth:AuthorisationTypeOfCase", "ETSI", "AuthorisationTypeOfCase",
+                      type_of_case) if type_of_case else ""
+    return f"""<CREATE><HI1Object xsi:type="auth:AuthorisationObject">
+  <ObjectIdentifier>{oid}</ObjectIdentifier><CountryCode>FR</CountryCode><OwnerIdentifier>FR-PJJ-EEVIDENCE</OwnerIdentifier>
+  <auth:AuthorisationReference>{reference}</auth:AuthorisationReference>
+  {legal}
+  {dict_entry("auth:AuthorisationDesiredStatus", "ETSI", "AuthorisationDesiredStatus", "SubmittedToCSP")}
+  <auth:AuthorisationApprovalDetails>
+    {dict_entry("common:ApprovalType", "ETSI", "ApprovalType", "IssuingAuthority")}
+    <common:ApproverDetails><common:Name>Sous-direction anti-terroriste</common:Name><common:Role>Police</common:Role></common:ApproverDetails>
+    <common:ApprovalTimestamp>2026-11-02T09:00:00Z</common:ApprovalTimestamp>
+  </auth:AuthorisationApprovalDetails>
+  <auth:AuthorisationManualInformation>Instructions for making explosives posted in a public channel.</auth:AuthorisationManualInformation>
+  {kind}
+</HI1Object></CREATE>"""
+
+
+def td_task(oid: str, auth: str, urls: list[str], *, deadline: str = "", status: str = "",
+            owner="msgr-lawdesk", fmt="ContentURL", flags: list[str] = ()) -> str:
+    values = "".join(
+        f"<task:RequestValue><task:FormatType><task:FormatOwner>{owner}</task:FormatOwner>"
+        f"<task:FormatName>{fmt}</task:FormatName></task:FormatType><task:Value>{u}</task:Value>"
+        "</task:RequestValue>" for u in urls)
+    deadlines = (f"<task:Deadlines><task:TakedownDeadline><task:DateTime>{deadline}</task:DateTime>"
+                 "</task:TakedownDeadline></task:Deadlines>") if deadline else ""
+    flag_xml = ("<task:Flags>" + "".join(dict_entry("task:TDTaskFlag", "EU", "TDTaskFlag", f)
+                                         for f in flags) + "</task:Flags>") if flags else ""
+    return f"""<CREATE><HI1Object xsi:type="task:TDTaskObject">
+  <ObjectIdentifier>{oid}</ObjectIdentifier><CountryCode>FR</CountryCode>
+  <AssociatedObjects><AssociatedObject>{auth}</AssociatedObject></AssociatedObjects>
+  <task:RequesterReference>TCO-FR-2026-7</task:RequesterReference>
+  {dict_entry("task:Status", "ETSI", "TDTaskStatus", status) if status else ""}
+  {dict_entry("task:DesiredStatus", "ETSI", "TDTaskDesiredStatus", "Pending")}
+  <task:RequestDetails>
+    <task:RequestValues>{values}</task:RequestValues>
+    <task:RequestValueRefinement>The two posts with the instructions, not the whole channel.</task:RequestValueRefinement>
+  </task:RequestDetails>
+  {flag_xml}
+  {deadlines}
+</HI1Object></CREATE>"""
+
+
+def refinement(oid: str, auth: str, content: bytes) -> str:
+    """The removal order as a TakedownRefinement document."""
+    return (document(oid, auth, content, content_type="application/pdf")
+            .replace("EPOC form (Annex I)", "TCO removal order (Annex I)")
+            .replace(">Warrant<", ">TakedownRefinement<"))

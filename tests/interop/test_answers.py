@@ -18,11 +18,11 @@ from lawdesk.collection import services as collection
 from lawdesk.core import keys
 from lawdesk.interop import cli, outbound
 from lawdesk.interop import schema as s
-from lawdesk.interop.authority import Receiver, unpack
+from lawdesk.interop.authority import unpack
 from lawdesk.interop.models import Endpoint, OutboundMessage
 from lawdesk.interop.xmlsafe import parse
 from tests.interop.messages import authorisation, document, ids, ld_task, request
-from tests.interop.tlsproxy import PROXY_SOURCE, TlsProxy, make_pki
+from tests.interop.tlsproxy import PROXY_SOURCE, TlsProxy
 
 pytestmark = pytest.mark.django_db
 NS = {"c": s.CORE, "task": s.TASK, "common": s.COMMON, "d": s.DELIVERY}
@@ -34,30 +34,6 @@ WINDOW = ("<task:StartTime>2025-09-01T00:00:00Z</task:StartTime>"
 def _window(task: str) -> str:
     return task.replace("<task:StartTime>2026-09-01T00:00:00Z</task:StartTime><task:EndTime>"
                         "2026-10-01T00:00:00Z</task:EndTime>", WINDOW)
-
-
-@pytest.fixture
-def pki(tmp_path):
-    return make_pki(tmp_path)
-
-
-@pytest.fixture
-def authority(pki, tmp_path, settings):
-    """The authority's HI-1 server (the tool's receiver) and lawdesk's client certificate."""
-    cert, key, _ = pki.client("lawdesk-platform")
-    settings.LAWDESK_HI1_CLIENT_CERT, settings.LAWDESK_HI1_CLIENT_KEY = str(cert), str(key)
-    settings.LAWDESK_HI1_SERVER_CA = str(pki.ca)
-    server = Receiver(tmp_path / "inbox", cert=str(pki.server_cert), key=str(pki.server_key),
-                      client_ca=str(pki.ca)).start()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def answered_endpoint(endpoint, authority):
-    Endpoint.objects.filter(pk=endpoint.pk).update(delivery_url=authority.url)
-    endpoint.refresh_from_db()
-    return endpoint
 
 
 def _order(post):

@@ -39,7 +39,7 @@ def test_getcspconfig_answers_with_the_formats_and_request_types(endpoint, post)
     s.check(root.find("c:Header", NS), s.HEADER, "/HI1Message")
     names = root.xpath("//cfg:FormatTypeDefinition/cfg:FormatName/text()", namespaces=NS)
     assert {"InternationalE164", "IPv4Address", "IPv6Address", "IPAddressPort", "Username",
-            "AccountID"} == set(names)
+            "AccountID", "ContentURL"} == set(names)
     assert "SubscriberData" in root.xpath("//cfg:LDRequestType/common:Value/text()", namespaces=NS)
     assert _errors(root) == []
     event = Event.objects.get(action="interop:hi1:message_received")

@@ -55,12 +55,12 @@ def test_schema_errors_in_the_header_get_3020_naming_the_element(change, path):
 
 def test_action_level_problems_keep_the_other_actions():
     auth, task = ids(2)
-    unknown_type = authorisation(auth).replace("auth:AuthorisationObject", "task:TDTaskObject")
+    unknown_type = authorisation(auth).replace("auth:AuthorisationObject", "task:TrafficPolicyObject")
     bad_member = ld_task(task, auth).replace("<task:Reference>", "<task:Bogus>x</task:Bogus><task:Reference>")
     req = read_request(request(unknown_type, bad_member, "<FROBNICATE/>", "<GETCSPCONFIG/>"))
     codes = [a.error.code if a.error else None for a in req.actions]
     assert codes == [ErrorCode.NOT_SUPPORTED, ErrorCode.SCHEMA_INVALID, ErrorCode.NOT_SUPPORTED, None]
-    assert "TDTaskObject" in req.actions[0].error.description
+    assert "TrafficPolicyObject" in req.actions[0].error.description
     assert "Bogus" in req.actions[1].error.description
 
 

@@ -7,37 +7,11 @@ from datetime import timedelta
 import pytest
 
 from lawdesk.platform.connector import Message
+from tests.factories import CHANNEL, content_url
 from tests.factories import payload as base_payload
 
-CHANNEL = 700_000_003
-
-
-@pytest.fixture
-def removal_platform(platform):
-    from lawdesk.removal import services
-
-    for name in ("content_measures.json", "content_measures.jsonl"):
-        (platform / name).unlink(missing_ok=True)
-    services._connector.cache_clear()
-    yield platform
-    services._connector.cache_clear()
-
-
-@pytest.fixture
-def channel_messages(removal_platform) -> list[Message]:
-    from lawdesk.removal.services import connector
-
-    conn = connector()
-    out: list[Message] = []
-    for year in (2024, 2025, 2026):
-        window = conn.window(f"{year}-01-01T00:00:00Z", f"{year}-12-31T00:00:00Z")
-        out += list(conn.content(window, chat_ids=[CHANNEL]))
-    assert len(out) >= 2, "the demo channel needs two messages"
-    return out
-
-
-def url(message: Message) -> str:
-    return f"https://msgr.example/demo_channel/{message.message_id}"
+__all__ = ["CHANNEL", "url"]  # the removal tests' names for the demo channel's builders
+url = content_url
 
 
 def tco_payload(messages: list[Message], **overrides):

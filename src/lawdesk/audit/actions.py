@@ -156,6 +156,7 @@ class Action(StrEnum):
     HI1_PACKAGE_FETCHED = "interop:hi1:package_fetched"
     HI1_PACKAGE_FETCH_REFUSED = "interop:hi1:package_fetch_refused"
     HI1_ANNEX_III_PRODUCED = "interop:hi1:annex_iii_produced"
+    HI1_TAKEDOWN_DEADLINE = "interop:hi1:takedown_deadline"
 
     # --- core: signing keys ----------------------------------------------------------------
     KEYS_INITIALISED = "core:keys:initialised"

@@ -10,9 +10,10 @@ from lxml import etree
 
 from lawdesk.interop import message as m
 from lawdesk.interop import schema as s
+from lawdesk.interop import takedown
 from lawdesk.interop.identity import own_identity
 from lawdesk.interop.models import StoredObject
-from lawdesk.interop.status import task_status
+from lawdesk.interop.status import dictionary, task_status
 from lawdesk.interop.updates import update as answer_update
 from lawdesk.interop.xmlsafe import parse
 
@@ -68,7 +69,20 @@ def get_csp_config(context: Context, action: m.Action) -> etree._Element:
                 m.dict_element(cfg, "LPRequestType", "ETSI", "RequestType", value)
                 for value in REQUEST_TYPES)))
         for owner, name, _, _ in FORMATS))
-    return m.C("GETCSPCONFIGResponse", m.C("LastChanged", text="2026-11-30T00:00:00Z"),
+    # Take-downs (TDTask): items of content named by their message link; the request type of a
+    # take-down is lawdesk's own value (the ETSI RequestType dictionary has none for it).
+    owner, name = takedown.content_format()
+    content = m.E(cfg, "FormatTypeDefinition",
+                  m.E(cfg, "FormatOwner", text=owner), m.E(cfg, "FormatName", text=name),
+                  m.E(cfg, "Description", text=takedown.CONTENT_FORMAT[3]),
+                  m.E(cfg, "FormatRegex", text=takedown.CONTENT_FORMAT[2]))
+    definitions.append(content)
+    targeting.append(m.E(cfg, "TargetingConfiguration",
+                         m.E(cfg, "FormatOwner", text=owner), m.E(cfg, "FormatName", text=name),
+                         m.E(cfg, "SupportedTDRequestTypes", *(
+                             m.dict_element(cfg, "TDRequestType", owner, "LawdeskTakedownLegalType",
+                                            value) for value in takedown.LEGAL_TYPES))))
+    return m.C("GETCSPCONFIGResponse", m.C("LastChanged", text="2026-12-01T00:00:00Z"),
                definitions, targeting)
 
 
@@ -108,9 +122,13 @@ def render(stored: StoredObject) -> etree._Element:
                 m.C("LastChanged", text=m.timestamp(stored.last_changed)))
     status = task_status(stored)
     if status is not None:
-        dictionary = "LDTaskStatus" if stored.object_type == "LDTaskObject" else "LPTaskStatus"
         _set_member(obj, members, "Status", s.TASK,
-                    m.dict_element(s.TASK, "Status", "ETSI", dictionary, status))
+                    m.dict_element(s.TASK, "Status", "ETSI", dictionary(stored.object_type),
+                                   status))
+    if stored.object_type == "TDTaskObject" and stored.case is not None and stored.case.number:
+        # The platform's reference of the take-down: lawdesk's case number.
+        _set_member(obj, members, "CSPReference", s.TASK,
+                    m.E(s.TASK, "CSPReference", text=stored.case.number))
     if status == "Preserved" and stored.case is not None:
         # Until when the data is kept: 60 days from receipt, +30 per extension (the desk's).
         _set_member(obj, members, "PreservationExpiration", s.TASK,

@@ -41,7 +41,7 @@ from lawdesk.interop import outbound
 from lawdesk.interop import schema as s
 from lawdesk.interop.identity import own_identity
 from lawdesk.interop.models import AnnexIII, OutboundMessage, StoredObject
-from lawdesk.law.vocabulary import RefusalGround
+from lawdesk.law.vocabulary import RefusalGround, RequestKind
 
 FORM_3 = "http://data.europa.eu/edm/1/ns/forms/EPOC-FORM-3#"
 
@@ -85,6 +85,9 @@ def declare_impossibility(*, case: Case, actor: User, now: datetime,
     if case.channel != "hi1" or auth is None:
         raise DomainError(gettext("The Annex III form goes back over HI-1: this order did not "
                                   "come through HI-1."), field="reasons", code="not_hi1")
+    if case.kind == RequestKind.REMOVAL:
+        raise DomainError(gettext("A removal order's impossibility is the TCO Annex III, on the "
+                                  "removal screen."), field="reasons", code="removal")
     if AnnexIII.objects.filter(case=case).exists():
         raise DomainError(gettext("The Annex III form of this order was already sent."),
                           field="reasons", code="duplicate")

@@ -182,13 +182,14 @@ def unpack(data: bytes, folder: Path, *, cert: str | None = None, key: str | Non
                 out.statuses.append((oid, entry.value if entry else ""))
                 out.lines.append(f"status {oid}: {entry.value if entry else '?'}")
             continue
-        if action.object_type == "DocumentObject":  # e.g. the Annex III form, XML and PDF
+        if action.object_type == "DocumentObject":  # an Annex III form, an Annex II feedback
             body = obj.find(f"{{{s.DOC}}}DocumentBody")
             if body is None:
                 continue
             content = base64.b64decode("".join(m.text(body, s.DOC, "Contents").split()))
             kind = m.text(body, s.DOC, "ContentType")
-            suffix = {"application/pdf": ".pdf", "application/xml": ".xml"}.get(kind, ".bin")
+            suffix = {"application/pdf": ".pdf", "application/xml": ".xml",
+                      "application/json": ".json"}.get(kind, ".bin")
             path = folder / f"{m.text(obj, s.CORE, 'ObjectIdentifier')}{suffix}"
             path.write_bytes(content)
             out.documents.append(path)

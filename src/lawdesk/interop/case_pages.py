@@ -12,6 +12,7 @@ from lawdesk.cases.models import Case, Status
 from lawdesk.interop.annex_iii import REASONS
 from lawdesk.interop.models import AnnexIII, OutboundMessage, StoredObject
 from lawdesk.interop.status import task_status
+from lawdesk.law.vocabulary import RequestKind
 
 # What each fact to confirm means, for the desk.
 FACTS = {
@@ -26,6 +27,8 @@ FACTS = {
                             "(Section G of the form)"),
     "user_named_as_suspect": _("Whether the order names the user as a suspect (the platform's "
                                "policy discloses nothing otherwise)"),
+    "territorial_scope": _("The territorial scope the order states (DSA Art. 9(2)(b)): record "
+                           "it on the removal screen"),
 }
 
 
@@ -45,11 +48,13 @@ def _panel(case: Case, now: datetime, template: str) -> Panel | None:
         "endpoint": auth.endpoint, "authorisation": auth, "transaction": auth.hi1_transaction,
         "original": case.receipt.get("original_order"),
         "origin": case.receipt.get("origin", {}),
-        "tasks": [(o, task_status(o)) for o in objects if o.object_type == "LDTaskObject"],
+        "tasks": [(o, task_status(o)) for o in objects
+                  if o.object_type in ("LDTaskObject", "TDTaskObject")],
         "confirm": [FACTS.get(f, f) for f in auth.facts_to_confirm],
         "annex_iii": AnnexIII.objects.filter(case=case).first(),
-        "can_declare": case.status in (Status.RECEIVED, Status.IN_REVIEW,
-                                       Status.AWAITING_CLARIFICATION),
+        # The e-Evidence Annex III; a take-down has the TCO one on the removal screen.
+        "can_declare": case.kind != RequestKind.REMOVAL and case.status in (
+            Status.RECEIVED, Status.IN_REVIEW, Status.AWAITING_CLARIFICATION),
         "targets": list(case.targets.order_by("position")),
         "reasons": [(code, label) for code, (label, _) in REASONS.items()],
         "outbound": list(OutboundMessage.objects.filter(case=case).order_by("pk")),

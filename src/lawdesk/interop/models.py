@@ -72,6 +72,7 @@ class StoredObject(models.Model):
         AUTHORISATION = "AuthorisationObject"
         LDTASK = "LDTaskObject"
         LPTASK = "LPTaskObject"
+        TDTASK = "TDTaskObject"
         DOCUMENT = "DocumentObject"
 
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
@@ -111,15 +112,17 @@ class StoredObject(models.Model):
 
 class OutboundMessage(models.Model):
     """An HI-1 message lawdesk sends to an authority: a status notification, a delivery of the
-    evidence package, an Annex III form. Written in the transaction of the change it reports,
-    with its bytes fixed (TransactionIdentifier included), so every attempt — after a crash, a
-    restart, a timeout — is a retransmission the authority recognises, never a second message.
+    evidence package, an Annex III form, the feedback on a take-down. Written in the
+    transaction of the change it reports, with its bytes fixed (TransactionIdentifier
+    included), so every attempt — after a crash, a restart, a timeout — is a retransmission
+    the authority recognises, never a second message.
     The worker sends it; the clock loop retries what is due."""
 
     class Kind(models.TextChoices):
         NOTIFICATION = "notification", "Status notification"
         DELIVERY = "delivery", "Delivery"
         ANNEX_III = "annex_iii", "Annex III (impossibility)"
+        FEEDBACK = "feedback", "Feedback on a take-down (TCO Annex II, DSA Art. 9 report)"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -88,6 +88,7 @@ def _status_members(item: Item) -> list[str]:
     names = {"AuthorisationObject": [(s.AUTH, "AuthorisationStatus")],
              "LDTaskObject": [(s.TASK, "Status")], "LPTaskObject": [(s.TASK, "Status"),
                                                                     (s.TASK, "PreservationExpiration")],
+             "TDTaskObject": [(s.TASK, "Status"), (s.TASK, "CSPReference")],
              "DocumentObject": [(s.DOC, "DocumentStatus")]}[item.object_type]
     found = [name for ns, name in names if item.obj.find(f"{{{ns}}}{name}") is not None]
     if item.obj.find(f"{{{s.CORE}}}Generation") is not None:
@@ -161,13 +162,15 @@ def prepare(context: Context) -> None:
             continue
         if not group.tasks:
             _fail(group.items, context, m.HI1Error(
-                m.ErrorCode.NOT_SUPPORTED, "An Authorisation is accepted with its LDTask or "
-                "LPTask objects and its form in the same message (one message, one order)."))
+                m.ErrorCode.NOT_SUPPORTED, "An Authorisation is accepted with its LDTask, "
+                "LPTask or TDTask objects and its form in the same message (one message, one "
+                "order)."))
             continue
         if len({t.object_type for t in group.tasks}) > 1:
             _fail(group.items, context, m.HI1Error(
-                m.ErrorCode.NOT_SUPPORTED, "One order is either disclosure (LDTask) or "
-                "preservation (LPTask): send them as two Authorisations."))
+                m.ErrorCode.NOT_SUPPORTED, "One order is either disclosure (LDTask), "
+                "preservation (LPTask) or take-down (TDTask): send them as separate "
+                "Authorisations."))
             continue
         _create_case(group, context)
 
@@ -356,10 +359,19 @@ def _origin(group: Group, context: Context, document: Item | None) -> dict[str, 
 
 
 def _create_case(group: Group, context: Context) -> None:
+    # reason: import cycle: interop.takedown imports this module's helpers
+    from lawdesk.interop import takedown
+
     endpoint = context.endpoint
+    order: takedown.Order | None = None
+    document: Item | None
     try:
-        payload, confirm = _intake(group, context)
-        document = group.documents[0] if group.documents else None
+        if group.tasks[0].object_type == "TDTaskObject":
+            order = takedown.intake(group, context)
+            payload, confirm, document = order.payload, order.confirm, order.document
+        else:
+            payload, confirm = _intake(group, context)
+            document = group.documents[0] if group.documents else None
         if document is None and payload["kind"] != "emergency_disclosure":
             raise Refusal(group.auth, "The order's form is missing: send it as a DocumentObject "
                                       "associated with the Authorisation.")
@@ -390,10 +402,13 @@ def _create_case(group: Group, context: Context) -> None:
                 associated=[a.text for a in item.obj.iterfind(
                     f"{{{s.CORE}}}AssociatedObjects/{{{s.CORE}}}AssociatedObject")],
                 case=case,
-                target=targets[group.tasks.index(item)] if item in group.tasks else None,
+                target=targets[group.tasks.index(item)]
+                if item in group.tasks and order is None else None,
                 hi1_transaction=context.request.header.transaction_id,
                 facts_to_confirm=confirm if item is group.auth else [],
                 created_at=context.now, last_changed=context.now))
+        if order is not None:
+            takedown.apply_deadline(case, order, context)
 
     before = len(context.created)
     try:
@@ -428,6 +443,8 @@ def _item_for(group: Group, path: str) -> Item:
     if parts[0] == "targets" and len(parts) > 1 and parts[1].isdigit() \
             and int(parts[1]) < len(group.tasks):
         return group.tasks[int(parts[1])]
+    if parts[0] == "content_locations" and group.tasks:
+        return group.tasks[0]
     if parts[0] == "attachments" and group.documents:
         return group.documents[0]
     return group.auth
@@ -436,7 +453,9 @@ def _item_for(group: Group, path: str) -> Item:
 _MEMBERS = {"window_start": "RequestDetails/StartTime", "window_end": "RequestDetails/EndTime",
             "identifier": "RequestDetails/RequestValues/RequestValue/Value",
             "at": "RequestDetails/ObservedTime", "instrument_date": "ApprovalTimestamp",
-            "issuer_name": "ApproverDetails/Name", "categories": "RequestDetails/Type"}
+            "issuer_name": "ApproverDetails/Name", "categories": "RequestDetails/Type",
+            "content_locations": "RequestDetails/RequestValues/RequestValue/Value",
+            "instrument_type": "AuthorisationLegalType"}
 
 
 def _member_for(path: str) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import logging
 import ssl
 import urllib.error
@@ -47,7 +48,7 @@ from lawdesk.interop import message as m
 from lawdesk.interop import schema as s
 from lawdesk.interop.identity import own_identity
 from lawdesk.interop.models import AnnexIII, Endpoint, OutboundMessage, StoredObject
-from lawdesk.interop.status import rows_delivered, task_status
+from lawdesk.interop.status import dictionary, rows_delivered, task_status
 from lawdesk.interop.tasks import send_outbound
 from lawdesk.interop.xmlsafe import UnsafeXML, parse
 
@@ -58,11 +59,14 @@ EU_VERSION = m.Version("V1.22.1", "EU", "v1.3.1")
 
 # --- Reading what the order asked ----------------------------------------------------------
 
+TASK_TYPES = ("LDTaskObject", "LPTaskObject", "TDTaskObject")
+
+
 def _objects(case: Case) -> tuple[StoredObject | None, list[StoredObject]]:
     objects = list(StoredObject.objects.filter(case=case).select_related("target", "endpoint")
                    .order_by("pk"))
     auth = next((o for o in objects if o.object_type == "AuthorisationObject"), None)
-    tasks = [o for o in objects if o.object_type in ("LDTaskObject", "LPTaskObject")]
+    tasks = [o for o in objects if o.object_type in TASK_TYPES]
     return auth, tasks
 
 
@@ -186,7 +190,12 @@ _DETAILS = {
     "Cancelled": "The order was withdrawn or released.",
     "Preserved": "The data is preserved.",
     "Expired": "The preservation period ended.",
+    "Pending": "The take-down is being handled.",
+    "Resolved": "Effect was given to the order on the platform: see the feedback documents.",
 }
+# Messages that tell the authority the tasks' statuses (the last one is what it knows).
+_STATUS_KINDS = (OutboundMessage.Kind.NOTIFICATION, OutboundMessage.Kind.FEEDBACK,
+                 OutboundMessage.Kind.ANNEX_III)
 
 
 def notify_status(*, case: Case, now: datetime) -> OutboundMessage | None:
@@ -194,15 +203,15 @@ def notify_status(*, case: Case, now: datetime) -> OutboundMessage | None:
     auth, tasks = _objects(case)
     if auth is None or not tasks or AnnexIII.objects.filter(case=case).exists():
         return None  # (an Annex III carries the statuses itself)
-    statuses = [(t.object_id, "LDTaskStatus" if t.object_type == "LDTaskObject"
-                 else "LPTaskStatus", task_status(t) or "", "") for t in tasks]
+    statuses = [(t.object_id, dictionary(t.object_type), task_status(t) or "", "")
+                for t in tasks]
     statuses = [(oid, d, st, _DETAILS.get(st, "")) for oid, d, st, _ in statuses]
     current = [f"{oid}={st}" for oid, _, st, _ in statuses]
     earlier = OutboundMessage.objects.filter(
-        case=case, kind=OutboundMessage.Kind.NOTIFICATION).order_by("-pk").first()
+        case=case, kind__in=_STATUS_KINDS).order_by("-pk").first()
     if earlier is not None and earlier.summary.get("statuses") == current:
         return None
-    if earlier is None and all(st in ("AwaitingDisclosure", "AwaitingPreservation")
+    if earlier is None and all(st in ("AwaitingDisclosure", "AwaitingPreservation", "Pending")
                                for _, _, st, _ in statuses):
         return None  # nothing to say yet: the CREATE's answer told it already
     count = OutboundMessage.objects.filter(case=case, kind=OutboundMessage.Kind.NOTIFICATION).count()
@@ -219,6 +228,119 @@ def notify_status(*, case: Case, now: datetime) -> OutboundMessage | None:
                                         auth.endpoint.unique_identifier),
                   now=now, actions=[m.C("CREATE", notification)],
                   summary={"statuses": current})
+
+
+# --- Take-downs: the feedback and the impossibility, as documents with the task's status -------
+
+def document_object(object_id: str, associated: list[str], *, name: str,
+                    kind: tuple[str, str, str], content: bytes,
+                    content_type: str) -> etree._Element:
+    """A DocumentObject lawdesk sends: ``kind`` is the DocumentType (owner, dictionary, value)."""
+    d = s.DOC
+    return _hi1_object(
+        "doc:DocumentObject", object_id, associated,
+        m.E(d, "DocumentName", text=name[:s.SHORT]),
+        m.dict_element(d, "DocumentType", *kind),
+        m.E(d, "DocumentBody",
+            m.E(d, "Contents", text=base64.b64encode(content).decode("ascii")),
+            m.E(d, "ContentType", text=content_type)))
+
+
+def _canonical_json(document: dict[str, Any]) -> bytes:
+    """The JSON as lawdesk hashes it (the effect report's SHA-256 is of these bytes)."""
+    return json.dumps(document, sort_keys=True, ensure_ascii=False).encode()
+
+
+def _takedown_message(*, case: Case, now: datetime, kind: str, key: str, status: str,
+                      details: str, documents: list[tuple[str, str, bytes, str]],
+                      summary: dict[str, Any]) -> OutboundMessage | None:
+    """One message to the authority that sent a take-down: the documents (name, DocumentType
+    value, content, content type) and a notification of the tasks' status, together."""
+    auth, tasks = _objects(case)
+    tasks = [t for t in tasks if t.object_type == "TDTaskObject"]
+    if auth is None or not tasks:
+        return None
+    me = own_identity()
+    ids = {name: str(uuid.uuid5(uuid.NAMESPACE_URL, f"lawdesk:{key}:{name}"))
+           for name in ["notification", *(str(i) for i in range(len(documents)))]}
+    doc_ids = [ids[str(i)] for i in range(len(documents))]
+    actions = [m.C("CREATE", document_object(
+        doc_ids[i], [auth.object_id, *(t.object_id for t in tasks)], name=name,
+        kind=(me.unique_identifier[:s.SHORT], "LawdeskDocumentType", value), content=content,
+        content_type=content_type)) for i, (name, value, content, content_type) in enumerate(documents)]
+    statuses = [(t.object_id, "TDTaskStatus", status, details) for t in tasks]
+    actions.append(m.C("CREATE", notification_object(
+        ids["notification"], [auth.object_id, *(t.object_id for t in tasks), *doc_ids],
+        details=f"Take-down {case.instrument_reference} (lawdesk case {case.number}): {details}",
+        kind=(me.unique_identifier[:s.SHORT], "LawdeskNotificationType", "TaskStatusChanged"),
+        statuses=statuses, now=now)))
+    return queue(case=case, kind=kind, key=key,
+                 receiver=m.EndpointId(auth.endpoint.country_code, auth.endpoint.unique_identifier),
+                 now=now, actions=actions,
+                 summary={"statuses": [f"{t.object_id}={status}" for t in tasks], **summary})
+
+
+def takedown_feedback(*, case: Case, now: datetime) -> OutboundMessage | None:
+    """The effect given to a take-down, back to the authority once every item is done: a TCO
+    order's Annex II feedback (Art. 3(6)), a DSA Art. 9 order's report of the effect (Art.
+    9(1), as kept when it was produced) — each as the machine document (JSON) and its PDF —
+    with the task ``Resolved``."""
+    # reason: start-up time: the PDF renderers load only for a take-down's answer
+    from lawdesk.removal import art9, feedback
+    from lawdesk.removal.services import is_tco
+
+    auth, _tasks = _objects(case)
+    if auth is None:
+        return None
+    key = f"feedback:{auth.agency_id}:{auth.object_id}"
+    if is_tco(case):
+        document = feedback.annex_ii(case)
+        if not document["complete"]:
+            return None
+        body, pdf = _canonical_json(document), feedback.annex_ii_pdf(case)
+        name, value = "TCO Annex II (feedback on the removal order)", "TCOAnnexII"
+    elif art9.is_art9(case):
+        report = case.effect_reports.order_by("pk").first()
+        if report is None:
+            return None
+        body, pdf = _canonical_json(report.document), art9.report_pdf(report.document, case)
+        name, value = "DSA Art. 9 report of the effect given", "DSAArt9EffectReport"
+    else:
+        return None
+    return _takedown_message(
+        case=case, now=now, kind=OutboundMessage.Kind.FEEDBACK, key=key, status="Resolved",
+        details=_DETAILS["Resolved"],
+        documents=[(f"{name} (machine document)", value, body, "application/json"),
+                   (name, value, pdf, "application/pdf")],
+        summary={"document_sha256": hashlib.sha256(body).hexdigest(),
+                 "pdf_sha256": hashlib.sha256(pdf).hexdigest()})
+
+
+def takedown_impossibility(*, case: Case, now: datetime) -> OutboundMessage | None:
+    """A TCO Annex III (the order cannot be complied with yet, Art. 3(7)-(8)) back to the
+    authority: the form as JSON and PDF, with the task in ``Error`` until the clarification."""
+    # reason: start-up time: the PDF renderer loads only for a take-down's answer
+    from lawdesk.removal import tco_annex_iii
+
+    auth, _tasks = _objects(case)
+    row = case.impossibilities.order_by("-declared_at", "-pk").first()
+    if auth is None or row is None:
+        return None
+    key = f"tco-annex3:{auth.agency_id}:{auth.object_id}:{row.pk}"
+    if OutboundMessage.objects.filter(key=key).exists():
+        return None
+    document = tco_annex_iii.document(row)
+    body, pdf = _canonical_json(document), tco_annex_iii.pdf(row)
+    details = (f"Annex III: {row.get_reason_display()}. {row.explanation}"
+               + (f" Clarification requested: {row.clarification}" if row.clarification else ""))
+    name = "TCO Annex III (impossibility to comply)"
+    return _takedown_message(
+        case=case, now=now, kind=OutboundMessage.Kind.ANNEX_III, key=key, status="Error",
+        details=details,
+        documents=[(f"{name} (machine document)", "TCOAnnexIII", body, "application/json"),
+                   (name, "TCOAnnexIII", pdf, "application/pdf")],
+        summary={"document_sha256": hashlib.sha256(body).hexdigest(),
+                 "pdf_sha256": hashlib.sha256(pdf).hexdigest(), "reason": row.reason})
 
 
 @dataclass

@@ -199,6 +199,34 @@ LPTASK = (
     opt("CSPID", TASK, kind=ANY),
 )
 
+# TDTaskObject (1.22.1): a take-down — the HI-1 carrier of a TCO removal order or a DSA Art. 9
+# order. Members in the order of INTEROP.md §1.3 (and the Task XSD, which has the national
+# parameters between Flags and Deadlines).
+TAKEDOWN_DEADLINE = struct(
+    "TakedownDeadline", TASK,
+    opt("DateTime", TASK, pattern=DATETIME),
+    opt("NatureOfDeadline", TASK, kind=DICT),
+    opt("OtherInformation", TASK, max_length=LONG),
+    most=0,
+)
+TDTASK = (
+    opt("RequesterReference", TASK, max_length=LONG),
+    opt("CSPReference", TASK, max_length=LONG),
+    opt("Status", TASK, kind=DICT),
+    opt("StatusReason", TASK, kind=ANY),
+    opt("DesiredStatus", TASK, kind=DICT),
+    struct("RequestDetails", TASK,
+           struct("RequestValues", TASK, REQUEST_VALUE),
+           opt("RequestValueRefinement", TASK, max_length=LONG),
+           struct("ObservedTimes", TASK, many("ObservedTime", TASK, pattern=DATETIME))),
+    opt("CSPID", TASK, kind=ANY),
+    struct("Flags", TASK, many("TDTaskFlag", TASK, kind=DICT)),
+    opt("NationalTDTaskingParameters", TASK, kind=ANY),
+    struct("Deadlines", TASK, TAKEDOWN_DEADLINE),
+    opt("AlternativeDisclosureReferences", TASK, kind=ANY),
+    opt("ManualInformation", TASK, max_length=LONG),
+)
+
 DOCUMENT = (
     opt("DocumentReference", DOC),
     opt("DocumentName", DOC),
@@ -272,15 +300,16 @@ OBJECT_TYPES: dict[tuple[str, str], tuple[El, ...]] = {
     (AUTH, "AuthorisationObject"): AUTHORISATION,
     (TASK, "LDTaskObject"): LDTASK,
     (TASK, "LPTaskObject"): LPTASK,
+    (TASK, "TDTaskObject"): TDTASK,
     (DOC, "DocumentObject"): DOCUMENT,
     (NOTIFICATION, "NotificationObject"): NOTIFICATION_OBJECT,
     (DELIVERY, "DeliveryObject"): DELIVERY_OBJECT,
 }
 # Types lawdesk creates from what an authority sends (the others it only emits).
 RECEIVED_TYPES = frozenset({"AuthorisationObject", "LDTaskObject", "LPTaskObject",
-                            "DocumentObject"})
+                            "TDTaskObject", "DocumentObject"})
 # Types the TS defines that lawdesk does not handle yet: answered "not supported" (3001).
-KNOWN_UNSUPPORTED_TYPES = {(TASK, "TDTaskObject"), (TASK, "TrafficPolicyObject")}
+KNOWN_UNSUPPORTED_TYPES = {(TASK, "TrafficPolicyObject")}
 
 VERBS = ("GET", "CREATE", "UPDATE", "LIST", "DELIVER", "GETCSPCONFIG")
 LIST_FILTER = (

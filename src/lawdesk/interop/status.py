@@ -4,11 +4,16 @@ An LDTask of a delivered case is ``Disclosed`` when the package holds records ab
 identifier and ``DisclosureNotAvailable`` when it holds none (the package's not-held
 statements say why); a target left out of a partial approval, or a refused case, is
 ``Rejected``.
+
+A TDTask (a take-down) reads ``Pending`` until the effect is given on the platform to every
+item (the case is actioned): ``Resolved``; a refused or withdrawn order: ``Rejected``; while a
+TCO Annex III impossibility waits for the authority's clarification: ``Error`` (the take-down
+could not be carried out as sent; it returns to ``Pending`` when the clarification arrives).
 """
 
 from __future__ import annotations
 
-from lawdesk.cases.models import Case, Status, Target
+from lawdesk.cases.models import Case, Message, Status, Target
 from lawdesk.collection.collector import label
 from lawdesk.collection.models import EvidencePackage
 from lawdesk.interop.models import AnnexIII, StoredObject
@@ -34,12 +39,39 @@ def rows_delivered(case: Case, target: Target) -> int | None:
                if key.partition("/")[2] == name or key.partition("/")[2].startswith(name + "-"))
 
 
+def dictionary(object_type: str) -> str:
+    """The ETSI status dictionary of a task type."""
+    return {"LDTaskObject": "LDTaskStatus", "LPTaskObject": "LPTaskStatus",
+            "TDTaskObject": "TDTaskStatus"}[object_type]
+
+
+def takedown_status(case: Case) -> str:
+    """The TDTaskStatus of a removal case (see the module)."""
+    if case.status in (Status.ACTIONED, Status.EFFECT_REPORTED):
+        return "Resolved"
+    if case.status == Status.CLOSED:
+        return "Resolved" if case.removal_items.filter(effect_at__isnull=False).exists() \
+            else "Rejected"
+    if case.status in (Status.REFUSED, Status.WITHDRAWN):
+        return "Rejected"
+    if case.status == Status.AWAITING_CLARIFICATION:
+        # The open question is an Annex III when it was asked with the impossibility.
+        asked = case.messages.filter(kind=Message.Kind.CLARIFICATION_REQUEST) \
+            .order_by("-created_at", "-pk").values_list("created_at", flat=True).first()
+        if asked is not None and case.impossibilities.filter(declared_at=asked).exists():
+            return "Error"
+    return "Pending"
+
+
 def task_status(stored: StoredObject) -> str | None:
-    """The LDTaskStatus / LPTaskStatus value of a stored task, from its case and target."""
-    if stored.object_type not in ("LDTaskObject", "LPTaskObject") or stored.case_id is None:
+    """The LDTaskStatus / LPTaskStatus / TDTaskStatus value of a stored task, from its case."""
+    if stored.object_type not in ("LDTaskObject", "LPTaskObject", "TDTaskObject") \
+            or stored.case_id is None:
         return None
 
     case: Case = stored.case  # type: ignore[assignment]
+    if stored.object_type == "TDTaskObject":
+        return takedown_status(case)
     if AnnexIII.objects.filter(case_id=case.pk).exists():
         return "Invalid"  # the Annex III form said why the order cannot be executed
     if stored.object_type == "LPTaskObject":
