@@ -293,3 +293,80 @@ def test_the_original_order_is_the_takedown_refinement(endpoint, post, channel_m
     assert _errors(post(data)) == []
     kept = StoredObject.objects.get(object_id=doc)
     assert bytes(kept.content) == ORDER and kept.content_sha256 == hashlib.sha256(ORDER).hexdigest()
+
+
+def test_a_dsa_order_given_effect_from_the_desk_reports_back_over_hi1(
+        answered_endpoint, authority, post, channel_messages, make_staff, client, now, tmp_path):
+    from lawdesk.removal import art9
+    from lawdesk.removal.models import EffectReport
+
+    _auth, task, _doc, data = _takedown(channel_messages[:1], legal_type="DSAArt9Order")
+    assert _errors(post(data)) == []
+    case = Case.objects.get()
+    reviewer = make_staff("reviewer")
+    client.force_login(reviewer)
+    page = client.get(f"/desk/cases/{case.pk}/").content.decode()
+    assert 'data-testid="hi1-origin"' in page and task in page and "Pending" in page
+    assert "territorial scope" in page  # a fact to confirm
+    assert 'data-testid="annex-iii-form"' not in page  # the e-Evidence form is not for removals
+    art9.record_scope(case=case, actor=reviewer, now=now, countries="FR BE")
+    done = client.post(f"/desk/removals/{case.pk}/", {
+        "action": "apply", "mv-measure": "remove", "mv-confirm": "on"})
+    assert done.status_code == 302
+    assert _get(post, task)[0] == "Resolved"
+    [message] = OutboundMessage.objects.all()
+    assert message.kind == "feedback"
+    report = EffectReport.objects.get(case=case)
+    assert message.summary["document_sha256"] == report.sha256  # the report as kept
+    outbound.send_due(now=message.next_attempt_at)  # (the desk acted on the real clock)
+    [received] = authority.received
+    got = unpack(received.read_bytes(), tmp_path / "art9")
+    document = json.loads(next(p for p in got.documents if p.suffix == ".json").read_bytes())
+    assert document["schema"] == "lawdesk/dsa-art9-effect/1"
+    assert document["order"]["territorial_scope"] == ["BE", "FR"]
+    assert b"DSAArt9EffectReport" in received.read_bytes()
+    assert dict(got.statuses) == {task: "Resolved"}
+
+
+def _update(task: str, auth: str, urls: list[str], *, generation: int, answer: str) -> bytes:
+    obj = td_task(task, auth, urls).replace("<CREATE>", "<UPDATE>").replace("</CREATE>", "</UPDATE>")
+    obj = obj.replace("<AssociatedObjects>", f"<Generation>{generation}</Generation><AssociatedObjects>")
+    obj = obj.replace("</HI1Object>", f"<task:ManualInformation>{answer}</task:ManualInformation>"
+                                      "</HI1Object>")
+    return request(obj)
+
+
+def test_the_authority_clarifies_by_updating_the_tdtask_once(
+        answered_endpoint, post, channel_messages, make_staff, now):
+    auth, task, _doc, data = _takedown(channel_messages[:1])
+    assert _errors(post(data)) == []
+    urls = [url(channel_messages[0])]
+    clarification = _update(task, auth, urls, generation=1, answer="The message posted at noon.")
+    # No question asked yet: nothing to answer.
+    early = post(clarification)
+    assert {c for c, _ in _errors(early)} == {"3007"}
+    case = Case.objects.get()
+    reviewer = make_staff("reviewer")
+    tco_annex_iii.declare(case=case, actor=reviewer, now=case.received_at, reason="manifest_errors",
+                          explanation="The link points at a reply, not at the post described.",
+                          clarification="Which message of the channel is meant?")
+    assert _get(post, task)[0] == "Error"
+    moved = _update(task, auth, [url(channel_messages[1])], generation=1, answer="This one.")
+    assert any("cannot change" in d for _, d in _errors(post(moved)))
+    answer = _update(task, auth, urls, generation=1, answer="The message posted at noon.")
+    first = post(answer)
+    assert _errors(first) == []
+    case.refresh_from_db()
+    assert case.status == Status.IN_REVIEW
+    assert case.deadline_at - Event.objects.filter(
+        action="removal:clock:restarted").get().at == timedelta(hours=1)
+    assert _get(post, task)[0] == "Pending"
+    stored = StoredObject.objects.get(object_id=task)
+    assert stored.generation == 2
+    # Retransmitted: the same answer; sent again as a new message: stale, nothing twice.
+    assert post(answer).content == first.content
+    again = _update(task, auth, urls, generation=1, answer="The message posted at noon.")
+    assert {c for c, _ in _errors(post(again))} == {"3008"}
+    answers = case.messages.filter(kind="clarification_answer")
+    assert answers.count() == 1 and "posted at noon" in answers.get().body
+    assert [q.kind for q in OutboundMessage.objects.order_by("pk")] == ["annex_iii", "notification"]

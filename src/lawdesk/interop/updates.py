@@ -4,7 +4,8 @@ The EU profile carries the extension as an ``UPDATE`` of the LPTask (with the ``
 it updates) and the Form 6 as a ``DocumentObject`` associated with that task, in the same
 message. lawdesk extends the preservation by 30 days through ``cases`` (once: the Regulation
 allows one extension), keeps the form byte for byte, and the task's ``Generation`` and
-``PreservationExpiration`` move. Nothing else is updatable yet (3001).
+``PreservationExpiration`` move. An UPDATE of a TDTask answers the desk's question on a
+take-down (a TCO Annex III, decision 0028). Nothing else is updatable yet (3001).
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from lxml import etree
 
+from lawdesk.cases import lifecycle
+from lawdesk.cases.conversation import answer_clarification
+from lawdesk.cases.models import Status
 from lawdesk.cases.preservation import extend_preservation_on_order
 from lawdesk.core.errors import DomainError
 from lawdesk.interop import message as m
 from lawdesk.interop import schema as s
 from lawdesk.interop.models import StoredObject
+from lawdesk.interop.xmlsafe import parse
 
 if TYPE_CHECKING:
     from lawdesk.interop.services import Context
@@ -58,9 +63,13 @@ def prepare_updates(context: Context) -> None:
                 context.outcomes.setdefault(form.identifier, m.HI1Error(
                     m.ErrorCode.IMPROPER_VALUE, f"Not created: the UPDATE of {oid} failed."))
 
+        if action.object_type == "TDTaskObject" and not forms:
+            _update_takedown(context, action, obj, oid)
+            continue
         if action.object_type != "LPTaskObject":
             fail(m.HI1Error(m.ErrorCode.NOT_SUPPORTED, f"UPDATE of {action.object_type} is not "
-                            "supported; lawdesk accepts the extension of an LPTask (Form 6)."))
+                            "supported; lawdesk accepts the extension of an LPTask (Form 6) and "
+                            "the clarification of a TDTask."))
             continue
         stored = StoredObject.objects.select_related("case").filter(
             agency_id=agency_id, object_id=oid).first()
@@ -128,6 +137,64 @@ def prepare_updates(context: Context) -> None:
             continue
         context.outcomes[action.identifier] = m.C("UPDATEResponse", m.C("Identifier", text=oid))
         context.outcomes[form.identifier] = m.C("CREATEResponse", m.C("Identifier", text=form_id))
+
+
+def _values(obj: etree._Element) -> list[tuple[str, str, str]]:
+    return [(m.text(v, s.TASK, "FormatType", "FormatOwner"),
+             m.text(v, s.TASK, "FormatType", "FormatName"), m.text(v, s.TASK, "Value"))
+            for v in obj.iterfind(f"{{{s.TASK}}}RequestDetails/{{{s.TASK}}}RequestValues/"
+                                  f"{{{s.TASK}}}RequestValue")]
+
+
+def _update_takedown(context: Context, action: m.Action, obj: etree._Element, oid: str) -> None:
+    """The authority's clarification of a take-down (TCO Art. 3(7)-(8)): an UPDATE of the
+    TDTask naming its current Generation, the answer in ``ManualInformation``, the items as
+    they were. It answers the desk's open question on the liaison officer's account — the
+    one-hour clock restarts — and the task's Generation moves, so the same UPDATE sent again
+    as a new message is stale (3008) and answers nothing twice."""
+
+    def fail(code: m.ErrorCode, description: str) -> None:
+        context.outcomes[action.identifier] = m.HI1Error(code, description)
+
+    stored = StoredObject.objects.select_related("case").filter(
+        agency_id=context.endpoint.agency_id, object_id=oid).first()
+    if stored is None or stored.object_type != "TDTaskObject" or stored.case is None:
+        return fail(m.ErrorCode.OBJECT_NOT_FOUND, f"No TDTask {oid}.")
+    generation = m.text(obj, s.CORE, "Generation")
+    if not generation:
+        return fail(m.ErrorCode.IMPROPER_VALUE, "An UPDATE names the Generation it updates.")
+    if int(generation) != stored.generation:
+        return fail(m.ErrorCode.STALE_GENERATION, f"Generation {generation} is not the current "
+                                                  f"one ({stored.generation}): GET the task first.")
+    server_set = [name for name in ("Status", "CSPReference")
+                  if obj.find(f"{{{s.TASK}}}{name}") is not None]
+    if server_set:
+        return fail(m.ErrorCode.IMPROPER_VALUE, f"{', '.join(server_set)} is set by lawdesk; "
+                                                "the requester cannot set it.")
+    original = parse(bytes(stored.xml), namespaces=s.NAMESPACES)
+    if _values(obj) != _values(original):
+        return fail(m.ErrorCode.IMPROPER_VALUE, "RequestDetails/RequestValues: the items of a "
+                                                "take-down cannot change; send a new order.")
+    answer = m.text(obj, s.TASK, "ManualInformation")
+    if len(answer) < 2:
+        return fail(m.ErrorCode.IMPROPER_VALUE, "ManualInformation: the clarification the "
+                                                "platform asked for is missing.")
+    case = stored.case
+    if case.status != Status.AWAITING_CLARIFICATION:
+        return fail(m.ErrorCode.IMPROPER_VALUE, "The platform asked no question on this "
+                                                "take-down: an UPDATE of a TDTask answers one.")
+    try:
+        with transaction.atomic(), lifecycle.composed():  # the answer and the new Generation
+            answer_clarification(case=case, actor=context.endpoint.officer.user,
+                                 now=context.now, request=context.http,
+                                 answer=f"{answer}\n\n(HI-1 UPDATE of TDTask {oid}, transaction "
+                                        f"{context.request.header.transaction_id})")
+            StoredObject.objects.filter(pk=stored.pk).update(
+                generation=stored.generation + 1, last_changed=context.now)
+    except DomainError as exc:
+        return fail(m.ErrorCode.IMPROPER_VALUE, f"The clarification cannot be recorded: "
+                                                f"{exc.message}")
+    context.outcomes[action.identifier] = m.C("UPDATEResponse", m.C("Identifier", text=oid))
 
 
 def update(context: Context, action: m.Action) -> etree._Element:
