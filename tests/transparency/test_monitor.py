@@ -316,6 +316,32 @@ def test_every_published_document_is_recounted(db, now, tmp_path: Path) -> None:
         "(understated)"]
 
 
+def test_a_french_pdf_is_recounted_like_an_english_one(db, now, tmp_path: Path) -> None:
+    """The PDF is in its reader's language: the verifier reads the figures of a French one (and
+    catches a French one that lowers them) as it does an English one."""
+    from django.utils import translation
+
+    from tests.transparency.test_publication import pdf_text
+
+    close(now, 40)
+    services.publish_checkpoint(now=now)
+    with translation.override("fr"):
+        french = export(tmp_path, "fr")
+        lowered = _lowered_pdf("2024", "FR")
+    assert "Issue des demandes" in pdf_text((french / "statistics" / "2024-FR.pdf").read_bytes())
+    outcome = verify_log(DirSource(french), state=State(tmp_path / "s0"))
+    assert any(n.startswith("report.pdf 2024 FR: every figure") for n in outcome.notes)
+    assert any(n.startswith("report.pdf 2024 all countries: every figure") for n in outcome.notes)
+    (french / "statistics" / "2024-FR.pdf").write_bytes(lowered)
+    with pytest.raises(VerifyError) as failure:
+        verify_log(DirSource(french), state=State(tmp_path / "s1"))
+    assert failure.value.problems == [
+        "report.pdf 2024 FR: quarterly.FR.2024-Q1.users_affected: the document says 25, the latest log "
+        "(40 leaves) gives 26 (understated)",
+        "report.pdf 2024 FR: requests_fulfilled: the document says 7, the latest log (40 leaves) gives 10 "
+        "(understated)"]
+
+
 def test_a_band_must_hold_the_exact_count(db, now, tmp_path: Path) -> None:
     close(now, 12)
     services.publish_checkpoint(now=now)

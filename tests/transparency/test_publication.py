@@ -124,11 +124,12 @@ def test_a_period_whose_tables_disagree_with_the_log_is_held_back(client, now) -
     assert client.get("/transparency/statistics.json?period=2025-Q1").status_code == 404
 
 
-def test_the_public_page_speaks_french_and_the_pdf_stays_english(client, now) -> None:
-    """A French reader gets the page and the JSON refusals in French; the PDF, rendered once for
-    every reader and recounted by the verifier from its text, stays in English."""
-    import shutil
-    import subprocess
+def test_the_public_page_and_its_pdf_speak_french(client, now) -> None:
+    """A French reader gets the page, the JSON refusals and the PDF in French (the PDF's text
+    extracted: French headings, no English phrase of the catalogue); an English reader gets
+    them in English; the transparency verifier reads the figures of both PDFs alike."""
+    from lawdesk.transparency.documents import pdf_figures
+    from tests.support import english_phrases
 
     closed(12, quarter="2026-Q3")
     services.publish_checkpoint(now=now)
@@ -140,12 +141,28 @@ def test_the_public_page_speaks_french_and_the_pdf_stays_english(client, now) ->
     refused = client.get("/transparency/statistics.json?period=2026-Q4", headers=fr).json()["error"]
     assert "seules les périodes clôturées le sont" in refused
     assert "Ils seront publiés le 31 janvier 2027" in refused
-    pdf = client.get("/transparency/report.pdf?period=2026-Q3", headers=fr)
-    assert pdf.status_code == 200
-    if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True,
-                              check=True).stdout.decode()
-        assert "Requests" in text and "Demandes" not in text
-    english = client.get("/transparency/?period=2026-Q3", headers={"Accept-Language": "en"})
-    assert "Requests from public authorities" in english.content.decode()
+    french = client.get("/transparency/report.pdf?period=2026-Q3", headers=fr)
+    english = client.get("/transparency/report.pdf?period=2026-Q3", headers={"Accept-Language": "en"})
+    assert french.status_code == english.status_code == 200 and french.content != english.content
+    text = pdf_text(french.content)
+    for heading in ("RAPPORT DE TRANSPARENCE", "Demandes des autorités publiques — 2026, trimestre 3",
+                    "Demandes exécutées", "Utilisateurs concernés", "Issue des demandes",
+                    "Vérifiez ces chiffres vous-même", "page 1 sur"):
+        assert heading in text, (heading, text)
+    assert english_phrases(text) == [], text
+    english_text = pdf_text(english.content)
+    assert "Requests from public authorities — 2026, quarter 3" in english_text
+    assert "Demandes" not in english_text and english_phrases(english_text)  # the check can fail
+    assert pdf_figures(french.content) == pdf_figures(english.content)
+    assert pdf_figures(french.content)["requests_fulfilled"] == 12
+    assert "Requests from public authorities" in client.get(
+        "/transparency/?period=2026-Q3", headers={"Accept-Language": "en"}).content.decode()
 
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text, whitespace folded (pypdf, as the transparency verifier reads it)."""
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages).split())

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from lawdesk.evidence.catalogue import LOCALE_DIR, available, catalogue
 from lawdesk.transparency.charts import OUTCOME_LABELS
 from lawdesk.transparency.report import CLOSED_OUTCOMES, TABLE_MEASURES, ReportError, statistics_figures
 
@@ -86,9 +87,37 @@ PDF_NAMES = ("headline.", "requests_fulfilled", "quarterly.")
 """The figures a PDF shows in a readable place: the tiles, the outcomes and the quarterly table."""
 
 
+@dataclass(frozen=True)
+class _PdfWords:
+    """The words the PDF report prints its figures under, in one language."""
+
+    fulfilled: str  # the tile "Requests fulfilled", lower case
+    affected: str  # the tile "Users affected", lower case
+    ended: str  # the heading "How requests ended"
+    refused: str  # what starts a refusal reason's row ("Refused: ")
+    outcomes: dict[str, str]  # outcome label → outcome
+
+
+def _words(language: str) -> _PdfWords:
+    cat = catalogue(language)
+    return _PdfWords(
+        fulfilled=cat.gettext("Requests fulfilled").lower(), affected=cat.gettext("Users affected").lower(),
+        ended=cat.gettext("How requests ended"),
+        refused=cat.gettext("Refused: %(label)s").split("%(label)s")[0],
+        outcomes={" ".join(cat.gettext(label).split()): key for key, label in OUTCOME_LABELS.items()})
+
+
+def pdf_languages() -> list[str]:
+    """English, and every language whose catalogue is compiled: the PDF is in its reader's language."""
+    found = sorted(p.name for p in LOCALE_DIR.iterdir() if p.is_dir() and p.name != "en") \
+        if LOCALE_DIR.is_dir() else []
+    return ["en", *[language for language in found if available(language)]]
+
+
 def pdf_figures(body: bytes) -> dict[str, Any]:
     """The figures printed in the PDF, read from its text: requests fulfilled and users affected,
-    how requests ended (an outcome not listed had none), and the quarterly table."""
+    how requests ended (an outcome not listed had none), and the quarterly table. The PDF is in
+    its reader's language: its words are looked up in each language lawdesk has a catalogue for."""
     try:
         # reason: start-up time: pypdf loads only when this runs
         from pypdf import PdfReader
@@ -100,8 +129,11 @@ def pdf_figures(body: bytes) -> dict[str, Any]:
     except (PdfReadError, ValueError, KeyError) as exc:
         raise ReportError(f"not a readable PDF ({exc})") from exc
     lines = [" ".join(line.split()) for line in text.splitlines()]
+    words = next((w for w in map(_words, pdf_languages()) if w.ended in lines), None)
+    if words is None:
+        raise ReportError("the PDF has no table of how requests ended")
     out: dict[str, Any] = {}
-    tiles = {"requests fulfilled": "requests_fulfilled", "users affected": "headline.accounts_affected"}
+    tiles = {words.fulfilled: "requests_fulfilled", words.affected: "headline.accounts_affected"}
     for i, line in enumerate(lines[:-1]):
         name = tiles.get(line.lower())
         if name is not None and name not in out:
@@ -113,18 +145,15 @@ def pdf_figures(body: bytes) -> dict[str, Any]:
             out[f"{prefix}.users_affected"] = parse_figure(quarter[4])
     if len([n for n in out if not n.startswith("quarterly.")]) < len(tiles):
         raise ReportError("the PDF does not show requests fulfilled and users affected where expected")
-    if "How requests ended" not in lines:
-        raise ReportError("the PDF has no table of how requests ended")
-    by_label = {label: key for key, label in OUTCOME_LABELS.items()}
     for outcome in CLOSED_OUTCOMES:
         out[f"headline.{outcome}"] = 0
-    for line in lines[lines.index("How requests ended") + 1:]:
+    for line in lines[lines.index(words.ended) + 1:]:
         match = re.fullmatch(rf"(.+?) ({_FIGURE})", line)
         if match is None:
             break
-        if match[1].startswith("Refused: ") or by_label.get(match[1]) == "pending":
+        if match[1].startswith(words.refused.strip()) or words.outcomes.get(match[1]) == "pending":
             continue
-        if match[1] not in by_label:
+        if match[1] not in words.outcomes:
             break
-        out[f"headline.{by_label[match[1]]}"] = parse_figure(match[2])
+        out[f"headline.{words.outcomes[match[1]]}"] = parse_figure(match[2])
     return out

@@ -361,15 +361,14 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
 
 @_public
 def report_pdf(request: HttpRequest) -> HttpResponse:
-    """The report as a printable PDF (WeasyPrint)."""
-    # The PDF stays in English: it is rendered once per publication for every reader, and the
-    # transparency verifier recounts its figures from its English text.
-    with translation.override("en"):
-        try:
-            context = _page_context(request)
-        except NotPublished as exc:
-            return _json({"error": str(exc)}, status=404)
-        pdf = render_pdf(context)
+    """The report as a printable PDF (WeasyPrint), in the reader's language like the page: rendered
+    once per publication and language; the transparency verifier reads its figures in any language
+    lawdesk has a catalogue for (``documents.pdf_figures``)."""
+    try:
+        context = _page_context(request)
+    except NotPublished as exc:
+        return _json({"error": str(exc)}, status=404)
+    pdf = render_pdf(context)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"transparency-{context['period'] or 'none'}-{context['country'] or 'all'}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -425,14 +424,15 @@ def report_csv(request: HttpRequest) -> HttpResponse:
 
 
 def render_pdf(context: dict[str, Any]) -> bytes:
-    """The printable report of a published period (WeasyPrint), rendered once per publication
-    and kept in the shared cache: a view serves stored bytes."""
+    """The printable report of a published period (WeasyPrint), in the active language, rendered
+    once per publication and language and kept in the shared cache: a view serves stored bytes."""
     # reason: start-up time: weasyprint loads only when this runs
     from weasyprint import HTML
 
     doc = context["doc"] or {"checkpoint": None, "published_at": None}  # None: nothing published yet
     key = "transparency-pdf:" + hashlib.sha256(json.dumps(
-        [context["period"], context["country"], doc["checkpoint"], doc["published_at"], context["base_url"],
+        [translation.get_language(), context["period"], context["country"], doc["checkpoint"],
+         doc["published_at"], context["base_url"],
          # a published period's PDF shows only its own checkpoint: a new one elsewhere keeps it cached
          None if context["doc"] else context["checkpoint"] and context["checkpoint"].size],
         sort_keys=True).encode()).hexdigest()
