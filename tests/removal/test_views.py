@@ -96,3 +96,18 @@ def test_a_tco_order_sent_from_the_portal_names_a_channel_without_a_window(clien
     target = case.targets.get()
     assert (target.window_end - target.window_start).days == 365
     assert case.removal_items.get().target.endswith(str(channel_messages[0].message_id))
+
+
+def test_the_case_is_locked_before_the_measure_takes_the_audit_chain(tco, reviewer, now):
+    """The intake locks the agency, then the audit chain head; the measure must take them in the
+    same order, or an order arriving while a measure is recorded deadlocks (PostgreSQL)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        services.apply_measure(case=tco, actor=reviewer, now=now, measure="remove")
+    sql = [q["sql"] for q in queries.captured_queries]
+    lock = next(i for i, q in enumerate(sql) if q.startswith("SELECT") and '"cases_case"' in q
+                and '"accounts_agency"' in q and (connection.vendor != "postgresql" or "FOR UPDATE" in q))
+    chain = next(i for i, q in enumerate(sql) if "audit_chain_head" in q or 'INTO "audit_event"' in q)
+    assert lock < chain, (sql[lock], sql[chain])

@@ -151,6 +151,10 @@ def apply_measure(*, case: Case, actor: User, now: datetime, measure: str,
         raise DomainError(str(exc), field=exc.field) from exc
     view = platform_view()
     with transaction.atomic(), lifecycle.composed():  # one change: the measure and the case's outcome
+        # Lock the case (and its agency) before the first audit event takes the chain head, the
+        # order the intake takes them in: the other way round, an order arriving for the same
+        # agency while a measure is recorded deadlocked on PostgreSQL (bench/tco_batch.py).
+        lifecycle.lock(case)
         for item, done in applied:
             everywhere = measure == "disable" and set(done.countries) >= EU_MEMBER_STATES
             item.measure = (RemovalItem.Measure.REMOVE if measure == "remove"
