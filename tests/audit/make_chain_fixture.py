@@ -51,6 +51,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from lawdesk.audit.models import ChainHead, Event
     from lawdesk.audit.services import record
+    from lawdesk.core.origin import Origin
 
     if ChainHead.objects.filter(id=1).first() is None or Event.objects.exists():
         sys.exit("expected an empty chain after migrate")
@@ -76,7 +77,8 @@ def main() -> None:
             req = factory.get("/x", REMOTE_ADDR="2001:db8::1", HTTP_USER_AGENT="agent/" + "u" * 400)
             req.user = AnonymousUser()
         target_type, target_id = ("cases.case", str(1000 + i)) if i % 2 else ("", "")
-        record(f"test:fixture:event{i % 4}", request=req, target_type=target_type, target_id=target_id,
+        record(f"test:fixture:event{i % 4}", actor=getattr(req, "user", None), origin=Origin.of(req),
+               target_type=target_type, target_id=target_id,
                **kwargs)
         inputs.append({"action": f"test:fixture:event{i % 4}", "params": params, "now": at.isoformat(),
                        "target_type": target_type, "target_id": target_id,
@@ -92,7 +94,7 @@ def main() -> None:
     for k in range(3):
         req = factory.get("/x", REMOTE_ADDR="198.51.100.9", HTTP_USER_AGENT="Firefox")
         req.user = staff.user
-        record("test:fixture:by_user", request=req, params={"k": k, "note": "ü"},
+        record("test:fixture:by_user", actor=req.user, origin=Origin.from_request(req), params={"k": k, "note": "ü"},
                now=base + timedelta(days=1, microseconds=k))
     rows = [
         {"seq": e.seq, "at": e.at.isoformat(), "actor_id": e.actor_id, "actor": e.actor, "action": e.action,

@@ -14,6 +14,7 @@ from lawdesk.audit.models import Event
 from lawdesk.audit.services import record
 from lawdesk.audit.verify import verify_chain
 from lawdesk.cli import app
+from lawdesk.core.origin import Origin
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +152,7 @@ def test_awkward_params_are_stored_so_that_the_chain_still_verifies(now, rf):
     """PostgreSQL's jsonb rewrites 1e16 as 10000000000000000 and refuses NUL and NaN; stored as
     they came, such values failed the append or made an intact event look modified."""
     request = rf.get("/", HTTP_USER_AGENT="curl/8\x00injected")
-    event = record(Action.TRAIL_VIEWED, request=request, target_id="id\x00x", now=now, params={
+    event = record(Action.TRAIL_VIEWED, origin=Origin.from_request(request), target_id="id\x00x", now=now, params={
         "big": 1e16, "tiny": 1.5e-7, "nan": float("nan"), "inf": float("-inf"), "plain": 0.1,
         "huge_int": 12345678901234567890, "text": "a\x00b", "nested": [{"k\x00": 2.5e300}],
     })

@@ -19,6 +19,7 @@ from lawdesk.audit import triggers
 from lawdesk.audit.models import ChainHead, Event
 from lawdesk.audit.services import append_unchecked
 from lawdesk.audit.verify import verify_chain
+from lawdesk.core.origin import Origin
 
 pytestmark = pytest.mark.django_db
 
@@ -50,12 +51,15 @@ def test_writer_still_produces_the_stored_hashes():
     factory = RequestFactory()
     replayed = []
     for spec in FIXTURE["inputs"]:
-        request = None
+        origin, actor = None, None
         if spec["request"]:
-            request = factory.get("/x", REMOTE_ADDR=spec["request"]["ip"],
-                                  HTTP_USER_AGENT=spec["request"]["user_agent"])
-            request.user = AnonymousUser()
-        event = append_unchecked(spec["action"], request=request, params=spec["params"],
+            # The fixture's events made over the web were recorded with the request itself (and
+            # its anonymous user) before services took an Origin: the same hashes prove the
+            # Origin brings the address and user agent to the chain byte for byte.
+            origin = Origin.from_request(factory.get("/x", REMOTE_ADDR=spec["request"]["ip"],
+                                                     HTTP_USER_AGENT=spec["request"]["user_agent"]))
+            actor = AnonymousUser()
+        event = append_unchecked(spec["action"], actor=actor, origin=origin, params=spec["params"],
                        target_type=spec["target_type"], target_id=spec["target_id"],
                        now=datetime.fromisoformat(spec["now"]))
         replayed.append(event.hash)

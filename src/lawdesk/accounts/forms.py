@@ -22,6 +22,7 @@ from lawdesk.audit.services import record
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
 from lawdesk.core.locale import available_zones, language_codes
+from lawdesk.core.origin import Origin
 
 
 class OfficerSignupForm(SignupForm):
@@ -72,9 +73,10 @@ class OfficerSignupForm(SignupForm):
     def _audit_rejection(self) -> None:
         # Record which fields failed and why — never the passwords.
         raw_agency = self.data.get("agency", "")
+        request = allauth_context.request
         record(
             Action.SIGNUP_REJECTED,
-            request=allauth_context.request,
+            actor=getattr(request, "user", None), origin=Origin.of(request),
             params={
                 "email": str(self.data.get("email", ""))[:254],
                 "agency_id": str(raw_agency)[:20],
@@ -93,7 +95,7 @@ class OfficerSignupForm(SignupForm):
                     user=user, agency=self.cleaned_data["agency"], title=self.cleaned_data["title"],
                     supervisor_name=self.cleaned_data["supervisor_name"],
                     supervisor_email=self.cleaned_data["supervisor_email"], now=utcnow(),
-                    request=request,
+                    origin=Origin.of(request),
                 )
             except DomainError as exc:  # the agency changed status between clean() and save()
                 raise ValidationError(exc.message) from exc
@@ -131,7 +133,7 @@ class AgencyAwareLoginForm(LoginForm):
             reason = "Your staff account is disabled."
             shown = gettext("Your staff account is disabled.")
         if reason:
-            record(Action.LOGIN_REFUSED, actor=user, request=self.request,
+            record(Action.LOGIN_REFUSED, actor=user, origin=Origin.of(self.request),
                    params={"reason": reason})
             raise ValidationError(shown, code="account_suspended")
         return cleaned

@@ -12,7 +12,6 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -31,6 +30,7 @@ from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.locale import available_zones, language_codes, mail_language
+from lawdesk.core.origin import Origin
 from lawdesk.core.permissions import STAFF_ROLES, has_perm
 
 AGENCY_FIELDS = ("name", "country", "kind", "age_public_key")
@@ -51,7 +51,7 @@ def _agency_snapshot(agency: Agency) -> dict[str, Any]:
 @transaction.atomic
 def create_agency(
     *, actor: User, now: datetime, name: str, country: str, kind: str, age_public_key: str = "",
-    request: HttpRequest | None = None,
+    origin: Origin | None = None,
 ) -> Agency:
     """Register an agency (pending until its domains and call-back number are verified)."""
     _require(actor, "desk:agency:manage")
@@ -62,13 +62,13 @@ def create_agency(
     agency.full_clean()
     agency.save()
     record(Action.AGENCY_CREATED, actor=actor, target=agency, params=_agency_snapshot(agency),
-           request=request, now=now)
+           origin=origin, now=now)
     return agency
 
 
 @transaction.atomic
 def update_agency(
-    *, actor: User, now: datetime, agency: Agency, request: HttpRequest | None = None, **changes: Any
+    *, actor: User, now: datetime, agency: Agency, origin: Origin | None = None, **changes: Any
 ) -> Agency:
     """Change an agency's name, country, kind or age key; the audit event lists old and new."""
     _require(actor, "desk:agency:manage")
@@ -90,7 +90,7 @@ def update_agency(
     agency.full_clean()
     agency.save()
     record(Action.AGENCY_UPDATED, actor=actor, target=agency, params={"changes": diff},
-           request=request, now=now)
+           origin=origin, now=now)
     return agency
 
 
@@ -127,7 +127,7 @@ def register_anchor_kind(kind: str, apply: AnchorApplier) -> None:
 @transaction.atomic
 def propose_anchor(
     *, actor: User, now: datetime, agency: Agency, kind: str, subject: str,
-    details: dict[str, Any], evidence: str, request: HttpRequest | None = None,
+    details: dict[str, Any], evidence: str, origin: Origin | None = None,
 ) -> AnchorChange:
     """Propose a change of an anchor kept by another app (checked by that app beforehand);
     it applies only when a second administrator approves it."""
@@ -140,13 +140,13 @@ def propose_anchor(
                           field="anchor", code="already_proposed")
     return _propose(AnchorChange(agency=agency, kind=kind, details={**details, "subject": subject},
                                  evidence=evidence.strip(), proposed_by=actor, proposed_at=now),
-                    request=request, now=now)
+                    origin=origin, now=now)
 
 
-def _propose(change: AnchorChange, *, request: HttpRequest | None, now: datetime) -> AnchorChange:
+def _propose(change: AnchorChange, *, origin: Origin | None, now: datetime) -> AnchorChange:
     change.save()
     record(Action.AGENCY_ANCHOR_PROPOSED, actor=change.proposed_by, target=change.agency,
-           params=_anchor_params(change), request=request, now=now)
+           params=_anchor_params(change), origin=origin, now=now)
     return change
 
 
@@ -160,7 +160,7 @@ def _anchor_params(change: AnchorChange) -> dict[str, Any]:
 @transaction.atomic
 def propose_domain(
     *, actor: User, now: datetime, agency: Agency, domain: str, note: str,
-    request: HttpRequest | None = None,
+    origin: Origin | None = None,
 ) -> AnchorChange:
     """Propose that the agency owns ``domain`` (exact domain); a second admin approves it."""
     _require(actor, "desk:agency:manage")
@@ -179,12 +179,12 @@ def propose_domain(
                           field="domain", code="already_proposed")
     return _propose(AnchorChange(agency=agency, kind=AnchorChange.Kind.ADD_DOMAIN,
                                  domain=ascii_domain, evidence=note.strip(), proposed_by=actor,
-                                 proposed_at=now), request=request, now=now)
+                                 proposed_at=now), origin=origin, now=now)
 
 
 @transaction.atomic
 def propose_domain_removal(
-    *, actor: User, now: datetime, agency: Agency, domain: str, request: HttpRequest | None = None
+    *, actor: User, now: datetime, agency: Agency, domain: str, origin: Origin | None = None
 ) -> AnchorChange:
     """Propose to withdraw a domain (existing officers keep their accounts once it is applied)."""
     _require(actor, "desk:agency:manage")
@@ -195,13 +195,13 @@ def propose_domain_removal(
                           % {"domain": domain}, field="domain", code="already_proposed")
     return _propose(AnchorChange(agency=agency, kind=AnchorChange.Kind.REMOVE_DOMAIN,
                                  domain=domain, proposed_by=actor, proposed_at=now),
-                    request=request, now=now)
+                    origin=origin, now=now)
 
 
 @transaction.atomic
 def propose_callback_number(
     *, actor: User, now: datetime, agency: Agency, phone: str, source: str,
-    request: HttpRequest | None = None,
+    origin: Origin | None = None,
 ) -> AnchorChange:
     """Propose the agency's call-back number and where it was independently found."""
     _require(actor, "desk:agency:manage")
@@ -220,20 +220,20 @@ def propose_callback_number(
                           field="phone", code="already_proposed")
     return _propose(AnchorChange(agency=agency, kind=AnchorChange.Kind.CALLBACK, phone=e164,
                                  evidence=source.strip(), proposed_by=actor, proposed_at=now),
-                    request=request, now=now)
+                    origin=origin, now=now)
 
 
 def _refuse(actor: User, change: AnchorChange, message: str, code: str,
-            request: HttpRequest | None, now: datetime) -> DomainError:
+            origin: Origin | None, now: datetime) -> DomainError:
     # The refusal is audited in its own transaction: the caller's is about to roll back.
     with transaction.atomic():
         record(Action.AGENCY_ANCHOR_REFUSED, actor=actor, target=change.agency,
-               params=_anchor_params(change) | {"reason": code}, request=request, now=now)
+               params=_anchor_params(change) | {"reason": code}, origin=origin, now=now)
     return DomainError(message, field="anchor", code=code)
 
 
 def approve_anchor_change(
-    *, actor: User, now: datetime, change: AnchorChange, request: HttpRequest | None = None,
+    *, actor: User, now: datetime, change: AnchorChange, origin: Origin | None = None,
 ) -> AnchorChange:
     """Apply a proposed anchor change; only an administrator other than the proposer may."""
     if not has_perm(actor, "desk:agency:manage"):
@@ -241,7 +241,7 @@ def approve_anchor_change(
     if change.proposed_by_id == actor.pk:
         raise _refuse(actor, change, gettext(
             "You proposed this change: another administrator must approve it."),
-            "own_proposal", request, now)
+            "own_proposal", origin, now)
     with transaction.atomic():
         change = AnchorChange.objects.select_for_update().select_related(
             "agency", "proposed_by").get(pk=change.pk)
@@ -282,7 +282,7 @@ def approve_anchor_change(
         record(Action.AGENCY_ANCHOR_APPROVED, actor=actor, target=agency,
                params=_anchor_params(change) | {"previous_phone": previous,
                                                 "open_cases_flagged": flagged} | applied,
-               request=request, now=now)
+               origin=origin, now=now)
     return change
 
 
@@ -292,7 +292,7 @@ ANCHOR_FLAG = "trust_anchor_changed"
 @transaction.atomic
 def reject_anchor_change(
     *, actor: User, now: datetime, change: AnchorChange, reason: str,
-    request: HttpRequest | None = None,
+    origin: Origin | None = None,
 ) -> AnchorChange:
     """Reject a proposal (any administrator; the proposer withdrawing it too), with a reason."""
     _require(actor, "desk:agency:manage")
@@ -309,7 +309,7 @@ def reject_anchor_change(
     change.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
     record(Action.AGENCY_ANCHOR_REJECTED, actor=actor, target=change.agency,
            params=_anchor_params(change) | {"reason": change.decision_reason},
-           request=request, now=now)
+           origin=origin, now=now)
     return change
 
 
@@ -324,7 +324,7 @@ def anchor_changed_recently(agency: Agency, now: datetime) -> bool:
 @transaction.atomic
 def set_agency_status(
     *, actor: User, now: datetime, agency: Agency, status: str, reason: str,
-    request: HttpRequest | None = None,
+    origin: Origin | None = None,
 ) -> Agency:
     """Activate or suspend an agency; activation needs a verified domain and a call-back number."""
     _require(actor, "desk:agency:manage")
@@ -346,7 +346,7 @@ def set_agency_status(
     agency.status, agency.updated_at = status, now
     agency.save(update_fields=["status", "updated_at"])
     record(Action.AGENCY_STATUS_CHANGED, actor=actor, target=agency,
-           params={"from": previous, "to": status, "reason": reason.strip()}, request=request, now=now)
+           params={"from": previous, "to": status, "reason": reason.strip()}, origin=origin, now=now)
     return agency
 
 
@@ -367,7 +367,7 @@ def check_officer_email(agency: Agency, email: str) -> None:
 
 def register_officer(
     *, user: User, agency: Agency, title: str, supervisor_name: str, supervisor_email: str,
-    now: datetime, request: HttpRequest | None = None,
+    now: datetime, origin: Origin | None = None,
 ) -> Officer:
     """Attach a new officer profile (pending approval) to a user created by the sign-up flow."""
     if agency.status != Agency.Status.ACTIVE:
@@ -391,7 +391,7 @@ def register_officer(
     record(Action.OFFICER_SIGNED_UP, actor=user, target=officer,
            params={"agency_id": agency.pk, "agency": agency.name, "email": user.email,
                    "title": officer.title, "supervisor_email": officer.supervisor_email},
-           request=request, now=now)
+           origin=origin, now=now)
     return officer
 
 
@@ -399,18 +399,18 @@ SUPERVISOR_LINK_DAYS = 14
 _SUPERVISOR_SALT = "lawdesk.accounts.supervisor-confirmation"
 
 
-def _absolute(path: str, request: HttpRequest | None) -> str:
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return settings.LAWDESK_BASE_URL.rstrip("/") + path
+def _absolute(path: str, base_url: str | None) -> str:
+    """``path`` on the site the visitor reached (``base_url``, from the view), else on
+    ``LAWDESK_BASE_URL``."""
+    return (base_url or settings.LAWDESK_BASE_URL).rstrip("/") + path
 
 
-def supervisor_link(officer: Officer, request: HttpRequest | None = None) -> str:
+def supervisor_link(officer: Officer, base_url: str | None = None) -> str:
     """The signed link of the latest confirmation request (an earlier link stops working)."""
     asked = officer.supervisor_asked_at.isoformat() if officer.supervisor_asked_at else ""
     token = signing.dumps({"officer": officer.pk, "supervisor": officer.supervisor_email,
                            "asked": asked}, salt=_SUPERVISOR_SALT, compress=True)
-    return _absolute(reverse("supervisor_confirm", args=[token]), request)
+    return _absolute(reverse("supervisor_confirm", args=[token]), base_url)
 
 
 def officer_for_supervisor_token(token: str) -> Officer:
@@ -436,12 +436,14 @@ def officer_for_supervisor_token(token: str) -> Officer:
 @transaction.atomic
 def ask_supervisor(
     *, officer: Officer, now: datetime, actor: User | None = None,
-    request: HttpRequest | None = None,
+    origin: Origin | None = None, base_url: str | None = None, visitor: Any = None,
 ) -> Officer:
     """E-mail the supervisor named at sign-up a signed link to confirm the officer (audited).
 
     Sent when the officer has proved their own address; staff may send it again (``actor``),
-    which voids the earlier link.
+    which voids the earlier link. ``base_url`` is the site as the visitor reached it (the link
+    points there); ``visitor`` is who opened the page that sent it (the officer confirming their
+    address, or an anonymous visitor), recorded as the actor when no staff member sends it.
     """
     if actor is not None:
         _require(actor, "desk:officer:approve")
@@ -451,7 +453,7 @@ def ask_supervisor(
                           code="already_answered")
     officer.supervisor_asked_at = now
     officer.save(update_fields=["supervisor_asked_at"])
-    link = supervisor_link(officer, request)
+    link = supervisor_link(officer, base_url)
 
     # The supervisor has no account: they read the language their officer signed up in.
     with translation.override(mail_language(officer.user)):
@@ -459,9 +461,9 @@ def ask_supervisor(
     recipient = officer.supervisor_email
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
                                             [recipient], fail_silently=True))
-    record(Action.OFFICER_SUPERVISOR_ASKED, actor=actor, target=officer,
+    record(Action.OFFICER_SUPERVISOR_ASKED, actor=actor if actor is not None else visitor, target=officer,
            params={"officer": officer.user.email, "supervisor_email": recipient,
-                   "again": actor is not None}, request=request, now=now)
+                   "again": actor is not None}, origin=origin, now=now)
     return officer
 
 
@@ -482,9 +484,13 @@ def _supervisor_mail(officer: Officer, link: str) -> tuple[str, str]:
 
 @transaction.atomic
 def answer_for_supervisor(
-    *, officer: Officer, confirmed: bool, now: datetime, request: HttpRequest | None = None,
+    *, officer: Officer, confirmed: bool, now: datetime, origin: Origin | None = None,
+    visitor: Any = None,
 ) -> Officer:
-    """Record the supervisor's answer (given through the signed link; audited, final)."""
+    """Record the supervisor's answer (given through the signed link; audited, final).
+
+    ``visitor`` is whoever opened the link (``request.user``: usually anonymous, the supervisor
+    has no account), recorded as the event's actor."""
     officer = Officer.objects.select_for_update().select_related("user", "agency").get(pk=officer.pk)
     if officer.supervisor_answer:
         raise DomainError(gettext("You have already answered this request."), field="answer",
@@ -494,14 +500,14 @@ def answer_for_supervisor(
     officer.save(update_fields=["supervisor_answer", "supervisor_answered_at"])
     # The supervisor has no account: the event names them by the address the link went to.
     record(Action.OFFICER_SUPERVISOR_CONFIRMED if confirmed
-           else Action.OFFICER_SUPERVISOR_DECLINED, actor=None, target=officer,
+           else Action.OFFICER_SUPERVISOR_DECLINED, actor=visitor, target=officer,
            params={"officer": officer.user.email, "supervisor_email": officer.supervisor_email,
-                   "supervisor_name": officer.supervisor_name}, request=request, now=now)
+                   "supervisor_name": officer.supervisor_name}, origin=origin, now=now)
     return officer
 
 
-def _send_approval_mail(officer: Officer, request: HttpRequest | None) -> None:
-    login = _absolute(reverse("account_login"), request)
+def _send_approval_mail(officer: Officer, base_url: str | None) -> None:
+    login = _absolute(reverse("account_login"), base_url)
     with translation.override(mail_language(officer.user)):
         subject, body = _approval_mail(officer, login)
     recipient = officer.user.email
@@ -523,10 +529,11 @@ def _approval_mail(officer: Officer, login: str) -> tuple[str, str]:
 @transaction.atomic
 def decide_officer(
     *, actor: User, now: datetime, officer: Officer, status: str, reason: str,
-    request: HttpRequest | None = None,
+    origin: Origin | None = None, base_url: str | None = None,
 ) -> Officer:
     """Approve (active) or suspend an officer, with a reason; audited, and the officer is told
-    of an approval by e-mail."""
+    of an approval by e-mail (its sign-in link on ``base_url``, the site as the staff member
+    reached it, else ``LAWDESK_BASE_URL``)."""
     permission = "desk:officer:approve" if status == Officer.Status.ACTIVE else "desk:officer:suspend"
     _require(actor, permission)
     officer = Officer.objects.select_for_update().select_related("user", "agency").get(pk=officer.pk)
@@ -566,16 +573,16 @@ def decide_officer(
                    "reason": reason.strip()}
            | ({"supervisor_confirmed_at": officer.supervisor_answered_at.isoformat()}
               if status == Officer.Status.ACTIVE and officer.supervisor_answered_at else {}),
-           request=request, now=now)
+           origin=origin, now=now)
     if status == Officer.Status.ACTIVE:
-        _send_approval_mail(officer, request)
+        _send_approval_mail(officer, base_url)
     return officer
 
 
 @transaction.atomic
 def create_staff_member(
     *, actor: User | None, now: datetime, email: str, full_name: str, roles: list[str],
-    password: str | None = None, request: HttpRequest | None = None,
+    password: str | None = None, origin: Origin | None = None,
 ) -> StaffMember:
     """Create a platform staff login with roles (``actor`` None only for the bootstrap CLI)."""
     if actor is not None:
@@ -588,13 +595,13 @@ def create_staff_member(
     user = User.objects.create_user(email=email, password=password, full_name=full_name)
     staff = StaffMember.objects.create(user=user, roles=sorted(roles), created_at=now)
     record(Action.STAFF_CREATED, actor=actor, target=staff,
-           params={"email": user.email, "roles": staff.roles}, request=request, now=now)
+           params={"email": user.email, "roles": staff.roles}, origin=origin, now=now)
     return staff
 
 
 @transaction.atomic
 def set_preferences(user: User, *, language: str, time_zone: str, now: datetime,
-                    request: HttpRequest | None = None) -> User:
+                    origin: Origin | None = None) -> User:
     """Save a user's interface language and time zone ('' = automatic), audited."""
     if language and language not in language_codes():
         raise DomainError(gettext("Choose one of the offered languages."), field="language",
@@ -609,5 +616,5 @@ def set_preferences(user: User, *, language: str, time_zone: str, now: datetime,
         for name, value in changes.items():
             setattr(user, name, value)
         record(Action.USER_PREFERENCES_CHANGED, actor=user, target=user, params=changes,
-               request=request, now=now)
+               origin=origin, now=now)
     return user

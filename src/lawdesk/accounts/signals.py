@@ -24,6 +24,7 @@ from lawdesk.accounts.models import Officer, User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.core.clock import utcnow
+from lawdesk.core.origin import Origin
 
 # Sent, inside the approving transaction, when an approved change of an agency's verified
 # domains or call-back number applies while the agency has cases. Arguments: agency, flag.
@@ -33,7 +34,7 @@ trust_anchor_changed = Signal()
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    record(Action.LOGIN_SUCCEEDED, actor=user, target=user, request=request)
+    record(Action.LOGIN_SUCCEEDED, actor=user, target=user, origin=Origin.of(request))
 
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
@@ -41,20 +42,21 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
     # Django has already replaced the password in ``credentials`` with asterisks; keep only
     # the identifier that was tried.
     tried = str(credentials.get("email") or credentials.get("username") or "")[:254]
-    record(Action.LOGIN_FAILED, actor=None, request=request, params={"email": tried})
+    record(Action.LOGIN_FAILED, actor=getattr(request, "user", None), origin=Origin.of(request),
+           params={"email": tried})
 
 
 @receiver(user_logged_out, dispatch_uid="audit_logout")
 def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        record(Action.LOGOUT_DONE, actor=user, target=user, request=request)
+        record(Action.LOGOUT_DONE, actor=user, target=user, origin=Origin.of(request))
 
 
 @receiver(email_confirmed, dispatch_uid="audit_email_confirmed")
 def _email_confirmed(sender: Any, request: Any, email_address: Any, **kwargs: Any) -> None:
     user = email_address.user
     record(Action.EMAIL_VERIFIED, actor=user, target=user,
-           request=request, params={"email": email_address.email})
+           origin=Origin.of(request), params={"email": email_address.email})
     officer = user.officer_or_none
     # Only once the officer has proved their own address is their supervisor asked: nobody can
     # send mail to a supervisor merely by typing addresses into the sign-up form.
@@ -63,21 +65,23 @@ def _email_confirmed(sender: Any, request: Any, email_address: Any, **kwargs: An
         # reason: import cycle: accounts.services imports this module
         from lawdesk.accounts.services import ask_supervisor
 
-        ask_supervisor(officer=officer, now=utcnow(), request=request)
+        ask_supervisor(officer=officer, now=utcnow(), origin=Origin.of(request),
+                       base_url=request.build_absolute_uri("/") if request is not None else None,
+                       visitor=getattr(request, "user", None))
 
 
 @receiver(password_changed, dispatch_uid="audit_password_changed")
 def _password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    record(Action.PASSWORD_CHANGED, actor=user, target=user, request=request)
+    record(Action.PASSWORD_CHANGED, actor=user, target=user, origin=Origin.of(request))
 
 
 @receiver(password_reset, dispatch_uid="audit_password_reset")
 def _password_reset(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    record(Action.PASSWORD_RESET, actor=user, target=user, request=request)
+    record(Action.PASSWORD_RESET, actor=user, target=user, origin=Origin.of(request))
 
 
 def _mfa_event(action: Action, request: Any, user: Any, authenticator: Any) -> None:
-    record(action, actor=user, target=user, request=request,
+    record(action, actor=user, target=user, origin=Origin.of(request),
            params={"type": authenticator.type})
     if action in (Action.MFA_ENROLLED, Action.MFA_REMOVED, Action.MFA_RESET):
         _end_other_sessions(request, user)

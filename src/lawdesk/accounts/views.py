@@ -35,6 +35,7 @@ from lawdesk.accounts.selectors import get_agency_for, get_officer_for, officers
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
 from lawdesk.core.locale import language_codes, zone_of
+from lawdesk.core.origin import Origin
 from lawdesk.core.permissions import has_perm
 from lawdesk.core.views import apply_domain_error, require_perm
 
@@ -86,14 +87,15 @@ def officer_detail(request: AuthedRequest, officer_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         decision = form.cleaned_data["decision"]
         target = Officer.Status.ACTIVE if decision == "approve" else Officer.Status.SUSPENDED
+        origin = Origin.from_request(request)
         try:
             if decision == "ask_supervisor":
                 services.ask_supervisor(officer=officer, now=utcnow(), actor=request.user,
-                                        request=request)
+                                        origin=origin, base_url=request.build_absolute_uri("/"))
             else:
                 services.decide_officer(actor=request.user, now=utcnow(), officer=officer,
                                         status=target, reason=form.cleaned_data["reason"],
-                                        request=request)
+                                        origin=origin, base_url=request.build_absolute_uri("/"))
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -129,7 +131,8 @@ def agency_create(request: AuthedRequest) -> HttpResponse:
     form = AgencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            agency = services.create_agency(actor=request.user, now=utcnow(), request=request,
+            agency = services.create_agency(actor=request.user, now=utcnow(),
+                                            origin=Origin.from_request(request),
                                             **form.cleaned_data)
         except DomainError as exc:
             apply_domain_error(form, exc)
@@ -157,7 +160,7 @@ def agency_edit(request: AuthedRequest, agency_id: int) -> HttpResponse:
 
         try:
             services.update_agency(actor=request.user, now=utcnow(), agency=agency,
-                                   request=request, **form.cleaned_data)
+                                   origin=Origin.from_request(request), **form.cleaned_data)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -213,17 +216,17 @@ def agency_detail(request: AuthedRequest, agency_id: int) -> HttpResponse:
 def _agency_action(request: AuthedRequest, agency: Agency, action: str, data: dict[str, Any],
                    now: datetime) -> str:
     """Run one agency action; return the message for the administrator."""
-    actor = request.user
+    actor, origin = request.user, Origin.from_request(request)
     awaiting = gettext("Proposed. Another administrator must approve it before it applies.")
     if action == "domain":
-        services.propose_domain(actor=actor, now=now, agency=agency, request=request, **data)
+        services.propose_domain(actor=actor, now=now, agency=agency, origin=origin, **data)
         return awaiting
     if action == "remove_domain":
-        services.propose_domain_removal(actor=actor, now=now, agency=agency, request=request,
+        services.propose_domain_removal(actor=actor, now=now, agency=agency, origin=origin,
                                         domain=data["domain"])
         return awaiting
     if action == "callback":
-        services.propose_callback_number(actor=actor, now=now, agency=agency, request=request,
+        services.propose_callback_number(actor=actor, now=now, agency=agency, origin=origin,
                                          **data)
         return awaiting
     if action == "anchor":
@@ -232,12 +235,12 @@ def _agency_action(request: AuthedRequest, agency: Agency, action: str, data: di
             raise DomainError(gettext("No such proposed change for this agency."),
                               field="change", code="not_found")
         if data["decision"] == "approve":
-            services.approve_anchor_change(actor=actor, now=now, change=change, request=request)
+            services.approve_anchor_change(actor=actor, now=now, change=change, origin=origin)
             return gettext("Approved and applied: %(change)s.") % {"change": change.subject}
         services.reject_anchor_change(actor=actor, now=now, change=change,
-                                      reason=data["reason"], request=request)
+                                      reason=data["reason"], origin=origin)
         return gettext("Rejected: %(change)s.") % {"change": change.subject}
-    services.set_agency_status(actor=actor, now=now, agency=agency, request=request, **data)
+    services.set_agency_status(actor=actor, now=now, agency=agency, origin=origin, **data)
     return gettext("Saved.")
 
 
@@ -254,7 +257,7 @@ def supervisor_confirm(request: HttpRequest, token: str) -> HttpResponse:
         try:
             officer = services.answer_for_supervisor(
                 officer=officer, confirmed=form.cleaned_data["answer"] == "confirm",
-                now=utcnow(), request=request)
+                now=utcnow(), origin=Origin.from_request(request), visitor=request.user)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -273,7 +276,7 @@ def preferences(request: AuthedRequest) -> HttpResponse:
         try:
             services.set_preferences(user, language=form.cleaned_data["language"],
                                      time_zone=form.cleaned_data["time_zone"], now=utcnow(),
-                                     request=request)
+                                     origin=Origin.from_request(request))
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -310,7 +313,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         return response  # a signed-in user's profile changes only through the form
     if user is not None and user.is_authenticated:
         services.set_preferences(user, language=language, time_zone=user.time_zone, now=utcnow(),
-                        request=request)
+                        origin=Origin.from_request(request))
     translation.activate(language)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language,
                         max_age=settings.LANGUAGE_COOKIE_AGE,

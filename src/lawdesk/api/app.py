@@ -24,6 +24,7 @@ from lawdesk.audit.services import record
 from lawdesk.cases.intake import _FRIENDLY, IntakeData, IntakeRefused, _own_message
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError, InvalidTransition, PermissionDenied
+from lawdesk.core.origin import Origin
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def _audit_refusal(request: HttpRequest, code: str, fields: list[str]) -> None:
     def clean(text: str) -> str:  # PostgreSQL's jsonb cannot hold U+0000
         return text.replace("\x00", "\ufffd")[:300]
 
-    record(Action.API_REQUEST_REFUSED, actor=user, request=request, now=utcnow(),
+    record(Action.API_REQUEST_REFUSED, actor=user, origin=Origin.from_request(request), now=utcnow(),
            params={"code": code, "method": request.method, "path": clean(request.path),
                    "fields": sorted({clean(f) for f in fields})})
 

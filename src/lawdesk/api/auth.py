@@ -15,8 +15,9 @@ from ninja.security import HttpBearer
 from lawdesk.accounts.models import User
 from lawdesk.api import tokens
 from lawdesk.audit.actions import Action
-from lawdesk.audit.services import client_ip, record
+from lawdesk.audit.services import record
 from lawdesk.core.clock import utcnow
+from lawdesk.core.origin import Origin
 
 
 def failures_per_minute() -> int:
@@ -25,7 +26,7 @@ def failures_per_minute() -> int:
 
 
 def _failure_key(request: HttpRequest, now: datetime) -> str:
-    return f"lawdesk:api:auth-failures:{client_ip(request) or '-'}:{int(now.timestamp()) // 60}"
+    return f"lawdesk:api:auth-failures:{Origin.from_request(request).ip or '-'}:{int(now.timestamp()) // 60}"
 
 
 class TokenAuth(HttpBearer):
@@ -51,10 +52,10 @@ class TokenAuth(HttpBearer):
         if not header or scheme.lower() != "bearer" or not raw.strip():
             if not over:
                 tokens.audit_auth_failure(reason="missing" if not header else "not_bearer",
-                                          now=now, request=request)
+                                          now=now, origin=Origin.from_request(request))
         else:
             try:
-                user = tokens.authenticate(raw, now=now, request=request,
+                user = tokens.authenticate(raw, now=now, origin=Origin.from_request(request),
                                            audit_failures=not over, raise_expired=True)
             except tokens.TokenExpired:
                 self._count_failure(request, key, now)
@@ -71,7 +72,7 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         """Resolve the token to its officer (see :func:`lawdesk.api.tokens.authenticate`)."""
-        return tokens.authenticate(token, now=utcnow(), request=request)
+        return tokens.authenticate(token, now=utcnow(), origin=Origin.from_request(request))
 
     @staticmethod
     def _count_failure(request: HttpRequest, key: str, now: datetime) -> None:
@@ -82,7 +83,8 @@ class TokenAuth(HttpBearer):
             cache.set(key, 1, timeout=120)
             count = 1
         if count == failures_per_minute() + 1:
-            record(Action.API_AUTH_THROTTLED, actor=AnonymousUser(), request=request, now=now,
+            record(Action.API_AUTH_THROTTLED, actor=AnonymousUser(), origin=Origin.from_request(request),
+                   now=now,
                    params={"failures_per_minute": failures_per_minute()})
 
 

@@ -36,6 +36,7 @@ from lawdesk.audit.hashing import canonical_sha256
 from lawdesk.audit.services import record
 from lawdesk.cases.models import Case
 from lawdesk.core.clock import utcnow
+from lawdesk.core.origin import Origin
 
 HEADER = "Idempotency-Key"
 KEY_PATTERN = r"^[!-~]+$"  # visible ASCII, as an HTTP header value can carry it unencoded
@@ -59,7 +60,7 @@ class Idempotency:
     """The key of one POST, if it came with one (every method is a no-op without a key)."""
 
     def __init__(self, request: HttpRequest, user: User, key: str | None, meaning: Any) -> None:
-        self.request = request
+        self.origin = Origin.from_request(request)
         self.user = user
         self.key = key
         self.operation = f"{request.method} {request.path}"[:200]
@@ -82,7 +83,7 @@ class Idempotency:
                              gettext("This Idempotency-Key was already used for a different request."),
                              errors=[(HEADER, gettext("This key was already used with a different "
                                               "request: use a new key for a new request."))])
-        record(Action.API_REQUEST_REPLAYED, actor=self.user, target=row.case, request=self.request,
+        record(Action.API_REQUEST_REPLAYED, actor=self.user, target=row.case, origin=self.origin,
                now=utcnow(), params={"operation": row.operation, "status": row.status,
                                      "first_answered_at": row.created_at.isoformat()})
         response = HttpResponse(row.body, status=row.status,

@@ -13,6 +13,7 @@ from lawdesk.accounts.http import AuthedRequest
 from lawdesk.api import tokens
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 from lawdesk.core.views import apply_domain_error, require_perm
 
 
@@ -32,21 +33,22 @@ def token_page(request: AuthedRequest) -> HttpResponse:
         try:
             _, plaintext = tokens.create_token(officer_user=request.user,
                                                name=form.cleaned_data["name"], now=utcnow(),
-                                               request=request)
+                                               origin=Origin.from_request(request))
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             form = TokenForm()
     elif action == "revoke":
         token = tokens.get_token_for(request.user, request.POST.get("token", ""))
-        tokens.revoke_token(token=token, actor=request.user, now=utcnow(), request=request)
+        tokens.revoke_token(token=token, actor=request.user, now=utcnow(),
+                            origin=Origin.from_request(request))
         messages.success(request, gettext("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
         return redirect("portal:tokens")
     elif action == "renew":
         token = tokens.get_token_for(request.user, request.POST.get("token", ""))
         try:
             token = tokens.renew_token(token=token, actor=request.user, now=utcnow(),
-                                       request=request)
+                                       origin=Origin.from_request(request))
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

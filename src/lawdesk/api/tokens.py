@@ -23,13 +23,14 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from lawdesk.accounts.models import User
 from lawdesk.api.models import ApiToken
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.core.errors import DomainError, PermissionDenied
+from lawdesk.core.origin import Origin
 from lawdesk.core.permissions import has_perm
 
 SECRET_BYTES = 32
@@ -85,7 +86,7 @@ def get_token_for(user: User, token_id: int | str) -> ApiToken:
 
 @transaction.atomic
 def create_token(*, officer_user: User, name: str, now: datetime,
-                 request: HttpRequest | None = None) -> tuple[ApiToken, str]:
+                 origin: Origin | None = None) -> tuple[ApiToken, str]:
     """Issue a token to an active officer; return it with its plaintext (shown only this once)."""
     if not has_perm(officer_user, "portal:case:create"):
         raise PermissionDenied("Only an approved officer of an active agency can create API tokens.")
@@ -105,7 +106,7 @@ def create_token(*, officer_user: User, name: str, now: datetime,
     token = ApiToken.objects.create(officer=officer, name=name, prefix=f"ld_{prefix}",
                                     token_hash=token_hash(plaintext), created_at=now,
                                     expires_at=now + lifetime())
-    record(Action.API_TOKEN_CREATED, actor=officer_user, target=token, request=request, now=now,
+    record(Action.API_TOKEN_CREATED, actor=officer_user, target=token, origin=origin, now=now,
            params={"name": name, "prefix": token.prefix, "officer": officer_user.email,
                    "expires_at": token.expires_at.isoformat()})
     return token, plaintext
@@ -113,7 +114,7 @@ def create_token(*, officer_user: User, name: str, now: datetime,
 
 @transaction.atomic
 def revoke_token(*, token: ApiToken, actor: User, now: datetime,
-                 request: HttpRequest | None = None) -> ApiToken:
+                 origin: Origin | None = None) -> ApiToken:
     """Revoke a token (its owner, or an administrator who may suspend officers). Idempotent."""
     token = ApiToken.objects.select_for_update().select_related("officer__user").get(pk=token.pk)
     if token.officer.user_id != actor.pk and not has_perm(actor, "desk:officer:suspend"):
@@ -122,14 +123,14 @@ def revoke_token(*, token: ApiToken, actor: User, now: datetime,
         return token
     token.revoked_at = now
     token.save(update_fields=["revoked_at"])
-    record(Action.API_TOKEN_REVOKED, actor=actor, target=token, request=request, now=now,
+    record(Action.API_TOKEN_REVOKED, actor=actor, target=token, origin=origin, now=now,
            params={"name": token.name, "prefix": token.prefix, "officer": token.officer.user.email})
     return token
 
 
 @transaction.atomic
 def renew_token(*, token: ApiToken, actor: User, now: datetime,
-                request: HttpRequest | None = None) -> ApiToken:
+                origin: Origin | None = None) -> ApiToken:
     """Give the owner's token a new full period from ``now`` (an expired one too, not a revoked
     one). Only the owner renews: an administrator can revoke a token, never extend it."""
     token = ApiToken.objects.select_for_update().select_related("officer__user").get(pk=token.pk)
@@ -141,13 +142,13 @@ def renew_token(*, token: ApiToken, actor: User, now: datetime,
     previous = token.expires_at
     token.expires_at = now + lifetime()
     token.save(update_fields=["expires_at"])
-    record(Action.API_TOKEN_RENEWED, actor=actor, target=token, request=request, now=now,
+    record(Action.API_TOKEN_RENEWED, actor=actor, target=token, origin=origin, now=now,
            params={"name": token.name, "prefix": token.prefix, "officer": actor.email,
                    "expired_at": previous.isoformat(), "expires_at": token.expires_at.isoformat()})
     return token
 
 
-def authenticate(raw: str, *, now: datetime, request: HttpRequest | None = None,
+def authenticate(raw: str, *, now: datetime, origin: Origin | None = None,
                  audit_failures: bool = True, raise_expired: bool = False) -> User | None:
     """The officer a token belongs to, if the token is live and the officer may still act.
 
@@ -159,7 +160,7 @@ def authenticate(raw: str, *, now: datetime, request: HttpRequest | None = None,
     """
     def auth_failed(**kw: Any) -> None:
         if audit_failures:
-            audit_auth_failure(now=now, request=request, **kw)
+            audit_auth_failure(now=now, origin=origin, **kw)
 
     match = _TOKEN.fullmatch(raw.strip())
     if match is None:
@@ -193,10 +194,10 @@ def authenticate(raw: str, *, now: datetime, request: HttpRequest | None = None,
 
 def audit_auth_failure(*, reason: str, now: datetime, prefix: str | None = None,
                        token: ApiToken | None = None,
-                       request: HttpRequest | None = None) -> None:
+                       origin: Origin | None = None) -> None:
     """Audit a refused API authentication (anonymous actor; the prefix at most)."""
     params: dict[str, object] = {"reason": reason, "prefix": prefix}
     if token is not None:
         params["officer"] = token.officer.user.email
-    record(Action.API_AUTH_FAILED, actor=AnonymousUser(), target=token, request=request, now=now,
+    record(Action.API_AUTH_FAILED, actor=AnonymousUser(), target=token, origin=origin, now=now,
            params=params)

@@ -41,6 +41,7 @@ from lawdesk.cases.selectors import cases_for_agency, get_agency_case
 from lawdesk.cases.views_acknowledgement import pdf_response, signature_response
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import InvalidTransition
+from lawdesk.core.origin import Origin
 from lawdesk.law.vocabulary import RequestKind
 
 router = Router(tags=["requests"])
@@ -220,7 +221,7 @@ def submit_request(request: HttpRequest, idempotency_key: IdempotencyKey = None)
     now = utcnow()
     try:
         submission.submit_request(actor=user, now=now, payload=payload, uploads=uploads,
-                                  channel="api", request=request, on_created=created)
+                                  channel="api", origin=Origin.from_request(request), on_created=created)
     except IntegrityError as exc:
         return idem.after_conflict(exc)
     return answer[0]
@@ -253,7 +254,8 @@ def get_request(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_ID)) -> d
     """A request of the agency (another agency's looks exactly like a missing one)."""
     _only_query(request)
     case = get_agency_case(actor(request), id)
-    record(Action.CASE_VIEWED, actor=actor(request), target=case, request=request, now=utcnow(),
+    record(Action.CASE_VIEWED, actor=actor(request), target=case, origin=Origin.from_request(request),
+           now=utcnow(),
            params={"number": case.number, "side": "api"})
     return detail_out(case)
 
@@ -282,7 +284,7 @@ def answer_clarification(request: HttpRequest, body: ClarificationIn,
     try:
         with transaction.atomic(), lifecycle.composed():  # the answer kept with the change
             case = conversation.answer_clarification(case=case, actor=user, now=now,
-                                                     answer=body.answer, request=request)
+                                                     answer=body.answer, origin=Origin.from_request(request))
             response = json_answer(request, 200, CaseDetail,
                                    detail_out(get_agency_case(user, case.pk)))
             idem.remember(response, case=case, now=now)
@@ -310,7 +312,7 @@ def withdraw_request(request: HttpRequest, body: WithdrawIn,
     try:
         with transaction.atomic(), lifecycle.composed():  # the answer kept with the change
             case = services.withdraw(case=case, actor=user, now=now, reason=body.reason,
-                                     request=request)
+                                     origin=Origin.from_request(request))
             response = json_answer(request, 200, CaseDetail,
                                    detail_out(get_agency_case(user, case.pk)))
             idem.remember(response, case=case, now=now)
@@ -333,7 +335,8 @@ def get_acknowledgement(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_I
     """Case number, time of receipt, deadline and its basis, SHA-256 of what was received."""
     _only_query(request)
     case = get_agency_case(actor(request), id)
-    record(Action.ACKNOWLEDGEMENT_DOWNLOADED, actor=actor(request), target=case, request=request,
+    record(Action.ACKNOWLEDGEMENT_DOWNLOADED, actor=actor(request), target=case,
+           origin=Origin.from_request(request),
            now=utcnow(), params={"number": case.number, "file": "pdf", "side": "api"})
     return pdf_response(case)
 
@@ -350,6 +353,7 @@ def get_acknowledgement_signature(request: HttpRequest,
     """The detached signature of the acknowledgement PDF."""
     _only_query(request)
     case = get_agency_case(actor(request), id)
-    record(Action.ACKNOWLEDGEMENT_DOWNLOADED, actor=actor(request), target=case, request=request,
+    record(Action.ACKNOWLEDGEMENT_DOWNLOADED, actor=actor(request), target=case,
+           origin=Origin.from_request(request),
            now=utcnow(), params={"number": case.number, "file": "signature", "side": "api"})
     return signature_response(case)

@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.http import HttpRequest
 
 from lawdesk.audit.actions import Action
 from lawdesk.audit.hashing import event_hash
 from lawdesk.audit.models import ChainHead, Event
 from lawdesk.core.clock import utcnow
+from lawdesk.core.origin import Origin
 from lawdesk.core.permissions import roles_of
 
 
@@ -63,11 +63,6 @@ def actor_snapshot(user: Any) -> dict[str, Any]:
     return snap
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address as the web server saw it (a proxy header is not trusted here)."""
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def record(
     action: Action,
     *,
@@ -76,7 +71,7 @@ def record(
     target_type: str = "",
     target_id: str = "",
     params: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
+    origin: Origin | None = None,
     now: datetime | None = None,
 ) -> Event:
     """Append one event to the chain, in the current transaction (or its own).
@@ -87,7 +82,7 @@ def record(
     """
     return append_unchecked(Action.of(action).value, actor=actor, target=target,
                             target_type=target_type, target_id=target_id, params=params,
-                            request=request, now=now)
+                            origin=origin, now=now)
 
 
 def append_unchecked(
@@ -98,7 +93,7 @@ def append_unchecked(
     target_type: str = "",
     target_id: str = "",
     params: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
+    origin: Origin | None = None,
     now: datetime | None = None,
 ) -> Event:
     """The writer behind :func:`record`, for an action already checked. Only the test that
@@ -108,10 +103,8 @@ def append_unchecked(
         target_type = target._meta.label_lower
         target_id = str(target.pk)
     target_id = _storable(target_id)
-    if actor is None and request is not None:
-        actor = getattr(request, "user", None)
-    ip = client_ip(request) if request is not None else None
-    user_agent = _storable(request.META.get("HTTP_USER_AGENT", "")[:300]) if request is not None else ""
+    ip = origin.ip if origin is not None else None
+    user_agent = _storable(origin.user_agent[:300]) if origin is not None else ""
     at = now or utcnow()
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     snapshot = _jsonable(actor_snapshot(actor))

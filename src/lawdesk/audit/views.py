@@ -9,6 +9,7 @@ from lawdesk.audit.actions import Action
 from lawdesk.audit.models import Event
 from lawdesk.audit.services import record
 from lawdesk.audit.verify import verify_chain
+from lawdesk.core.origin import Origin
 from lawdesk.core.paging import lean_page
 from lawdesk.core.views import require_perm
 
@@ -21,7 +22,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if prefix:
         events = events.filter(action__startswith=prefix)
     page = lean_page(events, 50, request.GET.get("page"))  # no COUNT(*) over every event
-    record(Action.TRAIL_VIEWED, request=request, params={"filter": prefix, "page": page.number})
+    record(Action.TRAIL_VIEWED, actor=request.user, origin=Origin.from_request(request),
+           params={"filter": prefix, "page": page.number})
     report = verify_chain() if request.GET.get("verify") == "1" else None
     return render(request, "audit/event_list.html", {"page": page, "prefix": prefix,
                                                      "report": report})

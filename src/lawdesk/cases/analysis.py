@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
 
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
@@ -23,6 +22,7 @@ from lawdesk.cases.lifecycle import desk_action, lock, require
 from lawdesk.cases.models import CATEGORY_CHOICES, Case, Status
 from lawdesk.cases.policy import proposal_waiting
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 from lawdesk.law.config import DeploymentConfig, load_config
 from lawdesk.law.decision import Decision
 from lawdesk.law.engine import decide
@@ -142,7 +142,7 @@ def categories_asked(case: Case) -> list[DataCategory]:
 
 @desk_action("override")
 def override_category(*, case: Case, actor: User, now: datetime, category: str, outcome: str,
-                      reason: str, request: HttpRequest | None = None) -> Case:
+                      reason: str, origin: Origin | None = None) -> Case:
     """A reviewer changes the rule engine's outcome for one category, with a written reason.
 
     The override is part of the stored decision record (so it replays), is audited, and is
@@ -167,7 +167,7 @@ def override_category(*, case: Case, actor: User, now: datetime, category: str, 
     previous = legal(case).outcome(category).value
     apply_record(case, {**law, "decision": updated})
     case.save(update_fields=["law_record", "ruleset_version"])
-    record(Action.LAW_OVERRIDDEN, actor=actor, target=case, request=request, now=now,
+    record(Action.LAW_OVERRIDDEN, actor=actor, target=case, origin=origin, now=now,
            params={"number": case.number, "category": category, "from": previous,
                    "to": outcome, "reason": reason.strip()})
     return case
@@ -175,7 +175,7 @@ def override_category(*, case: Case, actor: User, now: datetime, category: str, 
 
 @desk_action("reanalyse")
 def rerun_legal_analysis(*, case: Case, actor: User, now: datetime,
-                         request: HttpRequest | None = None) -> Case:
+                         origin: Origin | None = None) -> Case:
     """Decide the case again with the current rule set (earlier overrides are dropped)."""
     case = lock(case)
     require(not proposal_waiting(case), "A proposal is waiting for approval: decide it first.",
@@ -185,7 +185,7 @@ def rerun_legal_analysis(*, case: Case, actor: User, now: datetime,
     previous = case.ruleset_version
     apply_record(case, decide_law(case, now=now))
     case.save(update_fields=["law_record", "ruleset_version"])
-    record(Action.LAW_REANALYSED, actor=actor, target=case, request=request, now=now,
+    record(Action.LAW_REANALYSED, actor=actor, target=case, origin=origin, now=now,
            params={"number": case.number, "from_version": previous,
                    "to_version": case.ruleset_version})
     return case

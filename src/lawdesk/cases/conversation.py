@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from lawdesk.accounts.models import User
@@ -28,11 +27,12 @@ from lawdesk.cases.lifecycle import (
 )
 from lawdesk.cases.models import Case, Message, Status
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 
 
 @desk_action("question")
 def ask_clarification(*, case: Case, actor: User, now: datetime, question: str,
-                      request: HttpRequest | None = None) -> Case:
+                      origin: Origin | None = None) -> Case:
     """Ask the requester a question; the legal clock stops until they answer (Art. 10(6))."""
     require(len(question.strip()) >= 10, "Write the question for the requester (at least 10 characters).",
             field="question", code="required")
@@ -40,20 +40,20 @@ def ask_clarification(*, case: Case, actor: User, now: datetime, question: str,
     Message.objects.create(case=case, kind=Message.Kind.CLARIFICATION_REQUEST, author=actor,
                            body=question.strip(), created_at=now)
     move(case, Status.AWAITING_CLARIFICATION, actor=actor, now=now,
-         action=Action.CASE_CLARIFICATION_REQUESTED, request=request)
+         action=Action.CASE_CLARIFICATION_REQUESTED, origin=origin)
     return case
 
 
 def answer_clarification(*, case: Case, actor: User, now: datetime, answer: str,
-                         request: HttpRequest | None = None) -> Case:
+                         origin: Origin | None = None) -> Case:
     """The requester answers; the clock resumes with the time that was left."""
-    require_requester(case, actor, now=now, request=request, attempted="answer")
+    require_requester(case, actor, now=now, origin=origin, attempted="answer")
     with use_case_transaction():
-        return _answer(case=case, actor=actor, now=now, answer=answer, request=request)
+        return _answer(case=case, actor=actor, now=now, answer=answer, origin=origin)
 
 
 def _answer(*, case: Case, actor: User, now: datetime, answer: str,
-            request: HttpRequest | None) -> Case:
+            origin: Origin | None) -> Case:
     case = lock(case)
     require(case.status == Status.AWAITING_CLARIFICATION,
             gettext("There is no open question on this request."), field="answer",
@@ -65,7 +65,7 @@ def _answer(*, case: Case, actor: User, now: datetime, answer: str,
     Message.objects.create(case=case, kind=Message.Kind.CLARIFICATION_ANSWER, author=actor,
                            body=answer.strip(), created_at=now)
     move(case, Status.IN_REVIEW, actor=actor, now=now, action=Action.CASE_CLARIFICATION_ANSWERED,
-         request=request)
+         origin=origin)
     return case
 
 
@@ -73,7 +73,7 @@ MAX_MESSAGE_FILES = 5
 
 
 def _message(case: Case, *, actor: User, now: datetime, body: str, side: str,
-             uploads: Sequence[Upload] = (), request: HttpRequest | None) -> Message:
+             uploads: Sequence[Upload] = (), origin: Origin | None) -> Message:
     """One message of the case's thread, its documents and its audit event (no body: the
     trail says who wrote to whom and which files, by hash)."""
     require(len(body.strip()) >= 2, gettext("Write the message."), field="body", code="required")
@@ -102,37 +102,37 @@ def _message(case: Case, *, actor: User, now: datetime, body: str, side: str,
         case.flags = [f for f in case.flags if f != flag]
         case.save(update_fields=["flags"])
     record(Action.MESSAGE_RECEIVED if side == "requester" else Action.MESSAGE_SENT, actor=actor,
-           target=case, request=request, now=now,
+           target=case, origin=origin, now=now,
            params={"number": case.number, "message": message.pk, "attachments": files})
     return message
 
 
 def message_the_desk(*, case: Case, actor: User, now: datetime, body: str,
-                     uploads: Sequence[Upload] = (), request: HttpRequest | None = None) -> Message:
+                     uploads: Sequence[Upload] = (), origin: Origin | None = None) -> Message:
     """An officer of the requesting agency writes to the platform on the case (any time, not
     only to answer a question), with PDF documents checked as at intake."""
-    require_requester(case, actor, now=now, request=request, attempted="message")
+    require_requester(case, actor, now=now, origin=origin, attempted="message")
     with use_case_transaction():
         return _message(lock(case), actor=actor, now=now, body=body, side="requester",
-                        uploads=uploads, request=request)
+                        uploads=uploads, origin=origin)
 
 
 @desk_action("message")
 def message_the_requester(*, case: Case, actor: User, now: datetime, body: str,
-                          request: HttpRequest | None = None) -> Message:
+                          origin: Origin | None = None) -> Message:
     """The desk answers in the case's thread. Text only: data about users never travels in
     a message; it is delivered in the signed evidence package, after four eyes."""
     return _message(lock(case), actor=actor, now=now, body=body, side="platform",
-                    request=request)
+                    origin=origin)
 
 
 @desk_action("note")
 def add_note(*, case: Case, actor: User, now: datetime, body: str,
-             request: HttpRequest | None = None) -> Message:
+             origin: Origin | None = None) -> Message:
     """An internal note on the case (never shown to the requester)."""
     require(body.strip(), "Write the note.", field="body", code="required")
     note = Message.objects.create(case=case, kind=Message.Kind.NOTE, author=actor,
                                   body=body.strip(), created_at=now)
-    record(Action.NOTE_ADDED, actor=actor, target=case, request=request, now=now,
+    record(Action.NOTE_ADDED, actor=actor, target=case, origin=origin, now=now,
            params={"number": case.number})
     return note

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.http import HttpRequest
-
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
@@ -19,11 +17,12 @@ from lawdesk.cases.lifecycle import desk_action, lock, move, require
 from lawdesk.cases.models import Case, Proposal, Status
 from lawdesk.cases.policy import proposal_waiting, takes_proposals
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 
 
 @desk_action("callback")
 def confirm_callback(*, case: Case, actor: User, now: datetime, person: str, supervisor: str,
-                     request: HttpRequest | None = None) -> Case:
+                     origin: Origin | None = None) -> Case:
     """Confirm an emergency request by calling the agency back on its registered number."""
     case = lock(case)
     require(case.is_emergency, "Only emergency requests need a call-back.", field="person")
@@ -38,7 +37,7 @@ def confirm_callback(*, case: Case, actor: User, now: datetime, person: str, sup
     case.callback_person, case.callback_supervisor = person.strip(), supervisor.strip()
     case.flags = [f for f in case.flags if f != "emergency_callback_required"]
     case.save()
-    record(Action.CALLBACK_CONFIRMED, actor=actor, target=case, request=request, now=now,
+    record(Action.CALLBACK_CONFIRMED, actor=actor, target=case, origin=origin, now=now,
            params={"number": case.number, "called": case.callback_number,
                    "person": case.callback_person, "supervisor": case.callback_supervisor})
     return case
@@ -48,7 +47,7 @@ def confirm_callback(*, case: Case, actor: User, now: datetime, person: str, sup
 def propose_disclosure(*, case: Case, actor: User, now: datetime, categories: Sequence[str],
                        target_ids: Sequence[int], legal_basis: str,
                        window_start: datetime | None = None, window_end: datetime | None = None,
-                       request: HttpRequest | None = None) -> Proposal:
+                       origin: Origin | None = None) -> Proposal:
     """A reviewer proposes what to disclose; a second person must approve it."""
     case = lock(case)
     require(takes_proposals(case),
@@ -89,7 +88,7 @@ def propose_disclosure(*, case: Case, actor: User, now: datetime, categories: Se
         target_ids=chosen_targets, window_start=window_start, window_end=window_end,
         legal_basis=legal_basis.strip(),
     )
-    record(Action.DISCLOSURE_PROPOSED, actor=actor, target=case, request=request, now=now,
+    record(Action.DISCLOSURE_PROPOSED, actor=actor, target=case, origin=origin, now=now,
            params={"number": case.number, "proposal": proposal.pk, "categories": chosen,
                    "targets": chosen_targets, "partial": partial,
                    "legal_basis": proposal.legal_basis})
@@ -98,7 +97,7 @@ def propose_disclosure(*, case: Case, actor: User, now: datetime, categories: Se
 
 @desk_action("approve")
 def approve_proposal(*, proposal: Proposal, actor: User, now: datetime, note: str = "",
-                     request: HttpRequest | None = None) -> Case:
+                     origin: Origin | None = None) -> Case:
     """Second pair of eyes: approve a proposed disclosure (never one's own, and for an
     emergency never before the call-back). Each refusal stays on the audit trail."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
@@ -121,13 +120,13 @@ def approve_proposal(*, proposal: Proposal, actor: User, now: datetime, note: st
          params={"proposal": proposal.pk, "proposed_by": proposal.proposed_by.email,
                  "categories": proposal.categories, "targets": proposal.target_ids,
                  "legal_basis": proposal.legal_basis},
-         request=request)
+         origin=origin)
     return case
 
 
 @desk_action("send_back")
 def reject_proposal(*, proposal: Proposal, actor: User, now: datetime, note: str,
-                     request: HttpRequest | None = None) -> Case:
+                     origin: Origin | None = None) -> Case:
     """The approver sends the proposal back; the case stays in review."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     require(proposal.open, "This proposal was already decided.", field="proposal")
@@ -136,7 +135,7 @@ def reject_proposal(*, proposal: Proposal, actor: User, now: datetime, note: str
     proposal.decided_by, proposal.decided_at = actor, now
     proposal.outcome, proposal.decision_note = "rejected", note.strip()
     proposal.save()
-    record(Action.DISCLOSURE_SENT_BACK, actor=actor, target=proposal.case, request=request,
+    record(Action.DISCLOSURE_SENT_BACK, actor=actor, target=proposal.case, origin=origin,
            now=now, params={"number": proposal.case.number, "proposal": proposal.pk,
                             "note": note.strip()})
     return proposal.case

@@ -5,7 +5,7 @@ An app that builds on cases (collection, for one) registers, in its ``AppConfig.
 * a **panel**: a function ``(case, now) -> Panel | None`` for the desk's or the portal's case
   page; the page includes ``panel.template`` with ``panel`` (its context) in place;
 * a **desk action**: a name from ``core.permissions.DESK_ACTIONS``, the form class that carries
-  its fields (or None) and a handler ``(case, data, actor, now, request) -> message``. The
+  its fields (or None) and a handler ``(case, data, actor, now, origin) -> message``. The
   desk's case page authorizes, validates and reports errors exactly as for its own actions.
 """
 

@@ -12,7 +12,6 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from lawdesk.accounts.models import User
@@ -22,6 +21,7 @@ from lawdesk.cases import flows, legal_clock, notify, signals
 from lawdesk.cases.models import Case, Status
 from lawdesk.cases.policy import is_requester_of
 from lawdesk.core.errors import DomainError, PermissionDenied
+from lawdesk.core.origin import Origin
 from lawdesk.core.permissions import has_perm, may
 
 
@@ -48,20 +48,20 @@ REFUSAL_EVENTS = (Action.DISCLOSURE_FOUR_EYES_REFUSED, Action.CASE_ACTION_REFUSE
 
 
 def refused(action: str, *, actor: User, case: Case | None, now: datetime, reason: str,
-            request: HttpRequest | None) -> None:
+            origin: Origin | None) -> None:
     """Audit a refused desk action in its own transaction (it must outlive the rollback)."""
     event = REFUSAL_EVENTS[0] if action in FOUR_EYES_ACTIONS else REFUSAL_EVENTS[1]
     with transaction.atomic():
-        record(event, actor=actor, target=case, request=request, now=now,
+        record(event, actor=actor, target=case, origin=origin, now=now,
                params={"number": case.number if case is not None else "", "attempted": action,
                        "reason": reason})
 
 
 def authorize(action: str, *, actor: User, now: datetime, case: Case | None = None,
-              request: HttpRequest | None = None) -> None:
+              origin: Origin | None = None) -> None:
     """Refuse (and audit) a desk action the actor's roles do not allow (see DESK_ACTIONS)."""
     if not may(actor, action):
-        refused(action, actor=actor, case=case, now=now, request=request,
+        refused(action, actor=actor, case=case, now=now, origin=origin,
                 reason=f"role not allowed to {action.replace('_', ' ')}")
         raise PermissionDenied(gettext("Your role does not allow this action on a case."),
                                code="not_allowed")
@@ -99,14 +99,14 @@ def desk_action(action: str) -> Callable[[_F], _F]:
         @wraps(function)
         def run(**kwargs: Any) -> Any:
             case = kwargs.get("case") or getattr(kwargs.get("proposal"), "case", None)
-            actor, now, request = kwargs["actor"], kwargs["now"], kwargs.get("request")
-            authorize(action, actor=actor, now=now, case=case, request=request)
+            actor, now, origin = kwargs["actor"], kwargs["now"], kwargs.get("origin")
+            authorize(action, actor=actor, now=now, case=case, origin=origin)
             try:
                 with use_case_transaction():
                     return function(**kwargs)
             except DomainError as exc:
                 if exc.code in FOUR_EYES_CODES:
-                    refused(action, actor=actor, case=case, now=now, request=request,
+                    refused(action, actor=actor, case=case, now=now, origin=origin,
                             reason=FOUR_EYES_CODES[exc.code])
                 raise
 
@@ -122,7 +122,7 @@ def lock(case: Case) -> Case:
 
 def move(case: Case, target: str, *, actor: User | None, now: datetime, action: Action,
          reason: str = "", params: dict[str, Any] | None = None,
-         request: HttpRequest | None = None) -> None:
+         origin: Origin | None = None) -> None:
     """Change status through the transition table, keep the clock, audit, notify."""
     flows.check(case.kind, case.status, target)
     previous = case.status
@@ -138,16 +138,16 @@ def move(case: Case, target: str, *, actor: User | None, now: datetime, action: 
     case.urgency = legal_clock.urgency(case, now)
     case.save()
     signals.case_status_changed.send(sender=Case, case=case, previous=previous, now=now)
-    record(action, actor=actor, target=case, request=request, now=now,
+    record(action, actor=actor, target=case, origin=origin, now=now,
            params={"number": case.number, "from": previous, "to": target, "reason": reason,
                    **(params or {})})
     notify.status_changed(case, previous=previous)
 
 
 def require_requester(case: Case, actor: User, *, now: datetime,
-                      request: HttpRequest | None, attempted: str) -> None:
+                      origin: Origin | None, attempted: str) -> None:
     """Only an active officer of the requesting agency; a refusal is audited (own transaction)."""
     if not is_requester_of(actor, case):
-        record(Action.CASE_REQUESTER_REFUSED, actor=actor, target=case, request=request, now=now,
+        record(Action.CASE_REQUESTER_REFUSED, actor=actor, target=case, origin=origin, now=now,
                params={"number": case.number, "attempted": attempted})
         raise PermissionDenied(gettext("Only officers of the requesting agency can do this."))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from lawdesk.accounts.models import User
@@ -15,40 +14,41 @@ from lawdesk.cases import flows, signals
 from lawdesk.cases.lifecycle import desk_action, lock, move, require, require_requester
 from lawdesk.cases.models import Case, Status
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 from lawdesk.law.vocabulary import RequestKind
 
 
 @desk_action("extend")
 def extend_preservation(*, case: Case, actor: User, now: datetime, reason: str,
-                        request: HttpRequest | None = None) -> Case:
+                        origin: Origin | None = None) -> Case:
     """Extend a preservation on the authority's request (e-Evidence +30 days; US +90)."""
-    return _extend(lock(case), actor=actor, now=now, reason=reason, request=request)
+    return _extend(lock(case), actor=actor, now=now, reason=reason, origin=origin)
 
 
 def extend_preservation_on_order(*, case: Case, actor: User, now: datetime, reason: str,
-                                 request: HttpRequest | None = None) -> Case:
+                                 origin: Origin | None = None) -> Case:
     """The issuing authority extends its own preservation order through a standard channel
     (e-Evidence Annex VI, Form 6, over HI-1): the requester is the actor, not the desk."""
-    require_requester(case, actor, now=now, request=request, attempted="extend")
+    require_requester(case, actor, now=now, origin=origin, attempted="extend")
     case = lock(case)
     require(case.status == Status.PRESERVED,
             gettext("This preservation cannot be extended (it was extended already, or it has "
                     "ended)."), field="status", code="not_extendable")
-    return _extend(case, actor=actor, now=now, reason=reason, request=request)
+    return _extend(case, actor=actor, now=now, reason=reason, origin=origin)
 
 
 def _extend(case: Case, *, actor: User, now: datetime, reason: str,
-            request: HttpRequest | None) -> Case:
+            origin: Origin | None) -> Case:
     extra = timedelta(days=90 if case.agency.country == "US" else 30)
     case.deadline_at = case.deadline_at + extra
     move(case, Status.EXTENDED, actor=actor, now=now, action=Action.CASE_PRESERVATION_EXTENDED,
-         reason=reason, params={"until": case.deadline_at.isoformat()}, request=request)
+         reason=reason, params={"until": case.deadline_at.isoformat()}, origin=origin)
     return case
 
 
 @desk_action("convert")
 def convert_preservation(*, case: Case, actor: User, now: datetime, production_number: str,
-                         request: HttpRequest | None = None) -> Case:
+                         origin: Origin | None = None) -> Case:
     """The authority followed its preservation order with a production order (Annex V):
     the preservation ends as converted and its hold now serves the production case."""
     case = lock(case)
@@ -60,9 +60,9 @@ def convert_preservation(*, case: Case, actor: User, now: datetime, production_n
     require(flows.is_open(production.status), "That production request is already finished.",
             field="production_number", code="invalid")
     move(case, Status.CONVERTED, actor=actor, now=now, action=Action.CASE_PRESERVATION_CONVERTED,
-         params={"production": production.number}, request=request)
+         params={"production": production.number}, origin=origin)
     signals.preservation_converted.send(sender=Case, case=case, production=production,
-                                        actor=actor, now=now, request=request)
+                                        actor=actor, now=now, origin=origin)
     return case
 
 
@@ -77,10 +77,10 @@ def expire_preservation(*, case: Case, now: datetime) -> Case:
 
 @desk_action("release")
 def release_preservation(*, case: Case, actor: User, now: datetime, reason: str,
-                         request: HttpRequest | None = None) -> Case:
+                         origin: Origin | None = None) -> Case:
     """End a preservation early (order revoked, or no follow-up)."""
     require(len(reason.strip()) >= 3, "Say why the preservation is released.", field="reason")
     case = lock(case)
     move(case, Status.RELEASED, actor=actor, now=now, action=Action.CASE_PRESERVATION_RELEASED,
-         reason=reason.strip(), request=request)
+         reason=reason.strip(), origin=origin)
     return case

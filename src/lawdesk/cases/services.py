@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from lawdesk.accounts.models import User
@@ -32,26 +31,27 @@ from lawdesk.cases.lifecycle import (
 from lawdesk.cases.models import Case, Message, Status
 from lawdesk.cases.selectors import open_cases
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 from lawdesk.core.permissions import DESK_ACTIONS, has_perm
 from lawdesk.law.vocabulary import RefusalGround
 
 
 @desk_action("start_review")
 def start_review(*, case: Case, actor: User, now: datetime,
-                 request: HttpRequest | None = None) -> Case:
+                 origin: Origin | None = None) -> Case:
     """Acknowledge the request and take it into review (assigning it to the actor if free)."""
     case = lock(case)
     if case.assigned_to_id is None:
         case.assigned_to = actor
     if case.acknowledged_at is None:
         case.acknowledged_at = now
-    move(case, Status.IN_REVIEW, actor=actor, now=now, action=Action.CASE_REVIEW_STARTED, request=request)
+    move(case, Status.IN_REVIEW, actor=actor, now=now, action=Action.CASE_REVIEW_STARTED, origin=origin)
     return case
 
 
 @desk_action("assign")
 def assign(*, case: Case, actor: User, assignee: User | None, now: datetime,
-           request: HttpRequest | None = None) -> Case:
+           origin: Origin | None = None) -> Case:
     """Give the case to a reviewer (or take it off anyone's desk)."""
     if assignee is not None:
         require(has_perm(assignee, "desk:case:review"), f"{assignee.full_name} cannot review cases.",
@@ -60,7 +60,7 @@ def assign(*, case: Case, actor: User, assignee: User | None, now: datetime,
     previous = case.assigned_to
     case.assigned_to = assignee
     case.save(update_fields=["assigned_to"])
-    record(Action.CASE_ASSIGNED, actor=actor, target=case, request=request, now=now,
+    record(Action.CASE_ASSIGNED, actor=actor, target=case, origin=origin, now=now,
            params={"number": case.number, "from": previous.email if previous else None,
                    "to": assignee.email if assignee else None})
     return case
@@ -68,7 +68,7 @@ def assign(*, case: Case, actor: User, assignee: User | None, now: datetime,
 
 @desk_action("refuse")
 def refuse(*, case: Case, actor: User, now: datetime, ground: str, text: str,
-           request: HttpRequest | None = None) -> Case:
+           origin: Origin | None = None) -> Case:
     """Refuse the request on one of the e-Evidence Annex III grounds."""
     require(ground in {g.value for g in RefusalGround}, "Choose a refusal ground from the list.",
             field="ground", code="invalid")
@@ -78,20 +78,20 @@ def refuse(*, case: Case, actor: User, now: datetime, ground: str, text: str,
     case = lock(case)
     case.refusal_ground, case.refusal_text = ground, text.strip()
     move(case, Status.REFUSED, actor=actor, now=now, action=Action.CASE_REFUSED, reason=text.strip(),
-         params={"ground": ground}, request=request)
+         params={"ground": ground}, origin=origin)
     return case
 
 
 def withdraw(*, case: Case, actor: User, now: datetime, reason: str,
-             request: HttpRequest | None = None) -> Case:
+             origin: Origin | None = None) -> Case:
     """The requesting agency withdraws its request (from any open state)."""
-    require_requester(case, actor, now=now, request=request, attempted="withdraw")
+    require_requester(case, actor, now=now, origin=origin, attempted="withdraw")
     with use_case_transaction():
-        return _withdraw(case=case, actor=actor, now=now, reason=reason, request=request)
+        return _withdraw(case=case, actor=actor, now=now, reason=reason, origin=origin)
 
 
 def _withdraw(*, case: Case, actor: User, now: datetime, reason: str,
-              request: HttpRequest | None) -> Case:
+              origin: Origin | None) -> Case:
     case = lock(case)
     problem = WITHDRAWAL_REASON.problem(reason)  # the API's schema says the same
     if problem is not None:
@@ -99,7 +99,7 @@ def _withdraw(*, case: Case, actor: User, now: datetime, reason: str,
                           % {"problem": problem.message()}, field="reason", code="required")
     case.withdrawal_reason = reason.strip()
     move(case, Status.WITHDRAWN, actor=actor, now=now, action=Action.CASE_WITHDRAWN, reason=reason.strip(),
-         request=request)
+         origin=origin)
     return case
 
 
@@ -129,38 +129,38 @@ def mark_delivered(*, case: Case, now: datetime, accounts_affected: int,
 
 
 def close_case(*, case: Case, actor: User | None, now: datetime, reason: str = "",
-               request: HttpRequest | None = None) -> Case:
+               origin: Origin | None = None) -> Case:
     """Delivered → closed: nothing more is owed to the requester on this case."""
     if actor is not None:
         require_permission(actor, DESK_ACTIONS["close"])
     with use_case_transaction():
         case = lock(case)
         move(case, Status.CLOSED, actor=actor, now=now, action=Action.CASE_CLOSED, reason=reason,
-             request=request)
+             origin=origin)
     return case
 
 
 @desk_action("removal")
 def action_removal(*, case: Case, actor: User, now: datetime, action: str, note: str,
-                   request: HttpRequest | None = None) -> Case:
+                   origin: Origin | None = None) -> Case:
     """Record that the content was removed or access to it restricted."""
     require(action in ("removed", "restricted"), "Choose: removed, or access restricted.",
             field="action")
     case = lock(case)
     move(case, Status.ACTIONED, actor=actor, now=now, action=Action.CASE_REMOVAL_ACTIONED, reason=note,
-         params={"action": action}, request=request)
+         params={"action": action}, origin=origin)
     return case
 
 
 @desk_action("report_effect")
 def report_effect(*, case: Case, actor: User, now: datetime, note: str,
-                  request: HttpRequest | None = None) -> Case:
+                  origin: Origin | None = None) -> Case:
     """Tell the authority that effect was given to its order (DSA Art. 9 'if and when')."""
     case = lock(case)
     Message.objects.create(case=case, kind=Message.Kind.NOTICE, author=actor,
                            body=note.strip() or "Effect was given to the order.", created_at=now)
     move(case, Status.EFFECT_REPORTED, actor=actor, now=now, action=Action.CASE_EFFECT_REPORTED,
-         reason=note, request=request)
+         reason=note, origin=origin)
     return case
 
 

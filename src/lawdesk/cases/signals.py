@@ -16,5 +16,5 @@ case_status_changed = Signal()
 
 # Sent when a preservation is converted into a production request (Annex V), after the
 # preservation's status change. Arguments: case (the preservation), production, actor, now,
-# request. Whoever keeps the preservation's holds moves them to the production case.
+# origin. Whoever keeps the preservation's holds moves them to the production case.
 preservation_converted = Signal()

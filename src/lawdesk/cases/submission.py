@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from lawdesk.accounts.models import Agency, User
@@ -34,13 +33,14 @@ from lawdesk.cases.models import Case, Status, Target
 from lawdesk.cases.receipts import receipt_document
 from lawdesk.cases.risk import clear_later_first_request_flags, risk_flags
 from lawdesk.core.errors import PermissionDenied
+from lawdesk.core.origin import Origin
 from lawdesk.core.permissions import has_perm
 from lawdesk.law.vocabulary import Duty, RequestKind
 
 
 def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
                    uploads: Sequence[Upload] = (), channel: str = "portal",
-                   request: HttpRequest | None = None,
+                   origin: Origin | None = None,
                    on_created: Callable[[Case], None] | None = None,
                    original: OriginalOrder | None = None) -> Case:
     """Accept a request from a verified officer, or refuse it with field-level errors.
@@ -52,7 +52,7 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
     """
     officer = actor.officer_or_none
     if officer is None or not has_perm(actor, "portal:case:create"):
-        record(Action.INTAKE_REFUSED, actor=actor, request=request, now=now,
+        record(Action.INTAKE_REFUSED, actor=actor, origin=origin, now=now,
                params={"reason": "requester_not_verified", "channel": channel})
         raise PermissionDenied(gettext("Only an approved officer of an active agency can send "
                                        "requests."))
@@ -60,27 +60,27 @@ def submit_request(*, actor: User, now: datetime, payload: dict[str, Any],
     if not uploads and original is None and payload.get("kind") != RequestKind.EMERGENCY_DISCLOSURE:
         errors = {**errors, "attachments": [gettext("Attach the signed legal instrument as a PDF.")]}
     if errors or data is None:
-        record(Action.INTAKE_REFUSED, actor=actor, request=request, now=now,
+        record(Action.INTAKE_REFUSED, actor=actor, origin=origin, now=now,
                params={"reason": "invalid", "channel": channel,
                        "fields": sorted(errors)})
         raise IntakeRefused(errors)
     if actor.officer.agency.status != Agency.Status.ACTIVE:
-        record(Action.INTAKE_REFUSED, actor=actor, request=request, now=now,
+        record(Action.INTAKE_REFUSED, actor=actor, origin=origin, now=now,
                params={"reason": "agency_not_active", "channel": channel})
         raise PermissionDenied(gettext("Your agency is not active on this platform."))
     try:
         with use_case_transaction():
             return _create_case(actor=actor, now=now, data=data, targets=targets, uploads=uploads,
-                                channel=channel, request=request, on_created=on_created,
+                                channel=channel, origin=origin, on_created=on_created,
                                 original=original)
     except IntakeRefused as exc:
-        record(Action.INTAKE_REFUSED, actor=actor, request=request, now=now,
+        record(Action.INTAKE_REFUSED, actor=actor, origin=origin, now=now,
                params={"reason": "invalid", "channel": channel, "fields": sorted(exc.errors)})
         raise
 
 
 def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[ParsedTarget],
-                 uploads: Sequence[Upload], channel: str, request: HttpRequest | None,
+                 uploads: Sequence[Upload], channel: str, origin: Origin | None,
                  on_created: Callable[[Case], None] | None = None,
                  original: OriginalOrder | None = None) -> Case:
     officer = actor.officer
@@ -131,7 +131,7 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
     case.urgency = legal_clock.urgency(case, now)
     case.save()
     signals.case_received.send(sender=Case, case=case, now=now)
-    record(Action.CASE_RECEIVED, actor=actor, target=case, request=request, now=now,
+    record(Action.CASE_RECEIVED, actor=actor, target=case, origin=origin, now=now,
            params={"number": case.number, "kind": case.kind, "channel": channel,
                    "receipt_sha256": case.receipt_sha256, "flags": case.flags,
                    "deadline_at": case.deadline_at.isoformat(),

@@ -10,6 +10,7 @@ from lawdesk.audit.services import record
 from lawdesk.cases import acknowledgement
 from lawdesk.cases.models import Case
 from lawdesk.cases.selectors import get_agency_case
+from lawdesk.core.origin import Origin
 from lawdesk.core.views import require_perm
 
 
@@ -32,7 +33,8 @@ def signature_response(case: Case) -> HttpResponse:
 def acknowledgement_pdf(request: AuthedRequest, case_id: int) -> HttpResponse:
     """The printable, signed acknowledgement of receipt."""
     case = get_agency_case(request.user, case_id)
-    record(Action.ACKNOWLEDGEMENT_DOWNLOADED, request=request, target=case,
+    record(Action.ACKNOWLEDGEMENT_DOWNLOADED, actor=request.user, origin=Origin.from_request(request),
+           target=case,
            params={"number": case.number, "file": "pdf"})
     return pdf_response(case)
 
@@ -41,6 +43,7 @@ def acknowledgement_pdf(request: AuthedRequest, case_id: int) -> HttpResponse:
 def acknowledgement_signature(request: AuthedRequest, case_id: int) -> HttpResponse:
     """The acknowledgement's detached signature."""
     case = get_agency_case(request.user, case_id)
-    record(Action.ACKNOWLEDGEMENT_DOWNLOADED, request=request, target=case,
+    record(Action.ACKNOWLEDGEMENT_DOWNLOADED, actor=request.user, origin=Origin.from_request(request),
+           target=case,
            params={"number": case.number, "file": "signature"})
     return signature_response(case)

@@ -50,6 +50,7 @@ from lawdesk.cases.policy import takes_proposals
 from lawdesk.cases.selectors import desk_counters, desk_queue, get_agency_case, get_case_for
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError, PermissionDenied
+from lawdesk.core.origin import Origin
 from lawdesk.core.permissions import DESK_ACTIONS, Role, may
 from lawdesk.core.views import apply_domain_error, require_perm
 
@@ -214,14 +215,14 @@ def _run(action: str, case: Case, forms: dict[str, Any], request: AuthedRequest)
     attempt is audited and raises PermissionDenied. The action is an entry of ``ACTIONS``, or
     one another app registered (``cases.extensions``).
     """
-    actor, now = request.user, utcnow()
+    actor, now, origin = request.user, utcnow(), Origin.from_request(request)
     if action not in DESK_ACTIONS or action == "reissue_link":
         raise Http404("Unknown action.")
-    lifecycle.authorize(action, actor=actor, now=now, case=case, request=request)
+    lifecycle.authorize(action, actor=actor, now=now, case=case, origin=origin)
     known, plugged = ACTIONS.get(action), extensions.desk_action(action)
     if known is None and plugged is None:
         raise Http404("Unknown action.")
-    common: dict[str, Any] = {"actor": actor, "now": now, "request": request}
+    common: dict[str, Any] = {"actor": actor, "now": now, "origin": origin}
     form = forms.get(_form_of(action))
     if form is not None and not form.is_valid():
         return None
@@ -280,7 +281,7 @@ def case_page(request: AuthedRequest, case_id: int) -> HttpResponse:
         action_errors = action_errors or _action_errors(action, forms)
         case = get_case_for(request.user, case_id)  # as stored: the refused change left nothing
     else:
-        record(Action.CASE_VIEWED, request=request, target=case,
+        record(Action.CASE_VIEWED, actor=request.user, origin=Origin.from_request(request), target=case,
                params={"number": case.number, "side": "desk"})
     now = utcnow()
     user = request.user
@@ -335,7 +336,7 @@ def _send_attachment(request: AuthedRequest, case: Case, attachment_id: int) -> 
     item = case.attachments.filter(pk=attachment_id).first()
     if item is None:
         raise Http404("No such document.")
-    record(Action.ATTACHMENT_DOWNLOADED, request=request, target=case,
+    record(Action.ATTACHMENT_DOWNLOADED, actor=request.user, origin=Origin.from_request(request), target=case,
            params={"number": case.number, "attachment": item.pk, "sha256": item.sha256})
     # An original order from a standard channel may be XML (HI-1's EPOC form); the rest are PDFs.
     kind = "application/xml" if item.original_name.lower().endswith(".xml") else "application/pdf"

@@ -36,6 +36,7 @@ from lawdesk.cases.models import KIND_CHOICES, Message, Status
 from lawdesk.cases.selectors import get_agency_case, search_agency_cases
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 from lawdesk.core.paging import lean_page
 from lawdesk.core.views import apply_domain_error, require_perm
 from lawdesk.law.vocabulary import RequestKind
@@ -117,7 +118,8 @@ def new_request(request: AuthedRequest) -> HttpResponse:
         try:
             case = submission.submit_request(actor=request.user, now=utcnow(),
                                              payload=payload_from_post(request.POST),
-                                             uploads=uploads, channel="portal", request=request)
+                                             uploads=uploads, channel="portal",
+                                             origin=Origin.from_request(request))
         except intake.IntakeRefused as exc:
             errors = _field_errors(exc.errors)
         else:
@@ -171,23 +173,24 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
                                for f in request.FILES.getlist("m-attachments")]
                     conversation.message_the_desk(case=case, actor=request.user, now=now,
                                                   body=form.cleaned_data["body"], uploads=uploads,
-                                                  request=request)
+                                                  origin=Origin.from_request(request))
                     messages.success(request, _("Message sent to the platform."))
                 elif action == "answer":
                     conversation.answer_clarification(case=case, actor=request.user, now=now,
                                                       answer=form.cleaned_data["answer"],
-                                                      request=request)
+                                                      origin=Origin.from_request(request))
                     messages.success(request, gettext("Answer sent. The legal clock runs again."))
                 else:
                     services.withdraw(case=case, actor=request.user, now=now,
-                                      reason=form.cleaned_data["reason"], request=request)
+                                      reason=form.cleaned_data["reason"], origin=Origin.from_request(request))
                     messages.success(request, gettext("The request is withdrawn."))
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
                 return redirect("portal:case", case_id=case.pk)
     else:
-        record(Action.CASE_VIEWED, request=request, target=case, now=now,
+        record(Action.CASE_VIEWED, actor=request.user, origin=Origin.from_request(request), target=case,
+               now=now,
                params={"number": case.number, "side": "portal"})
     return render(request, "cases/portal_case.html", {
         "case": case, "targets": case.targets.all(), "now": now,
@@ -207,7 +210,7 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
 def receipt(request: AuthedRequest, case_id: int) -> HttpResponse:
     """The receipt as a JSON file: exactly the document whose SHA-256 the case shows."""
     case = get_agency_case(request.user, case_id)
-    record(Action.RECEIPT_DOWNLOADED, request=request, target=case,
+    record(Action.RECEIPT_DOWNLOADED, actor=request.user, origin=Origin.from_request(request), target=case,
            params={"number": case.number})
     body = canonical_json(case.receipt)
     response = HttpResponse(body.encode(), content_type="application/json; charset=utf-8")

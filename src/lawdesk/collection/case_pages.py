@@ -14,6 +14,7 @@ from lawdesk.cases.models import Case
 from lawdesk.collection import notices
 from lawdesk.collection.models import CollectionJob, EvidencePackage
 from lawdesk.collection.services import active_link
+from lawdesk.core.origin import Origin
 
 
 class NondisclosureForm(forms.Form):
@@ -45,14 +46,14 @@ def portal_delivery(case: Case, now: datetime) -> Panel:
 
 
 def _notify_now(*, case: Case, data: dict[str, Any], actor: Any, now: datetime,
-                request: Any) -> str:
+                origin: Origin | None) -> str:
     sent = notices.notify_now(case=case, actor=actor, now=now)
     return ngettext("%(n)d notice sent to the account holders.",
                     "%(n)d notices sent to the account holders.", sent) % {"n": sent}
 
 
 def _extend_nondisclosure(*, case: Case, data: dict[str, Any], actor: Any, now: datetime,
-                          request: Any) -> str:
+                          origin: Origin | None) -> str:
     notices.extend_nondisclosure(case=case, actor=actor, now=now, until=data["until"],
                                  reference=data["reference"])
     return "Extension recorded; the notices stay deferred."

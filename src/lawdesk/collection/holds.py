@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
@@ -15,6 +14,7 @@ from lawdesk.cases import flows, preservation
 from lawdesk.cases.models import Case, Status
 from lawdesk.collection.collector import connector, resolve_accounts
 from lawdesk.collection.models import PreservationHold
+from lawdesk.core.origin import Origin
 from lawdesk.law.vocabulary import RequestKind
 from lawdesk.platform.actions import PlatformActions
 
@@ -57,13 +57,13 @@ def extend_holds(*, case: Case, until: datetime, now: datetime) -> None:
 
 
 def transfer_holds(*, source: Case, production: Case, actor: Any, now: datetime,
-                   request: HttpRequest | None = None) -> int:
+                   origin: Origin | None = None) -> int:
     """A preservation converted into a production request hands its live holds to that case
     (until the later of the preservation's end and 90 days past the production deadline)."""
     moved = PreservationHold.objects.filter(case=source, released_at__isnull=True).update(
         case=production,
         expires_at=max(source.deadline_at, production.deadline_at + timedelta(days=90)))
-    record(Action.HOLD_TRANSFERRED, actor=actor, target=production, request=request, now=now,
+    record(Action.HOLD_TRANSFERRED, actor=actor, target=production, origin=origin, now=now,
            params={"from": source.number, "to": production.number, "holds": moved})
     return moved
 

@@ -13,6 +13,7 @@ from lawdesk.cases.signals import case_received, case_status_changed, preservati
 from lawdesk.collection import holds, notices
 from lawdesk.collection.services import queue_collection
 from lawdesk.collection.tasks import place_holds_task
+from lawdesk.core.origin import Origin
 from lawdesk.core.tasks import enqueue_on_commit
 from lawdesk.law.vocabulary import Duty, RequestKind
 
@@ -45,6 +46,6 @@ def _hold_on_receipt(sender: Any, case: Case, now: Any, **kwargs: Any) -> None:
 
 @receiver(preservation_converted, sender=Case, dispatch_uid="holds_on_conversion")
 def _move_holds(sender: Any, case: Case, production: Case, actor: Any, now: Any,
-                request: Any = None, **kwargs: Any) -> None:
+                origin: Origin | None = None, **kwargs: Any) -> None:
     """The preservation's live holds now serve the production request (Annex V)."""
-    holds.transfer_holds(source=case, production=production, actor=actor, now=now, request=request)
+    holds.transfer_holds(source=case, production=production, actor=actor, now=now, origin=origin)

@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.http import HttpRequest
 from django.utils import translation
 
 from lawdesk.accounts.models import User
@@ -29,6 +28,7 @@ from lawdesk.collection.models import CollectionJob, DownloadLink, EvidencePacka
 from lawdesk.collection.tasks import collect_case
 from lawdesk.core.errors import DomainError, PermissionDenied
 from lawdesk.core.locale import language_of_country
+from lawdesk.core.origin import Origin
 from lawdesk.core.permissions import may
 from lawdesk.core.tasks import enqueue_on_commit
 from lawdesk.evidence.package import Authority, Custodian, LegalInstrument, PackageDescription, build_package
@@ -239,27 +239,27 @@ def recover(*, now: datetime) -> int:
 # --- Delivery --------------------------------------------------------------------------
 
 def download(*, case: Case, link: DownloadLink, actor: User, now: datetime,
-             request: HttpRequest | None = None) -> Path:
+             origin: Origin | None = None) -> Path:
     """Check the link and the requester, audit the download, return the file to send."""
     if not is_requester_of(actor, case):
         raise PermissionDenied("Only officers of the requesting agency can download the package.")
     if link.package.case_id != case.pk:
         raise DomainError("No such link.", code="not_found")
     if link.revoked_at is not None or link.expires_at <= now:
-        record(Action.PACKAGE_DOWNLOAD_REFUSED, actor=actor, target=case, request=request,
+        record(Action.PACKAGE_DOWNLOAD_REFUSED, actor=actor, target=case, origin=origin,
                now=now, params={"number": case.number, "link": link.pk,
                                 "reason": "revoked" if link.revoked_at else "expired"})
         raise DomainError("This download link has expired. Ask the platform to issue a new one.",
                           code="link_expired")
     DownloadLink.objects.filter(pk=link.pk).update(downloads=F("downloads") + 1)
-    record(Action.PACKAGE_DOWNLOADED, actor=actor, target=case, request=request, now=now,
+    record(Action.PACKAGE_DOWNLOADED, actor=actor, target=case, origin=origin, now=now,
            params={"number": case.number, "link": link.pk, "package_sha256": link.package.sha256})
     return Path(link.package.path)
 
 
 @transaction.atomic
 def reissue_link(*, case: Case, actor: User, now: datetime,
-                 request: HttpRequest | None = None) -> DownloadLink:
+                 origin: Origin | None = None) -> DownloadLink:
     """Staff give the requester a fresh link (earlier links are revoked)."""
     if not may(actor, "reissue_link"):
         raise PermissionDenied("You cannot re-issue download links.")
@@ -270,7 +270,7 @@ def reissue_link(*, case: Case, actor: User, now: datetime,
     link = DownloadLink.objects.create(
         package=package, created_at=now, created_by=actor,
         expires_at=now + timedelta(days=settings.LAWDESK_DOWNLOAD_DAYS))
-    record(Action.LINK_REISSUED, actor=actor, target=case, request=request, now=now,
+    record(Action.LINK_REISSUED, actor=actor, target=case, origin=origin, now=now,
            params={"number": case.number, "link": link.pk, "expires_at": link.expires_at.isoformat()})
     return link
 

@@ -14,6 +14,7 @@ from lawdesk.collection.models import DownloadLink
 from lawdesk.core import keys
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 from lawdesk.core.permissions import DESK_ACTIONS
 from lawdesk.core.views import require_perm
 
@@ -27,7 +28,7 @@ def download(request: AuthedRequest, case_id: int, link_id: int) -> HttpResponse
         raise Http404("No such link.")
     try:
         path = services.download(case=case, link=link, actor=request.user, now=utcnow(),
-                                 request=request)
+                                 origin=Origin.from_request(request))
     except DomainError as exc:
         if exc.code == "not_found":
             raise Http404("No such link.") from None
@@ -44,7 +45,8 @@ def reissue(request: AuthedRequest, case_id: int) -> HttpResponse:
     """Give the requester a fresh download link."""
     case = get_case_for(request.user, case_id)
     try:
-        link = services.reissue_link(case=case, actor=request.user, now=utcnow(), request=request)
+        link = services.reissue_link(case=case, actor=request.user, now=utcnow(),
+                                     origin=Origin.from_request(request))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -21,7 +21,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
@@ -36,6 +35,7 @@ from lawdesk.cases import services as cases
 from lawdesk.cases.models import Case
 from lawdesk.core.errors import DomainError
 from lawdesk.core.locale import mail_language
+from lawdesk.core.origin import Origin
 from lawdesk.interop import message as m
 from lawdesk.interop import outbound
 from lawdesk.interop import schema as s
@@ -79,7 +79,7 @@ class IdentifierReason:
 def declare_impossibility(*, case: Case, actor: User, now: datetime,
                           reasons: list[IdentifierReason], conflicting_obligations: str = "",
                           information_required: str = "",
-                          request: HttpRequest | None = None) -> AnnexIII:
+                          origin: Origin | None = None) -> AnnexIII:
     """Produce the Annex III form for an HI-1 order, refuse the case, and send the form back."""
     auth = StoredObject.objects.filter(case=case, object_type="AuthorisationObject").first()
     if case.channel != "hi1" or auth is None:
@@ -127,9 +127,9 @@ def declare_impossibility(*, case: Case, actor: User, now: datetime,
         first = REASONS[rows[0]["reason"]][1]
         summary = "; ".join(f"{row['identifier']}: {REASONS[row['reason']][0]}" for row in rows)
         cases.refuse(case=case, actor=actor, now=now, ground=first.value,
-                     text=f"Annex III (impossibility to execute): {summary}", request=request)
+                     text=f"Annex III (impossibility to execute): {summary}", origin=origin)
         record(Action.HI1_ANNEX_III_PRODUCED, actor=actor, target=case, now=now,
-               request=request, params={"number": case.number, "reasons": [
+               origin=origin, params={"number": case.number, "reasons": [
                    {k: row[k] for k in ("identifier", "reason", "preserved")} for row in rows],
                    "document_sha256": annex.document_sha256, "pdf_sha256": annex.pdf_sha256})
         _send(case, auth, annex, now)

@@ -413,7 +413,7 @@ def _create_case(group: Group, context: Context) -> None:
     before = len(context.created)
     try:
         submit_request(actor=endpoint.officer.user, now=context.now, payload=payload,
-                       channel="hi1", request=context.http, on_created=store, original=original)
+                       channel="hi1", origin=context.origin, on_created=store, original=original)
     except IntakeRefused as exc:
         del context.created[before:]
         for path, messages in exc.errors.items():

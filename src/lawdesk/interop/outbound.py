@@ -43,6 +43,7 @@ from lawdesk.audit.services import record
 from lawdesk.cases.models import Case
 from lawdesk.collection.models import EvidencePackage
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 from lawdesk.core.tasks import enqueue_on_commit
 from lawdesk.interop import message as m
 from lawdesk.interop import schema as s
@@ -458,9 +459,10 @@ def download_url(download_id: str) -> str:
 
 
 def fetch_package(*, download_id: str, endpoint: Endpoint, now: datetime,
-                  request: Any = None) -> Path:
+                  origin: Origin | None = None, visitor: Any = None) -> Path:
     """The package file behind a delivery URL, for an endpoint of the case's agency until the
-    URL expires; audited either way. Another agency's link is 'not found', like a missing one."""
+    URL expires; audited either way (``visitor``, the web request's user, as the actor). Another
+    agency's link is 'not found', like a missing one."""
     message = OutboundMessage.objects.select_related("case", "package").filter(
         download_id=download_id, agency_id=endpoint.agency_id).first()
     if message is None or message.package is None:
@@ -471,7 +473,7 @@ def fetch_package(*, download_id: str, endpoint: Endpoint, now: datetime,
     expired = message.expires_at is not None and message.expires_at <= now
     with transaction.atomic():
         record(Action.HI1_PACKAGE_FETCH_REFUSED if expired else Action.HI1_PACKAGE_FETCHED,
-               actor=None, target=message.case, now=now, request=request,
+               actor=visitor, target=message.case, now=now, origin=origin,
                params={**params, "reason": "expired"} if expired else params)
     if expired:
         raise DomainError(gettext("This delivery URL has expired; ask the platform for a new "

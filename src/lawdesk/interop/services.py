@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext
 from lxml import etree
 
@@ -21,6 +20,7 @@ from lawdesk.accounts.models import Agency, AnchorChange, Officer, User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 from lawdesk.interop import actions, orders
 from lawdesk.interop import message as m
 from lawdesk.interop import schema as s
@@ -40,7 +40,7 @@ _UNIQUE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,254}")
 def propose_endpoint(
     *, actor: User, now: datetime, agency: Agency, officer: Officer, country_code: str,
     unique_identifier: str, fingerprint: str, evidence: str, delivery_url: str = "",
-    request: HttpRequest | None = None,
+    origin: Origin | None = None,
 ) -> AnchorChange:
     """Propose that the agency's HI-1 endpoint ``country_code``/``unique_identifier`` sends
     with the certificate ``fingerprint``; orders from it are filed on ``officer``'s account,
@@ -78,17 +78,17 @@ def propose_endpoint(
         subject=f"{country}/{unique} sha256:{digest[:16]}…",
         details={"country_code": country, "unique_identifier": unique, "fingerprint": digest,
                  "officer_id": officer.pk, "delivery_url": url},
-        evidence=evidence, request=request)
+        evidence=evidence, origin=origin)
 
 
 def propose_endpoint_removal(*, actor: User, now: datetime, endpoint: Endpoint, reason: str,
-                             request: HttpRequest | None = None) -> AnchorChange:
+                             origin: Origin | None = None) -> AnchorChange:
     """Propose to stop accepting one certificate of an endpoint (a second admin approves)."""
     return accounts.propose_anchor(
         actor=actor, now=now, agency=endpoint.agency, kind=AnchorChange.Kind.REMOVE_HI1_ENDPOINT,
         subject=f"{endpoint} sha256:{endpoint.fingerprint[:16]}…",
         details={"endpoint_id": endpoint.pk, "fingerprint": endpoint.fingerprint},
-        evidence=reason, request=request)
+        evidence=reason, origin=origin)
 
 
 def _apply_add(change: AnchorChange, actor: User, now: datetime) -> dict[str, Any]:
@@ -136,12 +136,15 @@ def endpoint_for(fingerprint: str | None) -> Endpoint | None:
     return endpoint
 
 
-def refuse_sender(*, reason: str, now: datetime, request: HttpRequest | None,
+def refuse_sender(*, reason: str, now: datetime, origin: Origin | None,
                   fingerprint: str | None = None, claimed: m.EndpointId | None = None,
-                  endpoint: Endpoint | None = None) -> None:
-    """Audit a refused sender in its own transaction (nothing else of the message is kept)."""
+                  endpoint: Endpoint | None = None, visitor: Any = None) -> None:
+    """Audit a refused sender in its own transaction (nothing else of the message is kept).
+
+    ``visitor`` is the web request's user (anonymous: the client certificate, not a session, is
+    the credential), recorded as the actor; ``None`` outside a request."""
     with transaction.atomic():
-        record(Action.HI1_SENDER_REFUSED, actor=None, target=endpoint, request=request,
+        record(Action.HI1_SENDER_REFUSED, actor=visitor, target=endpoint, origin=origin,
                now=now, params={"reason": reason, "fingerprint": fingerprint or "",
                                 "claimed_sender": str(claimed) if claimed else "",
                                 "registered_sender": str(endpoint) if endpoint else ""})
@@ -179,36 +182,39 @@ def _payload_digest(raw: bytes) -> str:
 
 
 def receive(*, data: bytes, endpoint: Endpoint, now: datetime,
-            request: HttpRequest | None = None) -> Answer:
-    """Answer one HI-1 message from ``endpoint`` (whose certificate the proxy verified)."""
+            origin: Origin | None = None, visitor: Any = None) -> Answer:
+    """Answer one HI-1 message from ``endpoint`` (whose certificate the proxy verified).
+
+    ``origin`` and ``visitor`` (the web request's user, recorded as the actor of the message's
+    own events) come from the view; ``None`` outside a request."""
     try:
         parsed = m.read_request(data)
     except m.HI1Error as exc:
         if exc.header is not None and exc.header.sender != _identity(endpoint):
-            return _forged(exc.header, endpoint, now, request)
+            return _forged(exc.header, endpoint, now, origin, visitor)
         with transaction.atomic():
-            record(Action.HI1_MESSAGE_REFUSED, actor=None, target=endpoint, request=request,
+            record(Action.HI1_MESSAGE_REFUSED, actor=visitor, target=endpoint, origin=origin,
                    now=now, params={"code": int(exc.code), "description": exc.description[:500],
                                     "request_sha256": hashlib.sha256(data).hexdigest()})
         return Answer(m.response(_header_for(exc.header, endpoint, now), error=exc))
     header = parsed.header
     if header.sender != _identity(endpoint):
-        return _forged(header, endpoint, now, request)
+        return _forged(header, endpoint, now, origin, visitor)
     if header.receiver != own_identity():
         error = m.HI1Error(m.ErrorCode.IMPROPER_VALUE, f"ReceiverIdentifier {header.receiver} is "
                            f"not this platform's endpoint ({own_identity()}).")
         return Answer(m.response(_header_for(header, endpoint, now), error=error))
     digest = _payload_digest(data)
     try:
-        return _process(parsed, endpoint, digest, now, request)
+        return _process(parsed, endpoint, digest, now, origin, visitor)
     except IntegrityError:
         # The same transaction arrived twice at once: the other one's answer is the answer.
         return _replay(parsed, endpoint, digest, now) or Answer(refused="conflict")
 
 
 def _forged(header: m.Header, endpoint: Endpoint, now: datetime,
-            request: HttpRequest | None) -> Answer:
-    refuse_sender(reason="sender_identifier_mismatch", now=now, request=request,
+            origin: Origin | None, visitor: Any) -> Answer:
+    refuse_sender(reason="sender_identifier_mismatch", now=now, origin=origin, visitor=visitor,
                   fingerprint=endpoint.fingerprint, claimed=header.sender, endpoint=endpoint)
     return Answer(refused="sender_identifier_mismatch")
 
@@ -237,20 +243,20 @@ class Context:
     endpoint: Endpoint
     now: datetime
     request: m.Request
-    http: HttpRequest | None
+    origin: Origin | None
     created: list[StoredObject]
     outcomes: dict[int, etree._Element | m.HI1Error]
 
 
 def _process(parsed: m.Request, endpoint: Endpoint, digest: str, now: datetime,
-             http: HttpRequest | None) -> Answer:
+             origin: Origin | None, visitor: Any) -> Answer:
     replay = _replay(parsed, endpoint, digest, now)
     if replay is not None:
         with transaction.atomic():
-            record(Action.HI1_RETRANSMISSION, actor=None, target=endpoint, request=http,
+            record(Action.HI1_RETRANSMISSION, actor=visitor, target=endpoint, origin=origin,
                    now=now, params={"transaction_id": parsed.header.transaction_id})
         return replay
-    context = Context(endpoint, now, parsed, http, [], {})
+    context = Context(endpoint, now, parsed, origin, [], {})
     # Each order becomes a case through cases' own use case, in its own transaction (the
     # objects are stored in it: a second delivery of the same objects cannot create a second
     # case — their identifiers are unique per agency).
@@ -267,7 +273,7 @@ def _process(parsed: m.Request, endpoint: Endpoint, digest: str, now: datetime,
             received_at=now)
         summary = [f"{a.identifier}:{a.verb}{':' + a.object_type if a.object_type else ''}"
                    for a in parsed.actions]
-        record(Action.HI1_MESSAGE_RECEIVED, actor=None, target=endpoint, request=http,
+        record(Action.HI1_MESSAGE_RECEIVED, actor=visitor, target=endpoint, origin=origin,
                now=now,
                params={"transaction_id": parsed.header.transaction_id, "actions": summary,
                        "request_sha256": hashlib.sha256(parsed.raw).hexdigest(),

@@ -111,7 +111,7 @@ def prepare_updates(context: Context) -> None:
                     reason=f"Form 6 (Annex VI) received over HI-1: transaction "
                            f"{context.request.header.transaction_id}, document {form_id}, "
                            f"SHA-256 {hashlib.sha256(body).hexdigest()}",
-                    request=context.http)
+                    origin=context.origin)
                 raw = etree.tostring(form_obj)
                 context.created.append(StoredObject.objects.create(
                     agency_id=agency_id, endpoint=context.endpoint, object_id=form_id,

@@ -15,6 +15,7 @@ from lawdesk.accounts.models import AnchorChange
 from lawdesk.cases.models import Case
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 from lawdesk.core.permissions import has_perm
 from lawdesk.core.views import apply_domain_error, require_perm
 from lawdesk.interop import identity, outbound, services
@@ -37,15 +38,16 @@ def _refused(reason: str) -> HttpResponse:
 @require_POST
 def hi1(request: HttpRequest) -> HttpResponse:
     now = utcnow()
+    origin, visitor = Origin.from_request(request), request.user
     presented = identity.presented_fingerprint(request)
     if not identity.from_trusted_proxy(request):
-        services.refuse_sender(reason="not_from_tls_proxy", now=now, request=request,
+        services.refuse_sender(reason="not_from_tls_proxy", now=now, origin=origin, visitor=visitor,
                                fingerprint=presented)
         return _refused("this endpoint is reached only through the mutual-TLS proxy")
     endpoint = services.endpoint_for(presented)
     if endpoint is None:
         services.refuse_sender(reason="certificate_not_on_record" if presented else
-                               "no_client_certificate", now=now, request=request,
+                               "no_client_certificate", now=now, origin=origin, visitor=visitor,
                                fingerprint=presented)
         return _refused("the client certificate is not registered for any HI-1 endpoint")
     content_type = request.content_type or ""
@@ -57,7 +59,8 @@ def hi1(request: HttpRequest) -> HttpResponse:
         answer = services.Answer(m.response(services._header_for(None, endpoint, now),
                                             error=error))
     else:
-        answer = services.receive(data=data, endpoint=endpoint, now=now, request=request)
+        answer = services.receive(data=data, endpoint=endpoint, now=now, origin=origin,
+                                  visitor=visitor)
     if answer.refused:
         return _refused("the SenderIdentifier is not the endpoint this certificate is "
                         "registered for" if answer.refused == "sender_identifier_mismatch"
@@ -70,20 +73,21 @@ def delivery(request: HttpRequest, download_id: str) -> HttpResponseBase:
     """A package too large for the DELIVER itself, fetched from the URL the DELIVER gave, by a
     registered endpoint of the requesting agency (the same mutual TLS as ``POST /hi1/``)."""
     now = utcnow()
+    origin, visitor = Origin.from_request(request), request.user
     presented = identity.presented_fingerprint(request)
     if not identity.from_trusted_proxy(request):
-        services.refuse_sender(reason="not_from_tls_proxy", now=now, request=request,
+        services.refuse_sender(reason="not_from_tls_proxy", now=now, origin=origin, visitor=visitor,
                                fingerprint=presented)
         return _refused("this endpoint is reached only through the mutual-TLS proxy")
     endpoint = services.endpoint_for(presented)
     if endpoint is None:
         services.refuse_sender(reason="certificate_not_on_record" if presented else
-                               "no_client_certificate", now=now, request=request,
+                               "no_client_certificate", now=now, origin=origin, visitor=visitor,
                                fingerprint=presented)
         return _refused("the client certificate is not registered for any HI-1 endpoint")
     try:
         path = outbound.fetch_package(download_id=str(download_id), endpoint=endpoint, now=now,
-                                      request=request)
+                                      origin=origin, visitor=visitor)
     except DomainError as exc:
         return HttpResponse(f"{exc.message}\n", status=410 if exc.code == "expired" else 404,
                             content_type="text/plain; charset=utf-8")
@@ -114,13 +118,13 @@ def endpoints(request: AuthedRequest) -> HttpResponse:
                     officer = data.pop("officer")
                     change = services.propose_endpoint(actor=request.user, now=now,
                                                        agency=officer.agency, officer=officer,
-                                                       request=request, **data)
+                                                       origin=Origin.from_request(request), **data)
                 else:
                     endpoint = get_object_or_404(Endpoint, pk=data["endpoint"],
                                                  revoked_at__isnull=True)
                     change = services.propose_endpoint_removal(
                         actor=request.user, now=now, endpoint=endpoint, reason=data["reason"],
-                        request=request)
+                        origin=Origin.from_request(request))
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
@@ -168,7 +172,7 @@ def annex_iii(request: AuthedRequest, case_id: int) -> HttpResponse:
         declare_impossibility(case=case, actor=request.user, now=utcnow(), reasons=reasons,
                               conflicting_obligations=request.POST.get("conflicting", ""),
                               information_required=request.POST.get("information", ""),
-                              request=request)
+                              origin=Origin.from_request(request))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -21,7 +21,6 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -31,6 +30,7 @@ from lawdesk.audit.services import record
 from lawdesk.cases import lifecycle
 from lawdesk.cases.models import Case
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 from lawdesk.platform.content_actions import EU_MEMBER_STATES
 from lawdesk.removal.models import EffectReport, OrderScope
 
@@ -59,9 +59,9 @@ def expand(codes: list[str]) -> set[str]:
 
 
 def record_scope(*, case: Case, actor: User, now: datetime, countries: str,
-                 request: HttpRequest | None = None) -> OrderScope:
+                 origin: Origin | None = None) -> OrderScope:
     """Record the territorial scope the order states (it may be corrected until effect is given)."""
-    lifecycle.authorize("removal", actor=actor, now=now, case=case, request=request)
+    lifecycle.authorize("removal", actor=actor, now=now, case=case, origin=origin)
     if not is_art9(case):
         raise DomainError(_("Only a DSA Art. 9 order states a territorial scope here."), field="countries")
     if case.removal_items.filter(effect_at__isnull=False).exists():
@@ -70,7 +70,7 @@ def record_scope(*, case: Case, actor: User, now: datetime, countries: str,
     with transaction.atomic():
         scope, _created = OrderScope.objects.update_or_create(
             case=case, defaults={"countries": codes, "recorded_by": actor, "recorded_at": now})
-        record(Action.REMOVAL_SCOPE_RECORDED, actor=actor, target=case, request=request, now=now,
+        record(Action.REMOVAL_SCOPE_RECORDED, actor=actor, target=case, origin=origin, now=now,
                params={"number": case.number, "countries": codes})
     return scope
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from lawdesk.accounts.models import User
@@ -22,6 +21,7 @@ from lawdesk.audit.services import record
 from lawdesk.cases import lifecycle
 from lawdesk.cases.models import Case
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 from lawdesk.law.config import load_config
 from lawdesk.removal import services
 from lawdesk.removal.services import is_tco
@@ -42,20 +42,20 @@ def window_end(case: Case) -> datetime | None:
 
 
 def quashed(*, case: Case, actor: User, now: datetime, decision: str,
-            request: HttpRequest | None = None) -> int:
+            origin: Origin | None = None) -> int:
     """The host state's authority found an infringement: reinstate every item (Art. 4(7))."""
-    lifecycle.authorize("removal", actor=actor, now=now, case=case, request=request)
+    lifecycle.authorize("removal", actor=actor, now=now, case=case, origin=origin)
     end = window_end(case)
     if end is None:
         raise DomainError(_("Only a TCO order from another member state than the host state is "
                             "scrutinised by the host state."), field="decision")
     if len(decision.strip()) < 3:
         raise DomainError(_("Give the reference of the host state's decision."), field="decision")
-    restored = services.restore(case=case, actor=actor, now=now, request=request,
+    restored = services.restore(case=case, actor=actor, now=now, origin=origin,
                                 reason=_("Order quashed on scrutiny by the host member state "
                                          "(Regulation (EU) 2021/784, Art. 4(4)), decision %(ref)s")
                                 % {"ref": decision.strip()})
-    record(Action.REMOVAL_ORDER_QUASHED, actor=actor, target=case, request=request, now=now,
+    record(Action.REMOVAL_ORDER_QUASHED, actor=actor, target=case, origin=origin, now=now,
            params={"number": case.number, "decision": decision.strip(), "host_state": host_state(),
                    "within_window": now <= end, "reinstated": restored})
     return restored

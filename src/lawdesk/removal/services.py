@@ -23,7 +23,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from lawdesk.accounts.models import User
@@ -33,6 +32,7 @@ from lawdesk.cases import flows, legal_clock, lifecycle
 from lawdesk.cases import services as case_services
 from lawdesk.cases.models import Case, Status
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 from lawdesk.law.deadlines import TCO_PRESERVATION, TCO_REMOVAL
 from lawdesk.law.vocabulary import RequestKind
 from lawdesk.platform.actions import PlatformActions
@@ -114,13 +114,13 @@ def _countries(measure: str, countries: list[str] | None) -> list[str]:
 
 def apply_measure(*, case: Case, actor: User, now: datetime, measure: str,
                   countries: list[str] | None = None, note: str = "",
-                  request: HttpRequest | None = None) -> Case:
+                  origin: Origin | None = None) -> Case:
     """Give effect to the order on every located item: remove it, or disable access to it.
 
     For a TCO order the measure must cover every member state. The platform is acted on first
     (idempotently: a retry keeps the first time of the measure), then the case records it.
     """
-    lifecycle.authorize("removal", actor=actor, now=now, case=case, request=request)
+    lifecycle.authorize("removal", actor=actor, now=now, case=case, origin=origin)
     if case.kind != RequestKind.REMOVAL:
         raise DomainError(_("Only a removal order is given effect here."), field="measure")
     if measure not in MEASURES:
@@ -169,7 +169,7 @@ def apply_measure(*, case: Case, actor: User, now: datetime, measure: str,
             _preserve(item, view, now)
             statements.record_for(item, countries=list(done.countries), now=now,
                                   message=view.connector.message(*_chat_message(item)))
-            record(Action.REMOVAL_MEASURE_APPLIED, actor=actor, target=case, request=request, now=now,
+            record(Action.REMOVAL_MEASURE_APPLIED, actor=actor, target=case, origin=origin, now=now,
                    params={"number": case.number, "location": item.location, "measure": measure,
                            "countries": list(done.countries), "effect_at": done.applied_at})
         _hold_related_data(case, [i for i, _m in applied], now)
@@ -178,12 +178,12 @@ def apply_measure(*, case: Case, actor: User, now: datetime, measure: str,
         if all(i.effect_at for i in case.removal_items.all()):
             if fresh.status == Status.RECEIVED:
                 fresh = case_services.start_review(case=fresh, actor=actor, now=now,
-                                                   request=request)
+                                                   origin=origin)
             if fresh.status == Status.IN_REVIEW:
                 fresh = case_services.action_removal(
                     case=fresh, actor=actor, now=now,
                     action="removed" if measure == "remove" else "restricted",
-                    note=note.strip() or _("Effect given on the platform."), request=request)
+                    note=note.strip() or _("Effect given on the platform."), origin=origin)
     uploaders.inform(case, now)  # after the measure is recorded; deferred ones wait (Art. 11(3))
     return Case.objects.get(pk=case.pk)
 
@@ -219,9 +219,9 @@ def _hold_related_data(case: Case, items: list[RemovalItem], now: datetime) -> N
 
 
 def restore(*, case: Case, actor: User, now: datetime, reason: str,
-            request: HttpRequest | None = None) -> int:
+            origin: Origin | None = None) -> int:
     """Reinstate the content (order quashed on scrutiny, Art. 4(2); complaint upheld, Art. 10)."""
-    lifecycle.authorize("removal", actor=actor, now=now, case=case, request=request)
+    lifecycle.authorize("removal", actor=actor, now=now, case=case, origin=origin)
     if len(reason.strip()) < 3:
         raise DomainError(_("Say why the content is reinstated."), field="reason")
     actions = content_actions()
@@ -233,16 +233,16 @@ def restore(*, case: Case, actor: User, now: datetime, reason: str,
         for item in items:
             item.restored_at, item.restore_reason = now, reason.strip()
             item.save(update_fields=["restored_at", "restore_reason"])
-            record(Action.REMOVAL_MEASURE_RESTORED, actor=actor, target=case, request=request, now=now,
+            record(Action.REMOVAL_MEASURE_RESTORED, actor=actor, target=case, origin=origin, now=now,
                    params={"number": case.number, "location": item.location,
                            "reason": reason.strip()})
     return len(items)
 
 
 def second_review(*, case: Case, actor: User, now: datetime, agrees: bool, note: str = "",
-                  request: HttpRequest | None = None) -> SecondReview:
+                  origin: Origin | None = None) -> SecondReview:
     """Record the second pair of eyes on a measure taken. Never a condition of the measure."""
-    lifecycle.authorize("removal", actor=actor, now=now, case=case, request=request)
+    lifecycle.authorize("removal", actor=actor, now=now, case=case, origin=origin)
     takers = {i.effect_by_id for i in case.removal_items.all() if i.effect_by_id}
     if not takers:
         raise DomainError(_("No measure has been taken on this order yet."), field="agrees")
@@ -254,7 +254,7 @@ def second_review(*, case: Case, actor: User, now: datetime, agrees: bool, note:
     with transaction.atomic():
         review = SecondReview.objects.create(case=case, reviewer=actor, agrees=agrees,
                                              note=note.strip(), at=now)
-        record(Action.REMOVAL_REVIEW_RECORDED, actor=actor, target=case, request=request, now=now,
+        record(Action.REMOVAL_REVIEW_RECORDED, actor=actor, target=case, origin=origin, now=now,
                params={"number": case.number, "agrees": agrees, "note": note.strip()})
     return review
 

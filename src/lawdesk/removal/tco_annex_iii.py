@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -25,6 +24,7 @@ from lawdesk.cases import conversation, lifecycle
 from lawdesk.cases import services as case_services
 from lawdesk.cases.models import Case, Status
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 from lawdesk.removal.models import Impossibility
 from lawdesk.removal.services import is_tco
 
@@ -39,9 +39,9 @@ def declare(
     reason: str,
     explanation: str,
     clarification: str = "",
-    request: HttpRequest | None = None,
+    origin: Origin | None = None,
 ) -> Impossibility:
-    lifecycle.authorize("removal", actor=actor, now=now, case=case, request=request)
+    lifecycle.authorize("removal", actor=actor, now=now, case=case, origin=origin)
     if not is_tco(case):
         raise DomainError(_("Annex III answers a TCO removal order only."), field="reason")
     if reason not in Impossibility.Reason.values:
@@ -63,7 +63,7 @@ def declare(
     ) % {"reason": label, "explanation": explanation.strip(), "clar": clarification.strip() or "—"}
     with transaction.atomic(), lifecycle.composed():  # the impossibility and its question at once
         if case.status == Status.RECEIVED:
-            case = case_services.start_review(case=case, actor=actor, now=now, request=request)
+            case = case_services.start_review(case=case, actor=actor, now=now, origin=origin)
         row = Impossibility.objects.create(
             case=case,
             reason=reason,
@@ -72,12 +72,12 @@ def declare(
             declared_by=actor,
             declared_at=now,
         )
-        conversation.ask_clarification(case=case, actor=actor, now=now, question=question, request=request)
+        conversation.ask_clarification(case=case, actor=actor, now=now, question=question, origin=origin)
         record(
             Action.REMOVAL_IMPOSSIBILITY_DECLARED,
             actor=actor,
             target=case,
-            request=request,
+            origin=origin,
             now=now,
             params={"number": case.number, "reason": reason},
         )

@@ -19,6 +19,7 @@ from lawdesk.cases.models import Case
 from lawdesk.cases.selectors import get_case_for
 from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError, PermissionDenied
+from lawdesk.core.origin import Origin
 from lawdesk.core.permissions import may
 from lawdesk.core.views import apply_domain_error, require_perm
 from lawdesk.law.vocabulary import RequestKind
@@ -78,6 +79,7 @@ def _items(case: Case) -> list[dict[str, Any]]:
 def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
     """One screen: the order and its clock, the content, the measure, the confirmation."""
     case = _removal_case(request, case_id)
+    origin = Origin.from_request(request)
     action = request.POST.get("action") if request.method == "POST" else None
     post = request.POST if action else None
     forms: dict[str, Any] = {"apply": MeasureForm(post if action == "apply" else None, prefix="mv"),
@@ -98,12 +100,12 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
                     if form.is_valid():
                         services.apply_measure(case=case, actor=request.user, now=now,
                                                measure=measure, countries=countries,
-                                               note=form.cleaned_data["note"], request=request)
+                                               note=form.cleaned_data["note"], origin=origin)
                         messages.success(request, _("The measure is in force on the platform."))
                         return redirect("removal:case", case_id=case.pk)
                 elif action == "quash":
                     n = scrutiny.quashed(case=case, actor=request.user, now=now,
-                                         decision=form.cleaned_data["decision"], request=request)
+                                         decision=form.cleaned_data["decision"], origin=origin)
                     messages.success(request, ngettext("%(n)d item reinstated.", "%(n)d items reinstated.",
                                                         n) % {"n": n})
                     return redirect("removal:case", case_id=case.pk)
@@ -111,19 +113,19 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
                     tco_annex_iii.declare(case=case, actor=request.user, now=now,
                                           reason=form.cleaned_data["reason"],
                                           explanation=form.cleaned_data["explanation"],
-                                          clarification=form.cleaned_data["clarification"], request=request)
+                                          clarification=form.cleaned_data["clarification"], origin=origin)
                     messages.success(request,
                                      _("Annex III sent: the clock waits for the authority's answer."))
                     return redirect("removal:case", case_id=case.pk)
                 elif action == "scope":
                     art9.record_scope(case=case, actor=request.user, now=now,
-                                      countries=form.cleaned_data["countries"], request=request)
+                                      countries=form.cleaned_data["countries"], origin=origin)
                     messages.success(request, _("Territorial scope of the order recorded."))
                     return redirect("removal:case", case_id=case.pk)
                 elif action == "facts":
                     statement = get_statement(case, form.cleaned_data["statement"])
                     statement = sor.rewrite_facts(statement=statement, actor=request.user, now=now,
-                                                  facts=form.cleaned_data["facts"], request=request)
+                                                  facts=form.cleaned_data["facts"], origin=origin)
                     if statement.state == StatementOfReasons.State.REFUSED:
                         messages.error(request, _("The statement is still refused: see why below."))
                     else:
@@ -132,12 +134,12 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
                 elif action == "review":
                     services.second_review(case=case, actor=request.user, now=now,
                                            agrees=form.cleaned_data["agrees"],
-                                           note=form.cleaned_data["note"], request=request)
+                                           note=form.cleaned_data["note"], origin=origin)
                     messages.success(request, _("Second review recorded."))
                     return redirect("removal:case", case_id=case.pk)
                 else:
                     n = services.restore(case=case, actor=request.user, now=now,
-                                         reason=form.cleaned_data["reason"], request=request)
+                                         reason=form.cleaned_data["reason"], origin=origin)
                     messages.success(request, ngettext("%(n)d item reinstated.", "%(n)d items reinstated.",
                                                         n) % {"n": n})
                     return redirect("removal:case", case_id=case.pk)
@@ -149,7 +151,7 @@ def action_page(request: AuthedRequest, case_id: int) -> HttpResponse:
             status = 400
         case = _removal_case(request, case_id)
     else:
-        record(Action.CASE_VIEWED, request=request, target=case,
+        record(Action.CASE_VIEWED, actor=request.user, origin=origin, target=case,
                params={"number": case.number, "side": "desk-removal"})
     now = utcnow()
     items = _items(case)
@@ -183,7 +185,7 @@ def statements_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     if fmt not in ("json", "csv"):
         raise Http404("No such format.")
     rows = export.sent()
-    record(Action.REMOVAL_STATEMENTS_EXPORTED, request=request,
+    record(Action.REMOVAL_STATEMENTS_EXPORTED, actor=request.user, origin=Origin.from_request(request),
            params={"format": fmt, "statements": len(rows)})
     if fmt == "json":
         response = HttpResponse(export.as_json(rows), content_type="application/json")
@@ -196,7 +198,8 @@ def statements_export(request: AuthedRequest, fmt: str) -> HttpResponse:
 def _feedback(request: AuthedRequest, case: Case, fmt: str) -> HttpResponse:
     if fmt not in ("json", "pdf"):
         raise Http404("No such format.")
-    record(Action.REMOVAL_FEEDBACK_DOWNLOADED, request=request, target=case,
+    record(Action.REMOVAL_FEEDBACK_DOWNLOADED, actor=request.user, origin=Origin.from_request(request),
+           target=case,
            params={"number": case.number, "format": fmt})
     stem = f"{case.number}-annex-ii"
     if fmt == "json":
@@ -228,7 +231,8 @@ def _art9_report(request: AuthedRequest, case: Case, fmt: str) -> HttpResponse:
     row = case.effect_reports.first()
     if row is None:
         raise Http404("No report yet.")
-    record(Action.REMOVAL_EFFECT_REPORT_DOWNLOADED, request=request, target=case,
+    record(Action.REMOVAL_EFFECT_REPORT_DOWNLOADED, actor=request.user, origin=Origin.from_request(request),
+           target=case,
            params={"number": case.number, "format": fmt, "sha256": row.sha256})
     stem = f"{case.number}-art9-effect"
     if fmt == "json":  # the report exactly as sent, with the hash the e-mail names
@@ -256,7 +260,8 @@ def _annex_iii(request: AuthedRequest, case: Case, fmt: str) -> HttpResponse:
     row = case.impossibilities.select_related("declared_by", "case__agency").first()
     if row is None:
         raise Http404("No Annex III on this order.")
-    record(Action.REMOVAL_FEEDBACK_DOWNLOADED, request=request, target=case,
+    record(Action.REMOVAL_FEEDBACK_DOWNLOADED, actor=request.user, origin=Origin.from_request(request),
+           target=case,
            params={"number": case.number, "format": fmt, "annex": "III"})
     if fmt == "json":
         response = HttpResponse(json.dumps(tco_annex_iii.document(row), indent=1, ensure_ascii=False),

@@ -31,6 +31,7 @@ from lawdesk.cases.models import CATEGORY_CHOICES, INSTRUMENT_CHOICES, KIND_CHOI
 from lawdesk.cases.selectors import get_case_for
 from lawdesk.core import keys
 from lawdesk.core.clock import utcnow
+from lawdesk.core.origin import Origin
 from lawdesk.core.views import require_perm
 from lawdesk.transparency import charts, merkle, publication, selectors, services, statistics
 from lawdesk.transparency.cosign import cosigned_note
@@ -457,7 +458,8 @@ def receipt(request: AuthedRequest, case_id: int) -> HttpResponse:
     document = services.receipt_for(case.number or "")
     if document is None:
         raise Http404("This request is not under a signed checkpoint of the log yet.")
-    record(Action.TRANSPARENCY_RECEIPT_DOWNLOADED, request=request, target=case,
+    record(Action.TRANSPARENCY_RECEIPT_DOWNLOADED, actor=request.user, origin=Origin.from_request(request),
+           target=case,
            params={"number": case.number, "leaf_index": document["leaf_index"]})
     body = json.dumps(document, indent=1, sort_keys=True)
     response = HttpResponse(body.encode(), content_type="application/json; charset=utf-8")

@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from lawdesk.accounts.models import User
@@ -25,6 +24,7 @@ from lawdesk.audit.services import record
 from lawdesk.cases import lifecycle
 from lawdesk.cases.models import Case
 from lawdesk.core.errors import DomainError
+from lawdesk.core.origin import Origin
 from lawdesk.platform.connector import UnknownAccount
 from lawdesk.removal.models import RemovalItem, StatementOfReasons
 from lawdesk.removal.tdb import fields, personal_data
@@ -228,10 +228,10 @@ def rewrite_facts(
     actor: User,
     now: datetime,
     facts: str,
-    request: HttpRequest | None = None,
+    origin: Origin | None = None,
 ) -> StatementOfReasons:
     """The desk rewrites a statement's facts; it is checked again and queued if it now passes."""
-    lifecycle.authorize("removal", actor=actor, now=now, case=statement.case, request=request)
+    lifecycle.authorize("removal", actor=actor, now=now, case=statement.case, origin=origin)
     if statement.state not in (StatementOfReasons.State.REFUSED, StatementOfReasons.State.PENDING):
         raise DomainError(_("This statement can no longer be changed."), field="facts")
     if not facts.strip():
@@ -248,7 +248,7 @@ def rewrite_facts(
             Action.REMOVAL_STATEMENT_REWRITTEN,
             actor=actor,
             target=statement.case,
-            request=request,
+            origin=origin,
             now=now,
             params={
                 "number": statement.case.number,
