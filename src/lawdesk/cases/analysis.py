@@ -14,10 +14,7 @@ from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases import flows
-from lawdesk.cases.intake import (
-    IntakeRefused,
-    ParsedTarget,
-)
+from lawdesk.cases.intake import IntakeRefused
 from lawdesk.cases.lifecycle import desk_action, lock, require
 from lawdesk.cases.models import CATEGORY_CHOICES, Case, Status
 from lawdesk.cases.policy import proposal_waiting
@@ -32,7 +29,7 @@ from lawdesk.law.replay import RulesetMismatch, decision_record, override_record
 from lawdesk.law.vocabulary import DataCategory, Outcome, RequestKind
 
 
-def _law_facts(case: Case, targets: Sequence[ParsedTarget] | None = None) -> dict[str, Any]:
+def _law_facts(case: Case) -> dict[str, Any]:
     """The rule engine's facts for a case (see docs/law/input-format.md)."""
     facts: dict[str, Any] = {
         "authority_country": case.agency.country,
