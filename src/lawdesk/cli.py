@@ -365,6 +365,7 @@ def _print_logins() -> None:
 
     # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.accounts.models import User
+    from lawdesk.core.clock import utcnow
     from lawdesk.demo.seed import DEMO_PASSWORD, USERS, totp_secret
 
     table = Table(title=f"Demo logins — password for all: {DEMO_PASSWORD}")
@@ -373,7 +374,7 @@ def _print_logins() -> None:
     for spec in USERS:
         user = User.objects.get(email=spec.email)
         secret = totp_secret(user)
-        table.add_row(spec.role, spec.email, secret, pyotp.TOTP(secret).now())
+        table.add_row(spec.role, spec.email, secret, pyotp.TOTP(secret).at(utcnow()))
     console.print(table)
     console.print("Current codes any time: [bold].venv/bin/lawdesk demo codes[/]  "
                   "(a code is accepted once; wait for the next one to sign in again)")

@@ -39,6 +39,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from lawdesk.core.clock import utcnow
+
 PURPOSES = ("package", "checkpoint", "receipt")
 REGISTRY_FORMAT = "lawdesk-keys/1"
 _REGISTRY = "registry.json"
@@ -218,7 +220,7 @@ def registry(*, create: bool | None = None) -> list[KeyRecord]:
     if all(current(records, p) is not None for p in PURPOSES):
         return records
     with _locked() as folder:
-        return _ensure(folder, _read_registry(folder), datetime.now(UTC), create=allow)
+        return _ensure(folder, _read_registry(folder), utcnow(), create=allow)
 
 
 def init(now: datetime) -> list[KeyRecord]:

@@ -20,11 +20,11 @@ import threading
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree
 
+from lawdesk.core.clock import utcnow
 from lawdesk.interop import message as m
 from lawdesk.interop import schema as s
 
@@ -42,7 +42,7 @@ def answer(data: bytes) -> bytes:
         return m.response(m.header_element(
             sender=me, receiver=header.sender if header else me,
             transaction_id=header.transaction_id if header else str(uuid.uuid4()),
-            now=datetime.now(UTC), version=header.version if header else
+            now=utcnow(), version=header.version if header else
             m.Version("V1.22.1", "EU", "v1.3.1")), error=exc)
     header = request.header
     actions = []
@@ -61,7 +61,7 @@ def answer(data: bytes) -> bytes:
                                          m.C(kind, m.C("Identifier", text=identifier))))
     return m.response(m.header_element(sender=header.receiver, receiver=header.sender,
                                        transaction_id=header.transaction_id,
-                                       now=datetime.now(UTC), version=header.version),
+                                       now=utcnow(), version=header.version),
                       actions=actions)
 
 
@@ -212,7 +212,7 @@ def unpack(data: bytes, folder: Path, *, cert: str | None = None, key: str | Non
             content = base64.b64decode("".join(m.text(content_element, d, "Data").split()))
         elif kind == "URL":
             expiry = m.text(content_element, d, "Expiry")
-            if expiry and m.parse_datetime(expiry) <= datetime.now(UTC):
+            if expiry and m.parse_datetime(expiry) <= utcnow():
                 raise UnpackError(f"{reference}: the delivery URL expired at {expiry}")
             content = fetch(m.text(content_element, d, "URL"), cert=cert, key=key, ca=ca)
         else:

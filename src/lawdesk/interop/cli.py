@@ -13,11 +13,13 @@ import sys
 import urllib.error
 import urllib.request
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from lawdesk.core.clock import utcnow
 
 app = typer.Typer(help="HI-1 (ETSI TS 103 120): send messages as an authority would.",
                   no_args_is_help=True)
@@ -118,7 +120,7 @@ def send(
     """Send one HI-1 message; print each action's answer. Exit 1 on any error, 2 if refused."""
     data = file.read_bytes()
     if new_transaction:
-        data = fresh(data, datetime.now(UTC))
+        data = fresh(data, utcnow())
     status, body = post(data, to, cert=cert, key=key, ca=ca)
     if status != 200:
         typer.echo(f"refused: HTTP {status} {body.decode('utf-8', 'replace').strip()}", err=True)
@@ -148,7 +150,7 @@ def get(
         return m.EndpointId(country.upper(), unique)
 
     header = m.header_element(sender=endpoint(sender), receiver=endpoint(receiver),
-                              transaction_id=str(uuid.uuid4()), now=datetime.now(UTC),
+                              transaction_id=str(uuid.uuid4()), now=utcnow(),
                               version=m.Version("V1.22.1", "EU", "v1.3.1"))
     body = m.C("RequestPayload", m.C("ActionRequests", m.C(
         "ActionRequest", m.C("ActionIdentifier", text="0"),

@@ -19,10 +19,12 @@ import json
 import re
 import threading
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from lawdesk.core.clock import utcnow
 
 _EU_EEA = set(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "  # noqa: SIM905
@@ -319,7 +321,7 @@ class LocalDatabase:
                     {"message": "The given data was invalid.", "errors": errors or {"statement": ["empty"]}},
                     [],
                 )
-            now = datetime.now(UTC).isoformat()
+            now = utcnow().isoformat()
             created = []
             for s in batch:
                 sid = str(uuid.uuid4())
