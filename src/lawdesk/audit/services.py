@@ -131,6 +131,13 @@ def append_unchecked(
     return event
 
 
+def lock_chain_head() -> ChainHead:
+    """The audit chain's head, row-locked until the transaction ends. Whoever must be serialised
+    with every audited write (the anchor log, the transparency log) takes it, and takes it
+    first: the audit head before any lock of their own, so that two writers never deadlock."""
+    return ChainHead.objects.select_for_update().get(id=1)
+
+
 # The chain head as this PostgreSQL transaction last wrote it: "ctid|seq|hash" of the head row's
 # newest version, in a setting local to the transaction (so a rolled-back savepoint restores it).
 _HEAD_SETTING = "lawdesk.audit_head"

@@ -30,10 +30,11 @@ from typing import Any
 
 from django.db import transaction
 
+from lawdesk.audit import anchor_log
 from lawdesk.audit.actions import Action
 from lawdesk.audit.hashing import canonical_time
 from lawdesk.audit.models import AnchorCheckpoint, AnchorEntry, ChainHead, Event
-from lawdesk.audit.services import record
+from lawdesk.audit.services import lock_chain_head, record
 from lawdesk.core import keys
 from lawdesk.transparency import merkle, note
 from lawdesk.transparency.cosign import cosigned_note
@@ -66,9 +67,9 @@ def _key_entries() -> list[dict[str, Any]]:
 
 def _append(index: int, entry: dict[str, Any], now: datetime) -> AnchorEntry:
     data = encode(entry)
-    return AnchorEntry.objects.create(index=index, kind=entry["kind"], data=data,
-                                      leaf_hash=merkle.leaf_hash(data.encode()).hex(),
-                                      seq=entry.get("seq"), created_at=now)
+    return anchor_log.append_entry(index=index, kind=entry["kind"], data=data,
+                                   leaf_hash=merkle.leaf_hash(data.encode()).hex(),
+                                   seq=entry.get("seq"), now=now)
 
 
 def _tree() -> Any:
@@ -83,7 +84,7 @@ def anchor(*, now: datetime) -> AnchorCheckpoint:
     head's row lock. Audited as ``audit:anchor:published``, an event the next anchor covers.
     """
     with transaction.atomic():
-        head = ChainHead.objects.select_for_update().get(id=1)
+        head = lock_chain_head()
         size = AnchorEntry.objects.count()
         appended = 0
         last = AnchorEntry.objects.filter(kind="audit_head").order_by("-index").first()
@@ -108,8 +109,8 @@ def anchor(*, now: datetime) -> AnchorCheckpoint:
         name = origin()
         sign, raw = keys.signer("checkpoint")
         signed = note.sign_note(note.format_checkpoint(name, size, root), name, sign, raw)
-        checkpoint = AnchorCheckpoint.objects.create(size=size, root_hash=root.hex(), note_text=signed,
-                                                     created_at=now)
+        checkpoint = anchor_log.add_checkpoint(size=size, root_hash=root.hex(), note_text=signed,
+                                               now=now)
         record(Action.ANCHOR_PUBLISHED, actor=None, target=checkpoint,
                params={"anchored_seq": head.seq, "anchored_hash": head.hash, "size": size,
                        "root_hash": root.hex()}, now=now)

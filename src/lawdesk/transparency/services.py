@@ -24,8 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from lawdesk.audit.actions import Action
-from lawdesk.audit.models import ChainHead
-from lawdesk.audit.services import record
+from lawdesk.audit.services import lock_chain_head, record
 from lawdesk.core import keys
 from lawdesk.evidence.keylist import receipt_signed_bytes
 from lawdesk.transparency import merkle, note, triggers
@@ -67,7 +66,7 @@ def lock_log() -> LogHead:
     # writes an audit event, often after one it already wrote in the same transaction (closing
     # a case), so taking the audit head first everywhere rules out a deadlock between a
     # closing case and a checkpoint publication (seen on PostgreSQL).
-    ChainHead.objects.select_for_update().get(id=1)
+    lock_chain_head()
     head = LogHead.objects.select_for_update().filter(id=1).first()
     if head is None:  # a database flushed by a test; migrations create the row
         LogHead.objects.get_or_create(id=1, defaults={"size": 0})
