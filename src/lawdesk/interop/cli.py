@@ -174,7 +174,7 @@ def _tasks_request(sender: str, receiver: str, *actions: object) -> bytes:
         return m.EndpointId(country.upper(), unique)
 
     header = m.header_element(sender=endpoint(sender), receiver=endpoint(receiver),
-                              transaction_id=str(uuid.uuid4()), now=datetime.now(UTC),
+                              transaction_id=str(uuid.uuid4()), now=utcnow(),
                               version=m.Version("V1.22.1", "EU", "v1.3.1"))
     body = m.C("RequestPayload", m.C("ActionRequests", *(
         m.C("ActionRequest", m.C("ActionIdentifier", text=str(i)), action)

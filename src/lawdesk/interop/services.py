@@ -237,8 +237,10 @@ ActionHandler = Callable[["Context", m.Action], etree._Element]
 
 @dataclass
 class Context:
-    """What an action handler needs: the sender, the time, the whole request, and the outcome
-    of the message's CREATEs (prepared together: one order is several objects)."""
+    """What an action handler needs: the sender, the time, the whole request, where it came
+    from (``origin``; ``visitor``, the web request's user, recorded as the actor of the
+    message's own events), and the outcome of the message's CREATEs (prepared together: one
+    order is several objects)."""
 
     endpoint: Endpoint
     now: datetime
@@ -246,6 +248,7 @@ class Context:
     origin: Origin | None
     created: list[StoredObject]
     outcomes: dict[int, etree._Element | m.HI1Error]
+    visitor: Any = None  # the web request's user, the actor of the message's own events
 
 
 def _process(parsed: m.Request, endpoint: Endpoint, digest: str, now: datetime,
@@ -256,7 +259,7 @@ def _process(parsed: m.Request, endpoint: Endpoint, digest: str, now: datetime,
             record(Action.HI1_RETRANSMISSION, actor=visitor, target=endpoint, origin=origin,
                    now=now, params={"transaction_id": parsed.header.transaction_id})
         return replay
-    context = Context(endpoint, now, parsed, origin, [], {})
+    context = Context(endpoint, now, parsed, origin, [], {}, visitor)
     # Each order becomes a case through cases' own use case, in its own transaction (the
     # objects are stored in it: a second delivery of the same objects cannot create a second
     # case — their identifiers are unique per agency).

@@ -262,7 +262,7 @@ def apply_deadline(case: Case, order: Order, context: Context) -> None:
         case.deadline_at = order.deadline
         case.urgency = legal_clock.urgency(case, context.now)
         case.save(update_fields=["deadline_at", "urgency"])
-    record(Action.HI1_TAKEDOWN_DEADLINE, actor=None, target=case, now=context.now,
-           request=context.http,
+    record(Action.HI1_TAKEDOWN_DEADLINE, actor=context.visitor, target=case, now=context.now,
+           origin=context.origin,
            params={"number": case.number, "takedown_deadline": order.deadline.isoformat(),
                    "deadline_at": case.deadline_at.isoformat(), "applied": applied})
