@@ -186,7 +186,7 @@ def _update_takedown(context: Context, action: m.Action, obj: etree._Element, oi
     try:
         with transaction.atomic(), lifecycle.composed():  # the answer and the new Generation
             answer_clarification(case=case, actor=context.endpoint.officer.user,
-                                 now=context.now, request=context.http,
+                                 now=context.now, origin=context.origin,
                                  answer=f"{answer}\n\n(HI-1 UPDATE of TDTask {oid}, transaction "
                                         f"{context.request.header.transaction_id})")
             StoredObject.objects.filter(pk=stored.pk).update(
