@@ -11,7 +11,10 @@ on a fresh database seeded with the demo. Three workloads, each ``--messages`` t
   stored objects, the transaction and its audit events);
 * ``api_submit`` (baseline): POST /api/v1/requests with the same order as the portal API's
   multipart (JSON + the PDF instrument), which becomes the same case;
-* ``hi1_getcspconfig``: the smallest HI-1 message (parse, identify, answer, one transaction).
+* ``hi1_getcspconfig``: the smallest HI-1 message (parse, identify, answer, one transaction);
+* ``hi1_takedown``: a TCO removal order as a take-down — an Authorisation, one TDTask naming two
+  messages of the demo channel, the order as a TakedownRefinement document — which becomes one
+  removal case (its items located on the platform at receipt).
 
 Reported per workload: messages/s, median and p99 latency (ms); and the ratio of HI-1's median
 to the API's — what the standard channel costs over the portal API for the same case.
@@ -38,14 +41,20 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="lawdesk-bench-hi1-"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from lawdesk.platform.generator import generate
+
+    # The tests' small platform (its demo channel holds the messages the take-downs name).
+    platform = generate(home / "platform", accounts=1_500, events=60_000, messages=20_000,
+                        seed=20240824)
     os.environ.update({"LAWDESK_HOME": str(home), "LAWDESK_MODE": "test",
+                       "LAWDESK_PLATFORM_DIR": str(platform),
                        "DATABASE_URL": args.database_url or f"sqlite:///{home / 'db.sqlite3'}",
                        "DJANGO_SETTINGS_MODULE": "lawdesk.settings",
                        "LAWDESK_HI1_IDENTITY": "IE:msgr-lawdesk",
                        "LAWDESK_HI1_PROXIES": "127.0.0.1",
                        "LAWDESK_VOLUME_PER_OFFICER_DAY": "100000",
                        "LAWDESK_VOLUME_PER_AGENCY_DAY": "100000"})
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     import django
 
     django.setup()
@@ -72,7 +81,16 @@ def run(n: int) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
     from tests.factories import PDF_BYTES
-    from tests.interop.messages import authorisation, document, ids, ld_task, request
+    from tests.interop.messages import (
+        authorisation,
+        document,
+        ids,
+        ld_task,
+        refinement,
+        request,
+        td_authorisation,
+        td_task,
+    )
 
     from lawdesk.accounts.models import User
     from lawdesk.accounts.services import approve_anchor_change
@@ -111,6 +129,12 @@ def run(n: int) -> dict:
                        .replace(">ETSI</task:FormatOwner>", ">msgr-lawdesk</task:FormatOwner>"),
                        document(doc, auth, form))
 
+    def hi1_takedown(i: int) -> bytes:
+        auth, task, doc = ids(3)
+        links = [f"https://msgr.example/demo_channel/{357 + (2 * i + k) % 29}" for k in (0, 1)]
+        return request(td_authorisation(auth, reference=f"FR-TCO-{i}"),
+                       td_task(task, auth, links), refinement(doc, auth, PDF_BYTES))
+
     def post_hi1(data: bytes) -> None:
         response = client.post("/hi1/", data=data, content_type="application/xml",
                                REMOTE_ADDR="127.0.0.1", HTTP_X_CLIENT_CERT_SHA256=FINGERPRINT)
@@ -124,11 +148,12 @@ def run(n: int) -> dict:
         assert response.status_code == 201, response.content[:2000]
 
     results = {}
-    for name in ("hi1_epoc", "api_submit", "hi1_getcspconfig"):
+    for name in ("hi1_epoc", "api_submit", "hi1_getcspconfig", "hi1_takedown"):
         post_hi1(request("<GETCSPCONFIG/>"))  # warm up
         times = []
-        for _ in range(n):
-            data = hi1_epoc() if name == "hi1_epoc" else request("<GETCSPCONFIG/>")
+        for i in range(n):
+            data = (hi1_epoc() if name == "hi1_epoc" else hi1_takedown(i)
+                    if name == "hi1_takedown" else request("<GETCSPCONFIG/>"))
             t0 = time.perf_counter()
             if name == "api_submit":
                 post_api()
@@ -137,7 +162,7 @@ def run(n: int) -> dict:
             times.append(time.perf_counter() - t0)
         results[name] = _stats(name, times)
     cases = Case.objects.count()
-    assert cases == 2 * n, cases
+    assert cases == 3 * n, cases
     return {"engine": os.environ["DATABASE_URL"].split(":")[0], **results,
             "hi1_over_api_median": round(results["hi1_epoc"]["median_ms"]
                                          / results["api_submit"]["median_ms"], 2),

@@ -370,3 +370,26 @@ def test_the_authority_clarifies_by_updating_the_tdtask_once(
     answers = case.messages.filter(kind="clarification_answer")
     assert answers.count() == 1 and "posted at noon" in answers.get().body
     assert [q.kind for q in OutboundMessage.objects.order_by("pk")] == ["annex_iii", "notification"]
+
+
+def test_a_chat_id_link_is_filed_under_its_sender(endpoint, post, channel_messages, monkeypatch):
+    message = channel_messages[0]
+    link = f"https://msgr.example/c/{CHANNEL}/{message.message_id}"
+    auth, task, doc = ids(3)
+    data = request(td_authorisation(auth), td_task(task, auth, [link]), refinement(doc, auth, ORDER))
+    assert _errors(post(data)) == []
+    case = Case.objects.get()
+    assert [(t.kind, t.value) for t in case.targets.all()] == [("account_id", str(message.sender_id))]
+    assert case.removal_items.get().target == f"message:{CHANNEL}:{message.message_id}"
+    # The platform unreachable at receipt and no channel name: nothing to file it under (3007).
+    from lawdesk.interop import takedown
+
+    def down():
+        raise ConnectionError("platform down")
+
+    monkeypatch.setattr(takedown, "platform_view", down)
+    auth, task, doc = ids(3)
+    data = request(td_authorisation(auth, reference="FR-TCO-2026-0008"),
+                   td_task(task, auth, [link]), refinement(doc, auth, ORDER))
+    assert {c for c, _ in _errors(post(data))} == {"3007"}
+    assert Case.objects.count() == 1

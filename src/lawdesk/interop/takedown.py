@@ -28,6 +28,7 @@ is listed for the desk to confirm.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
     from lawdesk.cases.models import Case
     from lawdesk.interop.orders import Group, Item
     from lawdesk.interop.services import Context
+
+log = logging.getLogger("lawdesk.interop")
 
 TCO = "tco_removal_order"
 ART9 = "dsa_art9_order"
@@ -146,6 +149,9 @@ def _targets(locations: list[str]) -> list[dict[str, str]]:
                 identifier = str(platform_view().locate(location).sender_id)
             except IdentifierError:
                 continue  # not on the platform: the desk sees it unlocated (Annex III)
+            except Exception:  # the platform is unreachable: the order is taken all the same
+                log.exception("could not look up the sender of %s", location)
+                continue
         if identifier not in targets:
             targets.append(identifier)
     return [{"identifier": t} for t in targets]
