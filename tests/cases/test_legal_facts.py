@@ -107,3 +107,51 @@ def test_data_held_by_the_eu_establishment_reaches_the_engine(submit):
     case = submit(data_held_by="eu_establishment", user_location="fr")
     assert case.law_facts == {"data_held_by": "eu_establishment", "user_location": "FR"}
     assert case.law_record["facts"]["data_held_by"] == "eu_establishment"
+
+
+_FACTS = {"authority_country": "FR", "authority_kind": "prosecutor", "issuer_role": "prosecutor",
+          "instrument": "epoc", "offence_category": "fraud", "max_sentence_months": 60,
+          "user_named_as_suspect": True, "received_at": "2026-11-02T09:00:00Z",
+          "categories": ["subscriber"]}
+
+
+@pytest.mark.parametrize("changes", [
+    {"authority_country": "UK"}, {"authority_country": "XX"},
+    {"establishment": {"eu_member_state": "CH"}},
+    {"categories": ["content", "content"]}, {"categories": []},
+    {"instrument": "epoc_pr", "request_kind": "production"},
+    {"request_kind": "preservation"},
+    {"nondisclosure_until": "2027-01-01"},
+    {"emergency_kind": "critical_infrastructure"},
+    {"enforcing_authority_ground": "ne_bis_in_idem"},
+    {"authority_country": "DE", "victim_own_device": True},
+])
+def test_the_engines_messages_about_facts_are_said_in_french(changes):
+    """Every model check of the rule engine an officer can meet at intake has its French: the
+    engine's English (hashed into the rule set) is matched, never shown to a French officer."""
+    from django.utils import translation
+
+    from lawdesk.law.facts import FactsError, parse_facts
+
+    with pytest.raises(FactsError) as refused:
+        parse_facts({**_FACTS, **changes})
+    fallback = "L'analyse juridique ne peut accepter cette valeur"
+    with translation.override("fr"):
+        said = [analysis.facts_message(message) for _field, message in refused.value.errors]
+    assert said and not any(s.startswith(fallback) for s in said), (refused.value.errors, said)
+
+
+def test_a_french_officer_reads_the_engines_refusal_in_french(make_agency, make_officer, now):
+    from django.utils import translation
+
+    from tests.factories import payload, pdf
+
+    agency = make_agency(name="LKA Berlin", kind="police", country="DE", domain="lka.example")
+    officer = make_officer(agency)
+    with translation.override("fr"), pytest.raises(intake.IntakeRefused) as refused:
+        submission.submit_request(actor=officer, now=now, payload=payload(victim_own_device=True),
+                                  uploads=[pdf()])
+    assert refused.value.errors["victim_own_device"] == [
+        "Motif de réquisition français (CPP, art. 60-1-2) : votre autorité n'est pas française."]
+    assert analysis.facts_message("something the engine never said") == (
+        "The legal analysis cannot accept this value; check it against the order.")

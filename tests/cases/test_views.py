@@ -154,5 +154,6 @@ def test_a_preservation_under_an_order_to_produce_is_refused_on_the_instrument(
     assert response.status_code == 400
     html = response.content.decode()
     errors = html.split('id="err-instrument_type"')[1].split("</div>")[0]
-    assert instrument in errors and "cannot carry a preservation request" in errors
+    label = {"epoc": "European Production Order (EPOC)", "dsa_art10_order": "DSA Art. 10"}[instrument]
+    assert label in errors and "cannot carry a request of this kind (Preservation order)" in errors
     assert Case.objects.count() == 0

@@ -135,13 +135,19 @@ def test_the_lint_finds_bare_text():
 OFFICER_MODULES = [
     "accounts/forms.py", "accounts/views.py", "api/app.py", "api/views.py", "api/urls.py",
     "api/idempotency.py", "cases/intake.py", "cases/views_portal.py", "cases/flows.py",
-    "core/problems.py", "platform/identifiers.py", "core/views.py",
+    "core/problems.py", "platform/identifiers.py", "core/views.py", "core/uploads.py",
+    "accounts/services.py", "accounts/validators.py", "api/tokens.py",
+    # the use cases: their refusals reach the officer's pages (and the desk's, translatable)
+    "cases/submission.py", "cases/attachments.py", "cases/analysis.py", "cases/conversation.py",
+    "cases/disclosure.py", "cases/preservation.py", "cases/services.py", "cases/views_desk.py",
+    "cases/lifecycle.py",
 ]
 # Calls whose text reaches the user: the argument that carries it (by position).
 MESSAGE_CALLS = {"ValidationError": 0, "add_error": 1, "DomainError": 0, "PermissionDenied": 0,
                  "InvalidTransition": 0, "IdentifierError": 0, "ApiProblem": 1,
                  "problem_response": 1, "_problem": 2, "success": 1, "error": 1, "warning": 1,
-                 "info": 1, "PydanticCustomError": 1, "_WindowProblem": 1}
+                 "info": 1, "PydanticCustomError": 1, "_WindowProblem": 1,
+                 "require": 1}  # lifecycle.require(condition, message, …): a use case's refusal
 
 
 def _call_name(node: ast.Call) -> str:

@@ -38,7 +38,8 @@ AGENCY_FIELDS = ("name", "country", "kind", "age_public_key")
 
 def _require(actor: User, permission: str) -> None:
     if not has_perm(actor, permission):
-        raise PermissionDenied(f"You are not allowed to do this ({permission}).")
+        raise PermissionDenied(gettext("You are not allowed to do this (%(permission)s).")
+                               % {"permission": permission})
 
 
 def _agency_snapshot(agency: Agency) -> dict[str, Any]:
@@ -169,9 +170,10 @@ def propose_domain(
     except ValidationError as exc:
         raise DomainError(exc.messages[0], field="domain", code="invalid_domain") from None
     if not note.strip():
-        raise DomainError("Say how the domain was verified.", field="note", code="required")
+        raise DomainError(gettext("Say how the domain was verified."), field="note", code="required")
     if AgencyDomain.objects.filter(agency=agency, domain=ascii_domain).exists():
-        raise DomainError(f"{ascii_domain} is already registered for this agency.", field="domain",
+        raise DomainError(gettext("%(domain)s is already registered for this agency.")
+                          % {"domain": ascii_domain}, field="domain",
                           code="duplicate_domain")
     if _pending(agency, AnchorChange.Kind.ADD_DOMAIN, ascii_domain):
         raise DomainError(gettext("%(domain)s is already proposed and awaits a second "
@@ -189,7 +191,8 @@ def propose_domain_removal(
     """Propose to withdraw a domain (existing officers keep their accounts once it is applied)."""
     _require(actor, "desk:agency:manage")
     if not AgencyDomain.objects.filter(agency=agency, domain=domain).exists():
-        raise DomainError(f"{domain} is not a domain of this agency.", field="domain", code="not_found")
+        raise DomainError(gettext("%(domain)s is not a domain of this agency.")
+                          % {"domain": domain}, field="domain", code="not_found")
     if _pending(agency, AnchorChange.Kind.REMOVE_DOMAIN, domain):
         raise DomainError(gettext("The removal of %(domain)s is already proposed.")
                           % {"domain": domain}, field="domain", code="already_proposed")
@@ -211,7 +214,7 @@ def propose_callback_number(
         raise DomainError(exc.messages[0], field="phone", code="invalid_phone") from None
     if len(source.strip()) < 5:
         raise DomainError(
-            "Name the independent source of this number (e.g. the ministry's official directory).",
+            gettext("Name the independent source of this number (e.g. the ministry's official directory)."),
             field="source", code="required",
         )
     if _pending(agency, AnchorChange.Kind.CALLBACK, e164):
@@ -237,7 +240,8 @@ def approve_anchor_change(
 ) -> AnchorChange:
     """Apply a proposed anchor change; only an administrator other than the proposer may."""
     if not has_perm(actor, "desk:agency:manage"):
-        raise PermissionDenied("You are not allowed to do this (desk:agency:manage).")
+        raise PermissionDenied(gettext("You are not allowed to do this (%(permission)s).")
+                               % {"permission": "desk:agency:manage"})
     if change.proposed_by_id == actor.pk:
         raise _refuse(actor, change, gettext(
             "You proposed this change: another administrator must approve it."),
@@ -252,7 +256,8 @@ def approve_anchor_change(
         previous, applied = "", {}
         if change.kind == AnchorChange.Kind.ADD_DOMAIN:
             if AgencyDomain.objects.filter(agency=agency, domain=change.domain).exists():
-                raise DomainError(f"{change.domain} is already registered for this agency.",
+                raise DomainError(gettext("%(domain)s is already registered for this agency.")
+                                  % {"domain": change.domain},
                                   field="anchor", code="duplicate_domain")
             AgencyDomain.objects.create(
                 agency=agency, domain=change.domain, verified_at=now, verified_by=actor,
@@ -330,16 +335,17 @@ def set_agency_status(
     _require(actor, "desk:agency:manage")
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     if status not in Agency.Status.values:
-        raise DomainError(f"Unknown status {status!r}.", field="status", code="invalid")
+        raise DomainError(gettext("Unknown status %(status)r.")
+                          % {"status": status}, field="status", code="invalid")
     if not reason.strip():
-        raise DomainError("Give a reason.", field="reason", code="required")
+        raise DomainError(gettext("Give a reason."), field="reason", code="required")
     if status == Agency.Status.ACTIVE:
         if not agency.verified_domains():
-            raise DomainError("Verify at least one e-mail domain before activating the agency.",
+            raise DomainError(gettext("Verify at least one e-mail domain before activating the agency."),
                               field="status", code="no_domain")
         if not agency.callback_phone:
-            raise DomainError("Record the independently sourced call-back number before "
-                              "activating the agency.", field="status", code="no_callback")
+            raise DomainError(gettext("Record the independently sourced call-back number before "
+                              "activating the agency."), field="status", code="no_callback")
     previous = agency.status
     if previous == status:
         return agency
@@ -538,7 +544,8 @@ def decide_officer(
     _require(actor, permission)
     officer = Officer.objects.select_for_update().select_related("user", "agency").get(pk=officer.pk)
     if status not in (Officer.Status.ACTIVE, Officer.Status.SUSPENDED):
-        raise DomainError(f"Unknown status {status!r}.", field="status", code="invalid")
+        raise DomainError(gettext("Unknown status %(status)r.")
+                          % {"status": status}, field="status", code="invalid")
     if not reason.strip():
         raise DomainError(
             gettext("Give the reason for the approval: how you checked this officer.")
@@ -546,11 +553,11 @@ def decide_officer(
             field="reason", code="required")
     if status == Officer.Status.ACTIVE:
         if officer.agency.status != Agency.Status.ACTIVE:
-            raise DomainError("The officer's agency is not active.", field="status",
+            raise DomainError(gettext("The officer's agency is not active."), field="status",
                               code="agency_not_active")
         if not EmailAddress.objects.filter(user=officer.user, verified=True,
                                            email__iexact=officer.user.email).exists():
-            raise DomainError("The officer has not verified their e-mail address yet.",
+            raise DomainError(gettext("The officer has not verified their e-mail address yet."),
                               field="status", code="email_unverified")
         if officer.supervisor_answer != Officer.SupervisorAnswer.CONFIRMED:
             raise DomainError(
@@ -589,9 +596,11 @@ def create_staff_member(
         _require(actor, "desk:staff:manage")
     unknown = set(roles) - set(STAFF_ROLES)
     if unknown or not roles:
-        raise DomainError(f"Roles must be among {sorted(STAFF_ROLES)}.", field="roles", code="invalid")
+        raise DomainError(gettext("Roles must be among %(roles)s.")
+                          % {"roles": ", ".join(sorted(STAFF_ROLES))}, field="roles", code="invalid")
     if User.objects.filter(email__iexact=email).exists():
-        raise DomainError(f"{email} already has an account.", field="email", code="duplicate_email")
+        raise DomainError(gettext("%(email)s already has an account.")
+                          % {"email": email}, field="email", code="duplicate_email")
     user = User.objects.create_user(email=email, password=password, full_name=full_name)
     staff = StaffMember.objects.create(user=user, roles=sorted(roles), created_at=now)
     record(Action.STAFF_CREATED, actor=actor, target=staff,

@@ -6,6 +6,7 @@ import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 # ISO 3166-1 alpha-2 codes that phonenumbers knows as regions (it knows every assigned
 # country), without its non-country entries.
@@ -20,7 +21,7 @@ def validate_country(value: str) -> None:
     """Accept an upper-case ISO 3166-1 alpha-2 country code."""
     if value not in COUNTRY_CODES:
         raise ValidationError(
-            "%(value)s is not an ISO 3166-1 alpha-2 country code (e.g. FR, DE, US).",
+            gettext("%(value)s is not an ISO 3166-1 alpha-2 country code (e.g. FR, DE, US)."),
             params={"value": value},
             code="invalid_country",
         )
@@ -34,15 +35,16 @@ def normalize_domain(value: str) -> str:
     """
     raw = value.strip().rstrip(".").lower()
     if not raw or "@" in raw or "/" in raw or " " in raw:
-        raise ValidationError("Enter a bare domain name such as police.example.", code="invalid_domain")
+        raise ValidationError(gettext("Enter a bare domain name such as police.example."),
+                              code="invalid_domain")
     try:
         ascii_form = raw.encode("idna").decode("ascii")
     except UnicodeError:
-        raise ValidationError("%(value)s is not a valid domain name.", params={"value": value},
+        raise ValidationError(gettext("%(value)s is not a valid domain name."), params={"value": value},
                               code="invalid_domain") from None
     labels = ascii_form.split(".")
     if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        raise ValidationError("%(value)s is not a valid domain name.", params={"value": value},
+        raise ValidationError(gettext("%(value)s is not a valid domain name."), params={"value": value},
                               code="invalid_domain")
     return ascii_form
 
@@ -62,12 +64,12 @@ def normalize_phone(value: str) -> str:
         number = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException:
         raise ValidationError(
-            "Enter the number in international form, starting with + and the country code "
-            "(e.g. +33 1 40 00 00 00).",
+            gettext("Enter the number in international form, starting with + and the country code "
+            "(e.g. +33 1 40 00 00 00)."),
             code="invalid_phone",
         ) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError("%(value)s is not a valid phone number.", params={"value": value},
+        raise ValidationError(gettext("%(value)s is not a valid phone number."), params={"value": value},
                               code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -83,7 +85,7 @@ def validate_age_recipient(value: str) -> None:
         x25519.Recipient.from_str(value)
     except Exception:
         raise ValidationError(
-            "This is not an age public key: it must start with age1 and be one line of 62 "
-            "characters, as printed by age-keygen.",
+            gettext("This is not an age public key: it must start with age1 and be one line of 62 "
+            "characters, as printed by age-keygen."),
             code="invalid_age_key",
         ) from None

@@ -24,6 +24,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from lawdesk.accounts.models import User
 from lawdesk.api.models import ApiToken
@@ -89,17 +90,18 @@ def create_token(*, officer_user: User, name: str, now: datetime,
                  origin: Origin | None = None) -> tuple[ApiToken, str]:
     """Issue a token to an active officer; return it with its plaintext (shown only this once)."""
     if not has_perm(officer_user, "portal:case:create"):
-        raise PermissionDenied("Only an approved officer of an active agency can create API tokens.")
+        raise PermissionDenied(gettext("Only an approved officer of an active agency can create API tokens."))
     officer = officer_user.officer
     name = name.strip()
     if not name:
-        raise DomainError("Name the token (e.g. the system that will use it).", field="name",
+        raise DomainError(gettext("Name the token (e.g. the system that will use it)."), field="name",
                           code="required")
     if len(name) > 100:
-        raise DomainError("Keep the name under 100 characters.", field="name", code="too_long")
+        raise DomainError(gettext("Keep the name under 100 characters."), field="name", code="too_long")
     active = ApiToken.objects.select_for_update().filter(officer=officer, revoked_at__isnull=True)
     if active.count() >= MAX_ACTIVE_TOKENS:
-        raise DomainError(f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.",
+        raise DomainError(gettext("You already have %(n)s active tokens; revoke one first.")
+                          % {"n": MAX_ACTIVE_TOKENS},
                           field="name", code="too_many_tokens")
     prefix = secrets.token_hex(4)
     plaintext = f"ld_{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
@@ -118,7 +120,7 @@ def revoke_token(*, token: ApiToken, actor: User, now: datetime,
     """Revoke a token (its owner, or an administrator who may suspend officers). Idempotent."""
     token = ApiToken.objects.select_for_update().select_related("officer__user").get(pk=token.pk)
     if token.officer.user_id != actor.pk and not has_perm(actor, "desk:officer:suspend"):
-        raise PermissionDenied("Only the token's owner or an administrator can revoke it.")
+        raise PermissionDenied(gettext("Only the token's owner or an administrator can revoke it."))
     if token.revoked_at is not None:
         return token
     token.revoked_at = now
@@ -135,9 +137,9 @@ def renew_token(*, token: ApiToken, actor: User, now: datetime,
     one). Only the owner renews: an administrator can revoke a token, never extend it."""
     token = ApiToken.objects.select_for_update().select_related("officer__user").get(pk=token.pk)
     if token.officer.user_id != actor.pk or not has_perm(actor, "portal:case:create"):
-        raise PermissionDenied("Only the token's owner, an active officer, can renew it.")
+        raise PermissionDenied(gettext("Only the token's owner, an active officer, can renew it."))
     if token.revoked_at is not None:
-        raise DomainError("A revoked token cannot be renewed; create a new one.", field="token",
+        raise DomainError(gettext("A revoked token cannot be renewed; create a new one."), field="token",
                           code="revoked")
     previous = token.expires_at
     token.expires_at = now + lifetime()

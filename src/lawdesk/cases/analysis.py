@@ -4,11 +4,14 @@ under the current rule set)."""
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
@@ -16,7 +19,7 @@ from lawdesk.audit.services import record
 from lawdesk.cases import flows
 from lawdesk.cases.intake import IntakeRefused
 from lawdesk.cases.lifecycle import desk_action, lock, require
-from lawdesk.cases.models import CATEGORY_CHOICES, Case, Status
+from lawdesk.cases.models import CATEGORY_CHOICES, INSTRUMENT_CHOICES, KIND_CHOICES, Case, Status
 from lawdesk.cases.policy import proposal_waiting
 from lawdesk.core.errors import DomainError
 from lawdesk.core.origin import Origin
@@ -80,16 +83,66 @@ _INTAKE_FIELD = {"request_kind": "kind", "instrument": "instrument_type",
                  "max_sentence_months": "max_sentence_years"}
 
 
+log = logging.getLogger(__name__)
+
+# The rule engine's checks on the facts speak English: their source is part of the rule-set
+# hash (decision 0011), so their words cannot change for a page. What an officer may meet at
+# intake is matched here and said in the page's language; the values are the engine's codes,
+# shown by their labels.
+_FACTS_MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"'(?P<value>[^']*)' is not an ISO 3166-1 alpha-2 (?:country )?code"
+                r"(?:; use '(?P<hint>[^']*)')?"),
+     gettext_noop("%(value)s is not an ISO 3166-1 alpha-2 country code.")),
+    (re.compile(r"eu_member_state '(?P<value>[^']*)' is not an EU member state"),
+     gettext_noop("%(value)s is not a member state of the European Union.")),
+    (re.compile(r"each data category may appear only once"),
+     gettext_noop("Each data category may be asked for only once.")),
+    (re.compile(r"a (?P<kind>\w+) request must ask for at least one data category"),
+     gettext_noop("A request of this kind (%(kind)s) must ask for at least one data category.")),
+    (re.compile(r"a (?P<instrument>\w+) is a (?P<implied>\w+) request, not (?P<kind>\w+)"),
+     gettext_noop("This instrument (%(instrument)s) carries a request of another kind (%(implied)s), "
+                  "not %(kind)s.")),
+    (re.compile(r"a (?P<instrument>\w+) .*; it cannot carry a (?P<kind>\w+) request"),
+     gettext_noop("This instrument (%(instrument)s) orders data or information to be provided: it "
+                  "cannot carry a request of this kind (%(kind)s); a preservation or a removal rests "
+                  "on its own instrument.")),
+    (re.compile(r"set nondisclosure_order to true as well"),
+     gettext_noop("A non-disclosure end date needs a non-disclosure order: tick it as well.")),
+    (re.compile(r"only for an emergency request"),
+     gettext_noop("Only for an emergency request.")),
+    (re.compile(r"only an enforcing authority that was notified"),
+     gettext_noop("Only an enforcing authority that was notified (Regulation (EU) 2023/1543, Art. 8) "
+                  "can raise a ground for refusal.")),
+    (re.compile(r"a French requisition ground \(CPP art\. 60-1-2\); the authority is not French"),
+     gettext_noop("A French requisition ground (CPP, art. 60-1-2): your authority is not French.")),
+]
+
+
+def facts_message(message: str) -> str:
+    """One of the engine's messages about the facts, in the active language (a message it has
+    no translation for is logged and replaced by a general one, never shown in English)."""
+    labels = {**{code: str(label) for code, label in KIND_CHOICES},
+              **{code: str(label) for code, label in INSTRUMENT_CHOICES}}
+    for pattern, text in _FACTS_MESSAGES:
+        match = pattern.search(message)
+        if match:
+            values = {k: labels.get(v, v) for k, v in match.groupdict().items() if v is not None}
+            return gettext(text) % values
+    log.warning("no translation for the rule engine's message %r", message)
+    return gettext("The legal analysis cannot accept this value; check it against the order.")
+
+
 def decide_at_intake(case: Case, *, now: datetime) -> dict[str, Any]:
     """decide_law, with facts the engine refuses (e.g. a French-only ground from another
-    country's agency) turned into field-level intake errors instead of a server error."""
+    country's agency) turned into field-level intake errors, in the page's language, instead
+    of a server error."""
     try:
         return decide_law(case, now=now)
     except FactsError as exc:
         errors: dict[str, list[str]] = {}
         for name, message in exc.errors:
             field = _INTAKE_FIELD.get(name.split(".")[0], name.split(".")[0])
-            errors.setdefault(field, []).append(message[:1].upper() + message[1:] + ".")
+            errors.setdefault(field, []).append(facts_message(message))
         raise IntakeRefused(errors) from None
 
 
@@ -102,7 +155,7 @@ def legal(case: Case) -> Decision:
     """The case's decision; every case that reaches these use cases was analysed at intake."""
     decision = case.legal
     if decision is None:
-        raise DomainError("This case has no legal analysis.", field="outcome")
+        raise DomainError(gettext("This case has no legal analysis."), field="outcome")
     return decision
 
 
@@ -123,12 +176,12 @@ def why_not_allowed(case: Case, categories: Sequence[str]) -> list[str]:
         outcome = result.outcome if result is not None else Outcome.NOT_ALLOWED
         name = labels.get(category, category)
         if outcome is Outcome.NEEDS_FURTHER_PROCESS:
-            process = (result.process if result is not None else None) or "further legal process"
-            lines.append(f"{name}: needs {process}")
+            process = (result.process if result is not None else None) or gettext("further legal process")
+            lines.append(gettext("%(category)s: needs %(process)s") % {"category": name, "process": process})
         elif outcome is Outcome.NOT_HELD:
-            lines.append(f"{name}: not held by the platform")
+            lines.append(gettext("%(category)s: not held by the platform") % {"category": name})
         else:
-            lines.append(f"{name}: not allowed")
+            lines.append(gettext("%(category)s: not allowed") % {"category": name})
     return lines
 
 
@@ -146,8 +199,8 @@ def override_category(*, case: Case, actor: User, now: datetime, category: str, 
     shown to the approver next to the proposal.
     """
     case = lock(case)
-    require(case.status == Status.IN_REVIEW, "Overrides are made during review.", field="outcome")
-    require(not proposal_waiting(case), "A proposal is waiting for approval: decide it first.",
+    require(case.status == Status.IN_REVIEW, gettext("Overrides are made during review."), field="outcome")
+    require(not proposal_waiting(case), gettext("A proposal is waiting for approval: decide it first."),
             field="outcome")
     law = case.law_record
     try:
@@ -155,8 +208,8 @@ def override_category(*, case: Case, actor: User, now: datetime, category: str, 
         updated = override_record(law, category=category, outcome=outcome, reason=reason,
                                   reviewer=f"{actor.full_name} <{actor.email}>", now=now)
     except RulesetMismatch:
-        raise DomainError("The rules changed since this case was analysed: re-run the legal "
-                          "analysis first.", field="outcome", code="ruleset_changed") from None
+        raise DomainError(gettext("The rules changed since this case was analysed: re-run the legal "
+                          "analysis first."), field="outcome", code="ruleset_changed") from None
     except (OverrideError, ValueError) as exc:
         field, _, message = str(exc).partition(": ")
         raise DomainError(message or str(exc), field=field if message else "outcome",
@@ -175,10 +228,10 @@ def rerun_legal_analysis(*, case: Case, actor: User, now: datetime,
                          origin: Origin | None = None) -> Case:
     """Decide the case again with the current rule set (earlier overrides are dropped)."""
     case = lock(case)
-    require(not proposal_waiting(case), "A proposal is waiting for approval: decide it first.",
+    require(not proposal_waiting(case), gettext("A proposal is waiting for approval: decide it first."),
             field="outcome")
     require(flows.is_open(case.status) and case.status not in flows.ANSWERED,
-            "The case is already decided.", field="outcome")
+            gettext("The case is already decided."), field="outcome")
     previous = case.ruleset_version
     apply_record(case, decide_law(case, now=now))
     case.save(update_fields=["law_record", "ruleset_version"])

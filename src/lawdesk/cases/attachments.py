@@ -79,7 +79,8 @@ def store_original(case: Case, original: OriginalOrder, *, actor: User, now: dat
         -> Attachment:
     """Keep the original order byte-exact with its SHA-256 (the receipt names both)."""
     if len(original.content) > settings.LAWDESK_MAX_ATTACHMENT_BYTES:
-        raise IntakeRefused({"attachments": [f"{original.name} is larger than the limit."]})
+        raise IntakeRefused({"attachments": [gettext("%(name)s is larger than the limit.")
+                            % {"name": original.name}]})
     digest = hashlib.sha256(original.content).hexdigest()
     suffix = _ORIGINAL_SUFFIX.get(original.content_type.split(";")[0].strip().lower(), ".bin")
     safe_name = original.name.replace("\\", "/").rsplit("/", 1)[-1][:200] or "order"

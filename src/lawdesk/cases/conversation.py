@@ -34,7 +34,8 @@ from lawdesk.core.origin import Origin
 def ask_clarification(*, case: Case, actor: User, now: datetime, question: str,
                       origin: Origin | None = None) -> Case:
     """Ask the requester a question; the legal clock stops until they answer (Art. 10(6))."""
-    require(len(question.strip()) >= 10, "Write the question for the requester (at least 10 characters).",
+    require(len(question.strip()) >= 10,
+            gettext("Write the question for the requester (at least 10 characters)."),
             field="question", code="required")
     case = lock(case)
     Message.objects.create(case=case, kind=Message.Kind.CLARIFICATION_REQUEST, author=actor,
@@ -130,7 +131,7 @@ def message_the_requester(*, case: Case, actor: User, now: datetime, body: str,
 def add_note(*, case: Case, actor: User, now: datetime, body: str,
              origin: Origin | None = None) -> Message:
     """An internal note on the case (never shown to the requester)."""
-    require(body.strip(), "Write the note.", field="body", code="required")
+    require(body.strip(), gettext("Write the note."), field="body", code="required")
     note = Message.objects.create(case=case, kind=Message.Kind.NOTE, author=actor,
                                   body=body.strip(), created_at=now)
     record(Action.NOTE_ADDED, actor=actor, target=case, origin=origin, now=now,

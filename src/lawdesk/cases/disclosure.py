@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.utils.translation import gettext
+
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
@@ -25,12 +27,12 @@ def confirm_callback(*, case: Case, actor: User, now: datetime, person: str, sup
                      origin: Origin | None = None) -> Case:
     """Confirm an emergency request by calling the agency back on its registered number."""
     case = lock(case)
-    require(case.is_emergency, "Only emergency requests need a call-back.", field="person")
-    require(case.agency.callback_phone, "The agency has no registered call-back number; record "
-            "one from an independent source first.", field="person", code="no_callback")
-    require(len(person.strip()) >= 3, "Name the person who confirmed the request on the call.",
+    require(case.is_emergency, gettext("Only emergency requests need a call-back."), field="person")
+    require(case.agency.callback_phone, gettext("The agency has no registered call-back number; record "
+            "one from an independent source first."), field="person", code="no_callback")
+    require(len(person.strip()) >= 3, gettext("Name the person who confirmed the request on the call."),
             field="person", code="required")
-    require(len(supervisor.strip()) >= 3, "Name the supervisor who confirmed the emergency.",
+    require(len(supervisor.strip()) >= 3, gettext("Name the supervisor who confirmed the emergency."),
             field="supervisor", code="required")
     case.callback_confirmed_at, case.callback_confirmed_by = now, actor
     case.callback_number = case.agency.callback_phone
@@ -51,15 +53,16 @@ def propose_disclosure(*, case: Case, actor: User, now: datetime, categories: Se
     """A reviewer proposes what to disclose; a second person must approve it."""
     case = lock(case)
     require(takes_proposals(case),
-            "Only production and emergency requests get a disclosure proposal.", field="status")
+            gettext("Only production and emergency requests get a disclosure proposal."), field="status")
     require(case.status == Status.IN_REVIEW,
-            "Only a case in review can get a disclosure proposal.", field="status")
-    require(not proposal_waiting(case), "A proposal is already waiting for approval.",
+            gettext("Only a case in review can get a disclosure proposal."), field="status")
+    require(not proposal_waiting(case), gettext("A proposal is already waiting for approval."),
             field="categories")
     chosen = list(dict.fromkeys(categories))
-    require(chosen, "Choose at least one data category to disclose.", field="categories")
+    require(chosen, gettext("Choose at least one data category to disclose."), field="categories")
     not_asked = set(chosen) - set(case.categories)
-    require(not not_asked, f"Not asked for in the request: {', '.join(sorted(not_asked))}.",
+    require(not not_asked, gettext("Not asked for in the request: %(categories)s.")
+            % {"categories": ", ".join(sorted(not_asked))},
             field="categories")
     not_allowed = set(chosen) - allowed_categories(case)
     if not_allowed:
@@ -70,16 +73,16 @@ def propose_disclosure(*, case: Case, actor: User, now: datetime, categories: Se
     ids = {t.pk: t for t in case.targets.all()}
     chosen_targets = [int(i) for i in dict.fromkeys(target_ids)]
     require(chosen_targets and set(chosen_targets) <= set(ids),
-            "Choose the targets to disclose, among the request's targets.", field="target_ids")
+            gettext("Choose the targets to disclose, among the request's targets."), field="target_ids")
     require(len(legal_basis.strip()) >= 10,
-            "State the legal basis of the disclosure (at least 10 characters).",
+            gettext("State the legal basis of the disclosure (at least 10 characters)."),
             field="legal_basis", code="required")
     require(not (window_start and window_end and window_end <= window_start),
-            "The window must end after it starts.", field="window_end")
+            gettext("The window must end after it starts."), field="window_end")
     earliest = min(ids[i].window_start for i in chosen_targets)
     latest = max(ids[i].window_end for i in chosen_targets)
     require(not ((window_start and window_start < earliest) or (window_end and window_end > latest)),
-            "The window can only narrow what was asked.", field="window_start")
+            gettext("The window can only narrow what was asked."), field="window_start")
     partial = (set(chosen) != set(case.categories) or set(chosen_targets) != set(ids)
                or bool(window_start and window_start > earliest)
                or bool(window_end and window_end < latest))
@@ -102,12 +105,12 @@ def approve_proposal(*, proposal: Proposal, actor: User, now: datetime, note: st
     emergency never before the call-back). Each refusal stays on the audit trail."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     case = lock(proposal.case)
-    require(proposal.open, "This proposal was already decided.", field="proposal")
-    require(proposal.proposed_by_id != actor.pk, "Four eyes: the approver must be a different "
-            "person from the reviewer who proposed the disclosure.",
+    require(proposal.open, gettext("This proposal was already decided."), field="proposal")
+    require(proposal.proposed_by_id != actor.pk, gettext("Four eyes: the approver must be a different "
+            "person from the reviewer who proposed the disclosure."),
             code="four_eyes_own_proposal", denied=True)
-    require(not case.needs_callback, "Emergency request: confirm the call-back on the agency's "
-            "registered number before approving any disclosure.",
+    require(not case.needs_callback, gettext("Emergency request: confirm the call-back on the agency's "
+            "registered number before approving any disclosure."),
             field="callback", code="callback_required")
     proposal.decided_by, proposal.decided_at = actor, now
     proposal.outcome, proposal.decision_note = "approved", note.strip()
@@ -129,8 +132,8 @@ def reject_proposal(*, proposal: Proposal, actor: User, now: datetime, note: str
                      origin: Origin | None = None) -> Case:
     """The approver sends the proposal back; the case stays in review."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    require(proposal.open, "This proposal was already decided.", field="proposal")
-    require(len(note.strip()) >= 5, "Say why the proposal is sent back.", field="note",
+    require(proposal.open, gettext("This proposal was already decided."), field="proposal")
+    require(len(note.strip()) >= 5, gettext("Say why the proposal is sent back."), field="note",
             code="required")
     proposal.decided_by, proposal.decided_at = actor, now
     proposal.outcome, proposal.decision_note = "rejected", note.strip()

@@ -55,9 +55,9 @@ def convert_preservation(*, case: Case, actor: User, now: datetime, production_n
     production = Case.objects.filter(number=production_number.strip()).first()
     if production is None or production.agency_id != case.agency_id \
             or production.kind != RequestKind.PRODUCTION:
-        raise DomainError("Give the number of a production request from the same agency.",
+        raise DomainError(gettext("Give the number of a production request from the same agency."),
                           field="production_number", code="invalid")
-    require(flows.is_open(production.status), "That production request is already finished.",
+    require(flows.is_open(production.status), gettext("That production request is already finished."),
             field="production_number", code="invalid")
     move(case, Status.CONVERTED, actor=actor, now=now, action=Action.CASE_PRESERVATION_CONVERTED,
          params={"production": production.number}, origin=origin)
@@ -79,7 +79,7 @@ def expire_preservation(*, case: Case, now: datetime) -> Case:
 def release_preservation(*, case: Case, actor: User, now: datetime, reason: str,
                          origin: Origin | None = None) -> Case:
     """End a preservation early (order revoked, or no follow-up)."""
-    require(len(reason.strip()) >= 3, "Say why the preservation is released.", field="reason")
+    require(len(reason.strip()) >= 3, gettext("Say why the preservation is released."), field="reason")
     case = lock(case)
     move(case, Status.RELEASED, actor=actor, now=now, action=Action.CASE_PRESERVATION_RELEASED,
          reason=reason.strip(), origin=origin)

@@ -54,7 +54,8 @@ def assign(*, case: Case, actor: User, assignee: User | None, now: datetime,
            origin: Origin | None = None) -> Case:
     """Give the case to a reviewer (or take it off anyone's desk)."""
     if assignee is not None:
-        require(has_perm(assignee, "desk:case:review"), f"{assignee.full_name} cannot review cases.",
+        require(has_perm(assignee, "desk:case:review"), gettext("%(name)s cannot review cases.")
+                % {"name": assignee.full_name},
                 field="assignee")
     case = lock(case)
     previous = case.assigned_to
@@ -70,10 +71,10 @@ def assign(*, case: Case, actor: User, assignee: User | None, now: datetime,
 def refuse(*, case: Case, actor: User, now: datetime, ground: str, text: str,
            origin: Origin | None = None) -> Case:
     """Refuse the request on one of the e-Evidence Annex III grounds."""
-    require(ground in {g.value for g in RefusalGround}, "Choose a refusal ground from the list.",
+    require(ground in {g.value for g in RefusalGround}, gettext("Choose a refusal ground from the list."),
             field="ground", code="invalid")
     require(ground != RefusalGround.OTHER or len(text.strip()) >= 10,
-            "Explain the refusal: a refusal on another ground needs a text.", field="text",
+            gettext("Explain the refusal: a refusal on another ground needs a text."), field="text",
             code="required")
     case = lock(case)
     case.refusal_ground, case.refusal_text = ground, text.strip()
@@ -144,7 +145,7 @@ def close_case(*, case: Case, actor: User | None, now: datetime, reason: str = "
 def action_removal(*, case: Case, actor: User, now: datetime, action: str, note: str,
                    origin: Origin | None = None) -> Case:
     """Record that the content was removed or access to it restricted."""
-    require(action in ("removed", "restricted"), "Choose: removed, or access restricted.",
+    require(action in ("removed", "restricted"), gettext("Choose: removed, or access restricted."),
             field="action")
     case = lock(case)
     move(case, Status.ACTIONED, actor=actor, now=now, action=Action.CASE_REMOVAL_ACTIONED, reason=note,

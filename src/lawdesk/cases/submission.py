@@ -85,7 +85,8 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
                  original: OriginalOrder | None = None) -> Case:
     officer = actor.officer
     agency = Agency.objects.select_for_update().get(pk=officer.agency_id)
-    require(agency.status == Agency.Status.ACTIVE, "Your agency is not active on this platform.", denied=True)
+    require(agency.status == Agency.Status.ACTIVE, gettext("Your agency is not active on this platform."),
+            denied=True)
     case = Case(
         kind=data.kind, agency=agency, officer=officer, channel=channel,
         supervisor_name=data.supervisor_name or officer.supervisor_name,

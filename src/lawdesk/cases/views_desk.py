@@ -147,7 +147,7 @@ class _DeskAction:
 def _waiting_proposal(case: Case) -> Proposal:
     proposal = case.proposals.filter(decided_at__isnull=True).first()
     if proposal is None:
-        raise DomainError("There is no proposal waiting.", field="note")
+        raise DomainError(gettext("There is no proposal waiting."), field="note")
     return proposal
 
 

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 from lawdesk.core.problems import problem_response
 
@@ -178,16 +179,16 @@ def pdf_problem(content: IO[bytes], size: int | None = None) -> str | None:
     content.seek(0)
     head = content.read(len(PDF_MAGIC))
     if head != PDF_MAGIC:
-        return "is not a PDF document (it does not start with %PDF-)."
+        return gettext("is not a PDF document (it does not start with %PDF-).")
     scanner = _MarkupScanner()
     total = len(head)
     if scanner.feed(head):
-        return "contains HTML or script markup; send the PDF document itself."
+        return gettext("contains HTML or script markup; send the PDF document itself.")
     while True:
         chunk = content.read(CHUNK_BYTES)
         total += len(chunk)
         if scanner.feed(chunk, final=not chunk):
-            return "contains HTML or script markup; send the PDF document itself."
+            return gettext("contains HTML or script markup; send the PDF document itself.")
         if not chunk:
             break
     size = total if size is None else size
@@ -197,8 +198,8 @@ def pdf_problem(content: IO[bytes], size: int | None = None) -> str | None:
     while at != -1:
         comment = int.from_bytes(tail[at + 20:at + 22], "little")
         if at + 22 + comment == len(tail):
-            return "is also a ZIP archive (a polyglot file); send the PDF document itself."
+            return gettext("is also a ZIP archive (a polyglot file); send the PDF document itself.")
         at = tail.rfind(ZIP_EOCD, 0, at)
     if b"%%EOF" not in tail[-1024:]:
-        return "is not a complete PDF document (no %%EOF at its end)."
+        return gettext("is not a complete PDF document (no %%EOF at its end).")
     return None
