@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer, shot
 from tests.factories import PDF_BYTES
+from tests.support import english_phrases
 
 pytestmark = pytest.mark.e2e
 
@@ -29,6 +30,9 @@ def french_page(page: Page, name: str) -> str:
     text = page.locator("body").inner_text()
     leftovers = ENGLISH.findall(text)
     assert not leftovers, f"{name}: English on a French page: {leftovers}\n{text[:3000]}"
+    # Every English phrase of the catalogue (two words or more) whose French differs.
+    phrases = english_phrases(text)
+    assert not phrases, f"{name}: catalogue English on a French page: {phrases}\n{text[:3000]}"
     shot(page, f"fr-{name}")
     return text
 
@@ -144,3 +148,18 @@ def test_a_french_officer_sends_a_request_and_reads_the_deadline_in_french(
     assert "Réponse due le" in text and "Base légale du délai" in text
     assert "à compter de la réception" in text and "deployment setting" not in text
     assert re.search(r"\(\d+ j \d+ h\)", text)  # the time left, French units
+
+    # The signed acknowledgement: the French version (first, on its own page) has no English
+    # phrase of the catalogue; the English version follows it, as the law wants both.
+    pdf = page.request.get(page.url + "acknowledgement.pdf")
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    import io
+
+    from pypdf import PdfReader
+
+    pages = [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf.body())).pages]
+    english_at = next(i for i, t in enumerate(pages) if "VERSION IN ENGLISH" in t.upper())
+    french = " ".join(pages[:english_at])
+    assert "Accusé de réception" in french or "ACCUSÉ DE RÉCEPTION" in french.upper(), french[:500]
+    assert english_phrases(french) == [], french
+    assert english_phrases(" ".join(pages[english_at:]))  # the English version is English
