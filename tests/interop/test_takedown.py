@@ -309,6 +309,7 @@ def test_a_dsa_order_given_effect_from_the_desk_reports_back_over_hi1(
     assert 'data-testid="hi1-origin"' in page and task in page and "Pending" in page
     assert "territorial scope" in page  # a fact to confirm
     assert 'data-testid="annex-iii-form"' not in page  # the e-Evidence form is not for removals
+    assert "receives the feedback (Annex II, or the DSA Art. 9 report)" in page
     art9.record_scope(case=case, actor=reviewer, now=now, countries="FR BE")
     done = client.post(f"/desk/removals/{case.pk}/", {
         "action": "apply", "mv-measure": "remove", "mv-confirm": "on"})

@@ -58,6 +58,7 @@ def _panel(case: Case, now: datetime, template: str) -> Panel | None:
         "targets": list(case.targets.order_by("position")),
         "reasons": [(code, label) for code, (label, _) in REASONS.items()],
         "outbound": list(OutboundMessage.objects.filter(case=case).order_by("pk")),
+        "takedown": case.kind == RequestKind.REMOVAL,
     })
 
 
