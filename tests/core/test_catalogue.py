@@ -141,13 +141,15 @@ OFFICER_MODULES = [
     "cases/submission.py", "cases/attachments.py", "cases/analysis.py", "cases/conversation.py",
     "cases/disclosure.py", "cases/preservation.py", "cases/services.py", "cases/views_desk.py",
     "cases/lifecycle.py",
+    # lawdesk verify (no Django): its failures are catalogue messages, values apart
+    "evidence/verify.py", "evidence/keylist.py", "evidence/unzip.py",
 ]
 # Calls whose text reaches the user: the argument that carries it (by position).
 MESSAGE_CALLS = {"ValidationError": 0, "add_error": 1, "DomainError": 0, "PermissionDenied": 0,
                  "InvalidTransition": 0, "IdentifierError": 0, "ApiProblem": 1,
                  "problem_response": 1, "_problem": 2, "success": 1, "error": 1, "warning": 1,
                  "info": 1, "PydanticCustomError": 1, "_WindowProblem": 1,
-                 "require": 1}  # lifecycle.require(condition, message, …): a use case's refusal
+                 "require": 1, "Failure": 1}  # lifecycle.require(condition, message, …): a use case's refusal
 
 
 def _call_name(node: ast.Call) -> str:

@@ -122,6 +122,15 @@ def test_a_french_command_line_reads_the_report_in_french(sample_age: BuiltPacka
     flip_byte(bag_copy / "data/subscriber/acc-1000001.csv")
     failed = _lawdesk(str(bag_copy), "--public-key", str(keys.public_pem_file), lang="fr_FR.UTF-8")
     assert failed.returncode == 1 and failed.stderr.startswith("ÉCHEC : data/subscriber/")
+    assert failed.stderr.strip().endswith(": sha256 différent"), failed.stderr  # the detail too
+    english = _lawdesk(str(bag_copy), "--public-key", str(keys.public_pem_file))
+    assert english.stderr.strip().endswith(": sha256 mismatch"), english.stderr
+    no_bag = bag_copy.parent / "empty"
+    no_bag.mkdir()
+    (no_bag / "notes.txt").write_text("not a package\n")
+    empty = _lawdesk(str(no_bag), lang="fr_FR.UTF-8")
+    assert empty.returncode == 1 and "ÉCHEC :" in empty.stderr, empty.stderr
+    assert "mismatch" not in empty.stderr and "missing" not in empty.stderr and "the package" not in empty.stderr
     # Machine output does not move with the language.
     args = (str(sample_zip.path), "--public-key", str(keys.public_pem_file), "--json")
     assert _lawdesk(*args, lang="fr_FR.UTF-8").stdout == _lawdesk(*args).stdout

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from typing import Any
 
 FORMAT = "lawdesk-evidence/1"
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
@@ -67,7 +68,14 @@ def tag_line(label: str, value: str) -> str:
 class Failure(Exception):
     """The first thing found wrong: ``where`` (a file, or the package) and ``why``."""
 
-    def __init__(self, where: str, why: str) -> None:
-        super().__init__(f"{where}: {why}")
-        self.where = where
-        self.why = why
+    def __init__(self, where: str, why: str, params: dict[str, Any] | None = None) -> None:
+        # ``why`` is a catalogue message (marked with gettext_noop), its values apart in
+        # ``params``: English here and in --json, the command line's language in said().
+        self.where, self.template, self.params = where, why, params
+        self.why = why % params if params is not None else why
+        super().__init__(f"{where}: {self.why}")
+
+    def said(self, cat: Any) -> str:
+        """``where: why`` in the language of the catalogue ``cat`` (a gettext translations object)."""
+        text = cat.gettext(self.template)
+        return f"{self.where}: {text % self.params if self.params is not None else text}"

@@ -108,15 +108,16 @@ def verify_command(
         try:
             pem = public_key.read_bytes()
         except OSError as exc:
-            typer.echo(_("FAILED: %(failure)s") % {"failure": Failure(
-                str(public_key), f"cannot read ({exc.strerror})")}, err=True)
+            unreadable = Failure(str(public_key), gettext_noop("cannot read (%(error)s)"),
+                                 {"error": exc.strerror})
+            typer.echo(_("FAILED: %(failure)s") % {"failure": unreadable.said(cat)}, err=True)
             raise typer.Exit(EXIT_FAILED) from None
     key_list = None
     if keys is not None:
         try:
             key_list = keylist.load(keys)
         except Failure as exc:
-            typer.echo(_("FAILED: %(failure)s") % {"failure": exc}, err=True)
+            typer.echo(_("FAILED: %(failure)s") % {"failure": exc.said(cat)}, err=True)
             raise typer.Exit(EXIT_FAILED) from None
     report = verify_package(package, identity=identity, public_key_pem=pem, trusted_fingerprint=fingerprint,
                             key_list=key_list)
@@ -127,7 +128,7 @@ def verify_command(
     if files:
         _print_files(report)
     if report.status is Status.FAILED:
-        typer.echo(_("FAILED: %(failure)s") % {"failure": report.failure}, err=True)
+        typer.echo(_("FAILED: %(failure)s") % {"failure": report.failure_said(cat)}, err=True)
         raise typer.Exit(EXIT_FAILED)
     if report.status is Status.UNTRUSTED_KEY:
         typer.echo(_(

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from lawdesk.evidence.bag import Failure
+from lawdesk.evidence.catalogue import gettext_noop
 
 FORMAT = "lawdesk-keys/1"
 WELL_KNOWN = "/.well-known/lawdesk-keys.json"
@@ -68,7 +69,7 @@ def _fingerprint(raw: bytes) -> str:
 def parse(data: Any, where: str = "key list") -> list[ListedKey]:
     """Parse and check a key list document (each fingerprint must match its key)."""
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("keys"), list):
-        raise Failure(where, f"not a {FORMAT} document")
+        raise Failure(where, gettext_noop("not a %(format)s document"), {"format": FORMAT})
     out = []
     for n, entry in enumerate(data["keys"]):
         try:
@@ -82,9 +83,13 @@ def parse(data: Any, where: str = "key list") -> list[ListedKey]:
                             not_before=times[0], not_after=times[1], revoked_at=times[2],
                             revocation_reason=str(entry.get("revocation_reason") or ""))
         except (KeyError, TypeError, ValueError) as exc:
-            raise Failure(where, f"entry {n} is malformed ({exc})") from None
+            raise Failure(where, gettext_noop(
+                "entry %(n)s is malformed (%(error)s)"),
+                {"n": n, "error": exc}) from None
         if key.fingerprint != _fingerprint(raw):
-            raise Failure(where, f"entry {n}: fingerprint {key.fingerprint} does not match its key")
+            raise Failure(where, gettext_noop(
+                "entry %(n)s: fingerprint %(fingerprint)s does not match its key"),
+                {"n": n, "fingerprint": key.fingerprint})
         out.append(key)
     return out
 
@@ -100,18 +105,20 @@ def load(location: str) -> list[ListedKey]:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (scheme checked)
                 body = response.read(MAX_BYTES + 1)
         except (urllib.error.URLError, OSError) as exc:
-            raise Failure(url, f"cannot fetch the key list ({exc})") from exc
+            raise Failure(url, gettext_noop("cannot fetch the key list (%(error)s)"), {"error": exc}) from exc
     else:
         try:
             body = Path(location).read_bytes()[: MAX_BYTES + 1]
         except OSError as exc:
-            raise Failure(location, f"cannot read the key list ({exc.strerror})") from exc
+            raise Failure(location, gettext_noop(
+                "cannot read the key list (%(strerror)s)"),
+                {"strerror": exc.strerror}) from exc
     if len(body) > MAX_BYTES:
-        raise Failure(location, "key list too large")
+        raise Failure(location, gettext_noop("key list too large"))
     try:
         return parse(json.loads(body), location)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise Failure(location, "the key list is not JSON") from exc
+        raise Failure(location, gettext_noop("the key list is not JSON")) from exc
 
 
 def find(keys: list[ListedKey], fingerprint: str, purpose: str) -> ListedKey:
@@ -121,9 +128,12 @@ def find(keys: list[ListedKey], fingerprint: str, purpose: str) -> ListedKey:
         if k.purpose == purpose:
             return k
     if same:
-        raise Failure("signature", f"key {fingerprint} is the platform's {same[0].purpose} key, "
-                                   f"not a {purpose} key")
-    raise Failure("signature", f"key {fingerprint} is not in the platform's published key list")
+        raise Failure("signature", gettext_noop(
+            "key %(fingerprint)s is the platform's %(purpose)s key, not a %(purpose2)s key"),
+            {"fingerprint": fingerprint, "purpose": same[0].purpose, "purpose2": purpose})
+    raise Failure("signature", gettext_noop(
+        "key %(fingerprint)s is not in the platform's published key list"),
+        {"fingerprint": fingerprint})
 
 
 def receipt_signed_bytes(document: dict[str, Any]) -> bytes:
@@ -142,14 +152,18 @@ def check_receipt_signature(document: Any, keys: list[ListedKey]) -> ListedKey:
         fingerprint = document["signing_key"]["fingerprint"]
         signature = base64.b64decode(document["signature"], validate=True)
     except (KeyError, TypeError, ValueError):
-        raise Failure("receipt", "not signed with a receipt key") from None
+        raise Failure("receipt", gettext_noop("not signed with a receipt key")) from None
     key = find(keys, fingerprint, "receipt")
     if key.revoked_at is not None:
-        raise Failure("receipt", f"signed by receipt key {fingerprint}, revoked from {key.revoked_at} "
-                                 f"({key.revocation_reason or 'no reason given'})")
+        raise Failure("receipt", gettext_noop(
+            "signed by receipt key %(fingerprint)s, revoked from %(revoked_at)s (%(reason)s)"),
+            {"fingerprint": fingerprint,
+             "revoked_at": key.revoked_at,
+             "reason": key.revocation_reason or gettext_noop("no reason given")})
     try:
         Ed25519PublicKey.from_public_bytes(key.raw).verify(signature, receipt_signed_bytes(document))
     except InvalidSignature:
-        raise Failure("receipt", f"the signature by receipt key {fingerprint} does not verify: the receipt "
-                                 "was altered") from None
+        raise Failure("receipt", gettext_noop(
+            "the signature by receipt key %(fingerprint)s does not verify: the receipt was altered"),
+            {"fingerprint": fingerprint}) from None
     return key

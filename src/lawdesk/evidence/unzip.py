@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from lawdesk.evidence.bag import Failure
+from lawdesk.evidence.catalogue import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,11 @@ class Limits:
 
 def _safe_member(name: str) -> PurePosixPath:
     if "\\" in name or "\x00" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        raise Failure(name, "unsafe path in the zip")
+        raise Failure(name, gettext_noop("unsafe path in the zip"))
     # Split by hand: PurePosixPath would quietly normalise "a//b" and "./a" before we look.
     parts = name.split("/")
     if any(part in ("", ".", "..") for part in parts):
-        raise Failure(name, "unsafe path in the zip")
+        raise Failure(name, gettext_noop("unsafe path in the zip"))
     return PurePosixPath(*parts)
 
 
@@ -41,43 +42,52 @@ def safe_unzip(archive: Path, dest: Path, limits: Limits) -> None:
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
-        raise Failure(archive.name, f"not a readable zip ({exc})") from exc
+        raise Failure(archive.name, gettext_noop("not a readable zip (%(error)s)"), {"error": exc}) from exc
     with zf:
         infos = zf.infolist()
         if len(infos) > limits.max_members:
-            raise Failure(archive.name, f"more than {limits.max_members} entries")
+            raise Failure(archive.name, gettext_noop(
+                "more than %(max_members)s entries"),
+                {"max_members": limits.max_members})
         seen: set[str] = set()
         declared = 0
         for info in infos:
             _safe_member(info.filename.rstrip("/") if info.is_dir() else info.filename)
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
-                raise Failure(info.filename, "symbolic link in the zip")
+                raise Failure(info.filename, gettext_noop("symbolic link in the zip"))
             if info.flag_bits & 0x1:
-                raise Failure(info.filename, "zip-encrypted entry")
+                raise Failure(info.filename, gettext_noop("zip-encrypted entry"))
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 # bzip2 and LZMA reach ratios far beyond deflate's; packages never use them.
-                raise Failure(info.filename, f"unsupported compression method {info.compress_type}")
+                raise Failure(info.filename, gettext_noop(
+                    "unsupported compression method %(compress_type)s"),
+                    {"compress_type": info.compress_type})
             key = info.filename.rstrip("/").casefold()  # case-insensitive file systems collide too
             if key in seen:
-                raise Failure(info.filename, "duplicate entry in the zip")
+                raise Failure(info.filename, gettext_noop("duplicate entry in the zip"))
             seen.add(key)
             declared += info.file_size
         if declared > limits.max_total_bytes:
-            raise Failure(archive.name, f"would unpack to {declared:,} bytes, over the "
-                                        f"{limits.max_total_bytes:,} limit")
+            raise Failure(archive.name, gettext_noop(
+                "would unpack to %(declared)s bytes, over the %(max_total_bytes)s limit"),
+                {"declared": f'{declared:,}', "max_total_bytes": f'{limits.max_total_bytes:,}'})
         free = shutil.disk_usage(dest).free
         if declared > free:
-            raise Failure(archive.name, f"would unpack to {declared:,} bytes; only {free:,} free in {dest}")
+            raise Failure(archive.name, gettext_noop(
+                "would unpack to %(declared)s bytes; only %(free)s free in %(dest)s"),
+                {"declared": f'{declared:,}', "free": f'{free:,}', "dest": dest})
         compressed = max(sum(i.compress_size for i in infos), 1)
         if declared > limits.ratio_floor and declared / compressed > limits.max_ratio:
-            raise Failure(archive.name, f"compression ratio {declared // compressed}:1 looks like a zip bomb")
+            raise Failure(archive.name, gettext_noop(
+                "compression ratio %(ratio)s:1 looks like a zip bomb"),
+                {"ratio": declared // compressed})
         written = 0
         for info in infos:
             target = dest.joinpath(*_safe_member(info.filename.rstrip("/")).parts)
             if (info.file_size > limits.ratio_floor
                     and info.file_size / max(info.compress_size, 1) > limits.max_ratio):
-                raise Failure(info.filename, "compression ratio looks like a zip bomb")
+                raise Failure(info.filename, gettext_noop("compression ratio looks like a zip bomb"))
             got = 0
             try:
                 if info.is_dir():
@@ -90,9 +100,12 @@ def safe_unzip(archive: Path, dest: Path, limits: Limits) -> None:
                         got += len(chunk)
                         written += len(chunk)
                         if got > info.file_size or written > limits.max_total_bytes:
-                            raise Failure(info.filename, "unpacks to more than its declared size")
+                            raise Failure(info.filename, gettext_noop(
+                                "unpacks to more than its declared size"))
                         out.write(chunk)
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError,
                     RuntimeError) as exc:
                 # A damaged archive fails in many ways inside zipfile and zlib; each is a named failure.
-                raise Failure(info.filename, f"corrupt zip entry ({exc})") from exc
+                raise Failure(info.filename, gettext_noop(
+                    "corrupt zip entry (%(error)s)"),
+                    {"error": exc}) from exc
