@@ -273,3 +273,10 @@ def test_a_desk_member_who_chose_french_reads_the_desk_in_french(client, submit,
     for english in ("Requester", "Legal analysis", "Data asked", "Timeline", "Start review",
                     "Suspect named yes"):
         assert english not in page, english
+    # The analysis cites the law the French way, from the rule definitions' one text.
+    assert re.search(r"Règlement \(UE\) 2023/1543, art\. \d+", page), page
+    assert "Reg. (EU)" not in page and "Regulation (EU)" not in page
+    reviewer.language = "en"
+    reviewer.save(update_fields=["language"])
+    english_page = _text(client.get(f"/desk/cases/{case.pk}/").content.decode())
+    assert re.search(r"Regulation \(EU\) 2023/1543, Art\. \d+", english_page)

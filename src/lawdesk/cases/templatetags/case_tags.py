@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from lawdesk.cases import legal_clock
 from lawdesk.cases.models import Case, Status
+from lawdesk.core.citations import cite as _cite
 from lawdesk.core.plain import label
 from lawdesk.law.decision import CategoryResult, Reason
 from lawdesk.law.override import OVERRIDE_RULE_ID
@@ -54,6 +55,12 @@ def author_for_requester(user: object) -> str:
 def deadline_basis(case: Case) -> str:
     """The legal basis of a case's deadline in words (never ``eu_eevidence: …``)."""
     return legal_clock.deadline_basis(case)
+
+
+@register.filter
+def cite(citation: str) -> str:
+    """A rule definition's citation written in the page's language (``core.citations``)."""
+    return _cite(citation)
 
 
 @register.filter
