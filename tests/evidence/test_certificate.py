@@ -148,6 +148,11 @@ def test_a_french_authority_reads_the_certificate_in_french_then_in_english(tmp_
     assert "investigating judge order JI-26/0042 of 2026-10-30, issued by Judge A. Martin" in english
     assert "Not held: end-to-end encrypted" in english and "Records produced 6" in english
     assert "certifie" not in english and "Not held" not in french and "certify" not in french
+    # No English phrase of the catalogue in the French version (the English one has them).
+    from tests.support import english_phrases
+
+    assert english_phrases(french) == [], french
+    assert english_phrases(english)
     # Every file's SHA-256 is in both versions.
     for line in (tmp_path / "evidence-x" / "manifest-sha256.txt").read_text().splitlines():
         digest, rel = line.split(maxsplit=1)
