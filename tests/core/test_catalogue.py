@@ -143,6 +143,7 @@ OFFICER_MODULES = [
     "cases/lifecycle.py",
     # lawdesk verify (no Django): its failures are catalogue messages, values apart
     "evidence/verify.py", "evidence/keylist.py", "evidence/unzip.py",
+    "collection/services.py", "collection/notices.py", "collection/views.py",
 ]
 # Calls whose text reaches the user: the argument that carries it (by position).
 MESSAGE_CALLS = {"ValidationError": 0, "add_error": 1, "DomainError": 0, "PermissionDenied": 0,

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
@@ -118,9 +119,9 @@ def extend_nondisclosure(*, case: Case, actor: User, now: datetime, until: date,
     """Staff record that the authority extended its non-disclosure order."""
     _require(actor)
     if until <= now.date():
-        raise DomainError("The new end date must be in the future.", field="until")
+        raise DomainError(gettext("The new end date must be in the future."), field="until")
     if len(reference.strip()) < 3:
-        raise DomainError("Give the reference of the extension order.", field="reference")
+        raise DomainError(gettext("Give the reference of the extension order."), field="reference")
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         locked.nondisclosure_until = until
@@ -141,4 +142,4 @@ def _clear_flag(case: Case) -> None:
 
 def _require(actor: User) -> None:
     if not (may(actor, "notify_now") and may(actor, "nondisclosure")):
-        raise PermissionDenied("You cannot decide user notices.")
+        raise PermissionDenied(gettext("You cannot decide user notices."))

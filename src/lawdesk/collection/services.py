@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import translation
+from django.utils.translation import gettext
 
 from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
@@ -215,8 +216,8 @@ def custodian() -> Any:
     """The deployment's custodian of records, who certifies every package (settings)."""
     name, title = settings.LAWDESK_CUSTODIAN_NAME, settings.LAWDESK_CUSTODIAN_TITLE
     if not name or not title:
-        raise DomainError("No custodian of records is configured (LAWDESK_CUSTODIAN_NAME and "
-                          "LAWDESK_CUSTODIAN_TITLE): a certificate must name who certifies it.",
+        raise DomainError(gettext("No custodian of records is configured (LAWDESK_CUSTODIAN_NAME and "
+                          "LAWDESK_CUSTODIAN_TITLE): a certificate must name who certifies it."),
                           code="no_custodian")
     return Custodian(name, title, settings.LAWDESK_CUSTODIAN_ORGANISATION)
 
@@ -242,14 +243,14 @@ def download(*, case: Case, link: DownloadLink, actor: User, now: datetime,
              origin: Origin | None = None) -> Path:
     """Check the link and the requester, audit the download, return the file to send."""
     if not is_requester_of(actor, case):
-        raise PermissionDenied("Only officers of the requesting agency can download the package.")
+        raise PermissionDenied(gettext("Only officers of the requesting agency can download the package."))
     if link.package.case_id != case.pk:
-        raise DomainError("No such link.", code="not_found")
+        raise DomainError(gettext("No such link."), code="not_found")
     if link.revoked_at is not None or link.expires_at <= now:
         record(Action.PACKAGE_DOWNLOAD_REFUSED, actor=actor, target=case, origin=origin,
                now=now, params={"number": case.number, "link": link.pk,
                                 "reason": "revoked" if link.revoked_at else "expired"})
-        raise DomainError("This download link has expired. Ask the platform to issue a new one.",
+        raise DomainError(gettext("This download link has expired. Ask the platform to issue a new one."),
                           code="link_expired")
     DownloadLink.objects.filter(pk=link.pk).update(downloads=F("downloads") + 1)
     record(Action.PACKAGE_DOWNLOADED, actor=actor, target=case, origin=origin, now=now,
@@ -262,10 +263,10 @@ def reissue_link(*, case: Case, actor: User, now: datetime,
                  origin: Origin | None = None) -> DownloadLink:
     """Staff give the requester a fresh link (earlier links are revoked)."""
     if not may(actor, "reissue_link"):
-        raise PermissionDenied("You cannot re-issue download links.")
+        raise PermissionDenied(gettext("You cannot re-issue download links."))
     package = EvidencePackage.objects.filter(case=case).first()
     if package is None:
-        raise DomainError("There is no package for this case yet.", field="link")
+        raise DomainError(gettext("There is no package for this case yet."), field="link")
     package.links.filter(revoked_at__isnull=True).update(revoked_at=now)
     link = DownloadLink.objects.create(
         package=package, created_at=now, created_by=actor,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from lawdesk.accounts.http import AuthedRequest
@@ -16,6 +17,7 @@ from lawdesk.core.clock import utcnow
 from lawdesk.core.errors import DomainError
 from lawdesk.core.origin import Origin
 from lawdesk.core.permissions import DESK_ACTIONS
+from lawdesk.core.templatetags.lawdesk_tags import when
 from lawdesk.core.views import require_perm
 
 
@@ -50,8 +52,8 @@ def reissue(request: AuthedRequest, case_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"New download link issued, valid until "
-                                  f"{link.expires_at:%Y-%m-%d %H:%M} UTC.")
+        messages.success(request, gettext("New download link issued, valid until %(when)s.")
+                         % {"when": when(link.expires_at)})
     return redirect("desk:case", case_id=case.pk)
 
 
