@@ -107,6 +107,12 @@ class RequestForm(forms.Form):
     content_locations = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                         label=_("Content to remove (removal orders only)"),
                                         help_text=_("One URL or identifier per line."))
+    territorial_scope = forms.CharField(
+        required=False, max_length=200,
+        label=_("Territorial scope of the order (DSA Art. 9 orders only)"),
+        help_text=_("The states where the order has effect, as it says: ISO codes such as FR BE "
+                    "(Greece is GR), EEA states too, or EU for every member state. Empty if the "
+                    "order does not say."))
     nondisclosure_order = forms.BooleanField(required=False,
                                              label=_("A non-disclosure order forbids telling the user"))
     nondisclosure_until = forms.DateField(required=False, label=_("Non-disclosure order ends"),
@@ -204,6 +210,9 @@ def payload_from_post(post: QueryDict) -> dict[str, Any]:
     if text("nondisclosure_until"):
         payload["nondisclosure_until"] = text("nondisclosure_until")
     payload.update(_law_facts_from_post(post))
+    scope = text("territorial_scope").replace(",", " ").split()
+    if scope:
+        payload["territorial_scope"] = scope
     payload["categories"] = post.getlist("categories")
     payload["targets"] = [{"identifier": line.strip()} for line in text("targets").splitlines()
                           if line.strip()]

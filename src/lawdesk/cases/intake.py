@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 from lawdesk.core.errors import DomainError
 from lawdesk.law.vocabulary import (
     COUNTRY_CODE_HINTS,
+    EU_MEMBER_STATES,
     ISO_3166_ALPHA2,
     DataCategory,
     DataHolder,
@@ -156,6 +157,11 @@ class ParsedTarget(BaseModel):
 
 EMERGENCY_THREAT_MIN_CHARS = 20
 
+#: Where a DSA Art. 9 order may have effect: the member states and the EEA states (Iceland,
+#: Liechtenstein, Norway), ISO 3166-1 codes (Greece is GR, not the EU's EL). ``EU`` stands for
+#: every member state.
+SCOPE_STATES: frozenset[str] = EU_MEMBER_STATES | {"IS", "LI", "NO"}
+
 
 def _conditions(schema: dict[str, Any]) -> None:
     """The requirements that depend on other fields, as JSON Schema ``if``/``then``: the same
@@ -214,6 +220,13 @@ class IntakeData(BaseModel):
     nondisclosure_order: bool = False
     nondisclosure_until: date | None = None
     content_locations: Text(0, 10000) = ""  # type: ignore[valid-type]
+    territorial_scope: list[str] = Field(
+        default_factory=list, max_length=31,
+        description="DSA Art. 9 orders: the territorial scope the order states (Art. 9(2)(b)), "
+        "as ISO 3166-1 codes of EU and EEA states (GR for Greece), or [\"EU\"] for every member "
+        "state; empty when the order does not say.",
+        json_schema_extra={"uniqueItems": True,
+                           "items": {"type": "string", "enum": ["EU", *sorted(SCOPE_STATES)]}})
     # Facts the rule engine needs (issue 13; docs/law/input-format.md), all optional.
     criminal_proceedings: bool = Field(default=True, description="The request is made in "
                                        "criminal proceedings (false: civil or administrative).")
@@ -285,6 +298,22 @@ class IntakeData(BaseModel):
             raise ValueError(_("Enter a two-letter ISO 3166-1 country code, e.g. FR."))
         return code
 
+    @field_validator("territorial_scope")
+    @classmethod
+    def _scope(cls, value: list[str]) -> list[str]:
+        codes = [c.strip().upper() for c in value if c.strip()]
+        for code in codes:
+            if code in COUNTRY_CODE_HINTS:
+                raise ValueError(_("Use the ISO code %(iso)s for %(code)s.")
+                                 % {"iso": COUNTRY_CODE_HINTS[code], "code": code})
+        unknown = [c for c in codes if c != "EU" and c not in SCOPE_STATES]
+        if unknown:
+            raise ValueError(_("Not a member state of the EU or the EEA: %(codes)s.")
+                             % {"codes": ", ".join(unknown)})
+        if len(set(codes)) != len(codes):
+            raise ValueError(_("Name each state once."))
+        return sorted(codes)
+
     @field_validator("supervisor_email")
     @classmethod
     def _email(cls, value: str) -> str:
@@ -307,6 +336,9 @@ class IntakeData(BaseModel):
         if self.kind == RequestKind.REMOVAL and not self.content_locations.strip():
             errors.append(("content_locations", _("A removal order must give the exact location "
                            "(URL or identifier) of each item of content.")))
+        if self.territorial_scope and self.instrument_type != InstrumentType.DSA_ART9_ORDER:
+            errors.append(("territorial_scope", _("Only a DSA Art. 9 order states a territorial "
+                           "scope here: leave this empty.")))
         if self.nondisclosure_until is not None and not self.nondisclosure_order:
             errors.append(("nondisclosure_until", _("Tick the non-disclosure order box, or leave "
                            "the end date empty.")))

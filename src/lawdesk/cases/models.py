@@ -157,6 +157,9 @@ class Case(models.Model):
     nondisclosure_order = models.BooleanField(default=False)
     nondisclosure_until = models.DateField(null=True, blank=True)
     content_locations = models.TextField(blank=True)  # removal orders: URLs / identifiers
+    # DSA Art. 9 orders: the territorial scope the order states, as sent (ISO codes; ["EU"] for
+    # every member state; empty when not stated at intake). The removal desk enforces it.
+    territorial_scope = models.JSONField(default=list, blank=True)
 
     # Clock. A case always has a deadline; while paused, ``paused_remaining`` holds what is left.
     received_at = models.DateTimeField()

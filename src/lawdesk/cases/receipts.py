@@ -35,4 +35,5 @@ def receipt_document(case: Case, targets: list[Target], attachments: list[Attach
                         for a in attachments],
         "deadline_at": case.deadline_at.isoformat(),
         "deadline_basis": f"{case.deadline_article} ({case.deadline_rule})",
-    } | ({"legal_facts": dict(case.law_facts)} if case.law_facts else {})
+    } | ({"legal_facts": dict(case.law_facts)} if case.law_facts else {}) \
+      | ({"territorial_scope": list(case.territorial_scope)} if case.territorial_scope else {})

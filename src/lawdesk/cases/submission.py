@@ -101,7 +101,8 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
         user_named_as_suspect=data.user_named_as_suspect,
         categories=[c.value for c in data.categories], emergency_threat=data.emergency_threat,
         nondisclosure_order=data.nondisclosure_order, nondisclosure_until=data.nondisclosure_until,
-        content_locations=data.content_locations, received_at=now,
+        content_locations=data.content_locations, territorial_scope=data.territorial_scope,
+        received_at=now,
         deadline_at=now, deadline_rule="pending", deadline_article="pending", receipt_sha256="",
         law_facts=law_facts_from(data),
     )

@@ -77,6 +77,7 @@ KIND_ONLY_FIELDS: dict[str, frozenset[str]] = {
     "emergency_kind": frozenset({RequestKind.EMERGENCY_DISCLOSURE}),
     "ex_post_validation": frozenset({RequestKind.EMERGENCY_DISCLOSURE}),
     "content_locations": frozenset({RequestKind.REMOVAL}),
+    "territorial_scope": frozenset({RequestKind.REMOVAL}),
     "categories": _DISCLOSURE_KINDS,
     "window_start": _DISCLOSURE_KINDS,
     "window_end": _DISCLOSURE_KINDS,

@@ -28,9 +28,11 @@ from lawdesk.accounts.models import User
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
 from lawdesk.cases import lifecycle
+from lawdesk.cases.intake import SCOPE_STATES
 from lawdesk.cases.models import Case
 from lawdesk.core.errors import DomainError
 from lawdesk.core.origin import Origin
+from lawdesk.law.vocabulary import COUNTRY_CODE_HINTS
 from lawdesk.platform.content_actions import EU_MEMBER_STATES
 from lawdesk.removal.models import EffectReport, OrderScope
 
@@ -43,19 +45,38 @@ def is_art9(case: Case) -> bool:
 
 
 def parse_countries(text: str) -> list[str]:
-    """ISO codes separated by spaces or commas; ``EU`` stands for every member state."""
+    """ISO codes separated by spaces or commas (EU and EEA states, as the intake accepts them);
+    ``EU`` stands for every member state."""
     codes = sorted({c.strip().upper() for c in text.replace(",", " ").split() if c.strip()})
-    unknown = [c for c in codes if c != "EU" and c not in EU_MEMBER_STATES]
     if not codes:
         raise DomainError(_("Name the countries the order covers, or EU."), field="countries")
+    for code in codes:
+        if code in COUNTRY_CODE_HINTS:
+            raise DomainError(_("Use the ISO code %(iso)s for %(code)s.")
+                              % {"iso": COUNTRY_CODE_HINTS[code], "code": code}, field="countries")
+    unknown = [c for c in codes if c != "EU" and c not in SCOPE_STATES]
     if unknown:
-        raise DomainError(_("Not a member state: %(codes)s.") % {"codes": ", ".join(unknown)},
-                          field="countries")
+        raise DomainError(_("Not a member state of the EU or the EEA: %(codes)s.")
+                          % {"codes": ", ".join(unknown)}, field="countries")
     return codes
 
 
 def expand(codes: list[str]) -> set[str]:
-    return set(EU_MEMBER_STATES) if "EU" in codes else set(codes)
+    """The states named, with ``EU`` read as every member state (EEA states stay as named)."""
+    return (set(codes) - {"EU"}) | set(EU_MEMBER_STATES) if "EU" in codes else set(codes)
+
+
+def scope_from_order(case: Case, now: datetime) -> OrderScope:
+    """The scope the authority stated at intake (portal or API), recorded as the order's own:
+    the desk sees it and the measure is checked against it; it may still correct it from the
+    order's text until effect is given."""
+    scope, _created = OrderScope.objects.update_or_create(
+        case=case, defaults={"countries": list(case.territorial_scope),
+                             "recorded_by": case.officer.user, "recorded_at": now})
+    record(Action.REMOVAL_SCOPE_RECORDED, actor=case.officer.user, target=case, now=now,
+           params={"number": case.number, "countries": list(case.territorial_scope),
+                   "source": "order"})
+    return scope
 
 
 def record_scope(*, case: Case, actor: User, now: datetime, countries: str,

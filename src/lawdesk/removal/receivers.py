@@ -10,7 +10,7 @@ from django.dispatch import receiver
 from lawdesk.cases.models import Case, Status
 from lawdesk.cases.signals import case_received, case_status_changed
 from lawdesk.law.vocabulary import RequestKind
-from lawdesk.removal import services
+from lawdesk.removal import art9, services
 
 log = logging.getLogger("lawdesk.removal")
 
@@ -19,6 +19,8 @@ log = logging.getLogger("lawdesk.removal")
 def _items_on_receipt(sender: Any, case: Case, now: Any, **kwargs: Any) -> None:
     if case.kind != RequestKind.REMOVAL:
         return
+    if case.territorial_scope and art9.is_art9(case):
+        art9.scope_from_order(case, now)  # in the intake's transaction: the order as received
     try:
         services.register_items(case)
     except Exception:  # the platform is unreachable: the desk locates them when it acts
