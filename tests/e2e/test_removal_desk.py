@@ -70,6 +70,9 @@ def test_tco_order_removed_from_the_one_screen_action(sessions: Sessions, server
     for country in ("FR", "DE", "US"):
         expect(reviewer.get_by_test_id(f"seen-{country}")).to_contain_text("withheld")
     expect(reviewer.get_by_test_id("effect")).to_contain_text("Removed")
+    expect(reviewer.get_by_test_id("feedback-heading")).to_have_text("Feedback to the authority (Annex II)")
+    expect(reviewer.get_by_test_id("reinstatement").get_by_test_id("restore-form")).to_have_count(1)
+    expect(reviewer.get_by_test_id("second-review").locator("input[name=rs-reason]")).to_have_count(0)
     # The statement of reasons (DSA Art. 17) waits in the outbox: this server has no database URL.
     expect(reviewer.get_by_test_id("statement-state")).to_contain_text("Waiting to be sent")
     shot(reviewer, "30-desk-tco-removal-done")
@@ -184,3 +187,66 @@ def test_dsa_art9_order_given_effect_in_its_scope(sessions: Sessions, server: Li
     expect(officer.get_by_test_id("art9-report")).to_be_visible()
     doc = json.loads(officer.request.get(portal_case + "art9-report.json").body())
     assert doc["order"]["territorial_scope"] == ["BE", "FR"] and doc["complete"]
+
+
+def test_dsa_art9_order_with_its_scope_sent_from_the_portal(sessions: Sessions, server: LiveServer,
+                                                          platform_data: Path, tmp_path: Path) -> None:
+    """The officer states the territorial scope with the order (EU/EEA codes, GR for Greece);
+    the desk's page names the Art. 9(1) report (not TCO's Annex II) and keeps the reinstatement
+    in its own section, after the second review."""
+    conn = duckdb_connector(platform_data)
+    window = conn.window("2025-01-01T00:00:00Z", "2025-12-31T00:00:00Z")
+    message = list(conn.content(window, chat_ids=[CHANNEL]))[3]
+    pdf = tmp_path / "art9-order-2.pdf"
+    pdf.write_bytes(PDF_BYTES)
+    officer = sessions.page(OFFICER)
+    officer.goto(server.url + "/portal/cases/new/?kind=removal")
+    officer.select_option("select[name=instrument_type]", "dsa_art9_order")
+    officer.fill("input[name=instrument_reference]", "DSA9-FR-2026-8")
+    officer.fill("input[name=instrument_date]", "2026-11-30")
+    officer.fill("input[name=issuer_name]", "Anne Roussel")
+    officer.select_option("select[name=issuer_role]", "prosecutor")
+    officer.fill("input[name=authority_file_number]", "DSA9-J3-8")
+    officer.select_option("select[name=offence_category]", "threats")
+    officer.fill("textarea[name=offence_description]", "Threats against a public official.")
+    officer.fill("textarea[name=targets]", "https://msgr.example/demo_channel")
+    officer.fill("textarea[name=content_locations]", f"https://msgr.example/demo_channel/{message.message_id}")
+    officer.fill("input[name=territorial_scope]", "FR, EL")
+    officer.set_input_files("input[name=attachments]", str(pdf))
+    officer.click("button:has-text('Send the request')")
+    expect(officer.locator("#err-territorial_scope")).to_contain_text("Use the ISO code GR for EL")
+    officer.fill("input[name=territorial_scope]", "FR, BE")
+    officer.set_input_files("input[name=attachments]", str(pdf))
+    officer.click("button:has-text('Send the request')")
+    expect(officer.locator(".messages")).to_contain_text("Request received as LD-")
+    number = re.search(r"LD-\d{4}-\d{6}", officer.locator("h1").inner_text()).group(0)
+
+    reviewer = sessions.page(REVIEWER)
+    reviewer.goto(server.url + "/desk/removals/")
+    reviewer.get_by_test_id("removal-row").filter(has_text=number).locator("a").click()
+    expect(reviewer.get_by_test_id("scope")).to_contain_text("BE, FR")  # as the order states it
+    reviewer.check("input[name=mv-measure][value=disable_some]")
+    reviewer.fill("input[name=mv-countries]", "FR BE")
+    reviewer.check("input[name=mv-confirm]")
+    reviewer.click("[data-testid=apply]")
+    expect(reviewer.locator(".messages")).to_contain_text("The measure is in force")
+    expect(reviewer.get_by_test_id("feedback-heading")).to_have_text(
+        "Report of the effect given to the authority (DSA Art. 9(1))")
+    expect(reviewer.get_by_test_id("feedback")).to_contain_text(OFFICER)  # the report waits for them
+    expect(reviewer.locator("main")).not_to_contain_text("Annex II")
+    expect(reviewer.get_by_test_id("second-review").locator("input[name=rs-reason], "
+                                                        "[data-testid=restore-form]")).to_have_count(0)
+    section = reviewer.get_by_test_id("reinstatement")
+    expect(section.locator("h2")).to_have_text("Reinstatement")
+    expect(section).to_contain_text("DSA Art. 20")
+    expect(section.get_by_test_id("restore-form")).to_have_count(1)
+    after_review = reviewer.evaluate(
+        "() => !!(document.querySelector('[data-testid=second-review]').compareDocumentPosition("
+        "document.querySelector('[data-testid=reinstatement]')) & Node.DOCUMENT_POSITION_FOLLOWING)")
+    assert after_review
+    shot(reviewer, "34-desk-dsa-art9-report-and-reinstatement")
+    section.get_by_role("textbox").fill("The order was set aside by the court of appeal.")
+    section.get_by_test_id("reinstate").click()
+    expect(reviewer.locator(".messages")).to_contain_text("1 item reinstated")
+    expect(reviewer.get_by_test_id("seen-FR")).to_contain_text("visible")
+    expect(reviewer.get_by_test_id("effect")).to_contain_text("reinstated")

@@ -98,6 +98,45 @@ def test_a_tco_order_sent_from_the_portal_names_a_channel_without_a_window(clien
     assert case.removal_items.get().target.endswith(str(channel_messages[0].message_id))
 
 
+def _sections(page: str) -> dict[str, str]:
+    """Each ``<section … data-testid="X">`` of the page and its content."""
+    import re
+
+    return {m.group(1): m.group(2) for m in re.finditer(
+        r'<section[^>]*data-testid="([^"]+)"[^>]*>(.*?)</section>', page, re.S)}
+
+
+@pytest.mark.parametrize(("instrument", "heading", "heading_fr", "absent"), [
+    ("tco_removal_order", "Feedback to the authority (Annex II)",
+     "Retour d'information à l'autorité (annexe II)", "Art. 9(1)"),
+    ("dsa_art9_order", "Report of the effect given to the authority (DSA Art. 9(1))",
+     "Rapport à l'autorité sur la suite donnée (DSA art. 9, par. 1)", "Annex II"),
+    ("court_order", "Feedback to the authority", "Retour d'information à l'autorité", "Art. 9(1)"),
+])
+def test_what_goes_back_to_the_authority_is_named_per_kind_of_order(
+        client, submit, channel_messages, reviewer, now, instrument, heading, heading_fr, absent):
+    from html import unescape
+
+    case = submit(**tco_payload(channel_messages[:1], instrument_type=instrument,
+                                offence_category="terrorism" if instrument != "dsa_art9_order"
+                                else "threats"))
+    services.apply_measure(case=case, actor=reviewer, now=now, measure="remove")
+    client.force_login(reviewer)
+    page = unescape(client.get(f"/desk/removals/{case.pk}/").content.decode())
+    sections = _sections(page)
+    assert f'data-testid="feedback-heading">{heading}</h2>' in sections["feedback"]
+    assert absent not in sections["feedback"]
+    # The reinstatement has its own section, after the second review, and only it holds the form.
+    assert 'data-testid="restore-form"' in sections["reinstatement"]
+    assert 'name="action" value="restore"' not in sections["second-review"]
+    assert 'name="action" value="review"' in sections["second-review"]
+    assert page.index('data-testid="second-review"') < page.index('data-testid="reinstatement"')
+    french = unescape(client.get(f"/desk/removals/{case.pk}/",
+                                 headers={"Accept-Language": "fr"}).content.decode())
+    assert f'data-testid="feedback-heading">{heading_fr}</h2>' in french
+    assert "Rétablissement" in _sections(french)["reinstatement"]
+
+
 def test_the_case_is_locked_before_the_measure_takes_the_audit_chain(tco, reviewer, now):
     """The intake locks the agency, then the audit chain head; the measure must take them in the
     same order, or an order arriving while a measure is recorded deadlocks (PostgreSQL)."""
