@@ -100,3 +100,37 @@ def test_the_fast_reader_accepts_and_refuses_exactly_what_decode_leaf_does(leaf:
 def test_the_fast_reader_refuses_non_canonical_leaves(data: str) -> None:
     with pytest.raises(LeafError):
         leaf_fields(data)
+
+
+ORDER = dict(order="act", instrument="tco_removal_order", category="risk_for_public_security", items=2,
+             actioned=2, preserved=2, ack_min=0, effect_min=None, not_removed="")
+
+
+def test_a_v2_leaf_carries_the_order_facts_and_round_trips() -> None:
+    from lawdesk.transparency.leaves import OrderFacts, order_row
+
+    leaf = Leaf(**GOOD, order=OrderFacts(**ORDER))
+    data = leaf.encode()
+    assert data.endswith(',"preserved":2,"v":2}') and '"effect_min":null' in data
+    assert decode_leaf(data) == leaf
+    assert leaf_fields(data) == ("2024-Q3", "FR", "production", "fulfilled", 2)  # what v1 reports count
+    assert order_row(data) == ("2024-Q3", "FR", "act", "tco_removal_order", "risk_for_public_security",
+                               2, 2, 2, 0, None, "", "fulfilled")
+    assert order_row(Leaf(**GOOD).encode()) is None  # a v1 leaf has no order facts
+
+
+@pytest.mark.parametrize("change", [
+    {"v": 3}, {"v": True}, {"order": "maybe"}, {"items": -1}, {"ack_min": 1.5}, {"not_removed": "Because"},
+    {"category": ""}, {"effect_min": "12"},
+])
+def test_a_v2_leaf_outside_the_format_is_refused(change: dict) -> None:
+    fields = {**GOOD, **ORDER, "v": 2, **change}
+    with pytest.raises(LeafError):
+        leaf_fields(json.dumps(fields, sort_keys=True, separators=(",", ":")))
+
+
+def test_a_v2_leaf_missing_a_field_is_refused() -> None:
+    fields = {**GOOD, **ORDER, "v": 2}
+    del fields["items"]
+    with pytest.raises(LeafError, match="exactly the fields"):
+        decode_leaf(json.dumps(fields, sort_keys=True, separators=(",", ":")))

@@ -169,7 +169,11 @@ class Case(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_remaining = models.DurationField(null=True, blank=True)
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ON_TIME)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)  # review started
+    # When the authority was informed of the receipt (the signed acknowledgement issued to it;
+    # DSA Art. 15(1)(a) "time to inform the authority of the receipt"). Null: not recorded
+    # (cases imported without it).
+    receipt_acknowledged_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

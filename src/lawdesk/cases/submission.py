@@ -130,6 +130,8 @@ def _create_case(*, actor: User, now: datetime, data: IntakeData, targets: list[
                                           "content_type": original.content_type}
         case.receipt["origin"] = original.origin
     case.receipt_sha256 = canonical_sha256(case.receipt)
+    # The acknowledgement goes back to the authority with this answer (portal page, API, HI-1).
+    case.receipt_acknowledged_at = now
     case.urgency = legal_clock.urgency(case, now)
     case.save()
     signals.case_received.send(sender=Case, case=case, now=now)

@@ -12,8 +12,10 @@ from typing import Any
 from django.db import connection, transaction
 
 from lawdesk.cases import flows
+from lawdesk.core.illegal_content import category_of
+from lawdesk.law.vocabulary import EU_MEMBER_STATES, RequestKind
 from lawdesk.transparency import counts, services
-from lawdesk.transparency.leaves import quarter_of
+from lawdesk.transparency.leaves import OrderFacts, quarter_of
 from lawdesk.transparency.tasks import publish_checkpoint_task
 
 
@@ -33,7 +35,8 @@ def log_closed_case(case: Any, *, now: datetime) -> None:
     closed = case.closed_at or now
     services.append_leaf(case_ref=case.number, period=quarter_of(closed.year, closed.month),
                          country=case.agency.country, kind=case.kind, outcome=case.outcome,
-                         accounts_affected=int(case.accounts_affected or 0), now=now)
+                         accounts_affected=int(case.accounts_affected or 0), now=now,
+                         order=order_facts(case))
     # As ``lawdesk.core.tasks.enqueue_on_commit`` does, but one job per transaction however
     # many cases it closes (an import of history would otherwise queue one job per case).
     if not any(item[1] is _publish_soon for item in connection.run_on_commit):
@@ -42,3 +45,55 @@ def log_closed_case(case: Any, *, now: datetime) -> None:
 
 def _publish_soon() -> None:
     publish_checkpoint_task.enqueue()
+
+
+INFORMATION_KINDS = (RequestKind.PRODUCTION, RequestKind.EMERGENCY_DISCLOSURE)
+EFFECT_OUTCOMES = ("fulfilled", "partly_fulfilled")
+
+
+def _minutes(start: datetime, end: datetime | None) -> int | None:
+    return None if end is None else max(0, int((end - start).total_seconds() // 60))
+
+
+def order_facts(case: Any) -> OrderFacts:
+    """What the EU reporting templates count of a closing case (leaf format v2).
+
+    An order from an authority of a member state is an *order to act against illegal content*
+    (DSA Art. 9, TCO and national removal orders: ``act``) or an *order to provide information*
+    (production and emergency disclosure: ``info``, Art. 10); anything else is ``none``
+    (preservation, or an authority outside the EU). Effect is given to an order to act when its
+    last item is removed or disabled (the time the platform reported, ``RemovalItem.effect_at``),
+    to an order to provide information when the data is delivered (or the answer given). The
+    authority is informed of the receipt when the signed acknowledgement is issued to it
+    (``Case.receipt_acknowledged_at``). Times are whole minutes from receipt; None when not
+    recorded, or when no effect was given.
+    """
+    country = case.agency.country
+    in_eu = country in EU_MEMBER_STATES
+    order = ("act" if in_eu and case.kind == RequestKind.REMOVAL
+             else "info" if in_eu and case.kind in INFORMATION_KINDS else "none")
+    outcome = case.outcome
+    effect: datetime | None = None
+    not_removed = ""
+    if case.kind == RequestKind.REMOVAL:
+        items = list(case.removal_items.all())
+        named = len(items)
+        actioned = sum(1 for i in items if i.effect_at is not None)
+        preserved = sum(1 for i in items if hasattr(i, "preserved"))
+        if items and actioned == named:
+            effect = max(i.effect_at for i in items)
+        if not actioned:
+            reasons = case.impossibilities.order_by("-declared_at", "-pk").values_list("reason", flat=True)
+            reason = reasons.first()
+            not_removed = reason or ""
+    else:
+        named = case.targets.count()
+        actioned = named if outcome in EFFECT_OUTCOMES else 0
+        preserved = 0
+        if outcome in EFFECT_OUTCOMES:
+            effect = case.delivered_at or case.decided_at or case.closed_at
+    return OrderFacts(order=order, instrument=case.instrument_type,
+                      category=category_of(case.offence_category), items=named, actioned=actioned,
+                      preserved=preserved,
+                      ack_min=_minutes(case.received_at, case.receipt_acknowledged_at),
+                      effect_min=_minutes(case.received_at, effect), not_removed=not_removed)

@@ -28,7 +28,7 @@ from lawdesk.audit.services import lock_chain_head, record
 from lawdesk.core import keys
 from lawdesk.evidence.keylist import receipt_signed_bytes
 from lawdesk.transparency import merkle, note, triggers
-from lawdesk.transparency.leaves import OUTCOMES, SALT_BYTES, Leaf, LeafError, commitment
+from lawdesk.transparency.leaves import OUTCOMES, SALT_BYTES, Leaf, LeafError, OrderFacts, commitment
 from lawdesk.transparency.models import Checkpoint, LogHead, LogLeaf, TreeNode
 
 
@@ -106,15 +106,18 @@ def _previous_nodes(index: int) -> merkle.NodeSource:
 
 
 def append_leaf(*, case_ref: str, period: str, country: str, kind: str, outcome: str,
-                accounts_affected: int, now: datetime) -> LogLeaf:
-    """Append the leaf of a closed case to the log, in the caller's transaction; return it."""
+                accounts_affected: int, now: datetime, order: OrderFacts | None = None) -> LogLeaf:
+    """Append the leaf of a closed case to the log, in the caller's transaction; return it.
+
+    With ``order`` (what the EU reporting templates count) the leaf is format v2, else v1.
+    """
     if not case_ref or len(case_ref) > 100:
         raise ValueError("case_ref must be 1 to 100 characters")
     if outcome not in OUTCOMES:
         raise LeafError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
     salt = os.urandom(SALT_BYTES)
     leaf = Leaf(period=period, country=country, kind=kind, outcome=outcome,
-                accounts_affected=accounts_affected, commitment=commitment(salt, case_ref))
+                accounts_affected=accounts_affected, commitment=commitment(salt, case_ref), order=order)
     data = leaf.encode()
     digest = merkle.leaf_hash(data.encode())
     with transaction.atomic():

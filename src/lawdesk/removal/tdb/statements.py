@@ -24,6 +24,7 @@ from lawdesk.audit.services import record
 from lawdesk.cases import lifecycle
 from lawdesk.cases.models import Case
 from lawdesk.core.errors import DomainError
+from lawdesk.core.illegal_content import CATEGORIES, OTHER_CATEGORY
 from lawdesk.core.origin import Origin
 from lawdesk.platform.connector import UnknownAccount
 from lawdesk.removal.models import RemovalItem, StatementOfReasons
@@ -33,26 +34,6 @@ ART9 = "dsa_art9_order"
 TCO = "tco_removal_order"
 EEA = ("IS", "LI", "NO")
 TCO_URL = "https://eur-lex.europa.eu/eli/reg/2021/784/oj"
-# The order's offence family → (statement category, keywords). An order is a finding of
-# illegality by an authority, so the ground is always illegal content.
-CATEGORIES: dict[str, tuple[str, list[str]]] = {
-    "terrorism": ("STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY", ["KEYWORD_TERRORIST_CONTENT"]),
-    "child_sexual_abuse": (
-        "STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
-        ["KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL"],
-    ),
-    "payment_fraud": ("STATEMENT_CATEGORY_SCAMS_AND_FRAUD", []),
-    "fraud": ("STATEMENT_CATEGORY_SCAMS_AND_FRAUD", []),
-    "attacks_on_information_systems": (
-        "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
-        ["KEYWORD_VIOLATION_NATIONAL_LAW"],
-    ),
-    "drug_trafficking": ("STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS", []),
-    "homicide": ("STATEMENT_CATEGORY_VIOLENCE", []),
-    "threats": ("STATEMENT_CATEGORY_CYBER_VIOLENCE", []),
-    "harassment": ("STATEMENT_CATEGORY_CYBER_VIOLENCE", []),
-}
-OTHER_CATEGORY = ("STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", ["KEYWORD_VIOLATION_NATIONAL_LAW"])
 
 
 def for_database(case: Case) -> bool:
