@@ -11,7 +11,7 @@ from lawdesk.cases import views_acknowledgement, views_desk, views_portal
 from lawdesk.collection import views as collection_views
 from lawdesk.core import views as core_views
 from lawdesk.interop import views as interop_views
-from lawdesk.transparency import anchor_views
+from lawdesk.transparency import anchor_views, desk_views
 
 portal_patterns = (
     [
@@ -51,6 +51,9 @@ desk_patterns = (
         path("audit/", audit_views.event_list, name="audit"),
         path("hi1/", interop_views.endpoints, name="hi1_endpoints"),
         path("cases/<int:case_id>/annex-iii/", interop_views.annex_iii, name="hi1_annex_iii"),
+        path("transparency/eu/", desk_views.eu_templates_page, name="eu_templates"),
+        path("transparency/eu/<str:which>.<str:fmt>", desk_views.eu_template_download,
+             name="eu_template_download"),
     ],
     "desk",
 )

@@ -50,6 +50,8 @@ RULES: dict[str, Rule] = {
     "desk:agency": Rule("desk", "desk:agency:view"),
     "desk:agency_edit": Rule("desk", "desk:agency:manage"),
     "desk:audit": Rule("desk", "desk:audit:view"),
+    "desk:eu_templates": Rule("desk", "desk:audit:view"),
+    "desk:eu_template_download": Rule("desk", "desk:audit:view"),
     "desk:hi1_endpoints": Rule("desk", "desk:agency:view"),
     # POST declares (refuse permission, checked in the view); GET ?format= downloads the form.
     "desk:hi1_annex_iii": Rule("desk", "desk:case:refuse", method="POST"),
@@ -182,7 +184,7 @@ def _url(name: str, pattern: URLPattern, world) -> str:
               "link_id": world["link"].pk, "attachment_id": world["attachment"].pk,
               "officer_id": world["officer"].pk, "id": world["case"].pk,
               "token": "not-a-signed-token", "purpose": "receipt",
-              "download_id": "5f0c7c5e-0000-4000-8000-000000000001"}
+              "download_id": "5f0c7c5e-0000-4000-8000-000000000001", "which": "orders", "fmt": "json"}
     if name.startswith("removal:"):
         values["case_id"], values["fmt"] = world["removal_case"].pk, "json"
         if "art9" in name:

@@ -186,6 +186,45 @@ def publish() -> None:
         typer.echo(f"{name}: {count} witness cosignature(s)", err=True)
 
 
+@app.command("eu-report")
+def eu_report(
+    which: Annotated[str, typer.Argument(help="orders: the IR 2024/2835 \"Member States orders\" sheet; "
+                                         "tco: the TCO Art. 7 transparency report.")],
+    period: Annotated[str, typer.Option("--period", help="A year (2026), half-year (2026-H2) or "
+                                        "quarter (2026-Q4).")],
+    fmt: Annotated[str, typer.Option("--format", help="json, csv or xlsx.")] = "csv",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: "
+                                                "standard output; required for xlsx).")] = None,
+) -> None:
+    """Write an EU reporting template of a period, computed from the leaves under the latest
+    checkpoint (the platform side; `verify` recomputes the published ones)."""
+    _django_setup()
+    # reason: start-up time: the command line loads only what the command it runs needs
+    from lawdesk.transparency import eu_publication
+    from lawdesk.transparency.report import ReportError
+
+    if which not in eu_publication.TEMPLATES:
+        _fail([f"which: choose {' or '.join(eu_publication.TEMPLATES)}, not {which!r}"], EXIT_UNREADABLE)
+    if fmt not in eu_publication.FORMATS:
+        _fail([f"--format: choose {', '.join(eu_publication.FORMATS)}, not {fmt!r}"], EXIT_UNREADABLE)
+    if fmt == "xlsx" and output is None:
+        _fail(["--output: a workbook is written to a file"], EXIT_UNREADABLE)
+    try:
+        doc = eu_publication.for_desk(which, period)
+    except ReportError as exc:
+        _fail([f"--period: {exc}"], EXIT_UNREADABLE)
+    if doc is None:
+        _fail(["no checkpoint has been published yet (run `lawdesk transparency publish`)"], EXIT_UNREADABLE)
+        return
+    data = eu_publication.render(which, doc, fmt)
+    if output is None:
+        typer.echo(data.decode("utf-8"), nl=False)
+    else:
+        output.write_bytes(data)
+        typer.echo(f"Wrote {output} ({which}, {period}, checkpoint {doc['checkpoint']['size']} leaves)",
+                   err=True)
+
+
 @app.command("export")
 def export(directory: Annotated[Path, typer.Argument(help="Directory to write (created).")]) -> None:
     """Write the latest checkpoint, key, leaves and reports as files for offline verification."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 from lawdesk.core import keys
-from lawdesk.transparency import anchors, publication, selectors, services, statistics
+from lawdesk.transparency import anchors, eu_publication, publication, selectors, services, statistics
 from lawdesk.transparency.cosign import cosigned_note
 from lawdesk.transparency.models import Checkpoint
 from lawdesk.transparency.views import page_context, render_pdf
@@ -16,7 +16,8 @@ from lawdesk.transparency.views import page_context, render_pdf
 
 def export_log(directory: Path, *, pdf: bool = True) -> Checkpoint | None:
     """Export the latest checkpoint, the key, its leaves, and the published reports and statistics
-    (JSON, CSV and, with ``pdf``, the PDF) of each scope a verifier checks.
+    (JSON, CSV and, with ``pdf``, the PDF) of each scope a verifier checks, and the EU reporting
+    templates of each such period (``eu/<period>-member-states-orders|tco-art7.json|csv|xlsx``).
 
     The same files the server publishes, and nothing else: no case reference, no salt.
     Returns the exported checkpoint, or None (and writes nothing) before the first one.
@@ -24,7 +25,7 @@ def export_log(directory: Path, *, pdf: bool = True) -> Checkpoint | None:
     checkpoint = services.latest_checkpoint()
     if checkpoint is None:
         return None
-    for folder in ("reports", "statistics"):
+    for folder in ("reports", "statistics", "eu"):
         (directory / folder).mkdir(parents=True, exist_ok=True)
 
     (directory / "checkpoint").write_text(cosigned_note(services.origin(), checkpoint.size,
@@ -47,5 +48,12 @@ def export_log(directory: Path, *, pdf: bool = True) -> Checkpoint | None:
         if pdf:
             context = page_context(period, country, periods=periods, countries=countries, base_url=base_url)
             (directory / "statistics" / f"{name}.pdf").write_bytes(render_pdf(context))
+        if country is None:  # the EU templates: one per period, every member state in it
+            for which, template in eu_publication.TEMPLATES.items():
+                eu_doc = eu_publication.published(which, period)
+                assert eu_doc is not None
+                for fmt in eu_publication.FORMATS:
+                    (directory / "eu" / f"{period}-{template.slug}.{fmt}").write_bytes(
+                        eu_publication.render(which, eu_doc, fmt))
     anchors.export(directory / "anchors")
     return checkpoint

@@ -4,7 +4,7 @@ A leaf is canonical JSON — sorted keys, no spaces, ASCII only — of exactly t
 transparency report counts, plus a salted commitment to the case. Its bytes are what is hashed,
 and the log publishes those exact bytes, so no verifier has to re-create a JSON encoding.
 
-Two formats, told apart by their fields (docs/decisions/0028-eu-reporting-templates.md):
+Two formats, told apart by their fields (docs/decisions/0029-eu-reporting-templates.md):
 
 - **v1** — ``accounts_affected, commitment, country, kind, outcome, period``: every leaf written
   before the EU reporting templates; still valid, counted by every report, never rewritten.

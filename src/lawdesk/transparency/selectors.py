@@ -8,9 +8,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from lawdesk.transparency import services
-from lawdesk.transparency.leaves import leaf_fields
+from lawdesk.transparency.leaves import OrderRow, leaf_fields, order_row
 from lawdesk.transparency.models import Checkpoint, LogLeaf
-from lawdesk.transparency.report import Tally, build_report, check_scope
+from lawdesk.transparency.report import Tally, build_report, check_scope, quarters_in
 
 MAX_PAGE = 1000
 MAX_BUNDLE = 100_000
@@ -66,3 +66,10 @@ def report_scopes(checkpoint: Checkpoint) -> list[tuple[str, str]]:
     pairs = (LogLeaf.objects.filter(index__lt=checkpoint.size)
              .values_list("period", "country").order_by().distinct())
     return sorted({(period[:4], country) for period, country in pairs})
+
+
+def order_rows(period: str, size: int) -> list[OrderRow]:
+    """The EU templates' facts of the leaves of a period under the first ``size`` leaves."""
+    rows = (LogLeaf.objects.filter(index__lt=size, period__in=quarters_in(period)).order_by("index")
+            .values_list("data", flat=True))
+    return [r for r in (order_row(d) for d in rows.iterator(chunk_size=10_000)) if r is not None]

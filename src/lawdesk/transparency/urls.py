@@ -23,4 +23,5 @@ urlpatterns = [
     path("log/key", views.key, name="key"),
     path("report.json", views.report, name="report"),
     path("reports.json", views.reports, name="reports"),
+    path("eu/<str:which>.<str:fmt>", views.eu_template, name="eu_template"),
 ]

@@ -27,9 +27,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from lawdesk.transparency import merkle, note, witness
+from lawdesk.transparency import eu_templates, merkle, note, witness
 from lawdesk.transparency.documents import PDF_NAMES, Document, csv_figures, json_figures, pdf_figures
-from lawdesk.transparency.leaves import Leaf, LeafError, decode_leaf, leaf_fields, opens_commitment
+from lawdesk.transparency.leaves import (
+    Leaf,
+    LeafError,
+    OrderRow,
+    decode_leaf,
+    leaf_fields,
+    opens_commitment,
+    order_row,
+)
 from lawdesk.transparency.report import (
     REPORT_FORMAT,
     ReportError,
@@ -96,6 +104,10 @@ class Source(Protocol):
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """The log's audit path of leaf ``index`` in the tree of ``size`` leaves."""
+        ...
+
+    def eu_documents(self) -> list[Document]:
+        """The EU reporting templates of each published period: JSON, CSV and XLSX."""
         ...
 
     @property
@@ -171,6 +183,7 @@ class HttpSource:
         self.identity: str | None = self.base
         self.with_pdf = True
         self._listed: list[dict[str, str]] | None = None
+        self._eu_periods: list[str] = []
 
     def fetch(self, url: str) -> bytes:
         """GET a URL, counting the bytes."""
@@ -214,7 +227,23 @@ class HttpSource:
             # Only the scope is taken from the index: every document is fetched from this server.
             self._listed = [{k: str(r[k]) for k in ("period", "country") if r.get(k)} for r in listed
                             if isinstance(r, dict)]
+            self._eu_periods = [str(r["period"]) for r in listed if isinstance(r, dict)
+                                and r.get("eu_templates") and not r.get("country") and r.get("period")]
         return self._listed
+
+    def eu_documents(self) -> list[Document]:
+        """``eu/orders`` and ``eu/tco`` as JSON, CSV and XLSX of each period ``reports.json``
+        says has them (a server from before the templates lists none)."""
+        if self.only_report is not None:
+            return []
+        self._scopes()
+        out = []
+        for period in self._eu_periods:
+            for which, slug in (("orders", "member-states-orders"), ("tco", "tco-art7")):
+                for fmt in ("json", "csv", "xlsx"):
+                    out.append(Document(name=f"{slug}.{fmt}", period=period, country=None,
+                                        body=self._get(f"eu/{which}.{fmt}", period=period)))
+        return out
 
     def reports(self) -> list[tuple[str, Any]]:
         """The one report named in the URL, or every report ``reports.json`` lists."""
@@ -304,6 +333,18 @@ class DirSource:
                                 body=f.read_bytes()))
         return out
 
+    def eu_documents(self) -> list[Document]:
+        """Every ``eu/<period>-member-states-orders`` and ``eu/<period>-tco-art7`` (.json, .csv, .xlsx)."""
+        folder = self.path / "eu"
+        out = []
+        for f in sorted(folder.glob("*.*")) if folder.is_dir() else []:
+            match = re.fullmatch(
+                r"([0-9]{4}(?:-[HQ][1-4])?)-(member-states-orders|tco-art7)\.(json|csv|xlsx)", f.name)
+            if match is not None:
+                out.append(Document(name=f"{match[2]}.{match[3]}", period=match[1], country=None,
+                                    body=f.read_bytes()))
+        return out
+
     def _full_tree(self) -> merkle.MerkleTree:
         if self._tree is None:
             self._tree = merkle.MerkleTree.from_leaf_hashes(
@@ -343,10 +384,13 @@ class Snapshot:
     root_hash: bytes
     frontier: list[bytes]
     tally: Tally
+    # The EU templates' facts of every v2 leaf verified (None: a state from an older verifier).
+    orders: list[OrderRow] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"size": self.size, "root_hash": _b64(self.root_hash),
-                "frontier": [_b64(h) for h in self.frontier], "tally": self.tally.rows()}
+                "frontier": [_b64(h) for h in self.frontier], "tally": self.tally.rows(),
+                "orders": [list(r) for r in self.orders or []]}
 
     @classmethod
     def from_json(cls, data: Any) -> Snapshot:
@@ -354,7 +398,8 @@ class Snapshot:
             return cls(size=int(data["size"]), root_hash=base64.b64decode(data["root_hash"]),
                        frontier=[base64.b64decode(h) for h in data["frontier"]],
                        tally=Tally((str(p), str(c), str(k), str(o), int(n), int(a))
-                                   for p, c, k, o, n, a in data["tally"]))
+                                   for p, c, k, o, n, a in data["tally"]),
+                       orders=[tuple(r) for r in data["orders"]] if "orders" in data else None)
         except (KeyError, TypeError, ValueError) as exc:
             raise VerifyError([f"the saved state of this log is damaged ({exc}): remove it and "
                                "verify again from scratch"]) from exc
@@ -446,6 +491,7 @@ class Outcome:
     root_hash: bytes
     notes: list[str] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally, repr=False)  # the counts of every verified leaf
+    orders: list[OrderRow] = field(default_factory=list, repr=False)  # the EU templates' facts
     leaves_checked: int = 0  # leaves fetched and checked in this run (the rest came from the state)
     bytes_read: int = 0
 
@@ -486,6 +532,7 @@ def verify_log(source: Source, *, state: State, key: str | None = None,
     """
     reports = source.reports()  # first, so no report can name a checkpoint newer than the one checked
     documents = source.documents() if check_documents else []
+    eu_documents = source.eu_documents() if check_documents else []
     verifier, key_note = _choose_key(source, state, key)
     raw_note = source.checkpoint()
     try:
@@ -520,6 +567,14 @@ def verify_log(source: Source, *, state: State, key: str | None = None,
         problems.extend(found)
         if not found:
             outcome.notes.append(f"{label}: every figure of closed requests matches the latest log")
+    named = _services_named(eu_documents)
+    for document in eu_documents:
+        label = f"{document.name} {document.period}"
+        found = [f"{label}: {p}" for p in _check_eu_document(document, cp, snapshot.orders or [], source,
+                                                               named)]
+        problems.extend(found)
+        if not found:
+            outcome.notes.append(f"{label}: every figure matches the latest log")
     outcome.bytes_read = source.bytes_read
     if problems:
         raise VerifyError(problems)
@@ -554,6 +609,8 @@ def _verify_leaves(source: Source, state: State, verifier: note.Verifier, cp: no
     if before is not None and (before.size > cp.size or seen.get(before.size, before.root_hash)
                                != before.root_hash):
         before = None  # a state that does not fit what was seen: start again from scratch
+    if before is not None and before.orders is None:
+        before = None  # a state from before the EU templates: their facts need every leaf again
     if before is not None:
         # The server's consistency proof (O(log n) hashes) names the problem precisely; the
         # leaves below prove the same again.
@@ -568,6 +625,7 @@ def _verify_leaves(source: Source, state: State, verifier: note.Verifier, cp: no
     start = before.size if before else 0
     frontier = merkle.Frontier(start, before.frontier) if before else merkle.Frontier()
     tally = Tally(before.tally.rows()) if before else Tally()
+    orders: list[OrderRow] = list(before.orders or []) if before else []
 
     data = source.leaves(start, cp.size)
     if len(data) != cp.size - start:
@@ -592,6 +650,9 @@ def _verify_leaves(source: Source, state: State, verifier: note.Verifier, cp: no
     for i, d in enumerate(data, start):
         try:
             tally.add(leaf_fields(d))
+            row = order_row(d)
+            if row is not None:
+                orders.append(row)
         except (LeafError, TypeError) as exc:
             problems.append(f"leaf {i}: {exc}")
             if len(problems) >= 20:
@@ -604,8 +665,10 @@ def _verify_leaves(source: Source, state: State, verifier: note.Verifier, cp: no
     outcome.notes.append(f"{cp.size} leaves hash to the signed root"
                          + (f" ({len(data)} new since the last run)" if start else ""))
     outcome.tally = tally
+    outcome.orders = orders
     outcome.leaves_checked = len(data)
-    return Snapshot(size=cp.size, root_hash=cp.root_hash, frontier=frontier.hashes, tally=tally)
+    return Snapshot(size=cp.size, root_hash=cp.root_hash, frontier=frontier.hashes, tally=tally,
+                    orders=orders)
 
 
 def _named_checkpoint(named: Any, cp: note.Checkpoint, source: Source, what: str) -> str | None:
@@ -645,6 +708,53 @@ def _check_document(document: Document, cp: note.Checkpoint, tally: Tally, sourc
         return figure_mismatches(pdf_figures(document.body), shown, source=said)
     except ReportError as exc:
         return [str(exc)]
+
+
+def _check_eu_document(document: Document, cp: note.Checkpoint, orders: list[OrderRow],
+                       source: Source, named: dict[tuple[str, str], str]) -> list[str]:
+    """Recompute an EU reporting template from the latest log's leaves and compare: the JSON
+    figure by figure, the CSV line by line, the XLSX byte for byte (its bytes are a function of
+    the figures)."""
+    slug, _, fmt = document.name.rpartition(".")
+    said = f"the latest log ({cp.size} leaves) gives"
+    try:
+        check_scope(document.period, None)
+        # The CSV and XLSX carry the table only: the service's name comes from the JSON beside it.
+        doc = json.loads(document.body) if fmt == "json" else {"service": named.get((slug, document.period))}
+        if not isinstance(doc, dict) or not isinstance(doc.get("service"), str):
+            return ["the document names no service"]
+        compute = eu_templates.tco_report if slug == "tco-art7" else eu_templates.member_states_orders
+        computed = compute(orders, period=document.period, service=doc["service"])
+        if fmt == "json":
+            if doc.get("period") != document.period:
+                return [f"the document is about {doc.get('period')!r}"]
+            wrong = _named_checkpoint(doc.get("checkpoint"), cp, source, "document")
+            if wrong:
+                return [wrong]
+            check = eu_templates.tco_mismatches if slug == "tco-art7" else eu_templates.sheet_mismatches
+            return check(doc, computed, source=said)
+        table = (eu_templates.tco_table if slug == "tco-art7" else eu_templates.sheet_table)(computed)
+        sheet = eu_templates.TCO_SHEET_NAME if slug == "tco-art7" else eu_templates.SHEET_NAME
+        expected = eu_templates.csv_bytes(table) if fmt == "csv" else eu_templates.xlsx_bytes(table, sheet)
+        return eu_templates.file_mismatch(document.name, document.body, expected)
+    except (ValueError, TypeError, KeyError, ReportError) as exc:
+        return [str(exc)]
+
+
+def _services_named(documents: list[Document]) -> dict[tuple[str, str], str]:
+    """The service name each template's JSON states, by (template, period): the CSV and XLSX
+    beside it are recomputed for that name."""
+    out = {}
+    for d in documents:
+        slug, _, fmt = d.name.rpartition(".")
+        if fmt == "json":
+            try:
+                doc = json.loads(d.body)
+            except ValueError:
+                continue
+            if isinstance(doc, dict) and isinstance(doc.get("service"), str):
+                out[(slug, d.period)] = str(doc["service"])
+    return out
 
 
 def _check_report(doc: Any, cp: note.Checkpoint, tally: Tally, source: Source) -> list[str]:

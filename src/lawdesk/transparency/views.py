@@ -33,7 +33,15 @@ from lawdesk.core import keys
 from lawdesk.core.clock import utcnow
 from lawdesk.core.origin import Origin
 from lawdesk.core.views import require_perm
-from lawdesk.transparency import charts, merkle, publication, selectors, services, statistics
+from lawdesk.transparency import (
+    charts,
+    eu_publication,
+    merkle,
+    publication,
+    selectors,
+    services,
+    statistics,
+)
 from lawdesk.transparency.cosign import cosigned_note
 from lawdesk.transparency.models import Checkpoint
 from lawdesk.transparency.report import ReportError, count_rows
@@ -61,13 +69,13 @@ def _int(request: HttpRequest, name: str, default: int | None = None) -> int:
     return int(raw)
 
 
-def _public(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """GET only; bad parameters and impossible proofs answer 400 with the reason, as JSON."""
 
     @require_GET
-    def wrapped(request: HttpRequest) -> HttpResponse:
+    def wrapped(request: HttpRequest, **kwargs: str) -> HttpResponse:
         try:
-            return view(request)
+            return view(request, **kwargs)
         except (BadRequest, merkle.ProofError, ReportError) as exc:
             return _json({"error": str(exc)}, status=400)
 
@@ -230,7 +238,9 @@ def reports(request: HttpRequest) -> HttpResponse:
             {"period": period, "country": country, "url": url("transparency:report", period, country),
              "statistics": url("transparency:statistics_json", period, country),
              "csv": url("transparency:statistics_csv", period, country),
-             "pdf": url("transparency:report_pdf", period, country)}
+             "pdf": url("transparency:report_pdf", period, country),
+             # The EU reporting templates (eu/orders|tco.json|csv|xlsx) of the period, all countries.
+             **({"eu_templates": True} if country is None else {})}
             for period, country in publication.report_scopes()
         ],
     })
@@ -421,6 +431,30 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     name = f"transparency-{period}-{country or 'all'}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def eu_file(doc: dict[str, Any], which: str, period: str, fmt: str) -> HttpResponse:
+    """An EU reporting template as a download: JSON, CSV or XLSX."""
+    response = HttpResponse(eu_publication.render(which, doc, fmt),
+                            content_type=eu_publication.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{eu_publication.filename(which, period, fmt)}"'
+    return response
+
+
+@_public
+def eu_template(request: HttpRequest, which: str, fmt: str) -> HttpResponse:
+    """The "Member States orders" sheet (IR 2024/2835) or the TCO Art. 7 report of a published
+    period, computed from the leaves under the checkpoint its figures were verified against."""
+    if which not in eu_publication.TEMPLATES or fmt not in eu_publication.FORMATS:
+        raise Http404
+    period = request.GET.get("period", "")
+    statistics.check_scope(period, None)
+    doc = eu_publication.published(which, period)
+    if doc is None:
+        return _json({"error": _not_published(period, None)}, status=404)
+    response = eu_file(doc, which, period, fmt)
+    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
