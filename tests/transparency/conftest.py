@@ -3,7 +3,6 @@
 from datetime import datetime, timedelta
 
 from lawdesk.transparency import counts
-from tests.removal.conftest import channel_messages, removal_platform  # noqa: F401 (removal orders' fixtures)
 
 
 def count_closed(*, country: str, kind: str, outcome: str, accounts: int, closed: datetime) -> None:

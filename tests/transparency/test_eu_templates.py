@@ -23,7 +23,7 @@ from lawdesk.transparency.leaves import decode_leaf
 from lawdesk.transparency.models import LogLeaf
 from lawdesk.transparency.services import publish_checkpoint
 from lawdesk.transparency.verify import DirSource, State, VerifyError, verify_log
-from tests.removal.conftest import tco_payload
+from tests.factories import content_url, payload
 
 pytestmark = pytest.mark.django_db
 MIN = timedelta(minutes=1)
@@ -36,7 +36,14 @@ INFO_EFFECT = eu_templates.METRICS[6]
 
 
 def _removal(submit, messages, at, **extra):
-    return submit(at=at, **tco_payload(messages, **extra))
+    """A TCO removal order from Paris naming ``messages`` (``extra`` makes it another order)."""
+    data = payload(kind="removal", instrument_type="tco_removal_order", instrument_reference="TCO-FR-2026-7",
+                   offence_category="terrorism", categories=[],
+                   offence_description="Instructions for making explosives posted in a public channel.",
+                   content_locations="\n".join(content_url(m) for m in messages),
+                   targets=[{"identifier": "https://msgr.example/demo_channel"}])
+    data.pop("max_sentence_years", None)
+    return submit(at=at, **{**data, **extra})
 
 
 def _act(case, reviewer, at, *, after, report_after, measure="remove", countries=None):
