@@ -102,6 +102,45 @@ def platform_retention(
 console = Console(width=max(Console().width, 150))
 
 
+@law_cli.app.command("docs")
+def law_docs(
+    out: Annotated[Path, typer.Option(help="Folder for the generated pages.")] = Path("docs/law"),
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Fail if the committed pages differ; write nothing.")
+    ] = False,
+) -> None:
+    """Generate one Markdown page per regime from the rule definitions, in English and in
+    French (OUT/fr/)."""
+    django_setup()  # the French citations' phrases come from the gettext catalogue
+    # reason: start-up time: the command line loads only what the command it runs needs
+    from lawdesk.core.citations import cite
+    from lawdesk.evidence.catalogue import available
+    from lawdesk.law.docs import missing_french, stale_pages, write_pages
+
+    if not available("fr"):  # a citation's phrases are catalogue messages
+        typer.echo("the French catalogue is not compiled: run `make messages` first", err=True)
+        raise typer.Exit(2)
+
+    def cite_french(citation: str) -> str:
+        return cite(citation, "fr")
+
+    absent = missing_french()
+    if absent:
+        typer.echo("no French for (add it to src/lawdesk/law/french.py): " + ", ".join(absent),
+                   err=True)
+        raise typer.Exit(2)
+    if check_only:
+        stale = stale_pages(out, cite_french)
+        if stale:
+            for path in stale:
+                typer.echo(f"stale: {path} (run `lawdesk law docs --out {out}`)", err=True)
+            raise typer.Exit(2)
+        typer.echo(f"{out}: up to date")
+        return
+    for path in write_pages(out, cite_french):
+        typer.echo(f"wrote {path}")
+
+
 def django_setup() -> None:
     """Configure Django for commands that touch the database."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lawdesk.settings")

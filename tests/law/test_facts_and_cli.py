@@ -163,9 +163,17 @@ def test_cli_check_with_config(tmp_path: Path) -> None:
 
 
 def test_cli_docs_check(tmp_path: Path) -> None:
-    assert runner.invoke(app, ["docs", "--out", str(tmp_path), "--check"]).exit_code == 2
-    assert runner.invoke(app, ["docs", "--out", str(tmp_path)]).exit_code == 0
-    assert runner.invoke(app, ["docs", "--out", str(tmp_path), "--check"]).exit_code == 0
+    # `lawdesk law docs` is registered by lawdesk.cli (the French pages cite through core)
+    from lawdesk.cli import app as lawdesk_app
+
+    docs = ["law", "docs", "--out", str(tmp_path)]
+    assert runner.invoke(lawdesk_app, [*docs, "--check"]).exit_code == 2
+    assert runner.invoke(lawdesk_app, docs).exit_code == 0
+    assert (tmp_path / "fr" / "index.md").exists()
+    assert runner.invoke(lawdesk_app, [*docs, "--check"]).exit_code == 0
+    (tmp_path / "fr" / "fr.md").write_text("edited by hand\n", encoding="utf-8")
+    result = runner.invoke(lawdesk_app, [*docs, "--check"])
+    assert result.exit_code == 2 and "fr/fr.md" in result.output
 
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.name)

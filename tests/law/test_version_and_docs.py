@@ -6,8 +6,11 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from lawdesk.law import engine
-from lawdesk.law.docs import render_pages, stale_pages
+import pytest
+
+from lawdesk.core.citations import cite
+from lawdesk.law import engine, french
+from lawdesk.law.docs import missing_french, render_pages, stale_pages
 from lawdesk.law.registry import REGIMES, all_rules
 from lawdesk.law.rules import CategoryRule
 from lawdesk.law.version import RULESET_RELEASE, rules_fingerprint, ruleset_version
@@ -69,6 +72,57 @@ def test_every_regime_has_a_page_listing_every_rule_with_its_article() -> None:
             assert rule.article.replace("|", "\\|") in page
 
 
+def _cite_french(citation: str) -> str:
+    return cite(citation, "fr")
+
+
 def test_committed_docs_match_the_generator() -> None:
-    stale = stale_pages(DOCS)
+    stale = stale_pages(DOCS, _cite_french)
     assert not stale, f"regenerate with `lawdesk law docs --out docs/law`: {stale}"
+
+
+def test_the_english_and_french_docs_have_the_same_pages_and_link_each_other() -> None:
+    pages = render_pages(_cite_french)
+    english = {name for name in pages if not name.startswith("fr/")}
+    assert {f"fr/{name}" for name in english} == set(pages) - english
+    assert "[fr/index.md](fr/index.md)" in pages["index.md"]
+    assert "[index.md](../index.md)" in pages["fr/index.md"]
+    assert pages["fr/index.md"].startswith("<!-- Généré par `lawdesk law docs`")
+
+
+def test_every_rule_has_its_french_explanation_and_citation_on_the_french_page() -> None:
+    assert missing_french() == [], (
+        "rule texts without French (add it to src/lawdesk/law/french.py): "
+        + ", ".join(missing_french()))
+    pages = render_pages(_cite_french)
+    for spec in REGIMES.values():
+        page = pages[f"fr/{spec.regime.value}.md"]
+        assert french.REGIMES[spec.regime.value][1] in page
+        for rule in spec.rules():
+            assert french.EXPLANATIONS[rule.id][1].replace("|", "\\|") in page, rule.id
+            assert cite(rule.article, "fr").replace("|", "\\|") in page, rule.id
+    # French citations, statute names in their official French form
+    assert "Règlement (UE) 2023/1543, art. 4, § 1" in pages["fr/eu_eevidence.md"]
+    assert "CPP, art. 60-1" in pages["fr/fr.md"]
+    assert "18 U.S.C. 2703" in pages["fr/us_sca.md"]
+
+
+def test_a_rule_without_french_or_reworded_since_its_french_is_named(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = list(all_rules())
+    new = replace(rules[0], id="routing.new_rule")
+    reworded = replace(rules[1], explanation=rules[1].explanation + " Reworded.")
+    found = french.missing([new, reworded, *rules[2:]], REGIMES.values(), {})
+    assert found == sorted([new.id, reworded.id])
+    monkeypatch.delitem(french.EXPLANATIONS, rules[2].id)
+    assert missing_french() == [rules[2].id]
+    with pytest.raises(LookupError, match=re.escape(rules[2].id)):
+        render_pages(_cite_french)
+    assert render_pages()["index.md"]  # the English pages never need the French
+
+
+def test_french_periods() -> None:
+    from lawdesk.law.deadlines import days, hours
+
+    assert [french.period(d) for d in (days(10), days(1), hours(1), hours(96))] == [
+        "10 jours", "1 jour", "1 heure", "96 heures"]

@@ -1,4 +1,8 @@
-"""``lawdesk law``: check a request's facts against the rules, and generate the rule docs."""
+"""``lawdesk law``: check a request's facts against the rules, print the ruleset version.
+
+``lawdesk law docs`` is registered on this group by ``lawdesk.cli``: the French pages cite the
+law through ``lawdesk.core.citations``, which this layer may not import.
+"""
 
 from __future__ import annotations
 
@@ -84,27 +88,6 @@ def check(
                "--now 2026-11-02T09:00:00Z"])
     decision = decide(facts, config=_config(config), now=at)
     typer.echo(json.dumps(decision.to_dict(), indent=2, ensure_ascii=False))
-
-
-@app.command()
-def docs(
-    out: Annotated[Path, typer.Option(help="Folder for the generated pages.")] = Path("docs/law"),
-    check_only: Annotated[
-        bool, typer.Option("--check", help="Fail if the committed pages differ; write nothing.")
-    ] = False,
-) -> None:
-    """Generate one Markdown page per regime from the rule definitions."""
-    # reason: start-up time: the command line loads only what the command it runs needs
-    from lawdesk.law.docs import stale_pages, write_pages
-
-    if check_only:
-        stale = stale_pages(out)
-        if stale:
-            _fail([f"stale: {p} (run `lawdesk law docs --out {out}`)" for p in stale])
-        typer.echo(f"{out}: up to date")
-        return
-    for path in write_pages(out):
-        typer.echo(f"wrote {path}")
 
 
 @app.command()
