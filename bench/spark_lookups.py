@@ -42,6 +42,7 @@ from bench.lookups import BENCH_DIR, TOLERANCE, _label, ensure_dataset, ensure_p
 from lawdesk.platform.connector import IpQuery, to_json
 from lawdesk.platform.ibis_connector import IbisConnector, duckdb_connector, postgres_connector
 from lawdesk.platform.identifiers import ip_from_bytes
+from lawdesk.platform.lookup_index import IndexedConnector
 from lawdesk.platform.spark import local_session, spark_connector
 
 
@@ -63,10 +64,11 @@ def _ms(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def run_size(
-    size: int, tuple_counts: list[int], repeats: int, cores: int, spark_memory: str, reuse_pg: bool
+    size: int, tuple_counts: list[int], repeats: int, cores: int, spark_memory: str, reuse_pg: bool,
+    wanted: tuple[str, ...] = ("duckdb", "postgres", "spark"),
 ) -> dict[str, Any]:
     data = ensure_dataset(size)
-    dsn, _ = ensure_pg(data, size, reuse_pg)
+    dsn = ensure_pg(data, size, reuse_pg)[0] if "postgres" in wanted else ""
     load = os.getloadavg()
     t0 = time.perf_counter()
     spark = spark_connector(
@@ -74,11 +76,14 @@ def run_size(
     )
     spark.con._session.sparkContext.setLogLevel("ERROR")  # type: ignore[attr-defined]
     spark_start_s = time.perf_counter() - t0
-    engines: dict[str, IbisConnector] = {
-        "duckdb": duckdb_connector(data),
-        "postgres": postgres_connector(dsn),
-        "spark": spark,
+    makers: dict[str, Callable[[], IbisConnector]] = {
+        "duckdb": lambda: duckdb_connector(data),
+        "postgres": lambda: postgres_connector(dsn),
+        "spark": lambda: spark,
+        # the derived SQLite index of decision 0022, when it was built beside the dataset
+        "sqlite_index": lambda: IndexedConnector(data),
     }
+    engines = {name: makers[name]() for name in ("duckdb", *wanted) if name in makers}
     out: dict[str, Any] = {
         "events": size, "load_avg_start": load, "spark_start_s": spark_start_s, "cores": cores,
         "batches": {},
@@ -95,7 +100,7 @@ def run_size(
         if not all(a == answers["duckdb"] for a in answers.values()):
             raise SystemExit(f"engines disagree at {size:,} events, {n:,} tuples: {matched}")
         for r in range(repeats):
-            order = list(engines)[r % 3:] + list(engines)[: r % 3]
+            order = list(engines)[r % len(engines):] + list(engines)[: r % len(engines)]
             for name in order:
                 ms, _ = _ms(lambda name=name, queries=queries: engines[name].who_used_ip_batch(
                     queries, TOLERANCE))
@@ -130,9 +135,11 @@ def markdown(results: list[dict[str, Any]]) -> str:
     for r in results:
         for n, b in r["batches"].items():
             m, q = b["median_ms"], b["ratio_to_duckdb"]
+            ms = {e: f"{m[e]:,.0f} ms" if e in m else "-" for e in ("duckdb", "postgres", "spark")}
+            qs = {e: f"{q[e]:.2f}x" if e in q else "-" for e in ("postgres", "spark")}
             lines.append(
-                f"| {r['events']:,} | {int(n):,} | {m['duckdb']:,.0f} ms | {m['postgres']:,.0f} ms | "
-                f"{m['spark']:,.0f} ms | {q['postgres']:.2f}x | {q['spark']:.2f}x | "
+                f"| {r['events']:,} | {int(n):,} | {ms['duckdb']} | {ms['postgres']} | "
+                f"{ms['spark']} | {qs['postgres']} | {qs['spark']} | "
                 f"{r['load_avg_start'][0]:.1f}-{b['load_avg_end'][0]:.1f} |"
             )
     return "\n".join(lines)
@@ -146,6 +153,8 @@ def main() -> None:
     ap.add_argument("--cores", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--spark-memory", default="4g")
     ap.add_argument("--reload-pg", action="store_true")
+    ap.add_argument("--engines", default="duckdb,postgres,spark",
+                    help="among duckdb (always run: the baseline), postgres, spark, sqlite_index")
     args = ap.parse_args()
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     counts = [int(float(s)) for s in args.tuples.split(",")]
@@ -153,7 +162,8 @@ def main() -> None:
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()}")
     results = []
     for size in sizes:
-        res = run_size(size, counts, args.repeats, args.cores, args.spark_memory, not args.reload_pg)
+        res = run_size(size, counts, args.repeats, args.cores, args.spark_memory, not args.reload_pg,
+                       tuple(args.engines.split(",")))
         (BENCH_DIR / f"spark-lookups-{_label(size)}.json").write_text(json.dumps(res, indent=1, default=str))
         results.append(res)
         print(markdown([res]), flush=True)
