@@ -28,6 +28,14 @@ from lawdesk.law.version import ruleset_version
      "paramètre de déploiement de lawdesk (aucun délai légal)",
      "lawdesk deployment setting (no statutory period)"),
     ("18 U.S.C. 2703(f)(2)", "18 U.S.C. 2703(f)(2)", "18 U.S.C. 2703(f)(2)"),
+    # the words around the acts are translated where they occur; a range reads "à"
+    ("mutual legal assistance treaties; 18 U.S.C. 2523 (CLOUD Act agreements)",
+     "traités d'entraide judiciaire; 18 U.S.C. 2523 (accords CLOUD Act)",
+     "mutual legal assistance treaties; 18 U.S.C. 2523 (CLOUD Act agreements)"),
+    ("Code de procédure pénale art. 56-1 to 56-3, 60-1 al. 3, 60-1-1; loi du 29 juillet 1881 art. 2",
+     "CPP, art. 56-1 à 56-3, 60-1, al. 3, 60-1-1; loi du 29 juillet 1881, art. 2",
+     "Code de procédure pénale art. 56-1 to 56-3, 60-1 al. 3, 60-1-1; "
+     "loi du 29 juillet 1881 art. 2"),
 ])
 def test_a_citation_is_written_in_the_conventions_of_each_language(source, french, english):
     assert cite(source, "fr") == french
@@ -43,6 +51,17 @@ def test_every_deadline_citation_of_the_rules_reads_as_french():
         french = cite(str(article), "fr")
         for english in ("Reg. (EU)", "Art. ", "Annex ", "recital "):
             assert english not in french, (article, french)
+
+
+def test_no_english_words_around_the_acts_in_a_french_citation():
+    """The French pages (docs/law/fr, the desk) show no English prose in a citation; US and
+    other foreign acts keep their own names."""
+    english = ("the ", " of ", "treaties", "agreements", "policy", "design", " to ", "(e.g.")
+    for article in {rule.article for rule in all_rules()}:
+        french = cite(article, "fr")
+        if "US-UK Agreement" in article:
+            continue
+        assert not any(word in french for word in english), (article, french)
 
 
 def test_citations_leave_the_hashed_rule_set_as_it_was():

@@ -32,6 +32,9 @@ class Act:
 # The acts as the rule definitions write them; longest first when matching.
 ACTS: dict[str, Act] = {
     "Code de procédure pénale": Act("Code de procédure pénale (CPP)", "CPP"),
+    "Code de la sécurité intérieure": Act("Code de la sécurité intérieure",
+                                          "Code de la sécurité intérieure"),
+    "loi du 29 juillet 1881": Act("loi du 29 juillet 1881", "loi du 29 juillet 1881"),
     "Reg. (EU) 2016/679 (GDPR)": Act("Regulation (EU) 2016/679 (GDPR)",
                                      "Règlement (UE) 2016/679 (RGPD)"),
     "Protocol No 22 on the position of Denmark": Act(
@@ -51,6 +54,22 @@ _PHRASES = {
     "lawdesk deployment setting (no statutory period)":
         gettext_noop("lawdesk deployment setting (no statutory period)"),
     "mutual legal assistance treaties": gettext_noop("mutual legal assistance treaties"),
+    # the rule definitions' words around the acts cited (translated where they occur)
+    "national criminal procedure of the establishment's member state":
+        gettext_noop("national criminal procedure of the establishment's member state"),
+    "(CLOUD Act agreements)": gettext_noop("(CLOUD Act agreements)"),
+    "national intelligence law of the establishment's state (e.g.":
+        gettext_noop("national intelligence law of the establishment's state (e.g."),
+    "national law of the establishment's state (administrative or civil rights of communication)":
+        gettext_noop("national law of the establishment's state "
+                     "(administrative or civil rights of communication)"),
+    "platform policy, as published": gettext_noop("platform policy, as published"),
+    "platform design: end-to-end encryption without provider keys":
+        gettext_noop("platform design: end-to-end encryption without provider keys"),
+    "the order's regime: refusing a binding order needs a ground (e.g.":
+        gettext_noop("the order's regime: refusing a binding order needs a ground (e.g."),
+    "the privileges and immunities of the law that governs the request (e.g.":
+        gettext_noop("the privileges and immunities of the law that governs the request (e.g."),
 }
 
 
@@ -81,6 +100,7 @@ def _french(citation: str) -> str:
     text = re.sub(r"\brecital (\d+)\b", r"considérant \1", text)
     text = re.sub(r"\bsection ([A-Z])\b", r"section \1", text)
     text = re.sub(r" al\. (\d+)", r", al. \1", text)
+    text = re.sub(r"(\d) to (\d)", r"\1 à \2", text)  # CPP art. 56-1 à 56-3
     return re.sub(r"(\d) (\d+°)", r"\1, \2", text)  # CPP art. 60-1-2, 3°
 
 
@@ -103,4 +123,10 @@ def cite(citation: str, language: str | None = None) -> str:
     if citation in _PHRASES:
         with translation.override(language):
             return gettext(_PHRASES[citation])
-    return _french(citation) if language == "fr" else _english(citation)
+    if language != "fr":
+        return _english(citation)
+    with translation.override(language):  # the words around the acts, in the page's language
+        for source in sorted(_PHRASES, key=len, reverse=True):
+            if source in citation:
+                citation = citation.replace(source, gettext(_PHRASES[source]))
+    return _french(citation)
