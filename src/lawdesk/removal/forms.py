@@ -47,8 +47,10 @@ class FactsForm(forms.Form):
 
 
 class ScopeForm(forms.Form):
-    countries = forms.CharField(label=_("Territorial scope stated in the order (ISO codes, or EU)"),
-                                max_length=200)
+    countries = forms.CharField(
+        label=_("Territorial scope stated in the order"), max_length=200,
+        help_text=_("The states where the order has effect, as it says: ISO codes such as FR BE "
+                    "(Greece is GR), EEA states too, or EU for every member state."))
 
 
 class ImpossibilityForm(forms.Form):
