@@ -150,3 +150,28 @@ def test_the_case_is_locked_before_the_measure_takes_the_audit_chain(tco, review
                 and '"accounts_agency"' in q and (connection.vendor != "postgresql" or "FOR UPDATE" in q))
     chain = next(i for i, q in enumerate(sql) if "audit_chain_head" in q or 'INTO "audit_event"' in q)
     assert lock < chain, (sql[lock], sql[chain])
+
+
+@pytest.mark.parametrize(("instrument", "title", "cites_annex_ii"), [
+    ("tco_removal_order", "Feedback on a removal order (Regulation (EU) 2021/784, Annex II)", True),
+    ("court_order", "Feedback on a removal order", False),
+])
+def test_the_feedback_pdf_names_the_instrument_and_the_measure(submit, channel_messages, reviewer, now,
+                                                                 instrument, title, cites_annex_ii):
+    """Only a TCO order's feedback cites Annex II; a geo-block in named countries is said as such."""
+    from pypdf import PdfReader
+
+    from lawdesk.removal import feedback
+
+    case = submit(**tco_payload(channel_messages[:1], instrument_type=instrument,
+                                offence_category="terrorism"))
+    if cites_annex_ii:
+        services.apply_measure(case=case, actor=reviewer, now=now, measure="remove")
+    else:  # a national order may be given effect in named countries only
+        services.apply_measure(case=case, actor=reviewer, now=now, measure="disable", countries=["FR", "BE"])
+    reader = PdfReader(__import__("io").BytesIO(feedback.annex_ii_pdf(case)))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert text.startswith(title)
+    assert ("2021/784" in text) is cites_annex_ii
+    expected = "Removed" if cites_annex_ii else "Access disabled in named countries"
+    assert expected in text and "Not actioned" not in text

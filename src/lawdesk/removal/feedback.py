@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 
 from lawdesk.cases.models import Case
 from lawdesk.removal.models import RemovalItem
+from lawdesk.removal.services import is_tco
 
 SCHEMA = "lawdesk/tco-annex-ii/1"
 _MEASURES: dict[str, str] = {RemovalItem.Measure.REMOVE.value: "removed",
@@ -66,7 +67,10 @@ def annex_ii_pdf(case: Case) -> bytes:
     # reason: start-up time: weasyprint loads only when this runs
     from weasyprint import HTML
 
-    html = render_to_string("removal/annex_ii.html", {"doc": annex_ii(case), "case": case})
+    # Only a TCO removal order's feedback is the Annex II of Reg. (EU) 2021/784; a national
+    # order gets the same facts under a title that cites no instrument it was not given under.
+    html = render_to_string("removal/annex_ii.html", {"doc": annex_ii(case), "case": case,
+                                                      "tco": is_tco(case)})
     pdf = HTML(string=html).write_pdf()
     assert pdf is not None
     return pdf
