@@ -120,6 +120,20 @@ def lock(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("agency", "officer__user").get(pk=case.pk)
 
 
+def bring_deadline_forward(case: Case, deadline: datetime, *, now: datetime) -> bool:
+    """Apply an earlier deadline the order itself sets; never a later one, never one past.
+
+    Returns whether it was applied. The caller records the audit event that says why (with the
+    order's own deadline), in the same transaction.
+    """
+    if not now < deadline < case.deadline_at:
+        return False
+    case.deadline_at = deadline
+    case.urgency = legal_clock.urgency(case, now)
+    case.save(update_fields=["deadline_at", "urgency"])
+    return True
+
+
 def move(case: Case, target: str, *, actor: User | None, now: datetime, action: Action,
          reason: str = "", params: dict[str, Any] | None = None,
          origin: Origin | None = None) -> None:

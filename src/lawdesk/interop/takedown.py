@@ -37,7 +37,7 @@ from lxml import etree
 
 from lawdesk.audit.actions import Action
 from lawdesk.audit.services import record
-from lawdesk.cases import legal_clock
+from lawdesk.cases import lifecycle
 from lawdesk.interop import message as m
 from lawdesk.interop import schema as s
 from lawdesk.interop.identity import own_identity
@@ -263,11 +263,7 @@ def apply_deadline(case: Case, order: Order, context: Context) -> None:
     receipt is never extended by it); one already past at receipt is recorded, not applied."""
     if order.deadline is None:
         return
-    applied = context.now < order.deadline < case.deadline_at
-    if applied:
-        case.deadline_at = order.deadline
-        case.urgency = legal_clock.urgency(case, context.now)
-        case.save(update_fields=["deadline_at", "urgency"])
+    applied = lifecycle.bring_deadline_forward(case, order.deadline, now=context.now)
     record(Action.HI1_TAKEDOWN_DEADLINE, actor=context.visitor, target=case, now=context.now,
            origin=context.origin,
            params={"number": case.number, "takedown_deadline": order.deadline.isoformat(),
