@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import socket
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 CHROMIUM = "/usr/bin/chromium"  # the browser the browser tests drive
@@ -89,3 +92,36 @@ def english_phrases(text: str, language: str = "fr") -> list[str]:
     flat = " ".join(text.split())
     return sorted(f"{piece!r} (from {msgid!r})" for piece, msgid in _english_fragments(language).items()
                   if re.search(rf"(?<![A-Za-z]){re.escape(piece)}(?![A-Za-z])", flat))
+
+
+def read_xlsx(data: bytes) -> list[list[Any]]:
+    """The first sheet of an XLSX lawdesk wrote (transparency.eu_templates), as a table (numbers as
+    int or float). Only tests read workbooks: lawdesk itself never parses XML outside
+    interop.xmlsafe (tests/interop/test_hardened_parsing.py)."""
+    from defusedxml import ElementTree
+
+    from lawdesk.transparency.eu_templates import TemplateError
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            root = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
+        raise TemplateError(f"not a workbook: {exc}") from exc
+    table: list[list[Any]] = []
+    for row in root.iter(f"{ns}row"):
+        values: dict[int, Any] = {}
+        for cell in row.iter(f"{ns}c"):
+            ref = cell.get("r", "")
+            letters = "".join(ch for ch in ref if ch.isalpha())
+            col = 0
+            for ch in letters:
+                col = col * 26 + ord(ch) - 64
+            if cell.get("t") == "inlineStr":
+                values[col - 1] = "".join(t.text or "" for t in cell.iter(f"{ns}t"))
+            else:
+                raw = cell.findtext(f"{ns}v") or ""
+                values[col - 1] = float(raw) if "." in raw else int(raw)
+        width = max(values, default=-1) + 1
+        table.append([values.get(i) for i in range(width)])
+    return table

@@ -15,6 +15,7 @@ from lawdesk.platform.ibis_connector import duckdb_connector
 from lawdesk.transparency import eu_templates
 from tests.e2e.conftest import LiveServer, Sessions, shot
 from tests.factories import PDF_BYTES
+from tests.support import read_xlsx
 
 pytestmark = pytest.mark.e2e
 
@@ -91,7 +92,7 @@ def test_a_removed_tco_order_is_in_the_templates_the_auditor_downloads(
     with auditor.expect_download() as got:
         auditor.get_by_test_id("download-orders-xlsx").click()
     assert got.value.suggested_filename == "member-states-orders-2026.xlsx"
-    workbook = eu_templates.read_xlsx(Path(got.value.path()).read_bytes())
+    workbook = read_xlsx(Path(got.value.path()).read_bytes())
     assert workbook[0] == table[0]
     assert [eu_templates._cell_text(v) for v in _tco_row(workbook)] == row
     with auditor.expect_download() as got:

@@ -41,7 +41,7 @@ KEYS = [
     (re.compile(r"(?<![\w@./:#=-])[a-z]+(?:_[a-z0-9]+)+(?![\w.@/-])"), "an internal key"),
 ]
 # Pages that are files or actions, not pages to read.
-SKIP = re.compile(r"/logout|\.(json|csv|pdf|sig|zip|age|pem|txt|ico)(\?|$)|/package/|/documents/"
+SKIP = re.compile(r"/logout|\.(json|csv|xlsx|pdf|sig|zip|age|pem|txt|ico)(\?|$)|/package/|/documents/"
                   r"|/admin/|/api/|/static/|/accounts/(email|password|2fa|reauthenticate)")
 
 

@@ -24,6 +24,7 @@ from lawdesk.transparency.models import LogLeaf
 from lawdesk.transparency.services import publish_checkpoint
 from lawdesk.transparency.verify import DirSource, State, VerifyError, verify_log
 from tests.factories import content_url, payload
+from tests.support import read_xlsx
 
 pytestmark = pytest.mark.django_db
 MIN = timedelta(minutes=1)
@@ -191,7 +192,7 @@ def test_csv_and_xlsx_carry_the_same_values(history, now):
                 assert text == (cell or "") == value  # an empty text cell reads as None
     # The workbook is a function of the figures: the same bytes every time.
     assert eu_publication.render("orders", doc, "xlsx") == eu_publication.render("orders", doc, "xlsx")
-    assert eu_templates.read_xlsx(eu_publication.render("orders", doc, "xlsx")) == table
+    assert read_xlsx(eu_publication.render("orders", doc, "xlsx")) == table
 
 
 def _published_export(now, tmp_path):
@@ -258,7 +259,7 @@ def test_the_public_gets_the_files_once_the_period_is_published(history, now, cl
     assert response.status_code == 200
     assert response["Content-Type"] == eu_publication.CONTENT_TYPES["xlsx"]
     assert 'filename="member-states-orders-2026.xlsx"' in response["Content-Disposition"]
-    table = eu_templates.read_xlsx(response.content)
+    table = read_xlsx(response.content)
     [tco] = [r for r in table[1:] if r[3] == "Risk for public security"]
     assert tco[6] == 3 and tco[9] == 0.35
     report = client.get("/transparency/eu/tco.json?period=2026").json()
@@ -302,6 +303,6 @@ def test_the_command_line_writes_either_template(history, now, tmp_path):
     result = CliRunner().invoke(app, ["transparency", "eu-report", "orders", "--period", "2026",
                                       "--format", "xlsx", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert eu_templates.read_xlsx(out.read_bytes())[0] == list(eu_templates.COLUMNS)
+    assert read_xlsx(out.read_bytes())[0] == list(eu_templates.COLUMNS)
     bad = CliRunner().invoke(app, ["transparency", "eu-report", "orders", "--period", "2026-13"])
     assert bad.exit_code == 2 and "--period" in bad.output

@@ -30,7 +30,6 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
-from xml.sax.saxutils import escape
 
 from lawdesk.transparency.leaves import OrderRow
 from lawdesk.transparency.report import ReportError, check_scope, quarters_in
@@ -258,7 +257,7 @@ def _column(n: int) -> str:
 def _xml_text(value: str) -> str:
     # Characters XML 1.0 cannot carry are dropped (none is expected: the text is ours).
     clean = "".join(c for c in value if c in "\t\n\r" or ord(c) >= 0x20)
-    return escape(clean)
+    return clean.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _sheet_xml(table: Table) -> str:
@@ -319,36 +318,6 @@ def xlsx_bytes(table: Table, sheet_name: str) -> bytes:
             info.external_attr = 0o644 << 16
             archive.writestr(info, text.encode("utf-8"))
     return out.getvalue()
-
-
-def read_xlsx(data: bytes) -> Table:
-    """The first sheet of an XLSX this module wrote, as a table (numbers as int or float)."""
-    # reason: start-up time: the XML parser loads only when a workbook is read
-    from defusedxml import ElementTree
-
-    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            root = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
-        raise TemplateError(f"not a workbook: {exc}") from exc
-    table: Table = []
-    for row in root.iter(f"{ns}row"):
-        values: dict[int, Any] = {}
-        for cell in row.iter(f"{ns}c"):
-            ref = cell.get("r", "")
-            letters = "".join(ch for ch in ref if ch.isalpha())
-            col = 0
-            for ch in letters:
-                col = col * 26 + ord(ch) - 64
-            if cell.get("t") == "inlineStr":
-                values[col - 1] = "".join(t.text or "" for t in cell.iter(f"{ns}t"))
-            else:
-                raw = cell.findtext(f"{ns}v") or ""
-                values[col - 1] = float(raw) if "." in raw else int(raw)
-        width = max(values, default=-1) + 1
-        table.append([values.get(i) for i in range(width)])
-    return table
 
 
 # --- Verifying published documents -----------------------------------------------------------
