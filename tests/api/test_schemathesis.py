@@ -54,6 +54,9 @@ def test_generated_calls_pass_every_check(api, token, settings):
         statuses = {status: n for (lb, md, status), n in sorted(tally.statuses.items())
                     if (lb, md) == (label, mode)}
         print(f"  {label} [{mode}]: {count} calls, statuses {statuses}")
+    for skipped in tally.skipped:
+        print(f"  stopped early by the generator: {skipped}")
+    assert sum(tally.calls.values()) >= len(tally.calls) * 10, "too few generated calls ran"
 
 
 class Tally:
@@ -63,6 +66,7 @@ class Tally:
         self.calls: Counter[tuple[str, str]] = Counter()
         self.statuses: Counter[tuple[str, str, int]] = Counter()
         self.failures: list[str] = []
+        self.skipped: list[str] = []
 
 
 def all_checks() -> list:
@@ -75,6 +79,7 @@ def all_checks() -> list:
 
 def _fuzz(schema, token: str) -> Tally:
     from schemathesis import GenerationMode
+    from schemathesis.core.errors import InvalidSchema
 
     headers = {"Authorization": f"Bearer {token}"}
     checks = all_checks()
@@ -84,7 +89,18 @@ def _fuzz(schema, token: str) -> Tally:
 
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            _runner(operation, mode, headers, checks, tally)()
+            try:
+                _runner(operation, mode, headers, checks, tally)()
+            except InvalidSchema as exc:
+                # schemathesis' negative mode mutates the schema with drawn values; now and then
+                # (once in three full runs on 1 Dec 2026, never alone) its canonicaliser
+                # (jsonschema_rs) cannot take a mutated schema and the library gives up on the
+                # operation's remaining negative cases. That is the tool's limit, not an answer
+                # of lawdesk's: it is reported, and tolerated only there — the positive cases, and
+                # every negative case already run, still had every check.
+                if mode != GenerationMode.NEGATIVE or "canonical form" not in str(exc):
+                    raise
+                tally.skipped.append(f"{operation.label} [negative]: {exc}")
     return tally
 
 
