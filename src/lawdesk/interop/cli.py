@@ -145,17 +145,8 @@ def get(
     # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.interop import message as m
 
-    def endpoint(text: str) -> m.EndpointId:
-        country, _, unique = text.partition(":")
-        return m.EndpointId(country.upper(), unique)
-
-    header = m.header_element(sender=endpoint(sender), receiver=endpoint(receiver),
-                              transaction_id=str(uuid.uuid4()), now=utcnow(),
-                              version=m.Version("V1.22.1", "EU", "v1.3.1"))
-    body = m.C("RequestPayload", m.C("ActionRequests", m.C(
-        "ActionRequest", m.C("ActionIdentifier", text="0"),
-        m.C("GET", m.C("Identifier", text=object_id)))))
-    status, answer = post(m.message(header, body), to, cert=cert, key=key, ca=ca)
+    status, answer = post(_tasks_request(sender, receiver, m.C("GET", m.C("Identifier", text=object_id))),
+                          to, cert=cert, key=key, ca=ca)
     if status != 200:
         typer.echo(f"refused: HTTP {status} {answer.decode('utf-8', 'replace').strip()}", err=True)
         raise typer.Exit(2)
