@@ -161,3 +161,26 @@ class Sessions:
 @pytest.fixture(scope="session")
 def sessions(browser: Any, live_server_process: LiveServer) -> Sessions:
     return Sessions(browser, live_server_process)
+
+
+def fill_removal_order(page: Any, server: LiveServer, pdf: Path, *, instrument: str, reference: str,
+                       file_number: str, offence: str, description: str, link: str,
+                       scope: str | None = None) -> None:
+    """Fill the portal's removal-order form as the Paris prosecutor's office would, and send it.
+
+    The caller asserts what follows (the receipt, or a field's error)."""
+    page.goto(server.url + "/portal/cases/new/?kind=removal")
+    page.select_option("select[name=instrument_type]", instrument)
+    page.fill("input[name=instrument_reference]", reference)
+    page.fill("input[name=instrument_date]", "2026-11-30")
+    page.fill("input[name=issuer_name]", "Anne Roussel")
+    page.select_option("select[name=issuer_role]", "prosecutor")
+    page.fill("input[name=authority_file_number]", file_number)
+    page.select_option("select[name=offence_category]", offence)
+    page.fill("textarea[name=offence_description]", description)
+    page.fill("textarea[name=targets]", "https://msgr.example/demo_channel")
+    page.fill("textarea[name=content_locations]", link)
+    if scope is not None:
+        page.fill("input[name=territorial_scope]", scope)
+    page.set_input_files("input[name=attachments]", str(pdf))
+    page.click("button:has-text('Send the request')")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from lawdesk.platform.ibis_connector import duckdb_connector
 from lawdesk.transparency import eu_templates
-from tests.e2e.conftest import LiveServer, Sessions, shot
+from tests.e2e.conftest import LiveServer, Sessions, fill_removal_order, shot
 from tests.factories import PDF_BYTES
 from tests.support import read_xlsx
 
@@ -41,19 +41,9 @@ def test_a_removed_tco_order_is_in_the_templates_the_auditor_downloads(
     pdf = tmp_path / "tco-order.pdf"
     pdf.write_bytes(PDF_BYTES)
     officer = sessions.page(OFFICER)
-    officer.goto(server.url + "/portal/cases/new/?kind=removal")
-    officer.select_option("select[name=instrument_type]", "tco_removal_order")
-    officer.fill("input[name=instrument_reference]", "TCO-FR-2026-0077")
-    officer.fill("input[name=instrument_date]", "2026-11-30")
-    officer.fill("input[name=issuer_name]", "Anne Roussel")
-    officer.select_option("select[name=issuer_role]", "prosecutor")
-    officer.fill("input[name=authority_file_number]", "TCO-J3-77")
-    officer.select_option("select[name=offence_category]", "terrorism")
-    officer.fill("textarea[name=offence_description]", "A call to join an armed group.")
-    officer.fill("textarea[name=targets]", "https://msgr.example/demo_channel")
-    officer.fill("textarea[name=content_locations]", f"https://msgr.example/demo_channel/{message.message_id}")
-    officer.set_input_files("input[name=attachments]", str(pdf))
-    officer.click("button:has-text('Send the request')")
+    fill_removal_order(officer, server, pdf, instrument="tco_removal_order", reference="TCO-FR-2026-0077",
+                       file_number="TCO-J3-77", offence="terrorism", description="A call to join an armed group.",
+                       link=f"https://msgr.example/demo_channel/{message.message_id}")
     expect(officer.locator(".messages")).to_contain_text("Request received as LD-")
     number = re.search(r"LD-\d{4}-\d{6}", officer.locator("h1").inner_text()).group(0)
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from lawdesk.platform.content_actions import PlatformView, SyntheticContentActions, Withheld
 from lawdesk.platform.ibis_connector import duckdb_connector
-from tests.e2e.conftest import LiveServer, Sessions, shot
+from tests.e2e.conftest import LiveServer, Sessions, fill_removal_order, shot
 from tests.factories import PDF_BYTES
 
 pytestmark = pytest.mark.e2e
@@ -31,20 +31,10 @@ def test_tco_order_removed_from_the_one_screen_action(sessions: Sessions, server
     pdf.write_bytes(PDF_BYTES)
 
     officer = sessions.page(OFFICER)
-    officer.goto(server.url + "/portal/cases/new/?kind=removal")
-    officer.select_option("select[name=instrument_type]", "tco_removal_order")
-    officer.fill("input[name=instrument_reference]", "TCO-FR-2026-0042")
-    officer.fill("input[name=instrument_date]", "2026-11-30")
-    officer.fill("input[name=issuer_name]", "Anne Roussel")
-    officer.select_option("select[name=issuer_role]", "prosecutor")
-    officer.fill("input[name=authority_file_number]", "TCO-J3-42")
-    officer.select_option("select[name=offence_category]", "terrorism")
-    officer.fill("textarea[name=offence_description]",
-                 "Instructions for making explosives posted in a public channel.")
-    officer.fill("textarea[name=targets]", "https://msgr.example/demo_channel")
-    officer.fill("textarea[name=content_locations]", link)
-    officer.set_input_files("input[name=attachments]", str(pdf))
-    officer.click("button:has-text('Send the request')")
+    fill_removal_order(officer, server, pdf, instrument="tco_removal_order", reference="TCO-FR-2026-0042",
+                       file_number="TCO-J3-42", offence="terrorism",
+                       description="Instructions for making explosives posted in a public channel.",
+                       link=link)
     expect(officer.locator(".messages")).to_contain_text("Request received as LD-")
     number = re.search(r"LD-\d{4}-\d{6}", officer.locator("h1").inner_text()).group(0)
     portal_case = officer.url
@@ -100,19 +90,10 @@ def test_tco_order_answered_with_annex_iii_stops_the_clock(sessions: Sessions, s
     pdf = tmp_path / "tco-order-2.pdf"
     pdf.write_bytes(PDF_BYTES)
     officer = sessions.page(OFFICER)
-    officer.goto(server.url + "/portal/cases/new/?kind=removal")
-    officer.select_option("select[name=instrument_type]", "tco_removal_order")
-    officer.fill("input[name=instrument_reference]", "TCO-FR-2026-0043")
-    officer.fill("input[name=instrument_date]", "2026-11-30")
-    officer.fill("input[name=issuer_name]", "Anne Roussel")
-    officer.select_option("select[name=issuer_role]", "prosecutor")
-    officer.fill("input[name=authority_file_number]", "TCO-J3-43")
-    officer.select_option("select[name=offence_category]", "terrorism")
-    officer.fill("textarea[name=offence_description]", "A call to attack a public event.")
-    officer.fill("textarea[name=targets]", "https://msgr.example/demo_channel")
-    officer.fill("textarea[name=content_locations]", f"https://msgr.example/demo_channel/{message.message_id}")
-    officer.set_input_files("input[name=attachments]", str(pdf))
-    officer.click("button:has-text('Send the request')")
+    fill_removal_order(officer, server, pdf, instrument="tco_removal_order", reference="TCO-FR-2026-0043",
+                       file_number="TCO-J3-43", offence="terrorism",
+                       description="A call to attack a public event.",
+                       link=f"https://msgr.example/demo_channel/{message.message_id}")
     expect(officer.locator(".messages")).to_contain_text("Request received as LD-")
     number = re.search(r"LD-\d{4}-\d{6}", officer.locator("h1").inner_text()).group(0)
     portal_case = officer.url
@@ -200,20 +181,10 @@ def test_dsa_art9_order_with_its_scope_sent_from_the_portal(sessions: Sessions, 
     pdf = tmp_path / "art9-order-2.pdf"
     pdf.write_bytes(PDF_BYTES)
     officer = sessions.page(OFFICER)
-    officer.goto(server.url + "/portal/cases/new/?kind=removal")
-    officer.select_option("select[name=instrument_type]", "dsa_art9_order")
-    officer.fill("input[name=instrument_reference]", "DSA9-FR-2026-8")
-    officer.fill("input[name=instrument_date]", "2026-11-30")
-    officer.fill("input[name=issuer_name]", "Anne Roussel")
-    officer.select_option("select[name=issuer_role]", "prosecutor")
-    officer.fill("input[name=authority_file_number]", "DSA9-J3-8")
-    officer.select_option("select[name=offence_category]", "threats")
-    officer.fill("textarea[name=offence_description]", "Threats against a public official.")
-    officer.fill("textarea[name=targets]", "https://msgr.example/demo_channel")
-    officer.fill("textarea[name=content_locations]", f"https://msgr.example/demo_channel/{message.message_id}")
-    officer.fill("input[name=territorial_scope]", "FR, EL")
-    officer.set_input_files("input[name=attachments]", str(pdf))
-    officer.click("button:has-text('Send the request')")
+    fill_removal_order(officer, server, pdf, instrument="dsa_art9_order", reference="DSA9-FR-2026-8",
+                       file_number="DSA9-J3-8", offence="threats",
+                       description="Threats against a public official.",
+                       link=f"https://msgr.example/demo_channel/{message.message_id}", scope="FR, EL")
     expect(officer.locator("#err-territorial_scope")).to_contain_text("Use the ISO code GR for EL")
     officer.fill("input[name=territorial_scope]", "FR, BE")
     officer.set_input_files("input[name=attachments]", str(pdf))
