@@ -280,9 +280,9 @@ def _admin(url: str, sql: str) -> None:
         conn.execute(sql)  # type: ignore[arg-type,unused-ignore]
 
 
-def _run(env: dict[str, str], *args: str) -> str:
+def _run(env: dict[str, str], *args: str, timeout: int = 600) -> str:
     out = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True,
-                         cwd=ROOT, timeout=600, check=False)
+                         cwd=ROOT, timeout=timeout, check=False)
     if out.returncode:
         raise SystemExit(out.stdout + out.stderr)
     return out.stdout

@@ -56,7 +56,6 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -70,6 +69,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlparse
+
+from bench.load import _admin, _free_port, _run
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "var" / "bench"
@@ -352,29 +353,6 @@ def machine() -> dict[str, Any]:
 
 # --- Orchestration ------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _admin(url: str, sql: str) -> None:
-    import psycopg
-
-    p = urlparse(url)
-    with psycopg.connect(host=p.hostname, port=p.port or 5432, user=p.username,
-                         password=p.password or "", dbname="postgres", autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type,unused-ignore]
-
-
-def _run(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True,
-                         cwd=ROOT, timeout=900, check=False)
-    if out.returncode:
-        raise SystemExit(out.stdout + out.stderr)
-    return out.stdout
-
-
 def _messages(platform_dir: Path, n: int) -> list[tuple[int, int, int]]:
     """``n`` distinct messages (chat, message, sender), spread over the platform's chats."""
     import duckdb
@@ -435,9 +413,9 @@ def main(argv: list[str] | None = None) -> int:
         chosen = _messages(home / "platform", first + args.orders + 50)
         single_msgs, batch_msgs = chosen[:first], chosen[first:first + args.orders]
         bare_msgs = chosen[first + args.orders:]
-        _run(env, "-m", "lawdesk", "migrate")
-        _run(env, "-m", "lawdesk", "demo", "seed", "--no-cases")
-        seeded = json.loads(_run(env, "-c", SETUP_SCRIPT).splitlines()[-1])
+        _run(env, "-m", "lawdesk", "migrate", timeout=900)
+        _run(env, "-m", "lawdesk", "demo", "seed", "--no-cases", timeout=900)
+        seeded = json.loads(_run(env, "-c", SETUP_SCRIPT, timeout=900).splitlines()[-1])
         port = _free_port()
         log = (home / "server.log").open("ab")
         procs.append(subprocess.Popen(
@@ -464,9 +442,9 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.3)
         report = measure(args, port, seeded, home, single_msgs, batch_msgs, bare_msgs)
         ids = [o["id"] for o in report.pop("_orders")]
-        stored = json.loads(_run(env, "-c", RESULTS_SCRIPT, json.dumps(ids)).splitlines()[-1])
+        stored = json.loads(_run(env, "-c", RESULTS_SCRIPT, json.dumps(ids), timeout=900).splitlines()[-1])
         report["check"] = check(report, stored)
-        report["audit"] = _run(env, "-m", "lawdesk", "audit", "verify").strip().splitlines()[-1]
+        report["audit"] = _run(env, "-m", "lawdesk", "audit", "verify", timeout=900).strip().splitlines()[-1]
         report["engine"] = engine
     finally:
         for proc in procs:
