@@ -24,7 +24,6 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -35,6 +34,8 @@ PAGES = {"desk queue": ("reviewer@platform.example", "/desk/"),
          "officer dashboard": ("claire.dubois@police-nationale.example", "/portal/"),
          "audit page": ("auditor@platform.example", "/desk/audit/")}
 OPEN = 50
+KIND = """'{"kind": "system"}'"""
+PARAMS = """'{"n": ' || CAST(g.n AS TEXT) || '}'"""
 
 
 def _setup(url: str) -> None:
@@ -49,7 +50,11 @@ def _setup(url: str) -> None:
 
 
 def _grow(size: int) -> None:
-    """Bring the officer's agency to ``size`` cases (OPEN of them open) and 3 events per case."""
+    """Bring the officer's agency to ``size`` cases (OPEN of them open) and 3 events per case.
+
+    Set-based: one ``INSERT … SELECT`` over a numbered series copies the agency's first case
+    (and writes the synthetic audit rows) inside the database, so 10^6 cases take seconds, not
+    the hour that building model instances in Python took."""
     from django.db import connection, transaction
 
     from lawdesk.accounts.models import User
@@ -61,44 +66,43 @@ def _grow(size: int) -> None:
     template = mine.order_by("pk").first()
     assert template is not None
     have, have_open = mine.count(), mine.filter(status="received").count()
-    batch, copies = 2000, []
-    with transaction.atomic():
-        for i in range(have, size):
-            copy = Case(**{f.attname: getattr(template, f.attname) for f in Case._meta.concrete_fields
-                           if not f.primary_key})
-            copy.number = f"B{size}-{i}"
-            copy.status = "received" if have_open < OPEN else ("closed" if i % 4 else "refused")
-            have_open += copy.status == "received"
-            copy.received_at = template.received_at - timedelta(minutes=i)
-            copies.append(copy)
-            if len(copies) == batch:
-                Case.objects.bulk_create(copies)
-                copies = []
-        if copies:
-            Case.objects.bulk_create(copies)
+    opening = max(0, OPEN - have_open)
+    pg = connection.vendor == "postgresql"
+    series = ("SELECT n FROM generate_series(%s, %s) AS g(n)" if pg else
+              "WITH RECURSIVE g(n) AS (SELECT %s UNION ALL SELECT n + 1 FROM g WHERE n < %s) "
+              "SELECT n FROM g")
+    columns = [f.column for f in Case._meta.concrete_fields if not f.primary_key]
+    made = {
+        "number": f"'B{size}-' || CAST(g.n AS TEXT)",
+        "status": (f"CASE WHEN g.n < {have + opening} THEN 'received' "
+                   "WHEN g.n %% 4 <> 0 THEN 'closed' ELSE 'refused' END"),
+        "received_at": ("t.received_at - g.n * INTERVAL '1 minute'" if pg else
+                        "strftime('%%Y-%%m-%%d %%H:%%M:%%f', t.received_at, '-' || g.n || ' minutes')"),
+    }
+    select = ", ".join(made.get(c, f"t.{connection.ops.quote_name(c)}") for c in columns)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if size > have:
+            cursor.execute(f"INSERT INTO cases_case ({names}) SELECT {select} "
+                           f"FROM ({series}) AS g, cases_case AS t WHERE t.id = %s",
+                           [have, size - 1, template.pk])
         head = ChainHead.objects.select_for_update().get(id=1)
-        target = 3 * size
-        cols = ("seq, at, actor_id, actor, action, target_type, target_id, params, ip, user_agent, "
-                "prev_hash, hash")
-        rows = []
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM audit_event")
-            seq = cursor.fetchone()[0]
-            while seq < target:
-                seq += 1
-                rows.append((seq, template.received_at, None, '{"kind": "system"}', "bench:history:row",
-                             "cases.case", str(seq), json.dumps({"n": seq}), None, "",
-                             f"{seq - 1:064x}", f"{seq:064x}"))
-                if len(rows) == 5000:
-                    cursor.executemany(f"INSERT INTO audit_event ({cols}) VALUES "
-                                       f"({', '.join(['%s'] * 12)})", rows)
-                    rows = []
-            if rows:
-                cursor.executemany(f"INSERT INTO audit_event ({cols}) VALUES "
-                                   f"({', '.join(['%s'] * 12)})", rows)
-            head.seq, head.hash = seq, f"{seq:064x}"
-            head.save()
-    if connection.vendor == "postgresql":
+        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM audit_event")
+        seq, target = cursor.fetchone()[0], 3 * size
+        if target > seq:
+            hexed = "lpad(to_hex({}), 64, '0')" if pg else "printf('%%064x', {})"
+            as_json = "CAST({} AS jsonb)" if pg else "{}"
+            cursor.execute(
+                "INSERT INTO audit_event (seq, at, actor_id, actor, action, target_type, target_id, "
+                "params, ip, user_agent, prev_hash, hash) "
+                f"SELECT g.n, %s, NULL, {as_json.format(KIND)}, 'bench:history:row', 'cases.case', "
+                f"CAST(g.n AS TEXT), {as_json.format(PARAMS)}, NULL, '', "
+                f"{hexed.format('g.n - 1')}, {hexed.format('g.n')} FROM ({series}) AS g",
+                [template.received_at, seq + 1, target])
+            seq = target
+        head.seq, head.hash = seq, f"{seq:064x}"
+        head.save()
+    if pg:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
@@ -110,8 +114,8 @@ def _client(email: str) -> Any:
     """One signed-in client per user for the whole run (a TOTP code is accepted only once)."""
     if email in _CLIENTS:
         return _CLIENTS[email]
-    import pyotp
     from django.test import Client
+    from tests.support import fresh_totp_code
 
     from lawdesk.accounts.models import User
     from lawdesk.demo.seed import DEMO_PASSWORD, totp_secret
@@ -119,7 +123,7 @@ def _client(email: str) -> Any:
     client = Client()
     response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
     if response["Location"].startswith("/accounts/2fa/authenticate"):
-        code = pyotp.TOTP(totp_secret(User.objects.get(email=email))).now()
+        code = fresh_totp_code(totp_secret(User.objects.get(email=email)), margin=3)
         client.post("/accounts/2fa/authenticate/", {"code": code})
     _CLIENTS[email] = client
     return client

@@ -6,6 +6,7 @@ import io
 import os
 import re
 import socket
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +47,28 @@ def fresh_database(home: Path, prefix: str) -> Iterator[str]:
         yield base.rsplit("/", 1)[0] + "/" + name
     finally:
         postgres_admin(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def fresh_totp_code(secret: str, *, margin: float, used: set[tuple[str, str]] | None = None) -> str:
+    """A TOTP code for ``secret`` with at least ``margin`` seconds left in its 30-second window.
+
+    lawdesk accepts a code only inside its own window (allauth's ``MFA_TOTP_TOLERANCE`` is 0)
+    and only once. A code read in the last seconds of its window can expire before a busy
+    machine checks it, and the sign-in then fails for a reason that has nothing to do with the
+    code under test: wait for the next window instead. ``used`` holds the (secret, code) pairs
+    already sent; a code in it is not given again."""
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    while True:
+        now = time.time()
+        left = totp.interval - now % totp.interval
+        code = totp.at(now)
+        if left >= margin and (used is None or (secret, code) not in used):
+            if used is not None:
+                used.add((secret, code))
+            return code
+        time.sleep(min(left, 1.0) + 0.05)
 
 
 def free_port() -> int:

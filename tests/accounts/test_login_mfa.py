@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pyotp
 import pytest
 
 from lawdesk.accounts import services
 from lawdesk.audit.models import Event
 from tests.factories import login, totp_secret
+from tests.support import fresh_totp_code
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery 9"
@@ -43,7 +43,7 @@ def test_wrong_totp_code_is_refused_and_audited(client, make_agency, make_office
 
 def test_replayed_totp_code_is_refused(client, make_agency, make_officer):
     user = make_officer(make_agency())
-    code = pyotp.TOTP(totp_secret(user)).now()
+    code = fresh_totp_code(totp_secret(user), margin=3)
     login(client, user, code=code)
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})

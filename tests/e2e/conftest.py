@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyotp
 import pytest
 
-from tests.support import CHROMIUM, free_port, fresh_database
+from tests.support import CHROMIUM, free_port, fresh_database, fresh_totp_code
 
 SCREENSHOTS = Path(os.environ.get("LAWDESK_SCREENSHOTS", "var/screenshots"))
 
@@ -61,13 +60,9 @@ class LiveServer:
         return {row["email"]: row for row in json.loads(self.cli("demo", "codes", "--json"))}
 
     def code(self, secret: str) -> str:
-        """A TOTP code not used before in this session (a code is accepted only once)."""
-        totp = pyotp.TOTP(secret)
-        while (secret, totp.now()) in self.used_codes:
-            time.sleep(1)
-        code = totp.now()
-        self.used_codes.add((secret, code))
-        return code
+        """A TOTP code not used before in this session (a code is accepted only once), with
+        time left in its window for a loaded browser and server to send and check it."""
+        return fresh_totp_code(secret, margin=10, used=self.used_codes)
 
     def mails_to(self, address: str) -> list[str]:
         mail_dir = self.home / "mail"
@@ -134,6 +129,16 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+def enter_code(page: Any, server: LiveServer, secret: str) -> None:
+    """Type a fresh TOTP code into the page's code field and send it.
+
+    The code is read only once the field is on screen: read before the password step has
+    answered, on a loaded machine, it could expire on the way (a sign-in that failed in CI)."""
+    page.locator("input[name=code]").wait_for()
+    page.fill("input[name=code]", server.code(secret))
+    page.click("button[type=submit]")
+
+
 class Sessions:
     """One signed-in browser context per user for the whole run: TOTP codes are single-use,
     so signing the same person in again within 30 seconds would have to wait for a new code."""
@@ -151,8 +156,7 @@ class Sessions:
             page.fill("input[name=login]", email)
             page.fill("input[name=password]", password)
             page.click("button[type=submit]")
-            page.fill("input[name=code]", self.server.code(secret))
-            page.click("button[type=submit]")
+            enter_code(page, self.server, secret)
             page.wait_for_url(lambda url: "/accounts/" not in url)
             self.pages[email] = page
         return self.pages[email]

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer, shot
+from tests.e2e.conftest import LiveServer, enter_code, shot
 from tests.factories import PDF_BYTES
 from tests.support import english_phrases
 
@@ -82,8 +82,7 @@ def test_a_french_officer_signs_up_and_enrols_totp_in_french(french: Page, serve
     expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
     french_page(page, "05-enrol-totp")
     secret = page.input_value("#authenticator_secret")
-    page.fill("input[name=code]", server.code(secret))
-    page.click("button[type=submit]")
+    enter_code(page, server, secret)
     expect(page.locator("h1")).to_have_text("Vos codes de récupération")
     french_page(page, "06-recovery-codes")
     page.get_by_test_id("codes-saved").click()
@@ -100,8 +99,7 @@ def test_a_french_officer_sends_a_request_and_reads_the_deadline_in_french(
     page.fill("input[name=password]", "demo-password-2026")
     page.click("button[type=submit]")
     french_page(page, "08-totp-code")
-    page.fill("input[name=code]", server.code(user["secret"]))
-    page.click("button[type=submit]")
+    enter_code(page, server, user["secret"])
     expect(page).to_have_url(re.compile(r"/portal/$"))
     french_page(page, "09-dashboard")
 

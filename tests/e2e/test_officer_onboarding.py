@@ -8,7 +8,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer, Sessions, shot
+from tests.e2e.conftest import LiveServer, Sessions, enter_code, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -23,8 +23,7 @@ def sign_in(page: Page, server: LiveServer, email: str, password: str, secret: s
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.fill("input[name=code]", server.code(secret))
-    page.click("button[type=submit]")
+    enter_code(page, server, secret)
 
 
 def sign_out(page: Page) -> None:
@@ -81,8 +80,7 @@ def test_officer_signup_verify_enrol_approve_login(page: Page, server: LiveServe
     page.click("button[type=submit]")
     expect(page.locator("body")).to_contain_text("Incorrect code")
     assert page.input_value("#authenticator_secret") == secret
-    page.fill("input[name=code]", server.code(secret))
-    page.click("button[type=submit]")
+    enter_code(page, server, secret)
 
     # What the officer must see: the recovery codes, and that other sessions ended.
     expect(page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/"))

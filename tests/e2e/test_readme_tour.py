@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer, _serve, shot
+from tests.e2e.conftest import LiveServer, _serve, enter_code, shot
 from tests.factories import PDF_BYTES
 from tests.support import fresh_database
 
@@ -43,8 +43,7 @@ def sign_in(browser, server: LiveServer, email: str) -> Page:
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.fill("input[name=code]", server.code(server.demo_users()[email]["secret"]))
-    page.click("button[type=submit]")
+    enter_code(page, server, server.demo_users()[email]["secret"])
     page.wait_for_url(lambda url: "/accounts/" not in url)
     return page
 
