@@ -1,4 +1,5 @@
-"""Page cost as history grows (issue 18, item 3): desk queue, officer dashboard, audit page.
+"""Page cost as history grows (issue 18, item 3): desk queue, officer dashboard, audit page and
+the public transparency page.
 
 Usage::
 
@@ -9,9 +10,11 @@ both recreated): migrated, demo-seeded, then grown size by size. At each size th
 holds ``size`` cases of the first demo agency (the officer's), of which a fixed 50 are open and
 the rest closed or refused — the shape of a desk years into service — and 3 audit events per
 case (synthetic rows, numbered after the demo's chain; the pages read them, nothing verifies
-them). Each page is fetched through Django's test client by a user signed in through the real
-login (password + TOTP): 3 warm-up requests, then ``--runs`` timed ones; p50 and the number of
-SQL queries per request. Target: p50 at the largest size <= 1.5 times the p50 at the smallest.
+them); the transparency log holds ``size`` leaves over 8 quarters and 5 countries, published at
+a signed checkpoint. Each page is fetched through Django's test client by a user signed in
+through the real login (password + TOTP; the public page by an anonymous visitor): 3 warm-up
+requests, then ``--runs`` timed ones; p50 and the number of SQL queries per request.
+Target: p50 at the largest size <= 1.5 times the p50 at the smallest.
 Results: ``var/bench/pages.json``.
 """
 
@@ -32,8 +35,11 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "var" / "bench"
 PAGES = {"desk queue": ("reviewer@platform.example", "/desk/"),
          "officer dashboard": ("claire.dubois@police-nationale.example", "/portal/"),
-         "audit page": ("auditor@platform.example", "/desk/audit/")}
+         "audit page": ("auditor@platform.example", "/desk/audit/"),
+         # no one signed in; the figures of ``size`` closed cases, published at a checkpoint
+         "public transparency page": ("", "/transparency/")}
 OPEN = 50
+TARGET = 1.5
 KIND = """'{"kind": "system"}'"""
 PARAMS = """'{"n": ' || CAST(g.n AS TEXT) || '}'"""
 
@@ -102,9 +108,31 @@ def _grow(size: int) -> None:
             seq = target
         head.seq, head.hash = seq, f"{seq:064x}"
         head.save()
+    _grow_log(size)
     if pg:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+def _grow_log(size: int, chunk: int = 50_000) -> None:
+    """Bring the transparency log to ``size`` leaves (closed cases of 2024-2025 in five countries,
+    with their tree nodes and count tables, as ``bench.transparency_verify`` stores them), then
+    sign a checkpoint, which publishes the periods' figures as the worker's clock would."""
+    import random
+
+    from bench.transparency_verify import add_leaves
+    from lawdesk.core.clock import utcnow
+    from lawdesk.transparency.models import LogHead
+    from lawdesk.transparency.services import publish_checkpoint
+
+    rng = random.Random(size)
+    head = LogHead.objects.filter(id=1).first()
+    have = head.size if head else 0
+    while have < size:
+        n = min(chunk, size - have)
+        add_leaves(have, n, rng)
+        have += n
+    publish_checkpoint(now=utcnow())
 
 
 _CLIENTS: dict[str, Any] = {}
@@ -115,6 +143,10 @@ def _client(email: str) -> Any:
     if email in _CLIENTS:
         return _CLIENTS[email]
     from django.test import Client
+
+    if not email:
+        _CLIENTS[email] = Client()
+        return _CLIENTS[email]
     from tests.support import fresh_totp_code
 
     from lawdesk.accounts.models import User
@@ -173,7 +205,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--engines", default="sqlite,postgres")
-    parser.add_argument("--sizes", default="1e2,1e3,1e4,1e5")
+    parser.add_argument("--sizes", default="1e2,1e3,1e4,1e5,1e6")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--pg", default="postgres://postgres:postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--child", default="")
@@ -208,6 +240,36 @@ def main() -> None:
     report["uptime_end"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     (OUT / "pages.json").write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1))
+    failures = verdict(report)
+    print("\n".join(failures) or f"every page within {TARGET}x from the smallest to the largest size, "
+          "with the same number of queries")
+    if failures:
+        raise SystemExit(1)
+
+
+def verdict(report: dict[str, Any]) -> list[str]:
+    """The documented target, checked: p50 at the largest size <= TARGET x p50 at the smallest,
+    and the same number of SQL queries at every size. Prints the ratios; returns the failures."""
+    failures = []
+    for engine, sizes in report.items():
+        if not isinstance(sizes, dict):
+            continue
+        ordered = sorted(sizes, key=int)
+        small, large = sizes[ordered[0]], sizes[ordered[-1]]
+        for page in PAGES:
+            if page not in small:
+                continue
+            ratio = large[page]["p50_ms"] / small[page]["p50_ms"]
+            queries = {sizes[n][page]["queries"] for n in ordered}
+            print(f"{engine:10} {page:26} {small[page]['p50_ms']:7.1f} -> {large[page]['p50_ms']:7.1f} ms"
+                  f"  x{ratio:.2f}  queries {sorted(queries)}")
+            if ratio > TARGET:
+                failures.append(f"{engine} {page}: p50 grew {ratio:.2f}x from {ordered[0]} to "
+                                f"{ordered[-1]} cases")
+            if len(queries) > 1:
+                failures.append(f"{engine} {page}: the number of queries changed with size: "
+                                f"{sorted(queries)}")
+    return failures
 
 
 if __name__ == "__main__":
