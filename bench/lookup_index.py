@@ -19,16 +19,53 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import statistics
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from bench.lookups import BENCH_DIR, Workload, _dir_size, ensure_dataset, ensure_pg, machine, measure, pg_size
+from lawdesk.platform.connector import IpQuery, Window
 from lawdesk.platform.ibis_connector import duckdb_connector, postgres_connector
-from lawdesk.platform.lookup_index import INDEX_FILE, IndexedConnector, build_lookup_index
+from lawdesk.platform.identifiers import ip_to_bytes
+from lawdesk.platform.lookup_index import (
+    _HISTORY,
+    _WHO,
+    INDEX_FILE,
+    IndexedConnector,
+    build_lookup_index,
+    micros,
+)
 
 KEYS = ("forward_warm_ms", "reverse_warm_ms", "batch_warm_ms")
+
+
+class BareIndex:
+    """The index's own SQL on a bare ``sqlite3`` connection, rows left as tuples: what the
+    storage engine costs without the connector (``--floor``), with SQLite's defaults or with
+    the whole file memory-mapped as far as the library allows (2 GB in Debian's build)."""
+
+    def __init__(self, data: Path, *, mmap: bool) -> None:
+        self.db = sqlite3.connect(f"file:{data / INDEX_FILE}?mode=ro", uri=True)
+        if mmap:
+            self.db.execute("PRAGMA mmap_size = 1099511627776")  # capped by SQLITE_MAX_MMAP_SIZE
+
+    def ip_history(self, account_id: int, window: Window) -> list[Any]:
+        return self.db.execute(_HISTORY, (account_id, micros(window.start), micros(window.end))).fetchall()
+
+    def who_used_ip(self, ip: Any, port: int | None, at: datetime, tolerance: timedelta) -> list[Any]:
+        sql, args = _WHO.format(port=""), [ip_to_bytes(ip), micros(at - tolerance), micros(at + tolerance)]
+        if port is not None:
+            sql = _WHO.format(port="AND port = ? ")
+            args.append(port)
+        return self.db.execute(sql, args).fetchall()
+
+    def who_used_ip_batch(self, queries: list[IpQuery], tolerance: timedelta) -> list[Any]:
+        return [SimpleNamespace(query_index=i, row=row) for i, q in enumerate(queries)
+                for row in self.who_used_ip(q.ip, q.port, q.at, tolerance)]
 
 
 def main() -> None:
@@ -38,6 +75,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="1e6")
     parser.add_argument("--pg-sizes", default="1e6")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--floor", action="store_true",
+                        help="also the index's SQL on a bare sqlite3 connection (defaults, and mmap)")
+    parser.add_argument("--engines", default="duckdb_parquet,sqlite_index,postgres",
+                        help="which of duckdb_parquet, sqlite_index, postgres to measure")
     args = parser.parse_args()
     pg_sizes = {int(float(s)) for s in args.pg_sizes.split(",") if s}
     out: dict[str, Any] = {"machine": machine(), "sizes": {}}
@@ -52,11 +93,16 @@ def main() -> None:
                                   "sqlite_index": lambda d=data: IndexedConnector(d)}
         disk = {"duckdb_parquet": _dir_size(data / "events_by_account") + _dir_size(data / "events_by_ip"),
                 "sqlite_index": (data / INDEX_FILE).stat().st_size}
-        if size in pg_sizes:
+        if args.floor:
+            makers["sqlite_bare"] = lambda d=data: BareIndex(d, mmap=False)
+            makers["sqlite_bare_mmap"] = lambda d=data: BareIndex(d, mmap=True)
+            disk["sqlite_bare"] = disk["sqlite_bare_mmap"] = disk["sqlite_index"]
+        if size in pg_sizes and "postgres" in args.engines:
             dsn, load_s = ensure_pg(data, size, reuse=True)
             res["pg_load_s"] = load_s
             makers["postgres"] = lambda dsn=dsn: postgres_connector(dsn)
             disk["postgres"] = pg_size(dsn)
+        makers = {k: v for k, v in makers.items() if k in args.engines or k.startswith("sqlite_bare")}
         work = Workload(data, max(size // 100, 1000))
         runs: dict[str, list[dict[str, Any]]] = {k: [] for k in makers}
         for _ in range(args.runs):
