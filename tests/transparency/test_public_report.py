@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from datetime import timedelta
@@ -57,6 +58,7 @@ def test_the_demo_reproduces_the_published_france_2024_figures(demo, client, tmp
         shown = "1\u20139" if fulfilled < 10 else f"{fulfilled:,}"
         assert f">{shown}<" in page and f">{users:,}<" in page  # 1,386: grouped digits
     assert "style=" not in page  # the CSP forbids inline styles
+    _charts_draw_in_french(client)
     # Half-years are sums of quarters.
     h2 = client.get("/transparency/statistics.json?period=2024-H2&country=FR").json()
     assert h2["statistics"]["requests_fulfilled"] == 883 and h2["agrees_with_log"] is True
@@ -87,6 +89,29 @@ def test_the_demo_reproduces_the_published_france_2024_figures(demo, client, tmp
 
     seed(now)
     assert services.tree_size() == size
+
+
+def _charts_draw_in_french(client) -> None:
+    """The charts' coordinates stay numbers in French, on the page and in the PDF's HTML: a
+    localised "248,0" is no SVG number, and the French chart drew its bars nowhere."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from lawdesk.transparency.views import page_context
+
+    french = client.get("/transparency/?period=2024&country=FR",
+                        headers={"Accept-Language": "fr"}).content.decode()
+    assert "Demandes exécutées" in french
+    with translation.override("fr"):
+        printed = render_to_string("transparency/report_print.html", page_context(
+            "2024", "FR", periods=["2024"], countries=["FR"], base_url="http://testserver/transparency/"))
+    for html, charts in ((french, 2), (printed, 1)):
+        svgs = re.findall(r"<svg.*?</svg>", html, re.S)
+        assert len(svgs) == charts
+        values = re.findall(r'\s(?:x|y|x1|x2|y1|y2|width|height|viewBox)="([^"]*)"', "".join(svgs))
+        assert len(values) > 50
+        for value in values:
+            assert value == "100%" or all(re.fullmatch(r"-?\d+(\.\d+)?", v) for v in value.split()), value
 
 
 def _downloads_and_pdf_carry_no_case_details(client) -> None:
