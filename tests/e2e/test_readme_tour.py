@@ -1,9 +1,13 @@
-"""The README's five-minute tour, steps 1 to 5, followed word for word in Chromium on a server
-seeded like `make demo` (demo users, agencies and open cases)."""
+"""The README's five-minute tour, steps 1 to 5 and 7 to 8, followed word for word in Chromium on
+a server seeded like `make demo` (demo users, agencies, open cases and the 2024 history), with the
+tour's terminal commands run against the same server."""
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import hashlib
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,17 +25,17 @@ PASSWORD = "demo-password-2026"  # README: "Every demo user's password is demo-p
 OFFICER = "julien.moreau@justice-paris.example"
 REVIEWER = "reviewer@platform.example"
 APPROVER = "approver@platform.example"
-SEED_CASES = ("from lawdesk.demo.cases import seed_cases; from lawdesk.core.clock import utcnow; "
-              "seed_cases(utcnow())")
+AUDITOR = "auditor@platform.example"
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, platform_data: Path) -> Iterator[LiveServer]:
-    """A server of its own with the demo's open cases (the shared one has none)."""
+    """A server of its own seeded by `lawdesk demo seed` as `make demo` does: the open cases and
+    the 2024 history with its signed checkpoint (the shared server has neither)."""
     home = tmp_path_factory.mktemp("lawdesk-tour")
     with fresh_database(home, "lawdesk_tour") as db_url:
         for server in _serve(home, db_url, platform_data):
-            server.cli("manage", "shell", "-c", SEED_CASES, timeout=300)
+            server.cli("demo", "seed", timeout=300)
             yield server
 
 
@@ -174,3 +178,113 @@ def test_readme_tour_steps_1_to_5_as_written(browser, demo: LiveServer, tmp_path
     missing = officer.goto(demo.url + "/portal/agency/999999/")
     assert missing.status == 404
     shot(officer, "tour-5-other-agency")
+
+
+def test_readme_tour_steps_7_and_8_as_written(browser, demo: LiveServer, tmp_path: Path) -> None:
+    # The terminal commands run as a reader's would, against this server; the anchor verifier
+    # keeps what it pins under the home folder (~/.local/share/lawdesk/anchors): a home of its own.
+    home = tmp_path / "home"
+    home.mkdir()
+    terminal = dataclasses.replace(demo, env={**demo.env, "HOME": str(home)})
+
+    # 7. Transparency, no login: the requests per country and period, with charts and
+    # downloads; the demo's 2024 history, all from France (FR); small counts as a range.
+    public = browser.new_context().new_page()
+    public.goto(demo.url + "/transparency/")
+    expect(public.locator("h1")).to_contain_text("the year 2024")
+    expect(public.get_by_test_id("policy")).to_contain_text("30 days after they end")
+    public.select_option("select[name=period]", "2024")
+    public.select_option("select[name=country]", label="FR")
+    public.click("button:has-text('Show')")
+    expect(public.locator("h1")).to_contain_text("the year 2024, FR")
+    headline = public.get_by_test_id("headline")
+    expect(headline.locator(".tile", has_text="Requests fulfilled")).to_contain_text("893")
+    expect(headline.locator(".tile", has_text="Users affected")).to_contain_text("2,072")
+    expect(public.get_by_test_id("chart-quarterly")).to_be_visible()
+    expect(public.get_by_test_id("chart-outcomes")).to_be_visible()
+    quarter_rows = public.get_by_test_id("quarterly").locator("tbody tr").all()
+    quarters = {cells[1]: cells[2:] for cells in (row.locator("td").all_inner_texts() for row in quarter_rows)}
+    # The first two quarters' 4 and 6 requests show as the band 1 to 9; their users affected,
+    # 17 and 37, are above the band and shown exactly.
+    assert quarters == {"2024-Q1": ["1–9", "17"], "2024-Q2": ["1–9", "37"],
+                        "2024-Q3": ["210", "632"], "2024-Q4": ["673", "1,386"]}, quarters
+    shot(public, "tour-7-transparency")
+    downloads = public.get_by_test_id("downloads")
+    for name, kind in (("CSV", "text/csv"), ("JSON", "application/json"), ("PDF", "application/pdf")):
+        answer = public.request.get(demo.url + downloads.locator(f"a:text-is('{name}')").get_attribute("href"))
+        assert answer.status == 200 and answer.headers["content-type"].startswith(kind), (name, answer)
+        if name == "JSON":
+            figures = answer.json()["statistics"]
+            assert (figures["requests_fulfilled"], figures["headline"]["accounts_affected"]) == (893, 2072)
+        elif name == "CSV":
+            assert "headline,,fulfilled,893" in answer.text().splitlines()
+        else:
+            assert answer.body().startswith(b"%PDF-")
+
+    # Anyone recounts the page's JSON, CSV and PDF from the signed log; a second run reads only
+    # the leaves that are new since the first.
+    verified = terminal.run("transparency", "verify", demo.url + "/transparency/")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    for document in ("statistics.json 2024 FR", "statistics.csv 2024 FR", "report.pdf 2024 FR"):
+        assert f"ok: {document}: every figure of closed requests matches the latest log" in verified.stdout
+    assert "VERIFIED" in verified.stdout
+    again = terminal.run("transparency", "verify", demo.url + "/transparency/")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert re.search(r"leaves hash to the signed root \(0 new since the last run\)", again.stdout), again.stdout
+
+    # As the auditor: EU reports in the desk's menu, the period 2024, both templates.
+    auditor = sign_in(browser, demo, AUDITOR)
+    auditor.locator("nav").get_by_role("link", name="EU reports").click()
+    auditor.select_option("select[name=period]", "2024")
+    auditor.click("button:has-text('Show')")
+    expect(auditor).to_have_url(re.compile(r"/desk/transparency/eu/\?period=2024$"))
+    orders = auditor.get_by_test_id("eu-sheet")
+    expect(orders.locator("h2")).to_contain_text("Member States orders")
+    rows = orders.locator("tbody tr")
+    expect(rows.first).to_contain_text("2024-01-01 to 2024-12-31")
+    expect(rows.first).to_contain_text("FR")
+    columns = orders.locator("thead th").all_inner_texts()
+    information = columns.index("Number of orders to provide information")
+    page_orders = sum(int(row.locator("td").nth(information).inner_text()) for row in rows.all())
+    # Every production and emergency order closed in 2024: 893 fulfilled, 35 refused, 14 withdrawn.
+    assert page_orders == 893 + 35 + 14, page_orders
+    tco = auditor.get_by_test_id("eu-tco")
+    expect(tco.locator("h2")).to_contain_text("TCO transparency report")
+    expect(tco.locator("tr", has_text="removal_orders_received")).to_contain_text("0")
+    shot(auditor, "tour-7-eu-reports")
+    for which in ("orders", "tco"):
+        for fmt, kind in (("json", "application/json"), ("csv", "text/csv"),
+                          ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
+            link = auditor.get_by_test_id(f"download-{which}-{fmt}")
+            expect(link).to_have_text(f"Download {fmt.upper()}")
+            answer = auditor.request.get(demo.url + link.get_attribute("href"))
+            assert answer.status == 200 and answer.headers["content-type"].startswith(kind), (which, fmt)
+            if fmt == "json":
+                assert answer.json()["period"] == "2024"
+            elif fmt == "csv":
+                assert answer.text().startswith("Applicability," if which == "orders" else "Article,")
+            else:
+                assert answer.body().startswith(b"PK")  # a workbook is a zip
+
+    # In a terminal, the same sheet as CSV: the rows the page shows.
+    sheet = list(csv.DictReader(io.StringIO(terminal.cli("transparency", "eu-report", "orders",
+                                                         "--period", "2024"))))
+    assert {row["Reporting period"] for row in sheet} == {"2024-01-01 to 2024-12-31"}
+    assert sum(int(row["Number of orders to provide information"]) for row in sheet) == page_orders
+
+    # 8. The audit trail: Verify the chain in the browser, then the same in a terminal, then
+    # against the anchors published with the transparency log.
+    auditor.locator("nav").get_by_role("link", name="Audit trail").click()
+    auditor.click("button:has-text('Verify the chain')")
+    intact = auditor.locator(".msg.success")
+    expect(intact).to_contain_text(re.compile(r"Chain intact: \d+ events, head"))
+    shot(auditor, "tour-8-audit-chain")
+    chain = re.fullmatch(r"Audit chain intact: (\d+) events, head ([0-9a-f]{64})",
+                         terminal.cli("audit", "verify").strip())
+    assert chain, "lawdesk audit verify did not print the line the README quotes"
+    # The same chain, the terminal's count taken a moment later.
+    assert int(chain.group(1)) >= int(re.search(r"(\d+) events", intact.inner_text()).group(1))
+    anchored = terminal.run("audit", "verify", "--anchors", demo.url + "/transparency/")
+    assert anchored.returncode == 0, anchored.stdout + anchored.stderr
+    assert "anchored heads match the trail" in anchored.stdout
+    assert re.search(r"^Audit chain intact: \d+ events, head [0-9a-f]{64}$", anchored.stdout, re.M), anchored.stdout
