@@ -211,3 +211,30 @@ def test_unreadable_anchor_source_exits_2(tmp_path):
 def test_export_writes_the_anchor_log(anchored):
     folder: Path = anchored["export"] / "anchors"
     assert sorted(p.name for p in folder.iterdir()) == ["checkpoint", "key", "leaves.json"]
+
+
+def test_a_new_anchor_key_is_refused_until_its_pin_is_deleted(anchored):
+    import shutil
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from lawdesk.transparency import note
+
+    verify_anchors(open_anchors(str(anchored["export"])), state_dir=anchored["state"])
+    # The same anchor log name signed by another key (a demo set up again from scratch, or a
+    # key the platform does not hold): refused, and the refusal says how to start over.
+    directory = anchored["export"] / "anchors"
+    other = Ed25519PrivateKey.generate()
+    raw = other.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    text = (directory / "checkpoint").read_text().split("\n\n")[0] + "\n"
+    origin = text.split("\n")[0]
+    (directory / "checkpoint").write_text(note.sign_note(text, origin, other.sign, raw))
+    (directory / "key").write_text(note.verifier_key_string(origin, raw) + "\n")
+    with pytest.raises(AnchorError, match="not the key pinned earlier") as refused:
+        verify_anchors(open_anchors(str(anchored["export"])), state_dir=anchored["state"])
+    folder = Path(str(refused.value).split("delete ")[1].split(" and run again")[0])
+    assert folder.is_dir() and anchored["state"] in folder.parents
+    shutil.rmtree(folder)
+    log = verify_anchors(open_anchors(str(anchored["export"])), state_dir=anchored["state"])
+    assert [h.seq for h in log.heads] == [10, 16]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -159,8 +160,13 @@ def test_another_key_than_the_pinned_one_fails(log_dir: Path, state: State) -> N
     origin = text.split("\n")[0]
     (log_dir / "checkpoint").write_text(note.sign_note(text, origin, other.sign, raw))
     (log_dir / "key").write_text(note.verifier_key_string(origin, raw))
-    with pytest.raises(VerifyError, match="not the key pinned earlier"):
+    with pytest.raises(VerifyError, match="not the key pinned earlier") as refused:
         verify_log(DirSource(log_dir), state=state)
+    # The refusal says which folder to delete once the new key is trusted; then it is pinned.
+    folder = Path(str(refused.value).split("delete ")[1].split(" and run again")[0])
+    assert folder.is_dir() and folder.parent == state.directory
+    shutil.rmtree(folder)
+    verify_log(DirSource(log_dir), state=state)
 
 
 def test_a_forked_log_of_the_same_size_is_detected(log_dir: Path, state: State, now, tmp_path) -> None:

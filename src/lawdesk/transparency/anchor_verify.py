@@ -170,7 +170,9 @@ def verify_anchors(source: _Source, *, state_dir: Path = DEFAULT_STATE_DIR, key:
         pinned = note.parse_verifier_key(pinned_path.read_text("utf-8").strip())
         if pinned != verifier:
             raise AnchorError([f"the key of anchor log {verifier.name} is not the key pinned earlier "
-                               f"({pinned.encode()}): a key change must be checked out of band"])
+                               f"({pinned.encode()}): a key change must be checked out of band. Once "
+                               f"you trust the new key (a demo set up again, say), delete {folder} "
+                               "and run again to pin it"])
         how = "matches the pinned key"
     raw_note = source.checkpoint()
     try:

@@ -512,7 +512,9 @@ def _choose_key(source: Source, state: State, key: str | None) -> tuple[note.Ver
     if pinned is not None:
         if note.parse_verifier_key(pinned) != verifier:
             raise VerifyError([f"the key of log {verifier.name} is not the key pinned earlier "
-                               f"({pinned}): a key change must be checked out of band"])
+                               f"({pinned}): a key change must be checked out of band. Once you "
+                               "trust the new key (a demo set up again, say), delete "
+                               f"{state._log_dir(verifier.name)} and run again to pin it"])
         how = "matches the pinned key"
     if source.identity is not None:
         before = state.origin_of(source.identity)
