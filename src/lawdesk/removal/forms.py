@@ -29,7 +29,7 @@ class MeasureForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    agrees = forms.TypedChoiceField(label=_("Second review"), widget=forms.RadioSelect,
+    agrees = forms.TypedChoiceField(label=_("Your assessment of the measure"), widget=forms.RadioSelect,
                                     coerce=lambda v: v == "yes",
                                     choices=[("yes", _("I agree with the measure")),
                                              ("no", _("I disagree with the measure"))])
