@@ -66,26 +66,33 @@ def pg(dataset: Path, worker_id: str) -> IbisConnector:
     return postgres_connector(dsn)
 
 
+def _spark_unavailable(reason: str) -> None:
+    """Skip a Spark test with the reason, or fail it where Spark is required (``make test``)."""
+    if REQUIRE_SPARK:
+        pytest.fail(f"{reason} (LAWDESK_REQUIRE_SPARK=1: `make test` installs it)", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def spark(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[IbisConnector]:
     """The same Parquet files read by Apache Spark in local mode: one JVM for the whole session."""
     from lawdesk.platform.spark import FAST_START_JAVA_OPTIONS, java_available, spark_connector
 
-    def unavailable(reason: str) -> None:
-        if REQUIRE_SPARK:
-            pytest.fail(f"{reason} (LAWDESK_REQUIRE_SPARK=1: `make test` installs it)", pytrace=False)
-        pytest.skip(reason)
-
     if not java_available():
-        unavailable("no Java runtime for Spark (Debian: apt-get install default-jre-headless)")
+        _spark_unavailable("no Java runtime for Spark (Debian: apt-get install default-jre-headless)")
     if importlib.util.find_spec("pyspark") is None:
-        unavailable("pyspark is not installed (pip install -e '.[dev]')")
+        _spark_unavailable("pyspark is not installed (pip install -e '.[dev]')")
     conn = spark_connector(
         dataset,
         work_dir=tmp_path_factory.mktemp("spark"),
         cores=2,
         java_options=FAST_START_JAVA_OPTIONS,
-        conf={"spark.sql.shuffle.partitions": "2"},
+        conf={
+            "spark.sql.shuffle.partitions": "2",
+            # read only if `spark_connect` starts its server in this JVM: any free port, local only
+            "spark.connect.grpc.binding.port": "0",
+            "spark.connect.grpc.binding.address": "127.0.0.1",
+        },
     )
     session = conn.con._session  # type: ignore[attr-defined]
     session.sparkContext.setLogLevel("ERROR")
@@ -93,3 +100,39 @@ def spark(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[I
     logging.getLogger("py4j").setLevel(logging.WARNING)
     yield conn
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_connect(request: pytest.FixtureRequest, dataset: Path) -> Iterator[IbisConnector]:
+    """The connector a deployment opens from ``LAWDESK_PLATFORM_DIR=sc://host:port``, on a real
+    Spark Connect server.
+
+    The server is the one ``start-connect-server.sh`` runs on a cluster (Spark's
+    ``SparkConnectService``, from the ``spark-connect`` jar pyspark ships), started on a free
+    local port in the JVM of the ``spark`` fixture: no second JVM, nothing downloaded. lawdesk
+    is its gRPC client, opened by ``open_connector`` with the URL and
+    ``LAWDESK_PLATFORM_SPARK_DATA`` as the collection worker opens it; its session on the
+    server is a Spark Connect session of its own (its own temporary views and ``from_hex``).
+    """
+    from lawdesk.platform.ibis_connector import open_connector
+
+    try:
+        from pyspark.sql.connect.utils import check_dependencies
+
+        check_dependencies("lawdesk.platform.spark")
+    except ImportError as exc:
+        _spark_unavailable(f"the Spark Connect client is not installed: {exc} (pip install -e '.[dev]')")
+    local = request.getfixturevalue("spark").con._session  # the JVM the server runs in
+    services = local.sparkContext._jvm.org.apache.spark.sql.connect.service
+    services.SparkConnectService.start(local._jsc.sc())
+    # the port it bound (binding port 0: a free one), read from the service's Scala object
+    port = getattr(getattr(services, "SparkConnectService$"), "MODULE$").localPort()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LAWDESK_PLATFORM_SPARK_DATA", str(dataset))
+        conn = open_connector(f"sc://127.0.0.1:{port}")
+    session = conn.con._session  # type: ignore[attr-defined]
+    assert type(session).__module__ == "pyspark.sql.connect.session"  # a gRPC client, not py4j
+    yield conn
+    session.stop()
+    service = services.SparkConnectService
+    service.stop(getattr(service, "stop$default$1")(), getattr(service, "stop$default$2")())

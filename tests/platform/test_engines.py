@@ -1,8 +1,10 @@
 """The same connector code on DuckDB (Parquet), PostgreSQL and Spark gives identical answers.
 
 Every agreement test compares DuckDB, the default engine, with each other engine. Spark runs in
-local mode with one JVM for the session (``conftest.spark``); its property tests draw fewer
-examples, since each Spark query costs about a second on a loaded 2-core box.
+local mode with one JVM for the session (``conftest.spark``), and over Spark Connect
+(``conftest.spark_connect``: lawdesk opened from ``sc://127.0.0.1:port`` as a deployment opens
+it, the server in that same JVM); their property tests draw fewer examples, since each Spark
+query costs about a second on a loaded 2-core box.
 """
 
 from __future__ import annotations
@@ -25,8 +27,12 @@ SETTINGS = settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 #: The engines compared with DuckDB, and the property examples drawn for each.
-ENGINES = ["pg", pytest.param("spark", marks=pytest.mark.spark)]
-EXAMPLES = {"pg": 20, "spark": 3}
+ENGINES = [
+    "pg",
+    pytest.param("spark", marks=pytest.mark.spark),
+    pytest.param("spark_connect", marks=pytest.mark.spark),
+]
+EXAMPLES = {"pg": 20, "spark": 3, "spark_connect": 3}
 
 
 def examples(engine: str) -> settings:

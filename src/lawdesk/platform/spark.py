@@ -101,9 +101,22 @@ def local_session(
 
 def connect_session(url: str) -> SparkSession:
     """A session on a Spark cluster over Spark Connect (``sc://host:port[/;token=…]``)."""
-    from pyspark.sql import SparkSession  # reason: pyspark only when Spark is asked for
+    # reason: pyspark only when Spark is asked for
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
 
-    return SparkSession.builder.remote(url).getOrCreate()
+    if SparkContext._active_spark_context is None:
+        return SparkSession.builder.remote(url).getOrCreate()
+    # This process runs a local (classic) Spark too — the tests, whose Connect server is in
+    # that local JVM: pyspark's generic builder refuses a remote session beside a local one
+    # (SESSION_ALREADY_EXIST); the Spark Connect client's own builder opens the same gRPC
+    # session, without switching the process's pyspark functions to Connect.
+    from pyspark.sql.connect.session import (  # reason: the Connect client only when asked for
+        SparkSession as ConnectSession,
+    )
+
+    # (the generic builder types its Connect session as the classic class; this one does not)
+    return ConnectSession.builder.remote(url).getOrCreate()  # type: ignore[return-value]
 
 
 def register_dataset(spark: SparkSession, location: str | Path) -> None:
