@@ -48,14 +48,16 @@ def micros(t: datetime) -> int:
     return (t - EPOCH) // _US
 
 
-def build_lookup_index(data_dir: Path | str, *, out: Path | None = None, batch_rows: int = 100_000) -> Path:
+def build_lookup_index(data_dir: Path | str, *, out: Path | None = None, batch_rows: int = 100_000,
+                       page_size: int = 8192) -> Path:
     """(Re)build ``<data_dir>/lookup-index.sqlite3`` (or ``out``) from the log's Parquet files."""
     root = Path(data_dir)
     final = out or root / INDEX_FILE
     partial = final.parent / f".{final.name}.partial"
     partial.unlink(missing_ok=True)
     db = sqlite3.connect(partial)
-    db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;" + _SCHEMA)
+    db.executescript(f"PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size={int(page_size)};"
+                     + _SCHEMA)
     source = duckdb_connector(root).con.con  # the views over the Parquet files
     for table, view, key in (("by_account", "events_by_account", "account_id"),
                              ("by_ip", "events_by_ip", "ip")):
