@@ -260,6 +260,9 @@ LANGUAGE_CODE = os.environ.get("LAWDESK_LANGUAGE", "en")
 if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
     raise ImproperlyConfigured(f"LAWDESK_LANGUAGE must be one of en, fr, not {LANGUAGE_CODE!r}")
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Counts shown to people are grouped as their language writes them (2,072; French 2 072, a
+# narrow no-break space); machine formats (JSON, CSV, XLSX, the API) keep plain numbers.
+FORMAT_MODULE_PATH = ["lawdesk.core.formats"]
 LANGUAGE_COOKIE_NAME = "lawdesk_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = TLS

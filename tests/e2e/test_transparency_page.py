@@ -79,6 +79,15 @@ def test_public_report_page_with_charts_and_no_personal_data(page: Page, server:
     bad = subprocess.run([*verify, str(export)], env=env, capture_output=True, text=True, timeout=120,
                          check=False)
     assert bad.returncode == 1 and "understated" in bad.stderr, bad.stdout + bad.stderr
+    # In French, 2,072 reads as about two: thousands are grouped with a narrow no-break space.
+    page.set_extra_http_headers({"Accept-Language": "fr"})
+    page.goto(server.url + "/transparency/?period=2024&country=FR")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    assert page.get_by_test_id("users").text_content() == "2\u202f072"
+    labels = page.get_by_test_id("chart-quarterly").locator("text").all_text_contents()
+    assert "1\u202f386" in labels and "1\u20139" in labels and "632" in labels, labels
+    assert "2,072" not in page.content() and "1,386" not in page.content()
+    shot(page, "transparency-2024-fr")
 
 
 def test_officer_sees_and_downloads_the_log_receipt(sessions, server: LiveServer, tmp_path) -> None:

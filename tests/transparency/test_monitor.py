@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -339,6 +340,75 @@ def test_a_french_pdf_is_recounted_like_an_english_one(db, now, tmp_path: Path) 
         "report.pdf 2024 FR: quarterly.FR.2024-Q1.users_affected: the document says 25, the latest log "
         "(40 leaves) gives 26 (understated)",
         "report.pdf 2024 FR: requests_fulfilled: the document says 7, the latest log (40 leaves) gives 10 "
+        "(understated)"]
+
+
+def _close_many_accounts(now, n: int) -> None:
+    """``n`` French cases fulfilled in 2024-Q1, each affecting a hundred accounts or more: the
+    users affected run into thousands, which the PDF prints grouped."""
+    from tests.transparency.conftest import count_closed
+
+    for i in range(n):
+        closed = datetime(2024, 2, 3, tzinfo=UTC) + timedelta(minutes=i)
+        count_closed(country="FR", kind="subscriber_data", outcome="fulfilled", accounts=100 + i, closed=closed)
+        services.append_leaf(case_ref=f"LD-{i:05d}", period="2024-Q1", country="FR", kind="subscriber_data",
+                             outcome="fulfilled", accounts_affected=100 + i, now=now + timedelta(minutes=i))
+
+
+@contextmanager
+def _french_grouped_with_commas() -> Iterator[None]:
+    """French as lawdesk printed it before it grouped counts the French way: 1,266."""
+    from django.test import override_settings
+    from django.utils.formats import reset_format_cache
+
+    with override_settings(FORMAT_MODULE_PATH=["tests.transparency.formats_before"]):
+        reset_format_cache()
+        try:
+            yield
+        finally:
+            reset_format_cache()
+
+
+def _text(pdf: bytes) -> str:
+    """The PDF's text as pypdf gives it, spaces as printed (no-break ones kept)."""
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_a_french_pdf_with_grouped_figures_is_recounted(db, now, tmp_path: Path) -> None:
+    """A French PDF groups thousands with a narrow no-break space (1 266), also where the one
+    printed before was cached; the verifier reads it, reads the French PDFs published before
+    (1,266), and refuses one that lowers a grouped figure."""
+    from django.utils import translation
+
+    from lawdesk.transparency.documents import pdf_figures
+
+    _close_many_accounts(now, 12)  # 12 requests fulfilled, 1,266 users affected
+    services.publish_checkpoint(now=now)
+    with translation.override("fr"):
+        with _french_grouped_with_commas():  # printed (and cached) before the upgrade
+            before = export(tmp_path, "before")
+        french = export(tmp_path, "fr")
+        lowered = _lowered_pdf("2024", "FR")
+    pdf = (french / "statistics" / "2024-FR.pdf").read_bytes()
+    assert "UTILISATEURS CONCERNÉS\n1\u202f266" in _text(pdf) and "1,266" not in _text(pdf)
+    assert "FR 2024-Q1 12 1\u202f266" in _text(pdf)
+    assert pdf_figures(pdf)["headline.accounts_affected"] == 1266
+    assert "UTILISATEURS CONCERNÉS\n1,266" in _text((before / "statistics" / "2024-FR.pdf").read_bytes())
+    for published in (french, before):
+        outcome = verify_log(DirSource(published), state=State(tmp_path / published.name))
+        assert any(n.startswith("report.pdf 2024 FR: every figure") for n in outcome.notes)
+    assert "FR 2024-Q1 12 1\u202f265" in _text(lowered)
+    (french / "statistics" / "2024-FR.pdf").write_bytes(lowered)
+    with pytest.raises(VerifyError) as failure:
+        verify_log(DirSource(french), state=State(tmp_path / "lowered"))
+    assert failure.value.problems == [
+        "report.pdf 2024 FR: quarterly.FR.2024-Q1.users_affected: the document says 1,265, the latest log "
+        "(12 leaves) gives 1,266 (understated)",
+        "report.pdf 2024 FR: requests_fulfilled: the document says 9, the latest log (12 leaves) gives 12 "
         "(understated)"]
 
 

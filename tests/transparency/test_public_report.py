@@ -57,8 +57,10 @@ def test_the_demo_reproduces_the_published_france_2024_figures(demo, client, tmp
     for _, fulfilled, users in FR_2024:
         shown = "1\u20139" if fulfilled < 10 else f"{fulfilled:,}"
         assert f">{shown}<" in page and f">{users:,}<" in page  # 1,386: grouped digits
+    assert 'data-testid="users">2,072<' in page
     assert "style=" not in page  # the CSP forbids inline styles
     _charts_draw_in_french(client)
+    _french_groups_thousands_the_french_way(client)
     # Half-years are sums of quarters.
     h2 = client.get("/transparency/statistics.json?period=2024-H2&country=FR").json()
     assert h2["statistics"]["requests_fulfilled"] == 883 and h2["agrees_with_log"] is True
@@ -112,6 +114,33 @@ def _charts_draw_in_french(client) -> None:
         assert len(values) > 50
         for value in values:
             assert value == "100%" or all(re.fullmatch(r"-?\d+(\.\d+)?", v) for v in value.split()), value
+
+
+def _french_groups_thousands_the_french_way(client) -> None:
+    """A French reader reads 2,072 as about two: the French page and PDF group thousands with a
+    narrow no-break space (2 072), and the verifier reads the French PDF's figures as the English."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from lawdesk.transparency.documents import pdf_figures
+    from lawdesk.transparency.views import page_context
+
+    fr = {"Accept-Language": "fr"}
+    french = client.get("/transparency/?period=2024&country=FR", headers=fr).content.decode()
+    with translation.override("fr"):
+        printed = render_to_string("transparency/report_print.html", page_context(
+            "2024", "FR", periods=["2024"], countries=["FR"], base_url="http://testserver/transparency/"))
+    for html in (french, printed):
+        assert ">2\u202f072<" in html and ">1\u202f386<" in html and ">1\u20139<" in html
+        assert not re.search(r"[0-9],[0-9]{3}", html), re.findall(r".{40}[0-9],[0-9]{3}.{10}", html)
+    assert 'data-testid="users">2\u202f072<' in french
+    french_pdf = client.get("/transparency/report.pdf?period=2024&country=FR", headers=fr).content
+    english_pdf = client.get("/transparency/report.pdf?period=2024&country=FR").content
+    assert french_pdf != english_pdf
+    figures = pdf_figures(french_pdf)
+    assert figures == pdf_figures(english_pdf)
+    assert figures["headline.accounts_affected"] == 2072
+    assert figures["quarterly.FR.2024-Q4.users_affected"] == 1386
 
 
 def _downloads_and_pdf_carry_no_case_details(client) -> None:

@@ -19,6 +19,9 @@ from lawdesk.transparency.charts import OUTCOME_LABELS
 from lawdesk.transparency.report import CLOSED_OUTCOMES, TABLE_MEASURES, ReportError, statistics_figures
 
 _FIGURE = r"[0-9][0-9,]*(?:\u2013[0-9][0-9,]*)?"
+# A count grouped as its language writes it: 2,072, or 2 072 with a no-break space or a narrow
+# one (French). Read before the line's spaces fold, which would split the figure in two.
+_GROUPING = re.compile(r"(?<=[0-9])[\u00a0\u202f](?=[0-9]{3}(?![0-9]))")
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,9 @@ def pdf_languages() -> list[str]:
 def pdf_figures(body: bytes) -> dict[str, Any]:
     """The figures printed in the PDF, read from its text: requests fulfilled and users affected,
     how requests ended (an outcome not listed had none), and the quarterly table. The PDF is in
-    its reader's language: its words are looked up in each language lawdesk has a catalogue for."""
+    its reader's language: its words are looked up in each language lawdesk has a catalogue for,
+    and its counts are grouped with a comma (English, and French PDFs of earlier releases) or a
+    no-break space (French)."""
     try:
         # reason: start-up time: pypdf loads only when this runs
         from pypdf import PdfReader
@@ -128,7 +133,7 @@ def pdf_figures(body: bytes) -> dict[str, Any]:
         text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
     except (PdfReadError, ValueError, KeyError) as exc:
         raise ReportError(f"not a readable PDF ({exc})") from exc
-    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [" ".join(_GROUPING.sub(",", line).split()) for line in text.splitlines()]
     words = next((w for w in map(_words, pdf_languages()) if w.ended in lines), None)
     if words is None:
         raise ReportError("the PDF has no table of how requests ended")

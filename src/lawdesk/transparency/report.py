@@ -182,7 +182,8 @@ def band_bounds(value: Any) -> tuple[int, int] | None:
 
 
 def band_text(value: Any) -> str:
-    """A published figure as people read it: ``1,386``, or a band with an en dash (1 to 9)."""
+    """A published figure in plain English digits: ``1,386``, or a band with an en dash (1 to 9);
+    what the verifier says. Pages and PDFs group figures in their reader's language (``figure``)."""
     bounds = band_bounds(value)
     if bounds is None:
         return str(value)

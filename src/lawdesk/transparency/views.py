@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
@@ -469,7 +469,9 @@ def render_pdf(context: dict[str, Any]) -> bytes:
         [translation.get_language(), context["period"], context["country"], doc["checkpoint"],
          doc["published_at"], context["base_url"],
          # a published period's PDF shows only its own checkpoint: a new one elsewhere keeps it cached
-         None if context["doc"] else context["checkpoint"] and context["checkpoint"].size],
+         None if context["doc"] else context["checkpoint"] and context["checkpoint"].size,
+         # French PDFs of earlier releases grouped thousands with a comma: not served again
+         formats.get_format("THOUSAND_SEPARATOR")],
         sort_keys=True).encode()).hexdigest()
     pdf = cache.get(key)
     if pdf is None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.formats import number_format
 
 from lawdesk.transparency.leaves import decode_leaf
-from lawdesk.transparency.report import band_text
+from lawdesk.transparency.report import band_bounds
 from lawdesk.transparency.services import receipt_for
 
 register = template.Library()
@@ -15,8 +16,16 @@ register = template.Library()
 
 @register.filter
 def figure(value: Any) -> str:
-    """A published figure: ``1,386``, a band (1 to 9) for a small count, or a dash for none."""
-    return "\u2014" if value is None else band_text(value)
+    """A published figure as the reader's language groups it (``1,386``; French ``1 386`` with a
+    narrow no-break space), a band (1 to 9) for a small count, or a dash for none. Also inside
+    ``{% localize off %}``: a chart's labels are read, its coordinates are not."""
+    if value is None:
+        return "\u2014"
+    bounds = band_bounds(value)
+    if bounds is None:
+        return str(value)
+    low, high = (number_format(n, use_l10n=True, force_grouping=True) for n in bounds)
+    return low if bounds[0] == bounds[1] else f"{low}\u2013{high}"
 
 
 @register.simple_tag
