@@ -134,6 +134,8 @@ def _french_groups_thousands_the_french_way(client) -> None:
         assert ">2\u202f072<" in html and ">1\u202f386<" in html and ">1\u20139<" in html
         assert not re.search(r"[0-9],[0-9]{3}", html), re.findall(r".{40}[0-9],[0-9]{3}.{10}", html)
     assert 'data-testid="users">2\u202f072<' in french
+    for html in (french, printed):  # counts of requests agree in number: 35 refusées, not "refusée"
+        assert '<p class="eyebrow">Refusées</p>' in html and "<th>Retirées</th>" in html, html
     french_pdf = client.get("/transparency/report.pdf?period=2024&country=FR", headers=fr).content
     english_pdf = client.get("/transparency/report.pdf?period=2024&country=FR").content
     assert french_pdf != english_pdf
