@@ -105,7 +105,7 @@ def test_production_request_clarification_four_eyes_approval(
     officer.reload()
     expect(officer.get_by_test_id("status")).not_to_have_text("Received")
     shot(officer, "14-officer-sees-approved")
-    for _ in range(60):
+    for _ in range(180):  # the worker collects and packages; CI machines are slower than ours
         if officer.locator("a:has-text('Download the evidence package')").count():
             break
         officer.wait_for_timeout(1000)
