@@ -19,10 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support import CHROMIUM, free_port, fresh_database, fresh_totp_code
 
 SCREENSHOTS = Path(os.environ.get("LAWDESK_SCREENSHOTS", "var/screenshots"))
+
+# An assertion on a page waits up to 15 s for it to come true (Playwright's default is 5 s):
+# the CI machines run the suite at half this box's speed, and a page that renders a PDF or
+# waits for the worker can take seconds there. Only a failing assertion waits that long.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
