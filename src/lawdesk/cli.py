@@ -502,9 +502,10 @@ def audit_verify(
     django_setup()
     # reason: start-up time: the command line loads only what the command it runs needs
     from lawdesk.audit.verify import auto_workers, verify_chain
-    from lawdesk.evidence.catalogue import environment_catalogue
+    from lawdesk.evidence.catalogue import environment_catalogue, say
 
-    _ = environment_catalogue().gettext  # the language of the command line (LANG), decision 0020
+    cat = environment_catalogue()  # the language of the command line (LANG), decision 0020
+    _ = cat.gettext
     report = verify_chain(workers=workers or auto_workers())
     if report.missing_triggers:
         missing = _("Append-only triggers missing:")
@@ -512,7 +513,7 @@ def audit_verify(
     if report.broken_seq is not None or report.problem:
         broken = (_("Audit chain BROKEN at sequence %(seq)s:") % {"seq": report.broken_seq}
                   if report.broken_seq is not None else _("Audit chain BROKEN:"))
-        console.print(f"[bold red]{broken}[/] {report.problem}")
+        console.print(f"[bold red]{broken}[/] {say(report.problem, cat)}")
         raise typer.Exit(1)
     if anchors is not None:
         _check_anchors(anchors, report.length, key=key, state_dir=state_dir, witnesses=witness or [],
@@ -529,34 +530,39 @@ def audit_verify(
 def _check_anchors(location: str, length: int, *, key: str | None, state_dir: Path, witnesses: list[str],
                    quorum: int) -> None:
     # reason: start-up time: the command line loads only what the command it runs needs
+    from lawdesk.evidence.catalogue import environment_catalogue, say
     from lawdesk.transparency import note
     from lawdesk.transparency.anchor_verify import AnchorError, open_anchors, verify_anchors
     from lawdesk.transparency.anchors import Anchor, check_trail
     from lawdesk.transparency.verify import SourceError
     from lawdesk.transparency.witness import WitnessError, parse_witness_key
 
+    cat = environment_catalogue()  # the language of the command line (LANG), decision 0020
+    _ = cat.gettext
     try:
         keys_ = [parse_witness_key(w) for w in witnesses]
         log = verify_anchors(open_anchors(location), state_dir=state_dir, key=key, witnesses=keys_,
                              quorum=quorum)
     except SourceError as exc:
-        console.print(f"[bold red]Cannot read the anchor log:[/] {exc}")
+        unreadable = _("Cannot read the anchor log:")
+        console.print(f"[bold red]{unreadable}[/] {say(exc, cat)}")
         raise typer.Exit(2) from None
     except (AnchorError, note.NoteError, WitnessError) as exc:
         lines = exc.problems if isinstance(exc, AnchorError) else [str(exc)]
         for line in lines:
-            console.print(f"[bold red]Anchor log FAILED:[/] {line}")
+            failed = _("Anchor log FAILED:")
+            console.print(f"[bold red]{failed}[/] {say(line, cat)}")
         raise typer.Exit(1) from None
     for line in log.notes:
-        console.print(f"ok: {line}")
+        console.print(_("ok: %(note)s") % {"note": say(line, cat)})
     problems, notes = check_trail([Anchor(h.index, h.seq, h.hash, h.at) for h in log.heads], length)
     for line in problems:
-        console.print(f"[bold red]Audit trail REWRITTEN:[/] {line}" if "rewritten" in line
-                      else f"[bold red]Audit trail TRUNCATED:[/] {line}")
+        verdict = _("Audit trail REWRITTEN:") if "rewritten" in line else _("Audit trail TRUNCATED:")
+        console.print(f"[bold red]{verdict}[/] {say(line, cat)}")
     if problems:
         raise typer.Exit(1)
     for line in notes:
-        console.print(f"ok: {line}")
+        console.print(_("ok: %(note)s") % {"note": say(line, cat)})
 
 
 @keys_app.command("list")

@@ -66,6 +66,14 @@ def test_old_packages_still_verify_after_rotation(key_home: Path, tmp_path: Path
     assert report.status is Status.VERIFIED, report.failure
     assert report.key_fingerprint == old.fingerprint
     assert "retired" in report.key_validity and "valid when the package was signed" in report.key_validity
+    # `lawdesk verify`'s "Key validity:" line in the command line's language (decision 0020).
+    from lawdesk.evidence.catalogue import catalogue, say
+    from tests.support import english_phrases
+
+    french = say(report.key_validity, catalogue("fr"))
+    assert french.startswith("clé de paquet valide du 2026-11-30T08:00:00Z au 2026-11-30T08:02:00Z (retirée) ; "
+                             "valide quand le paquet a été signé"), french
+    assert english_phrases(french) == [], french
     report = verify_package(new_pkg, key_list=listed)
     assert report.status is Status.VERIFIED, report.failure
     assert report.key_fingerprint == new.fingerprint != old.fingerprint
@@ -92,6 +100,12 @@ def test_revoked_key_fails_for_packages_signed_after_the_revocation_time(key_hom
     report = verify_package(after, key_list=listed)
     assert report.status is Status.FAILED
     assert "revoked from 2026-11-30T08:05:00Z (key file copied to a laptop that was lost)" in (report.failure or "")
+    # The reason is the platform's own words; the rest of the failure is said in French.
+    from lawdesk.evidence.catalogue import catalogue
+
+    french = report.failure_said(catalogue("fr")) or ""
+    assert "elle a été révoquée à partir du 2026-11-30T08:05:00Z (key file copied to a laptop that was lost), " \
+           "avant l'heure de signature" in french, french
 
 
 def test_a_package_signed_with_the_checkpoint_key_is_refused(key_home: Path, tmp_path: Path) -> None:

@@ -82,8 +82,11 @@ class _Result:
         self.output = " ".join(result.output.split())  # the console wraps long lines
 
 
-def _cli(*args):
-    return _Result(CliRunner().invoke(app, ["audit", "verify", *args]))
+def _cli(*args, env=None):
+    return _Result(CliRunner().invoke(app, ["audit", "verify", *args], env=env))
+
+
+FRENCH = {"LANG": "fr_FR.UTF-8", "LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None}
 
 
 @pytest.fixture
@@ -206,6 +209,45 @@ def test_unreadable_anchor_source_exits_2(tmp_path):
     result = _cli("--anchors", str(tmp_path / "nowhere"), "--state-dir", str(tmp_path / "s"))
     assert result.exit_code == 2
     assert "Cannot read the anchor log" in result.output
+
+
+def test_a_french_command_line_reads_the_audit_verdict_in_french(now, anchored, tmp_path):
+    from tests.support import english_phrases
+
+    args = ("--anchors", str(anchored["export"]), "--state-dir", str(anchored["state"]))
+    done = _cli(*args, env=FRENCH)
+    assert done.exit_code == 0, done.output
+    assert "signature valide (première utilisation : clé épinglée)" in done.output
+    assert "ok : 2 têtes ancrées concordent avec la piste, la dernière à la séquence 16" in done.output
+    assert "Chaîne d'audit intacte :" in done.output
+    assert english_phrases(done.output) == [], done.output
+
+    _rewrite_from(13, {"n": -1})  # the insider's rewrite, every later hash recomputed
+    rewritten = _cli(*args, env=FRENCH)
+    assert rewritten.exit_code == 1, rewritten.output
+    assert "Piste d'audit RÉÉCRITE : la piste d'audit a été réécrite : l'événement de la séquence ancrée 16" \
+        in rewritten.output
+    assert "elle concorde encore avec l'ancre de la séquence 10" in rewritten.output
+    assert english_phrases(rewritten.output) == [], rewritten.output
+    assert "REWRITTEN" in _cli(*args).output  # English as before
+
+    unreadable = _cli("--anchors", str(tmp_path / "nowhere"), "--state-dir", str(tmp_path / "s"), env=FRENCH)
+    assert unreadable.exit_code == 2
+    assert "Journal d'ancrage illisible : " in unreadable.output
+    assert english_phrases(unreadable.output) == [], unreadable.output
+
+    # A row changed without recomputing the chain: the chain walk itself names it, in French.
+    triggers.drop(connection)
+    try:
+        Event.objects.filter(seq=3).update(params={"n": 0, "note": "edited"})
+    finally:
+        triggers.install(connection)
+        _as_if_committed()
+    broken = _cli(env=FRENCH)
+    assert broken.exit_code == 1, broken.output
+    assert ("Chaîne d'audit ROMPUE à la séquence 3 : son contenu ne correspond pas à son empreinte "
+            "(la ligne a été modifiée)") in broken.output
+    assert english_phrases(broken.output) == [], broken.output
 
 
 def test_export_writes_the_anchor_log(anchored):

@@ -26,6 +26,7 @@ from lawdesk.audit.hashing import (
     canonical_time,
 )
 from lawdesk.audit.models import ChainHead, Event
+from lawdesk.core.said import Message, gettext_noop
 
 
 @dataclass
@@ -102,13 +103,14 @@ class RangeResult:
     pid: int = field(default_factory=os.getpid)  # the process that checked it
 
 
-_CONTENT = "its content does not match its hash (the row was modified)"
-_PREVIOUS = "its previous-hash does not match the event before it"
+_CONTENT = Message(gettext_noop("its content does not match its hash (the row was modified)"))
+_PREVIOUS = Message(gettext_noop("its previous-hash does not match the event before it"))
 
 
 def _gap(expected: int, seq: int) -> tuple[int, str]:
-    return expected, (f"sequence {expected} is missing (next row found is {seq})" if seq > expected
-                      else f"sequence {seq} appears out of order")
+    return expected, (Message(gettext_noop("sequence %(seq)s is missing (next row found is %(next)s)"),
+                              seq=expected, next=seq) if seq > expected
+                      else Message(gettext_noop("sequence %(seq)s appears out of order"), seq=seq))
 
 
 def check_range(lo: int | None, hi: int | None, *, batch_size: int = 5000) -> RangeResult:
@@ -228,7 +230,7 @@ def verify_chain(*, batch_size: int = 5000, workers: int = 1) -> ChainReport:
     # again at the end.
     head = ChainHead.objects.filter(id=1).first()
     if head is None:
-        report.problem = "the chain head record is missing"
+        report.problem = Message(gettext_noop("the chain head record is missing"))
         return report
     for result in _results(_ranges(workers, head.seq), workers, batch_size):
         if result.first_seq is None:
@@ -249,11 +251,12 @@ def verify_chain(*, batch_size: int = 5000, workers: int = 1) -> ChainReport:
     if (head.seq, head.hash) != (report.length, report.head_hash):
         report.broken_seq = report.length + 1 if head.seq > report.length else head.seq
         report.problem = (
-            f"the chain ends at sequence {report.length} but the head records "
-            f"sequence {head.seq} ({head.hash[:12]}…): events were removed from the end"
+            Message(gettext_noop("the chain ends at sequence %(length)s but the head records sequence "
+                                 "%(seq)s (%(hash)s…): events were removed from the end"),
+                    length=report.length, seq=head.seq, hash=head.hash[:12])
             if head.seq > report.length
-            else f"the head records sequence {head.seq} but its hash {head.hash[:12]}… is not "
-            f"the hash of event {head.seq}"
+            else Message(gettext_noop("the head records sequence %(seq)s but its hash %(hash)s… is not the "
+                                      "hash of event %(seq)s"), seq=head.seq, hash=head.hash[:12])
         )
         return report
     # Rows beyond the head read at the start: appended since (the head has moved on to cover
@@ -263,8 +266,7 @@ def verify_chain(*, batch_size: int = 5000, workers: int = 1) -> ChainReport:
         now_head = ChainHead.objects.filter(id=1).first()
         if now_head is None or now_head.seq < last:
             report.broken_seq = head.seq + 1
-            report.problem = (
-                f"the head records sequence {now_head.seq if now_head else head.seq} but the "
-                f"chain continues to {last}: events were appended outside lawdesk"
-            )
+            report.problem = Message(gettext_noop("the head records sequence %(seq)s but the chain continues "
+                                                  "to %(last)s: events were appended outside lawdesk"),
+                                     seq=now_head.seq if now_head else head.seq, last=last)
     return report

@@ -14,6 +14,8 @@ import hashlib
 import re
 from typing import Any
 
+from lawdesk.evidence.catalogue import say
+
 FORMAT = "lawdesk-evidence/1"
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 ALGORITHMS = ("sha256", "sha512")
@@ -78,4 +80,6 @@ class Failure(Exception):
     def said(self, cat: Any) -> str:
         """``where: why`` in the language of the catalogue ``cat`` (a gettext translations object)."""
         text = cat.gettext(self.template)
-        return f"{self.where}: {text % self.params if self.params is not None else text}"
+        if self.params is None:  # a value may itself be a catalogue message (a key's validity)
+            return f"{self.where}: {text}"
+        return f"{self.where}: {text % {k: say(v, cat) for k, v in self.params.items()}}"

@@ -12,17 +12,15 @@ import logging
 from functools import cache
 from pathlib import Path
 
-__all__ = ["LOCALE_DIR", "Catalogue", "available", "catalogue", "environment_catalogue", "gettext_noop"]
+from lawdesk.core.said import Figure, Message, gettext_noop, say
+
+__all__ = ["LOCALE_DIR", "Catalogue", "Figure", "Message", "available", "catalogue", "environment_catalogue",
+           "gettext_noop", "say"]
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 log = logging.getLogger(__name__)
 
 Catalogue = _gettext.NullTranslations
-
-
-def gettext_noop(text: str) -> str:
-    """Mark a string for the catalogue (``makemessages`` extracts it); translated when written."""
-    return text
 
 
 @cache
@@ -56,3 +54,4 @@ def environment_catalogue() -> Catalogue:
     English when none is set, ``C``, or a language lawdesk has no catalogue for. Only the
     human-readable output follows it: ``--json`` and exit codes never change."""
     return _gettext.translation("django", localedir=LOCALE_DIR, fallback=True)
+

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from lawdesk.evidence import keylist
-from lawdesk.evidence.catalogue import Catalogue, environment_catalogue, gettext_noop
+from lawdesk.evidence.catalogue import Catalogue, environment_catalogue, gettext_noop, say
 from lawdesk.evidence.verify import Failure, Report, Status, verify_package
 
 EXIT_FAILED = 1
@@ -39,7 +39,7 @@ def _print_report(r: Report, cat: Catalogue) -> None:
                                          "(%(source)s)") % {"key": r.key_fingerprint,
                                                             "source": _(r.key_source)}))
     if r.key_validity:
-        lines.append((_("Key validity:"), r.key_validity))
+        lines.append((_("Key validity:"), say(r.key_validity, cat)))
     if r.tag_manifests:
         lines.append((_("Tag manifests:"), _("%(manifests)s: %(count)s tag files match") % {
             "manifests": ", ".join(r.tag_manifests), "count": r.tag_files}))

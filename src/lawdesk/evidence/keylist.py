@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from lawdesk.evidence.bag import Failure
-from lawdesk.evidence.catalogue import gettext_noop
+from lawdesk.evidence.catalogue import Message, gettext_noop
 
 FORMAT = "lawdesk-keys/1"
 WELL_KNOWN = "/.well-known/lawdesk-keys.json"
@@ -45,20 +45,25 @@ class ListedKey:
         """Why this key was not valid at ``when``, or None if it was."""
         t = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         if t < self.not_before:
-            return f"its validity starts at {self.not_before}, after the signing time {t}"
+            return Message(gettext_noop("its validity starts at %(start)s, after the signing time %(at)s"),
+                           start=self.not_before, at=t)
         if self.revoked_at is not None and t >= self.revoked_at:
-            return (f"it was revoked from {self.revoked_at} ({self.revocation_reason or 'no reason given'}), "
-                    f"before the signing time {t}")
+            return Message(gettext_noop("it was revoked from %(revoked)s (%(reason)s), before the signing "
+                                        "time %(at)s"), revoked=self.revoked_at, at=t,
+                           reason=self.revocation_reason or Message(gettext_noop("no reason given")))
         if self.not_after is not None and t >= self.not_after:
-            return f"its validity ended at {self.not_after}, before the signing time {t}"
+            return Message(gettext_noop("its validity ended at %(end)s, before the signing time %(at)s"),
+                           end=self.not_after, at=t)
         return None
 
     def period(self) -> str:
         """The validity period in words."""
-        end = f"until {self.not_after} (retired)" if self.not_after else "current"
-        text = f"valid from {self.not_before} {end}"
+        text = (Message(gettext_noop("valid from %(start)s until %(end)s (retired)"), start=self.not_before,
+                        end=self.not_after) if self.not_after else
+                Message(gettext_noop("valid from %(start)s current"), start=self.not_before))
         if self.revoked_at:
-            text += f", revoked from {self.revoked_at}"
+            text = Message(gettext_noop("%(period)s, revoked from %(revoked)s"), period=text,
+                           revoked=self.revoked_at)
         return text
 
 

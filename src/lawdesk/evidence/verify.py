@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from lawdesk.evidence import bag, keylist
 from lawdesk.evidence.bag import Failure
-from lawdesk.evidence.catalogue import Catalogue, gettext_noop
+from lawdesk.evidence.catalogue import Catalogue, Message, gettext_noop
 from lawdesk.evidence.unzip import Limits, safe_unzip
 
 __all__ = ["Failure", "Limits", "Report", "Status", "safe_unzip", "verify_bag", "verify_package"]
@@ -362,8 +362,9 @@ def verify_bag(bag_dir: Path, report: Report, *, public_key_pem: bytes | None = 
             raise Failure(bag.SIGNATURE_FILE, gettext_noop(
                 "package key %(fingerprint)s was not valid when the package was signed: %(problem)s"),
                 {"fingerprint": listed.fingerprint, "problem": problem})
-        report.key_validity = (f"package key {listed.period()}; valid when the package was signed "
-                               f"({report.first('Lawdesk-Produced-At')})")
+        report.key_validity = Message(gettext_noop("package key %(period)s; valid when the package was "
+                                                   "signed (%(at)s)"), period=listed.period(),
+                                      at=report.first("Lawdesk-Produced-At"))
 
     unlisted_ok = {bag.SIGNATURE_FILE, *(f"tagmanifest-{a}.txt" for a in bag.ALGORITHMS)}
     for rel in all_files:

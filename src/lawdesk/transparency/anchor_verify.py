@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lawdesk.evidence.catalogue import Message, gettext_noop
 from lawdesk.transparency import merkle, note, witness
 from lawdesk.transparency.verify import SourceError, http_fetch
 
@@ -82,12 +83,12 @@ class HttpAnchors(_Source):
         try:
             return json.loads(self.fetch(self.base + path))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SourceError(f"{self.base + path} is not JSON") from exc
+            raise SourceError(Message(gettext_noop("%(what)s is not JSON"), what=self.base + path)) from exc
 
     def published_key(self) -> str:
         data = self._json("key")
         if not isinstance(data, dict) or not isinstance(data.get("verifier_key"), str):
-            raise SourceError("anchors/key has no verifier_key")
+            raise SourceError(Message(gettext_noop("anchors/key has no verifier_key")))
         return str(data["verifier_key"])
 
     def checkpoint(self) -> bytes:
@@ -99,7 +100,8 @@ class HttpAnchors(_Source):
             page = self._json(f"leaves?start={len(out)}&end={size}")
             batch = page.get("leaves") if isinstance(page, dict) else None
             if not isinstance(batch, list) or not batch or not all(isinstance(x, str) for x in batch):
-                raise SourceError(f"anchors/leaves returned no usable page at {len(out)}")
+                raise SourceError(Message(gettext_noop("anchors/leaves returned no usable page at %(index)s"),
+                                          index=len(out)))
             out.extend(batch)
         return out[:size]
 
@@ -114,7 +116,8 @@ class DirAnchors(_Source):
         try:
             return (self.path / name).read_bytes()
         except OSError as exc:
-            raise SourceError(f"cannot read {self.path / name}: {exc.strerror}") from exc
+            raise SourceError(Message(gettext_noop("cannot read %(path)s: %(error)s"), path=self.path / name,
+                                      error=exc.strerror)) from exc
 
     def published_key(self) -> str:
         return self._read("key").decode("utf-8", "replace").strip()
@@ -126,10 +129,11 @@ class DirAnchors(_Source):
         try:
             data = json.loads(self._read("leaves.json"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SourceError("anchors/leaves.json is not JSON") from exc
+            raise SourceError(Message(gettext_noop("%(what)s is not JSON"),
+                                      what="anchors/leaves.json")) from exc
         leaves = data.get("leaves") if isinstance(data, dict) else None
         if not isinstance(leaves, list) or not all(isinstance(x, str) for x in leaves):
-            raise SourceError("anchors/leaves.json has no list of leaves")
+            raise SourceError(Message(gettext_noop("anchors/leaves.json has no list of leaves")))
         return leaves[:size]
 
 
@@ -139,7 +143,8 @@ def open_anchors(url_or_dir: str, fetch: Callable[[str], bytes] = http_fetch) ->
         return HttpAnchors(url_or_dir, fetch)
     path = Path(url_or_dir)
     if not path.is_dir():
-        raise SourceError(f"{url_or_dir} is neither an http(s) URL nor a directory")
+        raise SourceError(Message(gettext_noop("%(location)s is neither an http(s) URL nor a directory"),
+                                  location=url_or_dir))
     return DirAnchors(path)
 
 
@@ -152,10 +157,10 @@ def _parse_entry(i: int, data: str) -> dict[str, Any]:
     try:
         entry = json.loads(data)
     except json.JSONDecodeError as exc:
-        raise AnchorError([f"anchor entry {i} is not JSON"]) from exc
+        raise AnchorError([Message(gettext_noop("anchor entry %(index)s is not JSON"), index=i)]) from exc
     if not isinstance(entry, dict) or json.dumps(entry, sort_keys=True, separators=(",", ":"),
                                                  ensure_ascii=True) != data:
-        raise AnchorError([f"anchor entry {i} is not canonical JSON"])
+        raise AnchorError([Message(gettext_noop("anchor entry %(index)s is not canonical JSON"), index=i)])
     return entry
 
 
@@ -163,43 +168,54 @@ def verify_anchors(source: _Source, *, state_dir: Path = DEFAULT_STATE_DIR, key:
                    witnesses: list[witness.WitnessKey] | None = None, quorum: int = 0) -> AnchorLog:
     """Verify the anchor log; remember its checkpoint; return the anchored heads."""
     verifier = note.parse_verifier_key(key if key is not None else source.published_key())
-    how = "key given on the command line" if key is not None else "first use: key pinned"
+    how = Message(gettext_noop("key given on the command line") if key is not None
+                  else gettext_noop("first use: key pinned"))
     folder = _state_dir(state_dir, verifier.name)
     pinned_path, last_path = folder / "verifier_key", folder / "checkpoint"
     if pinned_path.exists():
         pinned = note.parse_verifier_key(pinned_path.read_text("utf-8").strip())
         if pinned != verifier:
-            raise AnchorError([f"the key of anchor log {verifier.name} is not the key pinned earlier "
-                               f"({pinned.encode()}): a key change must be checked out of band. Once "
-                               f"you trust the new key (a demo set up again, say), delete {folder} "
-                               "and run again to pin it"])
-        how = "matches the pinned key"
+            raise AnchorError([Message(gettext_noop(
+                "the key of anchor log %(name)s is not the key pinned earlier (%(pinned)s): a key change "
+                "must be checked out of band. Once you trust the new key (a demo set up again, say), delete "
+                "%(folder)s and run again to pin it"), name=verifier.name, pinned=pinned.encode(),
+                folder=folder)])
+        how = Message(gettext_noop("matches the pinned key"))
     raw_note = source.checkpoint()
     try:
         cp = note.open_checkpoint(raw_note, verifier, origin=verifier.name)
     except note.NoteError as exc:
-        raise AnchorError([f"anchor checkpoint: {exc}"]) from exc
+        raise AnchorError([Message(gettext_noop("anchor checkpoint: %(error)s"), error=exc)]) from exc
     log = AnchorLog(origin=cp.origin, size=cp.size, heads=[], keys=[])
-    log.notes.append(f"anchor checkpoint {cp.origin} size {cp.size}: signature valid ({how})")
+    log.notes.append(Message(gettext_noop("anchor checkpoint %(origin)s size %(size)s: signature valid "
+                                          "(%(how)s)"),
+                             origin=cp.origin, size=cp.size, how=how))
     if witnesses:
         try:
             found = witness.require_quorum(raw_note, witnesses, quorum or len(witnesses))
         except witness.WitnessError as exc:
-            raise AnchorError([f"anchor checkpoint: {exc}"]) from exc
-        log.notes.append(f"cosigned by {len(found)} witness(es): {', '.join(c.witness for c in found)}")
+            raise AnchorError([Message(gettext_noop("anchor checkpoint: %(error)s"), error=exc)]) from exc
+        log.notes.append(Message(gettext_noop("cosigned by %(count)s witness(es): %(names)s"),
+                                 count=len(found), names=", ".join(c.witness for c in found)))
     data = source.leaves(cp.size)
     if len(data) != cp.size:
-        raise AnchorError([f"the anchor log published {len(data)} entries, its checkpoint says {cp.size}"])
+        raise AnchorError([Message(gettext_noop("the anchor log published %(published)s entries, its "
+                                                "checkpoint says %(size)s"), published=len(data),
+                                   size=cp.size)])
     tree = merkle.MerkleTree(merkle.leaf_hash(d.encode("utf-8", "surrogatepass")) for d in data)
     if tree.root() != cp.root_hash:
-        raise AnchorError([f"the {cp.size} anchor entries do not hash to the signed root: entries were "
-                           "altered, added or removed"])
+        raise AnchorError([Message(gettext_noop("the %(size)s anchor entries do not hash to the signed root: "
+                                                "entries were altered, added or removed"), size=cp.size)])
     if last_path.exists():
         old = note.open_checkpoint(last_path.read_text("utf-8"), verifier, origin=cp.origin)
         if old.size > cp.size or tree.root(old.size) != old.root_hash:
-            raise AnchorError([f"the anchor log is not consistent with its checkpoint of size {old.size} "
-                               "seen here before: it was rolled back or forked"])
-        log.notes.append(f"consistent with the anchor checkpoint of size {old.size} seen before")
+            raise AnchorError([Message(gettext_noop("the anchor log is not consistent with its checkpoint "
+                                                    "of size %(size)s seen here before: it was rolled back "
+                                                    "or forked"),
+                                       size=old.size)])
+        log.notes.append(Message(gettext_noop("consistent with the anchor checkpoint of size %(size)s seen "
+                                              "before"),
+                                 size=old.size))
     last_seq = 0
     for i, d in enumerate(data):
         entry = _parse_entry(i, d)
@@ -207,9 +223,12 @@ def verify_anchors(source: _Source, *, state_dir: Path = DEFAULT_STATE_DIR, key:
             seq, digest, at = entry.get("seq"), entry.get("hash"), entry.get("at")
             if (not isinstance(seq, int) or isinstance(seq, bool) or seq < 1 or not isinstance(at, str)
                     or not isinstance(digest, str) or not _HEX64.fullmatch(digest)):
-                raise AnchorError([f"anchor entry {i} is a malformed audit head"])
+                raise AnchorError([Message(gettext_noop("anchor entry %(index)s is a malformed audit head"),
+                                           index=i)])
             if seq < last_seq:
-                raise AnchorError([f"anchor entry {i} anchors sequence {seq} after sequence {last_seq}"])
+                raise AnchorError([Message(gettext_noop("anchor entry %(index)s anchors sequence %(seq)s "
+                                                        "after sequence %(last)s"), index=i, seq=seq,
+                                           last=last_seq)])
             last_seq = seq
             log.heads.append(HeadAnchor(index=i, seq=seq, hash=digest, at=at))
         elif entry.get("kind") == "key":

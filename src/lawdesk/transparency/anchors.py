@@ -36,6 +36,7 @@ from lawdesk.audit.hashing import canonical_time
 from lawdesk.audit.models import AnchorCheckpoint, AnchorEntry, ChainHead, Event
 from lawdesk.audit.services import lock_chain_head, record
 from lawdesk.core import keys
+from lawdesk.evidence.catalogue import Message, gettext_noop
 from lawdesk.transparency import merkle, note
 from lawdesk.transparency.cosign import cosigned_note
 from lawdesk.transparency.services import origin as log_origin
@@ -187,26 +188,33 @@ def check_trail(anchors: list[Anchor], chain_length: int) -> tuple[list[str], li
     problems: list[str] = []
     notes: list[str] = []
     if not anchors:
-        return problems, ["the anchor log holds no audit head yet"]
+        return problems, [Message(gettext_noop("the anchor log holds no audit head yet"))]
     found = dict(Event.objects.filter(seq__in=[a.seq for a in anchors]).values_list("seq", "hash"))
     last_good: Anchor | None = None
     for a in anchors:
         if a.seq > chain_length or a.seq not in found:
-            problems.append(
-                f"the audit trail was truncated: sequence {a.seq} was anchored on {a.at} (anchor entry "
-                f"{a.index}, hash {a.hash[:16]}…) but the trail now ends at sequence {chain_length}")
+            problems.append(Message(gettext_noop(
+                "the audit trail was truncated: sequence %(seq)s was anchored on %(at)s (anchor entry "
+                "%(index)s, hash %(hash)s…) but the trail now ends at sequence %(length)s"), seq=a.seq,
+                at=a.at, index=a.index, hash=a.hash[:16], length=chain_length))
             break
         if found[a.seq] != a.hash:
-            after = f"; it still matches the anchor of sequence {last_good.seq}" if last_good else ""
-            problems.append(
-                f"the audit trail was rewritten: the event at anchored sequence {a.seq} has hash "
-                f"{found[a.seq][:16]}… but the anchor log recorded {a.hash[:16]}… on {a.at} (anchor entry "
-                f"{a.index}): an event at or before sequence {a.seq} was changed{after}")
+            rewritten = Message(gettext_noop(
+                "the audit trail was rewritten: the event at anchored sequence %(seq)s has hash %(found)s… "
+                "but the anchor log recorded %(hash)s… on %(at)s (anchor entry %(index)s): an event at or "
+                "before sequence "
+                "%(seq)s was changed"), seq=a.seq, found=found[a.seq][:16], hash=a.hash[:16], at=a.at,
+                index=a.index)
+            problems.append(Message(gettext_noop("%(rewritten)s; it still matches the anchor of sequence "
+                                                 "%(good)s"),
+                                    rewritten=rewritten, good=last_good.seq) if last_good else rewritten)
             break
         last_good = a
     if not problems and last_good is not None:
-        notes.append(f"{len(anchors)} anchored heads match the trail, the latest at sequence {last_good.seq} "
-                     f"({last_good.at})")
+        notes.append(Message(gettext_noop("%(count)s anchored heads match the trail, the latest at sequence "
+                                          "%(seq)s (%(at)s)"), count=len(anchors), seq=last_good.seq,
+                             at=last_good.at))
         if chain_length > last_good.seq:
-            notes.append(f"events {last_good.seq + 1} to {chain_length} are not anchored yet")
+            notes.append(Message(gettext_noop("events %(first)s to %(last)s are not anchored yet"),
+                                 first=last_good.seq + 1, last=chain_length))
     return problems, notes

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from lawdesk.evidence.catalogue import Message, environment_catalogue, gettext_noop, say
 from lawdesk.transparency import note
 from lawdesk.transparency.verify import (
     DEFAULT_STATE_DIR,
@@ -27,6 +28,8 @@ app = typer.Typer(help="The verifiable transparency log.", no_args_is_help=True)
 
 EXIT_MISMATCH = 1
 EXIT_UNREADABLE = 2
+_NOTHING_PUBLISHED = Message(gettext_noop("no checkpoint has been published yet (run `lawdesk transparency "
+                                          "publish`)"))
 
 StateDir = Annotated[Path, typer.Option(
     "--state", "--state-dir",
@@ -46,9 +49,16 @@ def _django_setup() -> None:
 
 
 def _fail(lines: list[str], code: int) -> None:
+    # Human output in the language of the command line (LANG), decision 0020; exit codes never change.
+    cat = environment_catalogue()
     for line in lines:
-        typer.echo(f"FAIL: {line}", err=True)
+        typer.echo(cat.gettext("FAIL: %(problem)s") % {"problem": say(line, cat)}, err=True)
     raise typer.Exit(code)
+
+
+def _ok(line: str) -> None:
+    cat = environment_catalogue()
+    typer.echo(cat.gettext("ok: %(note)s") % {"note": say(line, cat)})
 
 
 @app.command("verify")
@@ -72,21 +82,22 @@ def verify(
     try:
         witnesses = [parse_witness_key(w) for w in witness or []]
     except WitnessError as exc:
-        _fail([f"--witness: {exc}"], EXIT_MISMATCH)
+        _fail([Message("--witness: %(error)s", error=exc)], EXIT_MISMATCH)
     try:
         source = open_source(url_or_dir)
         if skip_pdf and isinstance(source, HttpSource | DirSource):
             source.with_pdf = False
         outcome = verify_log(source, state=State(state_dir), key=key, witnesses=witnesses, quorum=quorum)
     except SourceError as exc:
-        _fail([f"cannot read the log: {exc}"], EXIT_UNREADABLE)
+        _fail([Message(gettext_noop("cannot read the log: %(error)s"), error=exc)], EXIT_UNREADABLE)
     except note.NoteError as exc:
-        _fail([f"key: {exc}"], EXIT_MISMATCH)
+        _fail([Message(gettext_noop("key: %(error)s"), error=exc)], EXIT_MISMATCH)
     except VerifyError as exc:
         _fail(exc.problems, EXIT_MISMATCH)
     for line in outcome.notes:
-        typer.echo(f"ok: {line}")
-    typer.echo(f"VERIFIED {outcome.origin} at size {outcome.size}")
+        _ok(line)
+    typer.echo(environment_catalogue().gettext("VERIFIED %(origin)s at size %(size)s")
+               % {"origin": outcome.origin, "size": outcome.size})
 
 
 @app.command("verify-receipt")
@@ -104,12 +115,13 @@ def verify_receipt_command(
         receipt = json.loads(receipt_file.read_text("utf-8"))
         claimed = note.parse_verifier_key(receipt["verifier_key"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        _fail([f"cannot read the receipt: {exc}"], EXIT_UNREADABLE)
+        _fail([Message(gettext_noop("cannot read the receipt: %(error)s"), error=exc)], EXIT_UNREADABLE)
+    _ = environment_catalogue().gettext  # the language of the command line (LANG), decision 0020
     pinned = State(state_dir).pinned_key(claimed.name)
     trusted = key or pinned
     if trusted is None:
-        typer.echo("warning: no pinned key for this log; trusting the receipt's own key. Run "
-                   "`lawdesk transparency verify` on the platform's log first, or pass --key.", err=True)
+        typer.echo(_("warning: no pinned key for this log; trusting the receipt's own key. Run "
+                     "`lawdesk transparency verify` on the platform's log first, or pass --key."), err=True)
         trusted = claimed.encode()
     if keys is not None:
         # reason: start-up time: the command line loads only what the command it runs needs
@@ -118,22 +130,26 @@ def verify_receipt_command(
         try:
             signer = keylist.check_receipt_signature(receipt, keylist.load(keys))
         except keylist.Failure as exc:
-            _fail([str(exc)], EXIT_MISMATCH)
-        typer.echo(f"ok: signed by the platform's receipt key {signer.fingerprint} ({signer.period()})")
+            _fail([exc.said(environment_catalogue())], EXIT_MISMATCH)
+        _ok(Message(gettext_noop("signed by the platform's receipt key %(key)s (%(period)s)"),
+                    key=signer.fingerprint, period=signer.period()))
     try:
         leaf = verify_receipt(receipt, note.parse_verifier_key(trusted))
         if log is not None:
             source = open_source(log)
             outcome = verify_log(source, state=State(state_dir), key=trusted)
             receipt_in_log(receipt, outcome, source)
-            typer.echo(f"ok: the public log ({outcome.size} leaves, verified) holds this leaf")
+            _ok(Message(gettext_noop("the public log (%(size)s leaves, verified) holds this leaf"),
+                        size=outcome.size))
     except SourceError as exc:
-        _fail([f"cannot read the log: {exc}"], EXIT_UNREADABLE)
+        _fail([Message(gettext_noop("cannot read the log: %(error)s"), error=exc)], EXIT_UNREADABLE)
     except (VerifyError, note.NoteError) as exc:
         _fail(exc.problems if isinstance(exc, VerifyError) else [str(exc)], EXIT_MISMATCH)
-    typer.echo(f"VERIFIED: case {receipt['case_ref']} is leaf {receipt['leaf_index']} of {claimed.name} "
-               f"({leaf.period} {leaf.country} {leaf.kind} {leaf.outcome}, "
-               f"{leaf.accounts_affected} accounts)")
+    typer.echo(_("VERIFIED: case %(case)s is leaf %(index)s of %(log)s (%(period)s %(country)s %(kind)s "
+                 "%(outcome)s, %(accounts)s accounts)") % {
+        "case": receipt["case_ref"], "index": receipt["leaf_index"], "log": claimed.name,
+        "period": leaf.period, "country": leaf.country, "kind": leaf.kind, "outcome": leaf.outcome,
+        "accounts": leaf.accounts_affected})
 
 
 @app.command("status")
@@ -204,25 +220,28 @@ def eu_report(
     from lawdesk.transparency.report import ReportError
 
     if which not in eu_publication.TEMPLATES:
-        _fail([f"which: choose {' or '.join(eu_publication.TEMPLATES)}, not {which!r}"], EXIT_UNREADABLE)
+        _fail([Message(gettext_noop("which: choose %(choices)s, not %(given)s"),
+                       choices=" or ".join(eu_publication.TEMPLATES), given=repr(which))], EXIT_UNREADABLE)
     if fmt not in eu_publication.FORMATS:
-        _fail([f"--format: choose {', '.join(eu_publication.FORMATS)}, not {fmt!r}"], EXIT_UNREADABLE)
+        _fail([Message(gettext_noop("--format: choose %(choices)s, not %(given)s"),
+                       choices=", ".join(eu_publication.FORMATS), given=repr(fmt))], EXIT_UNREADABLE)
     if fmt == "xlsx" and output is None:
-        _fail(["--output: a workbook is written to a file"], EXIT_UNREADABLE)
+        _fail([Message(gettext_noop("--output: a workbook is written to a file"))], EXIT_UNREADABLE)
     try:
         doc = eu_publication.for_desk(which, period)
     except ReportError as exc:
-        _fail([f"--period: {exc}"], EXIT_UNREADABLE)
+        _fail([Message("--period: %(error)s", error=exc)], EXIT_UNREADABLE)
     if doc is None:
-        _fail(["no checkpoint has been published yet (run `lawdesk transparency publish`)"], EXIT_UNREADABLE)
+        _fail([_NOTHING_PUBLISHED], EXIT_UNREADABLE)
         return
     data = eu_publication.render(which, doc, fmt)
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
     else:
         output.write_bytes(data)
-        typer.echo(f"Wrote {output} ({which}, {period}, checkpoint {doc['checkpoint']['size']} leaves)",
-                   err=True)
+        typer.echo(environment_catalogue().gettext("Wrote %(file)s (%(which)s, %(period)s, checkpoint "
+                                                   "%(size)s leaves)") % {
+            "file": output, "which": which, "period": period, "size": doc["checkpoint"]["size"]}, err=True)
 
 
 @app.command("export")
@@ -234,6 +253,6 @@ def export(directory: Annotated[Path, typer.Argument(help="Directory to write (c
 
     checkpoint = export_log(directory)
     if checkpoint is None:
-        _fail(["no checkpoint has been published yet (run `lawdesk transparency publish`)"], EXIT_UNREADABLE)
+        _fail([_NOTHING_PUBLISHED], EXIT_UNREADABLE)
     else:
         typer.echo(f"Exported {checkpoint.size} leaves and their checkpoint to {directory}")

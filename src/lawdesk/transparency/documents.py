@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from lawdesk.evidence.catalogue import LOCALE_DIR, available, catalogue
+from lawdesk.evidence.catalogue import LOCALE_DIR, Message, available, catalogue, gettext_noop
 from lawdesk.transparency.charts import OUTCOME_LABELS
 from lawdesk.transparency.report import CLOSED_OUTCOMES, TABLE_MEASURES, ReportError, statistics_figures
 
@@ -50,9 +50,9 @@ def json_figures(body: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         doc = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ReportError("not JSON") from exc
+        raise ReportError(Message(gettext_noop("not JSON"))) from exc
     if not isinstance(doc, dict):
-        raise ReportError("not a statistics document")
+        raise ReportError(Message(gettext_noop("not a statistics document")))
     return doc, statistics_figures(doc)
 
 
@@ -61,9 +61,9 @@ def csv_figures(body: bytes) -> dict[str, Any]:
     try:
         rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise ReportError("not a CSV file") from exc
+        raise ReportError(Message(gettext_noop("not a CSV file"))) from exc
     if not rows or rows[0] != ["section", "key", "measure", "value"]:
-        raise ReportError("not the statistics CSV (header section,key,measure,value)")
+        raise ReportError(Message(gettext_noop("not the statistics CSV (header section,key,measure,value)")))
     out: dict[str, Any] = {}
     for row in rows[1:]:
         if len(row) != 4:
@@ -132,11 +132,11 @@ def pdf_figures(body: bytes) -> dict[str, Any]:
     try:
         text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
     except (PdfReadError, ValueError, KeyError) as exc:
-        raise ReportError(f"not a readable PDF ({exc})") from exc
+        raise ReportError(Message(gettext_noop("not a readable PDF (%(error)s)"), error=exc)) from exc
     lines = [" ".join(_GROUPING.sub(",", line).split()) for line in text.splitlines()]
     words = next((w for w in map(_words, pdf_languages()) if w.ended in lines), None)
     if words is None:
-        raise ReportError("the PDF has no table of how requests ended")
+        raise ReportError(Message(gettext_noop("the PDF has no table of how requests ended")))
     out: dict[str, Any] = {}
     tiles = {words.fulfilled: "requests_fulfilled", words.affected: "headline.accounts_affected"}
     for i, line in enumerate(lines[:-1]):
@@ -149,7 +149,8 @@ def pdf_figures(body: bytes) -> dict[str, Any]:
             out[f"{prefix}.requests_fulfilled"] = parse_figure(quarter[3])
             out[f"{prefix}.users_affected"] = parse_figure(quarter[4])
     if len([n for n in out if not n.startswith("quarterly.")]) < len(tiles):
-        raise ReportError("the PDF does not show requests fulfilled and users affected where expected")
+        raise ReportError(Message(gettext_noop(
+            "the PDF does not show requests fulfilled and users affected where expected")))
     for outcome in CLOSED_OUTCOMES:
         out[f"headline.{outcome}"] = 0
     for line in lines[lines.index(words.ended) + 1:]:

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from lawdesk.evidence.catalogue import Message, gettext_noop
 from lawdesk.transparency.leaves import OrderRow
 from lawdesk.transparency.report import ReportError, check_scope, quarters_in
 
@@ -330,48 +331,53 @@ def sheet_mismatches(said: Any, computed: Mapping[str, Any], *, source: str) -> 
     """Each figure of a published sheet that differs from the one computed from the log, named by
     its row (member state / category) and column header."""
     if not isinstance(said, Mapping) or said.get("format") != SHEET_FORMAT:
-        return [f"not a {SHEET_FORMAT} document"]
+        return [Message(gettext_noop("not a %(format)s document"), format=SHEET_FORMAT)]
     if said.get("columns") != computed["columns"]:
-        return ["the columns are not the 20 columns of the template, in its order"]
+        return [Message(gettext_noop("the columns are not the 20 columns of the template, in its order"))]
     rows_said = {(r[5], r[3]): r for r in said.get("rows", []) if isinstance(r, list) and len(r) == 20}
     rows_log = {(r[5], r[3]): r for r in computed["rows"]}
-    problems = []
+    problems: list[str] = []
     for key in sorted(rows_said.keys() | rows_log.keys()):
         a, b = rows_said.get(key), rows_log.get(key)
         if a is None or b is None:
-            where = f"{key[0]} / {key[1]}"
-            problems.append(f"row {where}: {'missing from the report' if a is None else 'not in the log'}"
-                            f" ({source} {'a row' if a is None else 'no such row'})")
+            problems.append(Message(gettext_noop("row %(where)s: missing from the report (%(source)s a row)"),
+                                    where=f"{key[0]} / {key[1]}", source=source) if a is None else
+                            Message(gettext_noop("row %(where)s: not in the log (%(source)s no such row)"),
+                                    where=f"{key[0]} / {key[1]}", source=source))
             continue
         for header, x, y in zip(computed["columns"], a, b, strict=True):
             if x != y:
-                problems.append(f"row {_label(b)}, {header!r}: the report says {x!r}, {source} {y!r}")
+                problems.append(Message(gettext_noop("row %(where)s, %(header)s: the report says %(said)s, "
+                                                     "%(source)s %(value)s"), where=_label(b),
+                                        header=repr(header), said=repr(x), source=source, value=repr(y)))
     if len(said.get("rows", [])) != len(rows_said):
-        problems.append("a row does not have the template's 20 columns")
+        problems.append(Message(gettext_noop("a row does not have the template's 20 columns")))
     return problems
 
 
 def tco_mismatches(said: Any, computed: Mapping[str, Any], *, source: str) -> list[str]:
     """Each figure of a published TCO report that differs from the one computed from the log."""
     if not isinstance(said, Mapping) or said.get("format") != TCO_FORMAT:
-        return [f"not a {TCO_FORMAT} document"]
+        return [Message(gettext_noop("not a %(format)s document"), format=TCO_FORMAT)]
     try:
         stated = {m["measure"]: m for m in said.get("measures", [])}
     except (TypeError, KeyError):
-        return ["the measures are malformed"]
-    problems = []
+        return [Message(gettext_noop("the measures are malformed"))]
+    problems: list[str] = []
     for m in computed["measures"]:
         s = stated.get(m["measure"])
+        where = f"{m['point']} {m['measure']}"
         if s is None:
-            problems.append(f"{m['point']} {m['measure']}: missing from the report")
+            problems.append(Message(gettext_noop("%(where)s: missing from the report"), where=where))
         elif s.get("value") != m["value"]:
-            problems.append(f"{m['point']} {m['measure']}: the report says {s.get('value')!r}, "
-                            f"{source} {m['value']!r}")
+            problems.append(Message(gettext_noop("%(where)s: the report says %(said)s, %(source)s %(value)s"),
+                                    where=where, said=repr(s.get("value")), source=source,
+                                    value=repr(m["value"])))
         elif s != m:
-            problems.append(f"{m['point']} {m['measure']}: the report's note is not the log's "
-                            f"({m['note']!r})")
+            problems.append(Message(gettext_noop("%(where)s: the report's note is not the log's (%(note)s)"),
+                                    where=where, note=repr(m["note"])))
     for name in sorted(set(stated) - {m["measure"] for m in computed["measures"]}):
-        problems.append(f"{name}: not a measure the log gives")
+        problems.append(Message(gettext_noop("%(name)s: not a measure the log gives"), name=name))
     return problems
 
 
@@ -384,7 +390,10 @@ def file_mismatch(name: str, body: bytes, expected: bytes) -> list[str]:
         got, want = body.decode("utf-8", "replace").split("\n"), expected.decode("utf-8").split("\n")
         for i, (a, b) in enumerate(zip(got, want, strict=False), start=1):
             if a != b:
-                return [f"line {i} is {a!r}, the log gives {b!r}"]
-        return [f"{len(got)} lines, the log gives {len(want)}"]
-    return [f"the workbook (SHA-256 {hashlib.sha256(body).hexdigest()[:16]}…) is not the one the log's "
-            f"figures give (SHA-256 {hashlib.sha256(expected).hexdigest()[:16]}…)"]
+                return [Message(gettext_noop("line %(line)s is %(said)s, the log gives %(value)s"), line=i,
+                                said=repr(a), value=repr(b))]
+        return [Message(gettext_noop("%(lines)s lines, the log gives %(expected)s"), lines=len(got),
+                        expected=len(want))]
+    return [Message(gettext_noop("the workbook (SHA-256 %(said)s…) is not the one the log's figures give "
+                                 "(SHA-256 %(expected)s…)"), said=hashlib.sha256(body).hexdigest()[:16],
+                    expected=hashlib.sha256(expected).hexdigest()[:16])]

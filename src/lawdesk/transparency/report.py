@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from lawdesk.evidence.catalogue import Figure, Message, gettext_noop
 from lawdesk.transparency.leaves import Fields, Leaf
 
 REPORT_FORMAT = "lawdesk-transparency-report/v1"
@@ -21,9 +22,10 @@ class ReportError(ValueError):
 def check_scope(period: str, country: str | None) -> None:
     """Refuse a period that is not ``YYYY``, ``YYYY-Hn`` or ``YYYY-Qn``, or a country not alpha-2."""
     if not isinstance(period, str) or not _PERIOD_FILTER.fullmatch(period):
-        raise ReportError("period must be a year (2024), a half-year (2024-H1) or a quarter (2024-Q3)")
+        raise ReportError(Message(gettext_noop(
+            "period must be a year (2024), a half-year (2024-H1) or a quarter (2024-Q3)")))
     if country is not None and not _COUNTRY_FILTER.fullmatch(country):
-        raise ReportError("country must be an ISO 3166 alpha-2 code such as FR")
+        raise ReportError(Message(gettext_noop("country must be an ISO 3166 alpha-2 code such as FR")))
 
 
 def quarters_in(period: str) -> list[str]:
@@ -140,18 +142,22 @@ def _flatten(counts: Mapping[str, Any], prefix: str = "") -> dict[str, int]:
 
 
 def count_mismatches(claimed: Mapping[str, Any], computed: Mapping[str, Any], *,
-                     source: str = "the leaves give") -> list[str]:
+                     source: str = Message(gettext_noop("the leaves give"))) -> list[str]:
     """Each count the report states differently from the leaves (an absent count is a zero)."""
     if not isinstance(claimed, Mapping):
-        raise ReportError("report counts must be an object")
+        raise ReportError(Message(gettext_noop("report counts must be an object")))
     said, actual = _flatten(claimed), _flatten(computed)
-    problems = []
+    problems: list[str] = []
     for path in sorted(said.keys() | actual.keys()):
         a, b = said.get(path, 0), actual.get(path, 0)
         if a != b:
-            how = "understated" if a < b else "overstated"
-            problems.append(f"{path}: the report says {a}, {source} {b} ({how})")
+            problems.append(Message(gettext_noop("%(name)s: the report says %(said)s, %(source)s %(count)s "
+                                                 "(%(how)s)"), name=path, said=a, source=source, count=b,
+                                    how=_UNDERSTATED if a < b else _OVERSTATED))
     return problems
+
+
+_UNDERSTATED, _OVERSTATED = Message(gettext_noop("understated")), Message(gettext_noop("overstated"))
 
 
 def count_rows(counts: Mapping[str, Any]) -> list[tuple[str, str, int]]:
@@ -264,22 +270,27 @@ def figure_mismatches(published: Mapping[str, Any], exact: Mapping[str, int], *,
     A figure the log determines but the document leaves out counts as zero. With
     ``only_published`` only the figures present are checked (a PDF shows a selection).
     """
-    problems = []
+    problems: list[str] = []
     names = set(published) if only_published else set(published) | set(exact)
     for name in sorted(names):
         n = exact.get(name, 0)
         value = published.get(name, 0)
         bounds = band_bounds(value)
         if bounds is None:
-            problems.append(f"{name}: {value!r} is not a count")
+            problems.append(Message(gettext_noop("%(name)s: %(value)s is not a count"), name=name,
+                                    value=repr(value)))
             continue
         low, high = bounds
         if low <= n <= high:
             continue
-        how = "understated" if high < n else "overstated"
-        shown = band_text(value)
+        how = _UNDERSTATED if high < n else _OVERSTATED
         if low != high:
-            problems.append(f"{name}: the band {shown} does not hold the exact count, {source} {n:,} ({how})")
+            problems.append(Message(gettext_noop("%(name)s: the band %(band)s does not hold the exact count, "
+                                                 "%(source)s %(count)s (%(how)s)"), name=name,
+                                    band=Message("%(low)s\u2013%(high)s", low=Figure(low), high=Figure(high)),
+                                    source=source, count=Figure(n), how=how))
         else:
-            problems.append(f"{name}: the document says {shown}, {source} {n:,} ({how})")
+            problems.append(Message(gettext_noop("%(name)s: the document says %(said)s, %(source)s %(count)s "
+                                                 "(%(how)s)"), name=name, said=Figure(low), source=source,
+                                    count=Figure(n), how=how))
     return problems

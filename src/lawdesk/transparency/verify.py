@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from lawdesk.evidence.catalogue import Message, gettext_noop
 from lawdesk.transparency import eu_templates, merkle, note, witness
 from lawdesk.transparency.documents import PDF_NAMES, Document, csv_figures, json_figures, pdf_figures
 from lawdesk.transparency.leaves import (
@@ -120,33 +121,33 @@ def _json(raw: bytes, what: str) -> Any:
     try:
         return json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{what} is not JSON") from exc
+        raise SourceError(Message(gettext_noop("%(what)s is not JSON"), what=what)) from exc
 
 
 def _b64_list(data: Any, what: str) -> list[bytes]:
     proof = data.get("proof") if isinstance(data, dict) else None
     if not isinstance(proof, list):
-        raise SourceError(f"{what} answer has no proof")
+        raise SourceError(Message(gettext_noop("%(what)s answer has no proof"), what=what))
     try:
         return [base64.b64decode(p, validate=True) for p in proof]
     except (ValueError, TypeError) as exc:
-        raise SourceError(f"{what} is not base64") from exc
+        raise SourceError(Message(gettext_noop("%(what)s is not base64"), what=what)) from exc
 
 
 def http_fetch(url: str) -> bytes:
     """GET ``url`` and return the body; refuse non-HTTP schemes, errors and oversized answers."""
     if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
-        raise SourceError(f"not an http(s) URL: {url}")
+        raise SourceError(Message(gettext_noop("not an http(s) URL: %(url)s"), url=url))
     request = urllib.request.Request(url, headers={"User-Agent": "lawdesk-transparency-verify"})  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (scheme checked)
             body: bytes = response.read(MAX_RESPONSE_BYTES + 1)
     except urllib.error.HTTPError as exc:
-        raise SourceError(f"{url}: HTTP {exc.code}") from exc
+        raise SourceError(Message("%(url)s: HTTP %(code)s", url=url, code=exc.code)) from exc
     except (urllib.error.URLError, OSError) as exc:
         raise SourceError(f"{url}: {exc}") from exc
     if len(body) > MAX_RESPONSE_BYTES:
-        raise SourceError(f"{url}: answer too large")
+        raise SourceError(Message(gettext_noop("%(url)s: answer too large"), url=url))
     return body
 
 
@@ -199,7 +200,7 @@ class HttpSource:
         """The ``verifier_key`` of ``log/key``."""
         data = _json(self._get("log/key"), "log/key")
         if not isinstance(data, dict) or not isinstance(data.get("verifier_key"), str):
-            raise SourceError("log/key has no verifier_key")
+            raise SourceError(Message(gettext_noop("log/key has no verifier_key")))
         return str(data["verifier_key"])
 
     def checkpoint(self) -> bytes:
@@ -212,7 +213,8 @@ class HttpSource:
         while start + len(out) < end:
             batch = _lines(self._get("log/bundle", start=start + len(out), end=end))
             if not batch:
-                raise SourceError(f"log/bundle returned no leaves at {start + len(out)}")
+                raise SourceError(Message(gettext_noop("log/bundle returned no leaves at %(index)s"),
+                                          index=start + len(out)))
             out.extend(batch)
         return out[: end - start]
 
@@ -223,7 +225,7 @@ class HttpSource:
             index = _json(self._get("reports.json"), "reports.json")
             listed = index.get("reports") if isinstance(index, dict) else None
             if not isinstance(listed, list):
-                raise SourceError("reports.json has no list of reports")
+                raise SourceError(Message(gettext_noop("reports.json has no list of reports")))
             # Only the scope is taken from the index: every document is fetched from this server.
             self._listed = [{k: str(r[k]) for k in ("period", "country") if r.get(k)} for r in listed
                             if isinstance(r, dict)]
@@ -264,13 +266,15 @@ class HttpSource:
 
     def consistency_proof(self, old: int, new: int) -> list[bytes]:
         """The proof from ``log/proof/consistency``."""
-        data = _json(self._get("log/proof/consistency", old=old, new=new), "consistency proof")
-        return _b64_list(data, "consistency proof")
+        what = Message(gettext_noop("consistency proof"))
+        data = _json(self._get("log/proof/consistency", old=old, new=new), what)
+        return _b64_list(data, what)
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """The proof from ``log/proof/inclusion``."""
-        data = _json(self._get("log/proof/inclusion", index=index, size=size), "inclusion proof")
-        return _b64_list(data, "inclusion proof")
+        what = Message(gettext_noop("inclusion proof"))
+        data = _json(self._get("log/proof/inclusion", index=index, size=size), what)
+        return _b64_list(data, what)
 
 
 class DirSource:
@@ -289,7 +293,8 @@ class DirSource:
         try:
             body = (self.path / name).read_bytes()
         except OSError as exc:
-            raise SourceError(f"cannot read {self.path / name}: {exc.strerror}") from exc
+            raise SourceError(Message(gettext_noop("cannot read %(path)s: %(error)s"), path=self.path / name,
+                                      error=exc.strerror)) from exc
         self.bytes_read += len(body)
         return body
 
@@ -306,7 +311,7 @@ class DirSource:
             data = _json(self._read("leaves.json"), "leaves.json")
             leaves = data.get("leaves") if isinstance(data, dict) else None
             if not isinstance(leaves, list) or not all(isinstance(x, str) for x in leaves):
-                raise SourceError("leaves.json has no list of leaves")
+                raise SourceError(Message(gettext_noop("leaves.json has no list of leaves")))
             self._leaves = leaves
         return self._leaves
 
@@ -356,14 +361,17 @@ class DirSource:
         try:
             return self._full_tree().consistency_proof(old, new)
         except merkle.ProofError as exc:
-            raise SourceError(f"the export cannot prove sizes {old} to {new}: {exc}") from exc
+            raise SourceError(Message(gettext_noop("the export cannot prove sizes %(old)s to %(new)s: "
+                                                   "%(error)s"),
+                                      old=old, new=new, error=exc)) from exc
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """Computed from the exported leaves."""
         try:
             return self._full_tree().inclusion_proof(index, size)
         except merkle.ProofError as exc:
-            raise SourceError(f"the export cannot prove leaf {index} at size {size}: {exc}") from exc
+            raise SourceError(Message(gettext_noop("the export cannot prove leaf %(index)s at size %(size)s: "
+                                                   "%(error)s"), index=index, size=size, error=exc)) from exc
 
 
 def open_source(url_or_dir: str, fetch: Callable[[str], bytes] = http_fetch) -> Source:
@@ -372,7 +380,8 @@ def open_source(url_or_dir: str, fetch: Callable[[str], bytes] = http_fetch) -> 
         return HttpSource(url_or_dir, fetch)
     path = Path(url_or_dir)
     if not path.is_dir():
-        raise SourceError(f"{url_or_dir} is neither an http(s) URL nor a directory")
+        raise SourceError(Message(gettext_noop("%(location)s is neither an http(s) URL nor a directory"),
+                                  location=url_or_dir))
     return DirSource(path)
 
 
@@ -401,8 +410,9 @@ class Snapshot:
                                    for p, c, k, o, n, a in data["tally"]),
                        orders=[tuple(r) for r in data["orders"]] if "orders" in data else None)
         except (KeyError, TypeError, ValueError) as exc:
-            raise VerifyError([f"the saved state of this log is damaged ({exc}): remove it and "
-                               "verify again from scratch"]) from exc
+            raise VerifyError([Message(gettext_noop("the saved state of this log is damaged (%(error)s): "
+                                                    "remove it and verify again from scratch"),
+                                       error=exc)]) from exc
 
 
 class State:
@@ -500,27 +510,29 @@ def _b64(h: bytes) -> str:
     return base64.b64encode(h).decode()
 
 
-def _choose_key(source: Source, state: State, key: str | None) -> tuple[note.Verifier, str]:
+def _choose_key(source: Source, state: State, key: str | None) -> tuple[note.Verifier, Message]:
     """The trusted key: ``--key`` if given, else the pinned one; the source's only on first use."""
     if key is not None:
         verifier = note.parse_verifier_key(key)
-        how = "key given on the command line"
+        how = Message(gettext_noop("key given on the command line"))
     else:
         verifier = note.parse_verifier_key(source.published_key())
-        how = "first use: key pinned"
+        how = Message(gettext_noop("first use: key pinned"))
     pinned = state.pinned_key(verifier.name)
     if pinned is not None:
         if note.parse_verifier_key(pinned) != verifier:
-            raise VerifyError([f"the key of log {verifier.name} is not the key pinned earlier "
-                               f"({pinned}): a key change must be checked out of band. Once you "
-                               "trust the new key (a demo set up again, say), delete "
-                               f"{state._log_dir(verifier.name)} and run again to pin it"])
-        how = "matches the pinned key"
+            raise VerifyError([Message(gettext_noop(
+                "the key of log %(name)s is not the key pinned earlier (%(pinned)s): a key change must "
+                "be checked out of band. Once you trust the new key (a demo set up again, say), delete "
+                "%(folder)s and run again to pin it"), name=verifier.name, pinned=pinned,
+                folder=state._log_dir(verifier.name))])
+        how = Message(gettext_noop("matches the pinned key"))
     if source.identity is not None:
         before = state.origin_of(source.identity)
         if before is not None and before != verifier.name:
-            raise VerifyError([f"{source.identity} served log {before!r} before and now serves "
-                               f"{verifier.name!r}"])
+            raise VerifyError([Message(gettext_noop("%(place)s served log %(before)s before and now serves "
+                                                    "%(now)s"), place=source.identity, before=repr(before),
+                                       now=repr(verifier.name))])
     return verifier, how
 
 
@@ -540,18 +552,20 @@ def verify_log(source: Source, *, state: State, key: str | None = None,
     try:
         cp = note.open_checkpoint(raw_note, verifier, origin=verifier.name)
     except note.NoteError as exc:
-        raise VerifyError([f"checkpoint: {exc}"]) from exc
+        raise VerifyError([Message(gettext_noop("checkpoint: %(error)s"), error=exc)]) from exc
     outcome = Outcome(origin=cp.origin, size=cp.size, root_hash=cp.root_hash)
-    outcome.notes.append(f"checkpoint {cp.origin} size {cp.size} root {_b64(cp.root_hash)}: "
-                         f"signature valid ({key_note})")
+    outcome.notes.append(Message(gettext_noop("checkpoint %(origin)s size %(size)s root %(root)s: signature "
+                                              "valid (%(how)s)"), origin=cp.origin, size=cp.size,
+                                 root=_b64(cp.root_hash), how=key_note))
     if witnesses:
 
         try:
             cosigned = witness.require_quorum(raw_note, witnesses, quorum or len(witnesses))
         except witness.WitnessError as exc:
-            raise VerifyError([f"checkpoint: {exc}"]) from exc
-        outcome.notes.append(f"cosigned by {len(cosigned)} of {len(witnesses)} witnesses "
-                             f"({', '.join(c.witness for c in cosigned)})")
+            raise VerifyError([Message(gettext_noop("checkpoint: %(error)s"), error=exc)]) from exc
+        outcome.notes.append(Message(gettext_noop("cosigned by %(count)s of %(total)s witnesses (%(names)s)"),
+                                     count=len(cosigned), total=len(witnesses),
+                                     names=", ".join(c.witness for c in cosigned)))
 
     snapshot = _verify_leaves(source, state, verifier, cp, outcome)
     # The log itself is sound: remember it even if a report below turns out wrong.
@@ -559,29 +573,35 @@ def verify_log(source: Source, *, state: State, key: str | None = None,
 
     problems: list[str] = []
     for label, doc in reports:
-        found = [f"report {label}: {p}" for p in _check_report(doc, cp, snapshot.tally, source)]
+        found = [Message(gettext_noop("report %(label)s: %(problem)s"), label=label, problem=p)
+                 for p in _check_report(doc, cp, snapshot.tally, source)]
         problems.extend(found)
         if not found:
-            outcome.notes.append(f"report {label}: every count matches the leaves of the latest log")
+            outcome.notes.append(Message(gettext_noop("report %(label)s: every count matches the leaves of "
+                                                      "the latest log"), label=label))
     for document in documents:
-        label = f"{document.name} {document.period} {document.country or 'all countries'}"
-        found = [f"{label}: {p}" for p in _check_document(document, cp, snapshot.tally, source)]
+        label = Message("%(name)s %(period)s %(country)s", name=document.name, period=document.period,
+                        country=document.country or Message(gettext_noop("all countries")))
+        found = [Message(gettext_noop("%(label)s: %(problem)s"), label=label, problem=p)
+                 for p in _check_document(document, cp, snapshot.tally, source)]
         problems.extend(found)
         if not found:
-            outcome.notes.append(f"{label}: every figure of closed requests matches the latest log")
+            outcome.notes.append(Message(gettext_noop("%(label)s: every figure of closed requests matches "
+                                                      "the latest log"), label=label))
     named = _services_named(eu_documents)
     for document in eu_documents:
-        label = f"{document.name} {document.period}"
-        found = [f"{label}: {p}" for p in _check_eu_document(document, cp, snapshot.orders or [], source,
-                                                               named)]
+        label = Message("%(name)s %(period)s", name=document.name, period=document.period)
+        found = [Message(gettext_noop("%(label)s: %(problem)s"), label=label, problem=p)
+                 for p in _check_eu_document(document, cp, snapshot.orders or [], source, named)]
         problems.extend(found)
         if not found:
-            outcome.notes.append(f"{label}: every figure matches the latest log")
+            outcome.notes.append(Message(gettext_noop("%(label)s: every figure matches the latest log"),
+                                         label=label))
     outcome.bytes_read = source.bytes_read
     if problems:
         raise VerifyError(problems)
     if not reports:
-        outcome.notes.append("no reports to check")
+        outcome.notes.append(Message(gettext_noop("no reports to check")))
     return outcome
 
 
@@ -592,10 +612,11 @@ def _seen(state: State, verifier: note.Verifier, origin: str) -> dict[int, bytes
         try:
             old = note.open_checkpoint(text, verifier, origin=origin)
         except note.NoteError as exc:
-            raise VerifyError([f"a checkpoint remembered from before no longer verifies: {exc}"]) from exc
+            raise VerifyError([Message(gettext_noop("a checkpoint remembered from before no longer verifies: "
+                                                    "%(error)s"), error=exc)]) from exc
         if seen.setdefault(old.size, old.root_hash) != old.root_hash:
-            raise VerifyError([f"two checkpoints of size {old.size} with different roots were seen: "
-                               "the log forked"])
+            raise VerifyError([Message(gettext_noop("two checkpoints of size %(size)s with different roots "
+                                                    "were seen: the log forked"), size=old.size)])
     return seen
 
 
@@ -606,8 +627,9 @@ def _verify_leaves(source: Source, state: State, verifier: note.Verifier, cp: no
     before = state.snapshot(cp.origin)
     largest = max(seen, default=0)
     if largest > cp.size:
-        raise VerifyError([f"the log shrank from {largest} leaves (seen before) to {cp.size}: "
-                           "it was rolled back or forked"])
+        raise VerifyError([Message(gettext_noop("the log shrank from %(before)s leaves (seen before) to "
+                                                "%(size)s: it was rolled back or forked"),
+                                   before=largest, size=cp.size)])
     if before is not None and (before.size > cp.size or seen.get(before.size, before.root_hash)
                                != before.root_hash):
         before = None  # a state that does not fit what was seen: start again from scratch
@@ -620,10 +642,12 @@ def _verify_leaves(source: Source, state: State, verifier: note.Verifier, cp: no
             merkle.verify_consistency(before.size, cp.size, before.root_hash, cp.root_hash,
                                       source.consistency_proof(before.size, cp.size))
         except merkle.ProofError as exc:
-            raise VerifyError([f"not consistent with the checkpoint of size {before.size} seen before "
-                               f"(root {_b64(before.root_hash)}): {exc}"]) from exc
-        outcome.notes.append(f"consistent with the checkpoint of size {before.size} seen before "
-                             f"(and the {len(seen)} checkpoint(s) seen up to it)")
+            raise VerifyError([Message(gettext_noop("not consistent with the checkpoint of size %(size)s "
+                                                    "seen before (root %(root)s): %(error)s"),
+                                       size=before.size, root=_b64(before.root_hash), error=exc)]) from exc
+        outcome.notes.append(Message(gettext_noop("consistent with the checkpoint of size %(size)s seen "
+                                                  "before (and the %(count)s checkpoint(s) seen up to it)"),
+                                     size=before.size, count=len(seen)))
     start = before.size if before else 0
     frontier = merkle.Frontier(start, before.frontier) if before else merkle.Frontier()
     tally = Tally(before.tally.rows()) if before else Tally()
@@ -631,7 +655,8 @@ def _verify_leaves(source: Source, state: State, verifier: note.Verifier, cp: no
 
     data = source.leaves(start, cp.size)
     if len(data) != cp.size - start:
-        raise VerifyError([f"the log published {start + len(data)} leaves, its checkpoint says {cp.size}"])
+        raise VerifyError([Message(gettext_noop("the log published %(published)s leaves, its checkpoint says "
+                                                "%(size)s"), published=start + len(data), size=cp.size)])
     # surrogatepass: a malformed leaf must fail as a mismatch, not crash the verifier.
     sha256 = hashlib.sha256
     hashes = [sha256(b"\x00" + d.encode("utf-8", "surrogatepass")).digest() for d in data]
@@ -639,15 +664,19 @@ def _verify_leaves(source: Source, state: State, verifier: note.Verifier, cp: no
     for size in sorted(s for s in seen if start < s <= cp.size):
         frontier.extend(hashes[frontier.size - start: size - start])
         if frontier.root() != seen[size]:
-            raise VerifyError([f"the first {size} leaves do not hash to the checkpoint of size {size} "
-                               "seen before: the log forked"])
+            raise VerifyError([Message(gettext_noop("the first %(size)s leaves do not hash to the checkpoint "
+                                                    "of size %(size)s seen before: the log forked"),
+                                       size=size)])
     frontier.extend(hashes[frontier.size - start:])
     if frontier.root() != cp.root_hash:
-        said = (f"the {cp.size} published leaves hash to {_b64(frontier.root())}" if not start else
-                f"the {cp.size - start} leaves published after the {start} verified before hash to "
-                f"{_b64(frontier.root())}")
-        raise VerifyError([f"{said}, not to the signed root {_b64(cp.root_hash)}: leaves were altered, "
-                           "added or removed"])
+        said = (Message(gettext_noop("the %(size)s published leaves hash to %(root)s"), size=cp.size,
+                        root=_b64(frontier.root())) if not start else
+                Message(gettext_noop("the %(new)s leaves published after the %(start)s verified before hash "
+                                     "to %(root)s"), new=cp.size - start, start=start,
+                        root=_b64(frontier.root())))
+        raise VerifyError([Message(gettext_noop("%(said)s, not to the signed root %(root)s: leaves were "
+                                                "altered, added or removed"), said=said,
+                                   root=_b64(cp.root_hash))])
     problems: list[str] = []
     for i, d in enumerate(data, start):
         try:
@@ -656,16 +685,17 @@ def _verify_leaves(source: Source, state: State, verifier: note.Verifier, cp: no
             if row is not None:
                 orders.append(row)
         except (LeafError, TypeError) as exc:
-            problems.append(f"leaf {i}: {exc}")
+            problems.append(Message(gettext_noop("leaf %(index)s: %(error)s"), index=i, error=exc))
             if len(problems) >= 20:
-                problems.append("… (further leaves not listed)")
+                problems.append(Message(gettext_noop("… (further leaves not listed)")))
                 break
     if problems:
         raise VerifyError(problems)
     if not seen:
-        outcome.notes.append("no earlier checkpoint of this log seen here")
-    outcome.notes.append(f"{cp.size} leaves hash to the signed root"
-                         + (f" ({len(data)} new since the last run)" if start else ""))
+        outcome.notes.append(Message(gettext_noop("no earlier checkpoint of this log seen here")))
+    outcome.notes.append(Message(gettext_noop("%(size)s leaves hash to the signed root (%(new)s new since "
+                                              "the last run)"), size=cp.size, new=len(data)) if start else
+                         Message(gettext_noop("%(size)s leaves hash to the signed root"), size=cp.size))
     outcome.tally = tally
     outcome.orders = orders
     outcome.leaves_checked = len(data)
@@ -673,23 +703,33 @@ def _verify_leaves(source: Source, state: State, verifier: note.Verifier, cp: no
                     orders=orders)
 
 
-def _named_checkpoint(named: Any, cp: note.Checkpoint, source: Source, what: str) -> str | None:
+def _named_checkpoint(named: Any, cp: note.Checkpoint, source: Source, what: str) -> Message | None:
     """Why the checkpoint a document names is not a prefix of the verified log (None if it is)."""
     if (not isinstance(named, dict) or not isinstance(named.get("size"), int)
             or isinstance(named.get("size"), bool)):
-        return f"the {what} names no checkpoint"
+        return Message(gettext_noop("the %(what)s names no checkpoint"), what=what)
     size = named["size"]
     if named.get("origin") != cp.origin:
-        return f"the {what} is computed from log {named.get('origin')!r}, not {cp.origin!r}"
+        return Message(gettext_noop("the %(what)s is computed from log %(origin)s, not %(verified)s"),
+                       what=what, origin=repr(named.get("origin")), verified=repr(cp.origin))
     if not 0 <= size <= cp.size:
-        return f"the {what} names a checkpoint of size {size}, beyond the verified log of {cp.size}"
+        return Message(gettext_noop("the %(what)s names a checkpoint of size %(size)s, beyond the verified "
+                                    "log of %(verified)s"), what=what, size=size, verified=cp.size)
     try:
         root = base64.b64decode(str(named.get("root_hash")), validate=True)
         merkle.verify_consistency(size, cp.size, root, cp.root_hash, source.consistency_proof(size, cp.size))
     except (ValueError, merkle.ProofError, SourceError):
-        return (f"the {what} names root {named.get('root_hash')} at size {size}, which is not a "
-                f"checkpoint of the verified log of {cp.size} leaves")
+        return Message(gettext_noop("the %(what)s names root %(root)s at size %(size)s, which is not a "
+                                    "checkpoint of the verified log of %(verified)s leaves"), what=what,
+                       root=named.get("root_hash"), size=size, verified=cp.size)
     return None
+
+
+_DOCUMENT, _REPORT = Message(gettext_noop("document")), Message(gettext_noop("report"))
+
+
+def _latest_gives(cp: note.Checkpoint) -> Message:
+    return Message(gettext_noop("the latest log (%(size)s leaves) gives"), size=cp.size)
 
 
 def _check_document(document: Document, cp: note.Checkpoint, tally: Tally, source: Source) -> list[str]:
@@ -697,19 +737,26 @@ def _check_document(document: Document, cp: note.Checkpoint, tally: Tally, sourc
     try:
         check_scope(document.period, document.country)
         exact = log_figures(tally, period=document.period, country=document.country)
-        said = f"the latest log ({cp.size} leaves) gives"
+        said = _latest_gives(cp)
         if document.name == "statistics.json":
             doc, figures = json_figures(document.body)
             if (doc.get("period"), doc.get("country")) != (document.period, document.country):
-                return [f"the document is about {doc.get('period')} {doc.get('country') or 'all countries'}"]
-            wrong = _named_checkpoint(doc.get("checkpoint"), cp, source, "document")
+                return [Message(gettext_noop("the document is about %(period)s %(country)s"),
+                                period=doc.get("period"),
+                                country=doc.get("country") or Message(gettext_noop("all countries")))]
+            wrong = _named_checkpoint(doc.get("checkpoint"), cp, source, _DOCUMENT)
             return [wrong] if wrong else figure_mismatches(figures, exact, source=said)
         if document.name == "statistics.csv":
             return figure_mismatches(csv_figures(document.body), exact, source=said)
         shown = {k: v for k, v in exact.items() if k.startswith(PDF_NAMES)}
         return figure_mismatches(pdf_figures(document.body), shown, source=said)
     except ReportError as exc:
-        return [str(exc)]
+        return [_said(exc)]
+
+
+def _said(exc: Exception) -> str:
+    """An exception's message, kept a ``Message`` when it was raised with one."""
+    return exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Message) else str(exc)
 
 
 def _check_eu_document(document: Document, cp: note.Checkpoint, orders: list[OrderRow],
@@ -718,19 +765,20 @@ def _check_eu_document(document: Document, cp: note.Checkpoint, orders: list[Ord
     figure by figure, the CSV line by line, the XLSX byte for byte (its bytes are a function of
     the figures)."""
     slug, _, fmt = document.name.rpartition(".")
-    said = f"the latest log ({cp.size} leaves) gives"
+    said = _latest_gives(cp)
     try:
         check_scope(document.period, None)
         # The CSV and XLSX carry the table only: the service's name comes from the JSON beside it.
         doc = json.loads(document.body) if fmt == "json" else {"service": named.get((slug, document.period))}
         if not isinstance(doc, dict) or not isinstance(doc.get("service"), str):
-            return ["the document names no service"]
+            return [Message(gettext_noop("the document names no service"))]
         compute = eu_templates.tco_report if slug == "tco-art7" else eu_templates.member_states_orders
         computed = compute(orders, period=document.period, service=doc["service"])
         if fmt == "json":
             if doc.get("period") != document.period:
-                return [f"the document is about {doc.get('period')!r}"]
-            wrong = _named_checkpoint(doc.get("checkpoint"), cp, source, "document")
+                return [Message(gettext_noop("the document is about %(period)s"),
+                                period=repr(doc.get("period")))]
+            wrong = _named_checkpoint(doc.get("checkpoint"), cp, source, _DOCUMENT)
             if wrong:
                 return [wrong]
             check = eu_templates.tco_mismatches if slug == "tco-art7" else eu_templates.sheet_mismatches
@@ -740,7 +788,7 @@ def _check_eu_document(document: Document, cp: note.Checkpoint, orders: list[Ord
         expected = eu_templates.csv_bytes(table) if fmt == "csv" else eu_templates.xlsx_bytes(table, sheet)
         return eu_templates.file_mismatch(document.name, document.body, expected)
     except (ValueError, TypeError, KeyError, ReportError) as exc:
-        return [str(exc)]
+        return [_said(exc)]
 
 
 def _services_named(documents: list[Document]) -> dict[tuple[str, str], str]:
@@ -763,24 +811,24 @@ def _check_report(doc: Any, cp: note.Checkpoint, tally: Tally, source: Source) -
     """Compare a report with the latest verified log: a report naming an older checkpoint must
     still give the latest log's counts for its scope (a closed period does not change)."""
     if not isinstance(doc, dict) or doc.get("format") != REPORT_FORMAT:
-        return [f"not a {REPORT_FORMAT} document"]
-    wrong = _named_checkpoint(doc.get("checkpoint"), cp, source, "report")
+        return [Message(gettext_noop("not a %(format)s document"), format=REPORT_FORMAT)]
+    wrong = _named_checkpoint(doc.get("checkpoint"), cp, source, _REPORT)
     if wrong:
         return [wrong]
     size = doc["checkpoint"]["size"]
     period, country = doc.get("period"), doc.get("country")
     if not isinstance(period, str) or not (country is None or isinstance(country, str)):
-        return ["the report's period or country is malformed"]
+        return [Message(gettext_noop("the report's period or country is malformed"))]
     try:
         check_scope(period, country)
         latest = tally.counts(period=period, country=country)
-        problems = count_mismatches(doc.get("counts", {}), latest,
-                                    source=f"the latest log ({cp.size} leaves) gives")
+        problems = count_mismatches(doc.get("counts", {}), latest, source=_latest_gives(cp))
     except ReportError as exc:
-        return [str(exc)]
+        return [_said(exc)]
     if problems and size < cp.size:
-        problems.append(f"the report is computed from an older checkpoint ({size} leaves) than the "
-                        f"latest log ({cp.size} leaves)")
+        problems.append(Message(gettext_noop("the report is computed from an older checkpoint (%(size)s "
+                                             "leaves) than the latest log (%(latest)s leaves)"),
+                                size=size, latest=cp.size))
     return problems
 
 
@@ -795,11 +843,13 @@ def verify_receipt(receipt: Any, verifier: note.Verifier, case_ref: str | None =
         merkle.verify_inclusion(merkle.leaf_hash(data.encode()), index, cp.size, proof, cp.root_hash)
         ref = receipt["case_ref"] if case_ref is None else case_ref
         if not opens_commitment(leaf.commitment, bytes.fromhex(receipt["salt"]), ref):
-            raise VerifyError([f"the leaf's commitment is not to case {ref} with this salt"])
+            raise VerifyError([Message(gettext_noop("the leaf's commitment is not to case %(case)s with "
+                                                    "this salt"),
+                                       case=ref)])
     except VerifyError:
         raise
     except (KeyError, TypeError, ValueError) as exc:
-        raise VerifyError([f"receipt: {exc}"]) from exc
+        raise VerifyError([Message(gettext_noop("receipt: %(error)s"), error=exc)]) from exc
     return leaf
 
 
@@ -816,20 +866,24 @@ def receipt_in_log(receipt: Any, outcome: Outcome, source: Source) -> None:
         if not isinstance(index, int) or isinstance(index, bool) or not isinstance(data, str):
             raise TypeError("leaf_index is not an integer")
     except (KeyError, TypeError, ValueError) as exc:
-        raise VerifyError([f"receipt: {exc}"]) from exc
+        raise VerifyError([Message(gettext_noop("receipt: %(error)s"), error=exc)]) from exc
     if receipt_cp.origin != outcome.origin:
-        raise VerifyError([f"the receipt is from log {receipt_cp.origin!r}, not {outcome.origin!r}"])
+        raise VerifyError([Message(gettext_noop("the receipt is from log %(origin)s, not %(verified)s"),
+                                   origin=repr(receipt_cp.origin), verified=repr(outcome.origin))])
     if receipt_cp.size > outcome.size:
-        raise VerifyError([f"the receipt's checkpoint (size {receipt_cp.size}) is newer than the public "
-                           f"log (size {outcome.size}): run again later"])
+        raise VerifyError([Message(gettext_noop("the receipt's checkpoint (size %(size)s) is newer than the "
+                                                "public log (size %(public)s): run again later"),
+                                   size=receipt_cp.size, public=outcome.size)])
     try:
         merkle.verify_inclusion(merkle.leaf_hash(data.encode("utf-8", "surrogatepass")), index,
                                 outcome.size, source.inclusion_proof(index, outcome.size), outcome.root_hash)
     except (merkle.ProofError, SourceError) as exc:
-        raise VerifyError([f"the public log does not hold the receipt's leaf at index {index}"]) from exc
+        raise VerifyError([Message(gettext_noop("the public log does not hold the receipt's leaf at index "
+                                                "%(index)s"), index=index)]) from exc
     try:
         merkle.verify_consistency(receipt_cp.size, outcome.size, receipt_cp.root_hash, outcome.root_hash,
                                   source.consistency_proof(receipt_cp.size, outcome.size))
     except (merkle.ProofError, SourceError) as exc:
-        raise VerifyError([f"the receipt's checkpoint of size {receipt_cp.size} is not part of the public "
-                           "log: the receipt was issued from a forked log"]) from exc
+        raise VerifyError([Message(gettext_noop("the receipt's checkpoint of size %(size)s is not part of "
+                                                "the public log: the receipt was issued from a forked log"),
+                                   size=receipt_cp.size)]) from exc
