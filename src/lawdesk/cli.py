@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -9,7 +10,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -236,27 +237,29 @@ def _clock_loop(interval: float) -> None:
     from lawdesk.removal.uploaders import inform_due
     from lawdesk.transparency.publication import refresh as publish_due_periods
 
+    steps = (escalate, raise_alarms, inform_due, send_statements, send_effect_reports, recover,
+             expire_holds, recheck_notices, anchor_trail, publish_due_periods, send_hi1_answers)
     while True:
-        try:
-            escalate(now=utcnow())
-            raise_alarms(now=utcnow())
-            inform_due(now=utcnow())
-            send_statements(now=utcnow())
-            send_effect_reports(now=utcnow())
-            recover(now=utcnow())
-            expire_holds(now=utcnow())
-            recheck_notices(now=utcnow())
-            anchor_trail(now=utcnow())
-            publish_due_periods(now=utcnow())
-            send_hi1_answers(now=utcnow())
-        except Exception:  # keep the clock running; the error is logged
-            # reason: start-up time: the command line loads only what the command it runs needs
-            import logging
-
-            logging.getLogger("lawdesk.clock").exception("escalation failed")
-        finally:
-            close_old_connections()
+        clock_tick(steps, clock=utcnow, after=close_old_connections)
         time.sleep(interval)
+
+
+def clock_tick(steps: Any, *, clock: Any, after: Any = lambda: None) -> list[str]:
+    """Run each step once with the time now; return the names of those that failed.
+
+    Each step on its own: one that fails (a remote service down, a bad row) is logged and tried
+    again at the next tick, and never keeps the others — collections' recovery among them — from
+    running."""
+    failed = []
+    for step in steps:
+        try:
+            step(now=clock())
+        except Exception:
+            logging.getLogger("lawdesk.clock").exception("clock step %s failed", step.__name__)
+            failed.append(step.__name__)
+        finally:
+            after()
+    return failed
 
 
 @app.command()
